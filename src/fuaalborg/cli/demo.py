@@ -1,0 +1,76 @@
+"""``fuaalborg demo``: a tour of the library on the bundled example municipality.
+
+The tour is a list of sections; each area of the library contributes one
+function that takes the municipality and the date and returns printable lines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from collections.abc import Callable
+
+import click
+
+from fuaalborg.agreement import agreement_in_force
+from fuaalborg.errors import NotInForceError
+from fuaalborg.municipality import Municipality
+from fuaalborg.rents import rent_band, rent_band_labels
+
+__all__ = ["COMMANDS", "SECTIONS", "demo_command", "summary_section"]
+
+Section = Callable[[Municipality, dt.date], list[str]]
+
+
+def summary_section(town: Municipality, on: dt.date) -> list[str]:
+    """Organisations, departments, dwellings by rent band, and the agreement in force."""
+    lines = [f"Municipality: {town.name}" + (" (synthetic example data)" if town.synthetic else "")]
+    deps, dws = town.departments, town.dwellings
+    lines.append(
+        f"  {len(town.organisations)} organisations, {len(deps)} departments, "
+        f"{len(town.areas)} areas"
+    )
+    family = int((dws["kind"] == "family").sum())
+    bab = int((dws["kind"] == "bab").sum())
+    lines.append(f"  {len(dws):,} dwellings: {family:,} family + {bab:,} BAB".replace(",", "."))
+    bands = rent_band(dws["monthly_rent_dkk"], "agreement", on).value_counts()
+    for label in rent_band_labels("agreement", on):
+        lines.append(f"    {label:<16} {int(bands.get(label, 0)):>6,}".replace(",", "."))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            agreement = agreement_in_force(on)
+            until = agreement.end.isoformat() if agreement.end else "…"
+            lines.append(
+                f"Agreement in force on {on.isoformat()}: {agreement.title} "
+                f"({agreement.start.isoformat()}–{until}, {agreement.status})"
+            )
+        except NotInForceError as exc:
+            lines.append(f"Agreement in force on {on.isoformat()}: none ({exc})")
+    lines.extend(f"  note: {w.message}" for w in caught)
+    return lines
+
+
+#: The tour's sections, in order.
+SECTIONS: list[Section] = [summary_section]
+
+
+@click.command("demo")
+@click.option(
+    "--on",
+    "on",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Run the tour as of DATE (default: today).",
+)
+def demo_command(on: dt.datetime | None) -> None:
+    """Run the main job on the bundled example municipality and print a readable tour."""
+    from fuaalborg import examples
+
+    day = on.date() if on else dt.date.today()
+    town = examples.load()
+    for section in SECTIONS:
+        click.echo("\n".join(section(town, day)))
+        click.echo("")
+
+
+COMMANDS = [demo_command]

@@ -1,0 +1,174 @@
+"""The municipality's objects: organisations (with CVR), departments, areas, dwellings.
+
+These are small frozen value objects for code that handles one thing at a time
+(a letting system's form, a plug-in's metadata). Bulk data lives in validated
+pandas tables; see :mod:`fuaalborg.specs`.
+
+>>> is_valid_cvr("31831814")
+True
+>>> Organisation("31831814", "Vivabolig").cvr
+'31831814'
+>>> Organisation("31831815", "Vivabolig")
+Traceback (most recent call last):
+...
+fuaalborg.errors.ValidationError: organisation 'Vivabolig': CVR '31831815' fails the modulus-11 check (weights 2,7,6,5,4,3,2,1)
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+import attrs
+
+from fuaalborg.errors import ValidationError
+
+__all__ = [
+    "CVR_WEIGHTS",
+    "Area",
+    "Department",
+    "Dwelling",
+    "Organisation",
+    "is_valid_cvr",
+    "parties",
+    "validate_cvr",
+]
+
+#: Weights of the CVR modulus-11 check (Erhvervsstyrelsen).
+CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
+
+
+def is_valid_cvr(cvr: object) -> bool:
+    """Whether ``cvr`` is an 8-digit CVR number that passes the modulus-11 check.
+
+    The check: the digits weighted 2, 7, 6, 5, 4, 3, 2, 1 sum to a multiple of 11.
+    A first digit 0 is not issued.
+    """
+    if not isinstance(cvr, str) or len(cvr) != 8 or not cvr.isascii() or not cvr.isdigit():
+        return False
+    if cvr[0] == "0":
+        return False
+    return sum(int(d) * w for d, w in zip(cvr, CVR_WEIGHTS, strict=True)) % 11 == 0
+
+
+def validate_cvr(cvr: object, *, owner: str = "organisation") -> str:
+    """Return ``cvr`` if valid, else raise :class:`~fuaalborg.errors.ValidationError`."""
+    if not isinstance(cvr, str) or len(cvr) != 8 or not cvr.isdigit():
+        raise ValidationError(f"{owner}: CVR {cvr!r} is not 8 digits")
+    if not is_valid_cvr(cvr):
+        raise ValidationError(
+            f"{owner}: CVR {cvr!r} fails the modulus-11 check (weights 2,7,6,5,4,3,2,1)"
+        )
+    return cvr
+
+
+def _cvr_validator(instance: Organisation, _attr: Any, value: str) -> None:
+    validate_cvr(value, owner=f"organisation {instance.name!r}")
+
+
+def _non_negative(instance: Any, attr: attrs.Attribute[int], value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ValidationError(
+            f"{type(instance).__name__.lower()}: {attr.name} must be a number >= 0, got {value!r}"
+        )
+
+
+def _non_empty(instance: Any, attr: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(f"{type(instance).__name__.lower()}: {attr.name} must not be empty")
+
+
+@attrs.frozen
+class Organisation:
+    """A housing organisation (boligorganisation), identified by its CVR number."""
+
+    cvr: str = attrs.field(validator=_cvr_validator)
+    name: str = attrs.field(validator=_non_empty)
+    includes: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Area:
+    """A housing area (boligområde).
+
+    ``kind`` is ``"ministry"`` for an area defined by the ministry (connected
+    plots of social housing, ABL § 61 a, stk. 3) or ``"local"`` for a group of
+    neighbouring departments the parties agreed to treat as one (agreement,
+    note 1).
+    """
+
+    area_id: str = attrs.field(validator=_non_empty)
+    name: str = attrs.field(validator=_non_empty)
+    kind: Literal["ministry", "local"] = attrs.field(
+        validator=attrs.validators.in_(("ministry", "local"))
+    )
+    residents: int = attrs.field(validator=_non_negative)
+
+
+@attrs.frozen
+class Department:
+    """A housing department (boligafdeling): the unit of letting and of colour."""
+
+    department_id: str = attrs.field(validator=_non_empty)
+    organisation_cvr: str = attrs.field()
+    name: str = attrs.field(validator=_non_empty)
+    family_dwellings: int = attrs.field(validator=_non_negative)
+    bab_dwellings: int = attrs.field(validator=_non_negative)
+    residents: int = attrs.field(validator=_non_negative)
+    residents_18_64: int = attrs.field(validator=_non_negative)
+    area_id: str | None = None
+
+    @organisation_cvr.validator
+    def _check_cvr(self, _attr: Any, value: str) -> None:
+        validate_cvr(value, owner=f"department {self.department_id!r}")
+
+    def __attrs_post_init__(self) -> None:
+        if self.residents_18_64 > self.residents:
+            raise ValidationError(
+                f"department {self.department_id!r}: residents_18_64 "
+                f"({self.residents_18_64}) exceeds residents ({self.residents})"
+            )
+
+    @property
+    def dwellings(self) -> int:
+        """Family dwellings plus BAB dwellings."""
+        return self.family_dwellings + self.bab_dwellings
+
+
+@attrs.frozen
+class Dwelling:
+    """A dwelling (bolig) of a department.
+
+    ``kind`` is ``"family"`` (almen familiebolig) or ``"bab"`` (familiebolig med
+    tilskud, let 100 % by municipal referral).
+    """
+
+    dwelling_id: str = attrs.field(validator=_non_empty)
+    department_id: str = attrs.field(validator=_non_empty)
+    kind: Literal["family", "bab"] = attrs.field(validator=attrs.validators.in_(("family", "bab")))
+    rooms: int = attrs.field(validator=_non_negative)
+    area_m2: float = attrs.field(validator=_non_negative)
+    monthly_rent_dkk: float = attrs.field(validator=_non_negative)
+
+
+@cache
+def _load_parties() -> tuple[Organisation, ...]:
+    text = (resources.files("fuaalborg") / "data" / "parties.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    return tuple(
+        Organisation(cvr=p["cvr"], name=p["name"], includes=tuple(p.get("includes", ())))
+        for p in data["party"]
+    )
+
+
+def parties() -> tuple[Organisation, ...]:
+    """The 14 housing organisations that are parties to the agreement, with CVR numbers.
+
+    Source: the agreement's list of signatories (Fælles Udlejningsaftale 2023–2025).
+
+    >>> len(parties())
+    14
+    """
+    return _load_parties()

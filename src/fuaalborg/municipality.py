@@ -1,0 +1,205 @@
+"""A municipality's data as one validated bundle of tables.
+
+:class:`Municipality` holds the tables every part of fuaalborg reads:
+organisations, departments, dwellings, areas, indicators, the official lists
+and (optionally) a waiting list of applicants. Building one validates every
+table against its spec *and* the references between them (a department's
+organisation and area exist; a dwelling's department exists; each department's
+dwelling counts match its dwellings), reporting every problem at once.
+
+>>> from fuaalborg import examples
+>>> town = examples.load()
+>>> len(town.departments)
+271
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import attrs
+import pandas as pd
+
+from fuaalborg import specs
+from fuaalborg.errors import ValidationError
+from fuaalborg.tables import Problem, TableValidationError, read_table
+
+__all__ = ["Municipality"]
+
+
+def _optional_frame() -> pd.DataFrame:
+    return pd.DataFrame()
+
+
+@attrs.frozen
+class Municipality:
+    """The validated tables of one municipality.
+
+    Construct it with :meth:`from_frames` or :meth:`from_folder` (which validate);
+    the attributes are pandas DataFrames with the canonical columns of
+    :mod:`fuaalborg.specs`. ``applicants`` is the waiting list, validated by the
+    applicant vocabulary of :mod:`fuaalborg.criteria` where that is used.
+    """
+
+    organisations: pd.DataFrame = attrs.field(eq=False)
+    departments: pd.DataFrame = attrs.field(eq=False)
+    dwellings: pd.DataFrame = attrs.field(eq=False)
+    areas: pd.DataFrame = attrs.field(eq=False)
+    indicators: pd.DataFrame = attrs.field(eq=False)
+    lists: pd.DataFrame = attrs.field(eq=False)
+    applicants: pd.DataFrame = attrs.field(eq=False, factory=_optional_frame)
+    name: str = "municipality"
+    synthetic: bool = False
+
+    @classmethod
+    def from_frames(
+        cls,
+        *,
+        organisations: pd.DataFrame,
+        departments: pd.DataFrame,
+        dwellings: pd.DataFrame,
+        areas: pd.DataFrame,
+        indicators: pd.DataFrame,
+        lists: pd.DataFrame,
+        applicants: pd.DataFrame | None = None,
+        name: str = "municipality",
+        synthetic: bool = False,
+    ) -> Municipality:
+        """Validate every table and the references between them; all problems at once."""
+        raw = {
+            "organisations": organisations,
+            "departments": departments,
+            "dwellings": dwellings,
+            "areas": areas,
+            "indicators": indicators,
+            "lists": lists,
+        }
+        return cls._build(raw, applicants, name=name, synthetic=synthetic)
+
+    @classmethod
+    def from_folder(
+        cls, folder: str | os.PathLike[str], *, name: str | None = None
+    ) -> Municipality:
+        """Read ``<table>.csv`` or ``<table>.xlsx`` for each table from ``folder``.
+
+        ``applicants.csv``/``.xlsx`` is optional; every other table is required.
+        """
+        base = Path(folder)
+        found: dict[str, Path] = {}
+        missing = []
+        for table in [*specs.TABLE_SPECS, "applicants"]:
+            for suffix in (".csv", ".xlsx"):
+                if (base / f"{table}{suffix}").exists():
+                    found[table] = base / f"{table}{suffix}"
+                    break
+            else:
+                if table != "applicants":
+                    missing.append(f"{table}.csv")
+        if missing:
+            raise ValidationError(f"folder {base.name}: missing {', '.join(missing)}")
+        raw: dict[str, pd.DataFrame | Path] = {t: p for t, p in found.items() if t != "applicants"}
+        applicants = None
+        if "applicants" in found:
+            path = found["applicants"]
+            applicants = (
+                pd.read_excel(path, dtype=object)
+                if path.suffix == ".xlsx"
+                else pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            )
+        return cls._build(raw, applicants, name=name or base.name, synthetic=False)
+
+    @classmethod
+    def _build(
+        cls,
+        raw: dict[str, pd.DataFrame] | dict[str, pd.DataFrame | Path],
+        applicants: pd.DataFrame | None,
+        *,
+        name: str,
+        synthetic: bool,
+    ) -> Municipality:
+        errors: list[TableValidationError] = []
+        tables: dict[str, pd.DataFrame] = {}
+        for table, source in raw.items():
+            try:
+                tables[table] = read_table(source, specs.TABLE_SPECS[table])
+            except TableValidationError as exc:
+                errors.append(exc)
+        if not errors:
+            problems = list(_references(tables))
+            if problems:
+                errors.append(TableValidationError("municipality", problems))
+        if errors:
+            raise _combine(errors)
+        return cls(
+            applicants=applicants if applicants is not None else pd.DataFrame(),
+            name=name,
+            synthetic=synthetic,
+            **tables,
+        )
+
+    def department(self, department_id: str) -> pd.Series[object]:
+        """The departments-table row of ``department_id``."""
+        rows = self.departments.loc[self.departments["department_id"] == department_id]
+        if rows.empty:
+            raise ValidationError(f"unknown department {department_id!r}")
+        return rows.iloc[0]
+
+
+def _combine(errors: list[TableValidationError]) -> TableValidationError:
+    if len(errors) == 1:
+        return errors[0]
+    problems = [p for e in errors for p in e.problems]
+    return TableValidationError(", ".join(e.table for e in errors), problems)
+
+
+def _unknown(
+    frame: pd.DataFrame, column: str, known: pd.Series[object], table: str, what: str
+) -> Iterator[Problem]:
+    values = frame[column]
+    bad = values.notna() & ~values.isin(set(known.dropna()))
+    for pos in bad.to_numpy().nonzero()[0]:
+        yield Problem(table, column, int(pos) + 1, repr(values.iloc[pos]), f"a known {what}")
+
+
+def _references(t: dict[str, pd.DataFrame]) -> Iterator[Problem]:
+    deps, dws = t["departments"], t["dwellings"]
+    yield from _unknown(
+        deps, "organisation_cvr", t["organisations"]["organisation_cvr"], "departments",
+        "organisation CVR (organisations table)",
+    )
+    yield from _unknown(deps, "area_id", t["areas"]["area_id"], "departments", "area id")
+    yield from _unknown(
+        dws, "department_id", deps["department_id"], "dwellings", "department id"
+    )
+    yield from _unknown(
+        t["indicators"], "department_id", deps["department_id"], "indicators", "department id"
+    )
+    yield from _unknown(t["lists"], "area_id", t["areas"]["area_id"], "lists", "area id")
+    if len(dws):
+        counts = (
+            dws.groupby(["department_id", "kind"]).size().unstack(fill_value=0)
+            .reindex(columns=["family", "bab"], fill_value=0)
+        )
+        merged = deps.set_index("department_id")[["family_dwellings", "bab_dwellings"]].join(
+            counts, how="left"
+        ).fillna(0)
+        for kind, column in (("family", "family_dwellings"), ("bab", "bab_dwellings")):
+            off = merged[column] != merged[kind]
+            for dep_id in merged.index[off]:
+                pos = int(deps.index[deps["department_id"] == dep_id][0]) + 1
+                yield Problem(
+                    "departments",
+                    column,
+                    pos,
+                    str(int(merged.at[dep_id, column])),
+                    f"the number of {kind} dwellings listed for it "
+                    f"({int(merged.at[dep_id, kind])})",
+                )
+    over = deps["residents_18_64"] > deps["residents"]
+    for pos in over.to_numpy().nonzero()[0]:
+        yield Problem(
+            "departments", "residents_18_64", int(pos) + 1,
+            str(deps["residents_18_64"].iloc[pos]), "at most residents",
+        )

@@ -1,0 +1,261 @@
+"""The declared input tables of a municipality, with canonical column names.
+
+One :class:`~fuaalborg.tables.TableSpec` per table. Other parts of fuaalborg,
+and users' scripts, rely on these column names; the data dictionary in the
+documentation is generated from these declarations.
+
+=================  ==========================================================
+spec               table
+=================  ==========================================================
+``ORGANISATIONS``  housing organisations (boligorganisationer)
+``DEPARTMENTS``    housing departments (boligafdelinger)
+``DWELLINGS``      dwellings (boliger)
+``AREAS``          housing areas (boligområder)
+``INDICATORS``     department indicators (twin tool, parallel-society data)
+``LISTS``          the ministry's official list designations
+=================  ==========================================================
+"""
+
+from __future__ import annotations
+
+from fuaalborg.tables import Column, TableSpec
+
+__all__ = [
+    "AREAS",
+    "AREA_KINDS",
+    "DEPARTMENTS",
+    "DESIGNATIONS",
+    "DWELLINGS",
+    "DWELLING_KINDS",
+    "INDICATORS",
+    "INDICATOR_SOURCES",
+    "LISTS",
+    "ORGANISATIONS",
+    "TABLE_SPECS",
+]
+
+_CVR = r"[1-9][0-9]{7}"
+
+#: Dwelling kinds: ordinary social family dwellings and subsidised (BAB) ones.
+DWELLING_KINDS = ("family", "bab")
+#: Area kinds: defined by the ministry, or a locally agreed group of departments.
+AREA_KINDS = ("ministry", "local")
+#: Where a department's indicator values come from.
+INDICATOR_SOURCES = ("twin_tool", "parallel_data")
+#: Designations on the ministry's lists, most severe first; ``none`` is off every list.
+DESIGNATIONS = ("omdannelse", "parallelsamfund", "udsat", "forebyggelse", "none")
+
+ORGANISATIONS = TableSpec(
+    name="organisations",
+    description="Housing organisations, parties to the agreement",
+    description_da="Boligorganisationer, parter i aftalen",
+    key=("organisation_cvr",),
+    columns=(
+        Column(
+            "organisation_cvr",
+            "string",
+            "CVR number (8 digits, modulus-11)",
+            "CVR-nummer (8 cifre, modulus-11)",
+            pattern=_CVR,
+            unique=True,
+        ),
+        Column("name", "string", "name of the organisation", "boligorganisationens navn"),
+    ),
+)
+
+DEPARTMENTS = TableSpec(
+    name="departments",
+    description="Housing departments with family dwellings",
+    description_da="Boligafdelinger med almene familieboliger",
+    key=("department_id",),
+    columns=(
+        Column(
+            "department_id",
+            "string",
+            "identifier of the department",
+            "afdelingens id",
+            unique=True,
+        ),
+        Column(
+            "organisation_cvr",
+            "string",
+            "CVR number of the organisation that owns the department",
+            "boligorganisationens CVR-nummer",
+            pattern=_CVR,
+        ),
+        Column("name", "string", "name of the department", "afdelingens navn"),
+        Column(
+            "area_id",
+            "string",
+            "the area the department belongs to, if any (at most one)",
+            "boligområde som afdelingen indgår i (højst ét)",
+            nullable=True,
+        ),
+        Column(
+            "family_dwellings",
+            "int",
+            "social family dwellings, BAB dwellings not included",
+            "almene familieboliger uden BAB-boliger",
+            unit="dwellings",
+            min=0,
+        ),
+        Column(
+            "bab_dwellings",
+            "int",
+            "subsidised family dwellings (BAB), let 100 % by referral",
+            "familieboliger med tilskud (BAB-boliger)",
+            unit="dwellings",
+            min=0,
+        ),
+        Column("residents", "int", "residents", "beboere", unit="persons", min=0),
+        Column(
+            "residents_18_64",
+            "int",
+            "residents aged 18–64 (the twin tool's discretion threshold counts these)",
+            "beboere 18–64 år",
+            unit="persons",
+            min=0,
+        ),
+    ),
+)
+
+DWELLINGS = TableSpec(
+    name="dwellings",
+    description="Dwellings of the departments",
+    description_da="Afdelingernes boliger",
+    key=("dwelling_id",),
+    columns=(
+        Column("dwelling_id", "string", "identifier of the dwelling", "boligens id", unique=True),
+        Column("department_id", "string", "the dwelling's department", "boligens afdeling"),
+        Column(
+            "kind",
+            "string",
+            "family (almen familiebolig) or bab (familiebolig med tilskud)",
+            "family (almen familiebolig) eller bab (BAB-bolig)",
+            allowed=DWELLING_KINDS,
+        ),
+        Column("rooms", "int", "habitable rooms", "beboelsesrum", unit="rooms", min=1, max=20),
+        Column("area_m2", "float", "gross floor area", "bruttoareal", unit="m²", min=1, max=1000),
+        Column(
+            "monthly_rent_dkk",
+            "float",
+            "monthly rent",
+            "månedlig husleje",
+            unit="kr/month",
+            min=0,
+            max=100_000,
+        ),
+    ),
+)
+
+AREAS = TableSpec(
+    name="areas",
+    description="Housing areas: ministry-defined areas and locally agreed groups",
+    description_da="Boligområder: ministeriets områder og lokalt aftalte grupper",
+    key=("area_id",),
+    columns=(
+        Column("area_id", "string", "identifier of the area", "områdets id", unique=True),
+        Column("name", "string", "name of the area", "områdets navn"),
+        Column(
+            "kind",
+            "string",
+            "ministry (ABL § 61 a, stk. 3) or local (agreed group of departments)",
+            "ministry (ABL § 61 a, stk. 3) eller local (lokalt aftalt gruppe)",
+            allowed=AREA_KINDS,
+        ),
+        Column("residents", "int", "residents of the area", "områdets beboere", min=0),
+    ),
+)
+
+_PCT = {"unit": "%", "min": 0.0, "max": 100.0, "nullable": True}
+
+INDICATORS = TableSpec(
+    name="indicators",
+    description="Department indicators from the twin tool and parallel-society data",
+    description_da="Afdelingsindikatorer fra tvillingeværktøjet og parallelsamfundsdata",
+    key=("department_id", "measured_on", "source"),
+    columns=(
+        Column("department_id", "string", "the department", "afdelingen"),
+        Column("measured_on", "date", "date the data refer to", "datoen data vedrører"),
+        Column(
+            "source",
+            "string",
+            "twin_tool (tvillingeværktøjet) or parallel_data (parallelsamfundsdata)",
+            "twin_tool (tvillingeværktøjet) eller parallel_data (parallelsamfundsdata)",
+            allowed=INDICATOR_SOURCES,
+        ),
+        Column("residents_18_64", "int", "residents aged 18–64", "beboere 18–64 år", min=0),
+        Column("units", "int", "dwelling units", "lejemål", min=0),
+        Column("residents", "int", "residents", "beboere", min=0),
+        Column(
+            "outside_work_education_pct",
+            "float",
+            "share of residents aged 18–64 outside work or education",
+            "andel 18–64-årige uden for arbejdsmarked eller uddannelse",
+            **_PCT,  # type: ignore[arg-type]
+        ),
+        Column(
+            "conviction_ratio",
+            "float",
+            "share convicted of offences against the criminal code, weapons or drugs laws, "
+            "as a multiple of the national average",
+            "andel dømt for overtrædelse af straffeloven, våbenloven eller lov om euforiserende "
+            "stoffer, i forhold til landsgennemsnittet",
+            unit="× national average",
+            min=0.0,
+            max=100.0,
+            nullable=True,
+        ),
+        Column(
+            "basic_education_pct",
+            "float",
+            "share of residents aged 30–59 with only basic schooling",
+            "andel 30–59-årige med alene grundskoleuddannelse",
+            **_PCT,  # type: ignore[arg-type]
+        ),
+        Column(
+            "income_ratio_pct",
+            "float",
+            "average gross income of residents aged 15–64 (students excluded) as a share of "
+            "the reference average",
+            "gennemsnitlig bruttoindkomst for 15–64-årige (ekskl. uddannelsessøgende) i procent "
+            "af gennemsnittet",
+            unit="%",
+            min=0.0,
+            max=1000.0,
+            nullable=True,
+        ),
+        Column(
+            "non_western_pct",
+            "float",
+            "aggregate share of immigrants and descendants from non-Western countries "
+            "(area/department level only; never an applicant attribute)",
+            "andel indvandrere og efterkommere fra ikke-vestlige lande (kun på "
+            "område-/afdelingsniveau)",
+            **_PCT,  # type: ignore[arg-type]
+        ),
+    ),
+)
+
+LISTS = TableSpec(
+    name="lists",
+    description="The ministry's official designations of areas, one row per area per list date",
+    description_da="Ministeriets officielle udpegninger af områder pr. listedato",
+    key=("area_id", "list_date"),
+    columns=(
+        Column("area_id", "string", "the area", "området"),
+        Column("list_date", "date", "the list's publication date", "listens offentliggørelse"),
+        Column(
+            "designation",
+            "string",
+            "the most severe list the area is on (none: on no list)",
+            "den mest alvorlige liste området er på (none: ingen liste)",
+            allowed=DESIGNATIONS,
+        ),
+    ),
+)
+
+#: Every declared municipality table, by name.
+TABLE_SPECS: dict[str, TableSpec] = {
+    spec.name: spec for spec in (ORGANISATIONS, DEPARTMENTS, DWELLINGS, AREAS, INDICATORS, LISTS)
+}
