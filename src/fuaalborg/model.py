@@ -11,7 +11,7 @@ True
 >>> Organisation("31831815", "Vivabolig")
 Traceback (most recent call last):
 ...
-fuaalborg.errors.ValidationError: organisation 'Vivabolig': CVR '31831815' fails the modulus-11 check (weights 2,7,6,5,4,3,2,1)
+fuaalborg.errors.ValidationError: organisation 'Vivabolig': CVR '31831815' fails the modulus-11 ...
 """
 
 from __future__ import annotations

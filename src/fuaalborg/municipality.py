@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pandas as pd
@@ -41,6 +42,8 @@ class Municipality:
     the attributes are pandas DataFrames with the canonical columns of
     :mod:`fuaalborg.specs`. ``applicants`` is the waiting list, validated by the
     applicant vocabulary of :mod:`fuaalborg.criteria` where that is used.
+    ``area_indicators`` (optional) holds the ministry's indicators per area and
+    list date, the input of :func:`fuaalborg.classify_areas`.
     """
 
     organisations: pd.DataFrame = attrs.field(eq=False)
@@ -50,6 +53,7 @@ class Municipality:
     indicators: pd.DataFrame = attrs.field(eq=False)
     lists: pd.DataFrame = attrs.field(eq=False)
     applicants: pd.DataFrame = attrs.field(eq=False, factory=_optional_frame)
+    area_indicators: pd.DataFrame = attrs.field(eq=False, factory=_optional_frame)
     name: str = "municipality"
     synthetic: bool = False
 
@@ -64,6 +68,7 @@ class Municipality:
         indicators: pd.DataFrame,
         lists: pd.DataFrame,
         applicants: pd.DataFrame | None = None,
+        area_indicators: pd.DataFrame | None = None,
         name: str = "municipality",
         synthetic: bool = False,
     ) -> Municipality:
@@ -76,7 +81,10 @@ class Municipality:
             "indicators": indicators,
             "lists": lists,
         }
-        return cls._build(raw, applicants, name=name, synthetic=synthetic)
+        town = cls._build(raw, applicants, name=name, synthetic=synthetic)
+        if area_indicators is not None:
+            town = attrs.evolve(town, area_indicators=area_indicators)
+        return town
 
     @classmethod
     def from_folder(
@@ -139,7 +147,7 @@ class Municipality:
             **tables,
         )
 
-    def department(self, department_id: str) -> pd.Series[object]:
+    def department(self, department_id: str) -> pd.Series[Any]:
         """The departments-table row of ``department_id``."""
         rows = self.departments.loc[self.departments["department_id"] == department_id]
         if rows.empty:
@@ -155,7 +163,7 @@ def _combine(errors: list[TableValidationError]) -> TableValidationError:
 
 
 def _unknown(
-    frame: pd.DataFrame, column: str, known: pd.Series[object], table: str, what: str
+    frame: pd.DataFrame, column: str, known: pd.Series[Any], table: str, what: str
 ) -> Iterator[Problem]:
     values = frame[column]
     bad = values.notna() & ~values.isin(set(known.dropna()))
@@ -166,40 +174,47 @@ def _unknown(
 def _references(t: dict[str, pd.DataFrame]) -> Iterator[Problem]:
     deps, dws = t["departments"], t["dwellings"]
     yield from _unknown(
-        deps, "organisation_cvr", t["organisations"]["organisation_cvr"], "departments",
+        deps,
+        "organisation_cvr",
+        t["organisations"]["organisation_cvr"],
+        "departments",
         "organisation CVR (organisations table)",
     )
     yield from _unknown(deps, "area_id", t["areas"]["area_id"], "departments", "area id")
-    yield from _unknown(
-        dws, "department_id", deps["department_id"], "dwellings", "department id"
-    )
+    yield from _unknown(dws, "department_id", deps["department_id"], "dwellings", "department id")
     yield from _unknown(
         t["indicators"], "department_id", deps["department_id"], "indicators", "department id"
     )
     yield from _unknown(t["lists"], "area_id", t["areas"]["area_id"], "lists", "area id")
     if len(dws):
         counts = (
-            dws.groupby(["department_id", "kind"]).size().unstack(fill_value=0)
+            dws.groupby(["department_id", "kind"])
+            .size()
+            .unstack(fill_value=0)
             .reindex(columns=["family", "bab"], fill_value=0)
         )
-        merged = deps.set_index("department_id")[["family_dwellings", "bab_dwellings"]].join(
-            counts, how="left"
-        ).fillna(0)
+        merged = (
+            deps[["department_id", "family_dwellings", "bab_dwellings"]]
+            .join(counts, on="department_id", how="left")
+            .fillna(0)
+        )
         for kind, column in (("family", "family_dwellings"), ("bab", "bab_dwellings")):
-            off = merged[column] != merged[kind]
-            for dep_id in merged.index[off]:
-                pos = int(deps.index[deps["department_id"] == dep_id][0]) + 1
+            declared = merged[column].to_numpy(dtype="int64")
+            listed = merged[kind].to_numpy(dtype="int64")
+            for pos in (declared != listed).nonzero()[0]:
                 yield Problem(
                     "departments",
                     column,
-                    pos,
-                    str(int(merged.at[dep_id, column])),
-                    f"the number of {kind} dwellings listed for it "
-                    f"({int(merged.at[dep_id, kind])})",
+                    int(pos) + 1,
+                    str(declared[pos]),
+                    f"the number of {kind} dwellings listed for it ({listed[pos]})",
                 )
     over = deps["residents_18_64"] > deps["residents"]
     for pos in over.to_numpy().nonzero()[0]:
         yield Problem(
-            "departments", "residents_18_64", int(pos) + 1,
-            str(deps["residents_18_64"].iloc[pos]), "at most residents",
+            "departments",
+            "residents_18_64",
+            int(pos) + 1,
+            str(deps["residents_18_64"].iloc[pos]),
+            "at most residents",
         )

@@ -295,10 +295,25 @@ def _walk(
             yield from _walk(sub, name, source, problems)
 
 
+def _format_exception(exc: BaseException, _type: Any) -> str:
+    if isinstance(exc, KeyError):
+        return "required key missing"
+    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
+        return "unknown key(s): " + ", ".join(sorted(exc.extra_fields))
+    if isinstance(exc, ValueError | TypeError) and str(exc):
+        return str(exc)
+    return f"invalid value ({type(exc).__name__})"
+
+
 def _cattrs_messages(exc: Exception, source: str, name: str) -> list[str]:
     if isinstance(exc, cattrs.BaseValidationError):
-        lines = cattrs.transform_error(exc, path=name)
-        return [f"{source}: {line.replace('$.', '').replace('from', 'from')}" for line in lines]
+        lines = cattrs.transform_error(exc, path=name, format_exception=_format_exception)
+        out = []
+        for line in lines:
+            message, _, where = line.rpartition(" @ ")
+            where = where.replace(".start", ".from")
+            out.append(f"{source}: {where}: {message}")
+        return out
     return [f"{source}: {name}: {exc}"]
 
 
@@ -326,6 +341,13 @@ def parse_parameter_file(
             problems.extend(_cattrs_messages(exc, source, "meta"))
     params: dict[str, Parameter] = {}
     for name, table in _walk(data, "", source, problems):
+        unknown = sorted(set(table) - _PARAMETER_KEYS)
+        if unknown:
+            problems.append(
+                f"{source}: {name}: unknown key(s) {', '.join(unknown)}; expected "
+                f"{', '.join(sorted(_PARAMETER_KEYS))}"
+            )
+            table = {k: v for k, v in table.items() if k in _PARAMETER_KEYS}
         try:
             raw = _CONVERTER.structure(table, _RawParameter)
         except Exception as exc:

@@ -7,7 +7,8 @@ edges and which side of each band is closed are parameters (``rent_bands.*``).
 
 >>> import datetime as dt
 >>> import pandas as pd
->>> rent_band(pd.Series([3500.0, 3500.01, 5000.0, 6200.0]), "agreement", dt.date(2024, 1, 1)).tolist()
+>>> rents = pd.Series([3500.0, 3500.01, 5000.0, 6200.0])
+>>> rent_band(rents, "agreement", dt.date(2024, 1, 1)).tolist()
 ['≤ 3.500 kr', '3.500–5.000 kr', '3.500–5.000 kr', '> 5.000 kr']
 >>> rent_band(pd.Series([3499.0, 3500.0, 4499.0, 4500.0]), "lbf", dt.date(2024, 1, 1)).tolist()
 ['< 3.500 kr', '3.500–4.000 kr', '4.000–4.500 kr', '≥ 4.500 kr']
@@ -60,5 +61,6 @@ def rent_band(
     side: Literal["left", "right"] = "left" if spec["closed"] == "right" else "right"
     codes = np.searchsorted(edges, values, side=side)
     codes = np.where(np.isnan(values), -1, codes)
-    cat = pd.Categorical.from_codes(codes, categories=labels, ordered=True)
+    dtype = pd.CategoricalDtype(pd.Index(labels), ordered=True)
+    cat = pd.Categorical.from_codes(codes.astype("int64"), dtype=dtype)
     return pd.Series(cat, index=rents.index, name=f"rent_band_{scheme}")

@@ -155,8 +155,7 @@ class TableValidationError(ValidationError):
         ]
         widths = [max(len(r[i]) for r in rows) for i in range(3)]
         lines = [
-            "  " + "  ".join(r[i].ljust(widths[i]) for i in range(3)) + "  " + r[3]
-            for r in rows
+            "  " + "  ".join(r[i].ljust(widths[i]) for i in range(3)) + "  " + r[3] for r in rows
         ]
         if n > len(shown):
             lines.append(f"  … and {n - len(shown)} more (see .problems or .to_frame())")
@@ -232,11 +231,10 @@ class TableSpec:
                 )
             if col.unique:
                 problems.extend(self._duplicates(source, out, [col.name]))
-        if self.key and all(k in out.columns for k in self.key) and len(self.key) > 1:
+        key_present = bool(self.key) and all(k in out.columns for k in self.key)
+        key_checked = len(self.key) == 1 and self.column(self.key[0]).unique
+        if key_present and not key_checked:
             problems.extend(self._duplicates(source, out, list(self.key)))
-        elif len(self.key) == 1 and self.key[0] in out.columns:
-            if not self.column(self.key[0]).unique:
-                problems.extend(self._duplicates(source, out, list(self.key)))
         for extra in frame.columns:
             if str(extra) not in out.columns:
                 out[str(extra)] = source[extra].to_numpy()
@@ -248,7 +246,9 @@ class TableSpec:
         out.index = frame.index
         return out
 
-    def _cell_problems(self, raw: pd.Series[Any], col: Column, bad: pd.Series[bool]) -> list[Problem]:
+    def _cell_problems(
+        self, raw: pd.Series[Any], col: Column, bad: pd.Series[bool]
+    ) -> list[Problem]:
         idx = np.flatnonzero(bad.to_numpy())
         if not len(idx):
             return []
@@ -271,7 +271,7 @@ class TableSpec:
         label = ", ".join(cols)
         problems = []
         for i in np.flatnonzero(dup.to_numpy()):
-            pos = int(sub.index[i])
+            pos = int(sub.index[int(i)])
             shown = None if personal else ", ".join(str(out.at[pos, c]) for c in cols)
             problems.append(
                 Problem(
@@ -391,9 +391,11 @@ _DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y")
 def _to_date(raw: pd.Series[Any]) -> pd.Series[Any]:
     """Parse dates; returns datetime64[s] normalised to midnight (NaT where not a date)."""
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        values = pd.to_datetime(raw).dt.tz_localize(None) if getattr(
-            raw.dt, "tz", None
-        ) else pd.to_datetime(raw)
+        values = (
+            pd.to_datetime(raw).dt.tz_localize(None)
+            if getattr(raw.dt, "tz", None)
+            else pd.to_datetime(raw)
+        )
         return values.dt.normalize().astype("datetime64[s]")
     result = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[s]")
     objs = raw.map(lambda v: isinstance(v, dt.date)).astype(bool)
@@ -474,7 +476,9 @@ def read_table(
             quoting=csv.QUOTE_MINIMAL,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ValidationError(f"table {spec.name!r}: {path.name} is not a CSV table ({exc})") from None
+        raise ValidationError(
+            f"table {spec.name!r}: {path.name} is not a CSV table ({exc})"
+        ) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return spec.validate(frame, decimal_comma=danish, checks=checks)
 

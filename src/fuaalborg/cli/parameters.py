@@ -23,7 +23,9 @@ __all__ = ["COMMANDS", "parameters_command"]
     help="A parameter file to layer on top of the bundled ones (repeatable).",
 )
 @click.argument("names", nargs=-1)
-def parameters_command(on: dt.datetime | None, files: tuple[str, ...], names: tuple[str, ...]) -> None:
+def parameters_command(
+    on: dt.datetime | None, files: tuple[str, ...], names: tuple[str, ...]
+) -> None:
     """List parameters (all, or NAMES) with value, period and legal reference."""
     params = load_parameters(*files)
     day = on.date() if on else dt.date.today()
