@@ -16,6 +16,11 @@ from fuaalborg.errors import (
     ParameterFileError,
     ValidationError,
 )
+from fuaalborg.letting.ledger import Decision, Ledger
+from fuaalborg.letting.offers import OfferRound
+from fuaalborg.letting.ranking import Ranking, rank, rank_many
+from fuaalborg.letting.referral_limits import check_referral
+from fuaalborg.letting.vacancy import Vacancy
 from fuaalborg.model import (
     Area,
     Department,
@@ -25,9 +30,22 @@ from fuaalborg.model import (
     parties,
     validate_cvr,
 )
+from fuaalborg.monitoring import (
+    ConflictingSteps,
+    NoListRulesError,
+    NoStepApplies,
+    Placement,
+    StepModel,
+    classify_areas,
+    colour_on,
+    placement_on,
+    rules_for,
+)
 from fuaalborg.municipality import Municipality
 from fuaalborg.parameters import DatedValue, Parameter, ParameterSet, load_parameters
+from fuaalborg.records import RankingRecord, replay
 from fuaalborg.rents import rent_band, rent_band_labels
+from fuaalborg.simulation import Scenario, SimulationResult, compare_scenarios, simulate
 from fuaalborg.tables import (
     Column,
     Problem,
@@ -42,28 +60,51 @@ __all__ = [
     "Area",
     "AssumedTermsWarning",
     "Column",
+    "ConflictingSteps",
     "DatedValue",
+    "Decision",
     "Department",
     "Dwelling",
     "FuaalborgError",
+    "Ledger",
     "Municipality",
+    "NoListRulesError",
+    "NoStepApplies",
     "NotInForceError",
+    "OfferRound",
     "Organisation",
     "Parameter",
     "ParameterFileError",
     "ParameterSet",
+    "Placement",
     "Problem",
+    "Ranking",
+    "RankingRecord",
+    "Scenario",
+    "SimulationResult",
+    "StepModel",
     "TableSpec",
     "TableValidationError",
+    "Vacancy",
     "ValidationError",
     "__version__",
     "agreement_in_force",
+    "check_referral",
+    "classify_areas",
+    "colour_on",
+    "compare_scenarios",
     "is_valid_cvr",
     "load_parameters",
     "parties",
+    "placement_on",
+    "rank",
+    "rank_many",
     "read_table",
     "rent_band",
     "rent_band_labels",
+    "replay",
+    "rules_for",
+    "simulate",
     "validate_cvr",
     "write_table",
 ]

@@ -42,9 +42,9 @@ def main() -> None:
 
 
 def _register() -> None:
-    from fuaalborg.cli import demo, parameters
+    from fuaalborg.cli import criteria, demo, ledger, monitoring, parameters, ranking, simulate
 
-    for module in (demo, parameters):
+    for module in (demo, parameters, simulate, monitoring, criteria, ranking, ledger):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -55,6 +55,51 @@ def summary_section(town: Municipality, on: dt.date) -> list[str]:
 SECTIONS: list[Section] = [summary_section]
 
 
+def _monitoring_section(town: Municipality, on: dt.date) -> list[str]:
+    from fuaalborg.cli.monitoring import monitoring_section
+
+    return monitoring_section(town, on)
+
+
+SECTIONS.append(_monitoring_section)
+
+
+def _simulation_section(town: Municipality, on: dt.date) -> list[str]:
+    from fuaalborg.cli.simulate import simulation_section
+
+    return simulation_section(town, on)
+
+
+SECTIONS.append(_simulation_section)
+
+
+def _criteria_section(town: Municipality, on: dt.date) -> list[str]:
+    from fuaalborg.cli.criteria import criteria_section
+
+    return criteria_section(town, on)
+
+
+SECTIONS.append(_criteria_section)
+
+
+def _ranking_section(town: Municipality, on: dt.date) -> list[str]:
+    from fuaalborg.cli.ranking import ranking_section
+
+    return ranking_section(town, on)
+
+
+SECTIONS.append(_ranking_section)
+
+
+def _ledger_section(town: Municipality, on: dt.date) -> list[str]:
+    from fuaalborg.cli.ledger import ledger_section
+
+    return ledger_section(town, on)
+
+
+SECTIONS.append(_ledger_section)
+
+
 @click.command("demo")
 @click.option(
     "--on",

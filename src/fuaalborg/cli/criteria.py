@@ -1,0 +1,207 @@
+"""``fuaalborg plugins`` and ``fuaalborg audit``: the flexible-letting plug-ins and their audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import warnings
+from typing import Any
+
+import click
+import pandas as pd
+
+from fuaalborg.criteria import (
+    APPLICANTS,
+    PluginLoadError,
+    audit,
+    discover,
+    load,
+)
+from fuaalborg.errors import AssumedTermsWarning
+from fuaalborg.municipality import Municipality
+from fuaalborg.tables import read_table
+
+__all__ = ["COMMANDS", "audit_command", "criteria_section", "plugins_command"]
+
+
+def _plugins_payload() -> tuple[dict[str, Any], bool]:
+    report = discover()
+    registry = report.registry
+    plugins = []
+    for info in report.plugins:
+        plugins.append(
+            {
+                "name": info.name,
+                "distribution": info.distribution or ("fuaalborg" if info.builtin else None),
+                "version": info.version,
+                "builtin": info.builtin,
+                "criteria": list(info.criteria),
+                "agreements": info.agreements,
+                "fields": list(info.fields),
+                "parameter_files": list(info.parameter_files),
+                "problems": [str(p) for p in report.problems if p.plugin == info.name],
+            }
+        )
+    payload: dict[str, Any] = {
+        "valid": report.ok,
+        "plugins": plugins,
+        "problems": [str(p) for p in report.problems],
+        "criteria": [],
+        "agreements": [],
+    }
+    if registry is not None:
+        payload["criteria"] = [
+            {
+                "id": c.id,
+                "title": c.title,
+                "title_da": c.title_da,
+                "reads": sorted(c.reads),
+                "parameters": list(c.parameters),
+                "legal_basis": c.legal_basis,
+                "valid_from": c.valid_from.isoformat() if c.valid_from else None,
+                "valid_until": c.valid_until.isoformat() if c.valid_until else None,
+                "plugin": registry.origins[c.id],
+            }
+            for c in registry.criteria.values()
+        ]
+        payload["agreements"] = [
+            {
+                "organisation_cvr": a.organisation_cvr,
+                "departments": a.describe_departments(),
+                "groups": list(a.groups),
+                "flexible_share": a.flexible_share,
+                "legal_basis": a.legal_basis,
+                "valid_from": a.valid_from.isoformat(),
+                "valid_until": a.valid_until.isoformat() if a.valid_until else None,
+                "internal_moves_exempt": a.internal_moves_exempt,
+                "children_first_for_rooms": a.children_first_for_rooms,
+            }
+            for a in registry.agreements
+        ]
+    return payload, report.ok
+
+
+@click.command("plugins")
+@click.option("--json", "as_json", is_flag=True, help="Print the listing as JSON.")
+def plugins_command(as_json: bool) -> None:
+    """List flexible-letting plug-ins, their versions, criteria, agreements and validation status.
+
+    Installed plug-ins come from the entry-point group 'fuaalborg'; narrow them with
+    FUAALBORG_PLUGINS and block some with FUAALBORG_DISABLE_PLUGINS (comma-separated
+    distribution names). Exits with status 1 if any plug-in is invalid.
+    """
+    payload, ok = _plugins_payload()
+    if as_json:
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        for plugin in payload["plugins"]:
+            origin = plugin["distribution"] or "registered directly"
+            version = f" {plugin['version']}" if plugin["version"] else ""
+            status = "invalid" if plugin["problems"] else "ok"
+            click.echo(f"{plugin['name']} ({origin}{version}) — {status}")
+            click.echo(
+                f"  criteria: {', '.join(plugin['criteria']) or 'none'}; "
+                f"agreements: {plugin['agreements']}"
+            )
+            if plugin["fields"]:
+                click.echo(f"  fields: {', '.join(plugin['fields'])}")
+        if payload["agreements"]:
+            click.echo("Agreements:")
+            for agr in payload["agreements"]:
+                who = agr["organisation_cvr"] or "statutory (§ 60, stk. 4)"
+                until = agr["valid_until"] or "…"
+                click.echo(
+                    f"  {who}: {agr['departments']}; groups {' > '.join(agr['groups'])}; "
+                    f"share {agr['flexible_share']:.0%}; {agr['valid_from']}–{until}"
+                )
+        if payload["problems"]:
+            click.echo(f"{len(payload['problems'])} problem(s):")
+            for problem in payload["problems"]:
+                click.echo(f"  - {problem}")
+        else:
+            click.echo("All plug-ins valid.")
+    if not ok:
+        raise SystemExit(1)
+
+
+def _default_sample() -> tuple[pd.DataFrame, str]:
+    try:
+        from fuaalborg import examples
+
+        applicants = examples.load().applicants
+    except (ImportError, AttributeError):
+        applicants = pd.DataFrame()
+    if len(applicants):
+        return applicants, "the example waiting list"
+    from fuaalborg.criteria.testing import synthetic_applicants
+
+    return synthetic_applicants(20_000, seed=0), "a synthetic waiting list (20,000 applicants)"
+
+
+@click.command("audit")
+@click.option(
+    "--sample",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A waiting list (CSV or xlsx) to audit, optionally labelled with protected columns.",
+)
+@click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="Audit as of DATE.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the shuffles.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def audit_command(sample: str | None, on: dt.datetime | None, seed: int, as_json: bool) -> None:
+    """Prove that no loaded criterion or agreement depends on a protected column.
+
+    Every criterion and agreement is evaluated on the sample, then with the protected
+    columns shuffled, replaced by synthetic values and removed, and with the rows
+    reordered; any change is a violation (exit status 1). Selection rates by protected
+    group are reported for human review (four-fifths rule), never as a decision.
+    Defaults to the example waiting list.
+    """
+    day = on.date() if on else dt.date.today()
+    if sample is not None:
+        applicants = read_table(sample, APPLICANTS)
+        source = click.format_filename(sample)
+    else:
+        applicants, source = _default_sample()
+    registry = load()
+    report = audit(registry, applicants, day, seed=seed)
+    if as_json:
+        click.echo(json.dumps({"sample": source, **report.to_dict()}, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"Sample: {source}")
+        click.echo("\n".join(report.lines()))
+    if not report.ok:
+        raise SystemExit(1)
+
+
+def criteria_section(town: Municipality, on: dt.date) -> list[str]:
+    """Demo: the loaded criteria, the statutory agreement and a short audit."""
+    lines = ["Flexible letting (almenboligloven § 60)"]
+    try:
+        registry = load()
+    except PluginLoadError as exc:
+        return [*lines, f"  plug-ins invalid: {exc}"]
+    lines.append(
+        f"  {len(registry.plugins)} plug-in(s), {len(registry.criteria)} criteria: "
+        + ", ".join(registry.criteria)
+    )
+    for mandatory in (a for a in registry.statutory if a.in_force(on)):
+        lines.append(
+            f"  red departments: mandatory groups {' > '.join(mandatory.groups)}, "
+            f"{mandatory.flexible_share:.0%} of waiting-list lettings ({mandatory.legal_basis})"
+        )
+    applicants = town.applicants
+    if len(applicants) == 0:
+        return [*lines, "  (no waiting list in this municipality)"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AssumedTermsWarning)
+        ids = [c.id for c in registry.in_force(on) if c.reads <= set(applicants.columns)]
+        met = registry.evaluate_many(ids, applicants, on)
+    for cid in ids:
+        lines.append(f"    {cid:<26} {int(met[cid].sum()):>7,} of {len(applicants):,} applicants")
+    report = audit(registry, applicants, on)
+    verdict = "no result depends on a protected column" if report.ok else "VIOLATIONS FOUND"
+    lines.append(f"  audit: {len(report.checks)} checks, {verdict}")
+    return lines
+
+
+COMMANDS = [plugins_command, audit_command]

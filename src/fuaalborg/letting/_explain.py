@@ -1,0 +1,330 @@
+"""Plain-language explanations of a ranking position, in Danish and English.
+
+Internal to :mod:`fuaalborg.letting.ranking` (see :meth:`Ranking.explain`). An
+explanation reads the applicant's own row and the sort key of the applicant just
+above; it never shows protected data, nor any other applicant's data.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from fuaalborg.letting._waiting_list import EPOCH, LISTS
+
+if TYPE_CHECKING:
+    from fuaalborg.letting.ranking import Ranking
+
+__all__ = ["explain"]
+
+_EPOCH64 = np.datetime64(EPOCH.isoformat(), "D")
+
+_T: dict[str, dict[str, str]] = {
+    "position": {
+        "en": "Position {pos} of {total} eligible applicants for the dwelling in department "
+        "{dep} ({rooms} rooms, {rent} kr. a month), {on}.",
+        "da": "Nr. {pos} af {total} ansøgere der kan komme i betragtning til boligen i afdeling "
+        "{dep} ({rooms} rum, {rent} kr. om måneden), {on}.",
+    },
+    "flexible": {
+        "en": "The dwelling is let by flexible letting (almenboligloven § 60): applicants who "
+        "meet the agreed criteria go ahead of the others, group 1 first; within a group, "
+        "seniority decides.",
+        "da": "Boligen udlejes efter fleksibel udlejning (almenboligloven § 60): ansøgere der "
+        "opfylder de aftalte kriterier går forud for de andre, gruppe 1 først; inden for en "
+        "gruppe afgør ancienniteten.",
+    },
+    "red": {
+        "en": "Flexible letting is mandatory because the department is red (almenboligloven "
+        "§ 60, stk. 4).",
+        "da": "Fleksibel udlejning er obligatorisk, fordi afdelingen er rød (almenboligloven "
+        "§ 60, stk. 4).",
+    },
+    "ordinary": {
+        "en": "The dwelling is let by seniority (ordinary letting): the longest on the waiting "
+        "list goes first.",
+        "da": "Boligen udlejes efter anciennitet (almindelig udlejning): den der har stået "
+        "længst på ventelisten, går først.",
+    },
+    "turn_internal": {
+        "en": "It is the internal list's turn: applicants on the internal list go before the "
+        "external list.",
+        "da": "Det er den interne ventelistes tur: ansøgere på den interne venteliste går "
+        "forud for den eksterne.",
+    },
+    "turn_external": {
+        "en": "It is the external list's turn: only applicants on the external list take part.",
+        "da": "Det er den eksterne ventelistes tur: kun ansøgere på den eksterne venteliste "
+        "kommer i betragtning.",
+    },
+    "turn_none": {
+        "en": "The internal and external lists compete as one list.",
+        "da": "Den interne og den eksterne venteliste behandles som én liste.",
+    },
+    "list": {
+        "en": "The applicant is on the {list} list.",
+        "da": "Ansøgeren står på den {list} venteliste.",
+    },
+    "group": {
+        "en": "The applicant meets »{title}« and is in priority group {group}.",
+        "da": "Ansøgeren opfylder »{title}« og er i prioritetsgruppe {group}.",
+    },
+    "exempt": {
+        "en": "The applicant already lives in the department and moves internally; the "
+        "agreement exempts internal moves, so they count as priority group 1.",
+        "da": "Ansøgeren bor allerede i afdelingen og flytter internt; aftalen undtager "
+        "interne flytninger, så ansøgeren tæller som prioritetsgruppe 1.",
+    },
+    "no_group": {
+        "en": "The applicant meets none of the criteria and comes after all priority groups, "
+        "by seniority.",
+        "da": "Ansøgeren opfylder ingen af kriterierne og kommer efter alle prioritetsgrupper, "
+        "efter anciennitet.",
+    },
+    "also_met": {
+        "en": "Also met: {titles}.",
+        "da": "Opfylder også: {titles}.",
+    },
+    "not_met": {
+        "en": "Not met: {titles}.",
+        "da": "Opfylder ikke: {titles}.",
+    },
+    "children_yes": {
+        "en": "Families with children go first for dwellings of {rooms} rooms or more; the "
+        "applicant's household has children.",
+        "da": "Familier med børn går forrest til boliger med {rooms} rum eller flere; "
+        "ansøgerens husstand har børn.",
+    },
+    "children_no": {
+        "en": "Families with children go first for dwellings of {rooms} rooms or more; the "
+        "applicant's household has no children.",
+        "da": "Familier med børn går forrest til boliger med {rooms} rum eller flere; "
+        "ansøgerens husstand har ingen børn.",
+    },
+    "seniority": {
+        "en": "Seniority date: {date}.",
+        "da": "Anciennitet fra: {date}.",
+    },
+    "first": {
+        "en": "No one stands ahead of the applicant.",
+        "da": "Ingen står foran ansøgeren.",
+    },
+    "above": {
+        "en": "The applicant at position {pos} stands ahead: {why}.",
+        "da": "Ansøgeren på plads {pos} står foran: {why}.",
+    },
+    "why_list": {
+        "en": "they are on the internal list, which goes first on this turn",
+        "da": "vedkommende står på den interne venteliste, som går forud på denne tur",
+    },
+    "why_group": {
+        "en": "they are in a higher priority group (group {a} against group {b})",
+        "da": "vedkommende er i en højere prioritetsgruppe (gruppe {a} mod gruppe {b})",
+    },
+    "why_group_none": {
+        "en": "they are in priority group {a}, and the applicant meets none of the criteria",
+        "da": "vedkommende er i prioritetsgruppe {a}, og ansøgeren opfylder ingen af kriterierne",
+    },
+    "why_children": {
+        "en": "they are a family with children",
+        "da": "vedkommende er en familie med børn",
+    },
+    "why_seniority": {
+        "en": "they have an earlier seniority date",
+        "da": "vedkommende har ældre anciennitet",
+    },
+    "why_id": {
+        "en": "they have the same seniority date and a lower applicant id, which decides ties",
+        "da": "vedkommende har samme anciennitetsdato og et lavere ansøgernummer, som afgør "
+        "ved lighed",
+    },
+    "other_row": {
+        "en": "The applicant is also on the {list} list; the better of the two positions counts.",
+        "da": "Ansøgeren står også på den {list} venteliste; den bedste af de to placeringer "
+        "gælder.",
+    },
+    "other_row_out": {
+        "en": "On the {list} list the applicant cannot be considered: {why}.",
+        "da": "På den {list} venteliste kan ansøgeren ikke komme i betragtning: {why}.",
+    },
+    "ineligible": {
+        "en": "The applicant ({list} list) cannot be offered the dwelling in department {dep} "
+        "({rooms} rooms, {rent} kr. a month) on {on}: {why}.",
+        "da": "Ansøgeren ({list} venteliste) kan ikke få tilbudt boligen i afdeling {dep} "
+        "({rooms} rum, {rent} kr. om måneden) den {on}: {why}.",
+    },
+    "inactive": {
+        "en": "the application is not active (passive)",
+        "da": "ansøgningen er ikke aktiv (passiv)",
+    },
+    "household_too_large": {
+        "en": "a household of {size} persons is too large for {rooms} rooms (at most {per} "
+        "persons per room)",
+        "da": "en husstand på {size} personer er for stor til {rooms} rum (højst {per} personer "
+        "pr. rum)",
+    },
+    "fewer_rooms_than_wished": {
+        "en": "the applicant wishes at least {want} rooms",
+        "da": "ansøgeren ønsker mindst {want} rum",
+    },
+    "rent_above_wish": {
+        "en": "the rent is above the applicant's limit of {limit} kr. a month",
+        "da": "huslejen er over ansøgerens grænse på {limit} kr. om måneden",
+    },
+    "department_not_wished": {
+        "en": "the applicant has not asked for this department",
+        "da": "ansøgeren har ikke søgt denne afdeling",
+    },
+    "not_this_turn": {
+        "en": "it is the external list's turn",
+        "da": "det er den eksterne ventelistes tur",
+    },
+    "and": {"en": " and ", "da": " og "},
+    "internal": {"en": "internal", "da": "interne"},
+    "external": {"en": "external", "da": "eksterne"},
+}
+
+_REASONS = (
+    "inactive",
+    "household_too_large",
+    "fewer_rooms_than_wished",
+    "rent_above_wish",
+    "department_not_wished",
+    "not_this_turn",
+)
+
+
+def _money(value: float, lang: str) -> str:
+    text = f"{value:,.0f}"
+    return text.replace(",", ".") if lang == "da" else text
+
+
+def _title(ranking: Ranking, index: int, lang: str) -> str:
+    crit = ranking.criteria[index]
+    return crit.title_da if lang == "da" and crit.title_da else crit.title
+
+
+def _decode(key: int) -> tuple[int, int, int, int, int]:
+    from fuaalborg.letting.ranking import KEY_LAYOUT
+
+    parts = [(key >> shift) & ((1 << bits) - 1) for _name, shift, bits in KEY_LAYOUT]
+    return parts[0], parts[1], parts[2], parts[3], parts[4]
+
+
+def _reasons(ranking: Ranking, row: int, lang: str) -> str:
+    wl, ctx = ranking._wl, ranking._ctx
+    bits = int(ranking._reasons[row])
+    texts = []
+    for i, name in enumerate(_REASONS):
+        if not bits >> i & 1:
+            continue
+        values: dict[str, object] = {}
+        if name == "household_too_large":
+            values = {
+                "size": int(wl.household[row]),
+                "rooms": ctx.vacancy.rooms,
+                "per": ctx.max_persons_per_room,
+            }
+        elif name == "fewer_rooms_than_wished":
+            values = {"want": int(wl.extra(["min_rooms"])["min_rooms"].iloc[row])}
+        elif name == "rent_above_wish":
+            limit = float(wl.extra(["max_rent_dkk"])["max_rent_dkk"].iloc[row])
+            values = {"limit": _money(limit, lang)}
+        texts.append(_T[name][lang].format(**values))
+    return _T["and"][lang].join(texts)
+
+
+def explain(ranking: Ranking, rows: npt.NDArray[np.intp], lang: Literal["da", "en"]) -> str:
+    """The explanation of the applicant whose rows are ``rows``."""
+    wl, ctx = ranking._wl, ranking._ctx
+    vac = ctx.vacancy
+    common = {
+        "dep": vac.department_id,
+        "rooms": vac.rooms,
+        "rent": _money(vac.monthly_rent_dkk, lang),
+        "on": ctx.on.isoformat(),
+    }
+    kept = rows[ranking._kept[rows]]
+    if not len(kept):
+        lines = []
+        for row in rows:
+            lines.append(
+                _T["ineligible"][lang].format(
+                    list=_T[LISTS[wl.list_code[row]]][lang], why=_reasons(ranking, int(row), lang),
+                    **common,
+                )
+            )
+        return "\n".join(lines)
+    row = int(kept[0])
+    key = int(ranking._key[row])
+    pos = int(np.count_nonzero(ranking._cand_keys < key)) + 1
+    lines = [_T["position"][lang].format(pos=pos, total=ranking.eligible_count, **common)]
+    if ctx.route == "flexible":
+        lines.append(_T["flexible"][lang])
+        if ctx.colour == "red":
+            lines.append(_T["red"][lang])
+    else:
+        lines.append(_T["ordinary"][lang])
+    lines.append(_T[f"turn_{ctx.turn or 'none'}"][lang])
+    if ctx.turn is not None or len(rows) > 1:
+        lines.append(_T["list"][lang].format(list=_T[LISTS[wl.list_code[row]]][lang]))
+    if ctx.route == "flexible" and ranking._group is not None:
+        g = len(ctx.criteria)
+        met_mask = int(ranking._met[row]) if ranking._met is not None else 0
+        met = [i for i in range(g) if met_mask >> i & 1]
+        unmet = [i for i in range(g) if not met_mask >> i & 1]
+        if ranking._exempt is not None and ranking._exempt[row]:
+            lines.append(_T["exempt"][lang])
+            rest = met
+        elif met:
+            title = _title(ranking, met[0], lang)
+            lines.append(_T["group"][lang].format(title=title, group=met[0] + 1))
+            rest = met[1:]
+        else:
+            lines.append(_T["no_group"][lang])
+            rest = []
+        if rest:
+            lines.append(_T["also_met"][lang].format(
+                titles=", ".join(f"»{_title(ranking, i, lang)}«" for i in rest)))
+        if unmet:
+            lines.append(_T["not_met"][lang].format(
+                titles=", ".join(f"»{_title(ranking, i, lang)}«" for i in unmet)))
+    if ranking._children is not None and ctx.agreement is not None:
+        which = "children_yes" if ranking._children[row] else "children_no"
+        lines.append(_T[which][lang].format(rooms=ctx.agreement.children_first_for_rooms))
+    day = (_EPOCH64 + wl.seniority[row]).astype("datetime64[D]")
+    lines.append(_T["seniority"][lang].format(date=str(day)))
+    ahead = ranking._kept & (ranking._key < key)
+    if not ahead.any():
+        lines.append(_T["first"][lang])
+    else:
+        other = int(ranking._key[ahead].max())
+        mine = _decode(key)
+        theirs = _decode(other)
+        g = len(ctx.criteria)
+        if theirs[0] != mine[0]:
+            why = _T["why_list"][lang]
+        elif theirs[1] != mine[1]:
+            if mine[1] > g:
+                why = _T["why_group_none"][lang].format(a=theirs[1])
+            else:
+                why = _T["why_group"][lang].format(a=theirs[1], b=mine[1])
+        elif theirs[2] != mine[2]:
+            why = _T["why_children"][lang]
+        elif theirs[3] != mine[3]:
+            why = _T["why_seniority"][lang]
+        else:
+            why = _T["why_id"][lang]
+        lines.append(_T["above"][lang].format(pos=pos - 1, why=why))
+    for other_row in rows:
+        if int(other_row) == row:
+            continue
+        name = _T[LISTS[wl.list_code[other_row]]][lang]
+        if ranking._reasons[other_row]:
+            lines.append(_T["other_row_out"][lang].format(
+                list=name, why=_reasons(ranking, int(other_row), lang)))
+        else:
+            lines.append(_T["other_row"][lang].format(list=name))
+    return "\n".join(lines)

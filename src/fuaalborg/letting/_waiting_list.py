@@ -1,0 +1,534 @@
+"""The waiting list, validated once and held in fast dtypes for ranking.
+
+Internal to :mod:`fuaalborg.letting.ranking`: :func:`prepare` checks the
+required columns of a waiting-list table and reports every problem at once,
+then keeps what the ranking needs as numpy arrays (order-preserving integer
+codes for applicant ids, list codes, seniority as days). Other columns are
+read only when a criterion, a wish rule or an agreement term needs them, and
+only those columns; protected and extra columns are never touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from fuaalborg.errors import ValidationError
+from fuaalborg.tables import Column, Problem, TableSpec, TableValidationError
+
+__all__ = [
+    "EPOCH",
+    "ID_BITS",
+    "LISTS",
+    "REQUIRED",
+    "WISH_COLUMNS",
+    "WaitingList",
+    "prepare",
+]
+
+TABLE = "applicants"
+#: The two waiting lists, in their code order (0 = internal, 1 = external).
+LISTS = ("internal", "external")
+#: Columns every waiting list must have.
+REQUIRED = ("applicant_id", "list", "seniority_date", "household_size")
+#: The applicant's wishes; each is used when the table has it.
+WISH_COLUMNS = ("min_rooms", "max_rent_dkk", "wanted_department_ids")
+#: Seniority is held as days since this date (packing needs a non-negative number).
+EPOCH = dt.date(1900, 1, 1)
+#: Bits of the sort key kept for the applicant-id tie-break.
+ID_BITS = 36
+_SENIORITY_BITS = 17
+_EPOCH64 = np.datetime64(EPOCH.isoformat(), "D")
+_HIDDEN = "<personal data hidden>"
+
+_EXTRA_COLUMNS: dict[str, Column] = {
+    "min_rooms": Column(
+        "min_rooms", "int", "the fewest habitable rooms the applicant wants",
+        "det mindste antal beboelsesrum ansøgeren ønsker", unit="rooms", min=1, max=20,
+        nullable=True, required=False,
+    ),
+    "max_rent_dkk": Column(
+        "max_rent_dkk", "float", "the highest monthly rent the applicant accepts",
+        "den højeste månedlige husleje ansøgeren accepterer", unit="kr/month", min=0,
+        nullable=True, required=False,
+    ),
+    "wanted_department_ids": Column(
+        "wanted_department_ids", "string",
+        "departments the applicant wants, separated by ';' (empty: any department)",
+        "afdelinger ansøgeren ønsker, adskilt af ';' (tom: alle afdelinger)",
+        nullable=True, required=False,
+    ),
+    "children": Column(
+        "children", "int", "children in the household", "børn i husstanden",
+        unit="persons", min=0, max=30, required=False,
+    ),
+    "current_department_id": Column(
+        "current_department_id", "string",
+        "the department the applicant lives in now, if a tenant",
+        "den afdeling ansøgeren bor i nu, hvis lejer",
+        nullable=True, required=False,
+    ),
+}
+
+
+def _vocabulary() -> dict[str, Column]:
+    """Declared applicant columns: the criteria vocabulary where it exists, else ours."""
+    columns = dict(_EXTRA_COLUMNS)
+    try:
+        from fuaalborg.criteria.vocabulary import APPLICANTS
+    except ImportError:  # pragma: no cover - the criteria package is part of fuaalborg
+        return columns
+    for col in APPLICANTS.columns:
+        if col.name not in REQUIRED and col.name != "active":
+            columns[col.name] = col
+    return columns
+
+
+def _protected() -> frozenset[str]:
+    try:
+        from fuaalborg.criteria.vocabulary import PROTECTED_FIELDS
+    except ImportError:  # pragma: no cover
+        return frozenset()
+    return frozenset(PROTECTED_FIELDS)
+
+
+class WaitingList:
+    """A validated waiting list in fast dtypes (see :func:`prepare`)."""
+
+    def __init__(
+        self,
+        source: pd.DataFrame,
+        ids: npt.NDArray[Any],
+        id_code: npt.NDArray[np.int64],
+        list_code: npt.NDArray[np.int8],
+        seniority: npt.NDArray[np.int64],
+        household: npt.NDArray[np.int64],
+        active: npt.NDArray[np.bool_],
+        has_active: bool,
+    ) -> None:
+        self.source = source
+        self.n = len(ids)
+        self.ids = ids
+        self.id_code = id_code
+        self.list_code = list_code
+        self.seniority = seniority
+        self.household = household
+        self.active = active
+        self.has_active = has_active
+        self.columns = frozenset(map(str, source.columns))
+        self._extra: dict[str, pd.Series[Any]] = {}
+        self._criteria: dict[tuple[str, dt.date], npt.NDArray[np.bool_]] = {}
+        self._wanted: tuple[npt.NDArray[np.intp], dict[str, npt.NDArray[np.intp]]] | None = None
+        self._fingerprints: dict[tuple[str, ...], str] = {}
+        #: seniority and applicant code packed: the low bits of every sort key
+        self.base_key: npt.NDArray[np.int64] = (seniority << ID_BITS) | id_code
+        multi = pd.Series(id_code).duplicated(keep=False).to_numpy()
+        self.multi: npt.NDArray[np.bool_] = multi
+        self.any_multi = bool(multi.any())
+
+    # -- columns read on demand ------------------------------------------------
+
+    def require(self, names: Iterable[str], why: dict[str, str]) -> None:
+        """Raise one error naming every column in ``names`` the table lacks."""
+        missing = [n for n in names if n not in self.columns]
+        if missing:
+            raise TableValidationError(
+                TABLE,
+                [
+                    Problem(TABLE, n, None, None, f"a column ({why.get(n, 'needed')})")
+                    for n in missing
+                ],
+            )
+
+    def extra(self, names: Sequence[str]) -> dict[str, pd.Series[Any]]:
+        """Validated columns ``names`` (declared ones coerced), with a 0..n-1 index."""
+        todo = [n for n in names if n not in self._extra]
+        if todo:
+            vocab = _vocabulary()
+            raw = self.source[todo].reset_index(drop=True)
+            for n in [n for n in todo if n in vocab]:
+                if _already_valid(raw[n], vocab[n]):
+                    self._extra[n] = raw[n]
+            todo = [n for n in todo if n not in self._extra]
+            declared = [n for n in todo if n in vocab]
+            if declared:
+                spec = TableSpec(TABLE, tuple(vocab[n] for n in declared))
+                checked = spec.validate(raw[declared])
+                for n in declared:
+                    self._extra[n] = checked[n]
+            for n in todo:
+                if n not in declared:
+                    self._extra[n] = raw[n]
+        return {n: self._extra[n] for n in names}
+
+    def criteria_frame(self, reads: Iterable[str]) -> pd.DataFrame:
+        """A fresh frame holding only the columns ``reads`` (never a protected one)."""
+        names = sorted(set(reads))
+        protected = _protected() & set(names)
+        if protected:  # the criteria registry refuses these; this is a second guard
+            raise ValidationError(
+                f"a criterion reads protected fields {sorted(protected)}; refused"
+            )
+        cols = self.extra(names)
+        return pd.DataFrame(cols, index=pd.RangeIndex(self.n))
+
+    def wanted_index(self) -> tuple[npt.NDArray[np.intp], dict[str, npt.NDArray[np.intp]]]:
+        """Codes of the wanted-departments column and, per department, the codes wanting it."""
+        if self._wanted is None:
+            col = self.extra(["wanted_department_ids"])["wanted_department_ids"]
+            codes, uniques = pd.factorize(col, use_na_sentinel=True)
+            index: dict[str, list[int]] = {}
+            for code, text in enumerate(uniques):
+                for dep in {p.strip() for p in str(text).split(";") if p.strip()}:
+                    index.setdefault(dep, []).append(code)
+            any_code = len(uniques)
+            # code -1 (missing) and empty texts mean "any department"
+            empty = [c for c, t in enumerate(uniques) if not str(t).strip(" ;")]
+            codes = np.where(codes < 0, any_code, codes).astype(np.intp)
+            index["\x00any"] = [any_code, *empty]
+            self._wanted = (codes, {k: np.asarray(v, dtype=np.intp) for k, v in index.items()})
+        return self._wanted
+
+    def wants(self, department_id: str) -> npt.NDArray[np.bool_]:
+        """Rows whose wish list is empty or names ``department_id``."""
+        codes, index = self.wanted_index()
+        lut = np.zeros(int(codes.max(initial=0)) + 2, dtype=bool)
+        lut[index["\x00any"]] = True
+        if department_id in index:
+            lut[index[department_id]] = True
+        result: npt.NDArray[np.bool_] = lut[codes]
+        return result
+
+    def criterion(self, key: tuple[str, dt.date]) -> npt.NDArray[np.bool_] | None:
+        """A cached criterion result for (criterion id, date)."""
+        return self._criteria.get(key)
+
+    def store_criterion(self, key: tuple[str, dt.date], values: npt.NDArray[np.bool_]) -> None:
+        """Cache a criterion result for (criterion id, date)."""
+        self._criteria[key] = values
+
+    def fingerprint(self, extra: Sequence[str]) -> str:
+        """SHA-256 over the used columns, independent of row order and of other columns."""
+        names = tuple(sorted(set(extra) - set(REQUIRED) - {"active"}))
+        if names not in self._fingerprints:
+            parts: dict[str, Any] = {
+                "applicant_id": pd.Series(self.ids).astype(str).to_numpy(),
+                "list": self.list_code,
+                "seniority_date": self.seniority,
+                "household_size": self.household,
+                "active": self.active,
+            }
+            for name, col in self.extra(list(names)).items():
+                parts[name] = col.astype("string").fillna("").to_numpy()
+            frame = pd.DataFrame(parts)
+            rows = np.sort(pd.util.hash_pandas_object(frame, index=False).to_numpy())
+            digest = hashlib.sha256()
+            digest.update(",".join(frame.columns).encode())
+            digest.update(rows.tobytes())
+            self._fingerprints[names] = digest.hexdigest()
+        return self._fingerprints[names]
+
+    def rows_of(self, applicant_id: object) -> npt.NDArray[np.intp]:
+        """Row positions holding ``applicant_id`` (compared as text when needed)."""
+        ids = pd.Series(self.ids)
+        hit = (ids == applicant_id).to_numpy(dtype=bool)
+        if not hit.any():
+            hit = (ids.astype(str) == str(applicant_id)).to_numpy(dtype=bool)
+        return np.flatnonzero(hit)
+
+
+def _already_valid(col: pd.Series[Any], spec: Column) -> bool:
+    """Whether a column already holds valid values in a fast dtype (no coercion needed)."""
+    dtype = col.dtype
+    if spec.dtype == "bool":
+        return pd.api.types.is_bool_dtype(dtype) and (spec.nullable or not col.hasnans)
+    if spec.dtype in ("int", "float"):
+        if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+            return False
+        values = col.to_numpy(dtype="float64", na_value=np.nan)
+        present = ~np.isnan(values)
+        if not spec.nullable and not present.all():
+            return False
+        ok = np.isfinite(values[present])
+        if spec.dtype == "int":
+            ok &= values[present] % 1 == 0
+        if spec.min is not None:
+            ok &= values[present] >= spec.min
+        if spec.max is not None:
+            ok &= values[present] <= spec.max
+        return bool(ok.all())
+    texty = pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+    if spec.dtype == "string" and texty:
+        if spec.pattern is not None:
+            return False
+        codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        if not spec.nullable and (codes < 0).any():
+            return False
+        texts = list(uniques)
+        if not all(isinstance(u, str) and u == u.strip() and u for u in texts):
+            return False
+        return spec.allowed is None or all(u in spec.allowed for u in texts)
+    return False
+
+
+# ---------------------------------------------------------------------------
+# Validation of the required columns, with fast paths for fast dtypes.
+
+
+def _problem(column: str, row: int, value: str | None, expected: str) -> Problem:
+    return Problem(TABLE, column, row + 1, value, expected)
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _ids(raw: pd.Series[Any], problems: list[Problem]) -> npt.NDArray[Any]:
+    if pd.api.types.is_integer_dtype(raw.dtype) and not raw.hasnans:
+        values: npt.NDArray[Any] = raw.to_numpy(dtype=np.int64)
+        return values
+    values = np.asarray(raw.astype(object).to_numpy())
+    missing = pd.isna(values)
+    if not pd.api.types.is_numeric_dtype(raw.dtype):
+        missing = missing | (values == "")
+    for i in np.flatnonzero(missing):
+        problems.append(_problem("applicant_id", int(i), None, "an applicant id (required)"))
+    return values
+
+
+def _dense_rank(sort_cols: list[npt.NDArray[Any]], n: int) -> npt.NDArray[np.int64]:
+    order = np.argsort(sort_cols[0], kind="stable") if len(sort_cols) == 1 else np.lexsort(
+        sort_cols[::-1]
+    )
+    change = np.zeros(n, dtype=bool)
+    for col in sort_cols:
+        s = col[order]
+        change[1:] |= s[1:] != s[:-1]
+    ranks = np.empty(n, dtype=np.int64)
+    ranks[order] = np.cumsum(change)
+    return ranks
+
+
+def id_codes(values: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+    """Order-preserving integer codes of applicant ids (equal ids, equal codes).
+
+    Whole numbers in ``[0, 2**36)`` are their own code; text ids are ranked in
+    text order (fast for short ASCII ids, a general sort otherwise).
+    """
+    n = len(values)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    if np.issubdtype(values.dtype, np.integer):
+        ints = values.astype(np.int64)
+        if ints.min() >= 0 and ints.max() < 2**ID_BITS:
+            return ints
+        return _dense_rank([ints], n)
+    obj = values.astype(object)
+    if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in obj[:1000]):
+        try:
+            return id_codes(obj.astype(np.int64))
+        except (TypeError, ValueError, OverflowError):
+            pass
+    if pd.api.types.infer_dtype(obj, skipna=False) == "string":
+        text = obj
+    else:
+        text = pd.Series(obj).astype(str).to_numpy(dtype=object)
+    try:
+        raw = text.astype("S")
+    except (UnicodeEncodeError, ValueError, TypeError):
+        raw = None
+    if raw is not None and 0 < raw.dtype.itemsize <= 32:
+        width = raw.dtype.itemsize
+        chunks = -(-width // 8)
+        padded = np.zeros((n, chunks * 8), dtype=np.uint8)
+        padded[:, :width] = raw.view(np.uint8).reshape(n, width)
+        cols = [
+            np.ascontiguousarray(padded[:, 8 * k : 8 * k + 8]).view(">u8").ravel().astype(np.uint64)
+            for k in range(chunks)
+        ]
+        return _dense_rank(cols, n)
+    codes, _ = pd.factorize(pd.Series(text), sort=True)
+    return codes.astype(np.int64)
+
+
+def _lists(raw: pd.Series[Any], problems: list[Problem]) -> npt.NDArray[np.int8]:
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    table = np.full(len(uniques) + 1, -1, dtype=np.int8)
+    for i, value in enumerate(uniques):
+        label = str(value).strip().lower() if isinstance(value, str) else None
+        if label in LISTS:
+            table[i] = LISTS.index(label)
+    result = table[codes]  # code -1 takes the last entry: -1
+    for j in np.flatnonzero(result < 0):
+        cell = raw.iloc[int(j)]
+        shown = None if pd.isna(cell) else _show(cell)
+        problems.append(_problem("list", int(j), shown, "one of internal, external"))
+    return result.astype(np.int8)
+
+
+def _dates(
+    raw: pd.Series[Any], on: dt.date | None, problems: list[Problem]
+) -> npt.NDArray[np.int64]:
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        values = raw
+        if getattr(raw.dt, "tz", None) is not None:
+            values = raw.dt.tz_localize(None)
+        bad = np.zeros(len(raw), dtype=bool)
+        days64 = values.to_numpy().astype("datetime64[D]")
+    else:
+        spec = TableSpec(TABLE, (Column("seniority_date", "date", "", ""),))
+        try:
+            coerced = spec.validate(pd.DataFrame({"seniority_date": raw.to_numpy()}))
+            days64 = coerced["seniority_date"].to_numpy().astype("datetime64[D]")
+            bad = np.zeros(len(raw), dtype=bool)
+        except TableValidationError as exc:
+            problems.extend(exc.problems)
+            bad = np.zeros(len(raw), dtype=bool)  # the bad cells are reported; parse the rest
+            for p in exc.problems:
+                if p.row is not None:
+                    bad[p.row - 1] = True
+            days64 = np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[D]")
+            ok = ~bad
+            if ok.any():
+                good = spec.validate(pd.DataFrame({"seniority_date": raw.to_numpy()[ok]}))
+                days64[ok] = good["seniority_date"].to_numpy().astype("datetime64[D]")
+    nat = np.isnat(days64) & ~bad
+    for i in np.flatnonzero(nat):
+        problems.append(_problem("seniority_date", int(i), None, "a date (YYYY-MM-DD) (required)"))
+    days = (days64 - _EPOCH64).astype(np.int64)
+    valid = ~np.isnat(days64)
+    early = valid & (days < 0)
+    late = valid & (days >= 2**_SENIORITY_BITS)
+    for i in np.flatnonzero(early | late):
+        problems.append(
+            _problem(
+                "seniority_date", int(i), str(days64[i]), "a date from 1900-01-01 to 2258-12-31"
+            )
+        )
+    if on is not None:
+        limit = (np.datetime64(on.isoformat(), "D") - _EPOCH64).astype(np.int64)
+        future = valid & (days > limit)
+        for i in np.flatnonzero(future):
+            problems.append(
+                _problem(
+                    "seniority_date", int(i), str(days64[i]),
+                    f"a date on or before the ranking date {on.isoformat()}",
+                )
+            )
+    return np.where(valid, days, 0).astype(np.int64)
+
+
+def _households(raw: pd.Series[Any], problems: list[Problem]) -> npt.NDArray[np.int64]:
+    expected = "a whole number of persons >= 1"
+    if pd.api.types.is_integer_dtype(raw.dtype) and not raw.hasnans:
+        values = raw.to_numpy(dtype=np.int64)
+        bad = values < 1
+        shown = values
+    else:
+        if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+            numbers = pd.to_numeric(raw, errors="coerce").astype("float64")
+        else:
+            text = raw.astype("string").str.strip().str.replace(",", ".", regex=False)
+            numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+            numbers = numbers.where(~raw.map(lambda v: isinstance(v, bool | np.bool_)).astype(bool))
+        arr = numbers.to_numpy(dtype=np.float64)
+        bad = ~np.isfinite(arr) | (arr < 1) | (arr % 1 != 0)
+        values = np.where(bad, 0, arr).astype(np.int64)
+        shown = raw.to_numpy()
+    for i in np.flatnonzero(bad):
+        value = shown[i]
+        problems.append(
+            _problem("household_size", int(i), None if pd.isna(value) else _show(value), expected)
+        )
+    return values
+
+
+def _active(raw: pd.Series[Any] | None, n: int, problems: list[Problem]) -> npt.NDArray[np.bool_]:
+    if raw is None:
+        return np.ones(n, dtype=bool)
+    if pd.api.types.is_bool_dtype(raw.dtype) and not raw.hasnans:
+        values: npt.NDArray[np.bool_] = raw.to_numpy(dtype=bool)
+        return values
+    spec = TableSpec(TABLE, (Column("active", "bool", "", ""),))
+    try:
+        checked = spec.validate(pd.DataFrame({"active": raw.to_numpy()}))
+    except TableValidationError as exc:
+        problems.extend(
+            attrs_evolve_expected(p, "true or false (active on the list)") for p in exc.problems
+        )
+        return np.zeros(n, dtype=bool)
+    result: npt.NDArray[np.bool_] = checked["active"].to_numpy(dtype=bool)
+    return result
+
+
+def attrs_evolve_expected(problem: Problem, expected: str) -> Problem:
+    """The same problem with another ``expected`` text."""
+    return Problem(problem.table, problem.column, problem.row, problem.value, expected)
+
+
+def prepare(applicants: pd.DataFrame, on: dt.date | None = None) -> WaitingList:
+    """Validate a waiting-list table and hold it in fast dtypes.
+
+    Checks, all at once: the required columns exist; applicant ids are present;
+    ``list`` is ``internal`` or ``external``; seniority dates are dates, not after
+    ``on``; household sizes are whole numbers >= 1; ``active`` (when present) is
+    true or false; no (applicant_id, list) pair occurs twice. Raises one
+    :class:`~fuaalborg.tables.TableValidationError`; applicant ids are never shown.
+    """
+    if isinstance(applicants, WaitingList):
+        return applicants
+    if not isinstance(applicants, pd.DataFrame):
+        raise ValidationError(
+            f"applicants must be a pandas DataFrame, got {type(applicants).__name__}"
+        )
+    problems: list[Problem] = []
+    present = set(map(str, applicants.columns))
+    meaning = {
+        "applicant_id": "the applicant's id on the waiting list",
+        "list": "the waiting list: internal or external",
+        "seniority_date": "the date seniority counts from",
+        "household_size": "persons in the household",
+    }
+    for name in REQUIRED:
+        if name not in present:
+            problems.append(Problem(TABLE, name, None, None, f"a column: {meaning[name]}"))
+    if problems:
+        raise TableValidationError(TABLE, problems)
+    if applicants.columns.duplicated().any():
+        dups = sorted({str(c) for c in applicants.columns[applicants.columns.duplicated()]})
+        raise TableValidationError(
+            TABLE, [Problem(TABLE, c, None, None, "a column name used once") for c in dups]
+        )
+    frame = applicants.reset_index(drop=True)
+    n = len(frame)
+    ids = _ids(frame["applicant_id"], problems)
+    lists = _lists(frame["list"], problems)
+    seniority = _dates(frame["seniority_date"], on, problems)
+    household = _households(frame["household_size"], problems)
+    has_active = "active" in present
+    active = _active(frame["active"] if has_active else None, n, problems)
+    id_missing = {p.row for p in problems if p.column == "applicant_id"}
+    codes = np.zeros(n, dtype=np.int64)
+    if not id_missing:
+        codes = id_codes(ids)
+        pair = codes * 4 + lists.astype(np.int64) + 1
+        dup = pd.Series(pair).duplicated(keep="first").to_numpy()
+        for i in np.flatnonzero(dup & (lists >= 0)):
+            problems.append(
+                _problem(
+                    "applicant_id, list", int(i), f"({_HIDDEN}, {LISTS[lists[i]]})",
+                    "a combination of applicant_id, list not used by an earlier row",
+                )
+            )
+    if problems:
+        order = {name: i for i, name in enumerate([*REQUIRED, "active", "applicant_id, list"])}
+        problems.sort(key=lambda p: (order.get(p.column, 99), p.row or 0))
+        raise TableValidationError(TABLE, problems)
+    return WaitingList(frame, ids, codes, lists, seniority, household, active, has_active)

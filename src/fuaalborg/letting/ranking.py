@@ -1,0 +1,945 @@
+"""Ranking a waiting list for a vacant dwelling: a sort key, not a score.
+
+Danish letting orders applicants; it does not score them. For one vacancy
+(:class:`~fuaalborg.letting.vacancy.Vacancy`) :func:`rank` returns the eligible
+applicants in the order the law and the organisation's agreement give:
+
+1. on an **internal turn**, internal-list rows before external rows (on an
+   external turn only external-list rows take part; without a turn both lists
+   compete as one) — udlejningsbekendtgørelsen, every second letting external
+   since 2019-07-01 (``letting.internal_share``);
+2. on the **flexible route** (almenboligloven § 60), the first priority group
+   the applicant meets, group 1 first; applicants meeting none come after all
+   groups — flexible letting gives priority, it does not exclude. Internal
+   applicants already living in the department count as group 1 where the
+   agreement exempts internal moves;
+3. **families with children** first where the agreement sets
+   ``children_first_for_rooms`` and the dwelling has at least that many rooms;
+4. the **seniority date**, earliest first (udlejningsbekendtgørelsen § 2);
+5. the **applicant id**, lowest first: a deterministic tie-break.
+
+These five parts are packed into one 64-bit integer per row, the ``sort_key``
+(list 1 bit, group 6 bits, children 1 bit, seniority 17 bits as days since
+1900-01-01, applicant code 36 bits), so a ranking is one integer sort — or, with
+``top``, one partial selection (``numpy.argpartition``). An applicant on both
+lists appears once, at their best position.
+
+Eligibility: an active application (``active``, true when absent) whose
+household fits (``household_size <= letting.max_persons_per_room × rooms``) and
+whose wishes match where the table has wish columns (``min_rooms``,
+``max_rent_dkk``, ``wanted_department_ids``). Every other row goes to
+:attr:`Ranking.ineligible` with its reasons.
+
+>>> import datetime as dt
+>>> import pandas as pd
+>>> applicants = pd.DataFrame({
+...     "applicant_id": ["a1", "a2", "a3", "a4"],
+...     "list": ["external", "external", "internal", "external"],
+...     "seniority_date": pd.to_datetime(["2015-03-01", "2012-06-15", "2018-01-10", "2012-06-15"]),
+...     "household_size": [2, 3, 1, 7],
+... })
+>>> vacancy = Vacancy("D1", rooms=3, monthly_rent_dkk=6500, vacant_on=dt.date(2024, 5, 1))
+>>> ranking = rank(applicants, vacancy, route="ordinary")
+>>> ranking.frame[["rank", "applicant_id", "list"]]
+   rank applicant_id      list
+0     1           a2  external
+1     2           a1  external
+2     3           a3  internal
+>>> ranking.ineligible[["applicant_id", "reason"]]
+  applicant_id               reason
+0           a4  household_too_large
+>>> print(ranking.explain("a1", lang="en"))  # doctest: +NORMALIZE_WHITESPACE
+Position 2 of 3 eligible applicants for the dwelling in department D1
+(3 rooms, 6,500 kr. a month), 2024-05-01.
+The dwelling is let by seniority (ordinary letting): the longest on the waiting list goes first.
+The internal and external lists compete as one list.
+Seniority date: 2015-03-01.
+The applicant at position 1 stands ahead: they have an earlier seniority date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from fuaalborg._version import __version__
+from fuaalborg.errors import FuaalborgError, ValidationError
+from fuaalborg.letting._waiting_list import (
+    EPOCH,
+    ID_BITS,
+    LISTS,
+    REQUIRED,
+    WISH_COLUMNS,
+    WaitingList,
+    prepare,
+)
+from fuaalborg.letting.vacancy import Vacancy
+from fuaalborg.parameters import DatedValue, ParameterSet, load_parameters
+from fuaalborg.records import (
+    AgreementTerms,
+    CriterionUse,
+    InputFingerprint,
+    ParameterUse,
+    PluginUse,
+    RankingRecord,
+    _show,
+)
+
+__all__ = [
+    "COLOURS",
+    "KEY_LAYOUT",
+    "REASONS",
+    "ROUTES",
+    "TURNS",
+    "ApplicantNotFoundError",
+    "Ranking",
+    "RankingContextError",
+    "rank",
+    "rank_many",
+]
+
+Route = Literal["flexible", "ordinary"]
+Turn = Literal["internal", "external"]
+#: The two letting routes of a waiting-list letting.
+ROUTES: tuple[str, ...] = ("flexible", "ordinary")
+#: The turns of the internal/external rule.
+TURNS: tuple[str, ...] = ("internal", "external")
+#: The step model's colours.
+COLOURS: tuple[str, ...] = ("green", "yellow", "red")
+#: Reasons a row cannot be offered the dwelling, in the order they are checked.
+REASONS: tuple[str, ...] = (
+    "inactive",
+    "household_too_large",
+    "fewer_rooms_than_wished",
+    "rent_above_wish",
+    "department_not_wished",
+    "not_this_turn",
+)
+
+_SEN_SHIFT = ID_BITS
+_CHILD_SHIFT = ID_BITS + 17
+_GROUP_SHIFT = _CHILD_SHIFT + 1
+_LIST_SHIFT = _GROUP_SHIFT + 6
+_MAX_GROUPS = 62
+_EPOCH64 = np.datetime64(EPOCH.isoformat(), "D")
+
+#: The bit layout of the sort key: (name, lowest bit, bits), most significant first.
+KEY_LAYOUT: tuple[tuple[str, int, int], ...] = (
+    ("list", _LIST_SHIFT, 1),
+    ("group", _GROUP_SHIFT, 6),
+    ("children", _CHILD_SHIFT, 1),
+    ("seniority_days_since_1900", _SEN_SHIFT, 17),
+    ("applicant_code", 0, ID_BITS),
+)
+
+_COLOUR_NAMES = {
+    "red": "red", "rød": "red", "roed": "red", "rod": "red",
+    "yellow": "yellow", "gul": "yellow",
+    "green": "green", "grøn": "green", "groen": "green", "gron": "green",
+}
+
+
+class RankingContextError(ValidationError):
+    """Something a ranking needs is missing or contradicts the rules.
+
+    For instance: no route given and the department's colour or organisation
+    unknown; a share of flexible letting between 0 and 1 without a route from the
+    letting ledger; the ordinary route asked for in a red department.
+    """
+
+
+class ApplicantNotFoundError(FuaalborgError, LookupError):
+    """An explanation asked for an applicant id that is not on the waiting list."""
+
+
+# ---------------------------------------------------------------------------
+# The context of one ranking: route, turn, colour, agreement, rules.
+
+
+@attrs.frozen
+class _Context:
+    vacancy: Vacancy
+    on: dt.date
+    route: str
+    route_basis: str
+    turn: str | None
+    turn_basis: str
+    colour: str | None
+    colour_basis: str
+    organisation_cvr: str | None
+    agreement: AgreementTerms | None
+    criteria: tuple[CriterionUse, ...]
+    parameters: tuple[ParameterUse, ...]
+    plugins: tuple[PluginUse, ...]
+    max_persons_per_room: int
+    children_first: bool
+    exempt_internal: bool
+
+
+class _Caches:
+    """Look-ups shared by the vacancies of one :func:`rank_many` call."""
+
+    def __init__(self) -> None:
+        self.placements: dict[dt.date, Any] = {}
+        self.agreements: dict[tuple[str, str | None, str | None, dt.date], Any] = {}
+        self.groups: dict[tuple[tuple[str, ...], dt.date], tuple[Any, Any]] = {}
+        self.registry: Any = None
+
+
+@functools.cache
+def _default_registry() -> Any:
+    from fuaalborg.criteria.registry import load
+
+    return load()
+
+
+def _registry(registry: Any, caches: _Caches) -> Any:
+    if registry is not None:
+        return registry
+    if caches.registry is None:
+        caches.registry = _default_registry()
+    return caches.registry
+
+
+def _normalise_colour(value: Any) -> str:
+    raw = getattr(value, "value", value)
+    if not isinstance(raw, str):
+        raw = getattr(value, "name", raw)
+    text = str(raw).strip().lower()
+    if text not in _COLOUR_NAMES:
+        raise RankingContextError(f"unknown colour {value!r}; expected red, yellow or green")
+    return _COLOUR_NAMES[text]
+
+
+def _colour_of(
+    vacancy: Vacancy, on: dt.date, colour: Any, municipality: Any, caches: _Caches
+) -> tuple[str | None, str]:
+    if colour is not None:
+        return _normalise_colour(colour), "given with the ranking"
+    if municipality is None:
+        return None, "not known (no colour and no municipality given)"
+    from fuaalborg.monitoring.calendar import placement_on
+
+    if on not in caches.placements:
+        caches.placements[on] = placement_on(municipality, on)
+    placement = caches.placements[on]
+    found = placement.colour_of(vacancy.department_id)
+    basis = (
+        f"step model {placement.preset!r}, placement of {placement.on.isoformat()} in force on "
+        f"{on.isoformat()}: {placement.explain(vacancy.department_id)}"
+    )
+    return _normalise_colour(found), basis
+
+
+def _organisation_of(
+    vacancy: Vacancy, organisation_cvr: str | None, municipality: Any
+) -> str | None:
+    if organisation_cvr is not None:
+        return str(organisation_cvr)
+    if municipality is None:
+        return None
+    deps = municipality.departments
+    rows = deps.loc[deps["department_id"] == vacancy.department_id, "organisation_cvr"]
+    if rows.empty:
+        raise RankingContextError(
+            f"department {vacancy.department_id!r} is not in the municipality's departments"
+        )
+    return str(rows.iloc[0])
+
+
+def _lookup(params: ParameterSet, name: str, on: dt.date, used: list[ParameterUse]) -> DatedValue:
+    dated = params.lookup(name, on)
+    used.append(
+        ParameterUse(
+            name=name,
+            value=_show(dated.value),
+            reference=dated.reference,
+            start=dated.start,
+            end=dated.end,
+            source=dated.source,
+        )
+    )
+    return dated
+
+
+def _plugins(registry: Any) -> tuple[PluginUse, ...]:
+    if registry is None:
+        return ()
+    out = []
+    for plugin in getattr(registry, "plugins", ()) or ():
+        if isinstance(plugin, Mapping):
+            name, dist, ver = plugin.get("name"), plugin.get("distribution"), plugin.get("version")
+        elif isinstance(plugin, tuple) and len(plugin) == 3:
+            name, dist, ver = plugin
+        else:
+            name = getattr(plugin, "name", str(plugin))
+            dist = getattr(plugin, "distribution", None)
+            ver = getattr(plugin, "version", None)
+        out.append(PluginUse(str(name), None if dist is None else str(dist),
+                             None if ver is None else str(ver)))
+    return tuple(sorted(out, key=lambda p: p.name))
+
+
+def _criterion_use(registry: Any, group_id: str, group: int) -> CriterionUse:
+    """A priority group's criterion (or composite ``"a&b"``: every part must be met)."""
+    known = registry.criteria
+    names = group_id.split("&")
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise RankingContextError(
+            f"the agreement names criteria no loaded plug-in provides: {', '.join(unknown)}"
+        )
+    parts = [known[n] for n in names]
+    title_da = " og ".join(str(getattr(p, "title_da", None) or p.title) for p in parts)
+    return CriterionUse(
+        id=group_id,
+        group=group,
+        title=" and ".join(str(p.title) for p in parts),
+        reads=tuple(sorted({f for p in parts for f in p.reads})),
+        legal_basis="; ".join(dict.fromkeys(str(p.legal_basis) for p in parts)),
+        title_da=title_da,
+    )
+
+
+def _resolve(
+    vacancy: Vacancy,
+    *,
+    on: dt.date | None,
+    route: str | None,
+    turn: str | None,
+    registry: Any,
+    municipality: Any,
+    colour: Any,
+    organisation_cvr: str | None,
+    agreement: Any,
+    parameters: ParameterSet | None,
+    caches: _Caches,
+) -> tuple[_Context, Any]:
+    """Decide route, turn, colour and agreement; collect the rules used."""
+    if not isinstance(vacancy, Vacancy):
+        raise ValidationError(f"vacancy must be a Vacancy, got {type(vacancy).__name__}")
+    day = on if on is not None else vacancy.vacant_on
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    if route is not None and route not in ROUTES:
+        raise RankingContextError(f"unknown route {route!r}; expected flexible or ordinary")
+    if turn is not None and turn not in TURNS:
+        raise RankingContextError(f"unknown turn {turn!r}; expected internal or external")
+    params = parameters or load_parameters()
+    used: list[ParameterUse] = []
+    persons = int(_lookup(params, "letting.max_persons_per_room", day, used).value)
+    _lookup(params, "letting.seniority_order", day, used)
+
+    # turn
+    if turn is None:
+        turn_basis = "no turn given: the internal and external lists compete as one list"
+    else:
+        share = _lookup(params, "letting.internal_share", day, used)
+        if turn == "external" and share.value == 1:
+            raise RankingContextError(
+                f"there is no external turn on {day.isoformat()}: the internal list goes first "
+                f"in every waiting-list letting ({share.reference})"
+            )
+        turn_basis = (
+            f"{turn} turn given with the ranking (the letting ledger keeps the turn); "
+            f"internal share {_show(share.value)}"
+        )
+
+    # colour and organisation (explicit values win)
+    known_colour, colour_basis = _colour_of(vacancy, day, colour, municipality, caches)
+    org = _organisation_of(vacancy, organisation_cvr, municipality)
+    if route == "ordinary" and known_colour == "red":
+        raise RankingContextError(
+            f"department {vacancy.department_id} is red on {day.isoformat()}: letting from the "
+            "waiting list is flexible by law (almenboligloven § 60, stk. 4); route 'ordinary' "
+            "does not apply"
+        )
+
+    # agreement
+    reg = registry
+    found: Any = agreement
+    if found is None and (route is None or route == "flexible" or registry is not None):
+        missing = []
+        if known_colour is None:
+            missing.append("the department's colour (colour= or municipality=)")
+        if org is None:
+            missing.append("the department's organisation (organisation_cvr= or municipality=)")
+        if missing and (route is None or route == "flexible"):
+            what = "the route" if route is None else "the flexible agreement"
+            raise RankingContextError(
+                f"to decide {what} for department {vacancy.department_id} on {day.isoformat()} "
+                f"the ranking needs {' and '.join(missing)}; or pass route= and agreement="
+            )
+        if not missing:
+            reg = _registry(registry, caches)
+            key = (vacancy.department_id, org, known_colour, day)
+            if key not in caches.agreements:
+                caches.agreements[key] = reg.agreement_for(
+                    vacancy.department_id, org, known_colour, day
+                )
+            found = caches.agreements[key]
+    terms = None if found is None else AgreementTerms.of(found)
+
+    # route
+    if route is not None:
+        chosen, route_basis = route, "given with the ranking"
+        if known_colour == "red":
+            route_basis += (
+                "; mandatory flexible letting in a red department (almenboligloven § 60, stk. 4)"
+            )
+    elif known_colour == "red":
+        chosen = "flexible"
+        route_basis = (
+            "mandatory flexible letting in a red department (almenboligloven § 60, stk. 4; "
+            "Fælles Udlejningsaftale, afsnit 3.1)"
+        )
+    elif terms is None:
+        chosen, route_basis = "ordinary", "no flexible-letting agreement covers the department"
+    elif terms.share == 1:
+        chosen = "flexible"
+        route_basis = f"the agreement lets every letting flexibly ({terms.legal_basis})"
+    elif terms.share == 0:
+        chosen = "ordinary"
+        route_basis = f"the agreement's flexible share is 0 ({terms.legal_basis})"
+    else:
+        raise RankingContextError(
+            f"the agreement for department {vacancy.department_id} lets {terms.flexible_share} of "
+            "waiting-list lettings flexibly: whose turn it is comes from the letting ledger; "
+            "pass route='flexible' or route='ordinary'"
+        )
+    if chosen == "flexible":
+        _lookup(params, "letting.flexible_priority", day, used)
+        if terms is None:
+            raise RankingContextError(
+                f"route 'flexible' for department {vacancy.department_id} needs an agreement with "
+                "priority groups: pass agreement= or a registry, colour and organisation"
+            )
+        if len(terms.groups) > _MAX_GROUPS:
+            raise RankingContextError(
+                f"an agreement may have at most {_MAX_GROUPS} priority groups"
+            )
+
+    criteria: tuple[CriterionUse, ...] = ()
+    if chosen == "flexible" and terms is not None and terms.groups:
+        reg = _registry(reg, caches)
+        criteria = tuple(_criterion_use(reg, g, i + 1) for i, g in enumerate(terms.groups))
+    children_first = bool(
+        terms is not None
+        and terms.children_first_for_rooms is not None
+        and vacancy.rooms >= terms.children_first_for_rooms
+    )
+    exempt = bool(chosen == "flexible" and terms is not None and terms.internal_moves_exempt)
+    ctx = _Context(
+        vacancy=vacancy,
+        on=day,
+        route=chosen,
+        route_basis=route_basis,
+        turn=turn,
+        turn_basis=turn_basis,
+        colour=known_colour,
+        colour_basis=colour_basis,
+        organisation_cvr=org,
+        agreement=terms,
+        criteria=criteria,
+        parameters=tuple(used),
+        plugins=_plugins(reg) if reg is not None else (),
+        max_persons_per_room=persons,
+        children_first=children_first,
+        exempt_internal=exempt,
+    )
+    return ctx, reg
+
+
+# ---------------------------------------------------------------------------
+# The engine
+
+
+def _criteria_matrix(
+    wl: WaitingList, registry: Any, ctx: _Context
+) -> npt.NDArray[np.bool_]:
+    ids = [c.id for c in ctx.criteria]
+    todo = [c for c in ctx.criteria if wl.criterion((c.id, ctx.on)) is None]
+    if todo:
+        reads = sorted({f for c in todo for f in c.reads})
+        wl.require(reads, dict.fromkeys(reads, "read by a criterion of the agreement"))
+        frame = wl.criteria_frame(reads)
+        todo_ids = [c.id for c in todo]
+        many = getattr(registry, "evaluate_many", None)
+        if callable(many):
+            result = many(todo_ids, frame, ctx.on)
+            columns = {c: result[c] for c in todo_ids}
+        else:
+            columns = {c: registry.evaluate(c, frame, ctx.on) for c in todo_ids}
+        for cid, col in columns.items():
+            values = np.asarray(col, dtype=bool)
+            if values.shape != (wl.n,):
+                raise ValidationError(f"criterion {cid}: result has the wrong length")
+            wl.store_criterion((cid, ctx.on), values)
+    if not ids:
+        return np.zeros((wl.n, 0), dtype=bool)
+    cols = [wl.criterion((c, ctx.on)) for c in ids]
+    return np.column_stack([c for c in cols if c is not None])
+
+
+def _groups(
+    wl: WaitingList, registry: Any, ctx: _Context, caches: _Caches
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(group index per row: 1..G, G+1 for none; bitmask of criteria met)."""
+    ids = tuple(c.id for c in ctx.criteria)
+    key = (ids, ctx.on)
+    if key not in caches.groups:
+        matrix = _criteria_matrix(wl, registry, ctx)
+        g = matrix.shape[1]
+        if g:
+            first = np.argmax(matrix, axis=1).astype(np.int64) + 1
+            group = np.where(matrix.any(axis=1), first, g + 1)
+            weights = (np.int64(1) << np.arange(g, dtype=np.int64))
+            met = matrix.astype(np.int64) @ weights
+        else:
+            group = np.ones(wl.n, dtype=np.int64)
+            met = np.zeros(wl.n, dtype=np.int64)
+        caches.groups[key] = (group, met)
+    group, met = caches.groups[key]
+    return group, met
+
+
+def _rank(
+    wl: WaitingList, ctx: _Context, registry: Any, top: int | None, caches: _Caches
+) -> Ranking:
+    vac = ctx.vacancy
+    n = wl.n
+    # eligibility: one bit per reason
+    reasons = np.zeros(n, dtype=np.uint8)
+    if wl.has_active:
+        reasons |= (~wl.active).astype(np.uint8)
+    reasons |= (wl.household > ctx.max_persons_per_room * vac.rooms).astype(np.uint8) << 1
+    wishes = [c for c in WISH_COLUMNS if c in wl.columns]
+    if "min_rooms" in wishes:
+        col = wl.extra(["min_rooms"])["min_rooms"]
+        want = col.to_numpy(dtype="float64", na_value=np.nan)
+        reasons |= (want > vac.rooms).astype(np.uint8) << 2
+    if "max_rent_dkk" in wishes:
+        col = wl.extra(["max_rent_dkk"])["max_rent_dkk"]
+        limit = col.to_numpy(dtype="float64", na_value=np.nan)
+        reasons |= (limit < vac.monthly_rent_dkk).astype(np.uint8) << 3
+    if "wanted_department_ids" in wishes:
+        reasons |= (~wl.wants(vac.department_id)).astype(np.uint8) << 4
+    if ctx.turn == "external":
+        reasons |= (wl.list_code == 0).astype(np.uint8) << 5
+    eligible = reasons == 0
+
+    # the sort key
+    key = wl.base_key.copy()
+    exempt = None
+    met = None
+    if ctx.route == "flexible":
+        group, met = _groups(wl, registry, ctx, caches)
+        if ctx.exempt_internal:
+            why = "the agreement exempts internal moves within the department"
+            wl.require(["current_department_id"], {"current_department_id": why})
+            current = wl.extra(["current_department_id"])["current_department_id"]
+            exempt = (wl.list_code == 0) & (current == vac.department_id).to_numpy(
+                dtype=bool, na_value=False
+            )
+            group = np.where(exempt, 1, group)
+        key |= group << _GROUP_SHIFT
+    else:
+        group = None
+    children = None
+    if ctx.children_first:
+        wl.require(["children"], {"children": "the agreement puts families with children first"})
+        kids = wl.extra(["children"])["children"].to_numpy(dtype="float64", na_value=0)
+        children = kids > 0
+        key |= (~children).astype(np.int64) << _CHILD_SHIFT
+    if ctx.turn == "internal":
+        key |= wl.list_code.astype(np.int64) << _LIST_SHIFT
+
+    # an applicant on both lists: keep the best row
+    kept = eligible.copy()
+    if wl.any_multi:
+        sub = np.flatnonzero(eligible & wl.multi)
+        if len(sub):
+            order = np.lexsort((wl.list_code[sub], key[sub], wl.id_code[sub]))
+            s = sub[order]
+            codes = wl.id_code[s]
+            later = np.zeros(len(s), dtype=bool)
+            later[1:] = codes[1:] == codes[:-1]
+            kept[s[later]] = False
+    cand = np.flatnonzero(kept)
+    ck = key[cand]
+    if top is not None and top < len(cand):
+        if top == 0:
+            sel = cand[:0]
+        else:
+            part = np.argpartition(ck, top - 1)[:top]
+            sel = cand[part[np.argsort(ck[part])]]
+    else:
+        sel = cand[np.argsort(ck)]
+    return Ranking(
+        wl=wl, ctx=ctx, key=key, reasons=reasons, kept=kept, cand_keys=ck, selected=sel,
+        group=group, met=met, exempt=exempt, children=children, top=top,
+    )
+
+
+def _check_top(top: int | None) -> int | None:
+    if top is None:
+        return None
+    if isinstance(top, bool) or not isinstance(top, int | np.integer) or top < 0:
+        raise ValidationError(f"top must be a whole number >= 0, got {top!r}")
+    return int(top)
+
+
+def rank(
+    applicants: pd.DataFrame,
+    vacancy: Vacancy,
+    *,
+    registry: Any = None,
+    on: dt.date | None = None,
+    route: Route | None = None,
+    turn: Turn | None = None,
+    top: int | None = None,
+    municipality: Any = None,
+    colour: str | None = None,
+    organisation_cvr: str | None = None,
+    agreement: Any = None,
+    parameters: ParameterSet | None = None,
+) -> Ranking:
+    """Rank the waiting list ``applicants`` for ``vacancy`` (rangordning af ansøgere).
+
+    ``on`` is the date rules and criteria are read on (default: the vacancy's
+    ``vacant_on``). ``route`` is ``"flexible"`` or ``"ordinary"``; when omitted it
+    follows the department's colour and agreement: red departments are let
+    flexibly by law (§ 60, stk. 4); an agreement share of 1 or 0 decides; a
+    share in between needs ``route`` (the letting ledger's turn). ``turn`` is
+    ``"internal"`` or ``"external"``; when omitted both lists compete as one.
+
+    The colour comes from ``colour`` (red, yellow, green), else from
+    ``municipality``'s step-model placement in force on the date; the
+    organisation from ``organisation_cvr``, else from ``municipality``. The
+    agreement comes from ``agreement`` (a
+    :class:`fuaalborg.criteria.LettingAgreement` or recorded
+    :class:`~fuaalborg.records.AgreementTerms`), else from ``registry``
+    (default: :func:`fuaalborg.criteria.load`). ``top`` returns only the first
+    ``top`` applicants (a partial selection). ``parameters`` layers other
+    parameter values (default: the bundled ones).
+
+    Raises :class:`~fuaalborg.tables.TableValidationError` listing every problem
+    of the table, and :class:`RankingContextError` when the route cannot be
+    decided.
+    """
+    caches = _Caches()
+    ctx, reg = _resolve(
+        vacancy, on=on, route=route, turn=turn, registry=registry, municipality=municipality,
+        colour=colour, organisation_cvr=organisation_cvr, agreement=agreement,
+        parameters=parameters, caches=caches,
+    )
+    wl = prepare(applicants, ctx.on)
+    return _rank(wl, ctx, reg, _check_top(top), caches)
+
+
+def _per_vacancy(value: Any, count: int, name: str) -> list[Any]:
+    if value is None or isinstance(value, str):
+        return [value] * count
+    if isinstance(value, Mapping):
+        raise ValidationError(f"{name}: give one value or one per vacancy, not a mapping")
+    values = list(value)
+    if len(values) != count:
+        raise ValidationError(f"{name}: {len(values)} values for {count} vacancies")
+    return values
+
+
+def rank_many(
+    applicants: pd.DataFrame,
+    vacancies: Sequence[Vacancy],
+    *,
+    top: int | None = 25,
+    registry: Any = None,
+    on: dt.date | None = None,
+    route: Route | Sequence[Route | None] | None = None,
+    turn: Turn | Sequence[Turn | None] | None = None,
+    municipality: Any = None,
+    colours: Mapping[str, str] | None = None,
+    organisation_cvr: str | None = None,
+    agreement: Any = None,
+    parameters: ParameterSet | None = None,
+) -> list[Ranking]:
+    """Rank many vacancies against one waiting list (an offer round).
+
+    The waiting list is validated once; each criterion is evaluated once per
+    date and reused by every agreement that names it; colours and agreements
+    are looked up once per department. ``route`` and ``turn`` are one value for
+    all vacancies or one per vacancy; ``colours`` maps department ids to colours
+    (else they come from ``municipality``); ``agreement`` applies one agreement
+    to every vacancy (else each department's comes from ``registry``). Returns
+    one :class:`Ranking` per vacancy, in order.
+    """
+    vacancies = list(vacancies)
+    if not vacancies:
+        return []
+    routes = _per_vacancy(route, len(vacancies), "route")
+    turns = _per_vacancy(turn, len(vacancies), "turn")
+    top = _check_top(top)
+    caches = _Caches()
+    resolved = []
+    for vac, r, t in zip(vacancies, routes, turns, strict=True):
+        colour = None if colours is None else colours.get(str(getattr(vac, "department_id", "")))
+        resolved.append(
+            _resolve(
+                vac, on=on, route=r, turn=t, registry=registry, municipality=municipality,
+                colour=colour, organisation_cvr=organisation_cvr, agreement=agreement,
+                parameters=parameters, caches=caches,
+            )
+        )
+    wl = prepare(applicants, min(ctx.on for ctx, _ in resolved))
+    return [_rank(wl, ctx, reg, top, caches) for ctx, reg in resolved]
+
+
+# ---------------------------------------------------------------------------
+# The result
+
+
+def _categorical(codes: npt.NDArray[Any], labels: Sequence[str]) -> pd.Categorical:
+    """A categorical from integer codes and distinct labels (no copy of the labels)."""
+    return pd.Categorical.from_codes(
+        codes, categories=pd.Index(list(labels), dtype=object), validate=False
+    )
+
+
+def _int_array(values: npt.NDArray[np.int64], mask: npt.NDArray[np.bool_]) -> Any:
+    return pd.arrays.IntegerArray(values.astype(np.int16), mask)
+
+
+class Ranking:
+    """The ranked candidates for one vacancy, with reasons and a decision record.
+
+    ``frame`` has one row per eligible applicant in order (only the first
+    ``top`` when a top was asked for): ``rank`` (1…n), ``applicant_id``,
+    ``list``, ``group`` (the priority group met; missing on the ordinary route
+    or when none is met), ``criteria_met`` (criterion ids, ``"; "``-separated),
+    ``seniority_date`` and ``sort_key`` (see :data:`KEY_LAYOUT`).
+    :attr:`ineligible` lists the rows that cannot be offered the dwelling,
+    :attr:`record` is the decision record and :meth:`explain` says why an
+    applicant stands where they do.
+    """
+
+    def __init__(
+        self,
+        *,
+        wl: WaitingList,
+        ctx: _Context,
+        key: npt.NDArray[np.int64],
+        reasons: npt.NDArray[np.uint8],
+        kept: npt.NDArray[np.bool_],
+        cand_keys: npt.NDArray[np.int64],
+        selected: npt.NDArray[np.intp],
+        group: npt.NDArray[np.int64] | None,
+        met: npt.NDArray[np.int64] | None,
+        exempt: npt.NDArray[np.bool_] | None,
+        children: npt.NDArray[np.bool_] | None,
+        top: int | None,
+    ) -> None:
+        self._wl = wl
+        self._ctx = ctx
+        self._key = key
+        self._reasons = reasons
+        self._kept = kept
+        self._cand_keys = cand_keys
+        self._selected = selected
+        self._group = group
+        self._met = met
+        self._exempt = exempt
+        self._children = children
+        self._ineligible: pd.DataFrame | None = None
+        self._record: RankingRecord | None = None
+        #: How many applicants the first ``top`` were chosen from.
+        self.eligible_count = len(cand_keys)
+        #: The ``top`` asked for, or ``None`` for the full ranking.
+        self.top = top
+        self.frame = self._frame(selected)
+
+    # -- plain facts ----------------------------------------------------------
+
+    @property
+    def vacancy(self) -> Vacancy:
+        """The vacancy ranked for."""
+        return self._ctx.vacancy
+
+    @property
+    def on(self) -> dt.date:
+        """The date rules and criteria were read on."""
+        return self._ctx.on
+
+    @property
+    def route(self) -> str:
+        """``"flexible"`` or ``"ordinary"``."""
+        return self._ctx.route
+
+    @property
+    def turn(self) -> str | None:
+        """``"internal"``, ``"external"`` or ``None`` (one list)."""
+        return self._ctx.turn
+
+    @property
+    def colour(self) -> str | None:
+        """The department's colour, when known."""
+        return self._ctx.colour
+
+    @property
+    def agreement(self) -> AgreementTerms | None:
+        """The terms of the letting agreement applied, if any."""
+        return self._ctx.agreement
+
+    @property
+    def criteria(self) -> tuple[CriterionUse, ...]:
+        """The priority groups' criteria, group 1 first (empty on the ordinary route)."""
+        return self._ctx.criteria
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Ranking {self.vacancy.department_id} on {self.on.isoformat()}: {self.route}, "
+            f"turn {self.turn or 'none'}, {len(self.frame)} of {self.eligible_count} eligible>"
+        )
+
+    # -- frames ---------------------------------------------------------------
+
+    def _met_labels(self, rows: npt.NDArray[np.intp]) -> pd.Categorical:
+        names = [c.id for c in self._ctx.criteria]
+        if self._met is None or not names:
+            return _categorical(np.zeros(len(rows), dtype=np.int8), [""])
+        codes, uniques = pd.factorize(self._met[rows], sort=True)
+        labels = [
+            "; ".join(n for j, n in enumerate(names) if int(mask) >> j & 1) for mask in uniques
+        ]
+        return _categorical(codes, labels)
+
+    def _frame(self, rows: npt.NDArray[np.intp]) -> pd.DataFrame:
+        wl = self._wl
+        g = len(self._ctx.criteria)
+        if self._group is not None:
+            grp = self._group[rows]
+            group = _int_array(grp, grp > g)
+        else:
+            group = _int_array(np.zeros(len(rows), dtype=np.int64), np.ones(len(rows), dtype=bool))
+        return pd.DataFrame(
+            {
+                "rank": np.arange(1, len(rows) + 1, dtype=np.int64),
+                "applicant_id": wl.ids[rows],
+                "list": _categorical(wl.list_code[rows], LISTS),
+                "group": group,
+                "criteria_met": self._met_labels(rows),
+                "seniority_date": (_EPOCH64 + wl.seniority[rows]).astype("datetime64[s]"),
+                "sort_key": self._key[rows],
+            }
+        )
+
+    @property
+    def ineligible(self) -> pd.DataFrame:
+        """Rows that cannot be offered the dwelling: applicant_id, list, reason, reasons.
+
+        ``reason`` is the first of :data:`REASONS` that applies; ``reasons`` lists
+        all of them, ``"; "``-separated. An applicant on both lists may be ranked
+        on one list and listed here for the other.
+        """
+        if self._ineligible is None:
+            rows = np.flatnonzero(self._reasons != 0)
+            bits = self._reasons[rows]
+            first = np.zeros(len(rows), dtype=np.int8)
+            for i in range(len(REASONS) - 1, -1, -1):
+                first = np.where((bits >> i) & 1 == 1, i, first).astype(np.int8)
+            codes, uniques = pd.factorize(bits, sort=True)
+            labels = [
+                "; ".join(r for i, r in enumerate(REASONS) if int(b) >> i & 1) for b in uniques
+            ]
+            self._ineligible = pd.DataFrame(
+                {
+                    "applicant_id": self._wl.ids[rows],
+                    "list": _categorical(self._wl.list_code[rows], LISTS),
+                    "reason": _categorical(first, REASONS),
+                    "reasons": _categorical(codes, labels),
+                }
+            )
+        return self._ineligible
+
+    # -- the record -------------------------------------------------------------
+
+    def _used_columns(self) -> tuple[str, ...]:
+        wl = self._wl
+        cols = set(REQUIRED) | ({"active"} if wl.has_active else set())
+        cols |= {c for c in WISH_COLUMNS if c in wl.columns}
+        for c in self._ctx.criteria:
+            cols |= set(c.reads)
+        if self._exempt is not None:
+            cols.add("current_department_id")
+        if self._children is not None:
+            cols.add("children")
+        return tuple(sorted(cols))
+
+    @property
+    def record(self) -> RankingRecord:
+        """The decision record (serialisable with :meth:`RankingRecord.to_json`)."""
+        if self._record is None:
+            ctx, wl = self._ctx, self._wl
+            used = self._used_columns()
+            self._record = RankingRecord(
+                vacancy=ctx.vacancy,
+                on=ctx.on,
+                route=ctx.route,
+                route_basis=ctx.route_basis,
+                turn=ctx.turn,
+                turn_basis=ctx.turn_basis,
+                colour=ctx.colour,
+                colour_basis=ctx.colour_basis,
+                organisation_cvr=ctx.organisation_cvr,
+                agreement=ctx.agreement,
+                criteria=ctx.criteria,
+                parameters=ctx.parameters,
+                plugins=ctx.plugins,
+                input=InputFingerprint(
+                    rows=wl.n, columns=used, sha256=wl.fingerprint(used)
+                ),
+                top=self.top,
+                eligible=self.eligible_count,
+                ineligible=int(np.count_nonzero(self._reasons)),
+                ranked=tuple(str(v) for v in self.frame["applicant_id"].tolist()),
+                library_version=__version__,
+            )
+        return self._record
+
+    # -- explanations -----------------------------------------------------------
+
+    def position_of(self, applicant_id: object) -> int | None:
+        """The applicant's position in the full ranking (``None`` when not eligible)."""
+        rows = self._wl.rows_of(applicant_id)
+        best = rows[self._kept[rows]]
+        if not len(best):
+            return None
+        return int(np.count_nonzero(self._cand_keys < self._key[best[0]])) + 1
+
+    def explain(self, applicant_id: object, lang: Literal["da", "en"] = "da") -> str:
+        """Why the applicant stands where they do, in plain Danish or English.
+
+        Covers the route, the turn, the priority group and the criteria met and
+        not met (by their titles), the seniority date, and what puts the applicant
+        just above ahead; an ineligible applicant gets the reasons. Never shows
+        protected data or another applicant's data.
+        """
+        from fuaalborg.letting._explain import explain
+
+        if lang not in ("da", "en"):
+            raise ValidationError(f"lang must be 'da' or 'en', got {lang!r}")
+        rows = self._wl.rows_of(applicant_id)
+        if not len(rows):
+            raise ApplicantNotFoundError(
+                "the applicant id asked for is not on the waiting list that was ranked"
+            )
+        return explain(self, rows, lang)

@@ -1,0 +1,463 @@
+"""The routing rules of vacancies: municipal referral, flexible and internal/external turns.
+
+This is the pure core of the letting ledger (:mod:`fuaalborg.letting.ledger`):
+no files, no clock, no parameter look-ups. The ledger resolves the rule values
+in force on a date into :class:`Rules`, keeps one :class:`Counters` per
+department and calls :func:`route_one` for each vacancy; a simulation calls
+:func:`route_frame` over a whole stream of vacancies at once. Both use the same
+integer arithmetic, and the ledger replays its log through :func:`route_frame`,
+so the two can never drift apart.
+
+The rules (almenboligloven § 59, stk. 1; § 60; udlejningsbekendtgørelsen):
+
+* A **BAB** dwelling (familiebolig med tilskud) always goes to referral and
+  advances no counter (while the 100 % referral right is in force; without it a
+  BAB dwelling counts like any family dwelling).
+* A **family** dwelling in a department whose colour counts towards referral
+  advances the department's referral counter *n*; with referral share
+  ``p = a/b`` the *n*-th counting vacancy goes to referral exactly when
+  ``floor(n·a/b) > floor((n−1)·a/b)`` — with 1/4 the 4th, 8th, 12th …
+  A department in a colour that does not count (red) advances nothing; its
+  counter resumes where it stood when the colour changes.
+* Every **waiting-list letting** (including a dwelling the municipality declined
+  and returned) advances the department's flexible counter *m*: it is let
+  flexibly when ``floor(m·f) > floor((m−1)·f)`` with the colour's flexible share
+  ``f`` (1 in red departments: always flexible).
+* While the internal/external rule is in force, every waiting-list letting also
+  advances the turn counter *k*; with internal share ``s`` and the first turn
+  internal, the *k*-th letting is internal when ``ceil(k·s) > ceil((k−1)·s)``
+  (1st, 3rd, 5th … with 1/2), otherwise by the floor rule.
+
+>>> from fractions import Fraction
+>>> [n for n in range(1, 13) if fires(n, Fraction(1, 4))]
+[4, 8, 12]
+>>> rules = Rules(referral_share=Fraction(1, 4), internal_share=Fraction(1, 2))
+>>> counters = Counters()
+>>> routes = []
+>>> for _ in range(5):
+...     step, counters = route_one(counters, "family", "green", rules)
+...     routes.append(step.route if step.route == "referral" else step.turn)
+>>> routes
+['internal', 'external', 'internal', 'referral', 'external']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from fuaalborg.errors import ValidationError
+
+__all__ = [
+    "COLOURS",
+    "DWELLING_KINDS",
+    "REASONS",
+    "ROUTES",
+    "SUBROUTES",
+    "TURNS",
+    "Counters",
+    "Routed",
+    "Rules",
+    "fires",
+    "fires_array",
+    "internal_turn",
+    "route_frame",
+    "route_one",
+    "route_waiting_list",
+]
+
+#: The step model's colours (trin 1–3).
+COLOURS = ("green", "yellow", "red")
+#: Dwelling kinds the ledger routes.
+DWELLING_KINDS = ("family", "bab")
+#: Routes of a vacancy: the municipality's referral or the waiting list.
+ROUTES = ("referral", "waiting_list")
+#: Sub-routes of a waiting-list letting.
+SUBROUTES = ("flexible", "ordinary")
+#: Turns of a waiting-list letting under the 50/50 rule.
+TURNS = ("internal", "external")
+
+#: Reason codes and their English sentences (``{…}`` filled in by :func:`reason_text`).
+REASONS: Mapping[str, str] = {
+    "bab": "BAB dwelling: let by municipal referral ({bab_share}); no counter advances",
+    "referral_turn": (
+        "counting vacancy no. {n_referral} of the department: the referral's turn "
+        "(share {referral_share})"
+    ),
+    "waiting_list_turn": (
+        "counting vacancy no. {n_referral} of the department: not the referral's turn "
+        "(share {referral_share})"
+    ),
+    "colour_exempt": (
+        "{colour} department: exempt from referral; its referral counter stays at {n_referral}"
+    ),
+    "returned": "declined by the municipality and returned to the waiting list",
+}
+
+
+@attrs.frozen
+class Rules:
+    """The rule values one routing decision uses (resolved from parameters by date).
+
+    ``internal_share`` is ``None`` while no internal/external rule is in force
+    (before 1 July 2019): waiting-list lettings then take no turn. ``bab_share``
+    is ``None`` while no 100 % referral right for BAB dwellings is in force.
+    """
+
+    referral_share: Fraction = Fraction(1, 4)
+    bab_share: Fraction | None = Fraction(1)
+    referral_colours: tuple[str, ...] = ("green", "yellow")
+    flexible_share: Fraction = Fraction(0)
+    flexible_share_red: Fraction = Fraction(1)
+    internal_share: Fraction | None = None
+    first_turn: str = "internal"
+
+    def __attrs_post_init__(self) -> None:
+        problems = []
+        if self.bab_share is not None and self.bab_share != 1:
+            problems.append(
+                f"bab_share {self.bab_share} is not supported: BAB dwellings are let 100 % "
+                "by referral"
+            )
+        for name in ("referral_share", "flexible_share", "flexible_share_red"):
+            value = getattr(self, name)
+            if not 0 <= value <= 1:
+                problems.append(f"{name} {value} is outside 0–1")
+        if self.internal_share is not None and not 0 <= self.internal_share <= 1:
+            problems.append(f"internal_share {self.internal_share} is outside 0–1")
+        if self.first_turn not in TURNS:
+            problems.append(f"first_turn {self.first_turn!r} is not internal or external")
+        unknown = set(self.referral_colours) - set(COLOURS)
+        if unknown:
+            problems.append(f"referral_colours has unknown colours {sorted(unknown)}")
+        if problems:
+            raise ValidationError("invalid routing rules: " + "; ".join(problems))
+
+    def flexible_share_for(self, colour: str, department_share: Fraction | None = None) -> Fraction:
+        """The flexible share for a department of ``colour`` (red: the mandatory share)."""
+        if colour == "red":
+            return self.flexible_share_red
+        return self.flexible_share if department_share is None else department_share
+
+
+@attrs.frozen
+class Counters:
+    """One department's counters (tællere) in the ledger.
+
+    ``referral`` counts family vacancies that counted towards referral;
+    ``flexible`` counts waiting-list lettings; ``turns`` counts waiting-list
+    lettings under the internal/external rule.
+    """
+
+    referral: int = 0
+    flexible: int = 0
+    turns: int = 0
+
+
+@attrs.frozen
+class Routed:
+    """The outcome of routing one vacancy (or one returned dwelling).
+
+    ``n_referral``/``n_flexible``/``n_turn`` are the counter values the decision
+    was taken at (``None`` when that counter did not advance).
+    """
+
+    route: str
+    subroute: str | None
+    turn: str | None
+    reason_code: str
+    n_referral: int | None
+    n_flexible: int | None
+    n_turn: int | None
+
+
+def _floor_fires(n: int, share: Fraction) -> bool:
+    a, b = share.numerator, share.denominator
+    return (n * a) // b > ((n - 1) * a) // b
+
+
+def fires(n: int, share: Fraction) -> bool:
+    """Whether the ``n``-th counted event (from 1) is a turn under ``share``.
+
+    True exactly when ``floor(n·a/b) > floor((n−1)·a/b)`` for ``share = a/b``, so
+    that after any ``n`` events exactly ``floor(n·a/b)`` turns have fired.
+
+    >>> [fires(n, Fraction(1, 3)) for n in range(1, 7)]
+    [False, False, True, False, False, True]
+    """
+    if n < 1:
+        raise ValueError(f"counter value must be >= 1, got {n}")
+    return _floor_fires(n, share)
+
+
+def internal_turn(k: int, share: Fraction, first_turn: str = "internal") -> bool:
+    """Whether the ``k``-th waiting-list letting (from 1) is an internal turn.
+
+    With ``first_turn = "internal"`` internal turns come first:
+    ``ceil(k·s) > ceil((k−1)·s)``; otherwise the floor rule of :func:`fires`.
+    Either way exactly ``floor(k·s)`` or ``ceil(k·s)`` of the first ``k`` are internal.
+
+    >>> [internal_turn(k, Fraction(1, 2)) for k in range(1, 5)]
+    [True, False, True, False]
+    """
+    if k < 1:
+        raise ValueError(f"counter value must be >= 1, got {k}")
+    a, b = share.numerator, share.denominator
+    if first_turn == "internal":
+        return -((-k * a) // b) > -((-(k - 1) * a) // b)
+    return _floor_fires(k, share)
+
+
+def fires_array(
+    n: npt.ArrayLike, numerator: npt.ArrayLike, denominator: npt.ArrayLike
+) -> npt.NDArray[np.bool_]:
+    """Vectorised :func:`fires`: ``floor(n·a/b) > floor((n−1)·a/b)`` element-wise.
+
+    >>> fires_array([1, 2, 3, 4], 1, 4).tolist()
+    [False, False, False, True]
+    """
+    nn = np.asarray(n, dtype=np.int64)
+    a = np.asarray(numerator, dtype=np.int64)
+    b = np.asarray(denominator, dtype=np.int64)
+    return np.asarray((nn * a) // b > ((nn - 1) * a) // b, dtype=np.bool_)
+
+
+def _internal_array(
+    k: npt.NDArray[np.int64],
+    a: npt.NDArray[np.int64],
+    b: npt.NDArray[np.int64],
+    first_internal: npt.NDArray[np.bool_],
+) -> npt.NDArray[np.bool_]:
+    ceil_now = -((-k * a) // b)
+    ceil_before = -((-(k - 1) * a) // b)
+    by_ceil = ceil_now > ceil_before
+    by_floor = (k * a) // b > ((k - 1) * a) // b
+    return np.asarray(np.where(first_internal, by_ceil, by_floor), dtype=np.bool_)
+
+
+def route_waiting_list(
+    counters: Counters,
+    colour: str,
+    rules: Rules,
+    *,
+    department_share: Fraction | None = None,
+    reason_code: str = "waiting_list_turn",
+    n_referral: int | None = None,
+) -> tuple[Routed, Counters]:
+    """Route one waiting-list letting: its sub-route and turn, and the new counters."""
+    m = counters.flexible + 1
+    subroute = (
+        "flexible" if fires(m, rules.flexible_share_for(colour, department_share)) else "ordinary"
+    )
+    turn: str | None = None
+    k: int | None = None
+    turns = counters.turns
+    if rules.internal_share is not None:
+        k = turns = counters.turns + 1
+        turn = "internal" if internal_turn(k, rules.internal_share, rules.first_turn) else (
+            "external"
+        )
+    routed = Routed("waiting_list", subroute, turn, reason_code, n_referral, m, k)
+    return routed, attrs.evolve(counters, flexible=m, turns=turns)
+
+
+def route_one(
+    counters: Counters,
+    kind: str,
+    colour: str,
+    rules: Rules,
+    *,
+    department_share: Fraction | None = None,
+) -> tuple[Routed, Counters]:
+    """Route one vacancy of a department whose counters stand at ``counters``.
+
+    Returns the decision and the department's counters after it.
+    """
+    if kind not in DWELLING_KINDS:
+        raise ValidationError(f"unknown dwelling kind {kind!r}; expected family or bab")
+    if colour not in COLOURS:
+        raise ValidationError(f"unknown colour {colour!r}; expected green, yellow or red")
+    if kind == "bab" and rules.bab_share is not None:
+        return Routed("referral", None, None, "bab", None, None, None), counters
+    if colour not in rules.referral_colours:
+        return route_waiting_list(
+            counters, colour, rules, department_share=department_share,
+            reason_code="colour_exempt", n_referral=counters.referral,
+        )
+    n = counters.referral + 1
+    counters = attrs.evolve(counters, referral=n)
+    if fires(n, rules.referral_share):
+        return Routed("referral", None, None, "referral_turn", n, None, None), counters
+    return route_waiting_list(
+        counters, colour, rules, department_share=department_share, n_referral=n
+    )
+
+
+def _fraction(value: Any) -> Fraction:
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, str):
+        return Fraction(value)
+    if isinstance(value, int | np.integer):
+        return Fraction(int(value))
+    raise ValidationError(f"expected an exact fraction such as '1/4', got {value!r}")
+
+
+def route_frame(
+    frame: pd.DataFrame,
+    rules: Rules | Sequence[Rules],
+    start: Mapping[str, Counters] | None = None,
+) -> tuple[pd.DataFrame, dict[str, Counters]]:
+    """Route a stream of vacancies at once, vectorised; the same rules as :func:`route_one`.
+
+    ``frame`` has one row per event in the order they happen, with columns
+    ``department_id``, ``kind`` (family/bab) and ``colour``; optional
+    ``returned`` (True for a dwelling the municipality declined, let from the
+    waiting list without touching the referral counter) and ``flexible_share``
+    (a department's own share, as a Fraction or ``"a/b"``). ``rules`` is one
+    :class:`Rules` for every row or a sequence with one per row. ``start`` gives
+    departments' counters before the stream.
+
+    Returns a frame (same index) with ``route``, ``subroute``, ``turn``,
+    ``reason_code``, ``n_referral``, ``n_flexible``, ``n_turn``, and each
+    department's counters after the stream.
+
+    >>> stream = pd.DataFrame({"department_id": ["A"] * 8, "kind": "family", "colour": "green"})
+    >>> out, end = route_frame(stream, Rules())
+    >>> out["route"].tolist().count("referral"), end["A"]
+    (2, Counters(referral=8, flexible=6, turns=0))
+    """
+    n_rows = len(frame)
+    missing = [c for c in ("department_id", "kind", "colour") if c not in frame.columns]
+    if missing:
+        raise ValidationError(f"route_frame: missing columns {', '.join(missing)}")
+    kinds = frame["kind"].astype(str).to_numpy()
+    colours = frame["colour"].astype(str).to_numpy()
+    bad_kind = ~np.isin(kinds, DWELLING_KINDS)
+    bad_colour = ~np.isin(colours, COLOURS)
+    if bad_kind.any() or bad_colour.any():
+        rows = (np.flatnonzero(bad_kind | bad_colour) + 1).tolist()[:10]
+        raise ValidationError(f"route_frame: unknown kind or colour in rows {rows}")
+    if isinstance(rules, Rules):
+        rule_list: list[Rules] = [rules]
+        rule_idx = np.zeros(n_rows, dtype=np.int64)
+    else:
+        if len(rules) != n_rows:
+            raise ValidationError("route_frame: give one Rules per row or a single Rules")
+        by_id: dict[Rules, int] = {}
+        rule_list = []
+        idx = []
+        for r in rules:
+            pos = by_id.get(r)
+            if pos is None:
+                pos = by_id[r] = len(rule_list)
+                rule_list.append(r)
+            idx.append(pos)
+        rule_idx = np.asarray(idx, dtype=np.int64)
+
+    def per_rule(values: list[int]) -> npt.NDArray[np.int64]:
+        return np.asarray(values, dtype=np.int64)[rule_idx]
+
+    ref_a = per_rule([r.referral_share.numerator for r in rule_list])
+    ref_b = per_rule([r.referral_share.denominator for r in rule_list])
+    has_turn = per_rule([int(r.internal_share is not None) for r in rule_list]).astype(bool)
+    int_a = per_rule([(r.internal_share or Fraction(0)).numerator for r in rule_list])
+    int_b = per_rule([(r.internal_share or Fraction(0)).denominator for r in rule_list])
+    first_internal = per_rule([int(r.first_turn == "internal") for r in rule_list]).astype(bool)
+    bab_right = per_rule([int(r.bab_share is not None) for r in rule_list]).astype(bool)
+    counts_colour = np.zeros(n_rows, dtype=bool)
+    for pos, r in enumerate(rule_list):
+        mask = rule_idx == pos
+        counts_colour[mask] = np.isin(colours[mask], r.referral_colours)
+
+    red = colours == "red"
+    flex_a = per_rule([r.flexible_share.numerator for r in rule_list])
+    flex_b = per_rule([r.flexible_share.denominator for r in rule_list])
+    if "flexible_share" in frame.columns:
+        own = frame["flexible_share"].astype(object)
+        own = own.where(own.notna(), None)
+        own_codes, own_values = pd.factorize(own.astype(str).where(own.notna(), ""))
+        parsed = [None if v == "" else _fraction(v) for v in own_values.tolist()]
+        own_a = np.asarray([0 if f is None else f.numerator for f in parsed], dtype=np.int64)
+        own_b = np.asarray([1 if f is None else f.denominator for f in parsed], dtype=np.int64)
+        has_own = np.asarray([f is not None for f in parsed], dtype=bool)[own_codes]
+        flex_a = np.where(has_own, own_a[own_codes], flex_a)
+        flex_b = np.where(has_own, own_b[own_codes], flex_b)
+    red_a = per_rule([r.flexible_share_red.numerator for r in rule_list])
+    red_b = per_rule([r.flexible_share_red.denominator for r in rule_list])
+    flex_a = np.where(red, red_a, flex_a)
+    flex_b = np.where(red, red_b, flex_b)
+
+    codes, uniques = pd.factorize(frame["department_id"].astype(str), sort=False)
+    start = start or {}
+    start_ref = np.asarray([start.get(d, Counters()).referral for d in uniques], dtype=np.int64)
+    start_flex = np.asarray([start.get(d, Counters()).flexible for d in uniques], dtype=np.int64)
+    start_turn = np.asarray([start.get(d, Counters()).turns for d in uniques], dtype=np.int64)
+
+    def cumcount(flag: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+        series = pd.Series(flag.astype(np.int64))
+        return np.asarray(series.groupby(codes).cumsum().to_numpy(), dtype=np.int64)
+
+    returned = (
+        frame["returned"].fillna(False).astype(bool).to_numpy()
+        if "returned" in frame.columns
+        else np.zeros(n_rows, dtype=bool)
+    )
+    is_bab = (kinds == "bab") & bab_right & ~returned
+    counting = ((kinds == "family") | ~bab_right) & counts_colour & ~returned
+    n_ref = cumcount(counting) + start_ref[codes]
+    referral = is_bab | (counting & fires_array(n_ref, ref_a, ref_b))
+    waiting = ~referral
+    n_flex = cumcount(waiting) + start_flex[codes]
+    flexible = waiting & fires_array(np.maximum(n_flex, 1), flex_a, flex_b)
+    turning = waiting & has_turn
+    n_turn = cumcount(turning) + start_turn[codes]
+    internal = turning & _internal_array(
+        np.maximum(n_turn, 1), int_a, np.maximum(int_b, 1), first_internal
+    )
+
+    reason = np.where(
+        returned,
+        "returned",
+        np.where(
+            is_bab,
+            "bab",
+            np.where(~counting, "colour_exempt",
+                     np.where(referral, "referral_turn", "waiting_list_turn")),
+        ),
+    )
+    index = frame.index
+
+    def text(values: npt.NDArray[Any], keep: npt.NDArray[np.bool_]) -> pd.Series[Any]:
+        return pd.Series(values, index=index, dtype="string").where(keep)
+
+    def number(values: npt.NDArray[np.int64], keep: npt.NDArray[np.bool_]) -> pd.Series[Any]:
+        return pd.Series(values, index=index, dtype="Int64").where(keep)
+
+    out = pd.DataFrame(
+        {
+            "route": np.where(referral, "referral", "waiting_list"),
+            "subroute": text(np.where(flexible, "flexible", "ordinary"), waiting),
+            "turn": text(np.where(internal, "internal", "external"), turning),
+            "reason_code": reason,
+            "n_referral": number(n_ref, ~(is_bab | returned)),
+            "n_flexible": number(n_flex, waiting),
+            "n_turn": number(n_turn, turning),
+        },
+        index=index,
+    )
+    end: dict[str, Counters] = {}
+    last = pd.Series(np.arange(n_rows)).groupby(codes).max()
+    for code, pos in zip(last.index.tolist(), last.tolist(), strict=True):
+        end[str(uniques[code])] = Counters(
+            int(n_ref[pos]), int(n_flex[pos]), int(n_turn[pos])
+        )
+    for dep, counters in start.items():
+        end.setdefault(dep, counters)
+    return out, end

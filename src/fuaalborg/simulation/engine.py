@@ -1,0 +1,456 @@
+"""The capacity simulation: years of vacancies run through the library's own rules.
+
+For every run and simulated year the engine draws the vacancies
+(:mod:`fuaalborg.simulation.arrivals`), gives each its department's colour (the
+step model's placement in force on the year's first day, or the scenario's
+override), and routes the whole stream through the letting ledger's routing
+core, :func:`fuaalborg.letting.routing.route_frame` — the same code the ledger
+replays its log with — carrying every department's counters from year to year.
+Nothing about *whose turn* a vacancy is is decided here.
+
+Department counters start at zero on the first simulated day: the first year of
+a run under-counts referral turns a little compared with a ledger that has been
+running for years (a department's first turn comes at its 4th counting vacancy).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from fractions import Fraction
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from fuaalborg.errors import NotInForceError, ValidationError
+from fuaalborg.letting.ledger import RULE_PARAMETERS
+from fuaalborg.letting.routing import COLOURS, Counters, Rules, route_frame
+from fuaalborg.municipality import Municipality
+from fuaalborg.parameters import ParameterSet
+from fuaalborg.rents import rent_band
+from fuaalborg.simulation.arrivals import Stock, YearOfVacancies, draw_year
+from fuaalborg.simulation.result import BREAKDOWNS, METRICS, SimulationResult
+from fuaalborg.simulation.scenarios import Scenario, ScenarioError, _fraction_or_none
+
+__all__ = ["DEFAULT_START", "ColourSource", "rules_on", "simulate"]
+
+#: The first simulated day unless one is given: the next agreement period's first day
+#: (the agreement "follows the council period" from 2026).
+DEFAULT_START = dt.date(2026, 1, 1)
+
+#: A function giving every department's colour on a date: ``(municipality, on) ->
+#: {department_id: colour}``.
+ColourSource = Callable[[Municipality, dt.date], Mapping[str, str]]
+
+_ROUTES = ("referral", "flexible", "ordinary")
+_CHUNK_ROWS = 200_000
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+
+def rules_on(parameters: ParameterSet, on: dt.date) -> Rules:
+    """The routing rules in force on ``on``, resolved from ``parameters``.
+
+    The resolution follows the ledger's own (the parameters of
+    ``fuaalborg.letting.ledger.RULE_PARAMETERS``): the internal/external rule and
+    its first turn are ``None``/internal before they took effect (1 July 2019),
+    and the BAB share is ``None`` before the agreement.
+
+    >>> from fuaalborg import load_parameters
+    >>> rules_on(load_parameters(), dt.date(2026, 1, 1)).referral_colours
+    ('green', 'yellow')
+    """
+    values: dict[str, Any] = {}
+    for name in RULE_PARAMETERS:
+        try:
+            values[name] = parameters.get(name, on, warn=False)
+        except NotInForceError:
+            if name not in {"ledger.internal_share", "ledger.first_turn", "referral.bab_share"}:
+                raise
+            values[name] = None
+    return Rules(
+        referral_share=values["referral.share"],
+        bab_share=values["referral.bab_share"],
+        referral_colours=tuple(values["ledger.referral_colours"]),
+        flexible_share=values["ledger.flexible_share"],
+        flexible_share_red=values["ledger.flexible_share_red"],
+        internal_share=values["ledger.internal_share"],
+        first_turn=values["ledger.first_turn"] or "internal",
+    )
+
+
+def _placement_colours(town: Municipality, on: dt.date) -> Mapping[str, str]:
+    """Every department's colour on ``on`` from the step model's placement."""
+    from fuaalborg.monitoring import placement_on
+
+    colours = placement_on(town, on).colours()
+    return {str(k): str(v) for k, v in colours.items()}
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@attrs.frozen(eq=False)
+class _Year:
+    """Everything one simulated year needs, resolved on its first day."""
+
+    start: dt.date
+    days: int
+    rate: FloatArray
+    colour: IntArray
+    groups: tuple[tuple[IntArray, Rules], ...]
+    band: IntArray
+    reported: npt.NDArray[np.bool_] | None
+    need_low: int
+    need_high: int
+
+
+def _plan_year(
+    scenario: Scenario,
+    stock: Stock,
+    colours_on: Mapping[str, str],
+    on: dt.date,
+    end: dt.date,
+    band_labels: list[str] | None,
+    problems: list[str],
+) -> tuple[_Year | None, list[str]]:
+    params = scenario.parameters
+    ids = stock.department_ids
+    index = {d: i for i, d in enumerate(ids)}
+    n = len(ids)
+    # turnover
+    base_pct = float(params.get("agreement.figures.turnover_pct", on, warn=False))
+    pct = np.full(n, base_pct)
+    for dep, value in scenario.knob("simulation.department_turnover_pct", on, {}).items():
+        if dep not in index:
+            problems.append(f"simulation.department_turnover_pct: unknown department {dep!r}")
+            continue
+        pct[index[dep]] = float(value)
+    rate = stock.size * pct / 100.0
+    # colours
+    overrides: Mapping[str, str] = scenario.knob("simulation.colour_overrides", on, {})
+    for dep in overrides:
+        if dep != "*" and dep not in index:
+            problems.append(f"simulation.colour_overrides: unknown department {dep!r}")
+    names = [overrides.get(d, overrides.get("*", colours_on.get(d))) for d in ids]
+    missing = [d for d, c in zip(ids, names, strict=True) if c is None]
+    if missing:
+        problems.append(
+            f"no colour on {on.isoformat()} for {len(missing)} department(s), e.g. "
+            f"{', '.join(missing[:5])}"
+        )
+    colour = np.asarray(
+        [COLOURS.index(c) if c in COLOURS else 0 for c in names], dtype=np.int64
+    )
+    # rules: one group per referral share
+    rules = rules_on(params, on)
+    shares: dict[int, Fraction] = {}
+    for dep, value in scenario.knob("simulation.department_referral_share", on, {}).items():
+        if dep not in index:
+            problems.append(f"simulation.department_referral_share: unknown department {dep!r}")
+            continue
+        frac = _fraction_or_none(value)
+        if frac is not None:
+            shares[index[dep]] = frac
+    if scenario.knob("simulation.compensation", on, False):
+        counting = np.isin(np.asarray(COLOURS)[colour], rules.referral_colours)
+        plain = np.ones(n, dtype=bool)
+        plain[list(shares)] = False
+        family_rate = stock.family * pct / 100.0
+        whole = float(family_rate[plain].sum())
+        counted = float(family_rate[plain & counting].sum())
+        if counted > 0:
+            raised = min(Fraction(1), rules.referral_share * Fraction(whole / counted))
+            raised = raised.limit_denominator(1000)
+            for d in np.flatnonzero(plain & counting).tolist():
+                shares[d] = raised
+    share_of = [shares.get(d, rules.referral_share) for d in range(n)]
+    groups: list[tuple[IntArray, Rules]] = []
+    for share in sorted(set(share_of)):
+        members = np.asarray([d for d in range(n) if share_of[d] == share], dtype=np.int64)
+        groups.append((members, attrs.evolve(rules, referral_share=share)))
+    # rent bands and the reporting ceiling
+    bands = rent_band(pd.Series(stock.rent), "agreement", on, params)
+    labels = [str(c) for c in bands.cat.categories]
+    if band_labels is not None and labels != band_labels:
+        problems.append(
+            f"the agreement's rent bands change during the simulation ({band_labels} → {labels})"
+        )
+    ceiling = scenario.knob("simulation.referral_rent_ceiling_dkk", on, None)
+    reported = None if ceiling is None else np.asarray(stock.rent <= float(ceiling))
+    year = _Year(
+        start=on,
+        days=(end - on).days,
+        rate=np.asarray(rate, dtype=np.float64),
+        colour=colour,
+        groups=tuple(groups),
+        band=np.asarray(bands.cat.codes.to_numpy(), dtype=np.int64),
+        reported=reported,
+        need_low=int(params.get("referral.expected_need_low", on, warn=False)),
+        need_high=int(params.get("referral.expected_need_high", on, warn=False)),
+    )
+    return year, labels
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    """A tqdm progress bar on standard error, or ``None`` when quiet."""
+    if not enabled or not sys.stderr.isatty():
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:  # the ``progress`` extra is not installed
+        return None
+    return tqdm(total=total, unit="run", desc="simulating", file=sys.stderr, leave=False)
+
+
+def _chunks(runs: int, per_chunk: int) -> Iterator[range]:
+    for first in range(0, runs, per_chunk):
+        yield range(first, min(runs, first + per_chunk))
+
+
+def _check_arguments(years: Any, runs: Any, seed: Any) -> None:
+    problems = []
+    for name, value in (("years", years), ("runs", runs)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+            problems.append(f"{name} must be a whole number >= 1, got {value!r}")
+    if seed is not None and (
+        isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0
+    ):
+        problems.append(f"seed must be a whole number >= 0, got {seed!r}")
+    if problems:
+        raise ValidationError("simulate: " + "; ".join(problems))
+
+
+def simulate(
+    municipality: Municipality,
+    years: int = 3,
+    runs: int = 1000,
+    seed: int | None = None,
+    scenario: str | Scenario = "agreement",
+    *,
+    start: dt.date | None = None,
+    colours: ColourSource | None = None,
+    progress: bool = False,
+) -> SimulationResult:
+    """Simulate ``years`` of vacancies ``runs`` times under ``scenario`` (kapacitetssimulering).
+
+    Vacancies arrive per department as a Poisson process with rate dwellings ×
+    turnover (``agreement.figures.turnover_pct``, 13.7 % a year), hit the
+    department's real dwellings, and are routed by the letting ledger's routing
+    core with the rules in force on each year's first day. ``scenario`` is a
+    built-in name (:func:`~fuaalborg.simulation.scenarios.builtin_scenarios`), a
+    scenario file or a :class:`Scenario`. ``colours`` gives the departments'
+    colours on a date (default: the step model's placement from
+    :mod:`fuaalborg.monitoring`). The same ``seed`` gives the same result; without
+    one a seed is drawn and recorded in the result. Department counters start at
+    zero on ``start`` (default :data:`DEFAULT_START`).
+
+    >>> from fuaalborg import examples
+    >>> result = simulate(examples.load(), years=1, runs=20, seed=1)
+    >>> result.seed, result.runs, round(result.stats("vacancies")["mean"][0], -2)
+    (1, 20, 3200.0)
+    """
+    _check_arguments(years, runs, seed)
+    years, runs = int(years), int(runs)
+    seed = secrets.randbits(32) if seed is None else int(seed)
+    first_day = start or DEFAULT_START
+    chosen = Scenario.load(scenario)
+    stock = Stock.from_frame(
+        municipality.dwellings, municipality.departments["department_id"].astype(str).tolist()
+    )
+    colour_source = colours or _placement_colours
+    starts = [_add_years(first_day, y) for y in range(years + 1)]
+    problems: list[str] = []
+    plans: list[_Year] = []
+    labels: list[str] | None = None
+    for y in range(years):
+        needs_placement = "*" not in chosen.knob("simulation.colour_overrides", starts[y], {})
+        placed = colour_source(municipality, starts[y]) if needs_placement else {}
+        plan, labels = _plan_year(chosen, stock, placed, starts[y], starts[y + 1], labels, problems)
+        if plan is not None:
+            plans.append(plan)
+    if problems:
+        raise ScenarioError(sorted(set(problems)))
+    assert labels is not None
+    counts = _run(stock, plans, runs, seed, len(labels), progress)
+    first_plan = plans[0]
+    return SimulationResult(
+        seed=seed,
+        years=years,
+        runs=runs,
+        scenario=chosen.name,
+        scenario_title=chosen.title,
+        start=first_day,
+        year_starts=tuple(starts[:-1]),
+        need_low=first_plan.need_low,
+        need_high=first_plan.need_high,
+        counts=counts,
+        categories={"rent_band": tuple(labels), "colour": COLOURS, "route": _ROUTES},
+        notes=(
+            f"department counters start at zero on the first simulated day "
+            f"({first_day.isoformat()})",
+            "vacancies arrive per department as a Poisson process with rate dwellings × "
+            "turnover; colours are fixed for each year on its first day",
+        ),
+    )
+
+
+def _run(
+    stock: Stock, plans: list[_Year], runs: int, seed: int, n_bands: int, progress: bool
+) -> dict[str, FloatArray]:
+    years = len(plans)
+    n_dep = len(stock.department_ids)
+    shape = (runs, years)
+    arrays = {
+        "vacancies_by_band": np.zeros((*shape, n_bands)),
+        "vacancies_by_colour": np.zeros((*shape, len(COLOURS))),
+        "referral_by_band": np.zeros((*shape, n_bands)),
+        "referral_by_colour": np.zeros((*shape, len(COLOURS))),
+        "lettings_by_route": np.zeros((*shape, len(_ROUTES))),
+        "bab_vacancies": np.zeros(shape),
+        "lettings_internal": np.zeros(shape),
+        "lettings_external": np.zeros(shape),
+    }
+    generators = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(runs)]
+    expected_rows = max(1.0, float(sum(p.rate.sum() for p in plans)))
+    per_chunk = max(1, int(_CHUNK_ROWS // expected_rows))
+    bar = _progress(runs, progress)
+    dep_names = np.asarray(stock.department_ids, dtype=object)
+    kind_names = np.asarray(["family", "bab"], dtype=object)
+    colour_names = np.asarray(COLOURS, dtype=object)
+    try:
+        for chunk in _chunks(runs, per_chunk):
+            draws: list[list[YearOfVacancies]] = [
+                [draw_year(stock, plan.rate, plan.days, generators[r]) for plan in plans]
+                for r in chunk
+            ]
+            keys = np.asarray(
+                [f"{r}/{d}" for r in chunk for d in dep_names.tolist()], dtype=object
+            )
+            counters: dict[str, Counters] = {}
+            for y, plan in enumerate(plans):
+                counters = _route_year(
+                    stock, plan, y, chunk, draws, keys, n_dep, counters, arrays, n_bands,
+                    kind_names, colour_names,
+                )
+            if bar is not None:
+                bar.update(len(chunk))
+    finally:
+        if bar is not None:
+            bar.close()
+    return _derive(arrays, plans)
+
+
+def _route_year(
+    stock: Stock,
+    plan: _Year,
+    y: int,
+    chunk: range,
+    draws: list[list[YearOfVacancies]],
+    keys: npt.NDArray[Any],
+    n_dep: int,
+    counters: dict[str, Counters],
+    arrays: dict[str, FloatArray],
+    n_bands: int,
+    kind_names: npt.NDArray[Any],
+    colour_names: npt.NDArray[Any],
+) -> dict[str, Counters]:
+    """Route one year of a chunk of runs; add its counts to ``arrays``; new counters."""
+    sizes = [len(draws[i][y].department) for i in range(len(chunk))]
+    local = np.repeat(np.arange(len(chunk), dtype=np.int64), sizes)
+    dep = np.concatenate([draws[i][y].department for i in range(len(chunk))])
+    dwelling = np.concatenate([draws[i][y].dwelling for i in range(len(chunk))])
+    bab = stock.bab[dwelling]
+    colour = plan.colour[dep]
+    band = plan.band[dwelling]
+    referral = np.zeros(len(dep), dtype=bool)
+    flexible = np.zeros(len(dep), dtype=bool)
+    internal = np.zeros(len(dep), dtype=bool)
+    turned = np.zeros(len(dep), dtype=bool)
+    group_of = np.empty(n_dep, dtype=np.int64)
+    for g, (members, _rules) in enumerate(plan.groups):
+        group_of[members] = g
+    for g, (_members, rules) in enumerate(plan.groups):
+        rows = np.flatnonzero(group_of[dep] == g)
+        if len(rows) == 0:
+            continue
+        frame = pd.DataFrame(
+            {
+                "department_id": keys[local[rows] * n_dep + dep[rows]],
+                "kind": kind_names[bab[rows].astype(np.int64)],
+                "colour": colour_names[colour[rows]],
+            }
+        )
+        if plan.reported is not None:
+            # dwellings above the scenario's rent ceiling are not reported to the
+            # referral: the ledger lets them from the waiting list without a count
+            frame["returned"] = ~plan.reported[dwelling[rows]] & ~bab[rows]
+        out, counters = route_frame(frame, rules, counters)
+        referral[rows] = out["route"].to_numpy() == "referral"
+        flexible[rows] = out["subroute"].eq("flexible").to_numpy(dtype=bool, na_value=False)
+        internal[rows] = out["turn"].eq("internal").to_numpy(dtype=bool, na_value=False)
+        turned[rows] = out["turn"].notna().to_numpy()
+    runs_idx = np.asarray(list(chunk), dtype=np.int64)
+    n_local = len(chunk)
+
+    def add(name: str, cat: IntArray, k: int, mask: npt.NDArray[np.bool_] | None = None) -> None:
+        index = local * k + cat
+        weights = None if mask is None else mask.astype(np.float64)
+        total = np.bincount(index, weights=weights, minlength=n_local * k).reshape(n_local, k)
+        arrays[name][runs_idx, y, :] += total
+
+    route = np.where(referral, 0, np.where(flexible, 1, 2)).astype(np.int64)
+    add("vacancies_by_band", band, n_bands)
+    add("vacancies_by_colour", colour, len(COLOURS))
+    add("referral_by_band", band, n_bands, referral)
+    add("referral_by_colour", colour, len(COLOURS), referral)
+    add("lettings_by_route", route, len(_ROUTES))
+    for name, mask in (
+        ("bab_vacancies", bab),
+        ("lettings_internal", internal),
+        ("lettings_external", turned & ~internal),
+    ):
+        total = np.bincount(local, weights=mask.astype(np.float64), minlength=n_local)
+        arrays[name][runs_idx, y] += total
+    return counters
+
+
+def _derive(arrays: dict[str, FloatArray], plans: list[_Year]) -> dict[str, FloatArray]:
+    need_low = np.asarray([p.need_low for p in plans], dtype=np.float64)
+    need_high = np.asarray([p.need_high for p in plans], dtype=np.float64)
+    vac = arrays["vacancies_by_band"]
+    ref = arrays["referral_by_band"]
+    routes = arrays["lettings_by_route"]
+    out: dict[str, FloatArray] = {
+        "vacancies": vac.sum(axis=2),
+        "cheap_vacancies": vac[:, :, 0],
+        "bab_vacancies": arrays["bab_vacancies"],
+        "referral_dwellings": ref.sum(axis=2),
+        "referral_cheap": ref[:, :, 0],
+    }
+    out["need_met_low"] = out["referral_cheap"] / need_low
+    out["need_met_high"] = out["referral_cheap"] / need_high
+    out["waiting_list_lettings"] = routes[:, :, 1] + routes[:, :, 2]
+    out["waiting_list_cheap"] = vac[:, :, 0] - ref[:, :, 0]
+    with np.errstate(all="ignore"):
+        out["waiting_list_cheap_share"] = np.where(
+            vac[:, :, 0] > 0, out["waiting_list_cheap"] / vac[:, :, 0], np.nan
+        )
+    out["lettings_flexible"] = routes[:, :, 1]
+    out["lettings_ordinary"] = routes[:, :, 2]
+    out["lettings_internal"] = arrays["lettings_internal"]
+    out["lettings_external"] = arrays["lettings_external"]
+    for name in BREAKDOWNS:
+        out[name] = arrays[name]
+    assert set(METRICS) <= set(out)
+    return out

@@ -1,0 +1,363 @@
+"""The outcome of a capacity simulation: distributions per simulated year.
+
+A :class:`SimulationResult` holds one number per run and year for every metric
+(:data:`METRICS`), and per category for the breakdowns (:data:`BREAKDOWNS`: rent
+band, colour, route). Its summaries give the mean, the median and the 10th and
+90th percentiles over the runs; :meth:`SimulationResult.compare` sets two
+results side by side with the difference and its uncertainty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from fuaalborg.errors import ValidationError
+
+__all__ = [
+    "BREAKDOWNS",
+    "METRICS",
+    "ScenarioComparison",
+    "SimulationResult",
+]
+
+FloatArray = npt.NDArray[np.float64]
+
+#: The metrics of a simulated year, with what they count.
+METRICS: Mapping[str, str] = {
+    "vacancies": "vacancies (ledige boliger) in the year",
+    "cheap_vacancies": "vacancies in the cheapest rent band (at most 3,500 kr a month)",
+    "bab_vacancies": "vacancies of BAB dwellings (100 % referral)",
+    "referral_dwellings": "dwellings reaching the municipal referral (til kommunal anvisning)",
+    "referral_cheap": "cheap dwellings (cheapest rent band) reaching the referral",
+    "need_met_low": "referral_cheap as a share of the lower expected need (250)",
+    "need_met_high": "referral_cheap as a share of the upper expected need (300)",
+    "waiting_list_lettings": "dwellings let from the waiting list (venteliste)",
+    "waiting_list_cheap": "cheap dwellings let from the waiting list",
+    "waiting_list_cheap_share": "share of the cheap vacancies let from the waiting list",
+    "lettings_flexible": "waiting-list lettings on the flexible route (fleksibel udlejning)",
+    "lettings_ordinary": "waiting-list lettings by seniority (ordinær udlejning)",
+    "lettings_internal": "waiting-list lettings that were internal turns (intern venteliste)",
+    "lettings_external": "waiting-list lettings that were external turns (ekstern venteliste)",
+}
+
+#: Breakdowns by category: name -> (category kind, what it counts).
+BREAKDOWNS: Mapping[str, tuple[str, str]] = {
+    "vacancies_by_band": ("rent_band", "vacancies by the agreement's rent band"),
+    "vacancies_by_colour": ("colour", "vacancies by the department's colour"),
+    "referral_by_band": ("rent_band", "dwellings reaching the referral by rent band"),
+    "referral_by_colour": ("colour", "dwellings reaching the referral by colour"),
+    "lettings_by_route": ("route", "lettings by route: referral, flexible, ordinary"),
+}
+
+#: The statistics a summary gives for each year.
+STATISTICS = ("mean", "median", "p10", "p90")
+
+
+def _stats(values: FloatArray) -> dict[str, list[float]]:
+    """Mean, median, 10th and 90th percentile over runs (axis 0), per year."""
+    with np.errstate(all="ignore"):
+        return {
+            "mean": np.nanmean(values, axis=0).tolist(),
+            "median": np.nanmedian(values, axis=0).tolist(),
+            "p10": np.nanpercentile(values, 10, axis=0).tolist(),
+            "p90": np.nanpercentile(values, 90, axis=0).tolist(),
+        }
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe numbers: NaN becomes ``None``; floats rounded to 4 decimals."""
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 4)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    return value
+
+
+@attrs.frozen(eq=False)
+class SimulationResult:
+    """The distributions of a capacity simulation (kapacitetssimulering).
+
+    ``counts`` maps every name of :data:`METRICS` to an array of shape
+    ``(runs, years)`` and every name of :data:`BREAKDOWNS` to ``(runs, years,
+    categories)``; ``categories`` names the categories of each kind (rent band
+    labels, colours, routes). ``notes`` are statements every output repeats, such
+    as when the department counters start.
+    """
+
+    seed: int
+    years: int
+    runs: int
+    scenario: str
+    scenario_title: str
+    start: dt.date
+    year_starts: tuple[dt.date, ...]
+    need_low: int
+    need_high: int
+    counts: Mapping[str, FloatArray] = attrs.field(repr=False)
+    categories: Mapping[str, tuple[str, ...]] = attrs.field(repr=False)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def year_labels(self) -> list[str]:
+        """A label per simulated year: its first day's year (``"2026"``) or first date."""
+        if all(d.month == 1 and d.day == 1 for d in self.year_starts):
+            return [str(d.year) for d in self.year_starts]
+        return [d.isoformat() for d in self.year_starts]
+
+    def values(self, metric: str) -> FloatArray:
+        """The ``(runs, years)`` array of ``metric``, or ``(runs, years, k)`` of a breakdown."""
+        if metric not in self.counts:
+            known = ", ".join([*METRICS, *BREAKDOWNS])
+            raise ValidationError(f"unknown metric {metric!r}; expected one of {known}")
+        return self.counts[metric]
+
+    def stats(self, metric: str) -> dict[str, list[float]]:
+        """Mean, median, 10th and 90th percentile of ``metric`` per year."""
+        values = self.values(metric)
+        if values.ndim != 2:
+            raise ValidationError(f"{metric} is a breakdown; use summary() for it")
+        return _stats(values)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per metric, category and year: mean, median, p10 and p90 over the runs.
+
+        ``category`` is empty for the plain metrics; for breakdowns it is the rent
+        band, colour or route.
+        """
+        rows: list[dict[str, Any]] = []
+        labels = self.year_labels
+        for name in [*METRICS, *BREAKDOWNS]:
+            values = self.counts[name]
+            if values.ndim == 2:
+                parts = [("", values)]
+            else:
+                kind = BREAKDOWNS[name][0]
+                parts = [
+                    (cat, values[:, :, k]) for k, cat in enumerate(self.categories[kind])
+                ]
+            for category, part in parts:
+                stats = _stats(part)
+                for y, label in enumerate(labels):
+                    rows.append(
+                        {
+                            "metric": name,
+                            "category": category,
+                            "year": label,
+                            **{s: stats[s][y] for s in STATISTICS},
+                        }
+                    )
+        return pd.DataFrame(rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary: the run's settings, notes and every summary.
+
+        Each metric maps to ``{"mean": [...], "median": [...], "p10": [...],
+        "p90": [...]}`` with one entry per simulated year; breakdowns map each
+        category to the same.
+        """
+        out: dict[str, Any] = {
+            "seed": self.seed,
+            "years": self.years,
+            "runs": self.runs,
+            "scenario": self.scenario,
+            "scenario_title": self.scenario_title,
+            "start": self.start.isoformat(),
+            "year": self.year_labels,
+            "need_low": self.need_low,
+            "need_high": self.need_high,
+            "notes": list(self.notes),
+        }
+        for name in METRICS:
+            out[name] = _stats(self.counts[name])
+        for name, (kind, _what) in BREAKDOWNS.items():
+            values = self.counts[name]
+            out[name] = {
+                cat: _stats(values[:, :, k]) for k, cat in enumerate(self.categories[kind])
+            }
+        cleaned: dict[str, Any] = _clean(out)
+        return cleaned
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """:meth:`to_dict` as JSON text."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def lines(self) -> list[str]:
+        """A short plain-text report: headline metrics per year, median (10th–90th)."""
+        head = (
+            f"Scenario {self.scenario!r} ({self.scenario_title}): {self.runs} runs × "
+            f"{self.years} year{'s' if self.years != 1 else ''} from "
+            f"{self.start.isoformat()}, seed {self.seed}"
+        )
+        out = [head, *(f"  note: {n}" for n in self.notes)]
+        width = max(len(label) for label in self.year_labels)
+        shown = (
+            ("vacancies", "vacancies", False),
+            ("cheap_vacancies", "cheap vacancies", False),
+            ("referral_dwellings", "to referral", False),
+            ("referral_cheap", "cheap to referral", False),
+            ("need_met_low", f"need met ({self.need_low})", True),
+            ("need_met_high", f"need met ({self.need_high})", True),
+            ("waiting_list_cheap_share", "cheap to waiting list", True),
+        )
+        out.append(
+            "  " + "year".ljust(width) + "  " + "  ".join(f"{t:>24}" for _, t, _ in shown[:4])
+        )
+        for y, label in enumerate(self.year_labels):
+            cells = [_cell(self.counts[m][:, y], pct) for m, _t, pct in shown[:4]]
+            out.append("  " + label.ljust(width) + "  " + "  ".join(f"{c:>24}" for c in cells))
+        out.append(
+            "  " + "year".ljust(width) + "  " + "  ".join(f"{t:>24}" for _, t, _ in shown[4:])
+        )
+        for y, label in enumerate(self.year_labels):
+            cells = [_cell(self.counts[m][:, y], pct) for m, _t, pct in shown[4:]]
+            out.append("  " + label.ljust(width) + "  " + "  ".join(f"{c:>24}" for c in cells))
+        out.append("  (median over runs, 10th–90th percentile in brackets)")
+        return out
+
+    def compare(self, other: SimulationResult) -> ScenarioComparison:
+        """``other`` minus this result, run by run where both used the same seed."""
+        return ScenarioComparison(self, other)
+
+    def plot(self, path: str | None = None, *, ax: Any = None) -> Any:
+        """Need vs supply per year with the uncertainty band (see :mod:`.figures`)."""
+        from fuaalborg.simulation.figures import plot_need
+
+        return plot_need(self, path, ax=ax)
+
+
+def _signed(value: float, pct: bool) -> str:
+    return f"{value:+.1%}" if pct else f"{value:+,.1f}"
+
+
+def _cell(values: FloatArray, pct: bool) -> str:
+    with np.errstate(all="ignore"):
+        med, lo, hi = (float(np.nanpercentile(values, q)) for q in (50, 10, 90))
+    if pct:
+        return f"{med:.0%} ({lo:.0%}–{hi:.0%})"
+    return f"{med:,.0f} ({lo:,.0f}–{hi:,.0f})".replace(",", ".")
+
+
+@attrs.frozen(eq=False)
+class ScenarioComparison:
+    """Two simulation results side by side: ``other`` minus ``base``.
+
+    When both ran with the same seed, number of runs and years, run *i* of each
+    saw the same vacancies (common random numbers) and the difference is taken
+    run by run (``paired``): its 10th–90th percentile is the spread of the
+    difference in a single year, and ``ci95`` the uncertainty of its mean. Without
+    pairing the mean difference and its uncertainty come from the two
+    distributions and no percentiles of the difference are given.
+    """
+
+    base: SimulationResult
+    other: SimulationResult
+
+    def __attrs_post_init__(self) -> None:
+        if self.base.years != self.other.years or self.base.start != self.other.start:
+            raise ValidationError(
+                "scenario comparison: both results must cover the same years from the "
+                "same start"
+            )
+
+    @property
+    def paired(self) -> bool:
+        """Whether the runs are paired (same seed and number of runs)."""
+        return self.base.seed == self.other.seed and self.base.runs == self.other.runs
+
+    def difference(self, metric: str) -> dict[str, list[float]]:
+        """Per year: mean difference, its 95 % interval, and (paired) p10/median/p90."""
+        a, b = self.base.values(metric), self.other.values(metric)
+        if a.ndim != 2:
+            raise ValidationError(f"{metric} is a breakdown; compare a plain metric")
+        with np.errstate(all="ignore"):
+            if self.paired:
+                diff = b - a
+                mean = np.nanmean(diff, axis=0)
+                se = np.nanstd(diff, axis=0, ddof=1) / np.sqrt(diff.shape[0])
+                stats = _stats(diff)
+            else:
+                mean = np.nanmean(b, axis=0) - np.nanmean(a, axis=0)
+                se = np.sqrt(
+                    np.nanvar(a, axis=0, ddof=1) / a.shape[0]
+                    + np.nanvar(b, axis=0, ddof=1) / b.shape[0]
+                )
+                nan = [math.nan] * a.shape[1]
+                stats = {"mean": mean.tolist(), "median": nan, "p10": nan, "p90": nan}
+        stats["ci95_low"] = (mean - 1.96 * se).tolist()
+        stats["ci95_high"] = (mean + 1.96 * se).tolist()
+        return stats
+
+    def summary(self) -> pd.DataFrame:
+        """One row per metric and year: both means and the difference with its uncertainty."""
+        rows: list[dict[str, Any]] = []
+        for name in METRICS:
+            a, b = self.base.stats(name), self.other.stats(name)
+            d = self.difference(name)
+            for y, label in enumerate(self.base.year_labels):
+                rows.append(
+                    {
+                        "metric": name,
+                        "year": label,
+                        "base_mean": a["mean"][y],
+                        "other_mean": b["mean"][y],
+                        "difference_mean": d["mean"][y],
+                        "difference_p10": d["p10"][y],
+                        "difference_p90": d["p90"][y],
+                        "ci95_low": d["ci95_low"][y],
+                        "ci95_high": d["ci95_high"][y],
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary: both results and the differences per metric."""
+        out: dict[str, Any] = {
+            "base": self.base.to_dict(),
+            "other": self.other.to_dict(),
+            "paired": self.paired,
+            "difference": {name: self.difference(name) for name in METRICS},
+        }
+        cleaned: dict[str, Any] = _clean(out)
+        return cleaned
+
+    def lines(self) -> list[str]:
+        """Plain text: the headline metrics of both scenarios and their difference."""
+        base, other = self.base, self.other
+        out = [
+            f"Comparison: {other.scenario!r} minus {base.scenario!r} "
+            f"({'paired runs, same seed' if self.paired else 'unpaired runs'})"
+        ]
+        for name in ("referral_dwellings", "referral_cheap", "waiting_list_cheap_share"):
+            pct = name.endswith("share")
+            d = self.difference(name)
+            a_mean, b_mean = base.stats(name)["mean"], other.stats(name)["mean"]
+            for y, label in enumerate(base.year_labels):
+                low, high = _signed(d["ci95_low"][y], pct), _signed(d["ci95_high"][y], pct)
+                spread = (
+                    f", single year {_signed(d['p10'][y], pct)} to {_signed(d['p90'][y], pct)}"
+                    if self.paired
+                    else ""
+                )
+                out.append(
+                    f"  {name} {label}: {_signed(a_mean[y], pct).lstrip('+')} → "
+                    f"{_signed(b_mean[y], pct).lstrip('+')}; difference "
+                    f"{_signed(d['mean'][y], pct)} (95 % interval {low} to {high}{spread})"
+                )
+        return out
+
+    def plot(self, path: str | None = None, *, ax: Any = None) -> Any:
+        """Both scenarios' cheap referral dwellings per year against the need."""
+        from fuaalborg.simulation.figures import plot_comparison
+
+        return plot_comparison(self, path, ax=ax)

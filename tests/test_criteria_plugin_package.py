@@ -1,0 +1,100 @@
+"""The example plug-in package, installed into a temporary folder and found by its entry point."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fuaalborg.criteria import discover, load
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "plugin-example"
+ON = dt.date(2024, 6, 1)
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    target = tmp_path_factory.mktemp("site")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--target",
+            str(target),
+            str(EXAMPLE),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    sys.path.insert(0, str(target))
+    importlib.invalidate_caches()
+    try:
+        yield target
+    finally:
+        sys.path.remove(str(target))
+        for name in [m for m in sys.modules if m.startswith("fuaalborg_fjordlys")]:
+            del sys.modules[name]
+
+
+def test_example_plugin_is_discovered_through_its_entry_point(
+    installed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FUAALBORG_PLUGINS", "fuaalborg-fjordlys")
+    registry = load()
+    info = next(p for p in registry.plugins if p.name == "fjordlys")
+    assert (info.distribution, info.version) == ("fuaalborg-fjordlys", "1.0.0")
+    assert "fjordlys.household_in_work_or_education" in registry.criteria
+    assert registry.plugin_of("fjordlys.volunteer").label() == "fjordlys (fuaalborg-fjordlys 1.0.0)"
+    red = registry.agreement_for("FJ-1", "29990018", "red", ON)
+    assert red is not None
+    assert red.groups[-1] == "employment_or_education"
+
+
+def test_environment_variables_control_loading(
+    installed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FUAALBORG_PLUGINS", "")
+    assert "fjordlys.volunteer" not in load().criteria
+    monkeypatch.delenv("FUAALBORG_PLUGINS")
+    monkeypatch.setenv("FUAALBORG_DISABLE_PLUGINS", "fuaalborg_fjordlys")
+    assert "fjordlys.volunteer" not in discover().plugins[-1].criteria
+    monkeypatch.delenv("FUAALBORG_DISABLE_PLUGINS")
+    assert "fjordlys.volunteer" in load().criteria
+    assert "fjordlys.volunteer" not in load(entry_points=False).criteria
+
+
+def test_example_plugin_own_tests_pass(installed: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(installed), *sys.path])}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            "addopts=",
+            str(EXAMPLE / "tests"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=EXAMPLE,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

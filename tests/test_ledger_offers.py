@@ -1,0 +1,150 @@
+"""Offer rounds on the letting ledger: first acceptor, passive status, consumed seniority."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import fuaalborg
+from fuaalborg.letting.ledger import Ledger, LedgerInputError
+from fuaalborg.letting.offers import OfferRound
+
+REGISTRY = pd.DataFrame(
+    {
+        "dwelling_id": [f"A{i}" for i in range(1, 5)],
+        "department_id": ["A"] * 4,
+        "kind": ["family"] * 4,
+    }
+)
+APPLICANTS = pd.DataFrame(
+    {
+        "applicant_id": ["a", "b", "c", "d", "e"],
+        "list": ["internal", "external", "external", "external", "external"],
+        "seniority_date": pd.to_datetime(
+            ["2015-01-01", "2016-01-01", "2014-01-01", "2020-01-01", "2019-01-01"]
+        ),
+        "household_size": [1, 2, 3, 9, 1],
+    }
+)
+
+
+class Ranked:
+    """A stand-in for a ranking: anything with ``.frame`` (rank, applicant_id, list)."""
+
+    def __init__(self, ids: list[str], lists: list[str] | None = None) -> None:
+        self.frame = pd.DataFrame(
+            {"rank": range(1, len(ids) + 1), "applicant_id": ids,
+             "list": lists or ["external"] * len(ids)}
+        )
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Any:
+    with Ledger.create(tmp_path / "ledger.jsonl", REGISTRY) as opened:
+        for i in range(1, 5):
+            opened.record_vacancy(f"V{i}", f"A{i}", "A", "family", f"2024-03-0{i}", 4500.0, 2,
+                                  colour="green")
+        yield opened
+
+
+def test_first_acceptor_in_rank_order_gets_the_dwelling(ledger: Ledger) -> None:
+    offers = OfferRound("V1", Ranked(["a", "b", "c", "d"]), ledger=ledger, size=3)
+    assert offers.send("2024-03-05") == ["a", "b", "c"]
+    offers.answer("c", "accept", "2024-03-06")
+    offers.answer("b", "accept", "2024-03-07")
+    offers.answer("a", "refuse", "2024-03-07")
+    assert offers.close("2024-03-08") == "b"
+    offers.sign("2024-03-15")
+    assert ledger.status("V1") == "let"
+    assert ledger.consumed == {("b", "external"): "V1"}
+    assert ledger.passive == {}  # a refusal costs nothing
+    types = [e["type"] for e in ledger.events(vacancy_id="V1")]
+    assert types == ["vacancy", "offers_sent", "offer_answer", "offer_answer", "offer_answer",
+                     "offer_round_closed", "signed"]
+    assert offers.offers()["answer"].tolist() == ["refuse", "accept", "accept"]
+
+
+def test_deadline_and_next_round(ledger: Ledger) -> None:
+    offers = OfferRound("V1", Ranked(["a", "b", "c"]), ledger=ledger, size=2, reply_days=5)
+    offers.send("2024-03-05")
+    with pytest.raises(LedgerInputError, match="deadline"):
+        offers.close("2024-03-09")  # silent offers, deadline 2024-03-10 not passed
+    with pytest.raises(LedgerInputError, match="after the reply deadline"):
+        offers.answer("a", "accept", "2024-03-11")
+    assert offers.close("2024-03-11") is None
+    assert ledger.unanswered == {"a": [dt.date(2024, 3, 11)], "b": [dt.date(2024, 3, 11)]}
+    assert offers.send("2024-03-12") == ["c"]  # the next candidates
+    offers.answer("c", "accept", "2024-03-12")
+    assert offers.close("2024-03-12") == "c"
+
+
+def test_three_unanswered_offers_make_an_applicant_passive(ledger: Ledger) -> None:
+    for i, vid in enumerate(["V1", "V2", "V3"]):
+        offers = OfferRound(vid, Ranked(["x", "y"]), ledger=ledger, size=2)
+        offers.send(f"2024-04-0{i + 1}")
+        offers.answer("y", "refuse", f"2024-04-0{i + 1}")
+        offers.close(f"2024-04-2{i}")
+    assert set(ledger.passive) == {"x"}
+    assert ledger.passive["x"] == dt.date(2024, 4, 22)
+    ledger.record_answer("V4", "declined", "2024-04-30")  # returned: offered from the list
+    nxt = OfferRound("V4", Ranked(["x", "y"]), ledger=ledger, size=2)
+    assert nxt.send("2024-05-01") == ["y"]
+    sent = ledger.events(type="offers_sent")[-1]
+    assert sent["skipped"] == [{"applicant_id": "x", "reason": "passive"}]
+
+
+def test_state_of_offers_survives_reopening(ledger: Ledger) -> None:
+    offers = OfferRound("V1", Ranked(["a", "b"]), ledger=ledger, size=2)
+    offers.send("2024-03-05")
+    offers.answer("a", "accept", "2024-03-06")
+    path = ledger.path
+    ledger.close()
+    with Ledger.open(path) as again:
+        resumed = OfferRound("V1", Ranked(["a", "b"]), ledger=again, size=2)
+        assert resumed.close("2024-03-20") == "a"
+        resumed.sign("2024-03-21")
+        assert again.consumed[("a", "external")] == "V1"
+        assert again.unanswered == {"b": [dt.date(2024, 3, 20)]}
+
+
+def test_bad_offers_write_nothing(ledger: Ledger) -> None:
+    size = ledger.path.stat().st_size
+    with pytest.raises(LedgerInputError, match="only waiting-list vacancies"):
+        OfferRound("V4", Ranked(["a"]), ledger=ledger).send("2024-03-05")  # V4 is referred
+    with pytest.raises(LedgerInputError, match="unknown vacancy"):
+        OfferRound("nope", Ranked(["a"]), ledger=ledger)
+    offers = OfferRound("V1", Ranked(["a", "b"]), ledger=ledger)
+    with pytest.raises(LedgerInputError, match="not an eligible candidate"):
+        offers.send("2024-03-05", applicants=["zz"])
+    with pytest.raises(LedgerInputError, match="no open offer round"):
+        offers.answer("a", "accept", "2024-03-05")
+    with pytest.raises(LedgerInputError, match="before the vacancy"):
+        offers.send("2024-01-01")
+    with pytest.raises(LedgerInputError, match="no closed round"):
+        offers.sign("2024-03-05")
+    assert ledger.path.stat().st_size == size
+    offers.send("2024-03-05")
+    with pytest.raises(LedgerInputError, match="has no offer"):
+        offers.answer("zz", "accept", "2024-03-06")
+    with pytest.raises(LedgerInputError, match="accept or refuse"):
+        offers.answer("a", "yes", "2024-03-06")
+
+
+def test_with_a_real_ranking(ledger: Ledger) -> None:
+    vacancy = fuaalborg.Vacancy("A", rooms=2, monthly_rent_dkk=4500, vacant_on=dt.date(2024, 3, 1))
+    ranking = fuaalborg.rank(APPLICANTS, vacancy, route="ordinary", turn="internal",
+                             on=dt.date(2024, 3, 1), colour="green")
+    offers = OfferRound(ledger.decision("V1"), ranking, ledger=ledger, size=2)
+    with pytest.raises(LedgerInputError, match="not an eligible candidate"):
+        offers.send("2024-03-05", applicants=["d"])  # household too large: ineligible
+    sent = offers.send("2024-03-05")
+    assert sent == ranking.frame["applicant_id"].astype(str).tolist()[:2]
+    other = fuaalborg.Vacancy("B", rooms=2, monthly_rent_dkk=4500, vacant_on=dt.date(2024, 3, 1))
+    wrong = fuaalborg.rank(APPLICANTS, other, route="ordinary", on=dt.date(2024, 3, 1),
+                           colour="green")
+    with pytest.raises(LedgerInputError, match="ranking is for department"):
+        OfferRound("V2", wrong, ledger=ledger)

@@ -1,0 +1,229 @@
+"""Disclosure control: primary and secondary suppression of public count tables."""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fuaalborg.errors import ValidationError
+from fuaalborg.reports.disclosure import (
+    SUPPRESSED,
+    DisclosureError,
+    ProtectedTable,
+    check_protected,
+    protect_counts,
+    protect_derived,
+    recoverable_cells,
+)
+
+# small values are frequent so that many cells need primary suppression
+_cell = st.one_of(st.integers(0, 6), st.integers(0, 60))
+
+
+@st.composite
+def count_tables(draw: st.DrawFn, max_rows: int = 6, max_cols: int = 5) -> pd.DataFrame:
+    n_rows = draw(st.integers(1, max_rows))
+    n_cols = draw(st.integers(1, max_cols))
+    cells = draw(st.lists(_cell, min_size=n_rows * n_cols, max_size=n_rows * n_cols))
+    return pd.DataFrame(
+        np.asarray(cells, dtype=np.int64).reshape(n_rows, n_cols),
+        index=[f"org{i}" for i in range(n_rows)],
+        columns=[f"route{j}" for j in range(n_cols)],
+    )
+
+
+def line_sums_hold(full: np.ndarray) -> bool:
+    """Whether every row and column of a table with totals adds up."""
+    return bool(
+        (full[:, :-1].sum(axis=1) == full[:, -1]).all()
+        and (full[:-1, :].sum(axis=0) == full[-1, :]).all()
+    )
+
+
+def alternative_solution(table: ProtectedTable, cell: tuple[int, int]) -> np.ndarray | None:
+    """Another non-negative table, equal on every shown cell and every total, that
+    differs in ``cell``: found as a cycle of hidden cells through ``cell``."""
+    hidden = table.suppressed.to_numpy(dtype=bool)
+    n_rows, _ = hidden.shape
+    i0, j0 = cell
+    start, goal = i0, n_rows + j0
+    # breadth-first search for a path from the row to the column avoiding the cell
+    edges: dict[int, list[tuple[int, tuple[int, int]]]] = {}
+    for i, j in zip(*np.nonzero(hidden), strict=True):
+        if (i, j) == (i0, j0):
+            continue
+        edges.setdefault(int(i), []).append((n_rows + int(j), (int(i), int(j))))
+        edges.setdefault(n_rows + int(j), []).append((int(i), (int(i), int(j))))
+    previous: dict[int, tuple[int, tuple[int, int]] | None] = {start: None}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        for other, via in edges.get(node, []):
+            if other not in previous:
+                previous[other] = (node, via)
+                queue.append(other)
+    if goal not in previous:
+        return None
+    path = []
+    node = goal
+    while previous[node] is not None:
+        node, via = previous[node]  # type: ignore[misc]
+        path.append(via)
+    cycle = [(i0, j0), *reversed(path)]
+    values = table.values.to_numpy().astype(np.int64)
+    last_row, last_col = values.shape[0] - 1, values.shape[1] - 1
+    # In the additive form y (row and column totals negated, the grand total
+    # kept) every line sums to zero, so steps of +1, -1, +1, ... along the
+    # cycle keep every line; translate the steps back to the table's values.
+    for sign in (1, -1):
+        candidate = values.copy()
+        for k, (i, j) in enumerate(cycle):
+            step = sign * (1 if k % 2 == 0 else -1)
+            margin = (i == last_row) != (j == last_col)
+            candidate[i, j] += -step if margin else step
+        if line_sums_hold(candidate) and (candidate >= 0).all():
+            return candidate
+    return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(count_tables(), st.integers(1, 6))
+def test_no_suppressed_count_can_be_derived(table: pd.DataFrame, threshold: int) -> None:
+    protected = protect_counts(table, threshold)
+    values = protected.values.to_numpy()
+    hidden = protected.suppressed.to_numpy(dtype=bool)
+    # the values with totals are the table's own
+    assert line_sums_hold(values)
+    assert (values[:-1, :-1] == table.to_numpy()).all()
+    # primary: no shown count from 1 to threshold - 1, zero is shown
+    assert not ((values >= 1) & (values < threshold) & ~hidden).any()
+    assert not (hidden & (values == 0) & protected.primary.to_numpy()).any()
+    # the single-unknown condition, exhaustively over every row and column
+    assert not (hidden.sum(axis=1) == 1).any()
+    assert not (hidden.sum(axis=0) == 1).any()
+    # the linear-algebra check: no hidden cell is pinned down by the equations
+    assert recoverable_cells(protected) == []
+    # and constructively: every hidden cell has a second possible value
+    for i, j in zip(*np.nonzero(hidden), strict=True):
+        other = alternative_solution(protected, (int(i), int(j)))
+        assert other is not None, (i, j)
+        shown = ~hidden
+        assert (other[shown] == values[shown]).all()
+        assert other[i, j] != values[i, j]
+    check_protected([("t", protected)])
+
+
+@settings(max_examples=60, deadline=None)
+@given(count_tables(max_rows=3, max_cols=2), st.integers(2, 5))
+def test_small_tables_every_hidden_cell_has_two_values_by_enumeration(
+    table: pd.DataFrame, threshold: int
+) -> None:
+    """Brute force on small tables: enumerate all completions of the hidden cells."""
+    protected = protect_counts(table, threshold)
+    values = protected.values.to_numpy()
+    hidden = protected.suppressed.to_numpy(dtype=bool)
+    cells = list(zip(*np.nonzero(hidden), strict=True))
+    if not cells or len(cells) > 6:
+        return
+    top = int(values[-1, -1]) if not hidden[-1, -1] else int(values[-1, -1]) + 2
+    ranges = [range(min(top, int(values[i, j]) + 3) + 1) for i, j in cells]
+    seen: dict[tuple[int, int], set[int]] = {c: set() for c in cells}
+    for combo in itertools.product(*ranges):
+        candidate = values.copy()
+        for (i, j), v in zip(cells, combo, strict=True):
+            candidate[i, j] = v
+        if line_sums_hold(candidate):
+            for c, v in zip(cells, combo, strict=True):
+                seen[c].add(v)
+    for cell, possible in seen.items():
+        assert values[cell] in possible
+        assert len(possible) >= 2, cell
+
+
+def test_worked_example_and_marker() -> None:
+    counts = pd.DataFrame({"a": [10, 2, 7], "b": [8, 9, 6]}, index=["x", "y", "z"])
+    protected = protect_counts(counts, threshold=5, total_label="I alt")
+    shown = protected.shown()
+    assert shown.loc["y", "a"] == SUPPRESSED
+    assert shown.loc["I alt", "I alt"] == 42
+    assert protected.n_primary == 1
+    assert protected.n_secondary == 3
+
+
+def test_single_unknown_would_be_recoverable_without_secondary() -> None:
+    counts = pd.DataFrame({"a": [10, 2], "b": [8, 9]}, index=["x", "y"])
+    protected = protect_counts(counts, threshold=5)
+    naive = ProtectedTable(
+        values=protected.values,
+        suppressed=protected.primary,
+        primary=protected.primary,
+        threshold=5,
+        totals=True,
+    )
+    assert recoverable_cells(naive) == [("y", "a")]
+    with pytest.raises(DisclosureError, match="can be recovered"):
+        check_protected([("naive", naive)])
+
+
+def test_bridge_between_two_cycles_is_caught() -> None:
+    """Every line with two hidden cells is not enough: a cell joining two cycles
+    of hidden cells is still determined."""
+    values = pd.DataFrame(np.full((5, 5), 20), dtype=np.int64)
+    values.iloc[:4, 4] = 80
+    values.iloc[4, :4] = 80
+    values.iloc[4, 4] = 320
+    hidden = np.zeros((5, 5), dtype=bool)
+    hidden[[0, 0, 1, 1], [0, 1, 0, 1]] = True  # cycle 1
+    hidden[[2, 2, 3, 3], [2, 3, 2, 3]] = True  # cycle 2
+    hidden[0, 2] = True  # joins them
+    table = ProtectedTable(
+        values=values,
+        suppressed=pd.DataFrame(hidden),
+        primary=pd.DataFrame(hidden),
+        threshold=5,
+        totals=True,
+    )
+    assert recoverable_cells(table) == [(0, 2)]
+
+
+def test_shown_counts_below_threshold_are_an_error() -> None:
+    counts = pd.DataFrame({"a": [10, 2]}, index=["x", "y"])
+    protected = protect_counts(counts, threshold=5)
+    leaky = ProtectedTable(
+        values=protected.values,
+        suppressed=protected.suppressed & False,
+        primary=protected.primary,
+        threshold=5,
+        totals=True,
+    )
+    with pytest.raises(DisclosureError, match="shows a count below 5"):
+        check_protected([("leaky", leaky)])
+
+
+def test_zero_and_large_counts_are_shown() -> None:
+    protected = protect_counts(pd.DataFrame({"a": [0, 50], "b": [30, 0]}), 5)
+    assert protected.n_primary == 0
+    assert not protected.suppressed.to_numpy().any()
+
+
+def test_bad_counts_are_all_reported() -> None:
+    with pytest.raises(ValidationError) as info:
+        protect_counts(pd.DataFrame({"a": [1.5, -1, 3]}), 5)
+    assert "1.5" in str(info.value)
+    assert "-1" in str(info.value)
+
+
+def test_derived_values_from_few_cases_are_hidden() -> None:
+    values = pd.DataFrame({"share": [0.5, 0.25, np.nan]}, index=["a", "b", "c"])
+    cases = pd.DataFrame({"share": [4, 40, 0]}, index=["a", "b", "c"])
+    linked = pd.DataFrame({"share": [False, True, False]}, index=["a", "b", "c"])
+    shown = protect_derived(values, cases, 5, hidden_inputs=linked).shown()
+    assert shown.loc["a", "share"] == SUPPRESSED
+    assert shown.loc["b", "share"] == SUPPRESSED
+    assert pd.isna(shown.loc["c", "share"])
