@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import doctest
 import sys
+import tomllib
 from pathlib import Path
 
 import fuaalborg
@@ -32,6 +33,7 @@ extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
     "sphinx.ext.doctest",
+    "matplotlib.sphinxext.plot_directive",
     "fuaalborg_docs",
 ]
 
@@ -48,6 +50,7 @@ myst_heading_anchors = 3
 # (docs/_ext): each module's own names, never its re-exports twice.
 autodoc_default_options = {
     "members": True,
+    "undoc-members": True,
     "show-inheritance": True,
     "member-order": "bysource",
 }
@@ -79,7 +82,19 @@ for _info in _pkgutil.walk_packages(fuaalborg.__path__, "fuaalborg."):
     globals().update({_n: getattr(_module, _n) for _n in getattr(_module, "__all__", [])})
 globals().update({_n: getattr(fuaalborg, _n) for _n in fuaalborg.__all__})
 """
-doctest_default_flags = doctest.ELLIPSIS | doctest.DONT_ACCEPT_TRUE_FOR_1
+# The same option flags as ``pytest --doctest-modules`` (pyproject.toml), so an
+# example passes in both or in neither.
+_pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text("utf-8"))
+_flag_names = _pyproject["tool"]["pytest"]["ini_options"].get("doctest_optionflags", "")
+doctest_default_flags = doctest.DONT_ACCEPT_TRUE_FOR_1
+for _flag in _flag_names.split():
+    doctest_default_flags |= doctest.OPTIONFLAGS_BY_NAME[_flag]
+
+# -- figures (matplotlib's plot directive) -------------------------------------
+plot_formats = [("png", 100)]
+plot_html_show_formats = False
+plot_html_show_source_link = False
+plot_include_source = False
 
 # -- nitpicky -----------------------------------------------------------------
 # Third-party and standard-library types appear in signatures; without
@@ -102,7 +117,7 @@ nitpick_ignore_regex = [
         r"|ExceptionGroup|BaseExceptionGroup|Axes|Figure|SearchStrategy|DrawFn)",
     ),
     # type aliases that exist only for the type checker
-    (r"py:class", r"Dtype"),
+    (r"py:class", r"(Dtype|Disclosure)"),
     # methods of built-in exception groups
     (r"py:meth", r"(subgroup|split|derive|add_note|with_traceback)"),
 ]

@@ -24,7 +24,7 @@ from fuaalborg.errors import AssumedTermsWarning
 ON = dt.date(2024, 5, 1)
 REGISTRY = load_plugin()
 IDS = sorted(REGISTRY.criteria)
-PROPS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def evaluate(frame: pd.DataFrame, cid: str) -> pd.Series[bool]:

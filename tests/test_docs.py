@@ -141,14 +141,36 @@ def test_api_reference_lists_every_public_module_with_names() -> None:
         for m in PUBLIC_MODULES
         if m is not fuaalborg
         and not m.__name__.startswith("fuaalborg.cli")
-        and any(
-            getattr(obj, "__module__", None) == m.__name__
-            for _name, obj in _exported(m)
-            if inspect.isclass(obj) or inspect.isfunction(obj)
-        )
+        and gen.local_members(m.__name__)
     }
     missing = sorted(expected - listed)
     assert not missing, f"modules missing from docs/api.md: {missing}"
+
+
+def test_local_members_leave_out_reexports() -> None:
+    members = dict(gen.local_members("fuaalborg.model"))
+    assert members["Organisation"] == "class"
+    assert members["parties"] == "function"
+    assert members["CVR_WEIGHTS"] == "data"
+    assert "ValidationError" not in members  # imported from fuaalborg.errors
+    assert dict(gen.local_members("fuaalborg.errors"))["ValidationError"] == "exception"
+    top = dict(gen.local_members("fuaalborg"))
+    assert "Organisation" not in top
+    assert "load_parameters" not in top
+
+
+def test_local_members_follow_source_order() -> None:
+    names = [name for name, _kind in gen.local_members("fuaalborg.specs")]
+    spec_names = ["ORGANISATIONS", "DEPARTMENTS", "DWELLINGS", "AREAS", "INDICATORS", "LISTS"]
+    assert [n for n in names if n in spec_names] == spec_names
+
+
+def test_module_rst_links_table_specs_to_the_data_dictionary() -> None:
+    text = "\n".join(gen.module_rst("fuaalborg.specs"))
+    assert text.startswith(".. automodule:: fuaalborg.specs\n   :no-members:")
+    for spec in specs.TABLE_SPECS.values():
+        assert f":tablespec:`{spec.name}`" in text
+    assert ".. autodata:: fuaalborg.specs.DWELLING_KINDS" in text
 
 
 def test_export_rows_cover_the_top_level_api() -> None:

@@ -263,37 +263,38 @@ def test_dwellings_are_realistic(town: Municipality) -> None:
 # lists and area indicators: an independent reading of ABL § 61 a and § 61 b
 
 
-def _classify(ai: pd.DataFrame) -> pd.Series:
-    ai = ai.sort_values(["area_id", "list_date"]).reset_index(drop=True)
-    listable = ai["residents"] >= 1000
+def _classify(area_ind: pd.DataFrame) -> pd.Series:
+    area_ind = area_ind.sort_values(["area_id", "list_date"]).reset_index(drop=True)
+    listable = area_ind["residents"] >= 1000
     udsat_n = (
-        (ai["outside_work_education_pct"] > 40).astype(int)
-        + (ai["conviction_ratio"] >= 3)
-        + (ai["basic_education_pct"] > 60)
-        + (ai["income_ratio_pct"] < 55)
+        (area_ind["outside_work_education_pct"] > 40).astype(int)
+        + (area_ind["conviction_ratio"] >= 3)
+        + (area_ind["basic_education_pct"] > 60)
+        + (area_ind["income_ratio_pct"] < 55)
     )
     prev_n = (
-        (ai["outside_work_education_pct"] > 30).astype(int)
-        + (ai["conviction_ratio"] >= 2)
-        + (ai["basic_education_pct"] > 60)
-        + (ai["income_ratio_pct"] < 65)
+        (area_ind["outside_work_education_pct"] > 30).astype(int)
+        + (area_ind["conviction_ratio"] >= 2)
+        + (area_ind["basic_education_pct"] > 60)
+        + (area_ind["income_ratio_pct"] < 65)
     )
     udsat = listable & (udsat_n >= 2)
-    parallel = udsat & (ai["non_western_pct"] > 50)
+    parallel = udsat & (area_ind["non_western_pct"] > 50)
     prevention = (
-        listable & (ai["non_western_pct"] > 30) & (prev_n >= 2)
-        & (ai["list_date"] >= L23_IN_FORCE)
+        listable & (area_ind["non_western_pct"] > 30) & (prev_n >= 2)
+        & (area_ind["list_date"] >= L23_IN_FORCE)
     )
     run = parallel.astype(int).groupby(
-        [ai["area_id"], (~parallel).cumsum()]
+        [area_ind["area_id"], (~parallel).cumsum()]
     ).cumsum()
-    needed = np.where(ai["list_date"] >= L23_IN_FORCE, 5, 4)
+    needed = np.where(area_ind["list_date"] >= L23_IN_FORCE, 5, 4)
     designation = np.select(
         [parallel & (run >= needed), parallel, udsat, prevention],
         ["omdannelse", "parallelsamfund", "udsat", "forebyggelse"],
         "none",
     )
-    return pd.Series(designation, index=pd.MultiIndex.from_frame(ai[["area_id", "list_date"]]))
+    index = pd.MultiIndex.from_frame(area_ind[["area_id", "list_date"]])
+    return pd.Series(designation, index=index)
 
 
 def test_lists_have_one_row_per_ministry_area_and_list_date(town: Municipality) -> None:
@@ -314,8 +315,14 @@ def test_area_indicators_reproduce_the_lists(town: Municipality) -> None:
     assert actual.sort_index().to_dict() == expected.sort_index().to_dict()
 
 
+def test_monitoring_classification_reproduces_the_lists(town: Municipality) -> None:
+    lists_module = pytest.importorskip("fuaalborg.monitoring.lists")
+    classified = lists_module.classify_areas(town.area_indicators)
+    assert lists_module.compare_with_lists(classified, town.lists).empty
+
+
 def test_area_indicators_keep_clear_of_thresholds(town: Municipality) -> None:
-    ai = town.area_indicators
+    area_ind = town.area_indicators
     pct = {
         "non_western_pct": (30, 50),
         "outside_work_education_pct": (30, 40),
@@ -324,9 +331,9 @@ def test_area_indicators_keep_clear_of_thresholds(town: Municipality) -> None:
     }
     for column, thresholds in pct.items():
         for t in thresholds:
-            assert ((ai[column] - t).abs() >= 1).all(), column
+            assert ((area_ind[column] - t).abs() >= 1).all(), column
     for t in (2, 3):
-        assert ((ai["conviction_ratio"] - t).abs() >= 0.1).all()
+        assert ((area_ind["conviction_ratio"] - t).abs() >= 0.1).all()
 
 
 def test_list_story(town: Municipality) -> None:
@@ -337,17 +344,22 @@ def test_list_story(town: Municipality) -> None:
     early = lists["list_date"] < L23_IN_FORCE
     assert not (lists.loc[early, "designation"] == "forebyggelse").any()
     # an area under 1,000 residents is on no list, and the example has such a year
-    ai = town.area_indicators.merge(lists, on=["area_id", "list_date"])
-    small = ai["residents"] < 1000
+    area_ind = town.area_indicators.merge(lists, on=["area_id", "list_date"])
+    small = area_ind["residents"] < 1000
     assert small.any()
-    assert (ai.loc[small, "designation"] == "none").all()
+    assert (area_ind.loc[small, "designation"] == "none").all()
     # one area meets the vulnerable and the prevention criteria at once
     both = (
-        (ai["designation"] == "udsat")
-        & (ai["list_date"] >= L23_IN_FORCE)
-        & (ai["non_western_pct"] > 30)
-        & (((ai["outside_work_education_pct"] > 30).astype(int) + (ai["conviction_ratio"] >= 2)
-            + (ai["basic_education_pct"] > 60) + (ai["income_ratio_pct"] < 65)) >= 2)
+        (area_ind["designation"] == "udsat")
+        & (area_ind["list_date"] >= L23_IN_FORCE)
+        & (area_ind["non_western_pct"] > 30)
+        & (
+            (area_ind["outside_work_education_pct"] > 30).astype(int)
+            + (area_ind["conviction_ratio"] >= 2)
+            + (area_ind["basic_education_pct"] > 60)
+            + (area_ind["income_ratio_pct"] < 65)
+            >= 2
+        )
     )
     assert both.any()
     # one area leaves the lists

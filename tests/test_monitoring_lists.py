@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fuaalborg.errors import NotInForceError
-from fuaalborg.tables import TableValidationError
 from fuaalborg.monitoring import NoListRulesError, classify_areas, list_rules
+from fuaalborg.tables import TableValidationError
 
 # Indicators that meet no criterion at any level (all well inside the limits).
 CALM = {
@@ -52,7 +52,9 @@ def _just(operator: str, threshold: float) -> tuple[float, float, float]:
     return threshold, threshold - eps, threshold + eps
 
 
-@pytest.mark.parametrize(("date", "level", "column", "threshold", "operator", "_x"), _boundary_cases())
+@pytest.mark.parametrize(
+    ("date", "level", "column", "threshold", "operator", "_x"), _boundary_cases()
+)
 def test_every_criterion_at_and_around_its_boundary(
     date: str, level: str, column: str, threshold: float, operator: str, _x: float
 ) -> None:
@@ -77,7 +79,9 @@ def test_every_criterion_at_and_around_its_boundary(
 
 
 @pytest.mark.parametrize("date", [DATE_2018, DATE_2021])
-@pytest.mark.parametrize(("level", "threshold"), [("parallelsamfund", 50.0), ("forebyggelse", 30.0)])
+@pytest.mark.parametrize(
+    ("level", "threshold"), [("parallelsamfund", 50.0), ("forebyggelse", 30.0)]
+)
 def test_non_western_condition_is_strict(date: str, level: str, threshold: float) -> None:
     hot = {"outside_work_education_pct": 45.0, "basic_education_pct": 65.0}
     rows = [
@@ -128,7 +132,9 @@ def test_law_version_switches_on_2021_11_30() -> None:
     assert list_rules("2021-11-30").forebyggelse is not None
 
 
-PARALLEL = {"non_western_pct": 60.0, "outside_work_education_pct": 45.0, "basic_education_pct": 65.0}
+PARALLEL = {
+    "non_western_pct": 60.0, "outside_work_education_pct": 45.0, "basic_education_pct": 65.0
+}
 
 
 def history(years: list[int], area: str = "A") -> pd.DataFrame:
@@ -167,7 +173,9 @@ def test_omdannelse_5_years_after_the_2021_change() -> None:
 def test_udsat_and_forebyggelse_are_independent() -> None:
     both = row(non_western_pct=35.0, outside_work_education_pct=45.0, basic_education_pct=65.0)
     result = classify_areas(frame([both])).iloc[0]
-    assert result["udsat"] and result["forebyggelse"] and not result["parallelsamfund"]
+    assert result["udsat"]
+    assert result["forebyggelse"]
+    assert not result["parallelsamfund"]
     assert result["designation"] == "udsat"
 
 
@@ -216,7 +224,10 @@ def test_worsening_an_indicator_never_removes_a_list(
                                  else 1e6, base[column] + delta))
     if column == "residents":
         worse[column] = int(base[column] + step * 10)
-    rows = [{"area_id": "A", "list_date": date, **base}, {"area_id": "B", "list_date": date, **worse}]
+    rows = [
+        {"area_id": "A", "list_date": date, **base},
+        {"area_id": "B", "list_date": date, **worse},
+    ]
     result = classify_areas(frame(rows)).set_index("area_id")
     for name in ("udsat", "parallelsamfund", "forebyggelse"):
         assert not (result.at["A", name] and not result.at["B", name])
@@ -231,7 +242,8 @@ def test_output_is_independent_of_row_order(rows: list[dict[str, float]], seed: 
             for i, r in enumerate(rows)
         ]
     )
-    shuffled = data.sample(frac=1.0, random_state=seed.randint(0, 10_000))  # type: ignore[attr-defined]
+    state = seed.randint(0, 10_000)  # type: ignore[attr-defined]
+    shuffled = data.sample(frac=1.0, random_state=state)
     key = ["area_id", "list_date"]
     a = classify_areas(data).sort_values(key).reset_index(drop=True)
     b = classify_areas(shuffled).sort_values(key).reset_index(drop=True)

@@ -9,7 +9,6 @@ from typing import Any
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from tests.test_ranking_properties import CVR, ON, FakeRegistry, agreement, criteria, registry
 
 import fuaalborg
 from fuaalborg.letting.ranking import (
@@ -21,6 +20,7 @@ from fuaalborg.letting.ranking import (
 from fuaalborg.letting.vacancy import Vacancy
 from fuaalborg.records import RankingRecord, replay
 from fuaalborg.tables import TableValidationError
+from test_ranking_properties import CVR, ON, FakeRegistry, agreement, criteria, registry
 
 V2 = Vacancy("D1", rooms=2, monthly_rent_dkk=5500, vacant_on=ON)
 V3 = Vacancy("D1", rooms=3, monthly_rent_dkk=6500, vacant_on=ON)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections import deque
 
 import numpy as np
@@ -119,31 +118,45 @@ def test_no_suppressed_count_can_be_derived(table: pd.DataFrame, threshold: int)
     check_protected([("t", protected)])
 
 
-@settings(max_examples=60, deadline=None)
-@given(count_tables(max_rows=3, max_cols=2), st.integers(2, 5))
+@st.composite
+def tiny_tables(draw: st.DrawFn) -> pd.DataFrame:
+    n_rows = draw(st.integers(1, 3))
+    n_cols = draw(st.integers(1, 2))
+    cells = draw(st.lists(st.integers(0, 5), min_size=n_rows * n_cols, max_size=n_rows * n_cols))
+    return pd.DataFrame(np.asarray(cells, dtype=np.int64).reshape(n_rows, n_cols))
+
+
+@settings(max_examples=80, deadline=None)
+@given(tiny_tables(), st.integers(2, 5))
 def test_small_tables_every_hidden_cell_has_two_values_by_enumeration(
     table: pd.DataFrame, threshold: int
 ) -> None:
-    """Brute force on small tables: enumerate all completions of the hidden cells."""
+    """Brute force on small tables: every completion of the hidden inner cells
+    (0 to value + 3) that reproduces every shown value and total."""
     protected = protect_counts(table, threshold)
     values = protected.values.to_numpy()
     hidden = protected.suppressed.to_numpy(dtype=bool)
-    cells = list(zip(*np.nonzero(hidden), strict=True))
-    if not cells or len(cells) > 6:
+    inner = table.to_numpy()
+    cells = list(zip(*np.nonzero(hidden[:-1, :-1]), strict=True))
+    if not cells:
+        assert not hidden.any()
         return
-    top = int(values[-1, -1]) if not hidden[-1, -1] else int(values[-1, -1]) + 2
-    ranges = [range(min(top, int(values[i, j]) + 3) + 1) for i, j in cells]
-    seen: dict[tuple[int, int], set[int]] = {c: set() for c in cells}
-    for combo in itertools.product(*ranges):
-        candidate = values.copy()
-        for (i, j), v in zip(cells, combo, strict=True):
-            candidate[i, j] = v
-        if line_sums_hold(candidate):
-            for c, v in zip(cells, combo, strict=True):
-                seen[c].add(v)
-    for cell, possible in seen.items():
-        assert values[cell] in possible
-        assert len(possible) >= 2, cell
+    grids = np.meshgrid(*[np.arange(int(inner[c]) + 4) for c in cells], indexing="ij")
+    combos = np.stack([g.ravel() for g in grids], axis=1)
+    n = len(combos)
+    tables = np.broadcast_to(inner, (n, *inner.shape)).copy()
+    for k, (i, j) in enumerate(cells):
+        tables[:, i, j] = combos[:, k]
+    rows = np.concatenate([tables, tables.sum(axis=1, keepdims=True)], axis=1)
+    full = np.concatenate([rows, rows.sum(axis=2, keepdims=True)], axis=2)
+    shown = ~hidden
+    consistent = (full[:, shown] == values[shown]).all(axis=1)
+    completions = full[consistent]
+    assert len(completions) >= 1
+    for i, j in zip(*np.nonzero(hidden), strict=True):
+        possible = set(completions[:, i, j].tolist())
+        assert values[i, j] in possible
+        assert len(possible) >= 2, (i, j)
 
 
 def test_worked_example_and_marker() -> None:
@@ -164,7 +177,7 @@ def test_single_unknown_would_be_recoverable_without_secondary() -> None:
         suppressed=protected.primary,
         primary=protected.primary,
         threshold=5,
-        totals=True,
+        margins="both",
     )
     assert recoverable_cells(naive) == [("y", "a")]
     with pytest.raises(DisclosureError, match="can be recovered"):
@@ -187,7 +200,7 @@ def test_bridge_between_two_cycles_is_caught() -> None:
         suppressed=pd.DataFrame(hidden),
         primary=pd.DataFrame(hidden),
         threshold=5,
-        totals=True,
+        margins="both",
     )
     assert recoverable_cells(table) == [(0, 2)]
 
@@ -200,7 +213,7 @@ def test_shown_counts_below_threshold_are_an_error() -> None:
         suppressed=protected.suppressed & False,
         primary=protected.primary,
         threshold=5,
-        totals=True,
+        margins="both",
     )
     with pytest.raises(DisclosureError, match="shows a count below 5"):
         check_protected([("leaky", leaky)])
@@ -227,3 +240,24 @@ def test_derived_values_from_few_cases_are_hidden() -> None:
     assert shown.loc["a", "share"] == SUPPRESSED
     assert shown.loc["b", "share"] == SUPPRESSED
     assert pd.isna(shown.loc["c", "share"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(count_tables(), st.integers(1, 6))
+def test_column_margins_no_single_hidden_cell_per_column(
+    table: pd.DataFrame, threshold: int
+) -> None:
+    protected = protect_counts(table, threshold, margins="columns")
+    values = protected.values.to_numpy()
+    hidden = protected.suppressed.to_numpy(dtype=bool)
+    assert values.shape == (table.shape[0] + 1, table.shape[1])
+    assert not ((values >= 1) & (values < threshold) & ~hidden).any()
+    assert not (hidden.sum(axis=0) == 1).any()
+    assert recoverable_cells(protected) == []
+
+
+def test_no_margins_is_primary_only() -> None:
+    protected = protect_counts(pd.DataFrame({"a": [3, 40]}), 5, margins="none")
+    assert protected.values.shape == (2, 1)
+    assert protected.n_primary == 1
+    assert protected.n_secondary == 0

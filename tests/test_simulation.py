@@ -70,9 +70,17 @@ def one_department(family: int, bab: int = 0, rent: float = 3000.0) -> Municipal
         areas=pd.DataFrame(columns=["area_id", "name", "kind", "residents"]),
         indicators=pd.DataFrame(
             columns=[
-                "department_id", "measured_on", "source", "residents_18_64", "units",
-                "residents", "outside_work_education_pct", "conviction_ratio",
-                "basic_education_pct", "income_ratio_pct", "non_western_pct",
+                "department_id",
+                "measured_on",
+                "source",
+                "residents_18_64",
+                "units",
+                "residents",
+                "outside_work_education_pct",
+                "conviction_ratio",
+                "basic_education_pct",
+                "income_ratio_pct",
+                "non_western_pct",
             ]
         ),
         lists=pd.DataFrame(columns=["area_id", "list_date", "designation"]),
@@ -116,6 +124,13 @@ def test_a_run_does_not_depend_on_how_many_runs_there_are(town: Municipality) ->
     many = simulate(town, years=1, runs=9, seed=5)
     for name in few.counts:
         np.testing.assert_array_equal(few.counts[name], many.counts[name][:3])
+
+
+def test_workers_do_not_change_the_result(town: Municipality) -> None:
+    one = simulate(town, years=1, runs=30, seed=13)
+    two = simulate(town, years=1, runs=30, seed=13, workers=2)
+    for name in one.counts:
+        np.testing.assert_array_equal(one.counts[name], two.counts[name])
 
 
 def test_without_a_seed_one_is_drawn_and_reported(town: Municipality) -> None:
@@ -178,8 +193,9 @@ def test_red_departments_give_only_their_bab_dwellings(town: Municipality) -> No
 
 
 def test_colours_do_not_matter_without_exemptions(town: Municipality) -> None:
-    red = simulate(town, years=1, runs=4, seed=3, colours=all_colour("red"),
-                   scenario="no-exemptions")
+    red = simulate(
+        town, years=1, runs=4, seed=3, colours=all_colour("red"), scenario="no-exemptions"
+    )
     green = simulate(town, years=1, runs=4, seed=3, colours=all_colour("green"))
     np.testing.assert_array_equal(
         red.values("referral_dwellings"), green.values("referral_dwellings")
@@ -191,8 +207,13 @@ def test_the_step_model_placement_is_used_by_default(town: Municipality) -> None
 
     colours = placement_on(town, START).colours()
     result = simulate(town, years=1, runs=3, seed=9)
-    explicit = simulate(town, years=1, runs=3, seed=9,
-                        colours=lambda _t, _on: {str(k): str(v) for k, v in colours.items()})
+    explicit = simulate(
+        town,
+        years=1,
+        runs=3,
+        seed=9,
+        colours=lambda _t, _on: {str(k): str(v) for k, v in colours.items()},
+    )
     np.testing.assert_array_equal(
         result.values("vacancies_by_colour"), explicit.values("vacancies_by_colour")
     )
@@ -227,7 +248,8 @@ def test_a_larger_share_never_lowers_referral_dwellings(a: Fraction, b: Fraction
 def test_a_larger_share_on_the_example_municipality(town: Municipality) -> None:
     means = [
         simulate(town, years=1, runs=5, seed=8, scenario=share_scenario(s))
-        .values("referral_dwellings").mean()
+        .values("referral_dwellings")
+        .mean()
         for s in ("1/5", "1/4", "1/3", "1/2")
     ]
     assert means == sorted(means)
@@ -245,21 +267,25 @@ def test_compensation_restores_the_referral_in_expectation(town: Municipality) -
     comp = simulate(town, years=2, runs=20, seed=7, scenario="compensation")
     none = simulate(town, years=2, runs=20, seed=7, scenario="no-exemptions")
     agreed = simulate(town, years=2, runs=20, seed=7)
-    total = {k: r.values("referral_dwellings")[:, 1].mean()
-             for k, r in (("comp", comp), ("none", none), ("agreed", agreed))}
+    total = {
+        k: r.values("referral_dwellings")[:, 1].mean()
+        for k, r in (("comp", comp), ("none", none), ("agreed", agreed))
+    }
     assert total["agreed"] < total["comp"]
     assert total["comp"] == pytest.approx(total["none"], rel=0.03)
 
 
 def test_rent_ceiling_keeps_dear_dwellings_from_the_referral() -> None:
     dear = one_department(50, rent=6000.0)
-    result = simulate(dear, years=1, runs=5, seed=1, colours=all_colour("green"),
-                      scenario="rent-ceiling")
+    result = simulate(
+        dear, years=1, runs=5, seed=1, colours=all_colour("green"), scenario="rent-ceiling"
+    )
     assert (result.values("referral_dwellings") == 0).all()
     assert (result.values("waiting_list_lettings") == result.values("vacancies")).all()
     cheap = one_department(50, rent=3000.0)
-    ceiling = simulate(cheap, years=1, runs=5, seed=1, colours=all_colour("green"),
-                       scenario="rent-ceiling")
+    ceiling = simulate(
+        cheap, years=1, runs=5, seed=1, colours=all_colour("green"), scenario="rent-ceiling"
+    )
     plain = simulate(cheap, years=1, runs=5, seed=1, colours=all_colour("green"))
     np.testing.assert_array_equal(
         ceiling.values("referral_dwellings"), plain.values("referral_dwellings")
@@ -281,8 +307,7 @@ reference = "test"
 """
     scenario = Scenario.from_text(text, "red-2027")
     town = one_department(80)
-    result = simulate(town, years=2, runs=5, seed=2, colours=all_colour("green"),
-                      scenario=scenario)
+    result = simulate(town, years=2, runs=5, seed=2, colours=all_colour("green"), scenario=scenario)
     assert (result.values("referral_dwellings")[:, 0] > 0).all()
     assert (result.values("referral_dwellings")[:, 1] == 0).all()
 
@@ -301,8 +326,14 @@ value = { D1 = 50 }
 reference = "test"
 """
     town = one_department(200)
-    result = simulate(town, years=1, runs=30, seed=2, colours=all_colour("green"),
-                      scenario=Scenario.from_text(text, "busy"))
+    result = simulate(
+        town,
+        years=1,
+        runs=30,
+        seed=2,
+        colours=all_colour("green"),
+        scenario=Scenario.from_text(text, "busy"),
+    )
     assert result.values("vacancies").mean() == pytest.approx(100, abs=10)
 
 
@@ -311,29 +342,41 @@ reference = "test"
 
 def test_builtin_scenarios() -> None:
     names = builtin_scenarios()
-    for name in ("agreement", "no-exemptions", "share-one-third", "yellow-exempt",
-                 "compensation", "rent-ceiling"):
+    for name in (
+        "agreement",
+        "no-exemptions",
+        "share-one-third",
+        "yellow-exempt",
+        "compensation",
+        "rent-ceiling",
+    ):
         assert name in names
         scenario = Scenario.load(name)
-        assert scenario.name == name and scenario.title and scenario.description
+        assert scenario.name == name
+        assert scenario.title
+        assert scenario.description
     assert Scenario.load("agreement").overrides == ()
     assert Scenario.load("share-one-third").parameters.get("referral.share", START) == Fraction(
         1, 3
     )
     assert rules_on(Scenario.load("no-exemptions").parameters, START).referral_colours == (
-        "green", "yellow", "red"
+        "green",
+        "yellow",
+        "red",
     )
 
 
 def test_a_scenario_file_loads_by_path(tmp_path: Path) -> None:
     path = tmp_path / "third.toml"
     path.write_text(
-        (Path(fuaalborg.__file__).parent / "simulation_scenarios" / "share-one-third.toml")
-        .read_text(encoding="utf-8"),
+        (
+            Path(fuaalborg.__file__).parent / "simulation_scenarios" / "share-one-third.toml"
+        ).read_text(encoding="utf-8"),
         encoding="utf-8",
     )
     scenario = Scenario.load(path)
-    assert scenario.name == "third" and scenario.source == "third.toml"
+    assert scenario.name == "third"
+    assert scenario.source == "third.toml"
 
 
 def test_every_problem_of_a_scenario_is_reported() -> None:
@@ -396,13 +439,19 @@ reference = "x"
 """
     with pytest.raises(ScenarioError) as info:
         simulate(town, years=1, runs=1, seed=1, scenario=Scenario.from_text(text, "ghosts"))
-    assert "GHOST" in str(info.value) and "PHANTOM" in str(info.value)
+    assert "GHOST" in str(info.value)
+    assert "PHANTOM" in str(info.value)
 
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
-    [({"runs": 0}, "runs"), ({"years": -1}, "years"), ({"seed": -3}, "seed"),
-     ({"runs": 1.5}, "runs")],
+    [
+        ({"runs": 0}, "runs"),
+        ({"years": -1}, "years"),
+        ({"seed": -3}, "seed"),
+        ({"runs": 1.5}, "runs"),
+        ({"workers": 0}, "workers"),
+    ],
 )
 def test_bad_arguments(town: Municipality, kwargs: dict[str, object], match: str) -> None:
     with pytest.raises(fuaalborg.ValidationError, match=match):
@@ -415,16 +464,17 @@ def test_bad_arguments(town: Municipality, kwargs: dict[str, object], match: str
 def test_json_output(town: Municipality) -> None:
     result = simulate(town, years=2, runs=10, seed=4)
     data = json.loads(result.to_json())
-    assert data["seed"] == 4 and data["years"] == 2 and data["runs"] == 10
+    assert data["seed"] == 4
+    assert data["years"] == 2
+    assert data["runs"] == 10
     assert data["scenario"] == "agreement"
-    assert data["need_low"] == 250 and data["need_high"] == 300
+    assert data["need_low"] == 250
+    assert data["need_high"] == 300
     for key in ("vacancies", "cheap_vacancies", "referral_dwellings", "referral_cheap"):
         for stat in ("mean", "p10", "p90", "median"):
             assert len(data[key][stat]) == 2
         assert data[key]["p10"][0] <= data[key]["mean"][0] <= data[key]["p90"][0]
-    assert set(data["referral_by_band"]) == set(
-        fuaalborg.rent_band_labels("agreement", START)
-    )
+    assert set(data["referral_by_band"]) == set(fuaalborg.rent_band_labels("agreement", START))
     assert set(data["lettings_by_route"]) == {"referral", "flexible", "ordinary"}
     assert any("start at zero" in note for note in data["notes"])
     assert data["year"] == ["2026", "2027"]
@@ -448,7 +498,9 @@ def test_comparison_of_a_scenario_with_itself_is_zero(town: Municipality) -> Non
     comparison = compare_scenarios(town, "agreement", "agreement", years=1, runs=5, seed=1)
     assert comparison.paired
     diff = comparison.difference("referral_cheap")
-    assert diff["mean"] == [0.0] and diff["p10"] == [0.0] and diff["p90"] == [0.0]
+    assert diff["mean"] == [0.0]
+    assert diff["p10"] == [0.0]
+    assert diff["p90"] == [0.0]
 
 
 def test_unpaired_comparison_gives_no_percentiles(town: Municipality) -> None:
@@ -458,8 +510,10 @@ def test_unpaired_comparison_gives_no_percentiles(town: Municipality) -> None:
     assert not comparison.paired
     data = comparison.to_dict()
     assert data["difference"]["referral_cheap"]["p10"] == [None]
-    low, high = data["difference"]["referral_dwellings"]["ci95_low"][0], data["difference"][
-        "referral_dwellings"]["ci95_high"][0]
+    low, high = (
+        data["difference"]["referral_dwellings"]["ci95_low"][0],
+        data["difference"]["referral_dwellings"]["ci95_high"][0],
+    )
     assert 0 < low < high
     assert len(comparison.summary()) == len(METRICS)
 
@@ -470,5 +524,6 @@ def test_figures(town: Municipality, tmp_path: Path) -> None:
     both = tmp_path / "compare.svg"
     fig = comparison.base.plot(str(need))
     comparison.plot(str(both))
-    assert need.stat().st_size > 1000 and both.read_text().startswith("<?xml")
+    assert need.stat().st_size > 1000
+    assert both.read_text().startswith("<?xml")
     assert fig.axes[0].get_xticklabels()[0].get_text() == "2026"

@@ -21,7 +21,8 @@ def test_json_output_is_one_object_and_reproducible() -> None:
     data = json.loads(first.output)
     assert (data["seed"], data["years"], data["runs"], data["scenario"]) == (7, 2, 4, "agreement")
     for key in ("vacancies", "cheap_vacancies", "referral_dwellings", "referral_cheap"):
-        assert len(data[key]["mean"]) == 2 and len(data[key]["p10"]) == 2
+        assert len(data[key]["mean"]) == 2
+        assert len(data[key]["p10"]) == 2
     assert (data["need_low"], data["need_high"]) == (250, 300)
     assert runner.invoke(main, args).output == first.output
 
@@ -30,8 +31,22 @@ def test_text_output_comparison_and_figure(tmp_path: Path) -> None:
     figure = tmp_path / "compare.png"
     result = CliRunner().invoke(
         main,
-        ["simulate", "--years", "1", "--runs", "3", "--seed", "1", "--scenario",
-         "agreement", "--compare", "no-exemptions", "-o", str(figure), "--quiet"],
+        [
+            "simulate",
+            "--years",
+            "1",
+            "--runs",
+            "3",
+            "--seed",
+            "1",
+            "--scenario",
+            "agreement",
+            "--compare",
+            "no-exemptions",
+            "-o",
+            str(figure),
+            "--quiet",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "seed 1" in result.output
@@ -50,12 +65,25 @@ def test_compare_as_json_and_scenario_file(tmp_path: Path) -> None:
     )
     result = CliRunner().invoke(
         main,
-        ["simulate", "--years", "1", "--runs", "3", "--seed", "2", "--compare", str(path),
-         "--json", "--start", "2025-01-01"],
+        [
+            "simulate",
+            "--years",
+            "1",
+            "--runs",
+            "3",
+            "--seed",
+            "2",
+            "--compare",
+            str(path),
+            "--json",
+            "--start",
+            "2025-01-01",
+        ],
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["other"]["scenario"] == "mine" and data["paired"] is True
+    assert data["other"]["scenario"] == "mine"
+    assert data["paired"] is True
     assert data["difference"]["referral_dwellings"]["mean"][0] > 0
     assert data["base"]["start"] == "2025-01-01"
 
@@ -63,7 +91,8 @@ def test_compare_as_json_and_scenario_file(tmp_path: Path) -> None:
 def test_list_and_bad_scenario() -> None:
     runner = CliRunner()
     listed = runner.invoke(main, ["simulate", "--list"])
-    assert listed.exit_code == 0 and "no-exemptions" in listed.output
+    assert listed.exit_code == 0
+    assert "no-exemptions" in listed.output
     bad = runner.invoke(main, ["simulate", "--scenario", "nonsense", "--runs", "1"])
     assert bad.exit_code == 1
     assert "neither a built-in scenario" in bad.output

@@ -45,6 +45,7 @@ import datetime as dt
 import importlib
 import inspect
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -619,26 +620,72 @@ def local_members(module_name: str) -> list[tuple[str, str]]:
             and (inspect.isclass(obj) or inspect.isfunction(obj))
             and obj.__module__ == module_name
         ]
-    found = []
-    for name in names:
+    private_prefix = module_name + "._"
+    private = [
+        mod
+        for mod_name, mod in list(sys.modules.items())
+        if mod is not None and mod_name.startswith(private_prefix)
+    ]
+    found: list[tuple[int, int, str, str]] = []
+    for index, name in enumerate(names):
         obj = getattr(module, name)
         if inspect.ismodule(obj):
             continue
         if inspect.isclass(obj) or inspect.isfunction(obj):
+            kind = "function" if inspect.isfunction(obj) else "class"
+            if inspect.isclass(obj) and issubclass(obj, BaseException):
+                kind = "exception"
+            if obj.__module__.startswith(private_prefix):
+                # defined in a private submodule: this package is its public home
+                found.append((1, index, name, kind))
+                continue
             if obj.__module__ != module_name:
                 continue
-            kind = "function" if inspect.isfunction(obj) else "class"
-            if kind == "class" and issubclass(obj, BaseException):
-                kind = "exception"
             pattern = rf"^(?:async\s+def|def|class)\s+{re.escape(name)}\b"
         else:
             kind = "data"
+            if any(getattr(mod, name, None) is obj for mod in private):
+                found.append((1, index, name, kind))
+                continue
             pattern = rf"^{re.escape(name)}\s*[:=]"
         match = re.search(pattern, source, re.M)
         if match is None:
             continue  # imported from elsewhere
-        found.append((match.start(), name, kind))
-    return [(name, kind) for _pos, name, kind in sorted(found)]
+        found.append((0, match.start(), name, kind))
+    return [(name, kind) for _group, _pos, name, kind in sorted(found)]
+
+
+def _private_attr_doc(module_name: str, name: str) -> list[str]:
+    """The ``#:`` comment of ``name`` in the private submodule that defines it, if any."""
+    from sphinx.errors import PycodeError
+    from sphinx.pycode import ModuleAnalyzer
+
+    module = importlib.import_module(module_name)
+    value = getattr(module, name)
+    for mod_name, mod in list(sys.modules.items()):
+        if mod is None or not mod_name.startswith(module_name + "._"):
+            continue
+        if getattr(mod, name, None) is not value:
+            continue
+        try:
+            docs = ModuleAnalyzer.for_module(mod_name).find_attr_docs()
+        except PycodeError:  # no source: no comment to show
+            continue
+        found = docs.get(("", name))
+        if found:
+            return list(found)
+    return []
+
+
+def drop_type_docstrings(
+    app: Sphinx, what: str, name: str, obj: Any, options: Any, lines: list[str]
+) -> None:
+    """Do not show a constant's *type* docstring (``tuple``'s, ``dict``'s) as its own."""
+    if what not in {"data", "attribute"} or obj is None or inspect.isclass(obj):
+        return
+    type_doc = inspect.getdoc(type(obj))
+    if type_doc and "\n".join(lines).strip() == type_doc.strip():
+        lines.clear()
 
 
 def module_rst(module_name: str) -> list[str]:
@@ -661,6 +708,10 @@ def module_rst(module_name: str) -> list[str]:
         lines.append(f".. {directives[kind]}:: {module_name}.{name}")
         if kind == "data":
             value = getattr(module, name)
+            comment = _private_attr_doc(module_name, name)
+            if comment:
+                # the ``#:`` comment lives in the private module that defines it
+                lines += ["", *(f"   {line}" for line in comment)]
             if isinstance(value, TableSpec):
                 lines += [
                     "   :no-value:",
@@ -704,16 +755,26 @@ def resolve_reexport(
             obj = resolve_object(candidate)
         except (ImportError, AttributeError):
             continue
-        canonical = _canonical_name(obj)
-        if canonical is None or canonical == candidate:
-            continue
         domain = env.get_domain("py")
-        resolved = domain.resolve_xref(
-            env, node["refdoc"], app.builder, node["reftype"], canonical, node, contnode
-        )
-        if resolved is not None:
-            return resolved
+        canonical = _canonical_name(obj)
+        names = [candidate, canonical, _public_name(candidate)]
+        if canonical is not None:
+            names.append(_public_name(canonical))
+        for name in dict.fromkeys(names):
+            if name is None or name == target:
+                continue
+            resolved = domain.resolve_xref(
+                env, node["refdoc"], app.builder, node["reftype"], name, node, contnode
+            )
+            if resolved is not None:
+                return resolved
     return None
+
+
+def _public_name(name: str) -> str | None:
+    """``name`` without private components, or ``None`` when it has none."""
+    public = ".".join(part for part in name.split(".") if not part.startswith("_"))
+    return public if public != name else None
 
 
 def _canonical_name(obj: Any) -> str | None:
@@ -728,6 +789,7 @@ def _canonical_name(obj: Any) -> str | None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the directives, cross-reference types and the re-export resolver."""
+    app.setup_extension("sphinx.ext.autodoc")
     app.add_object_type(
         "parameter", "parameter", objname="parameter", indextemplate="pair: %s; parameter"
     )
@@ -741,4 +803,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("fuaalborg-exports", ExportsDirective)
     app.add_directive("fuaalborg-api", ApiDirective)
     app.connect("missing-reference", resolve_reexport)
+    app.connect("autodoc-process-docstring", drop_type_docstrings)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

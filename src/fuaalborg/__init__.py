@@ -9,6 +9,16 @@ The public API is re-exported here; submodules hold one concept each.
 
 from fuaalborg._version import __version__
 from fuaalborg.agreement import Agreement, agreement_in_force
+from fuaalborg.criteria import (
+    AllDepartments,
+    ByColour,
+    Criterion,
+    DiscriminatoryCriterionError,
+    LettingAgreement,
+    PluginLoadError,
+)
+from fuaalborg.criteria import audit as audit_criteria
+from fuaalborg.criteria import load as load_criteria
 from fuaalborg.errors import (
     AssumedTermsWarning,
     FuaalborgError,
@@ -45,6 +55,7 @@ from fuaalborg.municipality import Municipality
 from fuaalborg.parameters import DatedValue, Parameter, ParameterSet, load_parameters
 from fuaalborg.records import RankingRecord, replay
 from fuaalborg.rents import rent_band, rent_band_labels
+from fuaalborg.reports import Report, build_report
 from fuaalborg.simulation import Scenario, SimulationResult, compare_scenarios, simulate
 from fuaalborg.tables import (
     Column,
@@ -57,16 +68,21 @@ from fuaalborg.tables import (
 
 __all__ = [
     "Agreement",
+    "AllDepartments",
     "Area",
     "AssumedTermsWarning",
+    "ByColour",
     "Column",
     "ConflictingSteps",
+    "Criterion",
     "DatedValue",
     "Decision",
     "Department",
+    "DiscriminatoryCriterionError",
     "Dwelling",
     "FuaalborgError",
     "Ledger",
+    "LettingAgreement",
     "Municipality",
     "NoListRulesError",
     "NoStepApplies",
@@ -77,9 +93,11 @@ __all__ = [
     "ParameterFileError",
     "ParameterSet",
     "Placement",
+    "PluginLoadError",
     "Problem",
     "Ranking",
     "RankingRecord",
+    "Report",
     "Scenario",
     "SimulationResult",
     "StepModel",
@@ -89,11 +107,14 @@ __all__ = [
     "ValidationError",
     "__version__",
     "agreement_in_force",
+    "audit_criteria",
+    "build_report",
     "check_referral",
     "classify_areas",
     "colour_on",
     "compare_scenarios",
     "is_valid_cvr",
+    "load_criteria",
     "load_parameters",
     "parties",
     "placement_on",

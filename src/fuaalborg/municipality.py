@@ -15,6 +15,7 @@ dwelling counts match its dwellings), reporting every problem at once.
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -92,7 +93,9 @@ class Municipality:
     ) -> Municipality:
         """Read ``<table>.csv`` or ``<table>.xlsx`` for each table from ``folder``.
 
-        ``applicants.csv``/``.xlsx`` is optional; every other table is required.
+        ``applicants`` and ``area_indicators`` (``.csv``/``.xlsx``) are optional and
+        read as text, to be validated by the code that uses them (the applicant
+        vocabulary, :func:`fuaalborg.classify_areas`); every other table is required.
         """
         base = Path(folder)
         found: dict[str, Path] = {}
@@ -107,16 +110,22 @@ class Municipality:
                     missing.append(f"{table}.csv")
         if missing:
             raise ValidationError(f"folder {base.name}: missing {', '.join(missing)}")
-        raw: dict[str, pd.DataFrame | Path] = {t: p for t, p in found.items() if t != "applicants"}
-        applicants = None
-        if "applicants" in found:
-            path = found["applicants"]
-            applicants = (
-                pd.read_excel(path, dtype=object)
-                if path.suffix == ".xlsx"
-                else pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-            )
-        return cls._build(raw, applicants, name=name or base.name, synthetic=False)
+        for optional in ("area_indicators",):
+            for suffix in (".csv", ".xlsx"):
+                if (base / f"{optional}{suffix}").exists():
+                    found[optional] = base / f"{optional}{suffix}"
+                    break
+        optional_tables = ("applicants", "area_indicators")
+        raw: dict[str, pd.DataFrame | Path] = {
+            t: p for t, p in found.items() if t not in optional_tables
+        }
+        extra = {t: _read_raw(found[t]) for t in optional_tables if t in found}
+        town = cls._build(
+            raw, extra.get("applicants"), name=name or base.name, synthetic=False
+        )
+        if "area_indicators" in extra:
+            town = attrs.evolve(town, area_indicators=extra["area_indicators"])
+        return town
 
     @classmethod
     def _build(
@@ -153,6 +162,16 @@ class Municipality:
         if rows.empty:
             raise ValidationError(f"unknown department {department_id!r}")
         return rows.iloc[0]
+
+
+def _read_raw(path: Path) -> pd.DataFrame:
+    """Read a table as text cells, for validation by the part that owns its spec."""
+    if path.suffix == ".xlsx":
+        return pd.read_excel(path, dtype=object, engine="openpyxl")
+    text = path.read_text(encoding="utf-8-sig")
+    first = text.split("\n", 1)[0]
+    sep = ";" if first.count(";") > first.count(",") else ","
+    return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
 
 
 def _combine(errors: list[TableValidationError]) -> TableValidationError:

@@ -42,9 +42,18 @@ def main() -> None:
 
 
 def _register() -> None:
-    from fuaalborg.cli import criteria, demo, ledger, monitoring, parameters, ranking, simulate
+    from fuaalborg.cli import (
+        criteria,
+        demo,
+        ledger,
+        monitoring,
+        parameters,
+        ranking,
+        report,
+        simulate,
+    )
 
-    for module in (demo, parameters, simulate, monitoring, criteria, ranking, ledger):
+    for module in (demo, parameters, simulate, monitoring, criteria, ranking, ledger, report):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -100,6 +100,15 @@ def _ledger_section(town: Municipality, on: dt.date) -> list[str]:
 SECTIONS.append(_ledger_section)
 
 
+def _report_section(town: Municipality, on: dt.date) -> list[str]:
+    from fuaalborg.cli.report import report_section
+
+    return report_section(town, on)
+
+
+SECTIONS.append(_report_section)
+
+
 @click.command("demo")
 @click.option(
     "--on",

@@ -14,22 +14,55 @@ __all__ = ["COMMANDS", "simulate_command", "simulation_section"]
 
 
 @click.command("simulate")
-@click.option("--years", default=3, show_default=True, type=click.IntRange(min=1),
-              help="Simulated years per run.")
-@click.option("--runs", default=1000, show_default=True, type=click.IntRange(min=1),
-              help="Monte Carlo runs.")
-@click.option("--seed", type=click.IntRange(min=0),
-              help="Random seed (default: drawn, and shown in the output).")
-@click.option("--scenario", default="agreement", show_default=True, metavar="NAME|FILE",
-              help="A built-in scenario (see --list) or a scenario file.")
-@click.option("--compare", "compare_with", metavar="NAME|FILE",
-              help="A second scenario, run on the same vacancies; shows the difference.")
-@click.option("--start", type=click.DateTime(["%Y-%m-%d"]),
-              help="First simulated day (default 2026-01-01); counters start at zero on it.")
+@click.option(
+    "--years",
+    default=3,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Simulated years per run.",
+)
+@click.option(
+    "--runs", default=1000, show_default=True, type=click.IntRange(min=1), help="Monte Carlo runs."
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    help="Random seed (default: drawn, and shown in the output).",
+)
+@click.option(
+    "--scenario",
+    default="agreement",
+    show_default=True,
+    metavar="NAME|FILE",
+    help="A built-in scenario (see --list) or a scenario file.",
+)
+@click.option(
+    "--compare",
+    "compare_with",
+    metavar="NAME|FILE",
+    help="A second scenario, run on the same vacancies; shows the difference.",
+)
+@click.option(
+    "--start",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="First simulated day (default 2026-01-01); counters start at zero on it.",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Processes to spread the runs over (the result does not change).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@click.option("-o", "--output", "figure", type=click.Path(dir_okay=False),
-              help="Write the figure (PNG, SVG or PDF by suffix).")
+@click.option(
+    "-o",
+    "--output",
+    "figure",
+    type=click.Path(dir_okay=False),
+    help="Write the figure (PNG, SVG or PDF by suffix).",
+)
 @click.option("--list", "list_scenarios", is_flag=True, help="List the built-in scenarios.")
 def simulate_command(
     years: int,
@@ -38,6 +71,7 @@ def simulate_command(
     scenario: str,
     compare_with: str | None,
     start: dt.datetime | None,
+    workers: int,
     as_json: bool,
     quiet: bool,
     figure: str | None,
@@ -73,6 +107,7 @@ def simulate_command(
             scenario=chosen,
             start=start.date() if start else None,
             progress=not quiet and sys.stderr.isatty(),
+            workers=workers,
         )
 
     result = run(base)
@@ -99,19 +134,33 @@ def simulation_section(town: Municipality, on: dt.date) -> list[str]:
     from fuaalborg.simulation import simulate
 
     result = simulate(town, years=1, runs=200, seed=2023, start=on)
-    mean = {m: result.stats(m)["mean"][0] for m in
-            ("vacancies", "cheap_vacancies", "bab_vacancies", "referral_dwellings",
-             "referral_cheap", "need_met_low", "need_met_high")}
+    mean = {
+        m: result.stats(m)["mean"][0]
+        for m in (
+            "vacancies",
+            "cheap_vacancies",
+            "bab_vacancies",
+            "referral_dwellings",
+            "referral_cheap",
+            "need_met_low",
+            "need_met_high",
+        )
+    }
+    cheap_band = result.categories["rent_band"][0]
     return [
         f"Capacity simulation: 200 runs × 1 year from {on.isoformat()} (seed 2023, "
         "counters start at zero)",
-        f"  vacancies {mean['vacancies']:,.0f}, of them cheap (≤ 3.500 kr) "
-        f"{mean['cheap_vacancies']:,.0f} incl. {mean['bab_vacancies']:,.0f} BAB".replace(",", "."),
-        f"  to the referral {mean['referral_dwellings']:,.0f}, cheap "
-        f"{mean['referral_cheap']:,.0f}: {mean['need_met_low']:.0%} of the lower need "
-        f"({result.need_low}), {mean['need_met_high']:.0%} of the upper ({result.need_high})"
-        .replace(",", "."),
+        f"  vacancies {_n(mean['vacancies'])}, of them cheap ({cheap_band}) "
+        f"{_n(mean['cheap_vacancies'])} incl. {_n(mean['bab_vacancies'])} BAB",
+        f"  to the referral {_n(mean['referral_dwellings'])}, cheap "
+        f"{_n(mean['referral_cheap'])}: {mean['need_met_low']:.0%} of the lower need "
+        f"({result.need_low}), {mean['need_met_high']:.0%} of the upper ({result.need_high})",
     ]
+
+
+def _n(value: float) -> str:
+    """A whole number with Danish thousands separators."""
+    return f"{value:,.0f}".replace(",", ".")
 
 
 COMMANDS = [simulate_command]

@@ -92,11 +92,10 @@ _CANONICAL: tuple[ApplicantField, ...] = (
     _f(
         "applicant_id",
         "string",
-        "identifier of the application",
-        "ansøgningens id",
+        "identifier of the applicant; an applicant on both lists has one row per list",
+        "ansøgerens id; en ansøger på begge lister har én række pr. liste",
         required=True,
         nullable=False,
-        unique=True,
     ),
     _f(
         "list",
@@ -323,9 +322,9 @@ APPLICANT_FIELDS: tuple[ApplicantField, ...] = _CANONICAL + _WISHES + _PROTECTED
 #: The waiting-list table spec (venteliste); undeclared columns are passed through.
 APPLICANTS = TableSpec(
     name="applicants",
-    description="The waiting list: one row per active or passive application",
-    description_da="Ventelisten: én række pr. ansøgning",
-    key=("applicant_id",),
+    description="The waiting list: one row per applicant per list (internal, external)",
+    description_da="Ventelisten: én række pr. ansøger pr. liste (intern, ekstern)",
+    key=("applicant_id", "list"),
     columns=APPLICANT_FIELDS,
 )
 

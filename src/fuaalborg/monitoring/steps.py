@@ -811,7 +811,9 @@ def _reasons(
     min_18_64: int,
 ) -> np.ndarray[Any, np.dtype[Any]]:
     """One reason text per department, built once per distinct combination (fast)."""
-    keys = pd.DataFrame({"step": chosen, "basis": basis_code, "designation": designation})
+    keys = pd.DataFrame(
+        {"step": chosen, "basis": basis_code, "designation": designation, "hidden": hidden}
+    )
     met_names = list(met_columns)
     for name in met_names:
         keys[name] = np.where(hidden, -1, met_columns[name].astype(np.int64))
@@ -826,6 +828,10 @@ def _reasons(
         parts: list[str] = []
         if basis == "list":
             parts.append(f"area on the ministry's list of {listed_on} as {rec['designation']}")
+            if rec["hidden"]:
+                parts.append(
+                    f"unmonitored: fewer than {min_18_64} residents aged 18–64 (values withheld)"
+                )
         elif basis == "unmonitored":
             parts.append(
                 f"unmonitored: fewer than {min_18_64} residents aged 18–64 (values withheld); "
@@ -837,7 +843,7 @@ def _reasons(
             )
         else:
             parts.append("monitored; area on no list in force")
-        if basis in ("list", "twin tool"):
+        if basis in ("list", "twin tool") and not rec["hidden"]:
             for other in steps:
                 if other.criteria:
                     met = [

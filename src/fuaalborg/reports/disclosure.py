@@ -47,7 +47,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Hashable, Iterable
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import numpy as np
@@ -56,6 +56,7 @@ import pandas as pd
 from fuaalborg.errors import FuaalborgError, ValidationError
 
 __all__ = [
+    "MARGINS",
     "SUPPRESSED",
     "DisclosureError",
     "ProtectedTable",
@@ -68,6 +69,13 @@ __all__ = [
 #: What a public table shows in place of a suppressed value.
 SUPPRESSED = ".."
 
+#: How a count table is published: ``both`` — the columns are parts of a whole,
+#: with a total row and a total column; ``columns`` — each column is its own
+#: measure, with a total row only; ``none`` — no totals.
+MARGINS = ("both", "columns", "none")
+
+Margins = Literal["both", "columns", "none"]
+
 
 class DisclosureError(FuaalborgError):
     """A public table that would reveal a small count or let one be recovered."""
@@ -77,8 +85,8 @@ class DisclosureError(FuaalborgError):
 class ProtectedTable:
     """A table of values with the cells a public report must hide.
 
-    ``values`` holds every value (with the total row and column when
-    ``totals`` is true); ``suppressed`` marks the hidden cells and ``primary``
+    ``values`` holds every value (with the total row and/or column that
+    ``margins`` names, see :data:`MARGINS`); ``suppressed`` marks the hidden cells and ``primary``
     the ones hidden for being small (or derived from few cases), so
     ``suppressed & ~primary`` are the secondary suppressions. ``kind`` is
     ``"counts"`` (protected by :func:`protect_counts`) or ``"derived"``.
@@ -88,7 +96,7 @@ class ProtectedTable:
     suppressed: pd.DataFrame
     primary: pd.DataFrame
     threshold: int
-    totals: bool
+    margins: str
     kind: str = "counts"
 
     @property
@@ -119,13 +127,22 @@ def _check_counts(table: pd.DataFrame) -> np.ndarray[Any, np.dtype[np.int64]]:
         raise ValidationError(
             "a count table holds values that are not whole numbers >= 0: " + "; ".join(problems)
         )
-    return arr.astype(np.int64)
+    counts: np.ndarray[Any, np.dtype[np.int64]] = arr.astype(np.int64)
+    return counts
 
 
 def _with_totals(
-    values: np.ndarray[Any, np.dtype[np.int64]], index: pd.Index, columns: pd.Index, label: str
+    values: np.ndarray[Any, np.dtype[np.int64]],
+    index: pd.Index,
+    columns: pd.Index,
+    label: str,
+    margins: str,
 ) -> pd.DataFrame:
+    if margins == "none":
+        return pd.DataFrame(values, index=index, columns=columns)
     rows = np.vstack([values, values.sum(axis=0, keepdims=True)])
+    if margins == "columns":
+        return pd.DataFrame(rows, index=[*index, label], columns=columns)
     full = np.hstack([rows, rows.sum(axis=1, keepdims=True)])
     return pd.DataFrame(full, index=[*index, label], columns=[*columns, label])
 
@@ -134,17 +151,18 @@ def protect_counts(
     table: pd.DataFrame,
     threshold: int,
     *,
-    totals: bool = True,
+    margins: Margins = "both",
     total_label: str = "Total",
 ) -> ProtectedTable:
     """Protect a table of counts for publication, with its totals.
 
     Counts from 1 to ``threshold − 1`` are hidden (primary suppression); then
     further cells are hidden until no hidden cell can be recovered from the
-    row and column totals (secondary suppression). With ``totals`` the result
-    carries a total row and column labelled ``total_label`` (the municipality
-    in an organisation table); without totals nothing links the cells and only
-    primary suppression applies.
+    row and column totals (secondary suppression). With ``margins="both"`` the
+    result carries a total row and column labelled ``total_label`` (the
+    municipality in an organisation table); with ``"columns"`` each column is a
+    measure of its own with a total row; with ``"none"`` nothing links the
+    cells and only primary suppression applies.
 
     >>> import pandas as pd
     >>> t = protect_counts(pd.DataFrame({"n": [3, 12, 40]}, index=["a", "b", "c"]), 5)
@@ -155,23 +173,38 @@ def protect_counts(
     """
     if threshold < 1:
         raise ValidationError(f"the disclosure threshold must be at least 1, not {threshold}")
+    if margins not in MARGINS:
+        raise ValueError(f"margins must be one of {', '.join(MARGINS)}, not {margins!r}")
     counts = _check_counts(table)
-    if totals:
-        values = _with_totals(counts, table.index, table.columns, total_label)
-    else:
-        values = pd.DataFrame(counts, index=table.index, columns=table.columns)
+    values = _with_totals(counts, table.index, table.columns, total_label, margins)
     arr = values.to_numpy()
     primary = (arr >= 1) & (arr < threshold)
     hidden = primary.copy()
-    if totals and hidden.any():
+    if margins == "both" and hidden.any():
         _secondary(arr, hidden)
+    elif margins == "columns" and hidden.any():
+        _secondary_columns(arr, hidden)
     return ProtectedTable(
         values=values,
         suppressed=pd.DataFrame(hidden, index=values.index, columns=values.columns),
         primary=pd.DataFrame(primary, index=values.index, columns=values.columns),
         threshold=threshold,
-        totals=totals,
+        margins=margins,
     )
+
+
+def _secondary_columns(
+    arr: np.ndarray[Any, np.dtype[np.int64]], hidden: np.ndarray[Any, np.dtype[np.bool_]]
+) -> None:
+    """Each column is one equation: a column with one hidden cell hides one more."""
+    n_rows = arr.shape[0]
+    for j in range(arr.shape[1]):
+        if hidden[:, j].sum() != 1:
+            continue
+        inner = np.arange(n_rows) < n_rows - 1
+        key = np.lexsort((np.arange(n_rows), ~inner, arr[:, j], arr[:, j] == 0))
+        free = [i for i in key if not hidden[i, j]]
+        hidden[free[0], j] = True
 
 
 # --------------------------------------------------------------------------
@@ -295,15 +328,22 @@ def protect_derived(
         suppressed=mask,
         primary=mask,
         threshold=threshold,
-        totals=False,
+        margins="none",
         kind="derived",
     )
 
 
-def _equations(n_rows: int, n_cols: int) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """The additivity equations of an ``n_rows × n_cols`` table whose last row and
-    column are totals, one row per equation, one column per (flattened) cell."""
+def _equations(n_rows: int, n_cols: int, margins: str) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """The additivity equations of an ``n_rows × n_cols`` table with totals as
+    ``margins`` says, one row per equation, one column per (flattened) cell."""
     eqs = []
+    if margins == "columns":
+        for j in range(n_cols):
+            eq = np.zeros((n_rows, n_cols))
+            eq[:-1, j] = 1.0
+            eq[-1, j] = -1.0
+            eqs.append(eq.ravel())
+        return np.asarray(eqs)
     for i in range(n_rows):
         eq = np.zeros((n_rows, n_cols))
         eq[i, :-1] = 1.0
@@ -327,13 +367,13 @@ def recoverable_cells(table: ProtectedTable) -> list[tuple[Hashable, Hashable]]:
     of derived values, has no such equations. An empty list means the table is
     safe to publish.
     """
-    if table.kind != "counts" or not table.totals:
+    if table.kind != "counts" or table.margins == "none":
         return []
     hidden = table.suppressed.to_numpy(dtype=bool)
     if not hidden.any():
         return []
     n_rows, n_cols = hidden.shape
-    eqs = _equations(n_rows, n_cols)[:, hidden.ravel()]
+    eqs = _equations(n_rows, n_cols, table.margins)[:, hidden.ravel()]
     base = np.linalg.matrix_rank(eqs) if eqs.size else 0
     cells = list(zip(*np.nonzero(hidden), strict=True))
     out: list[tuple[Hashable, Hashable]] = []

@@ -82,16 +82,16 @@ class Stock:
     @property
     def family(self) -> IntArray:
         """Family (non-BAB) dwellings per department."""
-        return np.bincount(
-            self.department[~self.bab], minlength=len(self.department_ids)
-        ).astype(np.int64)
+        return np.bincount(self.department[~self.bab], minlength=len(self.department_ids)).astype(
+            np.int64
+        )
 
 
 @attrs.frozen(eq=False)
 class YearOfVacancies:
     """One run's vacancies in one simulated year, in date order.
 
-    ``department`` indexes :attr:`Stock.department_ids`, ``dwelling`` indexes the
+    ``department`` indexes the stock's ``department_ids``, ``dwelling`` indexes the
     stock's dwellings and ``day`` counts days from the year's first day.
     """
 

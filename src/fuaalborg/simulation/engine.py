@@ -19,6 +19,7 @@ import datetime as dt
 import secrets
 import sys
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from fractions import Fraction
 from typing import Any
 
@@ -48,6 +49,8 @@ DEFAULT_START = dt.date(2026, 1, 1)
 ColourSource = Callable[[Municipality, dt.date], Mapping[str, str]]
 
 _ROUTES = ("referral", "flexible", "ordinary")
+_KIND_NAMES = np.asarray(["family", "bab"], dtype=object)
+_COLOUR_NAMES = np.asarray(COLOURS, dtype=object)
 _CHUNK_ROWS = 200_000
 
 IntArray = npt.NDArray[np.int64]
@@ -123,7 +126,7 @@ def _plan_year(
     end: dt.date,
     band_labels: list[str] | None,
     problems: list[str],
-) -> tuple[_Year | None, list[str]]:
+) -> tuple[_Year, list[str]]:
     params = scenario.parameters
     ids = stock.department_ids
     index = {d: i for i, d in enumerate(ids)}
@@ -149,9 +152,7 @@ def _plan_year(
             f"no colour on {on.isoformat()} for {len(missing)} department(s), e.g. "
             f"{', '.join(missing[:5])}"
         )
-    colour = np.asarray(
-        [COLOURS.index(c) if c in COLOURS else 0 for c in names], dtype=np.int64
-    )
+    colour = np.asarray([COLOURS.index(c) if c in COLOURS else 0 for c in names], dtype=np.int64)
     # rules: one group per referral share
     rules = rules_on(params, on)
     shares: dict[int, Fraction] = {}
@@ -218,9 +219,9 @@ def _chunks(runs: int, per_chunk: int) -> Iterator[range]:
         yield range(first, min(runs, first + per_chunk))
 
 
-def _check_arguments(years: Any, runs: Any, seed: Any) -> None:
+def _check_arguments(years: Any, runs: Any, seed: Any, workers: Any) -> None:
     problems = []
-    for name, value in (("years", years), ("runs", runs)):
+    for name, value in (("years", years), ("runs", runs), ("workers", workers)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
             problems.append(f"{name} must be a whole number >= 1, got {value!r}")
     if seed is not None and (
@@ -241,6 +242,7 @@ def simulate(
     start: dt.date | None = None,
     colours: ColourSource | None = None,
     progress: bool = False,
+    workers: int = 1,
 ) -> SimulationResult:
     """Simulate ``years`` of vacancies ``runs`` times under ``scenario`` (kapacitetssimulering).
 
@@ -250,17 +252,18 @@ def simulate(
     core with the rules in force on each year's first day. ``scenario`` is a
     built-in name (:func:`~fuaalborg.simulation.scenarios.builtin_scenarios`), a
     scenario file or a :class:`Scenario`. ``colours`` gives the departments'
-    colours on a date (default: the step model's placement from
-    :mod:`fuaalborg.monitoring`). The same ``seed`` gives the same result; without
+    colours on a date (default: the step model's placement,
+    ``fuaalborg.monitoring.placement_on``). The same ``seed`` gives the same result; without
     one a seed is drawn and recorded in the result. Department counters start at
-    zero on ``start`` (default :data:`DEFAULT_START`).
+    zero on ``start`` (default :data:`DEFAULT_START`). ``workers`` > 1 spreads the
+    runs over that many processes; the result is the same as with one.
 
     >>> from fuaalborg import examples
     >>> result = simulate(examples.load(), years=1, runs=20, seed=1)
     >>> result.seed, result.runs, round(result.stats("vacancies")["mean"][0], -2)
     (1, 20, 3200.0)
     """
-    _check_arguments(years, runs, seed)
+    _check_arguments(years, runs, seed, workers)
     years, runs = int(years), int(runs)
     seed = secrets.randbits(32) if seed is None else int(seed)
     first_day = start or DEFAULT_START
@@ -277,12 +280,11 @@ def simulate(
         needs_placement = "*" not in chosen.knob("simulation.colour_overrides", starts[y], {})
         placed = colour_source(municipality, starts[y]) if needs_placement else {}
         plan, labels = _plan_year(chosen, stock, placed, starts[y], starts[y + 1], labels, problems)
-        if plan is not None:
-            plans.append(plan)
+        plans.append(plan)
     if problems:
         raise ScenarioError(sorted(set(problems)))
     assert labels is not None
-    counts = _run(stock, plans, runs, seed, len(labels), progress)
+    counts = _run(stock, plans, runs, seed, len(labels), progress, int(workers))
     first_plan = plans[0]
     return SimulationResult(
         seed=seed,
@@ -305,13 +307,9 @@ def simulate(
     )
 
 
-def _run(
-    stock: Stock, plans: list[_Year], runs: int, seed: int, n_bands: int, progress: bool
-) -> dict[str, FloatArray]:
-    years = len(plans)
-    n_dep = len(stock.department_ids)
+def _empty(runs: int, years: int, n_bands: int) -> dict[str, FloatArray]:
     shape = (runs, years)
-    arrays = {
+    return {
         "vacancies_by_band": np.zeros((*shape, n_bands)),
         "vacancies_by_colour": np.zeros((*shape, len(COLOURS))),
         "referral_by_band": np.zeros((*shape, n_bands)),
@@ -321,30 +319,63 @@ def _run(
         "lettings_internal": np.zeros(shape),
         "lettings_external": np.zeros(shape),
     }
-    generators = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(runs)]
+
+
+def _run_chunk(
+    stock: Stock, plans: list[_Year], chunk: range, seed: int, n_bands: int
+) -> dict[str, FloatArray]:
+    """Simulate the runs in ``chunk``; counts of shape ``(len(chunk), years, ...)``.
+
+    Run ``r`` draws from the ``r``-th stream spawned from ``seed``, whatever the chunk.
+    """
+    arrays = _empty(len(chunk), len(plans), n_bands)
+    generators = [
+        np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(r,))) for r in chunk
+    ]
+    draws: list[list[YearOfVacancies]] = [
+        [draw_year(stock, plan.rate, plan.days, rng) for plan in plans] for rng in generators
+    ]
+    n_dep = len(stock.department_ids)
+    keys = np.asarray([f"{r}/{d}" for r in chunk for d in stock.department_ids], dtype=object)
+    counters: dict[str, Counters] = {}
+    for y, plan in enumerate(plans):
+        counters = _route_year(stock, plan, y, len(chunk), draws, keys, n_dep, counters, arrays)
+    return arrays
+
+
+def _run(
+    stock: Stock,
+    plans: list[_Year],
+    runs: int,
+    seed: int,
+    n_bands: int,
+    progress: bool,
+    workers: int,
+) -> dict[str, FloatArray]:
+    arrays = _empty(runs, len(plans), n_bands)
     expected_rows = max(1.0, float(sum(p.rate.sum() for p in plans)))
     per_chunk = max(1, int(_CHUNK_ROWS // expected_rows))
+    chunks = list(_chunks(runs, per_chunk))
     bar = _progress(runs, progress)
-    dep_names = np.asarray(stock.department_ids, dtype=object)
-    kind_names = np.asarray(["family", "bab"], dtype=object)
-    colour_names = np.asarray(COLOURS, dtype=object)
+
+    def store(chunk: range, part: dict[str, FloatArray]) -> None:
+        for name, values in part.items():
+            arrays[name][chunk.start : chunk.stop] = values
+        if bar is not None:
+            bar.update(len(chunk))
+
     try:
-        for chunk in _chunks(runs, per_chunk):
-            draws: list[list[YearOfVacancies]] = [
-                [draw_year(stock, plan.rate, plan.days, generators[r]) for plan in plans]
-                for r in chunk
-            ]
-            keys = np.asarray(
-                [f"{r}/{d}" for r in chunk for d in dep_names.tolist()], dtype=object
-            )
-            counters: dict[str, Counters] = {}
-            for y, plan in enumerate(plans):
-                counters = _route_year(
-                    stock, plan, y, chunk, draws, keys, n_dep, counters, arrays, n_bands,
-                    kind_names, colour_names,
-                )
-            if bar is not None:
-                bar.update(len(chunk))
+        if workers <= 1 or len(chunks) == 1:
+            for chunk in chunks:
+                store(chunk, _run_chunk(stock, plans, chunk, seed, n_bands))
+        else:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                futures = {
+                    pool.submit(_run_chunk, stock, plans, chunk, seed, n_bands): chunk
+                    for chunk in chunks
+                }
+                for future in as_completed(futures):
+                    store(futures[future], future.result())
     finally:
         if bar is not None:
             bar.close()
@@ -355,21 +386,19 @@ def _route_year(
     stock: Stock,
     plan: _Year,
     y: int,
-    chunk: range,
+    n_local: int,
     draws: list[list[YearOfVacancies]],
     keys: npt.NDArray[Any],
     n_dep: int,
     counters: dict[str, Counters],
     arrays: dict[str, FloatArray],
-    n_bands: int,
-    kind_names: npt.NDArray[Any],
-    colour_names: npt.NDArray[Any],
 ) -> dict[str, Counters]:
     """Route one year of a chunk of runs; add its counts to ``arrays``; new counters."""
-    sizes = [len(draws[i][y].department) for i in range(len(chunk))]
-    local = np.repeat(np.arange(len(chunk), dtype=np.int64), sizes)
-    dep = np.concatenate([draws[i][y].department for i in range(len(chunk))])
-    dwelling = np.concatenate([draws[i][y].dwelling for i in range(len(chunk))])
+    sizes = [len(draws[i][y].department) for i in range(n_local)]
+    local = np.repeat(np.arange(n_local, dtype=np.int64), sizes)
+    dep = np.concatenate([draws[i][y].department for i in range(n_local)])
+    dwelling = np.concatenate([draws[i][y].dwelling for i in range(n_local)])
+    n_bands = arrays["vacancies_by_band"].shape[2]
     bab = stock.bab[dwelling]
     colour = plan.colour[dep]
     band = plan.band[dwelling]
@@ -387,8 +416,8 @@ def _route_year(
         frame = pd.DataFrame(
             {
                 "department_id": keys[local[rows] * n_dep + dep[rows]],
-                "kind": kind_names[bab[rows].astype(np.int64)],
-                "colour": colour_names[colour[rows]],
+                "kind": _KIND_NAMES[bab[rows].astype(np.int64)],
+                "colour": _COLOUR_NAMES[colour[rows]],
             }
         )
         if plan.reported is not None:
@@ -400,14 +429,12 @@ def _route_year(
         flexible[rows] = out["subroute"].eq("flexible").to_numpy(dtype=bool, na_value=False)
         internal[rows] = out["turn"].eq("internal").to_numpy(dtype=bool, na_value=False)
         turned[rows] = out["turn"].notna().to_numpy()
-    runs_idx = np.asarray(list(chunk), dtype=np.int64)
-    n_local = len(chunk)
 
     def add(name: str, cat: IntArray, k: int, mask: npt.NDArray[np.bool_] | None = None) -> None:
         index = local * k + cat
         weights = None if mask is None else mask.astype(np.float64)
         total = np.bincount(index, weights=weights, minlength=n_local * k).reshape(n_local, k)
-        arrays[name][runs_idx, y, :] += total
+        arrays[name][:, y, :] += total
 
     route = np.where(referral, 0, np.where(flexible, 1, 2)).astype(np.int64)
     add("vacancies_by_band", band, n_bands)
@@ -421,7 +448,7 @@ def _route_year(
         ("lettings_external", turned & ~internal),
     ):
         total = np.bincount(local, weights=mask.astype(np.float64), minlength=n_local)
-        arrays[name][runs_idx, y] += total
+        arrays[name][:, y] += total
     return counters
 
 

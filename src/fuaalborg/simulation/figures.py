@@ -36,8 +36,9 @@ def _pyplot() -> Any:
     return plt
 
 
-def _band(ax: Any, x: float, width: float, lo: float, hi: float, med: float, color: str,
-          label: str | None) -> None:
+def _band(
+    ax: Any, x: float, width: float, lo: float, hi: float, med: float, color: str, label: str | None
+) -> None:
     ax.bar(x, hi - lo, width=width, bottom=lo, color=color, alpha=0.35, label=label)
     ax.hlines(med, x - width / 2, x + width / 2, color=color, linewidth=2.5)
 
@@ -68,12 +69,33 @@ def plot_need(
     cheap = result.stats("referral_cheap")
     supply = result.stats("cheap_vacancies")
     for y in range(result.years):
-        _band(ax, y - 0.18, 0.32, supply["p10"][y], supply["p90"][y], supply["median"][y],
-              _COLOURS[2], "all cheap vacancies" if y == 0 else None)
-        _band(ax, y + 0.18, 0.32, cheap["p10"][y], cheap["p90"][y], cheap["median"][y],
-              _COLOURS[0], "cheap dwellings to the referral" if y == 0 else None)
-    ax.axhspan(result.need_low, result.need_high, color=_COLOURS[1], alpha=0.18,
-               label=f"expected need {result.need_low}–{result.need_high}")
+        _band(
+            ax,
+            y - 0.18,
+            0.32,
+            supply["p10"][y],
+            supply["p90"][y],
+            supply["median"][y],
+            _COLOURS[2],
+            "all cheap vacancies" if y == 0 else None,
+        )
+        _band(
+            ax,
+            y + 0.18,
+            0.32,
+            cheap["p10"][y],
+            cheap["p90"][y],
+            cheap["median"][y],
+            _COLOURS[0],
+            "cheap dwellings to the referral" if y == 0 else None,
+        )
+    ax.axhspan(
+        result.need_low,
+        result.need_high,
+        color=_COLOURS[1],
+        alpha=0.18,
+        label=f"expected need {result.need_low}–{result.need_high}",
+    )
     ax.set_xticks(range(result.years), labels)
     ax.set_xlim(-0.6, result.years - 0.4)
     ax.set_ylim(0, max(result.need_high, max(supply["p90"])) * 1.15)
@@ -106,12 +128,24 @@ def plot_comparison(
         stats = result.stats("referral_cheap")
         top = max(top, *stats["p90"])
         for y in range(result.years):
-            _band(ax, y + (i - 0.5) * 0.36, 0.32, stats["p10"][y], stats["p90"][y],
-                  stats["median"][y], _COLOURS[i * 3 % 4],
-                  result.scenario_title if y == 0 else None)
+            _band(
+                ax,
+                y + (i - 0.5) * 0.36,
+                0.32,
+                stats["p10"][y],
+                stats["p90"][y],
+                stats["median"][y],
+                _COLOURS[i * 3 % 4],
+                result.scenario_title if y == 0 else None,
+            )
     base = comparison.base
-    ax.axhspan(base.need_low, base.need_high, color=_COLOURS[1], alpha=0.18,
-               label=f"expected need {base.need_low}–{base.need_high}")
+    ax.axhspan(
+        base.need_low,
+        base.need_high,
+        color=_COLOURS[1],
+        alpha=0.18,
+        label=f"expected need {base.need_low}–{base.need_high}",
+    )
     diff = comparison.difference("referral_cheap")
     for y in range(base.years):
         ax.annotate(f"{diff['mean'][y]:+.0f}", (y, top * 1.02), ha="center", fontsize=8)
@@ -120,8 +154,7 @@ def plot_comparison(
     ax.set_ylim(0, max(base.need_high, top) * 1.2)
     ax.set_ylabel("cheap dwellings to the referral per year")
     ax.set_title(
-        "Scenario comparison: median and 10th–90th percentile; "
-        "mean difference above the bars",
+        "Scenario comparison: median and 10th–90th percentile; mean difference above the bars",
         fontsize=10,
     )
     ax.legend(loc="upper left", fontsize=8, frameon=False, ncols=3)

@@ -143,9 +143,7 @@ class SimulationResult:
                 parts = [("", values)]
             else:
                 kind = BREAKDOWNS[name][0]
-                parts = [
-                    (cat, values[:, :, k]) for k, cat in enumerate(self.categories[kind])
-                ]
+                parts = [(cat, values[:, :, k]) for k, cat in enumerate(self.categories[kind])]
             for category, part in parts:
                 stats = _stats(part)
                 for y, label in enumerate(labels):
@@ -266,8 +264,7 @@ class ScenarioComparison:
     def __attrs_post_init__(self) -> None:
         if self.base.years != self.other.years or self.base.start != self.other.start:
             raise ValidationError(
-                "scenario comparison: both results must cover the same years from the "
-                "same start"
+                "scenario comparison: both results must cover the same years from the same start"
             )
 
     @property

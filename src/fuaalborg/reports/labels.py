@@ -1,0 +1,133 @@
+"""Headings of the reports in Danish (the default) and English.
+
+>>> label("R1", "da")
+'R1 Udlejninger efter udlejningsvej'
+>>> label("R1", "en")
+'R1 Lettings by route'
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fuaalborg.errors import ValidationError
+
+__all__ = ["LANGUAGES", "Language", "label"]
+
+#: The languages a report can be written in; Danish first (the default).
+LANGUAGES = ("da", "en")
+
+Language = Literal["da", "en"]
+
+_LABELS: dict[str, tuple[str, str]] = {
+    # sections
+    "R1": ("R1 Udlejninger efter udlejningsvej", "R1 Lettings by route"),
+    "R2": ("R2 Kommunal boliganvisning", "R2 Municipal referral"),
+    "R3": ("R3 Fleksibel udlejning", "R3 Flexible letting"),
+    "R4": ("R4 Fogedsager", "R4 Evictions"),
+    "R5": ("R5 Monitorering", "R5 Monitoring"),
+    "R6": ("R6 Ventetid ved udlejning", "R6 Waiting time at letting"),
+    "R7": ("R7 Bilag: kriterieaudit og regler", "R7 Annex: criteria audit and rules"),
+    "cover": ("Forside", "Cover"),
+    "rules": ("Regler", "Rules"),
+    "title": (
+        "Afrapportering til den strategiske arbejdsgruppe (Fælles Udlejningsaftale, afsnit 7.2)",
+        "Report to the strategic working group (joint letting agreement, section 7.2)",
+    ),
+    # envelope
+    "municipality": ("Kommune", "Municipality"),
+    "period": ("Periode", "Period"),
+    "disclosure": ("Diskretionsniveau", "Disclosure level"),
+    "disclosure.parties": (
+        "Kun for aftalens parter (afdelingsniveau)",
+        "Parties to the agreement only (department level)",
+    ),
+    "disclosure.public": (
+        "Offentlig (organisation og kommune; små tal undertrykt)",
+        "Public (organisation and municipality; small counts suppressed)",
+    ),
+    "language": ("Sprog", "Language"),
+    "sources": ("Kilder", "Sources"),
+    "notes": ("Bemærkninger", "Notes"),
+    "agreement": ("Aftale", "Agreement"),
+    "empty": (
+        "Tom rapport: ingen hændelser i udlejningsjournalen i perioden",
+        "Empty report: no events in the letting ledger in the period",
+    ),
+    "suppressed_note": (
+        "»..« = undertrykt af diskretionshensyn (antal 1–{last} og værdier beregnet på færre end "
+        "{threshold} tilfælde, samt celler der ellers kunne regnes ud fra totaler)",
+        "'..' = suppressed for confidentiality (counts 1–{last}, values derived from fewer than "
+        "{threshold} cases, and cells that could otherwise be derived from totals)",
+    ),
+    "generated": ("Dannet", "Generated"),
+    "synthetic": ("Syntetiske eksempeldata", "Synthetic example data"),
+    # rows and columns
+    "total": ("I alt", "Total"),
+    "organisation": ("Boligorganisation", "Organisation"),
+    "organisation_cvr": ("CVR", "CVR"),
+    "department_id": ("Afdeling (id)", "Department (id)"),
+    "department": ("Afdeling", "Department"),
+    "area_id": ("Boligområde", "Area"),
+    "referral": ("Kommunal anvisning", "Municipal referral"),
+    "flexible": ("Fleksibel udlejning", "Flexible letting"),
+    "internal": ("Intern venteliste", "Internal waiting list"),
+    "ordinary": ("Ekstern venteliste (almindelig)", "External waiting list (ordinary)"),
+    "unknown": ("Ukendt", "Unknown"),
+    "vacancies": ("Ledige boliger", "Vacancies"),
+    "counting": ("Tæller mod anvisning", "Count towards referral"),
+    "bab": ("Heraf BAB-boliger", "Of which BAB dwellings"),
+    "not_referred": ("Ikke til anvisning", "Not referred"),
+    "referred": ("Indmeldt til anvisning", "Reported to the referral"),
+    "referral_let": ("Anvist og udlejet", "Referred and let"),
+    "referral_accepted": ("Accepteret, ikke udlejet", "Accepted, not yet let"),
+    "referral_declined": ("Afvist og returneret", "Declined and returned"),
+    "referral_pending": ("Afventer svar", "Awaiting answer"),
+    "rent_band": ("Huslejeinterval", "Rent band"),
+    "stock": ("Boliger i bestanden", "Dwellings in stock"),
+    "expected_need": ("Forventet behov", "Expected need"),
+    "cheap_referred": (
+        "Billige boliger (≤ 3.500 kr) indmeldt til anvisning",
+        "Cheap dwellings (≤ 3,500 kr) reported to the referral",
+    ),
+    "need_low": ("Forventet behov pr. år, nedre", "Expected need per year, low"),
+    "need_high": ("Forventet behov pr. år, øvre", "Expected need per year, high"),
+    "need_period_low": ("Forventet behov i perioden, nedre", "Expected need in period, low"),
+    "need_period_high": ("Forventet behov i perioden, øvre", "Expected need in period, high"),
+    "waiting_list": ("Ventelisteudlejninger", "Waiting-list lettings"),
+    "flexible_share": ("Andel fleksibelt udlejet", "Share let flexibly"),
+    "group": ("Prioritetsgruppe/kriterium", "Priority group/criterion"),
+    "evictions": ("Fogedsager", "Evictions"),
+    "green": ("Grøn", "Green"),
+    "yellow": ("Gul", "Yellow"),
+    "red": ("Rød", "Red"),
+    "changed": ("Skiftet farve", "Changed colour"),
+    "colour": ("Farve", "Colour"),
+    "previous_colour": ("Forrige farve", "Previous colour"),
+    "basis": ("Grundlag", "Basis"),
+    "monitored": ("Monitoreret", "Monitored"),
+    "preset": ("Model", "Preset"),
+    "ethnicity_indicator": (
+        "Bruger aggregeret etnicitetsindikator",
+        "Uses an aggregate ethnicity indicator",
+    ),
+    "route": ("Udlejningsvej", "Route"),
+    "lettings": ("Udlejninger", "Lettings"),
+    "median_years": ("Median (år)", "Median (years)"),
+    "p90_years": ("90-percentil (år)", "90th percentile (years)"),
+    "parameter": ("Parameter", "Parameter"),
+    "value": ("Værdi", "Value"),
+    "from": ("Fra", "From"),
+    "until": ("Til", "Until"),
+    "reference": ("Hjemmel", "Reference"),
+}
+
+
+def label(key: str, lang: Language = "da") -> str:
+    """The heading for ``key`` in ``lang`` (``da`` or ``en``); unknown keys are returned as is."""
+    if lang not in LANGUAGES:
+        raise ValidationError(f"language must be da or en, not {lang!r}")
+    pair = _LABELS.get(key)
+    if pair is None:
+        return key
+    return pair[0] if lang == "da" else pair[1]
