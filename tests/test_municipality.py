@@ -110,5 +110,5 @@ def test_from_folder_reads_csv_and_xlsx(tmp_path: Path) -> None:
 
 
 def test_from_folder_names_missing_tables(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="missing organisations.csv"):
+    with pytest.raises(ValueError, match=r"missing organisations\.csv"):
         Municipality.from_folder(tmp_path)

@@ -149,8 +149,11 @@ def _plain_and_danish(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def test_danish_csv_and_xlsx_read_the_same_as_plain_csv(tmp_path: Path) -> None:
-    spec = TableSpec(SPEC.name, SPEC.columns[:1] + (Column("count", "int", "c", "c", min=0),)
-                     + SPEC.columns[2:], key=SPEC.key)
+    spec = TableSpec(
+        SPEC.name,
+        (SPEC.columns[0], Column("count", "int", "c", "c", min=0), *SPEC.columns[2:]),
+        key=SPEC.key,
+    )
     plain, danish = _plain_and_danish(tmp_path)
     a = read_table(plain, spec)
     b = read_table(danish, spec)
@@ -163,10 +166,10 @@ def test_danish_csv_and_xlsx_read_the_same_as_plain_csv(tmp_path: Path) -> None:
 
 
 def test_reader_errors_name_the_file_not_its_path(tmp_path: Path) -> None:
-    with pytest.raises(TableValidationError, match="'count'|count"):
+    with pytest.raises(TableValidationError, match="count"):
         read_table(_plain_and_danish(tmp_path)[0], SPEC)  # 1200 > max 1000
     missing = tmp_path / "absent.csv"
-    with pytest.raises(ValueError, match="absent.csv does not exist"):
+    with pytest.raises(ValueError, match=r"absent\.csv does not exist"):
         read_table(missing, SPEC)
     latin = tmp_path / "latin.csv"
     latin.write_bytes("thing_id\nNørre\n".encode("latin-1"))
@@ -177,9 +180,13 @@ def test_reader_errors_name_the_file_not_its_path(tmp_path: Path) -> None:
 def test_atomic_write_leaves_nothing_on_failure(tmp_path: Path) -> None:
     target = tmp_path / "out.csv"
     target.write_text("old", encoding="utf-8")
-    with pytest.raises(RuntimeError), atomic_write(target) as tmp:
-        tmp.write_text("partial", encoding="utf-8")
-        raise RuntimeError("boom")
+    def write_then_fail() -> None:
+        with atomic_write(target) as tmp:
+            tmp.write_text("partial", encoding="utf-8")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        write_then_fail()
     assert target.read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
 

@@ -83,7 +83,8 @@ SUBROUTES = ("flexible", "ordinary")
 #: Turns of a waiting-list letting under the 50/50 rule.
 TURNS = ("internal", "external")
 
-#: Reason codes and their English sentences (``{…}`` filled in by :func:`reason_text`).
+#: Reason codes and their English sentences; the ledger fills in ``{…}`` when it
+#: explains a decision.
 REASONS: Mapping[str, str] = {
     "bab": "BAB dwelling: let by municipal referral ({bab_share}); no counter advances",
     "referral_turn": (

@@ -65,6 +65,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DISCLOSURE_LEVELS",
+    "REFERRAL_OUTCOMES",
     "ROUTE_CATEGORIES",
     "Report",
     "ReportInputError",

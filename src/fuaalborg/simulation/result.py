@@ -228,7 +228,10 @@ class SimulationResult:
         return ScenarioComparison(self, other)
 
     def plot(self, path: str | None = None, *, ax: Any = None) -> Any:
-        """Need vs supply per year with the uncertainty band (see :mod:`.figures`)."""
+        """Need vs supply per year with the uncertainty band.
+
+        Drawn by :mod:`fuaalborg.simulation.figures`.
+        """
         from fuaalborg.simulation.figures import plot_need
 
         return plot_need(self, path, ax=ax)
