@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     target = tmp_path_factory.mktemp("site")
-    subprocess.run(
+    built = subprocess.run(
         [
             sys.executable,
             "-m",
@@ -38,9 +38,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             str(target),
             str(EXAMPLE),
         ],
-        check=True,
         capture_output=True,
+        text=True,
+        check=False,
     )
+    assert built.returncode == 0, f"installing the example plug-in failed:\n{built.stderr}"
     sys.path.insert(0, str(target))
     importlib.invalidate_caches()
     try:
