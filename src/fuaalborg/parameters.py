@@ -48,6 +48,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
+from fuaalborg.dates import as_date
 from fuaalborg.errors import AssumedTermsWarning, NotInForceError, ParameterFileError
 
 __all__ = [
@@ -483,7 +484,7 @@ class ParameterSet:
         :class:`~fuaalborg.errors.AssumedTermsWarning` when the value is assumed.
         """
         self._require(name)
-        on = _as_date(on)
+        on = as_date(on)
         for layer in reversed(self.layers):
             if name not in layer:
                 continue
@@ -524,19 +525,6 @@ class ParameterSet:
         if name not in self:
             raise KeyError(f"unknown parameter {name!r}")
 
-
-def _as_date(on: Any) -> dt.date:
-    if isinstance(on, dt.datetime):
-        return on.date()
-    if isinstance(on, dt.date):
-        return on
-    if isinstance(on, str):
-        return dt.date.fromisoformat(on)
-    if hasattr(on, "date") and callable(on.date):  # pandas.Timestamp
-        result = on.date()
-        if isinstance(result, dt.date):
-            return result
-    raise TypeError(f"expected a date, got {type(on).__name__}")
 
 
 def _load_files(paths: Iterable[Path]) -> tuple[list[dict[str, Parameter]], list[str]]:

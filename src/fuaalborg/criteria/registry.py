@@ -57,6 +57,7 @@ from fuaalborg.criteria.declarations import (
 from fuaalborg.criteria.firewall import check_result, project, run
 from fuaalborg.criteria.hookspecs import PROJECT, HookSpecs
 from fuaalborg.criteria.vocabulary import APPLICANT_FIELDS, ApplicantField, is_protected_name
+from fuaalborg.dates import as_date
 from fuaalborg.errors import NotInForceError
 from fuaalborg.model import is_valid_cvr
 from fuaalborg.parameters import DatedValue, ParameterSet, load_parameters, parse_parameter_file
@@ -157,12 +158,12 @@ class Registry:
 
     def in_force(self, on: dt.date) -> list[Criterion]:
         """The criteria that apply on ``on``, sorted by id."""
-        day = _as_date(on)
+        day = as_date(on)
         return [c for _, c in sorted(self.criteria.items()) if c.in_force(day)]
 
     def parameter_values(self, criterion_id: str, on: dt.date) -> dict[str, DatedValue]:
         """The dated parameter values the criterion reads on ``on``, by name."""
-        day = _as_date(on)
+        day = as_date(on)
         return {
             name: self.parameters.lookup(name, day)
             for crit in self.parts(criterion_id)
@@ -171,7 +172,7 @@ class Registry:
 
     def trace(self, criterion_id: str, on: dt.date) -> dict[str, Any]:
         """What a decision record needs: criteria, plug-ins, legal bases, parameter values."""
-        day = _as_date(on)
+        day = as_date(on)
         return {
             "criterion": criterion_id,
             "on": day.isoformat(),
@@ -199,7 +200,7 @@ class Registry:
         every part. Raises :class:`~fuaalborg.errors.NotInForceError` outside the
         criterion's dates.
         """
-        day = _as_date(on)
+        day = as_date(on)
         parts = self.parts(criterion_id)
         result = self._evaluate_one(parts[0], applicants, day)
         for crit in parts[1:]:
@@ -210,7 +211,7 @@ class Registry:
         self, criterion_ids: Iterable[str], applicants: pd.DataFrame, on: dt.date
     ) -> pd.DataFrame:
         """One boolean column per criterion id (composites allowed); each criterion once."""
-        day = _as_date(on)
+        day = as_date(on)
         ids = list(dict.fromkeys(criterion_ids))
         cache: dict[str, pd.Series[bool]] = {}
         columns: dict[str, pd.Series[bool]] = {}
@@ -268,7 +269,7 @@ class Registry:
         organisation agreement, a red department gets the statutory agreement;
         another department gets ``None``.
         """
-        day = _as_date(on)
+        day = as_date(on)
         chosen = self._organisation_agreement(department_id, organisation_cvr, colour, day)
         if colour != "red":
             return chosen
@@ -322,17 +323,6 @@ def _tighten(org: LettingAgreement, mandatory: LettingAgreement) -> LettingAgree
         valid_until=min(until) if until else None,
     )
 
-
-def _as_date(on: Any) -> dt.date:
-    if isinstance(on, dt.datetime):
-        return on.date()
-    if isinstance(on, dt.date):
-        return on
-    if isinstance(on, str):
-        return dt.date.fromisoformat(on)
-    if isinstance(on, pd.Timestamp):
-        return on.date()
-    raise TypeError(f"expected a date, got {type(on).__name__}")
 
 
 # --------------------------------------------------------------------------

@@ -56,6 +56,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from fuaalborg.dates import parse_date
 from fuaalborg.errors import FuaalborgError, NotInForceError, ValidationError
 from fuaalborg.letting.routing import (
     COLOURS,
@@ -256,19 +257,10 @@ def _scan(data: bytes) -> tuple[list[bytes], list[int], TornLine | None]:
 
 
 def _as_date(value: Any, what: str, problems: list[str]) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    problems.append(f"{what}: {value!r} is not a date (YYYY-MM-DD)")
-    return None
+    day = parse_date(value)
+    if day is None:
+        problems.append(f"{what}: {value!r} is not a date (YYYY-MM-DD)")
+    return day
 
 
 def _now() -> str:

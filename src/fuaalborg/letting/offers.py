@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from fuaalborg.dates import parse_date
 from fuaalborg.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -56,19 +57,10 @@ _OPEN_FOR_OFFERS = {"waiting_list", "returned", "offered"}
 
 
 def _date(value: Any, what: str, problems: list[str]) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    problems.append(f"{what}: {value!r} is not a date (YYYY-MM-DD)")
-    return None
+    day = parse_date(value)
+    if day is None:
+        problems.append(f"{what}: {value!r} is not a date (YYYY-MM-DD)")
+    return day
 
 
 def _refuse(what: str, problems: list[str]) -> None:

@@ -19,26 +19,14 @@ from typing import Any
 
 import attrs
 
+from fuaalborg.dates import as_date
 from fuaalborg.errors import ValidationError
 
 __all__ = ["Vacancy"]
 
 
 def _to_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    if hasattr(value, "date") and callable(value.date):  # pandas.Timestamp
-        result = value.date()
-        if isinstance(result, dt.date):
-            return result
-    raise ValidationError(f"vacancy: vacant_on must be a date (YYYY-MM-DD), got {value!r}")
+    return as_date(value, "vacancy: vacant_on")
 
 
 def _optional_str(value: Any) -> str | None:

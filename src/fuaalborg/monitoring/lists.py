@@ -47,6 +47,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from fuaalborg.dates import as_date
 from fuaalborg.errors import NotInForceError, ParameterFileError
 from fuaalborg.monitoring._compare import OPERATORS, compare, format_number
 from fuaalborg.parameters import ParameterSet, load_parameters
@@ -237,17 +238,6 @@ _NUMERIC_COLUMNS = frozenset(
 )
 
 
-def _as_date(value: Any) -> dt.date:
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value)
-    raise TypeError(f"expected a date, got {type(value).__name__}")
-
 
 def _test_table(
     raw: Any, where: str, problems: list[str], *, numbered: bool
@@ -354,7 +344,7 @@ def list_rules(
     5
     """
     params = parameters or load_parameters()
-    on = _as_date(list_date)
+    on = as_date(list_date)
     try:
         version = params.lookup("lists.law_version", on)
     except NotInForceError:
@@ -640,7 +630,7 @@ def classify_areas(
         index=frame.index,
     )
     if on is not None:
-        day = pd.Timestamp(_as_date(on))
+        day = pd.Timestamp(as_date(on))
         in_force = out["list_date"][out["list_date"] <= day]
         if in_force.empty:
             return out.iloc[0:0]

@@ -64,6 +64,7 @@ import numpy as np
 import pandas as pd
 
 from fuaalborg import specs
+from fuaalborg.dates import as_date
 from fuaalborg.errors import FuaalborgError, NotInForceError, ParameterFileError, ValidationError
 from fuaalborg.monitoring._compare import OPERATORS, compare, format_number
 from fuaalborg.monitoring.lists import LIST_NAMES
@@ -456,7 +457,7 @@ class StepModel:
         >>> [s.colour for s in StepModel.load().steps_on("2024-01-01")]
         ['red', 'yellow', 'green']
         """
-        day = _as_date(on)
+        day = as_date(on)
         out: list[Step] = []
         for name in self.step_names:
             try:
@@ -476,7 +477,7 @@ class StepModel:
 
     def listed_designations(self, on: dt.date | str) -> tuple[str, ...]:
         """The designations that make an area count as listed on ``on``."""
-        return tuple(self.parameters.get("model.listed_designations", _as_date(on)))
+        return tuple(self.parameters.get("model.listed_designations", as_date(on)))
 
     def uses_ethnicity(self, on: dt.date | str) -> bool:
         """Whether the model in force on ``on`` reads an aggregate ethnicity indicator."""
@@ -511,7 +512,7 @@ class StepModel:
         ``changed``. ``validate=False`` skips validation for frames that are
         already validated (e.g. a :class:`~fuaalborg.Municipality`'s).
         """
-        day = _as_date(on)
+        day = as_date(on)
         if validate:
             departments, indicators, lists = _validate_inputs(departments, indicators, lists)
         else:
@@ -535,20 +536,6 @@ class StepModel:
             other.place(departments, indicators, lists, on),
         )
 
-
-def _as_date(value: Any) -> dt.date:
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise ValidationError(f"{value!r} is not a date (YYYY-MM-DD)") from None
-    raise ValidationError(f"expected a date, got {type(value).__name__}")
 
 
 def _as_frame(source: pd.DataFrame | str | os.PathLike[str], spec: TableSpec) -> pd.DataFrame:
