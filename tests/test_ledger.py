@@ -66,7 +66,7 @@ def test_decision_carries_reason_and_rule_versions(ledger: Ledger) -> None:
     assert fourth.n_referral == 4
     assert fourth.rules["referral.share"]["value"] == "1/4"
     assert fourth.rules["referral.share"]["reference"].startswith("Almenboligloven § 59")
-    assert fourth.rules["ledger.internal_share"]["from"] == "2019-07-01"
+    assert fourth.rules["letting.internal_share"]["from"] == "2019-07-01"
     first = decisions[0]
     assert (first.route, first.subroute, first.turn) == ("waiting_list", "ordinary", "internal")
     assert "internal turn" in first.reason
@@ -90,7 +90,8 @@ def test_rules_before_the_step_model_count_every_colour(ledger: Ledger) -> None:
     decisions = [ledger.record_vacancy(f"O{i}", "R1", "R", "family", f"2018-0{i + 1}-01", 4000,
                                        2, colour="red") for i in range(4)]
     assert decisions[3].route == "referral"  # before 2023 no department is exempt
-    assert decisions[0].turn is None  # before the 50/50 rule of 1 July 2019
+    # before the 50/50 rule of 1 July 2019 the internal list went first every time
+    assert decisions[0].turn == "internal"
 
 
 def test_declined_referral_returns_to_waiting_list_turn_used(ledger: Ledger) -> None:

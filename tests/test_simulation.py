@@ -15,13 +15,13 @@ from hypothesis import strategies as st
 
 import fuaalborg
 from fuaalborg import Municipality, examples, load_parameters
+from fuaalborg.letting.ledger import rules_on
 from fuaalborg.simulation import (
     METRICS,
     Scenario,
     ScenarioError,
     builtin_scenarios,
     compare_scenarios,
-    rules_on,
     simulate,
 )
 

@@ -186,14 +186,6 @@ _T: dict[str, dict[str, str]] = {
     "external": {"en": "external", "da": "eksterne"},
 }
 
-_REASONS = (
-    "inactive",
-    "household_too_large",
-    "fewer_rooms_than_wished",
-    "rent_above_wish",
-    "department_not_wished",
-    "not_this_turn",
-)
 
 
 def _money(value: float, lang: str) -> str:
@@ -214,10 +206,12 @@ def _decode(key: int) -> tuple[int, int, int, int, int]:
 
 
 def _reasons(ranking: Ranking, row: int, lang: str) -> str:
+    from fuaalborg.letting.ranking import REASONS
+
     wl, ctx = ranking._wl, ranking._ctx
     bits = int(ranking._reasons[row])
     texts = []
-    for i, name in enumerate(_REASONS):
+    for i, name in enumerate(REASONS):
         if not bits >> i & 1:
             continue
         values: dict[str, object] = {}

@@ -87,6 +87,8 @@ __all__ = [
     "TornLine",
     "TornLineWarning",
     "route_summary",
+    "rule_values",
+    "rules_on",
     "vacancy_stream",
 ]
 
@@ -101,9 +103,11 @@ RULE_PARAMETERS = (
     "ledger.referral_colours",
     "ledger.flexible_share",
     "ledger.flexible_share_red",
-    "ledger.internal_share",
+    "letting.internal_share",
     "ledger.first_turn",
 )
+#: Rule parameters that may not be in force on a date (the rule not yet adopted).
+_OPTIONAL_RULES = frozenset({"ledger.first_turn", "referral.bab_share"})
 
 #: A function giving a department's colour on a date (the step model's placement).
 ColourSource = Callable[[str, dt.date], str]
@@ -779,24 +783,7 @@ class Ledger:
             event = None if cached_id in self._rules else {
                 "type": "rules", "id": cached_id, "values": cached_values}
             return cached_id, cached_rules, cached_values, event
-        values: dict[str, Any] = {}
-        for name in RULE_PARAMETERS:
-            try:
-                dated = self._params.lookup(name, on, warn=False)
-            except NotInForceError:
-                if name in {"ledger.internal_share", "ledger.first_turn",
-                            "referral.bab_share"}:
-                    values[name] = {"value": None, "reference": "not in force on this date"}
-                    continue
-                raise
-            value = dated.value
-            shown: Any = _show_share(value) if isinstance(value, Fraction) else value
-            values[name] = {
-                "value": shown,
-                "from": dated.start.isoformat(),
-                "until": dated.end.isoformat() if dated.end else None,
-                "reference": dated.reference,
-            }
+        values = rule_values(self._params, on)
         text = json.dumps(values, sort_keys=True, ensure_ascii=False)
         rules_id = "r" + hashlib.sha256(text.encode()).hexdigest()[:12]
         rules = self._rules[rules_id][0] if rules_id in self._rules else _rules_from(values)
@@ -1238,11 +1225,48 @@ def _routed_fields(routed: Routed) -> dict[str, Any]:
     }
 
 
+def rule_values(parameters: ParameterSet, on: dt.date) -> dict[str, Any]:
+    """The value, period and reference of every routing parameter in force on ``on``.
+
+    This is what a ``rules`` event of the ledger records; a rule not yet in force
+    on the date (the first internal/external turn, the BAB share) has the value
+    ``None``.
+    """
+    values: dict[str, Any] = {}
+    for name in RULE_PARAMETERS:
+        try:
+            dated = parameters.lookup(name, on, warn=False)
+        except NotInForceError:
+            if name not in _OPTIONAL_RULES:
+                raise
+            values[name] = {"value": None, "reference": "not in force on this date"}
+            continue
+        value = dated.value
+        shown: Any = _show_share(value) if isinstance(value, Fraction) else value
+        values[name] = {
+            "value": shown,
+            "from": dated.start.isoformat(),
+            "until": dated.end.isoformat() if dated.end else None,
+            "reference": dated.reference,
+        }
+    return values
+
+
+def rules_on(parameters: ParameterSet, on: dt.date) -> Rules:
+    """The routing rules in force on ``on``: the same resolution the ledger records.
+
+    >>> from fuaalborg import load_parameters
+    >>> rules_on(load_parameters(), dt.date(2026, 1, 1)).referral_colours
+    ('green', 'yellow')
+    """
+    return _rules_from(rule_values(parameters, on))
+
+
 def _rules_from(values: Mapping[str, Any]) -> Rules:
     def frac(name: str) -> Fraction:
         return Fraction(str(values[name]["value"]))
 
-    internal = values["ledger.internal_share"]["value"]
+    internal = values["letting.internal_share"]["value"]
     bab = values["referral.bab_share"]["value"]
     first = values["ledger.first_turn"]["value"]
     return Rules(

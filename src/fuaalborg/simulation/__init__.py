@@ -12,7 +12,7 @@ import secrets
 from typing import Any
 
 from fuaalborg.municipality import Municipality
-from fuaalborg.simulation.engine import DEFAULT_START, ColourSource, rules_on, simulate
+from fuaalborg.simulation.engine import DEFAULT_START, ColourSource, simulate
 from fuaalborg.simulation.result import (
     BREAKDOWNS,
     METRICS,
@@ -38,7 +38,6 @@ __all__ = [
     "SimulationResult",
     "builtin_scenarios",
     "compare_scenarios",
-    "rules_on",
     "simulate",
 ]
 

@@ -28,17 +28,16 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from fuaalborg.errors import NotInForceError, ValidationError
-from fuaalborg.letting.ledger import RULE_PARAMETERS
+from fuaalborg.errors import ValidationError
+from fuaalborg.letting.ledger import rules_on
 from fuaalborg.letting.routing import COLOURS, Counters, Rules, route_frame
 from fuaalborg.municipality import Municipality
-from fuaalborg.parameters import ParameterSet
 from fuaalborg.rents import rent_band
 from fuaalborg.simulation.arrivals import Stock, YearOfVacancies, draw_year
 from fuaalborg.simulation.result import BREAKDOWNS, METRICS, SimulationResult
 from fuaalborg.simulation.scenarios import Scenario, ScenarioError, _fraction_or_none
 
-__all__ = ["DEFAULT_START", "ColourSource", "rules_on", "simulate"]
+__all__ = ["DEFAULT_START", "ColourSource", "simulate"]
 
 #: The first simulated day unless one is given: the next agreement period's first day
 #: (the agreement "follows the council period" from 2026).
@@ -57,35 +56,6 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 
-def rules_on(parameters: ParameterSet, on: dt.date) -> Rules:
-    """The routing rules in force on ``on``, resolved from ``parameters``.
-
-    The resolution follows the ledger's own (the parameters of
-    ``fuaalborg.letting.ledger.RULE_PARAMETERS``): the internal/external rule and
-    its first turn are ``None``/internal before they took effect (1 July 2019),
-    and the BAB share is ``None`` before the agreement.
-
-    >>> from fuaalborg import load_parameters
-    >>> rules_on(load_parameters(), dt.date(2026, 1, 1)).referral_colours
-    ('green', 'yellow')
-    """
-    values: dict[str, Any] = {}
-    for name in RULE_PARAMETERS:
-        try:
-            values[name] = parameters.get(name, on, warn=False)
-        except NotInForceError:
-            if name not in {"ledger.internal_share", "ledger.first_turn", "referral.bab_share"}:
-                raise
-            values[name] = None
-    return Rules(
-        referral_share=values["referral.share"],
-        bab_share=values["referral.bab_share"],
-        referral_colours=tuple(values["ledger.referral_colours"]),
-        flexible_share=values["ledger.flexible_share"],
-        flexible_share_red=values["ledger.flexible_share_red"],
-        internal_share=values["ledger.internal_share"],
-        first_turn=values["ledger.first_turn"] or "internal",
-    )
 
 
 def _placement_colours(town: Municipality, on: dt.date) -> Mapping[str, str]:
