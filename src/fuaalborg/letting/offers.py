@@ -77,7 +77,10 @@ def _candidates(ranking: Any) -> pd.DataFrame:
     missing = [c for c in ("rank", "applicant_id", "list") if c not in frame.columns]
     if missing:
         raise ValidationError(f"ranking.frame: missing columns {', '.join(missing)}")
-    out = frame[["rank", "applicant_id", "list"]].copy()
+    # the priority group (flexible route) goes into the ledger, so reports can
+    # count lettings per group; a ranking without it has no group
+    keep = ["rank", "applicant_id", "list"] + (["group"] if "group" in frame.columns else [])
+    out = frame[keep].copy()
     out["applicant_id"] = out["applicant_id"].astype(str)
     out["list"] = out["list"].astype(str)
     return out.sort_values(["rank", "applicant_id"], kind="stable").reset_index(drop=True)
@@ -226,6 +229,14 @@ class OfferRound:
         if reply_days is None:
             reply_days = int(ledger.parameters.get("ledger.offers.reply_days", day))
         ranks = dict(zip(self.candidates["applicant_id"], self.candidates["rank"], strict=True))
+        groups: dict[str, int | None] = {}
+        if "group" in self.candidates.columns:
+            groups = {
+                aid: None if pd.isna(g) else int(g)
+                for aid, g in zip(
+                    self.candidates["applicant_id"], self.candidates["group"], strict=True
+                )
+            }
         event = {
             "type": "offers_sent",
             "on": day.isoformat(),
@@ -233,7 +244,12 @@ class OfferRound:
             "round": len(self.rounds) + 1,
             "deadline": (day + dt.timedelta(days=reply_days)).isoformat(),
             "offers": [
-                {"applicant_id": aid, "list": lists[aid], "rank": int(ranks[aid])}
+                {
+                    "applicant_id": aid,
+                    "list": lists[aid],
+                    "rank": int(ranks[aid]),
+                    "group": groups.get(aid),
+                }
                 for aid in chosen
             ],
             "skipped": skipped,
@@ -343,6 +359,7 @@ class OfferRound:
         self.ledger.commit([{
             "type": "signed", "on": day.isoformat(), "vacancy_id": self.vacancy_id,
             "applicant_id": winner, "list": current["offers"][winner]["list"],
+            "group": current["offers"][winner].get("group"),
             "seniority_consumed": True,
         }])
 
@@ -358,8 +375,12 @@ def apply_offer_event(ledger: Ledger, event: Mapping[str, Any]) -> None:
             "round": event["round"],
             "on": day,
             "deadline": dt.date.fromisoformat(event["deadline"]),
-            "offers": {o["applicant_id"]: {"list": o["list"], "rank": o["rank"], "answer": None}
-                       for o in event["offers"]},
+            "offers": {
+                o["applicant_id"]: {
+                    "list": o["list"], "rank": o["rank"], "group": o.get("group"), "answer": None
+                }
+                for o in event["offers"]
+            },
             "closed": False,
             "closed_on": None,
             "winner": None,

@@ -97,6 +97,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "waiting_list": ("Ventelisteudlejninger", "Waiting-list lettings"),
     "flexible_share": ("Andel fleksibelt udlejet", "Share let flexibly"),
     "group": ("Prioritetsgruppe/kriterium", "Priority group/criterion"),
+    "group_n": ("Gruppe {n}", "Group {n}"),
+    "no_group": ("Ingen gruppe opfyldt", "No group met"),
     "evictions": ("Fogedsager", "Evictions"),
     "green": ("Grøn", "Green"),
     "yellow": ("Gul", "Yellow"),

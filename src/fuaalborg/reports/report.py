@@ -211,7 +211,8 @@ def letting_frame(
     monthly_rent_dkk, colour, route, subroute, turn, reason_code, rules,
     category`` (one of :data:`ROUTE_CATEGORIES`), ``referred`` (first sent to
     the referral), ``outcome`` (one of :data:`REFERRAL_OUTCOMES`, as of
-    ``end``), ``signed_on``, ``applicant_id`` and ``list`` (of a signed lease).
+    ``end``), ``signed_on``, ``applicant_id``, ``list`` and ``group`` (of a signed
+    lease; the priority group on the flexible route, missing otherwise).
     """
     vacancies: dict[str, dict[str, Any]] = {}
     for event in events:
@@ -225,6 +226,7 @@ def letting_frame(
                 row["signed_on"] = None
                 row["applicant_id"] = None
                 row["list"] = None
+                row["group"] = None
                 vacancies[str(event["vacancy_id"])] = row
             continue
         vid = str(event.get("vacancy_id"))
@@ -243,9 +245,11 @@ def letting_frame(
             row["signed_on"] = event["on"]
             row["applicant_id"] = event.get("applicant_id")
             row["list"] = event.get("list")
+            row["group"] = event.get("group")
     frame = pd.DataFrame(list(vacancies.values()), columns=[*_VACANCY_FIELDS, "referred",
                                                              "answer", "signed_on",
-                                                             "applicant_id", "list"])
+                                                             "applicant_id", "list", "group"])
+    frame["group"] = pd.to_numeric(frame["group"]).astype("Int64")
     frame["on"] = pd.to_datetime(frame["on"]).astype("datetime64[s]")
     frame["signed_on"] = pd.to_datetime(frame["signed_on"]).astype("datetime64[s]")
     route = frame["route"].astype(object)
@@ -639,9 +643,16 @@ def _r3(ctx: _Context, lettings: pd.DataFrame) -> list[ReportTable]:
     shown.index.name = ctx.l("organisation")
     out = [ReportTable("R3_org", "R3", ctx.l("R3"), shown.reset_index(),
                        protected if ctx.public else None)]
-    if "group" in lettings.columns and lettings["group"].notna().any():  # pragma: no cover
-        groups = _counts_by(wl.dropna(subset=["group"]), "department_id", "group",
-                            sorted(wl["group"].dropna().unique()))
+    flexible = wl[wl["subroute"].eq("flexible") & wl["signed_on"].notna()]
+    if "group" in lettings.columns and flexible["group"].notna().any():
+        numbers = sorted(int(g) for g in flexible["group"].dropna().unique())
+        labels = [ctx.l("group_n").format(n=n) for n in numbers] + [ctx.l("no_group")]
+        named = flexible.assign(
+            group_label=flexible["group"].map(
+                lambda g: ctx.l("no_group") if pd.isna(g) else ctx.l("group_n").format(n=int(g))
+            )
+        )
+        groups = _counts_by(named, "department_id", "group_label", labels)
         out.extend(_count_tables(ctx, "R3", "R3_group", f"{ctx.l('R3')} — {ctx.l('group')}",
                                  groups))
     else:

@@ -1,0 +1,69 @@
+"""R3 per priority group: a real ranking's group travels through offers into the report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from fuaalborg import examples, rank
+from fuaalborg.criteria import load
+from fuaalborg.letting.ledger import Ledger
+from fuaalborg.letting.offers import OfferRound
+from fuaalborg.letting.vacancy import Vacancy
+from fuaalborg.monitoring import placement_on
+from fuaalborg.reports import build_report
+
+ON = dt.date(2026, 3, 2)
+
+
+def test_the_group_of_a_flexible_letting_reaches_r3(tmp_path: Path) -> None:
+    town = examples.load()
+    placement = placement_on(town, ON)
+    red = sorted(d for d, c in placement.colours().items() if c == "red")
+    assert red, "the example municipality has red departments"
+    dep = red[0]
+    dwelling = town.dwellings[
+        (town.dwellings["department_id"] == dep) & (town.dwellings["kind"] == "family")
+    ].iloc[0]
+    with Ledger.create(tmp_path / "ledger.jsonl", town) as ledger:
+        decision = ledger.record_vacancy(
+            "V1", dwelling["dwelling_id"], dep, "family", ON,
+            float(dwelling["monthly_rent_dkk"]), int(dwelling["rooms"]),
+        )
+        assert decision.subroute == "flexible"  # red: mandatory flexible letting
+        vacancy = Vacancy(dep, int(dwelling["rooms"]), float(dwelling["monthly_rent_dkk"]), ON)
+        ranking = rank(
+            town.applicants, vacancy, registry=load(entry_points=False), municipality=town,
+            route="flexible", turn=decision.turn, top=3,
+        )
+        first = ranking.frame.iloc[0]
+        offers = OfferRound("V1", ranking, ledger=ledger, size=1)
+        sent = offers.send(ON)
+        offers.answer(sent[0], "accept", ON)
+        assert offers.close(ON) == sent[0]
+        offers.sign(ON + dt.timedelta(days=7))
+        signed = [e for e in ledger.events() if e["type"] == "signed"]
+        assert signed[0]["group"] == (None if pd.isna(first["group"]) else int(first["group"]))
+        report = build_report(town, ledger, dt.date(2026, 1, 1), dt.date(2026, 12, 31),
+                              figures=False, lang="en")
+    tables = {t.key: t for t in report.tables}
+    assert {"R3_group_org", "R3_group_dep"} <= set(tables), sorted(tables)
+    frame = tables["R3_group_dep"].frame
+    expected = "No group met" if pd.isna(first["group"]) else f"Group {int(first['group'])}"
+    row = frame[frame["Department (id)"] == dep]
+    assert int(row[expected].iloc[0]) == 1
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_without_groups_r3_says_why(lang: str) -> None:
+    from fuaalborg.reports.demo import demo_ledger
+
+    town = examples.load()
+    ledger = demo_ledger(town, dt.date(2024, 1, 1), dt.date(2024, 1, 31), signed=5)
+    report = build_report(town, ledger, dt.date(2024, 1, 1), dt.date(2024, 1, 31),
+                          figures=False, lang=lang)
+    r3 = next(t for t in report.tables if t.key == "R3_org")
+    assert r3.note
