@@ -181,9 +181,9 @@ def ledger_section(town: Municipality, on: dt.date) -> list[str]:
             return [f"Letting ledger: not available ({exc})"]
     summary = route_summary(decisions, stream["monthly_rent_dkk"], start)
     lines = [
-        f"Letting ledger: {len(stream):,} vacancies in {start.year} (turnover "
-        f"{100 * len(stream) / max(len(town.dwellings), 1):.1f} %), routed and written "
-        "with fsync".replace(",", "."),
+        f"Letting ledger: {len(stream):,} vacancies in {start.year}".replace(",", ".")
+        + f" (turnover {100 * len(stream) / max(len(town.dwellings), 1):.1f} %),"
+        " routed and written with fsync",
         f"  {'':<16} {'referral':>8} {'flexible':>8} {'ordinary':>8} {'internal':>8} "
         f"{'external':>8} {'total':>7}",
     ]

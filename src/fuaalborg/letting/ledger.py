@@ -1395,12 +1395,14 @@ def route_summary(decisions: pd.DataFrame, rents: pd.Series[float], on: dt.date)
     """
     from fuaalborg.rents import rent_band
 
+    colours = pd.Categorical(decisions["colour"].to_numpy(), categories=list(COLOURS))
     frame = pd.DataFrame(
         {
-            "colour": decisions["colour"].to_numpy(),
+            "colour": colours,
+            # ordered categories: the bands print cheapest first, colours green to red
             "rent_band": rent_band(
                 pd.Series(rents.to_numpy(dtype=float)), "agreement", on
-            ).astype(str).to_numpy(),
+            ).array,
             "referral": (decisions["route"] == "referral").to_numpy(),
             "flexible": (decisions["subroute"] == "flexible").fillna(False).to_numpy(),
             "ordinary": (decisions["subroute"] == "ordinary").fillna(False).to_numpy(),
@@ -1410,11 +1412,13 @@ def route_summary(decisions: pd.DataFrame, rents: pd.Series[float], on: dt.date)
     )
     parts = []
     for by in ("colour", "rent_band"):
-        counts = frame.groupby(by, sort=True)[
+        grouped = frame.groupby(by, sort=True, observed=True)
+        counts = grouped[
             ["referral", "flexible", "ordinary", "internal", "external"]
         ].sum().astype("int64")
-        counts["total"] = frame.groupby(by, sort=True).size()
+        counts["total"] = grouped.size()
         counts = counts.reset_index().rename(columns={by: "group"})
+        counts["group"] = counts["group"].astype(str)
         counts.insert(0, "by", by)
         parts.append(counts)
     return pd.concat(parts, ignore_index=True)
