@@ -73,6 +73,34 @@ def test_four_fifths_rule_flags_for_review() -> None:
     assert report.ok  # disparate impact is a warning for review, never a violation
 
 
+def test_labels_drawn_independently_raise_no_review_flags() -> None:
+    # many groups, some small, labels independent of every criterion: a ratio under
+    # four-fifths from chance alone is not significant once the groups are counted
+    rng = np.random.default_rng(11)
+    sample = synthetic_applicants(6_000, seed=3)
+    sample["country_of_birth"] = rng.choice([f"C{i:02d}" for i in range(15)], len(sample))
+    report = audit(load_plugin(), sample, ON)
+    assert not [r for r in report.warnings if r.label_column == "country_of_birth"]
+    rows = [r for r in report.impact if r.label_column == "country_of_birth" and r.ratio]
+    assert rows
+    assert all(r.p_value is not None and 0 <= r.p_value <= 1 for r in rows)
+
+
+def test_a_small_ratio_in_a_tiny_group_is_not_flagged_without_significance() -> None:
+    sample = synthetic_applicants(2_000, seed=5)
+    sample["citizenship"] = "A"
+    target = sample.index[(sample["children"] == 0)][:30]
+    sample.loc[target, "citizenship"] = "B"  # 30 applicants, none with children
+    sample.loc[sample.index[(sample["children"] > 0)][:2], "citizenship"] = "B"
+    report = audit(load_plugin(), sample, ON)
+    row = next(
+        r for r in report.impact
+        if r.criterion == "families_with_children" and r.label == "B"
+    )
+    assert row.ratio is not None and row.ratio < 0.8
+    assert row.flagged == (row.p_value is not None and row.p_value < 0.05 / 2)
+
+
 def test_cli_plugins_lists_builtins() -> None:
     result = CliRunner().invoke(main, ["plugins"])
     assert result.exit_code == 0, result.output

@@ -33,6 +33,9 @@ __all__ = ["COMMANDS", "report_command", "report_section"]
               help="A table of eviction cases (fogedsager), CSV or xlsx.")
 @click.option("--figures", "figures_dir", type=click.Path(file_okay=False),
               help="Also write the figures as PNG files into this folder.")
+@click.option("--audit/--no-audit", "run_audit", default=True, show_default=True,
+              help="For the parties: audit the loaded criteria on the municipality's waiting "
+              "list for the R7 annex.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="The xlsx workbook to write.")
 def report_command(
@@ -44,6 +47,7 @@ def report_command(
     folder: str | None,
     evictions: str | None,
     figures_dir: str | None,
+    run_audit: bool,
     output: str,
 ) -> None:
     """Write the yearly report (agreement, afsnit 7.2) for a period as an xlsx workbook."""
@@ -62,12 +66,18 @@ def report_command(
     else:
         ledger = demo_ledger(town, first, last)
         eviction_table = evictions if evictions else demo_evictions(town, first, last)
+    audit_report = None
+    if run_audit and disclosure == "parties" and len(town.applicants):
+        from fuaalborg.criteria import audit, load
+
+        audit_report = audit(load(), town.applicants, last)
     try:
         report = build_report(
             town, ledger, first, last,
             disclosure=disclosure,  # type: ignore[arg-type]
             lang=lang,  # type: ignore[arg-type]
             evictions=eviction_table,
+            audit=audit_report,
         )
     finally:
         ledger.close()

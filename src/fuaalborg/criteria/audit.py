@@ -28,6 +28,7 @@ review** — never as a decision. Groups smaller than a threshold are suppressed
 from __future__ import annotations
 
 import datetime as dt
+import math
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -70,8 +71,14 @@ class ImpactRow:
     """A criterion's selection rate in one group of a labelled sample.
 
     ``rate``/``ratio`` are ``None`` when the group is smaller than the
-    reporting threshold (suppressed). ``flagged`` marks a ratio to the highest
-    group rate under the four-fifths threshold: a warning for human review.
+    reporting threshold (suppressed). ``ratio`` is the rate over the highest
+    group's rate (the four-fifths rule). ``p_value`` is the two-sided p-value of
+    the difference between the group and everyone else in the sample (a pooled
+    two-proportion z-test). ``flagged`` marks a ratio under the four-fifths
+    threshold whose difference is also statistically significant at the audit's
+    level divided by the number of groups compared (Bonferroni): 29 CFR
+    § 1607.4(D) asks for practical *and* statistical significance. A warning for
+    human review, never a decision.
     """
 
     criterion: str
@@ -81,6 +88,7 @@ class ImpactRow:
     rate: float | None
     ratio: float | None
     flagged: bool
+    p_value: float | None = None
 
 
 @attrs.frozen
@@ -146,13 +154,14 @@ class AuditReport:
             out.append("  no result depends on a protected column")
         if self.impact:
             out.append(
-                f"  Selection rates by group (ratio < {self.threshold} flagged for human review; "
+                f"  Selection rates by group (ratio < {self.threshold} and a significant "
+                f"difference flagged for human review; "
                 f"groups under {self.min_group_size} suppressed):"
             )
             for row in self.warnings:
                 out.append(
                     f"    review: {row.criterion} — {row.label_column}={row.label}: rate "
-                    f"{row.rate:.1%}, ratio {row.ratio:.2f}"
+                    f"{row.rate:.1%}, ratio {row.ratio:.2f}, p = {row.p_value:.3g}"
                 )
             if not self.warnings:
                 out.append("    no ratio under the threshold")
@@ -230,6 +239,7 @@ def audit(
     protected = tuple(protected_columns(applicants.columns))
     params = registry.parameters
     threshold = float(params.get("criteria.audit.four_fifths_ratio", on))
+    alpha = float(params.get("criteria.audit.significance_level", on))
     min_size = int(params.get("criteria.audit.min_group_size", on))
     variants = _variants(applicants, protected, seed)
     present = set(map(str, applicants.columns))
@@ -275,7 +285,7 @@ def audit(
             if c not in _NEVER_LABELS and applicants[c].nunique(dropna=True) <= _MAX_LABELS
         ]
     )
-    impact = _impact(base_results, applicants, label_columns, threshold, min_size)
+    impact = _impact(base_results, applicants, label_columns, threshold, min_size, alpha)
     return AuditReport(
         on=on,
         applicants=len(applicants),
@@ -294,12 +304,25 @@ def _who(agreement: LettingAgreement) -> str:
     return f"CVR {agreement.organisation_cvr}, {agreement.describe_departments()}"
 
 
+def _two_proportion_p(rate_a: float, n_a: int, rate_b: float, n_b: int) -> float:
+    """Two-sided p-value of the difference of two proportions (pooled z-test)."""
+    if n_a == 0 or n_b == 0:
+        return 1.0
+    pooled = (rate_a * n_a + rate_b * n_b) / (n_a + n_b)
+    spread = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
+    if spread == 0:
+        return 1.0
+    z = abs(rate_a - rate_b) / spread
+    return math.erfc(z / math.sqrt(2))
+
+
 def _impact(
     results: dict[str, np.ndarray[Any, Any]],
     applicants: pd.DataFrame,
     label_columns: Sequence[str],
     threshold: float,
     min_size: int,
+    alpha: float,
 ) -> list[ImpactRow]:
     rows: list[ImpactRow] = []
     for column in label_columns:
@@ -309,14 +332,20 @@ def _impact(
             grouped = table.groupby("label", sort=True)["met"].agg(["size", "mean"])
             reportable = grouped[grouped["size"] >= min_size]
             best = float(reportable["mean"].max()) if len(reportable) else 0.0
+            total, met_total = len(table), float(table["met"].sum())
+            level = alpha / max(len(reportable), 1)
             small = int(grouped.loc[grouped["size"] < min_size, "size"].sum())
             for label, size, rate in zip(
                 reportable.index, reportable["size"], reportable["mean"], strict=True
             ):
                 ratio = float(rate) / best if best > 0 else 1.0
+                rest = total - int(size)
+                rest_rate = (met_total - float(rate) * int(size)) / rest if rest else 0.0
+                p_value = _two_proportion_p(float(rate), int(size), rest_rate, rest)
                 rows.append(
                     ImpactRow(
-                        cid, column, str(label), int(size), float(rate), ratio, ratio < threshold
+                        cid, column, str(label), int(size), float(rate), ratio,
+                        ratio < threshold and p_value < level, p_value,
                     )
                 )
             if small:
