@@ -26,7 +26,7 @@ import pandas as pd
 
 from fuaalborg import specs
 from fuaalborg.errors import ValidationError
-from fuaalborg.tables import Problem, TableValidationError, read_table
+from fuaalborg.tables import Problem, TableValidationError, is_in, read_table
 
 __all__ = ["Municipality"]
 
@@ -185,8 +185,8 @@ def _unknown(
     frame: pd.DataFrame, column: str, known: pd.Series[Any], table: str, what: str
 ) -> Iterator[Problem]:
     values = frame[column]
-    bad = values.notna() & ~values.isin(set(known.dropna()))
-    for pos in bad.to_numpy().nonzero()[0]:
+    bad = values.notna().to_numpy() & ~is_in(values, known)
+    for pos in bad.nonzero()[0]:
         yield Problem(table, column, int(pos) + 1, repr(values.iloc[pos]), f"a known {what}")
 
 

@@ -52,6 +52,7 @@ __all__ = [
     "TableSpec",
     "TableValidationError",
     "atomic_write",
+    "is_in",
     "read_table",
     "write_table",
 ]
@@ -422,6 +423,21 @@ def _date_only(value: dt.date) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date() if value.time() == dt.time(0) else dt.date.min
     return value
+
+
+def is_in(values: pd.Series[Any], known: pd.Series[Any]) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Whether each of ``values`` occurs among ``known`` (missing values never do).
+
+    A hash lookup over the distinct known values: unlike ``Series.isin`` with a
+    large collection of text values, it does not iterate in Python, so checking
+    a million references against a table of ids stays fast.
+
+    >>> is_in(pd.Series(["D1", "D9", None]), pd.Series(["D1", "D2"])).tolist()
+    [True, False, False]
+    """
+    index = pd.Index(known.dropna().unique())
+    found = index.get_indexer(values) >= 0
+    return np.asarray(found & values.notna().to_numpy(), dtype=bool)
 
 
 # --------------------------------------------------------------------------

@@ -69,7 +69,14 @@ from fuaalborg.errors import FuaalborgError, NotInForceError, ParameterFileError
 from fuaalborg.monitoring._compare import OPERATORS, compare, format_number
 from fuaalborg.monitoring.lists import LIST_NAMES
 from fuaalborg.parameters import Parameter, ParameterSet, load_parameters, parse_parameter_file
-from fuaalborg.tables import Column, Problem, TableSpec, TableValidationError, read_table
+from fuaalborg.tables import (
+    Column,
+    Problem,
+    TableSpec,
+    TableValidationError,
+    is_in,
+    read_table,
+)
 
 __all__ = [
     "COLOURS",
@@ -561,15 +568,14 @@ def _validate_inputs(
         except TableValidationError as exc:
             errors.append(exc)
     if not errors:
-        known = set(tables["departments"]["department_id"].dropna())
         ids = tables["indicators"]["department_id"]
-        bad = ~ids.isin(known)
+        bad = ~is_in(ids, tables["departments"]["department_id"])
         problems = [
             Problem(
                 "indicators", "department_id", int(i) + 1, repr(ids.iloc[i]),
                 "a known department id",
             )
-            for i in np.flatnonzero(bad.to_numpy())
+            for i in np.flatnonzero(bad)
         ]
         if problems:
             errors.append(TableValidationError("indicators", problems))
