@@ -8,13 +8,15 @@ from fractions import Fraction
 from math import floor
 from pathlib import Path
 
+import attrs
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fuaalborg import load_parameters
 from fuaalborg.errors import ValidationError
-from fuaalborg.letting.ledger import Ledger
+from fuaalborg.letting.ledger import Ledger, rules_on
 from fuaalborg.letting.routing import (
     Counters,
     Rules,
@@ -25,7 +27,16 @@ from fuaalborg.letting.routing import (
     route_one,
 )
 
-GREEN = Rules(referral_share=Fraction(1, 4), internal_share=Fraction(1, 2))
+#: The rules in force on a date of the 2023 agreement, read from the parameter files.
+BASE = rules_on(load_parameters(), dt.date(2024, 1, 1))
+
+
+def make_rules(**changes: object) -> Rules:
+    """The parameters' rules with ``changes``."""
+    return attrs.evolve(BASE, **changes)  # type: ignore[arg-type]
+
+
+GREEN = make_rules(referral_share=Fraction(1, 4), internal_share=Fraction(1, 2))
 
 
 def _stream(steps: list[tuple[str, str]], rules: Rules = GREEN) -> list[str]:
@@ -79,7 +90,7 @@ def test_red_is_always_flexible_green_follows_the_share() -> None:
         routed, counters = route_one(counters, "family", colour, GREEN)
         subroutes.append(routed.subroute)
     assert subroutes == ["flexible", "flexible", "ordinary", "ordinary"]
-    half = Rules(flexible_share=Fraction(1, 2), internal_share=Fraction(1, 2))
+    half = make_rules(flexible_share=Fraction(1, 2), internal_share=Fraction(1, 2))
     counters = Counters()
     subs = []
     for _ in range(6):
@@ -105,14 +116,14 @@ def test_internal_external_alternate_starting_internal() -> None:
 
 
 def test_no_turn_before_the_fifty_fifty_rule() -> None:
-    routed, after = route_one(Counters(), "family", "green", Rules(internal_share=None))
+    routed, after = route_one(Counters(), "family", "green", make_rules(internal_share=None))
     assert routed.turn is None
     assert after.turns == 0
 
 
 def test_invalid_rules_and_inputs() -> None:
     with pytest.raises(ValidationError, match="bab_share"):
-        Rules(bab_share=Fraction(1, 2))
+        make_rules(bab_share=Fraction(1, 2))
     with pytest.raises(ValidationError, match="colour"):
         route_one(Counters(), "family", "blue", GREEN)
     with pytest.raises(ValidationError, match="kind"):
@@ -139,7 +150,7 @@ def test_vectorised_core_equals_sequential(
     events: list[tuple[str, str, str]], share: Fraction, flex: Fraction, bab: bool,
     turn: Fraction | None,
 ) -> None:
-    rules = Rules(referral_share=share, flexible_share=flex, internal_share=turn,
+    rules = make_rules(referral_share=share, flexible_share=flex, internal_share=turn,
                   bab_share=Fraction(1) if bab else None)
     counters: dict[str, Counters] = {}
     expected = []
@@ -163,7 +174,7 @@ def test_vectorised_core_equals_sequential(
 def test_exactly_floor_n_p_referrals_at_every_point(
     events: list[tuple[str, str, str]], share: Fraction
 ) -> None:
-    rules = Rules(referral_share=share, internal_share=Fraction(1, 2))
+    rules = make_rules(referral_share=share, internal_share=Fraction(1, 2))
     counters: dict[str, Counters] = {}
     counting: dict[str, int] = {}
     referred: dict[str, int] = {}

@@ -31,7 +31,12 @@ The rules (almenboligloven § 59, stk. 1; § 60; udlejningsbekendtgørelsen):
 >>> from fractions import Fraction
 >>> [n for n in range(1, 13) if fires(n, Fraction(1, 4))]
 [4, 8, 12]
->>> rules = Rules(referral_share=Fraction(1, 4), internal_share=Fraction(1, 2))
+>>> import datetime as dt
+>>> from fuaalborg import load_parameters
+>>> from fuaalborg.letting.ledger import rules_on
+>>> rules = rules_on(load_parameters(), dt.date(2024, 1, 1))
+>>> rules.referral_share, rules.internal_share
+(Fraction(1, 4), Fraction(1, 2))
 >>> counters = Counters()
 >>> routes = []
 >>> for _ in range(5):
@@ -104,20 +109,23 @@ REASONS: Mapping[str, str] = {
 
 @attrs.frozen
 class Rules:
-    """The rule values one routing decision uses (resolved from parameters by date).
+    """The rule values one routing decision uses, resolved from parameters by date.
 
-    ``internal_share`` is ``None`` while no internal/external rule is in force
-    (before 1 July 2019): waiting-list lettings then take no turn. ``bab_share``
-    is ``None`` while no 100 % referral right for BAB dwellings is in force.
+    Every field is required: the values live in the parameter files, and
+    :func:`fuaalborg.letting.ledger.rules_on` resolves them for a date (change
+    one with :func:`attrs.evolve`). ``internal_share`` is ``None`` while no
+    internal/external rule is in force: waiting-list lettings then take no turn.
+    ``bab_share`` is ``None`` while no 100 % referral right for BAB dwellings is
+    in force.
     """
 
-    referral_share: Fraction = Fraction(1, 4)
-    bab_share: Fraction | None = Fraction(1)
-    referral_colours: tuple[str, ...] = ("green", "yellow")
-    flexible_share: Fraction = Fraction(0)
-    flexible_share_red: Fraction = Fraction(1)
-    internal_share: Fraction | None = None
-    first_turn: str = "internal"
+    referral_share: Fraction
+    bab_share: Fraction | None
+    referral_colours: tuple[str, ...]
+    flexible_share: Fraction
+    flexible_share_red: Fraction
+    internal_share: Fraction | None
+    first_turn: str
 
     def __attrs_post_init__(self) -> None:
         problems = []
@@ -329,10 +337,14 @@ def route_frame(
     ``reason_code``, ``n_referral``, ``n_flexible``, ``n_turn``, and each
     department's counters after the stream.
 
+    >>> import datetime as dt
+    >>> from fuaalborg import load_parameters
+    >>> from fuaalborg.letting.ledger import rules_on
+    >>> rules = rules_on(load_parameters(), dt.date(2024, 1, 1))
     >>> stream = pd.DataFrame({"department_id": ["A"] * 8, "kind": "family", "colour": "green"})
-    >>> out, end = route_frame(stream, Rules())
+    >>> out, end = route_frame(stream, rules)
     >>> out["route"].tolist().count("referral"), end["A"]
-    (2, Counters(referral=8, flexible=6, turns=0))
+    (2, Counters(referral=8, flexible=6, turns=6))
     """
     n_rows = len(frame)
     missing = [c for c in ("department_id", "kind", "colour") if c not in frame.columns]
