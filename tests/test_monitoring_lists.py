@@ -141,18 +141,38 @@ def history(years: list[int], area: str = "A") -> pd.DataFrame:
     return frame([row(area, f"{y}-12-01", **PARALLEL) for y in years])
 
 
-def test_omdannelse_4_years_under_2018_text_needs_history_from_official_lists() -> None:
-    # 2020 list (2018 text): 4 years = 2017–2020; 2017 cannot be computed (no rules)
+def test_omdannelse_2018_to_2020_uses_the_transitional_five_years() -> None:
+    # 2020 list (2018 text, transitional rule of L 38): 5 years = 2016–2020; the lists
+    # of 2016 and 2017 cannot be computed (no rules), so they come from the official lists
     areas = history([2018, 2019, 2020])
     without = classify_areas(areas).set_index("list_date")
     assert not without["omdannelse"].any()
     assert "no data for the list of 2017" in without["reason"].iloc[-1]
-    official = pd.DataFrame(
+    four = pd.DataFrame(
         {"area_id": ["A"], "list_date": ["2017-12-01"], "designation": ["parallelsamfund"]}
     )
-    with_history = classify_areas(areas, lists=official)
+    assert not classify_areas(areas, lists=four)["omdannelse"].any()  # 4 years: not enough
+    five = pd.DataFrame(
+        {
+            "area_id": ["A", "A"],
+            "list_date": ["2016-12-01", "2017-12-01"],
+            "designation": ["parallelsamfund", "parallelsamfund"],
+        }
+    )
+    with_history = classify_areas(areas, lists=five)
     assert with_history["omdannelse"].tolist() == [False, False, True]
     assert with_history["designation"].tolist()[-1] == "omdannelse"
+
+
+def test_omdannelse_main_rule_of_2018_is_four_years() -> None:
+    # L 38's main rule (4 years) applied from 2021 until L 23; no list was published
+    # under it, but a list date in that window is classified by it
+    areas = frame(
+        [row("A", f"{y}-12-01", **PARALLEL) for y in (2018, 2019, 2020)]
+        + [row("A", "2021-06-01", **PARALLEL)]
+    )
+    result = classify_areas(areas)
+    assert result["omdannelse"].tolist() == [False, False, False, True]
 
 
 def test_omdannelse_5_years_after_the_2021_change() -> None:

@@ -5,8 +5,8 @@ Every department has a twin-tool row for each November update
 fewer than the discretion threshold of residents aged 18–64 live in the
 department (``monitoring.twin_tool.min_residents_18_64``). Department-level
 parallel-society data (:data:`PARALLEL_DATA_YEARS`) exist only for departments
-with at least ``monitoring.parallel_data.min_units`` units and
-``monitoring.parallel_data.min_residents`` residents.
+with more than ``monitoring.parallel_data.min_units`` units and
+``monitoring.parallel_data.min_residents`` residents (agreement, note 13).
 
 The values are drawn from the value bands of
 :data:`~fuaalborg.examples._structure.LEVELS`, clearly on one side of each
@@ -161,7 +161,7 @@ def indicators_frame(
             withheld = r_y < min_18_64
             frame.loc[withheld, list(AREA_INDICATOR_COLUMNS)] = np.nan
         else:
-            frame = frame.loc[(units >= min_units) & (res_y >= min_residents)]
+            frame = frame.loc[(units > min_units) & (res_y > min_residents)]
         frames.append(frame)
     out = pd.concat(frames, ignore_index=True)
     out["measured_on"] = out["measured_on"].astype("datetime64[s]")

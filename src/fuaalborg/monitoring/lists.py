@@ -7,7 +7,9 @@ for the law version in force on each row's list date:
 - **parallelsamfund** (§ 61 a, stk. 2; before L 23 "ghettoområde"): the non-Western
   share overstiger 50 % and at least 2 of the udsat criteria;
 - **omdannelsesområde** (§ 61 a, stk. 4; before L 23 "hårdt ghettoområde"):
-  parallelsamfund on each of the last 4 (2018 text) or 5 (2021 text) yearly lists;
+  parallelsamfund on each of the last 5 yearly lists (the 2018 text's 4 years
+  were replaced by 5 for the lists of 2018–2020 by its transitional rule, and by
+  the 2021 text from then on: parameter ``lists.omdannelse_years``);
 - **forebyggelsesområde** (§ 61 b, only from the 2021 text): the non-Western share
   overstiger 30 % and at least 2 of 4 milder criteria.
 
@@ -339,7 +341,7 @@ def list_rules(
 
     >>> rules = list_rules("2020-12-01")
     >>> rules.version, rules.omdannelse_years, rules.forebyggelse is None
-    ('2018', 4, True)
+    ('2018', 5, True)
     >>> list_rules("2021-12-01").omdannelse_years
     5
     """
