@@ -238,3 +238,58 @@ def test_percentages_outside_0_100_are_refused() -> None:
         ("outside_work_education_pct", 1),
         ("conviction_ratio", 2),
     }
+
+
+def test_cvr_columns_apply_the_modulus_11_check() -> None:
+    frame = pd.DataFrame(
+        {"organisation_cvr": ["31831814", "12345678", "0123456"], "name": ["A", "B", "C"]}
+    )
+    with pytest.raises(TableValidationError) as info:
+        specs.ORGANISATIONS.validate(frame)
+    assert {(p.row, p.value) for p in info.value.problems} == {(2, "'12345678'"), (3, "'0123456'")}
+    assert "modulus-11" in info.value.problems[0].expected
+
+
+def test_problems_of_several_tables_name_their_table() -> None:
+    from fuaalborg.tables import Problem
+
+    error = TableValidationError(
+        "departments, dwellings",
+        [
+            Problem("departments", "residents", 3, "-1", "a whole number >= 0"),
+            Problem("dwellings", "kind", 2, "'youth'", "one of family, bab"),
+        ],
+    )
+    lines = str(error).splitlines()
+    assert lines[1].split() == ["table", "column", "row", "value", "expected"]
+    assert lines[2].split()[0] == "departments"
+    assert lines[3].split()[0] == "dwellings"
+
+
+def test_written_files_get_the_ordinary_mode(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    umask = os.umask(0o022)
+    try:
+        path = write_table(pd.DataFrame({"a": [1]}), tmp_path / "out.csv")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_a_duplicate_applicant_is_reported_without_its_id() -> None:
+    from fuaalborg.criteria import APPLICANTS
+
+    frame = pd.DataFrame(
+        {
+            "applicant_id": ["010191-1011", "010191-1011"],
+            "list": ["internal", "internal"],
+            "seniority_date": ["2020-01-01", "2021-01-01"],
+            "household_size": [1, 2],
+        }
+    )
+    with pytest.raises(TableValidationError) as info:
+        APPLICANTS.validate(frame)
+    assert "010191" not in str(info.value)
+    assert [(p.column, p.row) for p in info.value.problems] == [("applicant_id, list", 2)]

@@ -22,6 +22,8 @@ from importlib import resources
 from typing import Any, Literal
 
 import attrs
+import numpy as np
+import pandas as pd
 
 from fuaalborg.errors import ValidationError
 
@@ -33,6 +35,7 @@ __all__ = [
     "Organisation",
     "is_valid_cvr",
     "parties",
+    "valid_cvr_mask",
     "validate_cvr",
 ]
 
@@ -51,6 +54,21 @@ def is_valid_cvr(cvr: object) -> bool:
     if cvr[0] == "0":
         return False
     return sum(int(d) * w for d, w in zip(cvr, CVR_WEIGHTS, strict=True)) % 11 == 0
+
+
+def valid_cvr_mask(values: pd.Series[Any]) -> pd.Series[bool]:
+    """Vectorised :func:`is_valid_cvr` over a column of texts.
+
+    >>> valid_cvr_mask(pd.Series(["31831814", "31831815", "0183181"])).tolist()
+    [True, False, False]
+    """
+    text = values.astype("string")
+    shape_ok = text.str.fullmatch(r"[1-9][0-9]{7}").fillna(False).to_numpy(dtype=bool)
+    padded = text.where(shape_ok, "00000000").fillna("00000000")
+    codes = np.frombuffer("".join(padded.tolist()).encode("ascii"), dtype=np.uint8)
+    digits = (codes.astype(np.int64) - ord("0")).reshape(len(values), 8)
+    total = digits @ np.asarray(CVR_WEIGHTS, dtype=np.int64)
+    return pd.Series(shape_ok & (total % 11 == 0), index=values.index)
 
 
 def validate_cvr(cvr: object, *, owner: str = "organisation") -> str:

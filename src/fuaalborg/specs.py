@@ -18,6 +18,7 @@ spec               table
 
 from __future__ import annotations
 
+from fuaalborg.model import valid_cvr_mask
 from fuaalborg.tables import Column, TableSpec
 
 __all__ = [
@@ -57,6 +58,8 @@ ORGANISATIONS = TableSpec(
             "CVR number (8 digits, modulus-11)",
             "CVR-nummer (8 cifre, modulus-11)",
             pattern=_CVR,
+            check=valid_cvr_mask,
+            check_text="passing the modulus-11 check",
             unique=True,
         ),
         Column("name", "string", "name of the organisation", "boligorganisationens navn"),
@@ -82,6 +85,8 @@ DEPARTMENTS = TableSpec(
             "CVR number of the organisation that owns the department",
             "boligorganisationens CVR-nummer",
             pattern=_CVR,
+            check=valid_cvr_mask,
+            check_text="passing the modulus-11 check",
         ),
         Column("name", "string", "name of the department", "afdelingens navn"),
         Column(

@@ -73,6 +73,8 @@ class Column:
     ``min``/``max`` bound numbers (inclusive); ``allowed`` lists the values a
     string column may take. ``personal`` marks personal data: its values never
     appear in an error. ``required=False`` lets the column be absent.
+    ``check`` is a vectorised test of the present values that returns ``True``
+    where a value is acceptable; ``check_text`` says what it requires.
     """
 
     name: str
@@ -88,6 +90,10 @@ class Column:
     personal: bool = False
     required: bool = True
     pattern: str | None = None
+    check: Callable[[pd.Series[Any]], pd.Series[bool]] | None = attrs.field(
+        default=None, eq=False
+    )
+    check_text: str | None = None
 
     def expected(self) -> str:
         """A short description of the form a value must take."""
@@ -102,6 +108,8 @@ class Column:
         }[self.dtype]
         if self.pattern is not None:
             base = f"a text matching {self.pattern}"
+        if self.check_text is not None:
+            base = f"{base}, {self.check_text}"
         lo, hi = self.min, self.max
         if lo is not None and hi is not None:
             base += f" from {_num(lo)} to {_num(hi)}"
@@ -150,13 +158,18 @@ class TableValidationError(ValidationError):
         n = len(self.problems)
         head = f"table {self.table!r}: {n} problem{'s' if n != 1 else ''}"
         shown = self.problems[:MAX_PROBLEM_LINES]
-        rows = [("column", "row", "value", "expected")] + [
-            (p.column, "" if p.row is None else str(p.row), p.value or "", p.expected)
+        several = len({p.table for p in self.problems}) > 1
+        head_row = ("table",) * several + ("column", "row", "value", "expected")
+        rows = [head_row] + [
+            (p.table,) * several
+            + (p.column, "" if p.row is None else str(p.row), p.value or "", p.expected)
             for p in shown
         ]
-        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        last = len(head_row) - 1
+        widths = [max(len(r[i]) for r in rows) for i in range(last)]
         lines = [
-            "  " + "  ".join(r[i].ljust(widths[i]) for i in range(3)) + "  " + r[3] for r in rows
+            "  " + "  ".join(r[i].ljust(widths[i]) for i in range(last)) + "  " + r[last]
+            for r in rows
         ]
         if n > len(shown):
             lines.append(f"  … and {n - len(shown)} more (see .problems or .to_frame())")
@@ -368,6 +381,11 @@ def _coerce(
         bad = present & ~text.isin(col.allowed).fillna(False).astype(bool)
     if col.pattern is not None:
         bad = bad | (present & ~text.str.fullmatch(col.pattern).fillna(False).astype(bool))
+    if col.check is not None:
+        candidates = present & ~bad
+        if candidates.any():
+            passed = col.check(text[candidates]).reindex(text.index, fill_value=False)
+            bad = bad | (candidates & ~passed.fillna(False).astype(bool))
     return text, bad, missing
 
 
@@ -512,6 +530,11 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        # mkstemp creates the file readable by its owner only; give the result the
+        # mode an ordinary new file gets (0666 less the umask)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_path, 0o666 & ~umask)
         os.replace(tmp_path, target)
     finally:
         if tmp_path.exists():

@@ -96,6 +96,8 @@ _CANONICAL: tuple[ApplicantField, ...] = (
         "ansøgerens id; en ansøger på begge lister har én række pr. liste",
         required=True,
         nullable=False,
+        # an export may use a person number as the id: never shown in an error
+        personal=True,
     ),
     _f(
         "list",
