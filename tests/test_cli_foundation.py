@@ -60,3 +60,43 @@ def test_unknown_parameter_is_a_usage_error(runner: CliRunner) -> None:
     result = runner.invoke(main, ["parameters", "no.such.thing"])
     assert result.exit_code == 2
     assert "unknown parameter" in result.output
+
+
+def test_an_unwritable_output_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    blocker = tmp_path / "afile"
+    blocker.write_text("", encoding="utf-8")
+    result = runner.invoke(main, ["parameters", "--file", str(blocker / "x.toml")])
+    assert result.exit_code == 2  # click refuses a path that does not exist
+    result = runner.invoke(main, ["place", "-o", str(blocker / "x.csv")])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "Error: cannot use" in result.output
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_a_reversed_report_period_is_refused_before_any_work(runner: CliRunner) -> None:
+    result = runner.invoke(
+        main, ["report", "--from", "2024-12-31", "--to", "2024-01-01", "-o", "never.xlsx"]
+    )
+    assert result.exit_code == 2
+    assert "ends (2024-01-01) before it starts" in result.output
+
+
+def test_warnings_print_as_one_line(runner: CliRunner) -> None:
+    import warnings
+
+    import click
+
+    @click.command("warn-once")
+    def warn_once() -> None:
+        """Emit one warning (test only)."""
+        warnings.warn("terms are\n  assumed", fuaalborg.AssumedTermsWarning, stacklevel=1)
+
+    main.add_command(warn_once)
+    try:
+        result = runner.invoke(main, ["warn-once"])
+    finally:
+        main.commands.pop("warn-once")
+    assert result.exit_code == 0
+    assert "warning: terms are assumed" in result.output
+    assert "warnings.warn" not in result.output

@@ -57,8 +57,13 @@ def report_command(
     from fuaalborg.reports.figures import save_figures
     from fuaalborg.reports.report import build_report
 
-    town = Municipality.from_folder(folder) if folder else examples.load()
     first, last = start.date(), end.date()
+    if last < first:
+        raise click.BadParameter(
+            f"the period ends ({last.isoformat()}) before it starts ({first.isoformat()})",
+            param_hint="'--to'",
+        )
+    town = Municipality.from_folder(folder) if folder else examples.load()
     eviction_table: str | pd.DataFrame | None
     if ledger_path:
         ledger = Ledger.open(ledger_path, readonly=True)
