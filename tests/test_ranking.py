@@ -433,10 +433,28 @@ def test_cli_rank_writes_a_file_and_explains(tmp_path: Any) -> None:
     assert pd.read_csv(out)["applicant_id"].tolist() == ["a", "b"]
     assert "Position 2 of 2" in result.output
     assert (tmp_path / "ranked.record.json").exists()
+    future = tmp_path / "future.csv"
+    table(("a", "external", "2099-01-01", 1), name=["Anna"]).to_csv(future, index=False)
     bad = runner.invoke(main, [
-        "rank", str(src), "--department", "D1", "--rooms", "2", "--rent", "5000",
-        "--on", "2005-01-01", "--route", "ordinary", "-o", str(tmp_path / "no.csv"),
+        "rank", str(future), "--department", "D1", "--rooms", "2", "--rent", "5000",
+        "--on", "2024-06-01", "--route", "ordinary", "-o", str(tmp_path / "no.csv"),
     ])
     assert bad.exit_code == 1
     assert not (tmp_path / "no.csv").exists()
     assert "Anna" not in bad.output
+
+
+def test_an_applicant_not_yet_on_the_list_is_ineligible_with_the_reason() -> None:
+    t = table(
+        ("a", "external", "2010-01-01", 1),
+        ("b", "external", "2024-07-01", 1),  # registered after the ranking date
+        name=["Anna", "Bo"],
+    )
+    ranking = rank(t, Vacancy("D1", 2, 5000, dt.date(2024, 6, 1)), route="ordinary")
+    assert ranking.frame["applicant_id"].tolist() == ["a"]
+    ineligible = ranking.ineligible
+    assert ineligible["applicant_id"].tolist() == ["b"]
+    assert ineligible["reason"].tolist() == ["not_yet_on_list"]
+    assert "not yet on the list" in ranking.explain("b", lang="en")
+    later = rank(t, Vacancy("D1", 2, 5000, dt.date(2024, 7, 1)), route="ordinary")
+    assert later.frame["applicant_id"].tolist() == ["a", "b"]

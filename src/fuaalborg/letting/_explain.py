@@ -181,6 +181,10 @@ _T: dict[str, dict[str, str]] = {
         "en": "it is the external list's turn",
         "da": "det er den eksterne ventelistes tur",
     },
+    "not_yet_on_list": {
+        "en": "the applicant's seniority starts after this date: not yet on the list",
+        "da": "ansøgerens anciennitet begynder efter denne dato: endnu ikke på ventelisten",
+    },
     "and": {"en": " and ", "da": " og "},
     "internal": {"en": "internal", "da": "interne"},
     "external": {"en": "external", "da": "eksterne"},

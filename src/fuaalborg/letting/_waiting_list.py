@@ -419,7 +419,7 @@ def _dates(
             problems.append(
                 _problem(
                     "seniority_date", int(i), str(days64[i]),
-                    f"a date on or before the ranking date {on.isoformat()}",
+                    f"a date not in the future (on or before {on.isoformat()})",
                 )
             )
     return np.where(valid, days, 0).astype(np.int64)
@@ -478,7 +478,9 @@ def prepare(applicants: pd.DataFrame, on: dt.date | None = None) -> WaitingList:
 
     Checks, all at once: the required columns exist; applicant ids are present;
     ``list`` is ``internal`` or ``external``; seniority dates are dates, not after
-    ``on``; household sizes are whole numbers >= 1; ``active`` (when present) is
+    today or ``on``, whichever is later (an applicant whose seniority starts after
+    the ranking date is not yet on the list: the ranking lists them as ineligible,
+    it is no error); household sizes are whole numbers >= 1; ``active`` (when present) is
     true or false; no (applicant_id, list) pair occurs twice. Raises one
     :class:`~fuaalborg.tables.TableValidationError`; applicant ids are never shown.
     """
@@ -510,7 +512,8 @@ def prepare(applicants: pd.DataFrame, on: dt.date | None = None) -> WaitingList:
     n = len(frame)
     ids = _ids(frame["applicant_id"], problems)
     lists = _lists(frame["list"], problems)
-    seniority = _dates(frame["seniority_date"], on, problems)
+    today = dt.date.today()
+    seniority = _dates(frame["seniority_date"], max(on, today) if on else today, problems)
     household = _households(frame["household_size"], problems)
     has_active = "active" in present
     active = _active(frame["active"] if has_active else None, n, problems)

@@ -121,6 +121,7 @@ REASONS: tuple[str, ...] = (
     "rent_above_wish",
     "department_not_wished",
     "not_this_turn",
+    "not_yet_on_list",
 )
 
 _SEN_SHIFT = ID_BITS
@@ -533,6 +534,8 @@ def _rank(
         reasons |= (~wl.wants(vac.department_id)).astype(np.uint8) << 4
     if ctx.turn == "external":
         reasons |= (wl.list_code == 0).astype(np.uint8) << 5
+    on_day = (ctx.on - EPOCH).days
+    reasons |= (wl.seniority > on_day).astype(np.uint8) << 6
     eligible = reasons == 0
 
     # the sort key
