@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from fuaalborg.dates import as_date
 from fuaalborg.errors import NotInForceError
 from fuaalborg.parameters import ParameterSet, load_parameters
 
@@ -130,7 +131,7 @@ def placement_on(
     """
     from fuaalborg.monitoring.steps import StepModel
 
-    day = dt.date.fromisoformat(on) if isinstance(on, str) else on
+    day = as_date(on, "on")
     model = _MODELS.get(preset)
     if model is None:
         model = _MODELS[preset] = StepModel.load(preset)
