@@ -112,3 +112,16 @@ def test_from_folder_reads_csv_and_xlsx(tmp_path: Path) -> None:
 def test_from_folder_names_missing_tables(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"missing organisations\.csv"):
         Municipality.from_folder(tmp_path)
+
+
+def test_references_are_checked_even_when_another_table_fails() -> None:
+    tables = tiny()
+    tables["areas"].loc[0, "residents"] = -5  # the areas table fails on its own
+    tables["dwellings"].loc[3, "department_id"] = "D7"  # a broken reference elsewhere
+    with pytest.raises(TableValidationError) as info:
+        Municipality.from_frames(**tables)
+    got = {(p.table, p.column, p.row) for p in info.value.problems}
+    assert ("areas", "residents", 1) in got
+    assert ("dwellings", "department_id", 4) in got
+    # references into the failed table wait for it to be valid
+    assert not any(p.column == "area_id" for p in info.value.problems)

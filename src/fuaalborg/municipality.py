@@ -143,10 +143,10 @@ class Municipality:
                 tables[table] = read_table(source, specs.TABLE_SPECS[table])
             except TableValidationError as exc:
                 errors.append(exc)
-        if not errors:
-            problems = list(_references(tables))
-            if problems:
-                errors.append(TableValidationError("municipality", problems))
+        # references between the tables that passed: all problems in one round
+        problems = list(_references(tables))
+        if problems:
+            errors.append(TableValidationError("municipality", problems))
         if errors:
             raise _combine(errors)
         return cls(
@@ -191,49 +191,56 @@ def _unknown(
 
 
 def _references(t: dict[str, pd.DataFrame]) -> Iterator[Problem]:
-    deps, dws = t["departments"], t["dwellings"]
-    yield from _unknown(
-        deps,
-        "organisation_cvr",
-        t["organisations"]["organisation_cvr"],
-        "departments",
-        "organisation CVR (organisations table)",
+    """Checks between tables; each runs when the tables it reads passed validation."""
+    references = (
+        ("departments", "organisation_cvr", "organisations", "organisation_cvr",
+         "organisation CVR (organisations table)"),
+        ("departments", "area_id", "areas", "area_id", "area id"),
+        ("dwellings", "department_id", "departments", "department_id", "department id"),
+        ("indicators", "department_id", "departments", "department_id", "department id"),
+        ("lists", "area_id", "areas", "area_id", "area id"),
     )
-    yield from _unknown(deps, "area_id", t["areas"]["area_id"], "departments", "area id")
-    yield from _unknown(dws, "department_id", deps["department_id"], "dwellings", "department id")
-    yield from _unknown(
-        t["indicators"], "department_id", deps["department_id"], "indicators", "department id"
+    for table, column, other, key, what in references:
+        if table in t and other in t:
+            yield from _unknown(t[table], column, t[other][key], table, what)
+    if "departments" in t and "dwellings" in t:
+        yield from _dwelling_counts(t["departments"], t["dwellings"])
+    if "departments" in t:
+        deps = t["departments"]
+        over = deps["residents_18_64"] > deps["residents"]
+        for pos in over.to_numpy().nonzero()[0]:
+            yield Problem(
+                "departments",
+                "residents_18_64",
+                int(pos) + 1,
+                str(deps["residents_18_64"].iloc[pos]),
+                "at most residents",
+            )
+
+
+def _dwelling_counts(deps: pd.DataFrame, dws: pd.DataFrame) -> Iterator[Problem]:
+    """Each department's declared dwelling counts against the dwellings listed for it."""
+    if not len(dws):
+        return
+    counts = (
+        dws.groupby(["department_id", "kind"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(columns=["family", "bab"], fill_value=0)
     )
-    yield from _unknown(t["lists"], "area_id", t["areas"]["area_id"], "lists", "area id")
-    if len(dws):
-        counts = (
-            dws.groupby(["department_id", "kind"])
-            .size()
-            .unstack(fill_value=0)
-            .reindex(columns=["family", "bab"], fill_value=0)
-        )
-        merged = (
-            deps[["department_id", "family_dwellings", "bab_dwellings"]]
-            .join(counts, on="department_id", how="left")
-            .fillna(0)
-        )
-        for kind, column in (("family", "family_dwellings"), ("bab", "bab_dwellings")):
-            declared = merged[column].to_numpy(dtype="int64")
-            listed = merged[kind].to_numpy(dtype="int64")
-            for pos in (declared != listed).nonzero()[0]:
-                yield Problem(
-                    "departments",
-                    column,
-                    int(pos) + 1,
-                    str(declared[pos]),
-                    f"the number of {kind} dwellings listed for it ({listed[pos]})",
-                )
-    over = deps["residents_18_64"] > deps["residents"]
-    for pos in over.to_numpy().nonzero()[0]:
-        yield Problem(
-            "departments",
-            "residents_18_64",
-            int(pos) + 1,
-            str(deps["residents_18_64"].iloc[pos]),
-            "at most residents",
-        )
+    merged = (
+        deps[["department_id", "family_dwellings", "bab_dwellings"]]
+        .join(counts, on="department_id", how="left")
+        .fillna(0)
+    )
+    for kind, column in (("family", "family_dwellings"), ("bab", "bab_dwellings")):
+        declared = merged[column].to_numpy(dtype="int64")
+        listed = merged[kind].to_numpy(dtype="int64")
+        for pos in (declared != listed).nonzero()[0]:
+            yield Problem(
+                "departments",
+                column,
+                int(pos) + 1,
+                str(declared[pos]),
+                f"the number of {kind} dwellings listed for it ({listed[pos]})",
+            )
