@@ -84,3 +84,28 @@ def test_cli_commands(tmp_path: Path) -> None:
     res = runner.invoke(main, ["colour-rules", "red", "--on", "2024-01-01"])
     assert res.exit_code == 0
     assert "§ 60, stk. 4" in res.output
+
+
+def test_overview_lists_departments_that_left_red_or_yellow() -> None:
+    import datetime as dt
+
+    from fuaalborg import StepModel, examples
+    from fuaalborg.monitoring import overview
+
+    town = examples.load()
+    model = StepModel.load("aalborg-2023")
+    before = model.place(town.departments, town.indicators, town.lists, dt.date(2024, 6, 1))
+    green = before.frame.loc[before.frame["colour"] == "green", "department_id"].iloc[0]
+    previous = before.frame.copy()
+    previous.loc[previous["department_id"] == green, "colour"] = "red"
+    import attrs
+
+    pretend = attrs.evolve(before, frame=previous)
+    after = model.place(town.departments, town.indicators, town.lists, dt.date(2024, 6, 1),
+                        previous=pretend)
+    view = overview(after, town.organisations)
+    row = view[view["department_id"] == green]
+    assert len(row) == 1
+    assert row["colour"].iloc[0] == "green"
+    assert row["previous_colour"].iloc[0] == "red"
+    assert bool(row["changed"].iloc[0])

@@ -61,10 +61,16 @@ def overview(placement: Placement, organisations: pd.DataFrame | None = None) ->
     """Red and yellow departments per organisation, red first, with their reason.
 
     ``organisations`` (``organisation_cvr, name``) names the organisations;
-    without it the agreement's parties are used.
+    without it the agreement's parties are used. When the placement was made
+    with a previous one, departments that were red or yellow and have left those
+    steps are listed too (with their new colour and ``changed`` true), so the
+    overview shows every change at the top of the staircase.
     """
     frame = placement.frame
-    sub = frame[frame["colour"].isin(["red", "yellow"])]
+    watched = frame["colour"].isin(["red", "yellow"])
+    if "previous_colour" in frame:
+        watched |= frame["previous_colour"].isin(["red", "yellow"]).fillna(False).astype(bool)
+    sub = frame[watched]
     names = _names(organisations)
     out = pd.DataFrame(
         {
