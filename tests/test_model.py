@@ -7,12 +7,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import fuaalborg
-from fuaalborg.model import CVR_WEIGHTS, Department, Dwelling, Organisation, is_valid_cvr
+from fuaalborg.model import Department, Dwelling, Organisation, is_valid_cvr
+
+#: Erhvervsstyrelsen's weights, written here rather than read from the library.
+WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
 
 
 def _with_check_digit(prefix: list[int]) -> str | None:
     """The CVR number with these seven digits, or None when no check digit fits."""
-    partial = sum(d * w for d, w in zip(prefix, CVR_WEIGHTS[:7], strict=True))
+    partial = sum(d * w for d, w in zip(prefix, WEIGHTS[:7], strict=True))
     check = (-partial) % 11  # the last weight is 1
     return None if check == 10 else "".join(map(str, prefix)) + str(check)
 
@@ -39,6 +42,21 @@ def test_every_single_digit_change_fails(cvr: str, position: int, delta: int) ->
     assert not is_valid_cvr(changed)
     with pytest.raises(fuaalborg.ValidationError, match="CVR"):
         Organisation(changed, "Testforening")
+
+
+@pytest.mark.parametrize(
+    ("cvr", "valid"),
+    [
+        ("31831814", True),  # Vivabolig
+        ("32043887", True),  # DOMEA
+        ("10000009", True),  # passes the check (weights sum to 11)
+        ("12345678", False),
+        ("01000004", False),  # passes modulus 11, but no CVR number starts with 0
+        ("31831841", False),  # two digits swapped
+    ],
+)
+def test_known_numbers(cvr: str, valid: bool) -> None:
+    assert is_valid_cvr(cvr) is valid
 
 
 @pytest.mark.parametrize("bad", ["1234567", "123456789", "3183181A", "", None, 31831814])

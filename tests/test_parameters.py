@@ -187,6 +187,39 @@ def test_each_kind_of_problem_is_named(tmp_path: Path, body: str, needle: str) -
         load_parameters(path)
 
 
+@pytest.mark.parametrize(("until", "overlaps"), [("2021-01-01", True), ("2020-12-31", False)])
+def test_a_period_ending_the_day_before_the_next_does_not_overlap(
+    tmp_path: Path, until: str, overlaps: bool
+) -> None:
+    path = write(
+        tmp_path,
+        "edge.toml",
+        f"""
+[edge.count]
+description = "touching periods"
+unit = "count"
+
+[[edge.count.values]]
+from = 2020-01-01
+until = {until}
+value = 1
+reference = "x"
+
+[[edge.count.values]]
+from = 2021-01-01
+value = 2
+reference = "y"
+""",
+    )
+    if overlaps:
+        with pytest.raises(ParameterFileError, match="overlaps"):
+            load_parameters(path)
+    else:
+        params = load_parameters(path)
+        assert params.get("edge.count", dt.date(2020, 12, 31)) == 1
+        assert params.get("edge.count", dt.date(2021, 1, 1)) == 2
+
+
 def test_missing_meta_and_unreadable_file(tmp_path: Path) -> None:
     path = tmp_path / "nometa.toml"
     path.write_text('[a.b]\ndescription = "x"\nunit = "count"\n', encoding="utf-8")
