@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
+import fuaalborg.simulation
 from fuaalborg import examples
 from fuaalborg.cli import main
 from fuaalborg.cli.simulate import simulation_section
@@ -97,6 +100,31 @@ def test_list_and_bad_scenario() -> None:
     assert bad.exit_code == 1
     assert "neither a built-in scenario" in bad.output
     assert "Traceback" not in bad.output
+
+
+def test_figure_name_and_folder_are_checked_before_simulating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_run(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the simulation ran")
+
+    monkeypatch.setattr(fuaalborg.simulation, "simulate", no_run)
+    runner = CliRunner()
+    base = ["simulate", "--years", "1", "--runs", "2", "--seed", "1", "--quiet"]
+    wrong = runner.invoke(main, [*base, "-o", str(tmp_path / "sim.txt")])
+    assert wrong.exit_code == 2
+    assert ".png, .svg or .pdf" in wrong.output
+    (tmp_path / "afile").write_text("a file, not a directory", encoding="utf-8")
+    blocked = tmp_path / "afile" / "sim.png"
+    result = runner.invoke(main, [*base, "-o", str(blocked)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"Error: cannot write {blocked}: {tmp_path / 'afile'} is not a directory"
+    ]
+    bad_day = runner.invoke(main, [*base, "--start", "2025-02-29"])
+    assert bad_day.exit_code == 2
+    assert "not a date" in bad_day.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
 
 
 def test_demo_section() -> None:

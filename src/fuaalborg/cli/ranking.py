@@ -8,9 +8,46 @@ from typing import Any
 
 import click
 
+from fuaalborg.cli._common import (
+    DATE,
+    cannot_write,
+    check_output,
+    counted,
+    number,
+    output_suffix,
+    reworded,
+)
+from fuaalborg.errors import FuaalborgError
 from fuaalborg.municipality import Municipality
 
 __all__ = ["COMMANDS", "rank_command", "ranking_section"]
+
+def _kr(value: float) -> str:
+    """An amount of kroner in the Danish form: 6.500, or 6.499,50."""
+    if float(value).is_integer():
+        return number(value)
+    return f"{value:,.2f}".translate(str.maketrans(",.", ".,"))
+
+
+# -- fuaalborg rank --------------------------------------------------------------------
+
+#: The library's wording (keyword arguments) and the rank command's (options).
+_RANK_WORDS: tuple[tuple[str, str], ...] = (
+    (r"\(colour= or municipality=\)", "(--colour)"),
+    (r"\(organisation_cvr= or municipality=\)", "(--organisation)"),
+    (r"; or pass route= and agreement=", "; or use --route ordinary"),
+    (r"pass route='flexible' or route='ordinary'", "use --route flexible or --route ordinary"),
+    (
+        r"pass agreement= or a registry, colour and organisation",
+        "use --route ordinary, or give the --colour and --organisation of a department "
+        "whose organisation has an agreement",
+    ),
+    (
+        r"is not in the (?:municipality's )?(departments|placement of \S+)$",
+        r"is not in the example municipality's \1; give its --colour and --organisation, "
+        "or use --route ordinary",
+    ),
+)
 
 
 def _show_frame(frame: Any) -> list[str]:
@@ -22,21 +59,57 @@ def _show_frame(frame: Any) -> list[str]:
     return text.splitlines()
 
 
+def _header(ranking: Any) -> str:
+    """One line: the vacancy, the date, the route, the turn and how many are eligible."""
+    vacancy = ranking.vacancy
+    colour = f" ({ranking.colour})" if ranking.colour else ""
+    turn = f"{ranking.turn} turn" if ranking.turn else "internal and external lists as one"
+    rooms = counted(vacancy.rooms, "room")
+    return (
+        f"Department {vacancy.department_id}{colour}, {rooms}, {_kr(vacancy.monthly_rent_dkk)} "
+        f"kr./month, {ranking.on.isoformat()}: {ranking.route} letting, {turn}; "
+        f"{number(ranking.eligible_count)} eligible, {counted(len(ranking.ineligible), 'row')} "
+        "not eligible"
+    )
+
+
+def _write_ranking(ranking: Any, output: str) -> Path:
+    """Write the ranking and its record beside it; a failure leaves neither file."""
+    from fuaalborg.tables import atomic_write, write_table
+
+    path = Path(output)
+    record = path.with_suffix(".record.json")
+    text = ranking.record.to_json()
+    record_in_place = False
+    try:
+        with atomic_write(path) as table_tmp:
+            write_table(ranking.frame, table_tmp, sheet_name="ranking")
+            with atomic_write(record) as record_tmp:
+                record_tmp.write_text(text, encoding="utf-8")
+            record_in_place = True
+    except OSError as exc:
+        if record_in_place:  # the table could not be moved into place after the record
+            record.unlink(missing_ok=True)
+        raise cannot_write(output, exc) from None
+    return record
+
+
 @click.command("rank")
 @click.argument("applicants", required=False, type=click.Path(exists=True, dir_okay=False))
 @click.option("--department", "department", required=True, help="The vacancy's department id.")
 @click.option("--rooms", type=click.IntRange(min=1), required=True, help="Habitable rooms.")
 @click.option("--rent", type=click.FloatRange(min=0), required=True, help="Monthly rent in kr.")
-@click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]),
-              help="Date the dwelling is let on (default: today).")
+@click.option("--on", "on", type=DATE, help="Date the dwelling is let on (default: today).")
 @click.option("--route", type=click.Choice(["flexible", "ordinary"]),
               help="Letting route (default: from the department's colour and agreement).")
 @click.option("--turn", type=click.Choice(["internal", "external"]),
               help="Whose turn (default: both lists as one).")
-@click.option("--top", type=click.IntRange(min=0), default=None,
+@click.option("--top", type=click.IntRange(min=1), default=None,
               help="Show or write only the first N (default: 25 shown, all written).")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False),
-              help="Write the ranking (CSV or xlsx) and its decision record (.record.json).")
+              callback=output_suffix(".csv", ".xlsx"),
+              help="Write the ranking (.csv or .xlsx) and, beside it, its decision record "
+                   "(ranked.csv: ranked.record.json).")
 @click.option("--explain", "explain", help="Explain the position of this applicant id.")
 @click.option("--lang", type=click.Choice(["da", "en"]), default="da", show_default=True)
 @click.option("--colour", type=click.Choice(["red", "yellow", "green"]),
@@ -48,7 +121,7 @@ def rank_command(
     department: str,
     rooms: int,
     rent: float,
-    on: dt.datetime | None,
+    on: dt.date | None,
     route: str | None,
     turn: str | None,
     top: int | None,
@@ -65,39 +138,48 @@ def rank_command(
     colours come from the example municipality unless --route is given.
     """
     from fuaalborg import examples
+    from fuaalborg.criteria.vocabulary import APPLICANTS
     from fuaalborg.letting.ranking import rank
     from fuaalborg.letting.vacancy import Vacancy
-    from fuaalborg.tables import atomic_write, read_table, write_table
+    from fuaalborg.tables import read_table
 
-    day = on.date() if on else dt.date.today()
+    check_output(output)
+    day = on or dt.date.today()
     town = None
     if applicants is None:
         town = examples.load()
         frame = town.applicants
     else:
-        from fuaalborg.tables import TableSpec
-
-        frame = read_table(applicants, TableSpec("applicants", ()))
+        frame = read_table(applicants, APPLICANTS)
         if route != "ordinary" and (colour is None or organisation is None):
             town = examples.load()
     vacancy = Vacancy(department, rooms, rent, day)
-    ranking = rank(
-        frame, vacancy, on=day, route=route, turn=turn,  # type: ignore[arg-type]
-        top=top, municipality=town, colour=colour, organisation_cvr=organisation,
-    )
-    if output:
-        path = Path(output)
-        record = path.with_suffix(".record.json")
-        text = ranking.record.to_json()
-        write_table(ranking.frame, path, sheet_name="ranking")
-        with atomic_write(record) as tmp:
-            tmp.write_text(text, encoding="utf-8")
-        click.echo(
-            f"Wrote {len(ranking.frame)} rows to {path.name} and the record to {record.name}"
+    try:
+        ranking = rank(
+            frame, vacancy, on=day, route=route, turn=turn,  # type: ignore[arg-type]
+            top=top, municipality=town, colour=colour, organisation_cvr=organisation,
         )
+    except FuaalborgError as exc:
+        raise reworded(exc, _RANK_WORDS) from None
+    if output:
+        record = _write_ranking(ranking, output)
+        click.echo(_header(ranking))
+        click.echo(
+            f"wrote {counted(len(ranking.frame), 'row')} to {Path(output).name} "
+            f"and the record to {record.name}"
+        )
+    elif ranking.eligible_count == 0:
+        click.echo(_header(ranking))
+        click.echo("no eligible applicants")
     else:
-        click.echo(repr(ranking))
-        click.echo("\n".join(_show_frame(ranking.frame.head(25 if top is None else top))))
+        click.echo(_header(ranking))
+        shown = ranking.frame.head(25 if top is None else top)
+        click.echo("\n".join(_show_frame(shown)))
+        if len(shown) < ranking.eligible_count:
+            click.echo(
+                f"… the first {number(len(shown))} of {number(ranking.eligible_count)}; "
+                "--top N shows more, -o FILE writes them all"
+            )
     if explain:
         click.echo("")
         click.echo(ranking.explain(explain, lang=lang))  # type: ignore[arg-type]
@@ -133,8 +215,9 @@ def ranking_section(town: Municipality, on: dt.date) -> list[str]:
             continue
         lines.append(
             f"  {wanted} department {vacancy.department_id}, 3 rooms, 6.500 kr./month, "
-            f"{day.isoformat()}: {ranking.route} letting, {ranking.eligible_count} eligible, "
-            f"{len(ranking.ineligible)} rows not eligible"
+            f"{day.isoformat()}: {ranking.route} letting, "
+            f"{number(ranking.eligible_count)} eligible, "
+            f"{counted(len(ranking.ineligible), 'row')} not eligible"
         )
         lines.extend("    " + line for line in _show_frame(ranking.frame))
         if len(ranking.frame):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from fuaalborg.cli._common import CommandError
 from fuaalborg.municipality import Municipality
 
 if TYPE_CHECKING:
@@ -59,9 +60,8 @@ def report_command(
 
     first, last = start.date(), end.date()
     if last < first:
-        raise click.BadParameter(
-            f"the period ends ({last.isoformat()}) before it starts ({first.isoformat()})",
-            param_hint="'--to'",
+        raise CommandError(
+            f"the period ends ({last.isoformat()}) before it starts ({first.isoformat()})"
         )
     town = Municipality.from_folder(folder) if folder else examples.load()
     eviction_table: str | pd.DataFrame | None

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from typing import Any
 
 import click
 
+from fuaalborg.cli._common import DATE, cannot_write, check_output, output_suffix
 from fuaalborg.municipality import Municipality
 
 __all__ = ["COMMANDS", "simulate_command", "simulation_section"]
@@ -44,7 +46,7 @@ __all__ = ["COMMANDS", "simulate_command", "simulation_section"]
 )
 @click.option(
     "--start",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=DATE,
     help="First simulated day (default 2026-01-01); counters start at zero on it.",
 )
 @click.option(
@@ -61,7 +63,8 @@ __all__ = ["COMMANDS", "simulate_command", "simulation_section"]
     "--output",
     "figure",
     type=click.Path(dir_okay=False),
-    help="Write the figure (PNG, SVG or PDF by suffix).",
+    callback=output_suffix(".png", ".svg", ".pdf"),
+    help="Write the figure (.png, .svg or .pdf).",
 )
 @click.option("--list", "list_scenarios", is_flag=True, help="List the built-in scenarios.")
 def simulate_command(
@@ -70,7 +73,7 @@ def simulate_command(
     seed: int | None,
     scenario: str,
     compare_with: str | None,
-    start: dt.datetime | None,
+    start: dt.date | None,
     workers: int,
     as_json: bool,
     quiet: bool,
@@ -93,6 +96,7 @@ def simulate_command(
         for name, title in builtin_scenarios().items():
             click.echo(f"{name:<18} {title}")
         return
+    check_output(figure)
     base = Scenario.load(scenario)
     other = Scenario.load(compare_with) if compare_with else None
     town = examples.load()
@@ -105,7 +109,7 @@ def simulate_command(
             runs=runs,
             seed=chosen_seed,
             scenario=chosen,
-            start=start.date() if start else None,
+            start=start,
             progress=not quiet and sys.stderr.isatty(),
             workers=workers,
         )
@@ -113,7 +117,7 @@ def simulate_command(
     result = run(base)
     if other is None:
         if figure:
-            result.plot(figure)
+            _plot(result, figure)
         if as_json:
             click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
         else:
@@ -122,11 +126,19 @@ def simulate_command(
     second = run(other)
     comparison = result.compare(second)
     if figure:
-        comparison.plot(figure)
+        _plot(comparison, figure)
     if as_json:
         click.echo(json.dumps(comparison.to_dict(), ensure_ascii=False))
     else:
         click.echo("\n".join([*result.lines(), "", *second.lines(), "", *comparison.lines()]))
+
+
+def _plot(result: Any, figure: str) -> None:
+    """Draw the figure to ``figure`` (written atomically: a failure leaves no file)."""
+    try:
+        result.plot(figure)
+    except OSError as exc:
+        raise cannot_write(figure, exc) from None
 
 
 def simulation_section(town: Municipality, on: dt.date) -> list[str]:
