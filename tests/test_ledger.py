@@ -365,8 +365,10 @@ def test_sigkill_while_appending_loses_no_acknowledged_event(tmp_path: Path) -> 
             acknowledged.append(line.strip())
         if len(acknowledged) >= 1500:
             break
+    # the child must have been appending when killed, not dead before writing
+    assert len(acknowledged) >= 1500, f"only {len(acknowledged)} events acknowledged"
     os.kill(child.pid, signal.SIGKILL)
-    child.wait(timeout=60)
+    assert child.wait(timeout=60) == -signal.SIGKILL
     acknowledged.extend(x.strip() for x in child.stdout.read().splitlines() if x.strip())
     import warnings
 
