@@ -463,6 +463,25 @@ def _context(town: Municipality, disclosure: str, lang: Language, threshold: int
     return _Context(town, disclosure, lang, threshold, names, dep_org, dep_names, dep_area)
 
 
+def _years_covered(start: dt.date, end: dt.date) -> float:
+    """How many years ``start`` – ``end`` covers: each calendar year's share of its days.
+
+    A whole calendar year counts as exactly 1, leap year or not.
+
+    >>> _years_covered(dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    1.0
+    >>> round(_years_covered(dt.date(2024, 1, 1), dt.date(2024, 3, 31)), 3)
+    0.249
+    """
+    total = 0.0
+    for year in range(start.year, end.year + 1):
+        first = max(start, dt.date(year, 1, 1))
+        last = min(end, dt.date(year, 12, 31))
+        length = (dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days
+        total += ((last - first).days + 1) / length
+    return total
+
+
 def _counts_by(frame: pd.DataFrame, by: str, column: str, categories: Sequence[str]) -> (
     pd.DataFrame
 ):
@@ -596,7 +615,7 @@ def _r2(ctx: _Context, lettings: pd.DataFrame, params: ParameterSet, start: dt.d
         out.append(ReportTable(f"R2_rent_{scheme}", "R2", title, shown.reset_index(),
                                protected if ctx.public else None))
     # the referral's expected need, pro rata for the period
-    days = (end - start).days + 1
+    years = _years_covered(start, end)
     low = int(params.get("referral.expected_need_low", end))
     high = int(params.get("referral.expected_need_high", end))
     cheap_label = rent_band_labels("agreement", end, params)[0]
@@ -607,8 +626,8 @@ def _r2(ctx: _Context, lettings: pd.DataFrame, params: ParameterSet, start: dt.d
             ctx.l("cheap_referred"): [cheap_referred],
             ctx.l("need_low"): [low],
             ctx.l("need_high"): [high],
-            ctx.l("need_period_low"): [round(low * days / 365.25)],
-            ctx.l("need_period_high"): [round(high * days / 365.25)],
+            ctx.l("need_period_low"): [round(low * years)],
+            ctx.l("need_period_high"): [round(high * years)],
         }
     )
     protected_need = protect_counts(need, ctx.threshold if ctx.public else 1, margins="none")
