@@ -20,7 +20,8 @@ from fuaalborg.letting.ranking import (
 from fuaalborg.letting.vacancy import Vacancy
 from fuaalborg.records import RankingRecord, replay
 from fuaalborg.tables import TableValidationError
-from test_ranking_properties import CVR, ON, FakeRegistry, agreement, criteria, registry
+from ranking_support import CVR, ON, FakeRegistry, agreement, criteria
+from test_ranking_properties import registry
 
 V2 = Vacancy("D1", rooms=2, monthly_rent_dkk=5500, vacant_on=ON)
 V3 = Vacancy("D1", rooms=3, monthly_rent_dkk=6500, vacant_on=ON)

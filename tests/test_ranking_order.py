@@ -6,80 +6,25 @@ A reference order written from the rules (not from the sort key) is compared wit
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable
 from typing import Any
 
-import attrs
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fuaalborg.criteria.declarations import Criterion, LettingAgreement
+import ranking_support as support
+from fuaalborg.criteria.declarations import LettingAgreement
 from fuaalborg.letting.ranking import KEY_LAYOUT, Ranking, rank
 from fuaalborg.letting.vacancy import Vacancy
+from ranking_support import CVR, ON, FakeRegistry, criteria
 
-ON = dt.date(2024, 6, 1)
-CVR = "31831814"
 MAX_PERSONS_PER_ROOM = 2
 
 
-@attrs.define
-class FakeRegistry:
-    """The registry contract, with plain criteria over canonical fields."""
-
-    criteria: dict[str, Criterion]
-    agreement: LettingAgreement | None
-    plugins: tuple[Any, ...] = ()
-
-    def evaluate_many(
-        self, criterion_ids: Iterable[str], applicants: pd.DataFrame, on: dt.date
-    ) -> pd.DataFrame:
-        out = {}
-        for cid in criterion_ids:
-            crit = self.criteria[cid]
-            out[cid] = crit.predicate(applicants[sorted(crit.reads)].copy()).astype(bool)
-        return pd.DataFrame(out, index=applicants.index)
-
-    def agreement_for(
-        self, department_id: str, organisation_cvr: str, colour: str | None, on: dt.date
-    ) -> LettingAgreement | None:
-        return self.agreement
-
-
-def criteria() -> dict[str, Criterion]:
-    """Three criteria: in education, permanent employment, families with children."""
-    return {
-        "education": Criterion(
-            "education", "In education", {"in_education"},
-            lambda f: f["in_education"].fillna(False).astype(bool),
-            "Almenboligloven § 60, stk. 1", title_da="Under uddannelse",
-        ),
-        "employment": Criterion(
-            "employment", "In permanent employment", {"employment_permanent"},
-            lambda f: f["employment_permanent"].fillna(False).astype(bool),
-            "Almenboligloven § 60, stk. 1", title_da="Fastansat",
-        ),
-        "families": Criterion(
-            "families", "Families with children", {"children"},
-            lambda f: f["children"].fillna(0) > 0,
-            "Almenboligloven § 60, stk. 1", title_da="Familier med børn",
-        ),
-    }
-
-
 def agreement(**kw: Any) -> LettingAgreement:
-    base: dict[str, Any] = {
-        "organisation_cvr": CVR,
-        "departments": ("D1",),
-        "groups": ("education",),
-        "flexible_share": 1.0,
-        "legal_basis": "Bilag 4 (test)",
-        "valid_from": dt.date(2020, 1, 1),
-        "valid_until": None,
-    }
-    base.update(kw)
-    return LettingAgreement(**base)
+    """The shared test agreement, with one priority group unless told otherwise."""
+    kw.setdefault("groups", ("education",))
+    return support.agreement(**kw)
 
 
 def ranked(frame: pd.DataFrame, vacancy: Vacancy, terms: LettingAgreement, **kw: Any) -> Ranking:

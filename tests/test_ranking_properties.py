@@ -2,83 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-import attrs
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fuaalborg.criteria.declarations import Criterion, LettingAgreement
 from fuaalborg.letting.ranking import Ranking, rank
 from fuaalborg.letting.vacancy import Vacancy
 from fuaalborg.records import RankingRecord, replay
+from ranking_support import CVR, ON, FakeRegistry, agreement, criteria
 
-ON = dt.date(2024, 6, 1)
 VACANCY = Vacancy("D1", rooms=2, monthly_rent_dkk=5500, vacant_on=ON)
-CVR = "31831814"
-
-
-@attrs.define
-class FakeRegistry:
-    """The registry contract, with plain criteria over canonical fields."""
-
-    criteria: dict[str, Criterion]
-    agreement: LettingAgreement | None
-    plugins: tuple[Any, ...] = ()
-    calls: int = 0
-
-    def evaluate_many(
-        self, criterion_ids: Iterable[str], applicants: pd.DataFrame, on: dt.date
-    ) -> pd.DataFrame:
-        self.calls += 1
-        out = {}
-        for cid in criterion_ids:
-            crit = self.criteria[cid]
-            out[cid] = crit.predicate(applicants[sorted(crit.reads)].copy()).astype(bool)
-        return pd.DataFrame(out, index=applicants.index)
-
-    def agreement_for(
-        self, department_id: str, organisation_cvr: str, colour: str | None, on: dt.date
-    ) -> LettingAgreement | None:
-        return self.agreement
-
-
-def criteria() -> dict[str, Criterion]:
-    """Three criteria: in education, permanent employment, families with children."""
-    return {
-        "education": Criterion(
-            "education", "In education", {"in_education"},
-            lambda f: f["in_education"].fillna(False).astype(bool),
-            "Almenboligloven § 60, stk. 1", title_da="Under uddannelse",
-        ),
-        "employment": Criterion(
-            "employment", "In permanent employment", {"employment_permanent"},
-            lambda f: f["employment_permanent"].fillna(False).astype(bool),
-            "Almenboligloven § 60, stk. 1", title_da="Fastansat",
-        ),
-        "families": Criterion(
-            "families", "Families with children", {"children"},
-            lambda f: f["children"].fillna(0) > 0,
-            "Almenboligloven § 60, stk. 1", title_da="Familier med børn",
-        ),
-    }
-
-
-def agreement(**kw: Any) -> LettingAgreement:
-    base: dict[str, Any] = {
-        "organisation_cvr": CVR,
-        "departments": ("D1",),
-        "groups": ("education", "employment", "families"),
-        "flexible_share": 1.0,
-        "legal_basis": "Bilag 4 (test)",
-        "valid_from": dt.date(2020, 1, 1),
-        "valid_until": None,
-    }
-    base.update(kw)
-    return LettingAgreement(**base)
 
 
 def registry(**kw: Any) -> FakeRegistry:
