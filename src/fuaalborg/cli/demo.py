@@ -7,6 +7,7 @@ function that takes the municipality and the date and returns printable lines.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import warnings
 from collections.abc import Callable
 
@@ -52,61 +53,27 @@ def summary_section(town: Municipality, on: dt.date) -> list[str]:
 
 
 #: The tour's sections, in order.
-SECTIONS: list[Section] = [summary_section]
+def _section(module: str, name: str) -> Section:
+    """The section function ``name`` of ``fuaalborg.cli.<module>``, imported when run."""
+
+    def section(town: Municipality, on: dt.date) -> list[str]:
+        found: Section = getattr(importlib.import_module(f"fuaalborg.cli.{module}"), name)
+        return found(town, on)
+
+    section.__name__ = name
+    return section
 
 
-def _monitoring_section(town: Municipality, on: dt.date) -> list[str]:
-    from fuaalborg.cli.monitoring import monitoring_section
-
-    return monitoring_section(town, on)
-
-
-SECTIONS.append(_monitoring_section)
-
-
-def _simulation_section(town: Municipality, on: dt.date) -> list[str]:
-    from fuaalborg.cli.simulate import simulation_section
-
-    return simulation_section(town, on)
-
-
-SECTIONS.append(_simulation_section)
-
-
-def _criteria_section(town: Municipality, on: dt.date) -> list[str]:
-    from fuaalborg.cli.criteria import criteria_section
-
-    return criteria_section(town, on)
-
-
-SECTIONS.append(_criteria_section)
-
-
-def _ranking_section(town: Municipality, on: dt.date) -> list[str]:
-    from fuaalborg.cli.ranking import ranking_section
-
-    return ranking_section(town, on)
-
-
-SECTIONS.append(_ranking_section)
-
-
-def _ledger_section(town: Municipality, on: dt.date) -> list[str]:
-    from fuaalborg.cli.ledger import ledger_section
-
-    return ledger_section(town, on)
-
-
-SECTIONS.append(_ledger_section)
-
-
-def _report_section(town: Municipality, on: dt.date) -> list[str]:
-    from fuaalborg.cli.report import report_section
-
-    return report_section(town, on)
-
-
-SECTIONS.append(_report_section)
+#: The tour's sections, in order: each area of the library contributes one.
+SECTIONS: list[Section] = [
+    summary_section,
+    _section("monitoring", "monitoring_section"),
+    _section("criteria", "criteria_section"),
+    _section("ranking", "ranking_section"),
+    _section("ledger", "ledger_section"),
+    _section("report", "report_section"),
+    _section("simulate", "simulation_section"),
+]
 
 
 @click.command("demo")
