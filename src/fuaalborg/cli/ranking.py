@@ -196,8 +196,7 @@ def ranking_section(town: Municipality, on: dt.date) -> list[str]:
     applicants = town.applicants
     if applicants.empty:
         return [*lines, "  no waiting list in this municipality"]
-    latest = applicants["seniority_date"].max()
-    day = max(on, latest.date()) if hasattr(latest, "date") else on
+    day = on  # applicants registered after the day are listed as not yet on the list
     try:
         colours = placement_on(town, day).colours()
     except FuaalborgError as exc:
