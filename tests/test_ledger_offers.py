@@ -148,3 +148,40 @@ def test_with_a_real_ranking(ledger: Ledger) -> None:
                            colour="green")
     with pytest.raises(LedgerInputError, match="ranking is for department"):
         OfferRound("V2", wrong, ledger=ledger)
+
+
+def test_refusals_count_towards_passive_when_the_rule_says_so(tmp_path: Path) -> None:
+    rule = tmp_path / "refusals.toml"
+    rule.write_text(
+        '[meta]\ntitle = "organisation practice"\nversion = "1"\n\n'
+        '[ledger.offers.refusals_count_towards_passive]\n'
+        'description = "refusals count"\nunit = "boolean"\n\n'
+        '[[ledger.offers.refusals_count_towards_passive.values]]\n'
+        'from = 2020-01-01\nvalue = true\nreference = "the organisation\'s letting rules"\n',
+        encoding="utf-8",
+    )
+    params = fuaalborg.load_parameters(rule)
+    with Ledger.create(tmp_path / "l.jsonl", REGISTRY, parameters=params) as ledger:
+        for i, vid in enumerate(["V1", "V2", "V3"]):
+            ledger.record_vacancy(vid, f"A{i + 1}", "A", "family", f"2024-0{i + 1}-01", 4000, 2,
+                                  colour="green")
+            offers = OfferRound(vid, Ranked(["x", "y"]), ledger=ledger, size=2)
+            offers.send(f"2024-0{i + 1}-02")
+            offers.answer("x", "refuse", f"2024-0{i + 1}-03")
+            offers.answer("y", "accept", f"2024-0{i + 1}-03")
+            offers.close(f"2024-0{i + 1}-04")
+            if i < 2:
+                assert "x" not in ledger.passive  # two refusals: not yet
+        assert set(ledger.passive) == {"x"}  # the third refusal within the period
+
+
+def test_offer_errors_never_show_an_applicant_id(ledger: Ledger) -> None:
+    offers = OfferRound("V1", Ranked(["0101901234", "b"]), ledger=ledger, size=2)
+    offers.send("2024-03-05")
+    with pytest.raises(LedgerInputError) as info:
+        offers.answer("0101909999", "accept", "2024-03-06")
+    assert "0101909999" not in str(info.value)
+    offers.answer("0101901234", "accept", "2024-03-06")
+    with pytest.raises(LedgerInputError) as again:
+        offers.answer("0101901234", "refuse", "2024-03-06")
+    assert "0101901234" not in str(again.value)

@@ -374,6 +374,8 @@ class Ledger:
         # offers (see fuaalborg.letting.offers)
         self.rounds: dict[str, list[dict[str, Any]]] = {}
         self.unanswered: dict[str, list[dt.date]] = {}
+        #: refusal dates per applicant (they count towards passive where a rule says so)
+        self.refused: dict[str, list[dt.date]] = {}
         self.passive: dict[str, dt.date] = {}
         self.consumed: dict[tuple[str, str], str] = {}
 

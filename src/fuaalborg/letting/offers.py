@@ -178,7 +178,7 @@ class OfferRound:
         if current is not None and not current["closed"]:
             problems.append(f"round {current['round']} is still open; close it first")
         if current is not None and current.get("winner"):
-            problems.append(f"the vacancy already went to {current['winner']!r}")
+            problems.append("the vacancy already went to an applicant of an earlier round")
         if day is not None and current is not None and day < current["closed_on"]:
             problems.append(f"on {day.isoformat()} is before the previous round closed")
         if day is not None and status is not None:
@@ -200,14 +200,16 @@ class OfferRound:
         chosen: list[str] = []
         skipped: list[dict[str, str]] = []
         if applicants is not None:
-            for aid in (str(a) for a in applicants):
+            # applicants are named by their place in ``applicants``: an id may be a
+            # person number and is never shown
+            for number, aid in enumerate((str(a) for a in applicants), start=1):
                 if aid not in lists:
                     problems.append(
-                        f"applicant {aid!r} is not an eligible candidate of the ranking "
-                        "(see ranking.ineligible)"
+                        f"applicant no. {number} named is not an eligible candidate of the "
+                        "ranking (see ranking.ineligible)"
                     )
                 elif (reason := why_not(aid)) is not None:
-                    problems.append(f"applicant {aid!r} cannot have an offer: {reason}")
+                    problems.append(f"applicant no. {number} named cannot have an offer: {reason}")
                 else:
                     chosen.append(aid)
             if not chosen and not problems:
@@ -268,9 +270,9 @@ class OfferRound:
         if current is None or current["closed"]:
             problems.append(f"vacancy {self.vacancy_id!r} has no open offer round")
         elif aid not in current["offers"]:
-            problems.append(f"applicant {aid!r} has no offer in round {current['round']}")
+            problems.append(f"the applicant has no offer in round {current['round']}")
         elif current["offers"][aid]["answer"] is not None:
-            problems.append(f"applicant {aid!r} has already answered")
+            problems.append("the applicant has already answered")
         if day is not None and current is not None and not current["closed"]:
             if day < current["on"]:
                 problems.append(f"on {day.isoformat()} is before the offers went out")
@@ -279,7 +281,7 @@ class OfferRound:
                     f"on {day.isoformat()} is after the reply deadline "
                     f"{current['deadline'].isoformat()}"
                 )
-        _refuse(f"answer of {aid!r}", problems)
+        _refuse(f"an answer to the offer of {self.vacancy_id!r}", problems)
         assert day is not None
         self.ledger.commit([{
             "type": "offer_answer", "on": day.isoformat(), "vacancy_id": self.vacancy_id,
@@ -326,7 +328,13 @@ class OfferRound:
             counts = answer is None or (answer == "refuse" and refusals_count)
             if counts and aid not in ledger.passive:
                 since = day - dt.timedelta(days=period)
-                earlier = [*(d for d in ledger.unanswered.get(aid, []) if d > since), day]
+                before = list(ledger.unanswered.get(aid, []))
+                if refusals_count:
+                    # a refusal is in the ledger from its answer; this round's silence
+                    # is recorded by this close, so it counts as today
+                    before += ledger.refused.get(aid, [])
+                this_round = [day] if answer is None else []
+                earlier = [*(d for d in before if d > since), *this_round]
                 if len(earlier) >= limit:
                     events.append({"type": "applicant_passive", "on": day.isoformat(),
                                    "applicant_id": aid, "unanswered": len(earlier),
@@ -392,6 +400,8 @@ def apply_offer_event(ledger: Ledger, event: Mapping[str, Any]) -> None:
         current["offers"][event["applicant_id"]]["answer"] = event["answer"]
         if event["answer"] == "no_answer":
             ledger.unanswered.setdefault(event["applicant_id"], []).append(day)
+        elif event["answer"] == "refuse":
+            ledger.refused.setdefault(event["applicant_id"], []).append(day)
     elif kind == "applicant_passive":
         ledger.passive[event["applicant_id"]] = day
     elif kind == "offer_round_closed":
