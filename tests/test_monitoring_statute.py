@@ -389,6 +389,23 @@ def test_conviction_comes_from_the_parallel_data() -> None:
         assert model.place(deps, ind, lists, ON).frame["colour"].tolist() == ["yellow"]
 
 
+@pytest.mark.parametrize(
+    ("units", "residents", "used"),
+    [(51, 101, True), (50, 150, False), (60, 100, False)],
+)
+def test_parallel_data_count_only_above_50_units_and_100_residents(
+    units: int, residents: int, used: bool
+) -> None:
+    # agreement, note 13: »Boligafdelinger med mere end 50 enheder og 100 beboere«
+    row = dict(QUIET, basic_education_pct=70.0, non_western_pct=40.0, conviction_ratio=2.5)
+    deps, ind, lists = town([row])
+    parallel = ind["source"] == "parallel_data"
+    ind.loc[parallel, "units"] = units
+    ind.loc[parallel, "residents"] = residents
+    colour = AALBORG.place(deps, ind, lists, ON).frame["colour"].tolist()
+    assert colour == (["yellow"] if used else ["green"])
+
+
 def test_non_western_condition_only_in_the_aalborg_preset() -> None:
     two = dict(QUIET, outside_work_education_pct=50.0, basic_education_pct=70.0)
     rows = [dict(two, non_western_pct=v) for v in around(30.0)]

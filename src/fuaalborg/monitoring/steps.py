@@ -621,6 +621,9 @@ def _place(
     steps = model.steps_on(day)
     decimals = int(params.get("lists.comparison_decimals", day))
     min_18_64 = int(params.get("monitoring.twin_tool.min_residents_18_64", day))
+    # department-level parallel-society data exist only above these sizes (note 13)
+    min_units = int(params.get("monitoring.parallel_data.min_units", day))
+    min_residents = int(params.get("monitoring.parallel_data.min_residents", day))
     listed_set = model.listed_designations(day)
     stamp = pd.Timestamp(day)
     n = len(deps)
@@ -652,7 +655,6 @@ def _place(
     measured_on = np.where(monitored, measured_on, np.datetime64("NaT"))
 
     value_keys: dict[tuple[str, str], str] = {}
-    columns = {t.column for s in steps for t in s.tests}
     for s in steps:
         for t in s.tests:
             clash = sum(1 for src, col in value_keys if col == t.column and src != t.source)
@@ -660,7 +662,6 @@ def _place(
                 value_keys[(t.source, t.column)] = (
                     f"value_{t.column}" if clash == 0 else f"value_{t.source}_{t.column}"
                 )
-    del columns
     values: dict[tuple[str, str], np.ndarray[Any, np.dtype[np.float64]]] = {}
     for (src, col) in value_keys:
         raw = (
@@ -668,6 +669,10 @@ def _place(
             if len(latest[src])
             else np.full(n, np.nan)
         )
+        if src == "parallel_data" and len(latest[src]):
+            units = latest[src]["units"].reindex(dep_ids).to_numpy(dtype="float64")
+            people = latest[src]["residents"].reindex(dep_ids).to_numpy(dtype="float64")
+            raw = np.where((units > min_units) & (people > min_residents), raw, np.nan)
         values[(src, col)] = np.where(monitored, raw, np.nan)
 
     # evaluate every step
