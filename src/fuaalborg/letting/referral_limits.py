@@ -64,6 +64,7 @@ from typing import Any
 import attrs
 import pandas as pd
 
+from fuaalborg.dates import as_date
 from fuaalborg.errors import NotInForceError, ValidationError
 from fuaalborg.municipality import Municipality
 from fuaalborg.parameters import ParameterSet, load_parameters
@@ -295,9 +296,7 @@ def check_referral(
     criterion needs are reported together as one error; values are never shown.
     """
     params = parameters or load_parameters()
-    day = on if isinstance(on, dt.date) else dt.date.fromisoformat(str(on))
-    if isinstance(day, dt.datetime):
-        day = day.date()
+    day = as_date(on, "on")
     if designation is None:
         if municipality is None:
             raise ValidationError(
@@ -357,10 +356,18 @@ def check_referral(
                     f"  - {p}" for p in problems
                 )
             )
-        window = int(get("window_months") or 6)
-        months = int(get("benefit_months") or 6)
+        # the 6-month window and benefit rule are parameters; a criterion whose
+        # period is not in force cannot be applied, so the look-up must succeed
+        window = int(params.get("ledger.referral_limits.window_months", day))
+        uses_benefits = any(code in {"nr5", "nr7"} for code in codes)
+        months = (
+            int(params.get("ledger.referral_limits.benefit_months", day)) if uses_benefits else 0
+        )
         since = _months_back(day, window)
-        hits = _evaluate(codes, values, since, months, len(members))
+        minor_age = (
+            int(params.get("ledger.referral_limits.minor_age", day)) if "nr2" in codes else 0
+        )
+        hits = _evaluate(codes, values, since, months, len(members), minor_age)
         for code in codes:
             who = hits[code]
             if who:
@@ -388,7 +395,12 @@ def check_referral(
 
 
 def _evaluate(
-    codes: list[str], values: Mapping[str, list[Any]], since: dt.date, months: int, n: int
+    codes: list[str],
+    values: Mapping[str, list[Any]],
+    since: dt.date,
+    months: int,
+    n: int,
+    minor_age: int,
 ) -> dict[str, list[int]]:
     def within(day: dt.date | None) -> bool:
         return day is not None and day >= since
@@ -397,7 +409,7 @@ def _evaluate(
         if code == "nr1":
             return within(values["released_from_prison_on"][i])
         if code == "nr2":
-            return bool(values["age"][i] < 18) and within(
+            return bool(values["age"][i] < minor_age) and within(
                 values["released_from_youth_institution_on"][i]
             )
         if code == "nr3":
