@@ -183,16 +183,23 @@ class WaitingList:
         if self._wanted is None:
             col = self.extra(["wanted_department_ids"])["wanted_department_ids"]
             codes, uniques = pd.factorize(col, use_na_sentinel=True)
-            index: dict[str, list[int]] = {}
-            for code, text in enumerate(uniques):
-                for dep in {p.strip() for p in str(text).split(";") if p.strip()}:
-                    index.setdefault(dep, []).append(code)
+            texts = pd.Series(np.asarray(uniques, dtype=object), dtype="string")
+            # one row per (wish-list code, department named in it), without loops
+            parts = texts.str.split(";").explode().str.strip()
+            parts = parts[parts.notna() & (parts != "")]
+            pairs = pd.DataFrame(
+                {"code": parts.index.to_numpy(dtype=np.intp), "dep": parts.to_numpy(dtype=object)}
+            ).drop_duplicates()
+            index = {
+                str(dep): group.to_numpy(dtype=np.intp)
+                for dep, group in pairs.groupby("dep", sort=False)["code"]
+            }
             any_code = len(uniques)
             # code -1 (missing) and empty texts mean "any department"
-            empty = [c for c, t in enumerate(uniques) if not str(t).strip(" ;")]
+            empty = np.flatnonzero(texts.str.strip(" ;").fillna("").eq("").to_numpy(dtype=bool))
             codes = np.where(codes < 0, any_code, codes).astype(np.intp)
-            index["\x00any"] = [any_code, *empty]
-            self._wanted = (codes, {k: np.asarray(v, dtype=np.intp) for k, v in index.items()})
+            index["\x00any"] = np.concatenate([[any_code], empty]).astype(np.intp)
+            self._wanted = (codes, index)
         return self._wanted
 
     def wants(self, department_id: str) -> npt.NDArray[np.bool_]:
