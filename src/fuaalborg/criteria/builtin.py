@@ -46,7 +46,7 @@ import pandas as pd
 
 from fuaalborg.criteria.declarations import ByColour, Criterion, LettingAgreement
 from fuaalborg.criteria.hookspecs import hookimpl
-from fuaalborg.model import CVR_WEIGHTS
+from fuaalborg.model import valid_cvr_mask
 from fuaalborg.parameters import ParameterSet, load_parameters
 
 __all__ = [
@@ -115,14 +115,7 @@ def valid_cvr(series: pd.Series[Any]) -> np.ndarray[Any, np.dtype[np.bool_]]:
     >>> valid_cvr(pd.Series(["31831814", "31831815", None, "abc"])).tolist()
     [True, False, False, False]
     """
-    text = series.astype("string").str.strip()
-    ok = text.str.fullmatch(r"[1-9][0-9]{7}").fillna(False).to_numpy(dtype=bool)
-    out = np.zeros(len(series), dtype=bool)
-    if ok.any():
-        joined = "".join(text[ok].tolist()).encode("ascii")
-        digits = np.frombuffer(joined, dtype=np.uint8).reshape(-1, 8).astype(np.int64) - 48
-        out[ok] = (digits @ np.asarray(CVR_WEIGHTS, dtype=np.int64)) % 11 == 0
-    return out
+    return valid_cvr_mask(series.astype("string").str.strip()).to_numpy(dtype=bool)
 
 
 def _employment_mask(frame: pd.DataFrame, p: Mapping[str, Any]) -> np.ndarray[Any, Any]:

@@ -60,6 +60,7 @@ from fuaalborg.dates import parse_date
 from fuaalborg.errors import FuaalborgError, NotInForceError, ValidationError
 from fuaalborg.letting.routing import (
     COLOURS,
+    COUNTING_REASONS,
     DWELLING_KINDS,
     REASONS,
     Counters,
@@ -769,7 +770,7 @@ class Ledger:
         dep = event["department_id"]
         old = self._counters.get(dep, Counters())
         referral = old.referral
-        if event["reason_code"] in {"referral_turn", "waiting_list_turn"}:
+        if event["reason_code"] in COUNTING_REASONS:
             referral = int(event["n_referral"])
         flexible = old.flexible if event.get("n_flexible") is None else int(event["n_flexible"])
         turns = old.turns if event.get("n_turn") is None else int(event["n_turn"])
@@ -1153,7 +1154,7 @@ class Ledger:
             {
                 "department_id": [e["department_id"] for e in rows],
                 "is_vacancy": [e["type"] == "vacancy" for e in rows],
-                "counts": [e["reason_code"] in {"referral_turn", "waiting_list_turn"}
+                "counts": [e["reason_code"] in COUNTING_REASONS
                            for e in rows],
                 "referred": [e["route"] == "referral" for e in rows],
                 "returned": [e["type"] == "answer" for e in rows],
@@ -1345,13 +1346,6 @@ def _apply_offer_event(ledger: Ledger, event: Mapping[str, Any]) -> None:
     from fuaalborg.letting.offers import apply_offer_event
 
     apply_offer_event(ledger, event)
-
-
-def iter_lines(path: str | os.PathLike[str]) -> Iterator[tuple[int, bool]]:
-    """Each line number of a ledger file and whether its checksum holds (for diagnostics)."""
-    data = Path(path).read_bytes()
-    for number, line in enumerate(data.split(b"\n")[:-1], start=1):
-        yield number, _check(line)
 
 
 def vacancy_stream(

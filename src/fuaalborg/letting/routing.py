@@ -61,6 +61,7 @@ from fuaalborg.errors import ValidationError
 
 __all__ = [
     "COLOURS",
+    "COUNTING_REASONS",
     "DWELLING_KINDS",
     "REASONS",
     "ROUTES",
@@ -88,6 +89,8 @@ SUBROUTES = ("flexible", "ordinary")
 #: Turns of a waiting-list letting under the 50/50 rule.
 TURNS = ("internal", "external")
 
+#: The reason codes of a vacancy that advanced its department's referral counter.
+COUNTING_REASONS = frozenset({"referral_turn", "waiting_list_turn"})
 #: Reason codes and their English sentences; the ledger fills in ``{…}`` when it
 #: explains a decision.
 REASONS: Mapping[str, str] = {

@@ -44,11 +44,11 @@ import pandas as pd
 
 from fuaalborg.agreement import agreement_in_force
 from fuaalborg.errors import AssumedTermsWarning, FuaalborgError, ValidationError
+from fuaalborg.letting.routing import COUNTING_REASONS
 from fuaalborg.municipality import Municipality
 from fuaalborg.parameters import ParameterSet, load_parameters
 from fuaalborg.rents import rent_band, rent_band_labels
 from fuaalborg.reports.disclosure import (
-    SUPPRESSED,
     Margins,
     ProtectedTable,
     protect_counts,
@@ -572,15 +572,12 @@ def _r2(ctx: _Context, lettings: pd.DataFrame, params: ParameterSet, start: dt.d
                 ctx.l("department_id"): sorted(ctx.dep_names),
             }
         )
-        by_dep = lettings.groupby("department_id")
+        deps = lettings["department_id"]
         for key, values in (
-            ("vacancies", by_dep.size()),
-            ("counting", by_dep["reason_code"].apply(
-                lambda s: int(s.isin(["referral_turn", "waiting_list_turn"]).sum()))
-             if len(lettings) else pd.Series(dtype="int64")),
-            ("referred", by_dep["referred"].sum() if len(lettings) else pd.Series(dtype="int64")),
-            ("bab", by_dep["kind"].apply(lambda s: int(s.eq("bab").sum()))
-             if len(lettings) else pd.Series(dtype="int64")),
+            ("vacancies", deps.value_counts()),
+            ("counting", lettings["reason_code"].isin(COUNTING_REASONS).groupby(deps).sum()),
+            ("referred", lettings["referred"].astype(bool).groupby(deps).sum()),
+            ("bab", lettings["kind"].eq("bab").groupby(deps).sum()),
         ):
             extra[ctx.l(key)] = (
                 extra[ctx.l("department_id")].map(values).fillna(0).astype("int64").to_numpy()
@@ -957,6 +954,3 @@ def build_report(
     return report
 
 
-def shown_numbers(frame: pd.DataFrame) -> pd.DataFrame:
-    """A shown table with suppressed cells as missing values (for figures)."""
-    return frame.replace(SUPPRESSED, np.nan)
