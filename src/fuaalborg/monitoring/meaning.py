@@ -23,6 +23,7 @@ from typing import Any
 
 import attrs
 
+from fuaalborg.dates import as_date
 from fuaalborg.errors import ParameterFileError, ValidationError
 from fuaalborg.parameters import ParameterSet, load_parameters
 
@@ -111,7 +112,7 @@ def rules_for(
     :class:`~fuaalborg.errors.NotInForceError` before the agreement (2023).
     """
     params = parameters or load_parameters()
-    day = dt.date.fromisoformat(on) if isinstance(on, str) else on
+    day = as_date(on, "on")
     name = f"colour_rules.{colour}"
     if name not in params:
         known = sorted(n.split(".", 1)[1] for n in params.names() if n.startswith("colour_rules."))
