@@ -67,11 +67,29 @@ def test_an_unwritable_output_is_one_line(runner: CliRunner, tmp_path: Path) -> 
     blocker.write_text("", encoding="utf-8")
     result = runner.invoke(main, ["parameters", "--file", str(blocker / "x.toml")])
     assert result.exit_code == 2  # click refuses a path that does not exist
-    result = runner.invoke(main, ["place", "-o", str(blocker / "x.csv")])
+    for command in (["place"], ["classify-areas"], ["overview"]):
+        result = runner.invoke(main, [*command, "-o", str(blocker / "x.csv")])
+        assert result.exit_code == 1, command
+        assert "Traceback" not in result.output
+        assert "Error: cannot write" in result.output
+        assert "is not a directory" in result.output
+
+
+def test_any_file_error_is_one_line(runner: CliRunner) -> None:
+    import click
+
+    @click.command("fail-to-write")
+    def fail_to_write() -> None:
+        """Fail as a full disk would (test only)."""
+        raise OSError(28, "No space left on device", "out.xlsx")
+
+    main.add_command(fail_to_write)
+    try:
+        result = runner.invoke(main, ["fail-to-write"])
+    finally:
+        main.commands.pop("fail-to-write")
     assert result.exit_code == 1
-    assert "Traceback" not in result.output
-    assert "Error: cannot use" in result.output
-    assert not (tmp_path / "x.csv").exists()
+    assert result.output.strip() == "Error: cannot use out.xlsx: No space left on device"
 
 
 def test_a_reversed_report_period_is_refused_before_any_work(runner: CliRunner) -> None:
@@ -100,3 +118,35 @@ def test_warnings_print_as_one_line(runner: CliRunner) -> None:
     assert result.exit_code == 0
     assert "warning: terms are assumed" in result.output
     assert "warnings.warn" not in result.output
+
+
+def test_place_writes_its_table_and_figure_together_or_not_at_all(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "afile"
+    blocker.write_text("", encoding="utf-8")
+    table = tmp_path / "placement.csv"
+    result = runner.invoke(
+        main, ["place", "-o", str(table), "--figure", str(blocker / "staircase.png")]
+    )
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert not table.exists()
+    result = runner.invoke(main, ["place", "-o", str(table), "--figure", str(tmp_path / "s.png")])
+    assert result.exit_code == 0, result.output
+    assert table.exists()
+    assert (tmp_path / "s.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_report_checks_its_outputs_before_any_work(runner: CliRunner, tmp_path: Path) -> None:
+    blocker = tmp_path / "afile"
+    blocker.write_text("", encoding="utf-8")
+    out = tmp_path / "r.xlsx"
+    result = runner.invoke(
+        main,
+        ["report", "--from", "2024-01-01", "--to", "2024-03-31", "-o", str(out),
+         "--figures", str(blocker / "figs")],
+    )
+    assert result.exit_code == 1
+    assert "not a folder" in result.output
+    assert not out.exists()

@@ -6,12 +6,14 @@ example municipality. Output files are written atomically (never partially).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 
 import click
 import pandas as pd
 
+from fuaalborg.cli._common import check_output
 from fuaalborg.errors import ValidationError
 from fuaalborg.monitoring.steps import Placement
 from fuaalborg.municipality import Municipality
@@ -94,6 +96,7 @@ def classify_areas_command(
     from fuaalborg.tables import write_table
 
     _check_output(output)
+    check_output(output)
     official: pd.DataFrame | str | None = lists
     if areas is None:
         town = _town(None)
@@ -149,8 +152,13 @@ def place_command(
 ) -> None:
     """Place every department on the step model (green, yellow, red) on a date."""
     from fuaalborg.monitoring import changes, staircase_figure
+    from fuaalborg.tables import atomic_write
 
     _check_output(output)
+    check_output(output)
+    if figure and Path(figure).suffix.lower() not in {".png", ".svg"}:
+        raise ValidationError(f"figure {Path(figure).name}: expected a .png or .svg file")
+    check_output(figure)
     placement = _placement(folder, on, preset, previous)[1]
     click.echo(f"Placement on {placement.on.isoformat()} — {placement.title}")
     click.echo(_table(placement.counts(), ["colour", "departments", "dwellings"]))
@@ -163,12 +171,15 @@ def place_command(
             click.echo(_table(changed, ["department_id", "previous_colour", "colour"]))
     if placement.notice:
         click.echo(f"Note: {placement.notice}")
-    if output:
-        placement.write(output)
-        click.echo(f"Wrote {output}")
-    if figure:
-        staircase_figure(placement, figure)
-        click.echo(f"Wrote {figure}")
+    # both files or neither: each is written to a temporary file first
+    with contextlib.ExitStack() as files:
+        if output:
+            placement.write(files.enter_context(atomic_write(output)))
+        if figure:
+            staircase_figure(placement, files.enter_context(atomic_write(figure)))
+    for written in (output, figure):
+        if written:
+            click.echo(f"Wrote {written}")
 
 
 @click.command("overview")
@@ -191,6 +202,7 @@ def overview_command(
     from fuaalborg.tables import write_table
 
     _check_output(output)
+    check_output(output)
     town, placement = _placement(folder, on, preset, previous)
     table = overview(placement, town.organisations)
     counts = overview_summary(placement, town.organisations)
@@ -241,6 +253,7 @@ def compare_presets_command(
     from fuaalborg.tables import write_table
 
     _check_output(output)
+    check_output(output)
     town = _town(folder)
     a, b = StepModel.load(first), StepModel.load(second)
     diff = a.compare(b, town.departments, town.indicators, town.lists, _day(on))

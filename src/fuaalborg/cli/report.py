@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from fuaalborg.cli._common import CommandError
+from fuaalborg.cli._common import CommandError, check_output
 from fuaalborg.municipality import Municipality
 
 if TYPE_CHECKING:
@@ -63,6 +64,13 @@ def report_command(
         raise CommandError(
             f"the period ends ({last.isoformat()}) before it starts ({first.isoformat()})"
         )
+    check_output(output)
+    if figures_dir:  # the folder may be new; what exists of its path must be a folder
+        existing = Path(figures_dir)
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir():
+            raise CommandError(f"cannot write figures to {figures_dir}: {existing} is not a folder")
     town = Municipality.from_folder(folder) if folder else examples.load()
     eviction_table: str | pd.DataFrame | None
     if ledger_path:
