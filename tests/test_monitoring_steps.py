@@ -11,7 +11,7 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from fuaalborg.errors import NotInForceError, ValidationError
+from fuaalborg.errors import NotInForceError, ParameterFileError, ValidationError
 from fuaalborg.monitoring import (
     ConflictingSteps,
     NoStepApplies,
@@ -25,6 +25,7 @@ from fuaalborg.monitoring import (
     rules_for,
     staircase_figure,
 )
+from fuaalborg.parameters import load_parameters
 from fuaalborg.tables import TableValidationError
 
 ON = dt.date(2024, 1, 15)
@@ -280,6 +281,39 @@ def test_rules_for_each_colour() -> None:
         rules_for("blue", ON)
     with pytest.raises(NotInForceError):
         rules_for("red", dt.date(2020, 1, 1))
+
+
+def test_rules_for_counts_towards_referral_follows_the_ledger_parameter(
+    tmp_path: Path,
+) -> None:
+    override = tmp_path / "yellow-exempt.toml"
+    override.write_text(
+        '[meta]\ntitle = "test"\nversion = "1"\n\n'
+        '[ledger.referral_colours]\ndescription = "test"\nunit = "list"\n\n'
+        '[[ledger.referral_colours.values]]\nfrom = 2023-01-01\nvalue = ["green"]\n'
+        'reference = "test"\n',
+        encoding="utf-8",
+    )
+    params = load_parameters(override)
+    assert rules_for("green", ON, parameters=params).counts_towards_referral
+    assert not rules_for("yellow", ON, parameters=params).counts_towards_referral
+    assert rules_for("yellow", ON).counts_towards_referral
+
+
+def test_rules_for_rejects_a_colour_rule_that_disagrees_with_the_ledger(tmp_path: Path) -> None:
+    override = tmp_path / "disagree.toml"
+    override.write_text(
+        '[meta]\ntitle = "test"\nversion = "1"\n\n'
+        '[colour_rules.red]\ndescription = "test"\nunit = "table"\n\n'
+        '[[colour_rules.red.values]]\nfrom = 2023-01-01\nreference = "test"\n'
+        '[colour_rules.red.values.value]\nstep = 3\nlabel_da = "rød"\n'
+        'counts_towards_referral = true\ncounts_reference = "x"\n'
+        'referral_placement = "no"\nreferral_limits = []\nplacement_reference = "x"\n'
+        'flexible_letting = "mandatory"\nflexible_reference = "x"\nreading = true\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ParameterFileError, match=r"disagrees with ledger\.referral_colours"):
+        rules_for("red", ON, parameters=load_parameters(override))
 
 
 def test_calendar() -> None:

@@ -285,3 +285,47 @@ def test_lookup_takes_the_latest_start_on_or_before_the_date(
             pset.get("p.x", probe)
     else:
         assert pset.get("p.x", probe) == max(earlier)[1]
+
+
+def _boundaries(params: fuaalborg.ParameterSet, *names: str) -> list[dt.date]:
+    days = set()
+    for name in names:
+        for dated in params.history(name):
+            days.add(dated.start)
+            days.add(dated.start - dt.timedelta(days=1))
+            if dated.end is not None:
+                days.update({dated.end, dated.end + dt.timedelta(days=1)})
+    return sorted(days)
+
+
+def test_red_mandatory_flexible_letting_has_one_dated_source() -> None:
+    params = load_parameters()
+    names = ("ledger.flexible_share_red", "criteria.mandatory.flexible_share", "colour_rules.red")
+    red_share = params.parameter("ledger.flexible_share_red")
+    mandatory = params.parameter("criteria.mandatory.flexible_share")
+    meaning = params.parameter("colour_rules.red")
+    checked = 0
+    for day in _boundaries(params, *names):
+        share = red_share.value_on(day)
+        if share is None:
+            continue
+        statutory = mandatory.value_on(day)
+        assert Fraction(statutory.value if statutory else 0) == Fraction(share.value), day
+        rules = meaning.value_on(day)
+        if rules is not None:
+            assert (rules.value["flexible_letting"] == "mandatory") == (share.value == 1), day
+        checked += 1
+    assert checked >= 4
+
+
+def test_colour_rules_take_referral_counting_from_the_ledger() -> None:
+    params = load_parameters()
+    for colour in ("green", "yellow", "red"):
+        for dated in params.history(f"colour_rules.{colour}"):
+            assert "counts_towards_referral" not in dated.value
+    for day in _boundaries(params, "ledger.referral_colours", "colour_rules.red"):
+        if day < dt.date(2023, 1, 1):
+            continue
+        counted = params.lookup("ledger.referral_colours", day).value
+        for colour in ("green", "yellow", "red"):
+            assert fuaalborg.rules_for(colour, day).counts_towards_referral == (colour in counted)

@@ -106,6 +106,25 @@ def test_red_department_where_nobody_meets_the_criteria_keeps_seniority_order() 
     assert "rød" in r.explain("x", lang="da")
 
 
+def test_red_is_mandatory_flexible_only_from_the_ledger_date() -> None:
+    t = table(
+        ("x", "external", "2010-01-01", 1),
+        in_education=[False], employment_permanent=[False], children=[0],
+    )
+    before = Vacancy("D1", rooms=2, monthly_rent_dkk=5500, vacant_on=dt.date(2018, 11, 30))
+    since = Vacancy("D1", rooms=2, monthly_rent_dkk=5500, vacant_on=dt.date(2018, 12, 1))
+    none = FakeRegistry(criteria(), None)
+    old = rank(t, before, registry=none, colour="red", organisation_cvr=CVR)
+    assert old.route == "ordinary"
+    assert "ledger.flexible_share_red" in [p.name for p in old.record.parameters]
+    assert rank(t, before, colour="red", route="ordinary").route == "ordinary"
+    new = rank(t, since, registry=registry(), colour="red", organisation_cvr=CVR)
+    assert new.route == "flexible"
+    assert "§ 60, stk. 4" in new.record.route_basis
+    with pytest.raises(RankingContextError, match=r"§ 60, stk\. 4"):
+        rank(t, since, colour="red", route="ordinary")
+
+
 def test_internal_turn_puts_internal_rows_first_and_external_turn_excludes_them() -> None:
     t = table(
         ("i1", "internal", "2020-01-01", 1),

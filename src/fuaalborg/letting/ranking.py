@@ -356,7 +356,14 @@ def _resolve(
     # colour and organisation (explicit values win)
     known_colour, colour_basis = _colour_of(vacancy, day, colour, municipality, caches)
     org = _organisation_of(vacancy, organisation_cvr, municipality)
-    if route == "ordinary" and known_colour == "red":
+    # Red means mandatory flexible letting only from when the law says so: the
+    # dated share ledger.flexible_share_red (1 from 2018-12-01), which the
+    # letting ledger's routing reads too.
+    red_mandatory = (
+        known_colour == "red"
+        and _lookup(params, "ledger.flexible_share_red", day, used).value == 1
+    )
+    if route == "ordinary" and red_mandatory:
         raise RankingContextError(
             f"department {vacancy.department_id} is red on {day.isoformat()}: letting from the "
             "waiting list is flexible by law (almenboligloven § 60, stk. 4); route 'ordinary' "
@@ -391,11 +398,11 @@ def _resolve(
     # route
     if route is not None:
         chosen, route_basis = route, "given with the ranking"
-        if known_colour == "red":
+        if red_mandatory:
             route_basis += (
                 "; mandatory flexible letting in a red department (almenboligloven § 60, stk. 4)"
             )
-    elif known_colour == "red":
+    elif red_mandatory:
         chosen = "flexible"
         route_basis = (
             "mandatory flexible letting in a red department (almenboligloven § 60, stk. 4; "
@@ -619,7 +626,8 @@ def rank(
     ``on`` is the date rules and criteria are read on (default: the vacancy's
     ``vacant_on``). ``route`` is ``"flexible"`` or ``"ordinary"``; when omitted it
     follows the department's colour and agreement: red departments are let
-    flexibly by law (§ 60, stk. 4); an agreement share of 1 or 0 decides; a
+    flexibly by law (§ 60, stk. 4) from when ``ledger.flexible_share_red`` is 1
+    (2018-12-01); an agreement share of 1 or 0 decides; a
     share in between needs ``route`` (the letting ledger's turn). ``turn`` is
     ``"internal"`` or ``"external"``; when omitted both lists compete as one.
 

@@ -4,7 +4,10 @@ The agreement (afsnit 4–5) says a department's colour decides three things:
 whether its vacancies are reported to (count towards) the municipal referral,
 whether the referral may place citizens there, and whether flexible letting is
 optional or mandatory. The answers are parameter data (``colour_rules.toml``),
-each with its reference; yellow's answers are the library's reading.
+each with its reference; yellow's answers are the library's reading. Whether a
+colour counts towards the referral is read from the dated parameter
+``ledger.referral_colours`` — the one the letting ledger uses — so the two
+cannot disagree.
 
 >>> rules = rules_for("red", "2024-03-01")
 >>> rules.counts_towards_referral, rules.referral_placement, rules.flexible_letting
@@ -34,7 +37,6 @@ _FLEXIBLE = ("optional", "recommended", "mandatory")
 _KEYS = {
     "step": int,
     "label_da": str,
-    "counts_towards_referral": bool,
     "counts_reference": str,
     "referral_placement": str,
     "referral_limits": list,
@@ -89,7 +91,10 @@ def _check(colour: str, value: Any) -> list[str]:
     where = f"colour_rules.{colour}"
     if not isinstance(value, Mapping):
         return [f"{where}: expected a table"]
-    problems = [f"{where}.{k}: unknown key" for k in sorted(set(value) - set(_KEYS))]
+    # counts_towards_referral is derived from ledger.referral_colours; an older
+    # file may still carry it, and rules_for checks that it agrees.
+    allowed = set(_KEYS) | {"counts_towards_referral"}
+    problems = [f"{where}.{k}: unknown key" for k in sorted(set(value) - allowed)]
     for key, kind in _KEYS.items():
         item = value.get(key)
         if item is None:
@@ -108,7 +113,10 @@ def rules_for(
 ) -> ColourRules:
     """What ``colour`` (green, yellow, red) means on ``on``.
 
-    Raises :class:`~fuaalborg.errors.ValidationError` for an unknown colour and
+    ``counts_towards_referral`` is whether ``colour`` is among the colours of
+    ``ledger.referral_colours`` on ``on`` (a simulation scenario that overrides
+    that parameter changes it here too). Raises
+    :class:`~fuaalborg.errors.ValidationError` for an unknown colour and
     :class:`~fuaalborg.errors.NotInForceError` before the agreement (2023).
     """
     params = parameters or load_parameters()
@@ -119,15 +127,22 @@ def rules_for(
         raise ValidationError(f"unknown colour {colour!r}; expected one of {', '.join(known)}")
     dated = params.lookup(name, day)
     problems = _check(colour, dated.value)
+    v = dated.value
+    counts = colour in params.lookup("ledger.referral_colours", day).value
+    stated = v.get("counts_towards_referral") if isinstance(v, Mapping) else None
+    if stated is not None and stated is not counts:
+        problems.append(
+            f"colour_rules.{colour}.counts_towards_referral: {stated!r} disagrees with "
+            f"ledger.referral_colours on {day.isoformat()} ({counts!r}); remove the key"
+        )
     if problems:
         raise ParameterFileError(problems)
-    v = dated.value
     return ColourRules(
         colour=colour,
         on=day,
         step=int(v["step"]),
         label_da=str(v["label_da"]),
-        counts_towards_referral=bool(v["counts_towards_referral"]),
+        counts_towards_referral=counts,
         counts_reference=str(v["counts_reference"]),
         referral_placement=str(v["referral_placement"]),
         referral_limits=tuple(str(x) for x in v["referral_limits"]),
