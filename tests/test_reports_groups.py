@@ -67,3 +67,17 @@ def test_without_groups_r3_says_why(lang: str) -> None:
                           figures=False, lang=lang)
     r3 = next(t for t in report.tables if t.key == "R3_org")
     assert r3.note
+
+
+def test_a_danish_report_states_the_ethnicity_notice_in_danish() -> None:
+    from fuaalborg.reports.demo import demo_ledger
+
+    town = examples.load()
+    ledger = demo_ledger(town, dt.date(2024, 1, 1), dt.date(2024, 1, 31), signed=5)
+    danish = build_report(town, ledger, dt.date(2024, 1, 1), dt.date(2024, 1, 31),
+                          figures=False, lang="da")
+    english = build_report(town, ledger, dt.date(2024, 1, 1), dt.date(2024, 1, 31),
+                           figures=False, lang="en")
+    assert any("EU-Domstolen (C-417/23)" in note for note in danish.notes)
+    assert not any("EU Court of Justice" in note for note in danish.notes)
+    assert any("EU Court of Justice (C-417/23)" in note for note in english.notes)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Literal
 
 from fuaalborg.errors import ValidationError
+from fuaalborg.monitoring.steps import ETHNICITY_NOTICE
 
 __all__ = ["LANGUAGES", "Language", "label"]
 
@@ -98,6 +99,13 @@ _LABELS: dict[str, tuple[str, str]] = {
     "flexible_share": ("Andel fleksibelt udlejet", "Share let flexibly"),
     "group": ("Prioritetsgruppe/kriterium", "Priority group/criterion"),
     "group_n": ("Gruppe {n}", "Group {n}"),
+    "ethnicity_notice": (
+        "Placeringen bruger en samlet etnicitetsindikator (andelen af beboere med "
+        "ikkevestlig baggrund). Den 18. december 2025 fastslog EU-Domstolen (C-417/23), at de "
+        "danske områderegler er direkte forskelsbehandling, i det omfang de hviler på "
+        "beboernes etniske oprindelse; sammenlign med forudindstillingen 'socioeconomic'.",
+        ETHNICITY_NOTICE,
+    ),
     "no_group": ("Ingen gruppe opfyldt", "No group met"),
     "evictions": ("Fogedsager", "Evictions"),
     "green": ("Grøn", "Green"),

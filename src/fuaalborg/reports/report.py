@@ -703,12 +703,17 @@ def _r4(ctx: _Context, evictions: pd.DataFrame | None) -> list[ReportTable]:
     return _count_tables(ctx, "R4", "R4", ctx.l("R4"), counts, note=note)
 
 
+def _notice(placement: Placement, lang: Language) -> str:
+    """The placement's notice on an ethnicity indicator, in the report's language."""
+    return label("ethnicity_notice", lang) if placement.notice else ""
+
+
 def _r5(ctx: _Context, placement: Placement) -> list[ReportTable]:
     frame = placement.frame
     colours = ["green", "yellow", "red"]
     counts = _counts_by(frame.set_index("department_id", drop=False).rename_axis(None),
                         "department_id", "colour", colours)
-    notice = placement.notice or ""
+    notice = _notice(placement, ctx.lang)
     yes_no = ("ja", "nej") if ctx.lang == "da" else ("yes", "no")
     meta = (
         f"{ctx.l('preset')}: {placement.preset} ({placement.title}); "
@@ -917,7 +922,7 @@ def build_report(
         notes.append(label("suppressed_note", lang).format(last=threshold - 1,
                                                            threshold=threshold))
     if placement.notice:
-        notes.append(placement.notice)
+        notes.append(_notice(placement, lang))
     if municipality.synthetic:
         notes.append(label("synthetic", lang))
     sources = (
