@@ -53,7 +53,7 @@ from fuaalborg.dates import as_date
 from fuaalborg.errors import NotInForceError, ParameterFileError
 from fuaalborg.monitoring._compare import OPERATORS, compare, format_number
 from fuaalborg.parameters import ParameterSet, load_parameters
-from fuaalborg.specs import DESIGNATIONS, LISTS
+from fuaalborg.specs import DESIGNATIONS, INDICATORS, LISTS
 from fuaalborg.tables import Column, Problem, TableSpec, read_table
 
 __all__ = [
@@ -110,13 +110,8 @@ AREA_INDICATORS = TableSpec(
             min=0.0,
             max=100.0,
         ),
-        Column(
-            "basic_education_pct",
-            "float",
-            "share of residents aged 30–59 with only basic schooling",
-            "andel 30–59-årige med alene grundskoleuddannelse",
-            **_PCT,
-        ),
+        # the same indicator as the departments' (fuaalborg.specs), required per area
+        attrs.evolve(INDICATORS.column("basic_education_pct"), nullable=False),
         Column(
             "income_ratio_pct",
             "float",
