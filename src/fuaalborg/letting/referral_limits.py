@@ -1,56 +1,58 @@
-"""Statutory limits on the municipality's referral: almenboligloven § 59, stk. 6 and 7.
+"""Statutory limits on the municipality's referral: almenboligloven § 59, stk. 6–9.
 
 **This module is statutory, and isolated on purpose.** The law bars the
-municipal referral (kommunal boliganvisning) from placing certain households in
-departments of vulnerable areas (udsatte boligområder, including parallel
-societies and transformation areas: § 59, stk. 6) and of prevention areas
-(forebyggelsesområder: § 59, stk. 7). One of those criteria (stk. 6, nr. 4)
-uses citizenship of an EU/EEA country or Switzerland — the only place where the
-law itself uses citizenship. These are limits on the *municipality's
-placement*, not letting criteria: no criterion plug-in, the criteria firewall
-or the ranking may import this module, and the household fields it reads are
-protected for every criterion. It reads a household only when a municipality
-checks a referral, and its results name criteria and member numbers, never
-personal values.
+municipal referral (kommunal boliganvisning) from giving a vacant family
+dwelling in certain areas to a household where a member meets one of a list of
+criteria: in vulnerable areas (udsatte boligområder, parallel societies and
+transformation areas included: § 59, stk. 6) and in prevention areas
+(forebyggelsesområder: § 59, stk. 7). One criterion (stk. 6, nr. 4) uses
+citizenship of an EU/EEA country or Switzerland — the only place where the law
+itself uses citizenship. These are limits on the *municipality's placement*,
+not letting criteria: no criterion plug-in, the criteria firewall or the
+ranking imports this module, and the household fields it reads are protected
+for every criterion. Results name criteria and member numbers, never values.
 
-The criteria (a member of the household, "et medlem af husstanden"):
+Everything the law says is dated, cited parameter data (``referral.limits.*``):
+which criteria each provision applies on a date, their periods, ages and
+conditions, the benefits they name, and the words the law used for the areas.
+The code only knows how to *test* a criterion (a release within a window and a
+required action plan; a date within a window; citizenship; a flag; consecutive
+months of any of some benefits). So on each date the check applies the text in
+force then:
 
-=======  ============================================================================
-nr. 1    released within the last 6 months from an institution of the Prison and
-         Probation Service after a conviction (``released_from_prison_on``)
-nr. 2    under 18, released within the last 6 months from an institution outside
-         the Prison and Probation Service after a conviction
-         (``age``, ``released_from_youth_institution_on``)
-nr. 3    lease ended within the last 6 months for serious breach of good order
-         (``lease_terminated_on``)
-nr. 4    not a citizen of an EU/EEA country or Switzerland, students at a publicly
-         recognised institution excepted (``eu_eea_swiss_citizen``, ``student``)
-nr. 5    6 consecutive calendar months of social-assistance benefits
-         (selvforsørgelses- og hjemrejseydelse, overgangsydelse, uddannelseshjælp,
-         kontanthjælp; ``social_assistance_months``)
-nr. 6    receives disability pension (førtidspension; ``disability_pension``)
-nr. 7    6 consecutive calendar months of unemployment or sickness benefit or
-         resource-course benefit (``unemployment_sickness_months``)
-=======  ============================================================================
+- **stk. 6** (from 2011; nr. 5–7 from 2018-12-01): release from prison *and* a
+  required action plan (nr. 1), the same for a minor (nr. 2), an ended lease
+  (nr. 3), citizenship (nr. 4), 6 months of the named benefits (nr. 5),
+  disability pension (nr. 6), 6 months of unemployment or sickness benefit
+  (nr. 7). Before 2018-12-01 it protected ghettoområder and § 51 b areas.
+- **stk. 7** (from 2021-11-30): stk. 6, nr. 1–4; 6 months of selvforsørgelses- og
+  hjemrejseydelse or overgangsydelse; 24 months of kontanthjælp — and, after the
+  cash-benefit reform (lov nr. 1655/2024, read as from 2025-07-01), kontanthjælp
+  under aktivloven § 16, stk. 2 (6 months) or stk. 1 (24 months).
+- **stk. 7, 2. pkt. and stk. 8**: where the municipality's family dwellings in
+  forebyggelse areas exceed 30 %, stk. 7 does not apply in the areas the
+  municipality has excluded (``forebyggelse_share=``, ``excluded_areas=``).
+- **stk. 9**: a blocked check names the duty to refer in the area anyway when the
+  municipality finds no alternative outside it; ``no_alternative=True`` records
+  that finding and allows the referral.
 
-Stk. 6 applies nr. 1–7 in departments of areas designated ``udsat``,
-``parallelsamfund`` or ``omdannelse``; stk. 7 applies nr. 1–4 and the
-six-month benefit rule (checked on ``social_assistance_months``) in
-``forebyggelse`` areas. Which criteria are in force, the areas they protect and
-the 6-month windows are dated, cited parameters (``ledger.referral_limits.*``).
 The agreement adds, as the library's reading: no placement in red departments,
-and the stk. 7 limits in yellow departments too (pass ``colour``).
+and the stk. 7 criteria in yellow departments too (pass ``colour``).
 
 >>> import datetime as dt
->>> member = {"released_from_prison_on": None, "age": 34,
-...           "released_from_youth_institution_on": None, "lease_terminated_on": None,
-...           "eu_eea_swiss_citizen": True, "student": False,
-...           "social_assistance_months": 7, "disability_pension": False,
+>>> member = {"released_from_prison_on": None, "released_from_youth_institution_on": None,
+...           "action_plan_required": False, "age": 34, "lease_terminated_on": None,
+...           "eu_eea_swiss_citizen": True, "student": False, "cash_benefit_months": 7,
+...           "education_benefit_months": 0, "self_support_benefit_months": 0,
+...           "transition_benefit_months": 0, "disability_pension": False,
 ...           "unemployment_sickness_months": 0}
 >>> check = check_referral([member], "A-1", dt.date(2024, 3, 1), designation="udsat")
 >>> check.allowed, [b.criterion for b in check.blocks]
 (False, ['stk6_nr5'])
->>> check_referral([member], "A-1", dt.date(2024, 3, 1), designation="none").allowed
+>>> check_referral([member], "A-1", dt.date(2024, 3, 1), designation="forebyggelse").allowed
+True
+>>> check_referral([member], "A-1", dt.date(2024, 3, 1), designation="udsat",
+...                no_alternative=True).allowed
 True
 """
 
@@ -58,7 +60,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -66,88 +69,78 @@ import pandas as pd
 
 from fuaalborg.dates import as_date
 from fuaalborg.errors import NotInForceError, ValidationError
+from fuaalborg.monitoring.designations import designation_on as _area_designation
+from fuaalborg.monitoring.designations import designations_in_force
 from fuaalborg.municipality import Municipality
-from fuaalborg.parameters import ParameterSet, load_parameters
+from fuaalborg.parameters import DatedValue, ParameterSet, load_parameters
 
 __all__ = [
-    "CRITERIA",
     "HOUSEHOLD_FIELDS",
+    "TESTS",
+    "ForebyggelseShare",
     "ReferralBlock",
     "ReferralCheck",
+    "Stk7Exception",
     "check_referral",
     "designation_on",
+    "forebyggelse_share",
 ]
 
-#: The criteria of § 59, stk. 6: code -> (English title, Danish title, fields read).
-CRITERIA: Mapping[str, tuple[str, str, tuple[str, ...]]] = {
-    "nr1": (
-        "released from the Prison and Probation Service's institution after a conviction "
-        "within the last {window} months",
-        "løsladt fra institution under kriminalforsorgen efter dom inden for de seneste "
-        "{window} måneder",
-        ("released_from_prison_on",),
-    ),
-    "nr2": (
-        "under 18 and released from an institution outside the Prison and Probation Service "
-        "after a conviction within the last {window} months",
-        "under 18 år og løsladt fra institution uden for kriminalforsorgen efter dom inden "
-        "for de seneste {window} måneder",
-        ("age", "released_from_youth_institution_on"),
-    ),
-    "nr3": (
-        "lease ended for serious breach of good order within the last {window} months",
-        "lejemål ophævet eller opsagt pga. grove overtrædelser af god skik og orden inden for "
-        "de seneste {window} måneder",
-        ("lease_terminated_on",),
-    ),
-    "nr4": (
-        "not a citizen of an EU/EEA country or Switzerland (students at a publicly "
-        "recognised institution excepted)",
-        "ikke statsborger i et EU/EØS-land eller Schweiz (bortset fra studerende ved en "
-        "offentligt anerkendt uddannelsesinstitution)",
-        ("eu_eea_swiss_citizen", "student"),
-    ),
-    "nr5": (
-        "{months} consecutive calendar months of social-assistance benefits",
-        "{months} sammenhængende kalendermåneder med selvforsørgelses- og hjemrejseydelse, "
-        "overgangsydelse, uddannelseshjælp eller kontanthjælp",
-        ("social_assistance_months",),
-    ),
-    "nr6": (
-        "receives disability pension",
-        "modtager førtidspension",
-        ("disability_pension",),
-    ),
-    "nr7": (
-        "{months} consecutive calendar months of unemployment, sickness or resource-course "
-        "benefit",
-        "{months} sammenhængende kalendermåneder med arbejdsløshedsdagpenge, sygedagpenge "
-        "eller ressourceforløbsydelse",
-        ("unemployment_sickness_months",),
-    ),
-}
-
-#: Every household field this module may read, with its type.
+#: Every household field a criterion may read, with the kind of value it holds.
+#: What each field means (and which benefit it counts) is the dated parameter
+#: ``referral.limits.fields``.
 HOUSEHOLD_FIELDS: Mapping[str, str] = {
-    "released_from_prison_on": "date or empty",
-    "age": "whole number of years",
-    "released_from_youth_institution_on": "date or empty",
-    "lease_terminated_on": "date or empty",
-    "eu_eea_swiss_citizen": "true or false",
-    "student": "true or false",
-    "social_assistance_months": "whole number of consecutive calendar months",
-    "disability_pension": "true or false",
-    "unemployment_sickness_months": "whole number of consecutive calendar months",
+    "released_from_prison_on": "date",
+    "released_from_youth_institution_on": "date",
+    "action_plan_required": "boolean",
+    "age": "years",
+    "lease_terminated_on": "date",
+    "eu_eea_swiss_citizen": "boolean",
+    "student": "boolean",
+    "cash_benefit_months": "months",
+    "education_benefit_months": "months",
+    "self_support_benefit_months": "months",
+    "transition_benefit_months": "months",
+    "cash_benefit_s16_1_months": "months",
+    "cash_benefit_s16_2_months": "months",
+    "disability_pension": "boolean",
+    "unemployment_sickness_months": "months",
 }
 
-_DATE_FIELDS = {"released_from_prison_on", "released_from_youth_institution_on",
-                "lease_terminated_on"}
-_BOOL_FIELDS = {"eu_eea_swiss_citizen", "student", "disability_pension"}
+#: How a criterion is tested, by the ``test`` of its parameter.
+TESTS: Mapping[str, str] = {
+    "released_within": "a release date within the window (and, where the wording says so, an "
+    "action plan required)",
+    "minor_released_within": "the same, for a member younger than the age the wording names",
+    "within": "a date within the window",
+    "not_citizen": "not a citizen of an EU/EEA country or Switzerland, students excepted",
+    "flag": "a true/false field is true",
+    "months_at_least": "any of the fields counts at least the months the wording names",
+}
+
+_KINDS = {
+    "date": "a date (YYYY-MM-DD) or empty",
+    "boolean": "true or false",
+    "years": "a whole number of years >= 0",
+    "months": "a whole number of consecutive calendar months >= 0",
+}
+#: May be empty: it only matters for a member released within the window.
+_OPTIONAL = frozenset({"action_plan_required"})
+_OPERATORS: Mapping[str, Callable[[Any, Any], bool]] = {
+    ">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le,
+}
+
+
+# ---------------------------------------------------------------------------
+# Results
 
 
 @attrs.frozen
 class ReferralBlock:
-    """One criterion that blocks the referral, and which household members meet it (1-based)."""
+    """One criterion that blocks the referral, and which household members meet it (1-based).
+
+    ``statutory`` is false for the agreement's own limit (red departments).
+    """
 
     criterion: str
     provision: str
@@ -155,18 +148,110 @@ class ReferralBlock:
     title_da: str
     members: tuple[int, ...]
     reference: str
+    statutory: bool = True
 
     def describe(self, lang: str = "en") -> str:
         """One line: the provision, the criterion's title and the members (by number)."""
         who = ", ".join(str(m) for m in self.members)
         if lang == "da":
-            return f"{self.provision}: {self.title_da} (husstandsmedlem {who})"
-        return f"{self.provision}: {self.title} (household member {who})"
+            tail = f" (husstandsmedlem {who})" if who else ""
+            return f"{self.provision}: {self.title_da}{tail}"
+        tail = f" (household member {who})" if who else ""
+        return f"{self.provision}: {self.title}{tail}"
+
+
+@attrs.frozen
+class ForebyggelseShare:
+    """The municipality's family dwellings in forebyggelse areas, as a share of all of them.
+
+    ``dwellings`` counts family and BAB dwellings of the departments in areas on
+    the list in force (``list_date``) with a designation that § 59, stk. 7
+    protects; ``total`` counts them in every department.
+    """
+
+    on: dt.date
+    list_date: dt.date | None
+    areas: tuple[str, ...]
+    dwellings: int
+    total: int
+
+    @property
+    def share_pct(self) -> float:
+        """``dwellings`` as a percentage of ``total`` (0 when there are none)."""
+        return 100.0 * self.dwellings / self.total if self.total else 0.0
+
+    def describe(self) -> str:
+        """One line with the share and its count."""
+        listed = self.list_date.isoformat() if self.list_date else "none"
+        return (
+            f"{self.share_pct:.1f} % of the municipality's family dwellings lie in forebyggelse "
+            f"areas ({self.dwellings} of {self.total}; list of {listed})"
+        )
+
+
+@attrs.frozen
+class Stk7Exception:
+    """How § 59, stk. 7, 2. pkt. and stk. 8 were assessed for one check.
+
+    ``share_pct`` is the municipality's share of family dwellings in forebyggelse
+    areas (``None`` when not known); ``excluded_from`` is the date from which the
+    municipality's decision excludes the department's area (``None``: not
+    excluded); ``lifted`` is true when stk. 7 does not apply.
+    """
+
+    provision: str
+    threshold_pct: float
+    operator: str
+    share_pct: float | None
+    share_basis: str
+    area_id: str | None
+    excluded_from: dt.date | None
+    lifted: bool
+    reference: str
+
+    def describe(self, lang: str = "en") -> str:
+        """One line: the share against the threshold, the exclusion, and the result."""
+        limit = f"{self.operator} {self.threshold_pct:g} %"
+        da = lang == "da"
+        if self.share_pct is None:
+            share = "ukendt" if da else "not known"
+        else:
+            share = f"{self.share_pct:.1f} %"
+        if self.excluded_from is not None:
+            excl = (f"kommunen har undtaget område {self.area_id} fra "
+                    f"{self.excluded_from.isoformat()}" if da else
+                    f"the municipality has excluded area {self.area_id} from "
+                    f"{self.excluded_from.isoformat()}")
+        else:
+            excl = ("kommunen har ikke undtaget området" if da
+                    else "the municipality has not excluded the area")
+        if self.lifted:
+            result = "stk. 7 gælder ikke her" if da else "stk. 7 does not apply here"
+        elif self.excluded_from is not None and self.share_pct is None:
+            result = ("stk. 7 gælder (andelen kendes ikke)" if da
+                      else "stk. 7 applies (the share is not known)")
+        elif self.excluded_from is not None:
+            result = (f"stk. 7 gælder (undtagelsen kræver en andel {limit})" if da
+                      else f"stk. 7 applies (the exception needs a share {limit})")
+        else:
+            result = "stk. 7 gælder" if da else "stk. 7 applies"
+        if da:
+            return (f"{self.provision}: andelen af kommunens familieboliger i "
+                    f"forebyggelsesområder er {share}; {excl}: {result}")
+        return (f"{self.provision}: the share of the municipality's family dwellings in "
+                f"forebyggelse areas is {share}; {excl}: {result}")
 
 
 @attrs.frozen
 class ReferralCheck:
-    """The result of :func:`check_referral`: allowed or not, and why."""
+    """The result of :func:`check_referral`: allowed or not, and why.
+
+    ``blocks`` lists every criterion met; with ``no_alternative`` the
+    municipality has found no department outside the area (§ 59, stk. 9) and
+    the statutory blocks do not bar the referral (``fallback`` names the
+    provision). ``area_term`` is the law's own word for the area on the date;
+    ``exception`` is the assessment of stk. 7, 2. pkt. and stk. 8.
+    """
 
     department_id: str
     on: dt.date
@@ -176,17 +261,119 @@ class ReferralCheck:
     allowed: bool
     blocks: tuple[ReferralBlock, ...]
     colour: str | None = None
+    area_id: str | None = None
+    area_term: str | None = None
+    exception: Stk7Exception | None = None
+    fallback: str | None = None
+    fallback_available: str | None = None
+    no_alternative: bool = False
 
     def reasons(self, lang: str = "en") -> list[str]:
-        """Readable reasons: the area's status and each blocking criterion."""
+        """Readable reasons: the area's status, the exception, each criterion, the fallback."""
+        words = f" ({self.area_term})" if self.area_term else ""
         if lang == "da":
-            head = (f"Afdeling {self.department_id} den {self.on.isoformat()}: {self.basis}; "
+            head = (f"Afdeling {self.department_id} den {self.on.isoformat()}: "
+                    f"{self.basis}{words}; "
                     + (f"{self.provision} gælder" if self.provision else "ingen lovbestemt "
                        "begrænsning"))
         else:
-            head = (f"Department {self.department_id} on {self.on.isoformat()}: {self.basis}; "
+            head = (f"Department {self.department_id} on {self.on.isoformat()}: "
+                    f"{self.basis}{words}; "
                     + (f"{self.provision} applies" if self.provision else "no statutory limit"))
-        return [head, *(b.describe(lang) for b in self.blocks)]
+        lines = [head]
+        if self.exception is not None:
+            lines.append(self.exception.describe(lang))
+        lines.extend(b.describe(lang) for b in self.blocks)
+        statutory = any(b.statutory for b in self.blocks)
+        if self.fallback and statutory:
+            lines.append(
+                f"{self.fallback}: kommunen har vurderet, at der ikke er mulighed for at anvise "
+                "husstanden uden for områderne, og skal derfor anvise her; kriterierne ovenfor "
+                "hindrer ikke denne anvisning"
+                if lang == "da" else
+                f"{self.fallback}: the municipality finds no possibility of referring the "
+                "household outside these areas, so it must refer it here; the criteria above "
+                "do not bar this referral"
+            )
+        elif self.fallback_available and statutory:
+            lines.append(
+                f"{self.fallback_available}: finder kommunen ikke mulighed for at anvise "
+                "husstanden til en afdeling uden for områderne, skal den anvise her "
+                "(kontrollér igen med no_alternative=True)"
+                if lang == "da" else
+                f"{self.fallback_available}: if the municipality finds no possibility of "
+                "referring the household to a department outside these areas, it must refer it "
+                "here (check again with no_alternative=True)"
+            )
+        return lines
+
+
+# ---------------------------------------------------------------------------
+# The rules of a date, read from the parameters
+
+
+@attrs.frozen
+class _Criterion:
+    code: str
+    label: str
+    name: str
+    test: str
+    fields: tuple[str, ...]
+    window: int
+    months: int
+    under_age: int
+    action_plan: bool
+    title: str
+    title_da: str
+    reference: str
+
+
+def _optional(params: ParameterSet, name: str, day: dt.date) -> DatedValue | None:
+    if name not in params:
+        return None
+    try:
+        return params.lookup(name, day)
+    except NotInForceError:
+        return None
+
+
+def _criteria(params: ParameterSet, provision: DatedValue, day: dt.date) -> list[_Criterion]:
+    """The criteria a provision applies on ``day``; every problem in the data at once."""
+    out: list[_Criterion] = []
+    problems: list[str] = []
+    for entry in provision.value.get("criteria", []):
+        name = f"referral.limits.criteria.{entry.get('criterion')}"
+        dated = _optional(params, name, day)
+        if dated is None:
+            problems.append(f"{provision.name} names {name}, which has no value on "
+                            f"{day.isoformat()}")
+            continue
+        v = dated.value
+        test = str(v.get("test"))
+        fields = tuple(str(f) for f in v.get("fields", []))
+        unknown = [f for f in fields if f not in HOUSEHOLD_FIELDS]
+        if test not in TESTS:
+            problems.append(f"{name}: unknown test {test!r}; expected one of {', '.join(TESTS)}")
+        if unknown or not fields:
+            problems.append(f"{name}: unknown household fields {unknown or '(none)'}")
+        if problems:
+            continue
+        window, months, under = (int(v.get(k, 0)) for k in ("window_months", "months", "under_age"))
+        fill = {"window": window, "months": months, "under_age": under}
+        out.append(_Criterion(
+            code=str(entry["code"]), label=str(entry["label"]), name=name, test=test,
+            fields=fields, window=window, months=months, under_age=under,
+            action_plan=bool(v.get("action_plan", False)),
+            title=str(v["title"]).format(**fill), title_da=str(v["title_da"]).format(**fill),
+            reference=dated.reference,
+        ))
+    if problems:
+        raise ValidationError("referral limits: " + "; ".join(problems))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Inputs
 
 
 def _months_back(on: dt.date, months: int) -> dt.date:
@@ -200,29 +387,89 @@ def designation_on(
 ) -> tuple[str, str]:
     """The designation of ``department_id``'s area on the ministry's list in force on ``on``.
 
-    The list in force is the latest publication (``list_date``) on or before
-    ``on`` in the municipality's ``lists`` table; an area absent from it, or a
-    department in no area, is ``"none"``. Returns the designation and a
-    readable basis.
+    Returns the designation (``"none"`` when not listed) and a readable basis;
+    see :func:`fuaalborg.monitoring.designations.designation_on`.
     """
+    found = _area_designation(municipality, department_id, on)
+    return found.designation, found.basis
+
+
+def forebyggelse_share(
+    municipality: Municipality, on: dt.date | str, *, parameters: ParameterSet | None = None
+) -> ForebyggelseShare:
+    """The share of the municipality's family dwellings in forebyggelse areas on ``on``.
+
+    Counts the family and BAB dwellings of the departments whose area is, on the
+    list in force, designated as § 59, stk. 7 protects (``referral.limits.stk7``),
+    against those of all departments (§ 59, stk. 7, 2. pkt.; reading: see the
+    parameter ``referral.limits.stk7_exception``).
+    """
+    params = parameters or load_parameters()
+    day = as_date(on, "on")
+    stk7 = _optional(params, "referral.limits.stk7", day)
+    designations = set(stk7.value.get("areas", {})) if stk7 else set()
+    list_date, rows = designations_in_force(municipality, day)
+    areas = sorted(set(rows.loc[rows["designation"].isin(designations), "area_id"].tolist()))
     deps = municipality.departments
-    row = deps.loc[deps["department_id"].astype(str) == str(department_id)]
-    if row.empty:
-        raise ValidationError(f"unknown department {department_id!r}")
-    area = row["area_id"].iloc[0]
-    if area is None or pd.isna(area):
-        return "none", "not part of an area"
-    lists = municipality.lists
-    if lists.empty:
-        return "none", f"area {area}: no ministry lists loaded"
-    dates = pd.to_datetime(lists["list_date"])
-    published = dates[dates <= pd.Timestamp(on)]
-    if published.empty:
-        return "none", f"area {area}: no ministry list published by {on.isoformat()}"
-    latest = published.max()
-    hit = lists.loc[(dates == latest) & (lists["area_id"].astype(str) == str(area))]
-    designation = "none" if hit.empty else str(hit["designation"].iloc[0])
-    return designation, f"area {area} on the list of {latest.date().isoformat()}: {designation}"
+    units = deps["family_dwellings"].fillna(0).astype("int64")
+    if "bab_dwellings" in deps.columns:
+        units = units + deps["bab_dwellings"].fillna(0).astype("int64")
+    inside = deps["area_id"].astype("string").isin(areas).fillna(False).to_numpy(dtype=bool)
+    return ForebyggelseShare(
+        on=day, list_date=list_date, areas=tuple(str(a) for a in areas),
+        dwellings=int(units[inside].sum()), total=int(units.sum()),
+    )
+
+
+def _exclusions(
+    excluded_areas: Any, day: dt.date
+) -> dict[str, dt.date]:
+    """The municipality's stk. 8 decisions in force on ``day``: area id -> date from."""
+    if excluded_areas is None:
+        return {}
+    rows: list[Mapping[Any, Any]]
+    if isinstance(excluded_areas, pd.DataFrame):
+        rows = list(excluded_areas.to_dict("records"))
+    elif isinstance(excluded_areas, Mapping):
+        rows = [{"area_id": k, "from": v} for k, v in excluded_areas.items()]
+    elif isinstance(excluded_areas, Iterable) and not isinstance(excluded_areas, str | bytes):
+        rows = [dict(r) for r in excluded_areas]
+    else:
+        raise ValidationError(
+            "excluded_areas: expected a mapping of area id to the date the municipality's "
+            "decision applies from, or rows with area_id, from and until"
+        )
+    problems: list[str] = []
+    found: dict[str, dt.date] = {}
+    for i, row in enumerate(rows, start=1):
+        area = row.get("area_id")
+        if area is None or (not isinstance(area, str) and pd.isna(area)) or not str(area).strip():
+            problems.append(f"row {i}: area_id is empty")
+            continue
+        dates: list[dt.date | None] = []
+        for key in ("from", "until"):
+            raw = row.get(key)
+            if raw is None or (not isinstance(raw, str | dt.date) and pd.isna(raw)):
+                if key == "from":
+                    problems.append(f"row {i}: from is empty (the date the decision applies from)")
+                dates.append(None)
+                continue
+            try:
+                dates.append(as_date(raw, key))
+            except ValidationError:
+                problems.append(f"row {i}: {key} is not a date (YYYY-MM-DD)")
+                dates.append(None)
+        start, until = dates
+        if start is not None and until is not None and until < start:
+            problems.append(f"row {i}: until is before from")
+        if start is not None and start <= day and (until is None or day <= until):
+            found[str(area)] = start
+    if problems:
+        raise ValidationError(
+            f"excluded_areas: {len(problems)} problem{'s' if len(problems) != 1 else ''}\n"
+            + "\n".join(f"  - {p}" for p in problems)
+        )
+    return found
 
 
 def _members(household: Any) -> pd.DataFrame:
@@ -238,11 +485,27 @@ def _members(household: Any) -> pd.DataFrame:
     raise ValidationError("household: expected a DataFrame, a mapping or a list of mappings")
 
 
+def _refuse_retired(members: pd.DataFrame, params: ParameterSet, day: dt.date) -> None:
+    retired = _optional(params, "referral.limits.retired_fields", day)
+    if retired is None:
+        return
+    lines = []
+    for name, what in retired.value.items():
+        if name in members.columns:
+            lines.append(
+                f"  - {name} is no longer read: {what['why']}; give instead "
+                f"{', '.join(what['replaced_by'])} ({retired.reference})"
+            )
+    if lines:
+        raise ValidationError("household: " + "\n".join(["retired fields", *lines]))
+
+
 def _field_values(frame: pd.DataFrame, field: str, on: dt.date, problems: list[str]) -> list[Any]:
+    kind = HOUSEHOLD_FIELDS[field]
     out: list[Any] = []
     for row, value in enumerate(frame[field].tolist(), start=1):
         missing = value is None or (not isinstance(value, str | bool) and pd.isna(value))
-        if field in _DATE_FIELDS:
+        if kind == "date":
             if missing:
                 out.append(None)
                 continue
@@ -261,18 +524,70 @@ def _field_values(frame: pd.DataFrame, field: str, on: dt.date, problems: list[s
             elif day > on:
                 problems.append(f"member {row}: {field} is after the date of the check")
             out.append(day)
-        elif field in _BOOL_FIELDS:
+        elif kind == "boolean":
+            if missing and field in _OPTIONAL:
+                out.append(None)
+                continue
             if not isinstance(value, bool):
                 problems.append(f"member {row}: {field} must be true or false")
             out.append(value)
         else:
             ok = not missing and not isinstance(value, bool) and float(value).is_integer()
             if not ok or float(value) < 0:
-                problems.append(f"member {row}: {field} must be a whole number >= 0")
+                problems.append(f"member {row}: {field} must be {_KINDS[kind]}")
                 out.append(0)
             else:
                 out.append(int(value))
     return out
+
+
+def _evaluate(
+    rules: list[_Criterion],
+    values: Mapping[str, list[Any]],
+    day: dt.date,
+    n: int,
+    problems: list[str],
+) -> dict[str, list[int]]:
+    """Which members (1-based) meet each criterion; a missing action plan is a problem."""
+
+    def dated(rule: _Criterion) -> str:
+        return next(f for f in rule.fields if HOUSEHOLD_FIELDS[f] == "date")
+
+    def within(rule: _Criterion, i: int) -> bool:
+        when = values[dated(rule)][i]
+        return when is not None and when >= _months_back(day, rule.window)
+
+    def plan(rule: _Criterion, i: int) -> bool:
+        if not rule.action_plan:
+            return True
+        required = values["action_plan_required"][i]
+        if required is None:
+            problems.append(
+                f"member {i + 1}: action_plan_required is needed ({rule.label} holds only where "
+                "an action plan must be prepared)"
+            )
+            return False
+        return bool(required)
+
+    def meets(rule: _Criterion, i: int) -> bool:
+        if rule.test == "released_within":
+            return within(rule, i) and plan(rule, i)
+        if rule.test == "minor_released_within":
+            return values["age"][i] < rule.under_age and within(rule, i) and plan(rule, i)
+        if rule.test == "within":
+            return within(rule, i)
+        if rule.test == "not_citizen":
+            return values["eu_eea_swiss_citizen"][i] is False and values["student"][i] is not True
+        if rule.test == "flag":
+            return all(values[f][i] is True for f in rule.fields)
+        return any(values[f][i] >= rule.months for f in rule.fields)  # months_at_least
+
+    # a household has a handful of members: a plain loop is the clearest form
+    return {r.code: [i + 1 for i in range(n) if meets(r, i)] for r in rules}
+
+
+# ---------------------------------------------------------------------------
+# The check
 
 
 def check_referral(
@@ -284,16 +599,32 @@ def check_referral(
     designation: str | None = None,
     colour: str | None = None,
     parameters: ParameterSet | None = None,
+    area_id: str | None = None,
+    forebyggelse_share: float | ForebyggelseShare | None = None,
+    excluded_areas: Any = None,
+    no_alternative: bool = False,
 ) -> ReferralCheck:
-    """Check a household the municipality wants to refer to a department (§ 59, stk. 6/7).
+    """Check a household the municipality wants to refer to a department (§ 59, stk. 6–9).
 
     ``household`` is a DataFrame with one row per member, a list of mappings or
-    one mapping, with the fields of :data:`HOUSEHOLD_FIELDS` that the applicable
-    criteria read (date fields may be empty: no such event). The department's
-    area designation comes from ``municipality``'s lists on ``on``, or is given
-    as ``designation``. ``colour`` adds the agreement's limits (red: no
-    placement; yellow: the stk. 7 criteria). Missing or malformed fields that a
-    criterion needs are reported together as one error; values are never shown.
+    one mapping, with the fields of :data:`HOUSEHOLD_FIELDS` that the criteria
+    in force read (date fields may be empty: no such event;
+    ``action_plan_required`` may be empty for a member not released in the
+    window). The department's area and designation come from ``municipality``'s
+    lists on ``on``, or are given as ``designation`` (and ``area_id``).
+
+    For a forebyggelse area, ``forebyggelse_share`` (a percentage, or a
+    :class:`ForebyggelseShare`; default: computed from ``municipality``) and
+    ``excluded_areas`` (the municipality's decisions under stk. 8: a mapping of
+    area id to the date it applies from, or rows with ``area_id``, ``from`` and
+    ``until``) decide whether stk. 7 applies. ``no_alternative=True`` records
+    that the municipality finds no possibility outside the areas (stk. 9): the
+    statutory criteria then do not bar the referral. ``colour`` adds the
+    agreement's limits (red: no placement; yellow: the stk. 7 criteria).
+
+    Missing or malformed fields are reported together as one error; values are
+    never shown. A household with a retired field (``social_assistance_months``)
+    is refused, naming the fields that replaced it.
     """
     params = parameters or load_parameters()
     day = as_date(on, "on")
@@ -302,127 +633,157 @@ def check_referral(
             raise ValidationError(
                 "check_referral: pass municipality= (to read the ministry's lists) or designation="
             )
-        designation, basis = designation_on(municipality, department_id, day)
+        found = _area_designation(municipality, department_id, day)
+        designation, basis = found.designation, found.basis
+        area_id = area_id if area_id is not None else found.area_id
     else:
         basis = f"designation given: {designation}"
+        if area_id is None and municipality is not None:
+            area_id = _area_designation(municipality, department_id, day).area_id
+
     provision: str | None = None
-    codes: list[str] = []
-    reference = ""
+    area_term: str | None = None
+    rules: list[_Criterion] = []
+    prefix = ""
+    exception: Stk7Exception | None = None
 
-    def get(name: str) -> Any:
-        try:
-            return params.get(f"ledger.referral_limits.{name}", day)
-        except NotInForceError:
-            return None
+    def agreement(name: str) -> DatedValue | None:
+        return _optional(params, f"ledger.referral_limits.{name}", day)
 
-    stk6_areas = get("stk6_designations") or []
-    stk7_areas = get("stk7_designations") or []
-    if designation in stk6_areas and get("stk6_criteria"):
-        provision = "almenboligloven § 59, stk. 6"
-        codes = list(get("stk6_criteria"))
-        reference = params.lookup("ledger.referral_limits.stk6_criteria", day).reference
-        prefix = "stk6"
-    elif designation in stk7_areas and get("stk7_criteria"):
-        provision = "almenboligloven § 59, stk. 7"
-        codes = list(get("stk7_criteria"))
-        reference = params.lookup("ledger.referral_limits.stk7_criteria", day).reference
-        prefix = "stk7"
-    elif colour == "yellow" and get("yellow_uses_stk7") and get("stk7_criteria"):
+    stk6 = _optional(params, "referral.limits.stk6", day)
+    stk7 = _optional(params, "referral.limits.stk7", day)
+    yellow = agreement("yellow_uses_stk7")
+    if stk6 is not None and designation in stk6.value.get("areas", {}):
+        provision, prefix = str(stk6.value["provision"]), "stk6"
+        area_term = str(stk6.value["areas"][designation])
+        rules = _criteria(params, stk6, day)
+    elif stk7 is not None and designation in stk7.value.get("areas", {}):
+        provision, prefix = str(stk7.value["provision"]), "stk7"
+        area_term = str(stk7.value["areas"][designation])
+        exception = _assess_exception(
+            params, day, municipality, area_id, forebyggelse_share, excluded_areas
+        )
+        rules = [] if exception is not None and exception.lifted else _criteria(params, stk7, day)
+    elif colour == "yellow" and yellow is not None and yellow.value and stk7 is not None:
         provision = "Fælles Udlejningsaftale (yellow department; § 59, stk. 7 criteria)"
-        codes = list(get("stk7_criteria"))
-        reference = params.lookup("ledger.referral_limits.yellow_uses_stk7", day).reference
         prefix = "yellow_stk7"
+        rules = _criteria(params, stk7, day)
+
     blocks: list[ReferralBlock] = []
-    if colour == "red" and get("red_placement") is False:
+    red = agreement("red_placement")
+    if colour == "red" and red is not None and red.value is False:
         blocks.append(ReferralBlock(
             "agreement_red", "Fælles Udlejningsaftale (red department)",
             "red department: the referral does not place households here",
             "rød afdeling: boliganvisningen anviser ikke hertil", (),
-            params.lookup("ledger.referral_limits.red_placement", day).reference,
+            red.reference, statutory=False,
         ))
-    if codes:
-        members = _members(household)
-        needed = sorted({f for c in codes for f in CRITERIA[c][2]})
+    try:
+        members: pd.DataFrame | None = _members(household)
+    except ValidationError:
+        if rules:
+            raise
+        members = None
+    if members is not None:
+        _refuse_retired(members, params, day)
+    if rules and members is not None:
+        needed = sorted({f for r in rules for f in r.fields})
         missing = [f for f in needed if f not in members.columns]
         if missing:
             raise ValidationError(
-                f"household: missing fields {', '.join(missing)} (needed by {provision})"
+                f"household: missing fields {', '.join(missing)} (needed by {provision} on "
+                f"{day.isoformat()})"
             )
         problems: list[str] = []
         values = {f: _field_values(members, f, day, problems) for f in needed}
+        hits = {} if problems else _evaluate(rules, values, day, len(members), problems)
         if problems:
             raise ValidationError(
-                "household: " + f"{len(problems)} problems\n" + "\n".join(
-                    f"  - {p}" for p in problems
-                )
+                f"household: {len(problems)} problem{'s' if len(problems) != 1 else ''}\n"
+                + "\n".join(f"  - {p}" for p in problems)
             )
-        # the 6-month window and benefit rule are parameters; a criterion whose
-        # period is not in force cannot be applied, so the look-up must succeed
-        window = int(params.get("ledger.referral_limits.window_months", day))
-        uses_benefits = any(code in {"nr5", "nr7"} for code in codes)
-        months = (
-            int(params.get("ledger.referral_limits.benefit_months", day)) if uses_benefits else 0
-        )
-        since = _months_back(day, window)
-        minor_age = (
-            int(params.get("ledger.referral_limits.minor_age", day)) if "nr2" in codes else 0
-        )
-        hits = _evaluate(codes, values, since, months, len(members), minor_age)
-        for code in codes:
-            who = hits[code]
+        where = str(provision)
+        for rule in rules:
+            who = hits[rule.code]
             if who:
-                title, title_da, _fields = CRITERIA[code]
-                number = code.removeprefix("nr")
-                label = (f"{provision}, nr. {number}" if prefix == "stk6" else
-                         f"{provision} (stk. 6, nr. {number})" if number != "5" else
-                         f"{provision} (benefits)")
+                if prefix == "yellow_stk7":
+                    label = f"{where} ({rule.label})" if rule.label else where
+                else:
+                    label = f"{where}, {rule.label}" if rule.label else where
                 blocks.append(ReferralBlock(
-                    f"{prefix}_{code}", label,
-                    title.format(window=window, months=months),
-                    title_da.format(window=window, months=months),
-                    tuple(who), reference,
+                    f"{prefix}_{rule.code}", label, rule.title, rule.title_da, tuple(who),
+                    rule.reference,
                 ))
+
+    statutory = any(b.statutory for b in blocks)
+    stk9 = _optional(params, "referral.limits.stk9", day)
+    available = str(stk9.value["provision"]) if stk9 is not None else None
+    fallback: str | None = None
+    if no_alternative and statutory:
+        if stk9 is None:
+            raise ValidationError(
+                f"no_alternative: the duty to refer in the area when there is no alternative "
+                f"(almenboligloven § 59, stk. 9) is modelled from "
+                f"{min(v.start for v in params.history('referral.limits.stk9')).isoformat()}, "
+                f"not on {day.isoformat()}"
+            )
+        fallback = available
+    allowed = not any((not b.statutory) or fallback is None for b in blocks)
     return ReferralCheck(
         department_id=str(department_id),
         on=day,
         designation=designation,
         basis=basis,
         provision=provision,
-        allowed=not blocks,
+        allowed=allowed,
         blocks=tuple(blocks),
         colour=colour,
+        area_id=area_id,
+        area_term=area_term,
+        exception=exception,
+        fallback=fallback,
+        fallback_available=available,
+        no_alternative=bool(no_alternative),
     )
 
 
-def _evaluate(
-    codes: list[str],
-    values: Mapping[str, list[Any]],
-    since: dt.date,
-    months: int,
-    n: int,
-    minor_age: int,
-) -> dict[str, list[int]]:
-    def within(day: dt.date | None) -> bool:
-        return day is not None and day >= since
-
-    def meets(code: str, i: int) -> bool:
-        if code == "nr1":
-            return within(values["released_from_prison_on"][i])
-        if code == "nr2":
-            return bool(values["age"][i] < minor_age) and within(
-                values["released_from_youth_institution_on"][i]
-            )
-        if code == "nr3":
-            return within(values["lease_terminated_on"][i])
-        if code == "nr4":
-            return values["eu_eea_swiss_citizen"][i] is False and values["student"][i] is not True
-        if code == "nr5":
-            return bool(values["social_assistance_months"][i] >= months)
-        if code == "nr6":
-            return values["disability_pension"][i] is True
-        if code == "nr7":
-            return bool(values["unemployment_sickness_months"][i] >= months)
-        raise ValidationError(f"unknown criterion {code!r} in the parameters")
-
-    # a household has a handful of members: a plain loop is the clearest form
-    return {c: [i + 1 for i in range(n) if meets(c, i)] for c in codes}
+def _assess_exception(
+    params: ParameterSet,
+    day: dt.date,
+    municipality: Municipality | None,
+    area_id: str | None,
+    share: float | ForebyggelseShare | None,
+    excluded_areas: Any,
+) -> Stk7Exception | None:
+    """Stk. 7, 2. pkt. and stk. 8 for one check (``None`` before they are in force)."""
+    dated = _optional(params, "referral.limits.stk7_exception", day)
+    if dated is None:
+        return None
+    v = dated.value
+    threshold, op = float(v["threshold_pct"]), str(v["operator"])
+    if op not in _OPERATORS:
+        raise ValidationError(f"{dated.name}: unknown operator {op!r}")
+    exclusions = _exclusions(excluded_areas, day)
+    if exclusions and area_id is None:
+        raise ValidationError(
+            "excluded_areas: the department's area is not known; pass municipality= or area_id="
+        )
+    if isinstance(share, ForebyggelseShare):
+        pct: float | None = share.share_pct
+        share_basis = share.describe()
+    elif share is not None:
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 100:
+            raise ValidationError("forebyggelse_share: expected a percentage from 0 to 100")
+        pct, share_basis = float(share), "share given"
+    elif municipality is not None:
+        computed = forebyggelse_share(municipality, day, parameters=params)
+        pct, share_basis = computed.share_pct, computed.describe()
+    else:
+        pct, share_basis = None, "share not known (pass forebyggelse_share= or municipality=)"
+    since = exclusions.get(str(area_id)) if area_id is not None else None
+    lifted = since is not None and pct is not None and _OPERATORS[op](round(pct, 6), threshold)
+    return Stk7Exception(
+        provision=str(v["provision"]), threshold_pct=threshold, operator=op, share_pct=pct,
+        share_basis=share_basis, area_id=area_id, excluded_from=since, lifted=lifted,
+        reference=dated.reference,
+    )
