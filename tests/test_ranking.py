@@ -232,8 +232,8 @@ def test_households_too_large_wishes_and_passive_applications_are_ineligible() -
         "rent": "rent_above_wish",
         "place": "department_not_wished",
     }
-    assert "5 persons is too large for 2 rooms" in r.explain("big", lang="en")
-    assert "for stor til 2 rum" in r.explain("big", lang="da")
+    assert "household of 5 persons for 2 rooms" in r.explain("big", lang="en")
+    assert "udlejningsbekendtgørelsens § 26" in r.explain("big", lang="da")
     assert "5.000 kr." in r.explain("rent", lang="da")
     assert r.record.ineligible == 5
 

@@ -192,6 +192,9 @@ class RankingRecord:
     ranked: tuple[str, ...]
     library_version: str
     schema: str = SCHEMA
+    #: The department's area designation on the ministry's list (None: not known);
+    #: it decides whether almenboligloven § 51 c applies.
+    designation: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The record as plain JSON-ready data."""
@@ -285,6 +288,7 @@ def replay(record: RankingRecord, applicants: pd.DataFrame, *, registry: Any = N
         organisation_cvr=record.organisation_cvr,
         agreement=record.agreement,
         parameters=frozen,
+        designation=record.designation,
     )
     new = ranking.record
     differences: list[str] = []

@@ -14,8 +14,11 @@ citizenship, country of birth, immigrant status, religion, mother tongue, name,
 sexual orientation, gender identity, CPR number — may be present in a table
 (for statistics, as in an audit sample) but are never readable by a criterion
 (forskelsbehandlingsloven § 1; lov om etnisk ligebehandling; the housing
-authority's guidance on citizenship). :func:`is_protected_name` also refuses a
-plug-in's own field whose name matches a protected concept in English or Danish.
+authority's guidance on citizenship). The fields only the statutory rules read —
+almenboligloven § 59, stk. 6–7 (the municipal referral's household check) and
+§ 51 c (refusal in transformation areas) — are protected in the same way.
+:func:`is_protected_name` also refuses a plug-in's own field whose name matches a
+protected concept in English or Danish, or contains a statutory field's name.
 
 >>> from fuaalborg.criteria.vocabulary import APPLICANTS, PROTECTED_FIELDS
 >>> from fuaalborg.criteria.vocabulary import is_protected_name
@@ -41,6 +44,7 @@ from fuaalborg.tables import Column, TableSpec
 __all__ = [
     "APPLICANTS",
     "APPLICANT_FIELDS",
+    "BENEFIT_CODES",
     "EDUCATION_LEVELS",
     "LISTS",
     "PROTECTED_FIELDS",
@@ -56,6 +60,12 @@ __all__ = [
 EDUCATION_LEVELS = ("basic", "upper_secondary", "vocational", "short_higher", "higher")
 #: The two waiting lists: internal (existing tenants) and external.
 LISTS = ("internal", "external")
+#: Values of ``benefit_received`` (read only by almenboligloven § 51 c): which benefit a
+#: person receives now; which of them the law names on a date is the parameter letting.s51c.
+BENEFIT_CODES = (
+    "none", "other", "cash_benefit", "education_benefit", "self_support_benefit",
+    "transition_benefit",
+)
 
 
 @attrs.frozen
@@ -85,6 +95,14 @@ def _f(
 
 def _protected(name: str, meaning: str, meaning_da: str) -> ApplicantField:
     return _f(name, "string", meaning, meaning_da, protected=True, personal=True)
+
+
+def _statutory(
+    name: str, dtype: str, meaning: str, meaning_da: str, rule: str, **kw: object
+) -> ApplicantField:
+    """A field only a statutory rule reads: protected from every criterion."""
+    return _f(name, dtype, f"{meaning} (read only by {rule}; never by a criterion)",
+              f"{meaning_da} (læses kun af {rule})", protected=True, personal=True, **kw)
 
 
 _CANONICAL: tuple[ApplicantField, ...] = (
@@ -294,6 +312,40 @@ _WISHES: tuple[ApplicantField, ...] = (
     ),
 )
 
+# Read only by the statutory rules: almenboligloven § 59, stk. 6-7 (the municipal
+# referral's household check) and § 51 c (refusal in transformation areas).
+_STATUTORY: tuple[ApplicantField, ...] = (
+    _statutory("released_from_prison_on", "date", "release from prison after a conviction",
+               "løsladelse fra kriminalforsorgen efter dom", "almenboligloven § 59"),
+    _statutory("released_from_youth_institution_on", "date",
+               "release of a minor from an institution after a conviction",
+               "løsladelse af en mindreårig fra institution efter dom", "almenboligloven § 59"),
+    _statutory("action_plan_required", "bool", "an action plan must be prepared",
+               "der skal udarbejdes handleplan", "almenboligloven § 59"),
+    _statutory("lease_terminated_on", "date", "lease ended for serious breach of good order",
+               "lejemål ophævet pga. grove overtrædelser", "almenboligloven § 59"),
+    _statutory("eu_eea_swiss_citizen", "bool", "citizen of an EU/EEA country or Switzerland",
+               "statsborger i EU/EØS eller Schweiz", "almenboligloven § 59"),
+    *(
+        _statutory(f"{benefit}_months", "int", "consecutive months of a named benefit",
+                   "sammenhængende måneder med en nævnt ydelse", "almenboligloven § 59",
+                   unit="months", min=0, max=600)
+        for benefit in ("cash_benefit", "education_benefit", "self_support_benefit",
+                        "transition_benefit", "cash_benefit_s16_1", "cash_benefit_s16_2",
+                        "unemployment_sickness")
+    ),
+    _statutory("disability_pension", "bool", "receives disability pension",
+               "modtager førtidspension", "almenboligloven § 59"),
+    _statutory("benefit_received", "string", "the benefit the applicant receives now",
+               "ydelse ansøgeren modtager nu", "almenboligloven § 51 c", allowed=BENEFIT_CODES),
+    _statutory("partner_benefit_received", "string",
+               "the benefit the applicant's spouse or cohabitant of at least 2 years receives now",
+               "ydelse ægtefælle eller samlever modtager nu", "almenboligloven § 51 c",
+               allowed=(*BENEFIT_CODES, "no_partner")),
+    _statutory("s51c_dispensation", "bool", "the municipality has dispensed from the refusal",
+               "kommunen har dispenseret fra afvisningen", "almenboligloven § 51 c, stk. 4"),
+)
+
 _PROTECTED: tuple[ApplicantField, ...] = (
     _protected("ethnicity", "ethnicity (never readable)", "etnicitet"),
     _protected("ethnic_origin", "ethnic origin (never readable)", "etnisk oprindelse"),
@@ -316,6 +368,7 @@ _PROTECTED: tuple[ApplicantField, ...] = (
         "gender_identity", "gender identity or expression (never readable)", "kønsidentitet"
     ),
     _protected("cpr", "CPR number (never readable)", "CPR-nummer"),
+    *_STATUTORY,
 )
 
 #: Every declared applicant field (canonical, wishes, protected), in order.
@@ -480,7 +533,8 @@ def is_protected_name(name: str) -> bool:
     if any(w in _WORDS for w in words):
         return True
     compact = "".join(words)
-    return any(stem in compact for stem in _STEMS)
+    statutory = ("".join(_words(f.name)) for f in _STATUTORY)
+    return any(stem in compact for stem in _STEMS) or any(s in compact for s in statutory)
 
 
 def protected_columns(columns: Iterable[object]) -> list[str]:

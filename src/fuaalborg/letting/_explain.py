@@ -160,10 +160,11 @@ _T: dict[str, dict[str, str]] = {
         "da": "ansøgningen er ikke aktiv (passiv)",
     },
     "household_too_large": {
-        "en": "a household of {size} persons is too large for {rooms} rooms (at most {per} "
-        "persons per room)",
-        "da": "en husstand på {size} personer er for stor til {rooms} rum (højst {per} personer "
-        "pr. rum)",
+        "en": "the organisation refuses a household of {size} persons for {rooms} rooms, more "
+        "than {per} persons per room (udlejningsbekendtgørelsen § 26, a ground it may use)",
+        "da": "boligorganisationen afviser en husstand på {size} personer til {rooms} rum, mere "
+        "end {per} personer pr. rum (udlejningsbekendtgørelsens § 26, en afvisningsgrund den "
+        "kan bruge)",
     },
     "fewer_rooms_than_wished": {
         "en": "the applicant wishes at least {want} rooms",
@@ -184,6 +185,10 @@ _T: dict[str, dict[str, str]] = {
     "not_yet_on_list": {
         "en": "the applicant's seniority starts after this date: not yet on the list",
         "da": "ansøgerens anciennitet begynder efter denne dato: endnu ikke på ventelisten",
+    },
+    "s51c": {
+        "en": "{provision} requires the organisation to refuse in an {area}: {title}",
+        "da": "{provision} pålægger boligorganisationen at afvise i et {area}: {title}",
     },
     "and": {"en": " and ", "da": " og "},
     "internal": {"en": "internal", "da": "interne"},
@@ -230,6 +235,10 @@ def _reasons(ranking: Ranking, row: int, lang: str) -> str:
         elif name == "rent_above_wish":
             limit = float(wl.extra(["max_rent_dkk"])["max_rent_dkk"].iloc[row])
             values = {"limit": _money(limit, lang)}
+        elif name == "s51c":
+            rule = ctx.s51c
+            values = {"provision": rule.provision, "area": rule.area_term,
+                      "title": rule.title_da if lang == "da" else rule.title}
         texts.append(_T[name][lang].format(**values))
     return _T["and"][lang].join(texts)
 

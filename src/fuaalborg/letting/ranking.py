@@ -24,11 +24,15 @@ These five parts are packed into one 64-bit integer per row, the ``sort_key``
 ``top``, one partial selection (``numpy.argpartition``). An applicant on both
 lists appears once, at their best position.
 
-Eligibility: an active application (``active``, true when absent) whose
-household fits (``household_size <= letting.max_persons_per_room × rooms``) and
-whose wishes match where the table has wish columns (``min_rooms``,
-``max_rent_dkk``, ``wanted_department_ids``). Every other row goes to
-:attr:`Ranking.ineligible` with its reasons.
+Eligibility: an active application (``active``, true when absent); a household
+the organisation does not refuse for its size (udlejningsbekendtgørelsen § 26:
+it *may* refuse more than ``letting.max_persons_per_room`` persons per habitable
+room, and does where ``letting.household_size_refusal`` says so); wishes that
+match where the table has wish columns (``min_rooms``, ``max_rent_dkk``,
+``wanted_department_ids``); and, in a department of a transformation area, not
+refused by almenboligloven § 51 c (reason ``s51c``; the department's
+designation comes from ``designation=`` or the municipality's lists). Every
+other row goes to :attr:`Ranking.ineligible` with its reasons.
 
 >>> import datetime as dt
 >>> import pandas as pd
@@ -70,7 +74,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from fuaalborg._version import __version__
-from fuaalborg.errors import FuaalborgError, ValidationError
+from fuaalborg.errors import FuaalborgError, NotInForceError, ValidationError
 from fuaalborg.letting._waiting_list import (
     EPOCH,
     ID_BITS,
@@ -122,6 +126,7 @@ REASONS: tuple[str, ...] = (
     "department_not_wished",
     "not_this_turn",
     "not_yet_on_list",
+    "s51c",
 )
 
 _SEN_SHIFT = ID_BITS
@@ -182,6 +187,10 @@ class _Context:
     max_persons_per_room: int
     children_first: bool
     exempt_internal: bool
+    household_refusal: bool = True
+    designation: str | None = None
+    designation_basis: str = ""
+    s51c: Any = None
 
 
 class _Caches:
@@ -189,6 +198,7 @@ class _Caches:
 
     def __init__(self) -> None:
         self.placements: dict[dt.date, Any] = {}
+        self.designations: dict[tuple[str, dt.date], Any] = {}
         self.agreements: dict[tuple[str, str | None, str | None, dt.date], Any] = {}
         self.groups: dict[tuple[tuple[str, ...], dt.date], tuple[Any, Any]] = {}
         self.registry: Any = None
@@ -322,6 +332,7 @@ def _resolve(
     agreement: Any,
     parameters: ParameterSet | None,
     caches: _Caches,
+    designation: str | None = None,
 ) -> tuple[_Context, Any]:
     """Decide route, turn, colour and agreement; collect the rules used."""
     if not isinstance(vacancy, Vacancy):
@@ -336,6 +347,7 @@ def _resolve(
     params = parameters or load_parameters()
     used: list[ParameterUse] = []
     persons = int(_lookup(params, "letting.max_persons_per_room", day, used).value)
+    refusal = bool(_lookup(params, "letting.household_size_refusal", day, used).value)
     _lookup(params, "letting.seniority_order", day, used)
 
     # turn
@@ -394,6 +406,9 @@ def _resolve(
                 )
             found = caches.agreements[key]
     terms = None if found is None else AgreementTerms.of(found)
+    known_designation, designation_basis, s51c = _designation(
+        vacancy, day, designation, municipality, params, used, caches
+    )
 
     # route
     if route is not None:
@@ -461,8 +476,53 @@ def _resolve(
         max_persons_per_room=persons,
         children_first=children_first,
         exempt_internal=exempt,
+        household_refusal=refusal,
+        designation=known_designation,
+        designation_basis=designation_basis,
+        s51c=s51c,
     )
     return ctx, reg
+
+
+def _designation(
+    vacancy: Vacancy,
+    day: dt.date,
+    given: str | None,
+    municipality: Any,
+    params: ParameterSet,
+    used: list[ParameterUse],
+    caches: _Caches,
+) -> tuple[str | None, str, Any]:
+    """The area designation (given, else from the lists) and § 51 c if it applies."""
+    from fuaalborg.letting._s51c import Rule
+
+    if given is not None:
+        designation = str(given)
+        basis = "given with the ranking"
+    elif municipality is not None:
+        from fuaalborg.monitoring.designations import designation_on
+
+        key = (vacancy.department_id, day)
+        if key not in caches.designations:
+            caches.designations[key] = designation_on(municipality, vacancy.department_id, day)
+        found = caches.designations[key]
+        designation, basis = str(found.designation), str(found.basis)
+    else:
+        return None, "not known (no designation and no municipality given)", None
+    if "letting.s51c" not in params:
+        return designation, basis, None
+    try:
+        params.lookup("letting.s51c", day)
+    except NotInForceError:
+        return designation, basis, None
+    dated = _lookup(params, "letting.s51c", day, used)
+    if not isinstance(dated.value, Mapping):
+        raise RankingContextError(
+            "letting.s51c: the recorded value cannot be read back as a table"
+        )
+    if designation not in dated.value.get("areas", {}):
+        return designation, basis, None
+    return designation, basis, Rule.of(dated.value, designation, dated.reference)
 
 
 # ---------------------------------------------------------------------------
@@ -527,7 +587,8 @@ def _rank(
     reasons = np.zeros(n, dtype=np.uint8)
     if wl.has_active:
         reasons |= (~wl.active).astype(np.uint8)
-    reasons |= (wl.household > ctx.max_persons_per_room * vac.rooms).astype(np.uint8) << 1
+    if ctx.household_refusal:  # udlejningsbekendtgørelsen § 26: a ground the organisation uses
+        reasons |= (wl.household > ctx.max_persons_per_room * vac.rooms).astype(np.uint8) << 1
     wishes = [c for c in WISH_COLUMNS if c in wl.columns]
     if "min_rooms" in wishes:
         col = wl.extra(["min_rooms"])["min_rooms"]
@@ -543,6 +604,24 @@ def _rank(
         reasons |= (wl.list_code == 0).astype(np.uint8) << 5
     on_day = (ctx.on - EPOCH).days
     reasons |= (wl.seniority > on_day).astype(np.uint8) << 6
+    notices: list[str] = []
+    checked = False
+    if ctx.s51c is not None:
+        from fuaalborg.letting._s51c import refused
+
+        s51c, unknown, checked = refused(wl, vac.department_id, ctx.s51c)
+        reasons |= s51c.astype(np.uint8) << 7
+        if not checked:
+            notices.append(
+                f"{ctx.s51c.provision} applies in this {ctx.s51c.area_term}, but the waiting list "
+                "has no benefit_received and partner_benefit_received: the refusal is not applied "
+                "here; the municipality checks before the letting (stk. 3)"
+            )
+        elif unknown:
+            notices.append(
+                f"{ctx.s51c.provision}: {unknown} row{'s' if unknown != 1 else ''} without "
+                "benefit information could not be checked and are not refused"
+            )
     eligible = reasons == 0
 
     # the sort key
@@ -594,7 +673,8 @@ def _rank(
         sel = cand[np.argsort(ck)]
     return Ranking(
         wl=wl, ctx=ctx, key=key, reasons=reasons, kept=kept, cand_keys=ck, selected=sel,
-        group=group, met=met, exempt=exempt, children=children, top=top,
+        group=group, met=met, exempt=exempt, children=children, top=top, notices=tuple(notices),
+        s51c_checked=checked,
     )
 
 
@@ -620,6 +700,7 @@ def rank(
     organisation_cvr: str | None = None,
     agreement: Any = None,
     parameters: ParameterSet | None = None,
+    designation: str | None = None,
 ) -> Ranking:
     """Rank the waiting list ``applicants`` for ``vacancy`` (rangordning af ansøgere).
 
@@ -639,7 +720,10 @@ def rank(
     :class:`~fuaalborg.records.AgreementTerms`), else from ``registry``
     (default: :func:`fuaalborg.criteria.load`). ``top`` returns only the first
     ``top`` applicants (a partial selection). ``parameters`` layers other
-    parameter values (default: the bundled ones).
+    parameter values (default: the bundled ones). ``designation`` is the
+    department's area designation on the ministry's list (else read from
+    ``municipality``'s lists): in an omdannelse area § 51 c refuses applicants
+    (reason ``s51c``).
 
     Raises :class:`~fuaalborg.tables.TableValidationError` listing every problem
     of the table, and :class:`RankingContextError` when the route cannot be
@@ -649,7 +733,7 @@ def rank(
     ctx, reg = _resolve(
         vacancy, on=on, route=route, turn=turn, registry=registry, municipality=municipality,
         colour=colour, organisation_cvr=organisation_cvr, agreement=agreement,
-        parameters=parameters, caches=caches,
+        parameters=parameters, caches=caches, designation=designation,
     )
     wl = prepare(applicants, ctx.on)
     return _rank(wl, ctx, reg, _check_top(top), caches)
@@ -680,6 +764,7 @@ def rank_many(
     organisation_cvr: str | None = None,
     agreement: Any = None,
     parameters: ParameterSet | None = None,
+    designations: Mapping[str, str] | None = None,
 ) -> list[Ranking]:
     """Rank many vacancies against one waiting list (an offer round).
 
@@ -688,8 +773,9 @@ def rank_many(
     are looked up once per department. ``route`` and ``turn`` are one value for
     all vacancies or one per vacancy; ``colours`` maps department ids to colours
     (else they come from ``municipality``); ``agreement`` applies one agreement
-    to every vacancy (else each department's comes from ``registry``). Returns
-    one :class:`Ranking` per vacancy, in order.
+    to every vacancy (else each department's comes from ``registry``);
+    ``designations`` maps department ids to area designations (else they come
+    from ``municipality``). Returns one :class:`Ranking` per vacancy, in order.
     """
     vacancies = list(vacancies)
     if not vacancies:
@@ -700,12 +786,14 @@ def rank_many(
     caches = _Caches()
     resolved = []
     for vac, r, t in zip(vacancies, routes, turns, strict=True):
-        colour = None if colours is None else colours.get(str(getattr(vac, "department_id", "")))
+        dep = str(getattr(vac, "department_id", ""))
+        colour = None if colours is None else colours.get(dep)
+        designation = None if designations is None else designations.get(dep)
         resolved.append(
             _resolve(
                 vac, on=on, route=r, turn=t, registry=registry, municipality=municipality,
                 colour=colour, organisation_cvr=organisation_cvr, agreement=agreement,
-                parameters=parameters, caches=caches,
+                parameters=parameters, caches=caches, designation=designation,
             )
         )
     wl = prepare(applicants, min(ctx.on for ctx, _ in resolved))
@@ -755,6 +843,8 @@ class Ranking:
         exempt: npt.NDArray[np.bool_] | None,
         children: npt.NDArray[np.bool_] | None,
         top: int | None,
+        notices: tuple[str, ...] = (),
+        s51c_checked: bool = False,
     ) -> None:
         self._wl = wl
         self._ctx = ctx
@@ -773,6 +863,9 @@ class Ranking:
         self.eligible_count = len(cand_keys)
         #: The ``top`` asked for, or ``None`` for the full ranking.
         self.top = top
+        #: Statutory checks the ranking could not make from this waiting list (English).
+        self.notices = notices
+        self._s51c_checked = s51c_checked
         self.frame = self._frame(selected)
 
     # -- plain facts ----------------------------------------------------------
@@ -893,6 +986,11 @@ class Ranking:
             cols.add("current_department_id")
         if self._children is not None:
             cols.add("children")
+        if self._s51c_checked:
+            from fuaalborg.letting._s51c import COLUMNS
+
+            cols |= {*COLUMNS, "current_department_id"}
+            cols |= {"s51c_dispensation"} & wl.columns
         return tuple(sorted(cols))
 
     @property
@@ -910,6 +1008,7 @@ class Ranking:
                 turn_basis=ctx.turn_basis,
                 colour=ctx.colour,
                 colour_basis=ctx.colour_basis,
+                designation=ctx.designation,
                 organisation_cvr=ctx.organisation_cvr,
                 agreement=ctx.agreement,
                 criteria=ctx.criteria,
