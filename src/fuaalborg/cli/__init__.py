@@ -67,6 +67,7 @@ def main() -> None:
 
 def _register() -> None:
     from fuaalborg.cli import (
+        calendar,
         criteria,
         demo,
         ledger,
@@ -77,7 +78,8 @@ def _register() -> None:
         simulate,
     )
 
-    for module in (demo, parameters, simulate, monitoring, criteria, ranking, ledger, report):
+    for module in (demo, parameters, simulate, monitoring, calendar, criteria, ranking, ledger,
+                   report):
         for command in module.COMMANDS:
             main.add_command(command)
 

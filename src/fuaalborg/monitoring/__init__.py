@@ -5,14 +5,20 @@
 - :mod:`~fuaalborg.monitoring.steps`: :class:`StepModel`, its presets and
   :class:`Placement` (the colour of every department, with its reason);
 - :mod:`~fuaalborg.monitoring.meaning`: :func:`rules_for`, what a colour means;
-- :mod:`~fuaalborg.monitoring.calendar`: the monitoring calendar and the
+- :mod:`~fuaalborg.monitoring.calendar`: the monitoring calendar, the
+  agreement's duties and deadlines (:func:`agreement_calendar`) and the
   placement in force on a date (:func:`placement_on`);
+- :mod:`~fuaalborg.monitoring.designations`: the designation of a department's
+  area on the list in force;
 - :mod:`~fuaalborg.monitoring.overview`: the overview of red and yellow
   departments per organisation and the staircase figure.
 """
 
 from fuaalborg.monitoring.calendar import (
+    AgreementCalendar,
+    Duty,
     ScheduledUpdate,
+    agreement_calendar,
     colour_on,
     last_update,
     next_update,
@@ -56,8 +62,10 @@ __all__ = [
     "ETHNICITY_COLUMNS",
     "ETHNICITY_NOTICE",
     "LIST_NAMES",
+    "AgreementCalendar",
     "ColourRules",
     "ConflictingSteps",
+    "Duty",
     "ListRules",
     "NoListRulesError",
     "NoStepApplies",
@@ -66,6 +74,7 @@ __all__ = [
     "ScheduledUpdate",
     "Step",
     "StepModel",
+    "agreement_calendar",
     "changes",
     "classify_areas",
     "colour_on",

@@ -1,0 +1,93 @@
+"""``fuaalborg calendar``: the agreement's own duties and deadlines, overdue items flagged.
+
+The command calls :func:`fuaalborg.monitoring.calendar.agreement_calendar` with
+the municipality's lists (for the mandatory criteria of § 60, stk. 4) and the
+loaded plug-ins' organisation agreements (for the revisions of § 60, stk. 2).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from fuaalborg.cli._common import DATE, cannot_write, check_output, output_suffix
+
+__all__ = ["COMMANDS", "calendar_command"]
+
+
+@click.command("calendar")
+@click.option("--municipality", "folder", type=click.Path(exists=True, file_okay=False),
+              help="Folder with the municipality's tables (default: the bundled example).")
+@click.option("--from", "start", type=DATE,
+              help="First day of the calendar (default: 1 January of the --on year).")
+@click.option("--to", "end", type=DATE,
+              help="Last day of the calendar (default: 31 December of the --on year).")
+@click.option("--on", "on", type=DATE,
+              help="The date overdue items are judged on (default: today).")
+@click.option("--done", "done", type=click.Path(exists=True, dir_okay=False),
+              help="CSV or xlsx file of items done: columns id and done_on.")
+@click.option("--overdue", is_flag=True, help="Show only the overdue items.")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False),
+              callback=output_suffix(".csv", ".xlsx"),
+              help="Write the items to a .csv or .xlsx file.")
+def calendar_command(
+    folder: str | None,
+    start: dt.date | None,
+    end: dt.date | None,
+    on: dt.date | None,
+    done: str | None,
+    overdue: bool,
+    output: str | None,
+) -> None:
+    """The agreement's duties and deadlines: meetings, reviews, renegotiation, § 60 revisions.
+
+    Items past their deadline and not listed in --done are overdue; deadlines the
+    agreement does not date itself are marked [reading], those of its assumed
+    2026–2029 terms [assumed]. The exit status is 0 whether or not items are overdue.
+    """
+    from fuaalborg.criteria import load
+    from fuaalborg.monitoring.calendar import agreement_calendar
+    from fuaalborg.municipality import Municipality
+    from fuaalborg.tables import write_table
+
+    check_output(output)
+    day = on or dt.date.today()
+    first = start or dt.date(day.year, 1, 1)
+    last = end or dt.date(day.year, 12, 31)
+    if folder:
+        town = Municipality.from_folder(folder)
+        click.echo(f"Municipality: {town.name} ({folder})")
+    else:
+        from fuaalborg import examples
+
+        town = examples.load()
+        click.echo("Municipality: the bundled, synthetic example (use --municipality DIR for "
+                   "your own)")
+    registry = load()
+    cal = agreement_calendar(first, last, on=day, municipality=town,
+                             agreements=registry.agreements, done=done)
+    lines = cal.describe()
+    shown = [d for d in cal.duties if d.status == "overdue"] if overdue else list(cal.duties)
+    click.echo(lines[0])
+    for duty in shown:
+        click.echo(f"  {duty.describe()}")
+    for note in cal.notes:
+        click.echo(f"  note: {note}")
+    own = [a for a in registry.agreements if a.organisation_cvr is not None]
+    if not own:
+        click.echo("  note: no organisation agreements on flexible letting are loaded (plug-ins): "
+                   "the revisions of § 60, stk. 2 are not listed")
+    if output:
+        frame = cal.frame
+        if overdue:
+            frame = frame.loc[frame["status"] == "overdue"].reset_index(drop=True)
+        try:
+            write_table(frame, output)
+        except OSError as exc:
+            raise cannot_write(output, exc) from None
+        click.echo(f"Wrote {Path(output).name}")
+
+
+COMMANDS = [calendar_command]
