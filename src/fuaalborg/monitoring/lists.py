@@ -14,8 +14,14 @@ for the law version in force on each row's list date:
   overstiger 30 % and at least 2 of 4 milder criteria.
 
 Areas with fewer than 1,000 residents are on no list (§ 61 a, stk. 3). Udsat and
-forebyggelse are independent conditions: an area may meet both. Every threshold,
-operator and history length is a cited, dated parameter in ``lists.toml``.
+forebyggelse are independent conditions: an area may meet both. The boolean
+columns say which conditions an area *meets*: ``forebyggelse`` is true for every
+area meeting § 61 b, udsat areas included. ``designation`` follows the published
+lists, on which an area appears once, under its most severe designation — the
+library's reading of the published lists: the forebyggelse list does not repeat
+areas on the udsat list, so an udsat area that also meets § 61 b is designated
+``udsat``. Every threshold, operator and history length is a cited, dated
+parameter in ``lists.toml``.
 
 **Boundaries.** The statute's words decide the operator: "overstiger" is strict
 ``>``, "udgør mindst" is ``>=``, "udgør mindre end" is strict ``<``; 30.0 does not
@@ -451,12 +457,16 @@ def classify_areas(
     ``udsat``, ``parallelsamfund``, ``omdannelse``, ``forebyggelse``,
     ``parallelsamfund_years`` (yearly lists in a row, capped at the number
     required), ``forebyggelse_criteria_met`` (missing before § 61 b), the single
-    most severe ``designation`` and a ``reason`` citing the paragraphs.
+    most severe ``designation`` (the published lists' reading: an area is listed
+    once) and a ``reason`` citing the paragraphs. The booleans say which
+    conditions hold: ``forebyggelse`` is also true for an udsat area meeting § 61 b.
 
     Omdannelse uses the frame's own history: the area must be parallelsamfund on
-    this list and on each previous yearly list (4 in all under the 2018 text, 5
-    from 2021-11-30). ``lists`` (the official lists, :data:`fuaalborg.specs.LISTS`)
-    fills years the frame lacks (a designation of parallelsamfund or omdannelse
+    this list and on each previous yearly list, 5 in all (``lists.omdannelse_years``:
+    for the lists of 2018–2020 under § 61 a, stk. 5 of the 2018 text, and from
+    2021-11-30; the 2018 text's main rule of 4 years never governed a list).
+    ``lists`` (the official lists, :data:`fuaalborg.specs.LISTS`) fills years the
+    frame lacks (a designation of parallelsamfund or omdannelse
     counts as parallelsamfund). Missing history means not omdannelse, and the
     reason says which list is missing.
 

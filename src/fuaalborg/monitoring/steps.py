@@ -6,8 +6,9 @@ dated preset file (the format of :mod:`fuaalborg.parameters`) with one
 
 - ``aalborg-2023``: the library's documented reading. Red = department in an
   area on any ministry list in force; yellow = monitored department meeting at
-  least 2 of the socio-economic § 61 b criteria on its own data *and* an
-  aggregate non-Western share above 30 % (mirroring § 61 b); green = the rest.
+  least 2 of the socio-economic § 61 b criteria on its own data (twin-tool
+  proxies, not the ministry's indicators) *and* an aggregate non-Western share
+  above 30 % (mirroring § 61 b); green = the rest.
   It uses an aggregate ethnicity indicator, and every output says so, citing
   the EU Court of Justice, C-417/23 (18 December 2025).
 - ``socioeconomic``: the same without any ethnicity indicator.
@@ -104,9 +105,13 @@ ETHNICITY_COLUMNS = frozenset({"non_western_pct"})
 #: The notice every output of a model using an aggregate ethnicity indicator carries.
 ETHNICITY_NOTICE = (
     "This placement uses an aggregate ethnicity indicator (the non-Western share of "
-    "residents). On 18 December 2025 the EU Court of Justice (C-417/23) held that the "
-    "Danish area rules are direct discrimination in so far as they rest on the residents' "
-    "ethnic origin; compare with the 'socioeconomic' preset."
+    "residents). On 18 December 2025 the EU Court of Justice (C-417/23) held that national "
+    "legislation requiring development plans to reduce the share of social family housing in "
+    "areas where, over the last five years, more than 50 % of the residents were immigrants "
+    "from non-Western countries and their descendants is direct discrimination in so far as "
+    "its adoption is based on the ethnic origin of the majority of those residents; the "
+    "finding is left to Østre Landsret, and the judgment does not concern the 30 % test of "
+    "the prevention areas. Compare with the 'socioeconomic' preset."
 )
 
 #: The basis of a colour, in the order they are decided.
@@ -182,7 +187,7 @@ class Test:
         return self.column in ETHNICITY_COLUMNS
 
     def describe(self) -> str:
-        """``outside_work_education_pct > 30 (§ 61 b, nr. 1)``."""
+        """``outside_work_education_pct > 30 (twin-tool proxy for § 61 b, nr. 1)``."""
         label = f" ({self.label})" if self.label else ""
         return f"{self.column} {self.operator} {format_number(self.threshold)}{label}"
 

@@ -101,9 +101,14 @@ _LABELS: dict[str, tuple[str, str]] = {
     "group_n": ("Gruppe {n}", "Group {n}"),
     "ethnicity_notice": (
         "Placeringen bruger en samlet etnicitetsindikator (andelen af beboere med "
-        "ikkevestlig baggrund). Den 18. december 2025 fastslog EU-Domstolen (C-417/23), at de "
-        "danske områderegler er direkte forskelsbehandling, i det omfang de hviler på "
-        "beboernes etniske oprindelse; sammenlign med forudindstillingen 'socioeconomic'.",
+        "ikkevestlig baggrund). Den 18. december 2025 fastslog EU-Domstolen (C-417/23), at "
+        "national lovgivning, der kræver udviklingsplaner for at nedbringe andelen af almene "
+        "familieboliger i boligområder, hvor over 50 pct. af beboerne de seneste fem år har "
+        "været indvandrere fra ikkevestlige lande og deres efterkommere, er direkte "
+        "forskelsbehandling, i det omfang den er vedtaget på grundlag af den etniske oprindelse "
+        "hos flertallet af disse beboere; afgørelsen heraf overlades til Østre Landsret, og "
+        "dommen angår ikke 30-procentskriteriet for forebyggelsesområder. Sammenlign med "
+        "forudindstillingen 'socioeconomic'.",
         ETHNICITY_NOTICE,
     ),
     "no_group": ("Ingen gruppe opfyldt", "No group met"),
