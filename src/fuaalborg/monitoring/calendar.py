@@ -608,6 +608,7 @@ def agreement_calendar(
                      "not listed")
     else:
         items += _mandatory_duties(params, municipality, first, last, set_on)
+    items = [d for d in items if first <= d.due <= last]
     unknown = sorted(set(completed) - {d.id for d in items})
     if unknown:
         notes.append(f"{len(unknown)} recorded completion(s) match no item in the period")
