@@ -178,3 +178,6 @@ def test_cli_calendar_flags_overdue_items_and_writes_a_file(tmp_path: Path) -> N
     assert "Traceback" not in res.output
     res = runner.invoke(main, ["calendar", "-o", str(tmp_path / "x.txt")])
     assert res.exit_code == 2
+    res = runner.invoke(main, ["calendar", "--from", "2025-01-01", "--to", "2024-01-01"])
+    assert res.exit_code == 1
+    assert res.output.startswith("Error: --to 2024-01-01 is before --from 2025-01-01")

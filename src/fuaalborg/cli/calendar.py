@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from fuaalborg.cli._common import DATE, cannot_write, check_output, output_suffix
+from fuaalborg.cli._common import DATE, CommandError, cannot_write, check_output, output_suffix
 
 __all__ = ["COMMANDS", "calendar_command"]
 
@@ -56,6 +56,8 @@ def calendar_command(
     day = on or dt.date.today()
     first = start or dt.date(day.year, 1, 1)
     last = end or dt.date(day.year, 12, 31)
+    if last < first:
+        raise CommandError(f"--to {last.isoformat()} is before --from {first.isoformat()}")
     if folder:
         town = Municipality.from_folder(folder)
         click.echo(f"Municipality: {town.name} ({folder})")

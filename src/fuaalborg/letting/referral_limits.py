@@ -216,7 +216,7 @@ class Stk7Exception:
         if self.share_pct is None:
             share = "ukendt" if da else "not known"
         else:
-            share = f"{self.share_pct:.1f} %"
+            share = f"{self.share_pct:.1f} %".replace(".", "," if da else ".")
         if self.excluded_from is not None:
             excl = (f"kommunen har undtaget område {self.area_id} fra "
                     f"{self.excluded_from.isoformat()}" if da else
