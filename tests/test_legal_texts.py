@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from fuaalborg.monitoring.calendar import scheduled_updates
+from fuaalborg.monitoring.lists import list_rules
 from fuaalborg.monitoring.steps import ETHNICITY_NOTICE, StepModel
 from fuaalborg.parameters import load_parameters
 from fuaalborg.reports.labels import label
@@ -40,6 +41,8 @@ def test_citations_of_the_2018_text() -> None:
     assert five.value == 5
     assert "§ 61 a, stk. 5" in five.reference
     assert params.get("lists.omdannelse_years", dt.date(2021, 6, 1)) == 4
+    assert list_rules("2020-12-01").omdannelse_paragraph == "§ 61 a, stk. 4 og 5"
+    assert list_rules("2022-12-01").omdannelse_paragraph == "§ 61 a, stk. 4"
     stk6 = params.get("referral.limits.stk6", dt.date(2017, 1, 1))
     assert set(stk6["areas"]) == {"parallelsamfund", "s51b"}
     assert "ghettoområde" in stk6["areas"]["parallelsamfund"]
