@@ -66,6 +66,7 @@ from sphinx.util.docutils import SphinxDirective
 #: Header of the data-dictionary table of one spec.
 SPEC_HEADER = (
     "Column",
+    "Dansk kolonnenavn",
     "Type",
     "Unit",
     "Allowed values / range",
@@ -117,10 +118,20 @@ def _number(x: float) -> str:
 
 
 def allowed_text(column: Any) -> str:
-    """The allowed values, range or pattern of a column, in words."""
+    """The allowed values (with their Danish forms), range or pattern of a column, in words.
+
+    A sanity bound (a ``bounds.*`` parameter) is shown with its value in force today.
+    """
     if column.allowed is not None:
-        return ", ".join(column.allowed)
+        return ", ".join(
+            en if da == en else f"{en} ({da})"
+            for en, da in zip(column.allowed, column.allowed_da, strict=True)
+        )
     lo, hi = column.min, column.max
+    if column.bound is not None and hi is None:
+        from fuaalborg.parameters import load_parameters
+
+        hi = float(load_parameters().get(column.bound, dt.date.today(), warn=False))
     if lo is not None and hi is not None:
         text = f"{_number(lo)} – {_number(hi)}"
     elif lo is not None:
@@ -131,6 +142,8 @@ def allowed_text(column: Any) -> str:
         text = ""
     if column.pattern is not None:
         text = f"matches {column.pattern}" + (f"; {text}" if text else "")
+    if column.bound is not None:
+        text += f" (plausible bound {column.bound})"
     return text or "any"
 
 
@@ -153,6 +166,7 @@ def spec_rows(spec: Any) -> list[tuple[str, ...]]:
     return [
         (
             col.name,
+            col.name_da,
             col.dtype,
             col.unit or "",
             allowed_text(col),
@@ -348,10 +362,13 @@ def build_table(
 def spec_table(spec: Any) -> nodes.table:
     """The data-dictionary table of one spec."""
     rows = []
-    for name, dtype, unit, allowed, nullable, notes, meaning, meaning_da in spec_rows(spec):
+    for name, name_da, dtype, unit, allowed, nullable, notes, meaning, meaning_da in spec_rows(
+        spec
+    ):
         rows.append(
             [
                 _text_cell(name, literal=True),
+                _text_cell(name_da, literal=True),
                 _text_cell(dtype),
                 _text_cell(unit),
                 _text_cell(allowed),
@@ -361,7 +378,7 @@ def spec_table(spec: Any) -> nodes.table:
                 _text_cell(meaning_da, emphasis=True),
             ]
         )
-    return build_table(SPEC_HEADER, rows, widths=[22, 7, 10, 18, 8, 12, 30, 30])
+    return build_table(SPEC_HEADER, rows, widths=[20, 20, 7, 9, 18, 8, 12, 28, 28])
 
 
 def values_table(parameter: Any) -> nodes.table:
