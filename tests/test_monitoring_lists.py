@@ -240,8 +240,10 @@ def test_worsening_an_indicator_never_removes_a_list(
 ) -> None:
     worse = dict(base)
     delta = step * WORSE[column]
-    worse[column] = max(0.0, min(100.0 if column.endswith("pct") and column != "income_ratio_pct"
-                                 else 1e6, base[column] + delta))
+    # a conviction ratio stays below its plausibility bound (bounds.conviction_ratio)
+    top = (100.0 if column.endswith("pct") and column != "income_ratio_pct"
+           else 10.0 if column == "conviction_ratio" else 1e6)
+    worse[column] = max(0.0, min(top, base[column] + delta))
     if column == "residents":
         worse[column] = int(base[column] + step * 10)
     rows = [
