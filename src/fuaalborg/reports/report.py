@@ -126,7 +126,11 @@ class ReportTable:
 
 @attrs.frozen(eq=False)
 class Report:
-    """A report: its envelope, its tables by section, and its figures (PNG bytes)."""
+    """A report: its envelope, its tables by section, and its figures (PNG bytes).
+
+    ``banner`` (e.g. that the report is a demonstration on invented data) heads
+    the text and every sheet of the workbook.
+    """
 
     municipality: str
     start: dt.date
@@ -141,6 +145,7 @@ class Report:
     empty: bool = False
     threshold: int = 5
     figures: Mapping[str, bytes] = attrs.field(factory=dict)
+    banner: str = ""
 
     @property
     def sections(self) -> list[str]:
@@ -174,7 +179,7 @@ class Report:
 
     def to_text(self) -> str:
         """The whole report as plain text (envelope and every table)."""
-        lines = [f"{k}: {v}" for k, v in self.envelope()]
+        lines = ([self.banner] if self.banner else []) + [f"{k}: {v}" for k, v in self.envelope()]
         for table in self.tables:
             lines.extend(["", table.title])
             if table.note:
