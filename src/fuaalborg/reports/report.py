@@ -333,6 +333,12 @@ def _check_inputs(
                 f"the ledger's format is {header.get('format')!r}; this report reads "
                 f"{LEDGER_FORMAT!r}"
             )
+        recorded = header.get("municipality")
+        if recorded is not None and str(recorded) != town.name:
+            problems.append(
+                f"the ledger was created for {recorded!r}, not for {town.name!r}: it belongs "
+                "to another municipality"
+            )
         registry = header.get("registry") or {}
         unknown = sorted(set(map(str, registry)) - set(town.departments["department_id"]))
         if unknown:
