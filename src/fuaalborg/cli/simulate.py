@@ -119,6 +119,13 @@ def simulate_command(
     if not as_json:  # the JSON object names the municipality (and says when it is the example)
         echo_notice(town, "its dwellings and colours")
     params = _with_need(town.parameters, need)
+    if not as_json:
+        from fuaalborg.simulation.engine import DEFAULT_START
+
+        low = params.lookup("referral.expected_need_low", start or DEFAULT_START, warn=False)
+        high = params.get("referral.expected_need_high", start or DEFAULT_START, warn=False)
+        click.echo(f"{town.name}: the referral's need {low.value}–{high} cheap dwellings a year "
+                   f"({low.reference})")
     base = Scenario.load(scenario, base=params)
     other = Scenario.load(compare_with, base=params) if compare_with else None
     chosen_seed = secrets.randbits(32) if seed is None else seed
