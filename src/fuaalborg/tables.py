@@ -62,7 +62,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Column",
-    "Language",
     "Problem",
     "TableSpec",
     "TableValidationError",
@@ -76,8 +75,6 @@ __all__ = [
 ]
 
 Dtype = Literal["string", "int", "float", "bool", "date"]
-#: The language of a table's headers and closed-set values.
-Language = Literal["en", "da"]
 
 #: How many problem lines an error message prints before summarising the rest.
 MAX_PROBLEM_LINES = 40
@@ -133,11 +130,11 @@ class Column:
             return None
         return tuple(_danish.value(v) for v in self.allowed)
 
-    def header(self, lang: Language = "en") -> str:
+    def header(self, lang: Literal["en", "da"] = "en") -> str:
         """The column's header in ``lang``."""
         return self.name_da if lang == "da" else self.name
 
-    def expected(self, lang: Language = "en") -> str:
+    def expected(self, lang: Literal["en", "da"] = "en") -> str:
         """A short description of the form a value must take (values in ``lang``)."""
         if self.allowed is not None:
             values = self.allowed_da if lang == "da" else self.allowed
@@ -252,14 +249,16 @@ class TableSpec:
         """The declared column names, in order."""
         return [c.name for c in self.columns]
 
-    def language_of(self, columns: Iterable[object]) -> Language:
+    def language_of(self, columns: Iterable[object]) -> Literal["en", "da"]:
         """``"da"`` when ``columns`` use a Danish header of this spec, else ``"en"``."""
         names = set(self.names)
         danish = {c.name_da for c in self.columns if c.name_da != c.name}
         used = [str(c).strip() for c in columns]
         return "da" if any(c in danish and c not in names for c in used) else "en"
 
-    def _headers(self, columns: Sequence[str]) -> tuple[dict[str, str], Language, list[Problem]]:
+    def _headers(
+        self, columns: Sequence[str]
+    ) -> tuple[dict[str, str], Literal["en", "da"], list[Problem]]:
         """Danish headers to canonical names, the file's language, and a mixed-language problem."""
         names = set(self.names)
         to_canonical = {c.name_da: c.name for c in self.columns if c.name_da != c.name}
@@ -281,7 +280,7 @@ class TableSpec:
                     + ") are mixed",
                 )
             )
-        lang: Language = "da" if danish and not english_only else "en"
+        lang: Literal["en", "da"] = "da" if danish and not english_only else "en"
         rename = {c: to_canonical[c] for c in danish} if lang == "da" else {}
         return rename, lang, problems
 
@@ -397,7 +396,7 @@ class TableSpec:
         raw: pd.Series[Any],
         col: Column,
         bad: pd.Series[bool],
-        lang: Language = "en",
+        lang: Literal["en", "da"] = "en",
         dayfirst: bool = False,
     ) -> list[Problem]:
         idx = np.flatnonzero(bad.to_numpy())

@@ -125,6 +125,8 @@ def classify_areas_command(
 
         official = read_table(official, LISTS, dayfirst=dayfirst)
     result = classify_areas(source, on, lists=official)
+    if town is not None:
+        click.echo(f"{town.name}: areas classified against almenboligloven §§ 61 a–61 b")
     columns = ["area_id", "list_date", "law_version", "designation", "official_designation"]
     click.echo(_table(result, columns))
     counts = result["designation"].value_counts()

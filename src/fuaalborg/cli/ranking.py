@@ -28,7 +28,7 @@ from fuaalborg.cli._common import (
 from fuaalborg.errors import FuaalborgError
 from fuaalborg.municipality import Municipality
 
-__all__ = ["COMMANDS", "mandatory_columns", "rank_command", "ranking_section"]
+__all__ = ["COMMANDS", "rank_command", "ranking_section"]
 
 
 def _kr(value: float) -> str:
@@ -63,24 +63,12 @@ def _words(town: Municipality | None) -> tuple[tuple[str, str], ...]:
     )
 
 
-def mandatory_columns() -> tuple[str, ...]:
-    """The waiting-list columns the mandatory criterion of a red department reads.
-
-    Almenboligloven § 60, stk. 4: letting in a red department is flexible with
-    the employment-or-education criterion (``employment_or_education``); an
-    organisation's agreement may add criteria of its own (``fuaalborg plugins``).
-    """
-    from fuaalborg.criteria.builtin import MANDATORY_CRITERION, builtin_criteria
-
-    (criterion,) = [c for c in builtin_criteria() if c.id == MANDATORY_CRITERION]
-    return tuple(sorted(criterion.reads))
-
-
 class _RankCommand(click.Command):
     """The rank command, whose help lists the columns a red department's letting reads."""
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         from fuaalborg import danish
+        from fuaalborg.letting.ranking import mandatory_columns
 
         columns = mandatory_columns()
         with formatter.section("Red departments"):

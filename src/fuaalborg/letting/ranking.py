@@ -101,6 +101,7 @@ __all__ = [
     "ApplicantNotFoundError",
     "Ranking",
     "RankingContextError",
+    "mandatory_columns",
     "rank",
     "rank_many",
 ]
@@ -598,6 +599,23 @@ def _rank(
     )
 
 
+def mandatory_columns() -> tuple[str, ...]:
+    """The waiting-list columns a red department's letting reads, sorted.
+
+    Almenboligloven § 60, stk. 4: waiting-list letting in a red department is
+    flexible with the employment-or-education criterion, which reads these
+    columns; a waiting list without them cannot be ranked for a red department.
+    An organisation's agreement may read more (its criteria's ``reads``).
+
+    >>> "employment_hours_per_week" in mandatory_columns()
+    True
+    """
+    from fuaalborg.criteria.builtin import MANDATORY_CRITERION, builtin_criteria
+
+    (criterion,) = [c for c in builtin_criteria() if c.id == MANDATORY_CRITERION]
+    return tuple(sorted(criterion.reads))
+
+
 def _check_top(top: int | None) -> int | None:
     if top is None:
         return None
@@ -888,7 +906,7 @@ class Ranking:
     def table(
         self, *, include_ineligible: bool = False, lang: Literal["da", "en"] = "en"
     ) -> pd.DataFrame:
-        """The ranking as handed on: :attr:`frame` without the internal sort key.
+        """The ranking as handed on: ``frame`` without the internal sort key.
 
         Columns: ``rank``, ``applicant_id``, ``list``, ``group``,
         ``criteria_met``, ``seniority_date``. With ``include_ineligible`` the rows
@@ -896,7 +914,7 @@ class Ranking:
         columns ``eligible``, ``reason_code`` (the first reason of
         :data:`REASONS`), ``reason_codes`` (every one, ``"; "``-separated) and
         ``reason_text`` (the reasons in plain words, in ``lang``) are added. The sort key stays in
-        :attr:`frame` and the order in the decision record (:attr:`record`).
+        ``frame``, and the order in the decision record (:attr:`record`).
         """
         shown = self.frame.drop(columns="sort_key")
         if not include_ineligible:
