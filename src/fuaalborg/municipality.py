@@ -190,13 +190,13 @@ class MunicipalitySettings:
                                   values=(dated,), source=where)
 
         if self.need is not None:
-            ref = f"{self.name}: {self.need.reference} ({self.source})"
+            ref = f"{self.need.reference} ({self.source})"
             add("referral.expected_need_low", "The referral's expected yearly need, lower end",
                 "count", self.need.low, ref, self.need.start)
             add("referral.expected_need_high", "The referral's expected yearly need, upper end",
                 "count", self.need.high, ref, self.need.start)
         for key, value in self.bounds.items():
-            ref = f"{self.name}: {self.bounds_reference} ({self.source} [bounds])"
+            ref = f"{self.bounds_reference} ({self.source} [bounds])"
             parameter, unit = _BOUNDS[key]
             shown = int(value) if unit == "count" and float(value).is_integer() else value
             add(parameter, f"Sanity bound {key} set by {self.source}", unit, shown, ref,
@@ -595,14 +595,18 @@ def _references(t: dict[str, pd.DataFrame]) -> Iterator[Problem]:
 
 def _dwelling_counts(deps: pd.DataFrame, dws: pd.DataFrame) -> Iterator[Problem]:
     """Each department's declared dwelling counts against the dwellings listed for it."""
-    if not len(dws):
-        return
-    counts = (
-        dws.groupby(["department_id", "kind"])
-        .size()
-        .unstack(fill_value=0)
-        .reindex(columns=["family", "bab"], fill_value=0)
-    )
+    if len(dws):
+        counts = (
+            dws.groupby(["department_id", "kind"])
+            .size()
+            .unstack(fill_value=0)
+            .reindex(columns=["family", "bab"], fill_value=0)
+        )
+    else:  # no dwellings listed at all: every declared dwelling is missing
+        counts = pd.DataFrame(
+            {"family": pd.Series(dtype="int64"), "bab": pd.Series(dtype="int64")},
+            index=pd.Index([], name="department_id", dtype=object),
+        )
     merged = (
         deps[["department_id", "family_dwellings", "bab_dwellings"]]
         .join(counts, on="department_id", how="left")
