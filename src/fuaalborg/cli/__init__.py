@@ -74,8 +74,8 @@ class _Group(click.Group):
             if not _NEGATIVE.fullmatch(exc.option_name):
                 raise
             raise click.UsageError(
-                f"{exc.option_name} is a negative number where only numbers >= 0 are "
-                "accepted (amounts, rooms and counts cannot be negative)",
+                f"a negative number ({exc.option_name}…) where only numbers >= 0 are "
+                "accepted: amounts, rooms and counts cannot be negative",
                 exc.ctx,
             ) from None
         except FuaalborgError as exc:
