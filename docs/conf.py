@@ -39,7 +39,7 @@ extensions = [
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 root_doc = "index"
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "conftest.py"]
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "conftest.py", "fjordby"]
 
 # -- MyST -------------------------------------------------------------------
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist", "attrs_inline"]
@@ -81,6 +81,12 @@ for _info in _pkgutil.walk_packages(fuaalborg.__path__, "fuaalborg."):
     _module = _importlib.import_module(_info.name)
     globals().update({_n: getattr(_module, _n) for _n in getattr(_module, "__all__", [])})
 globals().update({_n: getattr(fuaalborg, _n) for _n in fuaalborg.__all__})
+"""
+# The guide "Your own municipality" reads the small Danish municipality shipped
+# beside it, wherever the build runs from.
+doctest_global_setup += f"""
+from pathlib import Path as _Path
+FJORDBY = _Path({str(Path(__file__).parent / "fjordby")!r})
 """
 # The same option flags as ``pytest --doctest-modules`` (pyproject.toml), so an
 # example passes in both or in neither.

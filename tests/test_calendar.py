@@ -159,7 +159,7 @@ def test_cli_calendar_flags_overdue_items_and_writes_a_file(tmp_path: Path) -> N
     res = runner.invoke(main, ["calendar", "--on", "2024-10-15", "--overdue"])
     assert res.exit_code == 0, res.output
     lines = res.output.splitlines()
-    assert lines[0].startswith("Municipality: the bundled, synthetic example")
+    assert lines[0].startswith("Using the example municipality (synthetic)")
     assert "2024-09-30 overdue: Aalborg Kommune: call the parties to renegotiate" in res.output
     assert "upcoming" not in res.output
     done = tmp_path / "done.csv"

@@ -23,10 +23,18 @@ def test_version(runner: CliRunner) -> None:
 
 
 def test_every_command_has_help(runner: CliRunner) -> None:
+    import click
+
     result = runner.invoke(main, ["--help"])
     assert result.exit_code == 0
-    for name, command in main.commands.items():
+    ctx = click.Context(main)
+    names = main.list_commands(ctx)
+    assert {"place", "rank", "report", "simulate", "ledger", "audit", "plugins"} <= set(names)
+    for name in names:
+        command = main.get_command(ctx, name)
+        assert command is not None, name
         assert command.help, name
+        assert name in result.output
         sub = runner.invoke(main, [name, "--help"])
         assert sub.exit_code == 0, (name, sub.output)
         assert "Usage:" in sub.output

@@ -198,13 +198,15 @@ def test_data_dictionary_lists_every_column(spec: TableSpec) -> None:
     assert [r[0] for r in rows] == spec.names
     for row, col in zip(rows, spec.columns, strict=True):
         assert len(row) == len(gen.SPEC_HEADER)
-        assert row[1] == col.dtype
-        assert row[6] == col.meaning
-        assert row[7] == col.meaning_da
-        assert row[4] == ("yes" if col.nullable else "no")
+        assert row[1] == col.name_da
+        assert row[2] == col.dtype
+        assert row[7] == col.meaning
+        assert row[8] == col.meaning_da
+        assert row[5] == ("yes" if col.nullable else "no")
     text = gen.spec_table(spec).astext()
     for col in spec.columns:
         assert col.name in text
+        assert col.name_da in text
         assert col.meaning_da in text
 
 
@@ -242,8 +244,8 @@ def test_table_specs_accepts_one_spec_or_a_collection() -> None:
 
 def test_allowed_text_and_notes() -> None:
     dwellings = specs.DWELLINGS
-    assert gen.allowed_text(dwellings.column("kind")) == "family, bab"
-    assert gen.allowed_text(dwellings.column("rooms")) == "1 – 20"
+    assert gen.allowed_text(dwellings.column("kind")) == "family (familie), bab"
+    assert gen.allowed_text(dwellings.column("rooms")) == "1 – 20 (plausible bound bounds.rooms)"
     assert gen.allowed_text(dwellings.column("dwelling_id")) == "any"
     assert gen.allowed_text(specs.DEPARTMENTS.column("organisation_cvr")).startswith("matches")
     assert gen.allowed_text(Column("x", "float", "x", "x", min=0.5)) == "≥ 0.5"
@@ -276,9 +278,9 @@ def test_spec_rows_follow_any_spec(columns: list[Column]) -> None:
     assert len(rows) == len(columns)
     for row, col in zip(rows, columns, strict=True):
         assert row[0] == col.name
-        assert row[2] == (col.unit or "")
-        assert row[7] == col.meaning_da
-    assert rows[0][5].startswith("key")
+        assert row[3] == (col.unit or "")
+        assert row[8] == col.meaning_da
+    assert rows[0][6].startswith("key")
 
 
 # --------------------------------------------------------------------------

@@ -385,11 +385,16 @@ def test_indicator_rows(town: Municipality) -> None:
     ]
     for _, rows in twin.groupby("measured_on"):
         assert sorted(rows["department_id"]) == sorted(deps["department_id"])
-    values = ["outside_work_education_pct", "conviction_ratio", "basic_education_pct",
+    values = ["outside_work_education_pct", "basic_education_pct",
               "income_ratio_pct", "non_western_pct"]
     withheld = twin["residents_18_64"] < 20
     assert twin.loc[withheld, values].isna().all(axis=None)
     assert twin.loc[~withheld, values].notna().all(axis=None)
+    # each source's rows carry only what the presets read from that source
+    assert twin["conviction_ratio"].isna().all()
+    parallel_rows = ind[ind["source"] == "parallel_data"]
+    assert parallel_rows["conviction_ratio"].notna().all()
+    assert parallel_rows[values].isna().all(axis=None)
     units = deps.set_index("department_id")[["family_dwellings", "bab_dwellings"]].sum(axis=1)
     assert (ind["units"].to_numpy() == units.loc[ind["department_id"]].to_numpy()).all()
     parallel = ind[ind["source"] == "parallel_data"]

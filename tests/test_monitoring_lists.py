@@ -240,8 +240,10 @@ def test_worsening_an_indicator_never_removes_a_list(
 ) -> None:
     worse = dict(base)
     delta = step * WORSE[column]
-    worse[column] = max(0.0, min(100.0 if column.endswith("pct") and column != "income_ratio_pct"
-                                 else 1e6, base[column] + delta))
+    # a conviction ratio stays below its plausibility bound (bounds.conviction_ratio)
+    top = (100.0 if column.endswith("pct") and column != "income_ratio_pct"
+           else 10.0 if column == "conviction_ratio" else 1e6)
+    worse[column] = max(0.0, min(top, base[column] + delta))
     if column == "residents":
         worse[column] = int(base[column] + step * 10)
     rows = [
@@ -275,3 +277,36 @@ def test_on_keeps_the_list_in_force() -> None:
     in_force = classify_areas(areas, on=dt.date(2022, 6, 1))
     assert in_force["list_date"].tolist() == [pd.Timestamp("2021-12-01")]
     assert classify_areas(areas, on=dt.date(2019, 1, 1)).empty
+
+
+def test_reasons_say_which_criteria_were_met_and_why_the_designation_follows() -> None:
+    one = row(non_western_pct=52.9, outside_work_education_pct=45.0)
+    reason = classify_areas(frame([one]))["reason"].iloc[0]
+    assert "udsat (§ 61 a, stk. 1): no, only 1 of 4 criteria met (nr. 1: " in reason
+    assert (
+        "parallelsamfund (§ 61 a, stk. 2): no, the area is not udsat "
+        "(non_western_pct 52.9 > 50 is met)"
+    ) in reason
+    assert reason.endswith("Designation: none (no list is met)")
+    two = row(non_western_pct=52.9, outside_work_education_pct=45.0, basic_education_pct=65.0)
+    reason = classify_areas(frame([two]))["reason"].iloc[0]
+    assert "parallelsamfund (§ 61 a, stk. 2): yes, non_western_pct 52.9 > 50 and udsat" in reason
+    assert reason.endswith("Designation: parallelsamfund (the most severe list met)")
+    low = row(non_western_pct=20.0, outside_work_education_pct=45.0, basic_education_pct=65.0)
+    reason = classify_areas(frame([low]))["reason"].iloc[0]
+    assert "forebyggelse (§ 61 b): no, non_western_pct 20 is not > 30 (" in reason
+
+
+def test_the_official_designation_stands_beside_the_computed_one() -> None:
+    from fuaalborg.monitoring import compare_with_lists
+
+    rows = [row("A", "2022-12-01"), row("B", "2022-12-01"), row("A", "2023-12-01")]
+    official = pd.DataFrame({"area_id": ["A"], "list_date": ["2022-12-01"],
+                             "designation": ["udsat"]})
+    result = classify_areas(frame(rows), lists=official)
+    # B is on no official list of 2022 (none); no official list exists for 2023
+    shown = result["official_designation"]
+    assert shown.iloc[:2].tolist() == ["udsat", "none"]
+    assert pd.isna(shown.iloc[2])
+    diff = compare_with_lists(result, official)
+    assert diff[["area_id", "computed", "official"]].values.tolist() == [["A", "none", "udsat"]]

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from fuaalborg.monitoring import StepModel, classify_areas, list_rules
+from fuaalborg.tables import TableValidationError
 
 # ---------------------------------------------------------------------------
 # The statute (§ 61 a, stk. 1–3; § 61 b), written out by hand.
@@ -379,10 +380,15 @@ def test_yellow_needs_two_criteria(model: StepModel) -> None:
 def test_conviction_comes_from_the_parallel_data() -> None:
     row = dict(QUIET, basic_education_pct=70.0, non_western_pct=40.0, conviction_ratio=0.5)
     deps, ind, lists = town([row])
-    # a high conviction ratio on the twin-tool row is not read
+    # a conviction ratio on the twin-tool row would not be read: it is refused, not ignored
     ind.loc[ind["source"] == "twin_tool", "conviction_ratio"] = 4.0
+    row_no = int(np.flatnonzero((ind["source"] == "twin_tool").to_numpy())[0]) + 1
     for model in (AALBORG, SOCIO):
-        assert model.place(deps, ind, lists, ON).frame["colour"].tolist() == ["green"]
+        with pytest.raises(TableValidationError) as caught:
+            model.place(deps, ind, lists, ON)
+        (problem,) = caught.value.problems
+        assert (problem.column, problem.row) == ("conviction_ratio", row_no)
+        assert "parallel_data" in problem.expected
     ind.loc[ind["source"] == "parallel_data", "conviction_ratio"] = 2.0
     ind.loc[ind["source"] == "twin_tool", "conviction_ratio"] = np.nan
     for model in (AALBORG, SOCIO):

@@ -135,7 +135,9 @@ def test_worsening_an_indicator_never_improves_a_colour(
 ) -> None:
     worse = dict(value)
     sign = -1 if column == "income_ratio_pct" else 1
-    worse[column] = min(100.0, max(0.0, value[column] + sign * step))
+    # a conviction ratio stays below its plausibility bound (bounds.conviction_ratio)
+    top = 10.0 if column == "conviction_ratio" else 100.0
+    worse[column] = min(top, max(0.0, value[column] + sign * step))
     deps, ind, lists = town([value, worse])
     for model in (AALBORG, SOCIO):
         colours = model.place(deps, ind, lists, ON).frame["colour"].tolist()

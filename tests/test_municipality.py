@@ -125,3 +125,13 @@ def test_references_are_checked_even_when_another_table_fails() -> None:
     assert ("dwellings", "department_id", 4) in got
     # references into the failed table wait for it to be valid
     assert not any(p.column == "area_id" for p in info.value.problems)
+
+
+def test_an_empty_dwellings_table_does_not_hide_the_declared_dwellings() -> None:
+    tables = tiny()
+    tables["dwellings"] = tables["dwellings"].iloc[0:0]
+    with pytest.raises(TableValidationError) as info:
+        Municipality.from_frames(**tables)
+    got = {(p.table, p.column, p.row) for p in info.value.problems}
+    assert {("departments", "family_dwellings", 1), ("departments", "bab_dwellings", 1),
+            ("departments", "family_dwellings", 2)} <= got

@@ -316,9 +316,12 @@ def test_text_tables_are_coerced_and_bad_dates_reported() -> None:
     with pytest.raises(TableValidationError) as err:
         rank(t, V2, route="ordinary")
     assert {(p.column, p.row) for p in err.value.problems} == {
-        ("seniority_date", 3), ("active", 3)
+        ("seniority_date", 2), ("seniority_date", 3), ("active", 3)
     }
-    ok = t.iloc[:2]
+    # a day-first date is never guessed: the error says how to read one
+    (dayfirst,) = [p for p in err.value.problems if p.row == 2]
+    assert "day-first" in dayfirst.expected
+    ok = t.iloc[:2].assign(seniority_date=["2010-01-05", "2009-01-05"])
     assert ids(rank(ok, V2, route="ordinary")) == ["b", "a"]
 
 

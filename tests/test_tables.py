@@ -156,9 +156,12 @@ def test_danish_csv_and_xlsx_read_the_same_as_plain_csv(tmp_path: Path) -> None:
     )
     plain, danish = _plain_and_danish(tmp_path)
     a = read_table(plain, spec)
-    b = read_table(danish, spec)
+    b = read_table(danish, spec, dayfirst=True)  # day-first dates only when asked for
     pd.testing.assert_frame_equal(a, b)
     assert a["count"].tolist() == [1, 1200, 300]
+    with pytest.raises(TableValidationError, match="day-first") as caught:
+        read_table(danish, spec)
+    assert len(caught.value.problems) == 3
     xlsx = tmp_path / "things.xlsx"
     a.to_excel(xlsx, index=False)
     c = read_table(xlsx, spec)
@@ -209,8 +212,8 @@ def test_municipality_specs_declare_canonical_columns() -> None:
     ]
     assert specs.INDICATORS.names == [
         "department_id", "measured_on", "source", "residents_18_64", "units", "residents",
-        "outside_work_education_pct", "conviction_ratio", "basic_education_pct",
-        "income_ratio_pct", "non_western_pct",
+        "outside_work_education_pct", "conviction_ratio", "conviction_pct",
+        "basic_education_pct", "income_ratio_pct", "non_western_pct",
     ]
     assert specs.AREAS.names == ["area_id", "name", "kind", "residents"]
     assert specs.LISTS.names == ["area_id", "list_date", "designation"]

@@ -20,6 +20,15 @@ Directives (usable from MyST Markdown as ```` ```{name} ```` fences):
 ``fuaalborg-parameter-units``
     The table of units a parameter may declare (``fuaalborg.parameters.UNITS``).
 
+``fuaalborg-preset-inputs``
+    For each bundled step-model preset, per criterion and condition: the step, the
+    indicator column (with its Danish header), the source rows it is read from,
+    the test and its label (``StepModel.inputs``).
+
+``fuaalborg-danish``
+    The Danish glossary (``fuaalborg.danish``): every column name with its Danish
+    header, and every closed-set value with its Danish word.
+
 ``fuaalborg-exports``
     Argument: a module name. A table of the names in the module's ``__all__``,
     each linked to the place it is documented, with the first line of its
@@ -66,6 +75,7 @@ from sphinx.util.docutils import SphinxDirective
 #: Header of the data-dictionary table of one spec.
 SPEC_HEADER = (
     "Column",
+    "Dansk kolonnenavn",
     "Type",
     "Unit",
     "Allowed values / range",
@@ -117,10 +127,20 @@ def _number(x: float) -> str:
 
 
 def allowed_text(column: Any) -> str:
-    """The allowed values, range or pattern of a column, in words."""
+    """The allowed values (with their Danish forms), range or pattern of a column, in words.
+
+    A sanity bound (a ``bounds.*`` parameter) is shown with its value in force today.
+    """
     if column.allowed is not None:
-        return ", ".join(column.allowed)
+        return ", ".join(
+            en if da == en else f"{en} ({da})"
+            for en, da in zip(column.allowed, column.allowed_da, strict=True)
+        )
     lo, hi = column.min, column.max
+    if column.bound is not None and hi is None:
+        from fuaalborg.parameters import load_parameters
+
+        hi = float(load_parameters().get(column.bound, dt.date.today(), warn=False))
     if lo is not None and hi is not None:
         text = f"{_number(lo)} – {_number(hi)}"
     elif lo is not None:
@@ -131,6 +151,8 @@ def allowed_text(column: Any) -> str:
         text = ""
     if column.pattern is not None:
         text = f"matches {column.pattern}" + (f"; {text}" if text else "")
+    if column.bound is not None:
+        text += f" (plausible bound {column.bound})"
     return text or "any"
 
 
@@ -153,6 +175,7 @@ def spec_rows(spec: Any) -> list[tuple[str, ...]]:
     return [
         (
             col.name,
+            col.name_da,
             col.dtype,
             col.unit or "",
             allowed_text(col),
@@ -163,6 +186,37 @@ def spec_rows(spec: Any) -> list[tuple[str, ...]]:
         )
         for col in spec.columns
     ]
+
+
+#: Header of the table of a preset's inputs.
+PRESET_HEADER = ("Step", "Kind", "Column", "Dansk kolonnenavn", "Source rows", "Test", "Label")
+
+
+def preset_rows(preset: str, on: dt.date | None = None) -> list[tuple[str, ...]]:
+    """One row per criterion and condition of ``preset`` in force on ``on`` (default: today)."""
+    from fuaalborg import danish
+    from fuaalborg.monitoring.steps import StepModel
+
+    inputs = StepModel.load(preset).inputs(on or dt.date.today())
+    return [
+        (
+            str(row.step),
+            str(row.kind),
+            str(row.column),
+            danish.header(str(row.column)),
+            f"{row.source} ({danish.value(str(row.source))})",
+            f"{row.column} {row.operator} {float(row.threshold):g}",
+            str(row.label),
+        )
+        for row in inputs.itertuples(index=False)
+    ]
+
+
+def glossary_rows() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The glossary's (column, Danish header) and (value, Danish value) pairs, sorted."""
+    from fuaalborg import danish
+
+    return sorted(danish.HEADERS.items()), sorted(danish.VALUES.items())
 
 
 @dataclass(frozen=True)
@@ -348,10 +402,13 @@ def build_table(
 def spec_table(spec: Any) -> nodes.table:
     """The data-dictionary table of one spec."""
     rows = []
-    for name, dtype, unit, allowed, nullable, notes, meaning, meaning_da in spec_rows(spec):
+    for name, name_da, dtype, unit, allowed, nullable, notes, meaning, meaning_da in spec_rows(
+        spec
+    ):
         rows.append(
             [
                 _text_cell(name, literal=True),
+                _text_cell(name_da, literal=True),
                 _text_cell(dtype),
                 _text_cell(unit),
                 _text_cell(allowed),
@@ -361,7 +418,7 @@ def spec_table(spec: Any) -> nodes.table:
                 _text_cell(meaning_da, emphasis=True),
             ]
         )
-    return build_table(SPEC_HEADER, rows, widths=[22, 7, 10, 18, 8, 12, 30, 30])
+    return build_table(SPEC_HEADER, rows, widths=[20, 20, 7, 9, 18, 8, 12, 28, 28])
 
 
 def values_table(parameter: Any) -> nodes.table:
@@ -530,6 +587,51 @@ class ParameterUnitsDirective(SphinxDirective):
 
         rows = [[_text_cell(unit, literal=True), _text_cell(form)] for unit, form in UNITS.items()]
         return [build_table(("Unit", "Values must be"), rows, widths=[16, 50])]
+
+
+class PresetInputsDirective(_SectionDirective):
+    """``fuaalborg-preset-inputs``: per bundled preset, the source and column each test reads."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from fuaalborg.monitoring.steps import StepModel, preset_names
+
+        out: list[nodes.Node] = []
+        for preset in preset_names():
+            model = StepModel.load(preset)
+            section = self.make_section(
+                nodes.literal(preset, preset), nodes.make_id(f"preset-inputs-{preset}"),
+                f"preset inputs {preset}",
+            )
+            section += _para(nodes.Text(model.title + "."))
+            rows = [
+                [_text_cell(cell, literal=i in (2, 3, 5)) for i, cell in enumerate(row)]
+                for row in preset_rows(preset)
+            ]
+            section += build_table(PRESET_HEADER, rows, widths=[8, 9, 24, 24, 26, 28, 14])
+            out.append(section)
+        return out
+
+
+class DanishDirective(SphinxDirective):
+    """``fuaalborg-danish``: the Danish headers and values of the glossary."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        headers, values = glossary_rows()
+        head = build_table(
+            ("Column", "Dansk kolonnenavn"),
+            [[_text_cell(en, literal=True), _text_cell(da, literal=True)] for en, da in headers],
+            widths=[30, 30],
+        )
+        vals = build_table(
+            ("Value", "Dansk værdi"),
+            [[_text_cell(en, literal=True), _text_cell(da, literal=True)] for en, da in values],
+            widths=[30, 30],
+        )
+        return [head, vals]
 
 
 class ExportsDirective(SphinxDirective):
@@ -801,6 +903,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("fuaalborg-parameters", ParametersDirective)
     app.add_directive("fuaalborg-parameter-units", ParameterUnitsDirective)
     app.add_directive("fuaalborg-exports", ExportsDirective)
+    app.add_directive("fuaalborg-preset-inputs", PresetInputsDirective)
+    app.add_directive("fuaalborg-danish", DanishDirective)
     app.add_directive("fuaalborg-api", ApiDirective)
     app.connect("missing-reference", resolve_reexport)
     app.connect("autodoc-process-docstring", drop_type_docstrings)

@@ -1,70 +1,172 @@
 """fuaalborg: the joint letting agreement of Aalborg Kommune as tested, explainable code.
 
-The public API is re-exported here; submodules hold one concept each.
+The public API is re-exported here; submodules hold one concept each. Both load
+on first use (a module ``__getattr__``), so ``import fuaalborg`` is light and
+``fuaalborg.examples.load()`` works after it alone.
 
 >>> import fuaalborg
 >>> len(fuaalborg.parties())
 14
+>>> fuaalborg.examples.load().synthetic
+True
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from fuaalborg._version import __version__
-from fuaalborg.agreement import Agreement, agreement_in_force
-from fuaalborg.criteria import (
-    AllDepartments,
-    ByColour,
-    Criterion,
-    DiscriminatoryCriterionError,
-    LettingAgreement,
-    PluginLoadError,
+
+if TYPE_CHECKING:
+    from fuaalborg.agreement import Agreement, agreement_in_force
+    from fuaalborg.criteria import (
+        AllDepartments,
+        ByColour,
+        Criterion,
+        DiscriminatoryCriterionError,
+        LettingAgreement,
+        PluginLoadError,
+    )
+    from fuaalborg.criteria import load as load_criteria
+    from fuaalborg.criteria.audit import audit as audit_criteria
+    from fuaalborg.errors import (
+        AssumedTermsWarning,
+        FuaalborgError,
+        NotInForceError,
+        ParameterFileError,
+        ValidationError,
+    )
+    from fuaalborg.letting.ledger import Decision, Ledger
+    from fuaalborg.letting.offers import OfferRound
+    from fuaalborg.letting.ranking import Ranking, rank, rank_many
+    from fuaalborg.letting.referral_limits import check_referral
+    from fuaalborg.letting.vacancy import Vacancy
+    from fuaalborg.model import (
+        Area,
+        Department,
+        Dwelling,
+        Organisation,
+        is_valid_cvr,
+        parties,
+        validate_cvr,
+    )
+    from fuaalborg.monitoring import (
+        ConflictingSteps,
+        NoListRulesError,
+        NoStepApplies,
+        Placement,
+        StepModel,
+        classify_areas,
+        colour_on,
+        placement_on,
+        rules_for,
+    )
+    from fuaalborg.municipality import Municipality
+    from fuaalborg.parameters import DatedValue, Parameter, ParameterSet, load_parameters
+    from fuaalborg.records import RankingRecord, replay
+    from fuaalborg.rents import rent_band, rent_band_labels
+    from fuaalborg.reports import Report, build_report
+    from fuaalborg.simulation import Scenario, SimulationResult, compare_scenarios, simulate
+    from fuaalborg.tables import (
+        Column,
+        Problem,
+        TableSpec,
+        TableValidationError,
+        read_table,
+        write_table,
+    )
+
+#: Every re-exported name: the module that defines it and its name there.
+_EXPORTS: dict[str, tuple[str, str]] = {
+    "Agreement": ("fuaalborg.agreement", "Agreement"),
+    "agreement_in_force": ("fuaalborg.agreement", "agreement_in_force"),
+    "AllDepartments": ("fuaalborg.criteria", "AllDepartments"),
+    "Area": ("fuaalborg.model", "Area"),
+    "AssumedTermsWarning": ("fuaalborg.errors", "AssumedTermsWarning"),
+    "audit_criteria": ("fuaalborg.criteria.audit", "audit"),
+    "build_report": ("fuaalborg.reports", "build_report"),
+    "ByColour": ("fuaalborg.criteria", "ByColour"),
+    "check_referral": ("fuaalborg.letting.referral_limits", "check_referral"),
+    "classify_areas": ("fuaalborg.monitoring", "classify_areas"),
+    "colour_on": ("fuaalborg.monitoring", "colour_on"),
+    "Column": ("fuaalborg.tables", "Column"),
+    "compare_scenarios": ("fuaalborg.simulation", "compare_scenarios"),
+    "ConflictingSteps": ("fuaalborg.monitoring", "ConflictingSteps"),
+    "Criterion": ("fuaalborg.criteria", "Criterion"),
+    "DatedValue": ("fuaalborg.parameters", "DatedValue"),
+    "Decision": ("fuaalborg.letting.ledger", "Decision"),
+    "Department": ("fuaalborg.model", "Department"),
+    "DiscriminatoryCriterionError": ("fuaalborg.criteria", "DiscriminatoryCriterionError"),
+    "Dwelling": ("fuaalborg.model", "Dwelling"),
+    "FuaalborgError": ("fuaalborg.errors", "FuaalborgError"),
+    "is_valid_cvr": ("fuaalborg.model", "is_valid_cvr"),
+    "Ledger": ("fuaalborg.letting.ledger", "Ledger"),
+    "LettingAgreement": ("fuaalborg.criteria", "LettingAgreement"),
+    "load_criteria": ("fuaalborg.criteria", "load"),
+    "load_parameters": ("fuaalborg.parameters", "load_parameters"),
+    "Municipality": ("fuaalborg.municipality", "Municipality"),
+    "NoListRulesError": ("fuaalborg.monitoring", "NoListRulesError"),
+    "NoStepApplies": ("fuaalborg.monitoring", "NoStepApplies"),
+    "NotInForceError": ("fuaalborg.errors", "NotInForceError"),
+    "OfferRound": ("fuaalborg.letting.offers", "OfferRound"),
+    "Organisation": ("fuaalborg.model", "Organisation"),
+    "Parameter": ("fuaalborg.parameters", "Parameter"),
+    "ParameterFileError": ("fuaalborg.errors", "ParameterFileError"),
+    "ParameterSet": ("fuaalborg.parameters", "ParameterSet"),
+    "parties": ("fuaalborg.model", "parties"),
+    "Placement": ("fuaalborg.monitoring", "Placement"),
+    "placement_on": ("fuaalborg.monitoring", "placement_on"),
+    "PluginLoadError": ("fuaalborg.criteria", "PluginLoadError"),
+    "Problem": ("fuaalborg.tables", "Problem"),
+    "rank": ("fuaalborg.letting.ranking", "rank"),
+    "rank_many": ("fuaalborg.letting.ranking", "rank_many"),
+    "Ranking": ("fuaalborg.letting.ranking", "Ranking"),
+    "RankingRecord": ("fuaalborg.records", "RankingRecord"),
+    "read_table": ("fuaalborg.tables", "read_table"),
+    "rent_band": ("fuaalborg.rents", "rent_band"),
+    "rent_band_labels": ("fuaalborg.rents", "rent_band_labels"),
+    "replay": ("fuaalborg.records", "replay"),
+    "Report": ("fuaalborg.reports", "Report"),
+    "rules_for": ("fuaalborg.monitoring", "rules_for"),
+    "Scenario": ("fuaalborg.simulation", "Scenario"),
+    "simulate": ("fuaalborg.simulation", "simulate"),
+    "SimulationResult": ("fuaalborg.simulation", "SimulationResult"),
+    "StepModel": ("fuaalborg.monitoring", "StepModel"),
+    "TableSpec": ("fuaalborg.tables", "TableSpec"),
+    "TableValidationError": ("fuaalborg.tables", "TableValidationError"),
+    "Vacancy": ("fuaalborg.letting.vacancy", "Vacancy"),
+    "validate_cvr": ("fuaalborg.model", "validate_cvr"),
+    "ValidationError": ("fuaalborg.errors", "ValidationError"),
+    "write_table": ("fuaalborg.tables", "write_table"),
+}
+
+#: The submodules ``fuaalborg.<name>`` loads on first use.
+_SUBMODULES = frozenset(
+    {
+        "agreement", "cli", "criteria", "danish", "dates", "errors", "examples", "letting",
+        "model", "monitoring", "municipality", "parameters", "records", "rents", "reports",
+        "simulation", "specs", "tables",
+    }
 )
-from fuaalborg.criteria import audit as audit_criteria
-from fuaalborg.criteria import load as load_criteria
-from fuaalborg.errors import (
-    AssumedTermsWarning,
-    FuaalborgError,
-    NotInForceError,
-    ParameterFileError,
-    ValidationError,
-)
-from fuaalborg.letting.ledger import Decision, Ledger
-from fuaalborg.letting.offers import OfferRound
-from fuaalborg.letting.ranking import Ranking, rank, rank_many
-from fuaalborg.letting.referral_limits import check_referral
-from fuaalborg.letting.vacancy import Vacancy
-from fuaalborg.model import (
-    Area,
-    Department,
-    Dwelling,
-    Organisation,
-    is_valid_cvr,
-    parties,
-    validate_cvr,
-)
-from fuaalborg.monitoring import (
-    ConflictingSteps,
-    NoListRulesError,
-    NoStepApplies,
-    Placement,
-    StepModel,
-    classify_areas,
-    colour_on,
-    placement_on,
-    rules_for,
-)
-from fuaalborg.municipality import Municipality
-from fuaalborg.parameters import DatedValue, Parameter, ParameterSet, load_parameters
-from fuaalborg.records import RankingRecord, replay
-from fuaalborg.rents import rent_band, rent_band_labels
-from fuaalborg.reports import Report, build_report
-from fuaalborg.simulation import Scenario, SimulationResult, compare_scenarios, simulate
-from fuaalborg.tables import (
-    Column,
-    Problem,
-    TableSpec,
-    TableValidationError,
-    read_table,
-    write_table,
-)
+
+
+def __getattr__(name: str) -> Any:
+    """Load a re-exported name or a submodule on first use (PEP 562)."""
+    if name in _EXPORTS:
+        module, attribute = _EXPORTS[name]
+        value = getattr(importlib.import_module(module), attribute)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"fuaalborg.{name}")
+    else:
+        raise AttributeError(f"module 'fuaalborg' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS, *_SUBMODULES})
+
 
 __all__ = [
     "Agreement",

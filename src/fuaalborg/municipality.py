@@ -1,4 +1,4 @@
-"""A municipality's data as one validated bundle of tables.
+"""A municipality's data as one validated bundle of tables, and its settings.
 
 :class:`Municipality` holds the tables every part of fuaalborg reads:
 organisations, departments, dwellings, areas, indicators, the official lists
@@ -7,17 +7,27 @@ table against its spec *and* the references between them (a department's
 organisation and area exist; a dwelling's department exists; each department's
 dwelling counts match its dwellings), reporting every problem at once.
 
+A municipality's folder holds one file per table, ``<table>.csv`` or ``.xlsx``,
+named in English or Danish (``departments.csv`` or ``afdelinger.csv``, see
+:data:`TABLE_FILES`), each written in English or Danish. It may hold a
+``municipality.toml`` (:class:`MunicipalitySettings`): the municipality's name
+(the name every output shows; never the folder's), its municipality code, the
+municipal referral's yearly need of cheap dwellings, the step-model presets
+that apply, and overrides of the sanity bounds. Every number in it carries its
+source, like every bundled parameter.
+
 >>> from fuaalborg import examples
 >>> town = examples.load()
->>> len(town.departments)
-271
+>>> len(town.departments), town.preset
+(271, 'aalborg-2023')
 """
 
 from __future__ import annotations
 
-import io
+import datetime as dt
 import os
-from collections.abc import Iterator
+import tomllib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +36,268 @@ import pandas as pd
 
 from fuaalborg import specs
 from fuaalborg.errors import ValidationError
-from fuaalborg.tables import Problem, TableValidationError, is_in, read_table
+from fuaalborg.parameters import DatedValue, Parameter, ParameterSet, load_parameters
+from fuaalborg.tables import (
+    Problem,
+    TableSpec,
+    TableValidationError,
+    is_in,
+    normalise,
+    read_csv_text,
+)
 
-__all__ = ["Municipality"]
+__all__ = [
+    "DEFAULT_PRESET",
+    "SETTINGS_FILE",
+    "TABLE_FILES",
+    "Municipality",
+    "MunicipalitySettings",
+    "ReferralNeed",
+    "SettingsError",
+]
+
+#: The step-model preset used where a municipality names none (the library's reading).
+DEFAULT_PRESET = "aalborg-2023"
+#: The settings file of a municipality's folder.
+SETTINGS_FILE = "municipality.toml"
+#: Each table's file name (without suffix) in English and in Danish.
+TABLE_FILES: Mapping[str, tuple[str, str]] = {
+    "organisations": ("organisations", "boligorganisationer"),
+    "departments": ("departments", "afdelinger"),
+    "dwellings": ("dwellings", "boliger"),
+    "areas": ("areas", "områder"),
+    "indicators": ("indicators", "indikatorer"),
+    "lists": ("lists", "lister"),
+    "applicants": ("applicants", "venteliste"),
+    "area_indicators": ("area_indicators", "områdeindikatorer"),
+}
+_OPTIONAL = ("applicants", "area_indicators")
+#: Municipality.toml's [bounds] keys: the parameter each overrides, and its unit.
+_BOUNDS: Mapping[str, tuple[str, str]] = {
+    "monthly_rent_dkk": ("bounds.monthly_rent_dkk", "dkk_per_month"),
+    "rooms": ("bounds.rooms", "count"),
+    "area_m2": ("bounds.area_m2", "count"),
+    "conviction_ratio": ("bounds.conviction_ratio", "ratio"),
+}
+
+
+class SettingsError(ValidationError):
+    """A ``municipality.toml`` that cannot be used; ``problems`` lists every problem."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.problems = tuple(problems)
+        n = len(problems)
+        super().__init__(
+            "\n".join(
+                [f"{source}: {n} problem{'s' if n != 1 else ''}"]
+                + [f"  - {p}" for p in self.problems]
+            )
+        )
+
+
+@attrs.frozen
+class ReferralNeed:
+    """The municipal referral's expected yearly need of cheap dwellings (low–high).
+
+    Aalborg's is 250–300 (Fælles Udlejningsaftale, afsnit 6, parameters
+    ``referral.expected_need_low``/``_high``); a municipality states its own with
+    its source.
+    """
+
+    low: int
+    high: int
+    reference: str
+    start: dt.date = dt.date(2000, 1, 1)
+
+
+@attrs.frozen
+class MunicipalitySettings:
+    """What ``municipality.toml`` says: name, code, referral need, presets, bounds.
+
+    ``code`` is the municipality code (kommunekode, 3 digits, e.g. ``851`` for
+    Aalborg). ``presets`` are bundled preset names or preset files (relative to
+    the folder); the first is the one placements use. ``bounds`` override the
+    sanity bounds (``bounds.*`` parameters) with ``bounds_reference`` as their
+    source.
+
+    >>> text = '''
+    ... name = "Fjordby Kommune"
+    ... code = 999
+    ... presets = ["socioeconomic"]
+    ... [referral_need]
+    ... low = 40
+    ... high = 60
+    ... reference = "Fjordby Kommune, boligsocial strategi 2024"
+    ... '''
+    >>> settings = MunicipalitySettings.from_text(text)
+    >>> settings.name, settings.code, settings.presets, settings.need.high
+    ('Fjordby Kommune', '999', ('socioeconomic',), 60)
+    """
+
+    name: str
+    code: str | None = None
+    presets: tuple[str, ...] = ()
+    need: ReferralNeed | None = None
+    bounds: Mapping[str, float] = attrs.field(factory=dict)
+    bounds_reference: str = ""
+    source: str = SETTINGS_FILE
+
+    @classmethod
+    def from_text(
+        cls, text: str, source: str = SETTINGS_FILE, folder: Path | None = None
+    ) -> MunicipalitySettings:
+        """Parse the text of a ``municipality.toml``; every problem is reported at once."""
+        try:
+            raw = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(source, [f"not valid TOML ({exc})"]) from None
+        problems: list[str] = []
+        known = {"name", "code", "presets", "referral_need", "bounds"}
+        problems += [f"{key}: unknown key; expected {', '.join(sorted(known))}"
+                     for key in sorted(set(raw) - known)]
+        name = raw.get("name")
+        if not isinstance(name, str) or not name.strip():
+            problems.append("name: missing; the municipality's name as outputs should show it")
+            name = ""
+        code = _code(raw.get("code"), problems)
+        presets = _presets(raw.get("presets", []), folder, problems)
+        need = _need(raw.get("referral_need"), problems)
+        bounds, bounds_reference = _bounds(raw.get("bounds"), problems)
+        if problems:
+            raise SettingsError(source, problems)
+        return cls(name.strip(), code, presets, need, bounds, bounds_reference, source)
+
+    @classmethod
+    def read(cls, path: str | os.PathLike[str]) -> MunicipalitySettings:
+        """Read a ``municipality.toml`` file; presets are resolved against its folder."""
+        file = Path(path)
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SettingsError(file.name, [f"cannot be read ({exc})"]) from None
+        return cls.from_text(text, file.name, file.parent)
+
+    def layer(self) -> dict[str, Parameter]:
+        """The settings' numbers as a parameter layer (need and bounds), each with its source."""
+        out: dict[str, Parameter] = {}
+        where = f"{self.source}"
+
+        def add(name: str, description: str, unit: str, value: Any, reference: str,
+                start: dt.date) -> None:
+            dated = DatedValue(name=name, start=start, end=None, value=value,
+                               reference=reference, source=where)
+            out[name] = Parameter(name=name, description=description, unit=unit,
+                                  values=(dated,), source=where)
+
+        if self.need is not None:
+            ref = f"{self.need.reference} ({self.source})"
+            add("referral.expected_need_low", "The referral's expected yearly need, lower end",
+                "count", self.need.low, ref, self.need.start)
+            add("referral.expected_need_high", "The referral's expected yearly need, upper end",
+                "count", self.need.high, ref, self.need.start)
+        for key, value in self.bounds.items():
+            ref = f"{self.bounds_reference} ({self.source} [bounds])"
+            parameter, unit = _BOUNDS[key]
+            shown = int(value) if unit == "count" and float(value).is_integer() else value
+            add(parameter, f"Sanity bound {key} set by {self.source}", unit, shown, ref,
+                dt.date(1900, 1, 1))
+        return out
+
+
+def _code(value: Any, problems: list[str]) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) \
+        else ""
+    digits = text.lstrip("0") if len(text) == 4 else text
+    if not (digits.isdigit() and len(digits) == 3 and 101 <= int(digits) <= 999):
+        problems.append(
+            f"code: {value!r} is not a municipality code (kommunekode: 3 digits, e.g. 851)"
+        )
+        return None
+    return digits
+
+
+def _presets(value: Any, folder: Path | None, problems: list[str]) -> tuple[str, ...]:
+    from importlib import resources
+
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problems.append("presets: expected a list of preset names or files")
+        return ()
+    bundled = {
+        p.name.removesuffix(".toml")
+        for p in (resources.files("fuaalborg.monitoring") / "presets").iterdir()
+        if p.name.endswith(".toml")
+    }
+    out = []
+    for item in value:
+        if item in bundled:
+            out.append(item)
+            continue
+        path = Path(item) if folder is None or Path(item).is_absolute() else folder / item
+        if not path.is_file():
+            problems.append(
+                f"presets: {item!r} is neither a bundled preset ({', '.join(sorted(bundled))}) "
+                "nor a file in the folder"
+            )
+            continue
+        out.append(str(path))
+    return tuple(out)
+
+
+def _need(value: Any, problems: list[str]) -> ReferralNeed | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        problems.append("referral_need: expected a table with low, high, reference")
+        return None
+    known = {"low", "high", "reference", "from"}
+    problems += [f"referral_need.{k}: unknown key; expected {', '.join(sorted(known))}"
+                 for k in sorted(set(value) - known)]
+    ok = True
+    for key in ("low", "high"):
+        v = value.get(key)
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            problems.append(f"referral_need.{key}: {v!r} is not a whole number of dwellings >= 0")
+            ok = False
+    if ok and value["low"] > value["high"]:
+        problems.append(
+            f"referral_need: low ({value['low']}) is above high ({value['high']})"
+        )
+        ok = False
+    reference = value.get("reference")
+    if not isinstance(reference, str) or not reference.strip():
+        problems.append("referral_need.reference: missing; where the need comes from")
+        ok = False
+    start = value.get("from", dt.date(2000, 1, 1))
+    if not isinstance(start, dt.date) or isinstance(start, dt.datetime):
+        problems.append(f"referral_need.from: {start!r} is not a date (YYYY-MM-DD)")
+        ok = False
+    if not ok:
+        return None
+    return ReferralNeed(int(value["low"]), int(value["high"]), str(reference).strip(), start)
+
+
+def _bounds(value: Any, problems: list[str]) -> tuple[dict[str, float], str]:
+    if value is None:
+        return {}, ""
+    if not isinstance(value, Mapping):
+        problems.append("bounds: expected a table")
+        return {}, ""
+    out: dict[str, float] = {}
+    for key, v in value.items():
+        if key == "reference":
+            continue
+        if key not in _BOUNDS:
+            problems.append(f"bounds.{key}: unknown bound; expected {', '.join(_BOUNDS)}")
+        elif isinstance(v, bool) or not isinstance(v, int | float) or v <= 0:
+            problems.append(f"bounds.{key}: {v!r} is not a number > 0")
+        else:
+            out[key] = float(v)
+    reference = value.get("reference")
+    if out and (not isinstance(reference, str) or not reference.strip()):
+        problems.append("bounds.reference: missing; why the bounds are raised")
+    return out, str(reference or "").strip()
 
 
 def _optional_frame() -> pd.DataFrame:
@@ -37,14 +306,17 @@ def _optional_frame() -> pd.DataFrame:
 
 @attrs.frozen
 class Municipality:
-    """The validated tables of one municipality.
+    """The validated tables of one municipality, with its settings.
 
     Construct it with :meth:`from_frames` or :meth:`from_folder` (which validate);
     the attributes are pandas DataFrames with the canonical columns of
     :mod:`fuaalborg.specs`. ``applicants`` is the waiting list, validated by the
     applicant vocabulary of :mod:`fuaalborg.criteria` where that is used.
     ``area_indicators`` (optional) holds the ministry's indicators per area and
-    list date, the input of :func:`fuaalborg.classify_areas`.
+    list date, the input of :func:`fuaalborg.classify_areas`. ``settings`` are
+    those of ``municipality.toml``; ``danish`` is true when its files were
+    written in Danish (``;`` and decimal comma, or Danish headers), so that
+    outputs default to Danish too.
     """
 
     organisations: pd.DataFrame = attrs.field(eq=False)
@@ -57,6 +329,30 @@ class Municipality:
     area_indicators: pd.DataFrame = attrs.field(eq=False, factory=_optional_frame)
     name: str = "municipality"
     synthetic: bool = False
+    settings: MunicipalitySettings | None = None
+    danish: bool = False
+
+    @property
+    def code(self) -> str | None:
+        """The municipality code (kommunekode) from ``municipality.toml``, if given."""
+        return self.settings.code if self.settings else None
+
+    @property
+    def presets(self) -> tuple[str, ...]:
+        """The step-model presets that apply (the first is used), or the default one."""
+        if self.settings and self.settings.presets:
+            return self.settings.presets
+        return (DEFAULT_PRESET,)
+
+    @property
+    def preset(self) -> str:
+        """The step-model preset placements use: the first of :attr:`presets`."""
+        return self.presets[0]
+
+    @property
+    def parameters(self) -> ParameterSet:
+        """The bundled parameters with ``municipality.toml``'s need and bounds on top."""
+        return _parameters(self.settings)
 
     @classmethod
     def from_frames(
@@ -72,6 +368,7 @@ class Municipality:
         area_indicators: pd.DataFrame | None = None,
         name: str = "municipality",
         synthetic: bool = False,
+        settings: MunicipalitySettings | None = None,
     ) -> Municipality:
         """Validate every table and the references between them; all problems at once."""
         raw = {
@@ -82,47 +379,76 @@ class Municipality:
             "indicators": indicators,
             "lists": lists,
         }
-        town = cls._build(raw, applicants, name=name, synthetic=synthetic)
+        town = cls._build(
+            {t: (f, False) for t, f in raw.items()}, applicants, name=name,
+            synthetic=synthetic, settings=settings,
+        )
         if area_indicators is not None:
             town = attrs.evolve(town, area_indicators=area_indicators)
         return town
 
     @classmethod
     def from_folder(
-        cls, folder: str | os.PathLike[str], *, name: str | None = None
+        cls,
+        folder: str | os.PathLike[str],
+        *,
+        name: str | None = None,
+        dayfirst: bool = False,
     ) -> Municipality:
-        """Read ``<table>.csv`` or ``<table>.xlsx`` for each table from ``folder``.
+        """Read each table from ``folder``: ``<table>.csv`` or ``.xlsx``, English or Danish.
 
-        ``applicants`` and ``area_indicators`` (``.csv``/``.xlsx``) are optional and
-        read as text, to be validated by the code that uses them (the applicant
-        vocabulary, :func:`fuaalborg.classify_areas`); every other table is required.
+        The file names are those of :data:`TABLE_FILES`. ``applicants`` and
+        ``area_indicators`` are optional and read as text (with canonical headers
+        and values, see :func:`fuaalborg.tables.normalise`), to be validated by the
+        code that uses them (the applicant vocabulary,
+        :func:`fuaalborg.classify_areas`); every other table is required. A
+        ``municipality.toml`` gives the name shown in outputs (else ``name``,
+        else "unnamed municipality" — never the folder's name). ``dayfirst`` reads
+        dates written ``dd-mm-yyyy``.
         """
         base = Path(folder)
+        if not base.is_dir():
+            raise ValidationError(f"municipality folder {base} does not exist")
+        settings = None
+        if (base / SETTINGS_FILE).exists():
+            settings = MunicipalitySettings.read(base / SETTINGS_FILE)
         found: dict[str, Path] = {}
-        missing = []
-        for table in [*specs.TABLE_SPECS, "applicants"]:
-            for suffix in (".csv", ".xlsx"):
-                if (base / f"{table}{suffix}").exists():
-                    found[table] = base / f"{table}{suffix}"
-                    break
-            else:
-                if table != "applicants":
-                    missing.append(f"{table}.csv")
-        if missing:
-            raise ValidationError(f"folder {base.name}: missing {', '.join(missing)}")
-        for optional in ("area_indicators",):
-            for suffix in (".csv", ".xlsx"):
-                if (base / f"{optional}{suffix}").exists():
-                    found[optional] = base / f"{optional}{suffix}"
-                    break
-        optional_tables = ("applicants", "area_indicators")
-        raw: dict[str, pd.DataFrame | Path] = {
-            t: p for t, p in found.items() if t not in optional_tables
+        problems = []
+        for table, names in TABLE_FILES.items():
+            candidates = [
+                base / f"{stem}{suffix}" for stem in names for suffix in (".csv", ".xlsx")
+                if (base / f"{stem}{suffix}").exists()
+            ]
+            if len(candidates) > 1:
+                problems.append(
+                    f"{', '.join(p.name for p in candidates)} are all the {table} table; "
+                    "keep one"
+                )
+            elif candidates:
+                found[table] = candidates[0]
+            elif table not in _OPTIONAL:
+                problems.append(f"missing {names[0]}.csv (or {names[1]}.csv, or .xlsx)")
+        if problems:
+            raise ValidationError(f"folder {base.name}: " + "; ".join(problems))
+        params = _parameters(settings)
+        raw: dict[str, tuple[pd.DataFrame, bool]] = {}
+        danish = False
+        for table, path in found.items():
+            frame, decimal_comma = _read_raw(path)
+            spec = specs.TABLE_SPECS.get(table)
+            danish = danish or decimal_comma or (
+                spec is not None and spec.language_of(frame.columns) == "da"
+            ) or any(str(c) in _DANISH_HEADERS for c in frame.columns)
+            raw[table] = (frame, decimal_comma)
+        extra = {
+            t: _optional_table(raw.pop(t), dayfirst) for t in _OPTIONAL if t in raw
         }
-        extra = {t: _read_raw(found[t]) for t in optional_tables if t in found}
+        shown = settings.name if settings else (name or "unnamed municipality")
         town = cls._build(
-            raw, extra.get("applicants"), name=name or base.name, synthetic=False
+            raw, extra.get("applicants"), name=shown, synthetic=False, settings=settings,
+            dayfirst=dayfirst, parameters=params,
         )
+        town = attrs.evolve(town, danish=danish)
         if "area_indicators" in extra:
             town = attrs.evolve(town, area_indicators=extra["area_indicators"])
         return town
@@ -130,17 +456,23 @@ class Municipality:
     @classmethod
     def _build(
         cls,
-        raw: dict[str, pd.DataFrame] | dict[str, pd.DataFrame | Path],
+        raw: Mapping[str, tuple[pd.DataFrame, bool]],
         applicants: pd.DataFrame | None,
         *,
         name: str,
         synthetic: bool,
+        settings: MunicipalitySettings | None = None,
+        dayfirst: bool = False,
+        parameters: ParameterSet | None = None,
     ) -> Municipality:
         errors: list[TableValidationError] = []
         tables: dict[str, pd.DataFrame] = {}
-        for table, source in raw.items():
+        for table, (frame, decimal_comma) in raw.items():
+            spec: TableSpec = specs.TABLE_SPECS[table]
             try:
-                tables[table] = read_table(source, specs.TABLE_SPECS[table])
+                tables[table] = spec.validate(
+                    frame, decimal_comma=decimal_comma, dayfirst=dayfirst, parameters=parameters
+                )
             except TableValidationError as exc:
                 errors.append(exc)
         # references between the tables that passed: all problems in one round
@@ -150,10 +482,16 @@ class Municipality:
         if errors:
             raise _combine(errors)
         return cls(
+            organisations=tables["organisations"],
+            departments=tables["departments"],
+            dwellings=tables["dwellings"],
+            areas=tables["areas"],
+            indicators=tables["indicators"],
+            lists=tables["lists"],
             applicants=applicants if applicants is not None else pd.DataFrame(),
             name=name,
             synthetic=synthetic,
-            **tables,
+            settings=settings,
         )
 
     def department(self, department_id: str) -> pd.Series[Any]:
@@ -164,14 +502,52 @@ class Municipality:
         return rows.iloc[0]
 
 
-def _read_raw(path: Path) -> pd.DataFrame:
-    """Read a table as text cells, for validation by the part that owns its spec."""
-    if path.suffix == ".xlsx":
-        return pd.read_excel(path, dtype=object, engine="openpyxl")
-    text = path.read_text(encoding="utf-8-sig")
-    first = text.split("\n", 1)[0]
-    sep = ";" if first.count(";") > first.count(",") else ","
-    return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+def _parameters(settings: MunicipalitySettings | None) -> ParameterSet:
+    base = load_parameters()
+    layer = settings.layer() if settings else {}
+    if not layer:
+        return base
+    assert settings is not None
+    return ParameterSet((*base.layers, layer), (*base.sources, settings.source))
+
+
+def _danish_headers() -> frozenset[str]:
+    from fuaalborg import danish
+
+    return frozenset(v for k, v in danish.HEADERS.items() if v != k)
+
+
+_DANISH_HEADERS = _danish_headers()
+
+
+def _read_raw(path: Path) -> tuple[pd.DataFrame, bool]:
+    """A table file as text cells, and whether numbers use the decimal comma."""
+    if path.suffix.lower() == ".xlsx":
+        try:
+            frame = pd.read_excel(path, dtype=object, engine="openpyxl", keep_default_na=False)
+            return frame, False
+        except Exception as exc:
+            raise ValidationError(f"{path.name} is not a readable xlsx workbook ({exc})") from None
+    return read_csv_text(path, path.name)
+
+
+def _optional_table(raw: tuple[pd.DataFrame, bool], dayfirst: bool) -> pd.DataFrame:
+    """An optional table as text with canonical headers; Danish decimals made plain."""
+    frame, decimal_comma = raw
+    out = normalise(frame, dayfirst=dayfirst)
+    if decimal_comma:
+        # text numbers in the Danish form (1.234,5) become plain (1234.5); other text stays
+        number = r"-?\d{1,3}(\.\d{3})*(,\d+)?|-?\d+(,\d+)?"
+        for column in out.columns:
+            values = out[column]
+            if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
+                continue
+            text = values.astype("string").str.strip()
+            match = text.str.fullmatch(number).fillna(False).astype(bool)
+            if match.any():
+                plain = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+                out[column] = values.astype(object).where(~match, plain)
+    return out
 
 
 def _combine(errors: list[TableValidationError]) -> TableValidationError:
@@ -220,14 +596,18 @@ def _references(t: dict[str, pd.DataFrame]) -> Iterator[Problem]:
 
 def _dwelling_counts(deps: pd.DataFrame, dws: pd.DataFrame) -> Iterator[Problem]:
     """Each department's declared dwelling counts against the dwellings listed for it."""
-    if not len(dws):
-        return
-    counts = (
-        dws.groupby(["department_id", "kind"])
-        .size()
-        .unstack(fill_value=0)
-        .reindex(columns=["family", "bab"], fill_value=0)
-    )
+    if len(dws):
+        counts = (
+            dws.groupby(["department_id", "kind"])
+            .size()
+            .unstack(fill_value=0)
+            .reindex(columns=["family", "bab"], fill_value=0)
+        )
+    else:  # no dwellings listed at all: every declared dwelling is missing
+        counts = pd.DataFrame(
+            {"family": pd.Series(dtype="int64"), "bab": pd.Series(dtype="int64")},
+            index=pd.Index([], name="department_id", dtype=object),
+        )
     merged = (
         deps[["department_id", "family_dwellings", "bab_dwellings"]]
         .join(counts, on="department_id", how="left")

@@ -2,7 +2,10 @@
 
 One :class:`~fuaalborg.tables.TableSpec` per table. Other parts of fuaalborg,
 and users' scripts, rely on these column names; the data dictionary in the
-documentation is generated from these declarations.
+documentation is generated from these declarations. Each column also has a
+Danish header and each closed-set value a Danish word, from the glossary
+:mod:`fuaalborg.danish`; a file may use either language. Sanity bounds (an
+implausible rent) are cited, dated parameters (``bounds.*``), not numbers here.
 
 =================  ==========================================================
 spec               table
@@ -18,8 +21,13 @@ spec               table
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import numpy as np
+import pandas as pd
+
 from fuaalborg.model import valid_cvr_mask
-from fuaalborg.tables import Column, TableSpec
+from fuaalborg.tables import Column, Problem, TableSpec
 
 __all__ = [
     "AREAS",
@@ -33,6 +41,7 @@ __all__ = [
     "LISTS",
     "ORGANISATIONS",
     "TABLE_SPECS",
+    "one_conviction_form",
 ]
 
 _CVR = r"[1-9][0-9]{7}"
@@ -139,8 +148,14 @@ DWELLINGS = TableSpec(
             "family (almen familiebolig) eller bab (BAB-bolig)",
             allowed=DWELLING_KINDS,
         ),
-        Column("rooms", "int", "habitable rooms", "beboelsesrum", unit="rooms", min=1, max=20),
-        Column("area_m2", "float", "gross floor area", "bruttoareal", unit="m²", min=1, max=1000),
+        Column(
+            "rooms", "int", "habitable rooms", "beboelsesrum", unit="rooms", min=1,
+            bound="bounds.rooms",
+        ),
+        Column(
+            "area_m2", "float", "gross floor area", "bruttoareal", unit="m²", min=1,
+            bound="bounds.area_m2",
+        ),
         Column(
             "monthly_rent_dkk",
             "float",
@@ -148,7 +163,7 @@ DWELLINGS = TableSpec(
             "månedlig husleje",
             unit="kr/month",
             min=0,
-            max=100_000,
+            bound="bounds.monthly_rent_dkk",
         ),
     ),
 )
@@ -174,11 +189,27 @@ AREAS = TableSpec(
 
 _PCT = {"unit": "%", "min": 0.0, "max": 100.0, "nullable": True}
 
+
+def one_conviction_form(frame: pd.DataFrame, table: str = "indicators") -> Iterator[Problem]:
+    """Each row gives convictions as a ratio or as a share in percent, never both."""
+    if "conviction_pct" not in frame.columns or "conviction_ratio" not in frame.columns:
+        return
+    both = frame["conviction_pct"].notna() & frame["conviction_ratio"].notna()
+    for pos in np.flatnonzero(both.to_numpy(dtype=bool)):
+        yield Problem(
+            table,
+            "conviction_pct",
+            int(pos) + 1,
+            str(frame["conviction_pct"].iloc[pos]),
+            "empty where conviction_ratio is given (one of the two per row)",
+        )
+
 INDICATORS = TableSpec(
     name="indicators",
     description="Department indicators from the twin tool and parallel-society data",
     description_da="Afdelingsindikatorer fra tvillingeværktøjet og parallelsamfundsdata",
     key=("department_id", "measured_on", "source"),
+    checks=(one_conviction_form,),
     columns=(
         Column("department_id", "string", "the department", "afdelingen"),
         Column("measured_on", "date", "date the data refer to", "datoen data vedrører"),
@@ -208,8 +239,22 @@ INDICATORS = TableSpec(
             "stoffer, i forhold til landsgennemsnittet",
             unit="× national average",
             min=0.0,
+            nullable=True,
+            bound="bounds.conviction_ratio",
+        ),
+        Column(
+            "conviction_pct",
+            "float",
+            "the same share in percent of the residents aged 18 and over, converted to "
+            "conviction_ratio with indicators.conviction_national_average_pct (give one of the "
+            "two per row)",
+            "samme andel i procent af beboerne på 18 år og derover; omregnes med "
+            "landsgennemsnittet (angiv én af de to pr. række)",
+            unit="%",
+            min=0.0,
             max=100.0,
             nullable=True,
+            required=False,
         ),
         Column(
             "basic_education_pct",

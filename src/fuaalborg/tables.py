@@ -7,9 +7,18 @@ and raises a single :class:`TableValidationError` listing *every* failing cell
 (column, row, value, what was expected); values of personal columns are never
 shown. Validation returns a new, coerced frame and never changes the caller's.
 
+A table may be written in English or in Danish, one language per file: each
+column has a Danish header and each closed-set value a Danish word
+(:mod:`fuaalborg.danish`); validation returns the canonical English names and
+values either way, and names the columns in the file's own language in errors.
+Dates are ``YYYY-MM-DD``; Danish ``dd-mm-yyyy`` only when asked for with
+``dayfirst=True``, never guessed. A column may carry a sanity bound: a cited,
+dated parameter (``bound``) whose value the column's values may not exceed.
+
 :func:`read_table` reads a DataFrame, a CSV file (``,`` with decimal point, or
 the Danish Excel export with ``;`` and decimal comma, UTF-8 with or without a
-byte-order mark) or an ``.xlsx`` workbook, and validates it.
+byte-order mark) or an ``.xlsx`` workbook, and validates it;
+:func:`write_table` writes either form.
 
 Rows are numbered from 1, the first data row; in a CSV file, row *n* is on line
 *n + 1* (the header is line 1).
@@ -34,17 +43,22 @@ import csv
 import datetime as dt
 import io
 import os
+import re
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 import numpy as np
 import pandas as pd
 
+from fuaalborg import danish as _danish
 from fuaalborg.errors import ValidationError
+
+if TYPE_CHECKING:
+    from fuaalborg.parameters import ParameterSet
 
 __all__ = [
     "Column",
@@ -53,7 +67,10 @@ __all__ = [
     "TableValidationError",
     "atomic_write",
     "is_in",
+    "normalise",
+    "read_csv_text",
     "read_table",
+    "to_danish",
     "write_table",
 ]
 
@@ -75,6 +92,10 @@ class Column:
     appear in an error. ``required=False`` lets the column be absent.
     ``check`` is a vectorised test of the present values that returns ``True``
     where a value is acceptable; ``check_text`` says what it requires.
+    ``danish`` is the Danish header when it is not the glossary's
+    (:func:`fuaalborg.danish.header`). ``bound`` names a parameter whose value
+    in force today is the largest plausible value (a sanity bound, cited and
+    dated like every number; a parameter layer of one's own overrides it).
     """
 
     name: str
@@ -94,11 +115,30 @@ class Column:
         default=None, eq=False
     )
     check_text: str | None = None
+    danish: str | None = None
+    bound: str | None = None
 
-    def expected(self) -> str:
-        """A short description of the form a value must take."""
+    @property
+    def name_da(self) -> str:
+        """The column's Danish header."""
+        return self.danish or _danish.header(self.name)
+
+    @property
+    def allowed_da(self) -> tuple[str, ...] | None:
+        """The Danish form of each allowed value (``None`` without a closed set)."""
+        if self.allowed is None:
+            return None
+        return tuple(_danish.value(v) for v in self.allowed)
+
+    def header(self, lang: Literal["en", "da"] = "en") -> str:
+        """The column's header in ``lang``."""
+        return self.name_da if lang == "da" else self.name
+
+    def expected(self, lang: Literal["en", "da"] = "en") -> str:
+        """A short description of the form a value must take (values in ``lang``)."""
         if self.allowed is not None:
-            return "one of " + ", ".join(self.allowed)
+            values = self.allowed_da if lang == "da" else self.allowed
+            return "one of " + ", ".join(values or ())
         base = {
             "string": "a text",
             "int": "a whole number",
@@ -182,7 +222,9 @@ class TableSpec:
 
     ``key`` names the columns that together identify a row (duplicates are
     reported). ``allow_extra`` keeps undeclared columns (they are passed through
-    untouched); otherwise an undeclared column is a problem.
+    untouched); otherwise an undeclared column is a problem. ``checks`` are
+    table-level checks (rules between the cells of a row or between rows) run on
+    the coerced frame when its cells are valid; each yields problems (:class:`Problem`).
     """
 
     name: str
@@ -191,6 +233,9 @@ class TableSpec:
     description: str = ""
     description_da: str = ""
     allow_extra: bool = True
+    checks: tuple[Callable[[pd.DataFrame], Iterator[Problem]], ...] = attrs.field(
+        default=(), eq=False
+    )
 
     def column(self, name: str) -> Column:
         """The declared column called ``name``."""
@@ -204,21 +249,66 @@ class TableSpec:
         """The declared column names, in order."""
         return [c.name for c in self.columns]
 
+    def language_of(self, columns: Iterable[object]) -> Literal["en", "da"]:
+        """``"da"`` when ``columns`` use a Danish header of this spec, else ``"en"``."""
+        names = set(self.names)
+        danish = {c.name_da for c in self.columns if c.name_da != c.name}
+        used = [str(c).strip() for c in columns]
+        return "da" if any(c in danish and c not in names for c in used) else "en"
+
+    def _headers(
+        self, columns: Sequence[str]
+    ) -> tuple[dict[str, str], Literal["en", "da"], list[Problem]]:
+        """Danish headers to canonical names, the file's language, and a mixed-language problem."""
+        names = set(self.names)
+        to_canonical = {c.name_da: c.name for c in self.columns if c.name_da != c.name}
+        english = [c for c in columns if c in names and c not in to_canonical]
+        danish = [c for c in columns if c in to_canonical and c not in names]
+        problems = []
+        english_only = [c for c in english if self.column(c).name_da != c]
+        if danish and english_only:
+            problems.append(
+                Problem(
+                    self.name,
+                    english_only[0],
+                    None,
+                    None,
+                    "one language per file: English headers ("
+                    + ", ".join(english_only[:3])
+                    + ") and Danish headers ("
+                    + ", ".join(danish[:3])
+                    + ") are mixed",
+                )
+            )
+        lang: Literal["en", "da"] = "da" if danish and not english_only else "en"
+        rename = {c: to_canonical[c] for c in danish} if lang == "da" else {}
+        return rename, lang, problems
+
     def validate(
         self,
         frame: pd.DataFrame,
         *,
         decimal_comma: bool = False,
         checks: Sequence[Callable[[pd.DataFrame], Iterator[Problem]]] = (),
+        dayfirst: bool = False,
+        parameters: ParameterSet | None = None,
     ) -> pd.DataFrame:
         """Check ``frame`` against the spec; return a new frame with declared dtypes.
 
         All problems are collected before anything is raised. ``decimal_comma``
         reads text numbers in the Danish form (``1.234,5``). ``checks`` are extra
         table-level checks run on the coerced frame when its cells are valid.
+        Headers and closed-set values may be English or Danish (one language per
+        frame); the result always has the canonical names and values.
+        ``dayfirst`` reads text dates written ``dd-mm-yyyy`` (also with ``.`` or
+        ``/``) besides ``YYYY-MM-DD``. ``parameters`` supplies the sanity bounds
+        (default: the bundled parameters).
         """
-        problems: list[Problem] = []
-        present = set(map(str, frame.columns))
+        columns = [str(c).strip() for c in frame.columns]
+        rename, lang, problems = self._headers(columns)
+        source = frame.reset_index(drop=True)
+        source.columns = pd.Index([rename.get(c, c) for c in columns])
+        present = set(source.columns)
         for col in self.columns:
             if col.name not in present and col.required:
                 problems.append(
@@ -231,46 +321,101 @@ class TableSpec:
                     Problem(self.name, extra, None, None, "no such column in this table")
                 )
         out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
-        source = frame.reset_index(drop=True)
         for col in self.columns:
             if col.name not in present:
                 continue
-            values, bad, missing = _coerce(source[col.name], col, decimal_comma)
+            values, bad, missing = _coerce(source[col.name], col, decimal_comma, dayfirst)
             out[col.name] = values
-            problems.extend(self._cell_problems(source[col.name], col, bad))
+            problems.extend(self._cell_problems(source[col.name], col, bad, lang, dayfirst))
             if missing.any() and not col.nullable:
                 problems.extend(
-                    Problem(self.name, col.name, int(i) + 1, None, col.expected() + " (required)")
+                    Problem(
+                        self.name, col.name, int(i) + 1, None, col.expected(lang) + " (required)"
+                    )
                     for i in np.flatnonzero(missing.to_numpy())
                 )
+            if col.bound is not None:
+                problems.extend(self._bound_problems(source[col.name], values, bad, col,
+                                                     parameters))
             if col.unique:
                 problems.extend(self._duplicates(source, out, [col.name]))
         key_present = bool(self.key) and all(k in out.columns for k in self.key)
         key_checked = len(self.key) == 1 and self.column(self.key[0]).unique
         if key_present and not key_checked:
             problems.extend(self._duplicates(source, out, list(self.key)))
-        for extra in frame.columns:
+        for extra in source.columns:
             if str(extra) not in out.columns:
                 out[str(extra)] = source[extra].to_numpy()
         if not problems:
-            for check in checks:
+            for check in (*self.checks, *checks):
                 problems.extend(check(out))
         if problems:
-            raise TableValidationError(self.name, _sorted(problems, self.names))
+            ordered = _sorted(problems, self.names)
+            if lang == "da":
+                ordered = [attrs.evolve(p, column=self._danish_label(p.column)) for p in ordered]
+            raise TableValidationError(self.name, ordered)
         out.index = frame.index
         return out
 
+    def _danish_label(self, label: str) -> str:
+        """A problem's column label (``a`` or ``a, b``) with Danish headers."""
+        known = {c.name: c.name_da for c in self.columns}
+        return ", ".join(known.get(part, part) for part in label.split(", "))
+
+    def _bound_problems(
+        self,
+        raw: pd.Series[Any],
+        values: pd.Series[Any],
+        bad: pd.Series[bool],
+        col: Column,
+        parameters: ParameterSet | None,
+    ) -> list[Problem]:
+        assert col.bound is not None
+        numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+        if not len(numbers) or not (numbers.notna() & ~bad).any():
+            return []
+        from fuaalborg.parameters import load_parameters
+
+        params = parameters or load_parameters()
+        dated = params.lookup(col.bound, dt.date.today(), warn=False)
+        limit = float(dated.value)
+        over = (numbers > limit).fillna(False).to_numpy(dtype=bool) & ~bad.to_numpy(dtype=bool)
+        why = params.parameter(col.bound).description
+        expected = (
+            f"at most {_num(limit)}, the plausible bound: {why} (parameter {col.bound}; "
+            "if the value is right, raise the bound in municipality.toml [bounds] or a "
+            "parameter layer of your own)"
+        )
+        return [
+            Problem(self.name, col.name, int(i) + 1, _show_value(raw.iloc[i], col), expected)
+            for i in np.flatnonzero(over)
+        ]
+
     def _cell_problems(
-        self, raw: pd.Series[Any], col: Column, bad: pd.Series[bool]
+        self,
+        raw: pd.Series[Any],
+        col: Column,
+        bad: pd.Series[bool],
+        lang: Literal["en", "da"] = "en",
+        dayfirst: bool = False,
     ) -> list[Problem]:
         idx = np.flatnonzero(bad.to_numpy())
         if not len(idx):
             return []
-        expected = col.expected()
-        return [
-            Problem(self.name, col.name, int(i) + 1, _show_value(raw.iloc[i], col), expected)
-            for i in idx
-        ]
+        expected = col.expected(lang)
+        if col.dtype == "date" and dayfirst:
+            expected = "a date (YYYY-MM-DD or dd-mm-yyyy)"
+        out = []
+        for i in idx:
+            shown = _show_value(raw.iloc[i], col)
+            said = expected
+            if col.dtype == "date" and not dayfirst and _looks_dayfirst(raw.iloc[i]):
+                said = (
+                    f"{expected}; this looks like a Danish day-first date: "
+                    "read the file with dayfirst (--dayfirst on the command line)"
+                )
+            out.append(Problem(self.name, col.name, int(i) + 1, shown, said))
+        return out
 
     def _duplicates(
         self, source: pd.DataFrame, out: pd.DataFrame, cols: list[str]
@@ -329,7 +474,7 @@ def _is_missing(raw: pd.Series[Any]) -> pd.Series[bool]:
 
 
 def _coerce(
-    raw: pd.Series[Any], col: Column, decimal_comma: bool
+    raw: pd.Series[Any], col: Column, decimal_comma: bool, dayfirst: bool = False
 ) -> tuple[pd.Series[Any], pd.Series[bool], pd.Series[bool]]:
     """Coerce one column; return (values, bad-cell mask, missing mask)."""
     missing = _is_missing(raw)
@@ -368,7 +513,7 @@ def _coerce(
             return values.astype(bool), bad, missing
         return values, bad, missing
     if col.dtype == "date":
-        values = _to_date(raw)
+        values = _to_date(raw, dayfirst)
         bad = present & values.isna()
         if col.min is not None or col.max is not None:
             raise TypeError("date columns take no numeric bounds")
@@ -378,6 +523,11 @@ def _coerce(
     text = text.where(present)
     bad = pd.Series(False, index=raw.index)
     if col.allowed is not None:
+        # the Danish form of a closed-set value means the canonical one
+        danish = dict(zip(col.allowed_da or (), col.allowed, strict=True))
+        danish = {da: en for da, en in danish.items() if da != en}
+        if danish:
+            text = text.replace(danish)
         bad = present & ~text.isin(col.allowed).fillna(False).astype(bool)
     if col.pattern is not None:
         bad = bad | (present & ~text.str.fullmatch(col.pattern).fillna(False).astype(bool))
@@ -404,11 +554,22 @@ def _to_number(raw: pd.Series[Any], decimal_comma: bool) -> pd.Series[Any]:
     return numbers.astype("float64").where(~is_bool)
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y")
+#: The one date form of text cells, and the Danish day-first forms read with ``dayfirst``.
+_ISO_FORMAT = "%Y-%m-%d"
+_DAYFIRST_FORMATS = ("%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y")
+_DAYFIRST = re.compile(r"\d{1,2}[-./]\d{1,2}[-./]\d{4}")
 
 
-def _to_date(raw: pd.Series[Any]) -> pd.Series[Any]:
-    """Parse dates; returns datetime64[s] normalised to midnight (NaT where not a date)."""
+def _looks_dayfirst(value: Any) -> bool:
+    return isinstance(value, str) and _DAYFIRST.fullmatch(value.strip()) is not None
+
+
+def _to_date(raw: pd.Series[Any], dayfirst: bool = False) -> pd.Series[Any]:
+    """Parse dates; returns datetime64[s] normalised to midnight (NaT where not a date).
+
+    Text must be ``YYYY-MM-DD`` (a time of midnight may follow); with ``dayfirst``
+    also ``dd-mm-yyyy``, ``dd.mm.yyyy`` or ``dd/mm/yyyy``. Nothing is guessed.
+    """
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
         values = (
             pd.to_datetime(raw).dt.tz_localize(None)
@@ -422,14 +583,20 @@ def _to_date(raw: pd.Series[Any]) -> pd.Series[Any]:
         result[objs] = pd.to_datetime(raw[objs].map(_date_only)).astype("datetime64[s]")
     full = raw.astype("string").str.strip()
     todo = ~objs & raw.notna().to_numpy()
-    for fmt in _DATE_FORMATS:
-        idx = todo & result.isna()
-        if not idx.any():
-            break
-        parsed = pd.to_datetime(full[idx].str.slice(0, 10), format=fmt, errors="coerce")
+    iso = full.str.fullmatch(r"\d{4}-\d{2}-\d{2}([T ].*)?").fillna(False).astype(bool)
+    idx = todo & iso
+    if idx.any():
+        parsed = pd.to_datetime(full[idx].str.slice(0, 10), format=_ISO_FORMAT, errors="coerce")
         result[idx] = parsed.astype("datetime64[s]")
+    if dayfirst:
+        for fmt in _DAYFIRST_FORMATS:
+            idx = todo & ~iso & result.isna()
+            if not idx.any():
+                break
+            parsed = pd.to_datetime(full[idx], format=fmt, errors="coerce")
+            result[idx] = parsed.astype("datetime64[s]")
     # a time of day other than midnight in an ISO timestamp is not a date
-    with_time = todo & (full.str.len().fillna(0) > 10)
+    with_time = todo & iso & (full.str.len().fillna(0) > 10)
     if with_time.any():
         tail = full[with_time].str.slice(10).str.strip()
         ok_tail = tail.str.fullmatch(r"(T| )?00:00(:00(\.0+)?)?").fillna(False).astype(bool)
@@ -467,38 +634,17 @@ def _sniff_danish(text: str) -> bool:
     return first.count(";") > first.count(",")
 
 
-def read_table(
-    source: pd.DataFrame | str | os.PathLike[str],
-    spec: TableSpec,
-    *,
-    sheet: str | int = 0,
-    checks: Sequence[Callable[[pd.DataFrame], Iterator[Problem]]] = (),
-) -> pd.DataFrame:
-    """Read and validate a table from a DataFrame, a CSV file or an xlsx workbook.
+def read_csv_text(path: Path, what: str) -> tuple[pd.DataFrame, bool]:
+    """A CSV file as text cells, and whether it is the Danish form (``;``, decimal comma).
 
-    CSV files may be plain (``,`` and decimal point) or the Danish Excel export
-    (``;`` and decimal comma); both UTF-8 with or without a byte-order mark. The
-    form is detected from the header line.
+    UTF-8 with or without a byte-order mark; the form is detected from the header
+    line. ``what`` names the table in errors.
     """
-    if isinstance(source, pd.DataFrame):
-        return spec.validate(source, checks=checks)
-    path = Path(source)
-    if not path.exists():
-        raise ValidationError(f"table {spec.name!r}: file {path.name} does not exist")
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        try:
-            frame = pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl")
-        except Exception as exc:
-            raise ValidationError(
-                f"table {spec.name!r}: {path.name} is not a readable xlsx workbook ({exc})"
-            ) from None
-        return spec.validate(frame, checks=checks)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationError(
-            f"table {spec.name!r}: {path.name} is not UTF-8 text; save it as CSV UTF-8"
+            f"{what}: {path.name} is not UTF-8 text; save it as CSV UTF-8"
         ) from None
     danish = _sniff_danish(text)
     try:
@@ -510,11 +656,102 @@ def read_table(
             quoting=csv.QUOTE_MINIMAL,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ValidationError(
-            f"table {spec.name!r}: {path.name} is not a CSV table ({exc})"
-        ) from None
+        raise ValidationError(f"{what}: {path.name} is not a CSV table ({exc})") from None
     frame.columns = [str(c).strip() for c in frame.columns]
-    return spec.validate(frame, decimal_comma=danish, checks=checks)
+    return frame, danish
+
+
+def read_table(
+    source: pd.DataFrame | str | os.PathLike[str],
+    spec: TableSpec,
+    *,
+    sheet: str | int = 0,
+    checks: Sequence[Callable[[pd.DataFrame], Iterator[Problem]]] = (),
+    dayfirst: bool = False,
+    parameters: ParameterSet | None = None,
+) -> pd.DataFrame:
+    """Read and validate a table from a DataFrame, a CSV file or an xlsx workbook.
+
+    CSV files may be plain (``,`` and decimal point) or the Danish Excel export
+    (``;`` and decimal comma); both UTF-8 with or without a byte-order mark. The
+    form is detected from the header line. Headers and closed-set values may be
+    English or Danish, one language per file. Dates are ``YYYY-MM-DD``, or with
+    ``dayfirst`` also ``dd-mm-yyyy``. ``parameters`` supplies sanity bounds.
+    """
+    options: dict[str, Any] = {"checks": checks, "dayfirst": dayfirst, "parameters": parameters}
+    if isinstance(source, pd.DataFrame):
+        return spec.validate(source, **options)
+    path = Path(source)
+    if not path.exists():
+        raise ValidationError(f"table {spec.name!r}: file {path.name} does not exist")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        try:
+            frame = pd.read_excel(
+                path, sheet_name=sheet, dtype=object, engine="openpyxl", keep_default_na=False
+            )
+        except Exception as exc:
+            raise ValidationError(
+                f"table {spec.name!r}: {path.name} is not a readable xlsx workbook ({exc})"
+            ) from None
+        return spec.validate(frame, **options)
+    frame, danish = read_csv_text(path, f"table {spec.name!r}")
+    return spec.validate(frame, decimal_comma=danish, **options)
+
+
+def normalise(frame: pd.DataFrame, *, dayfirst: bool = False) -> pd.DataFrame:
+    """A raw table (text cells) with canonical headers and values, for later validation.
+
+    For a table whose spec the reader does not know: Danish headers become the
+    canonical ones (:func:`fuaalborg.danish.header`), Danish closed-set values of
+    the columns in :data:`fuaalborg.danish.VALUE_COLUMNS` the canonical ones,
+    and, with ``dayfirst``, every cell written ``dd-mm-yyyy`` (or with ``.``/``/``)
+    an ISO date. Returns a new frame.
+
+    >>> raw = pd.DataFrame({"ansøger_id": ["a1"], "liste": ["intern"],
+    ...                     "anciennitetsdato": ["01-03-2015"]})
+    >>> normalise(raw, dayfirst=True).to_dict("records")
+    [{'applicant_id': 'a1', 'list': 'internal', 'seniority_date': '2015-03-01'}]
+    """
+    canonical = {da: en for en, da in _danish.HEADERS.items()}
+    out = frame.rename(columns=lambda c: canonical.get(str(c).strip(), str(c).strip()))
+    values = {da: en for en, da in _danish.VALUES.items() if da != en}
+    for column in _danish.VALUE_COLUMNS & set(out.columns):
+        out[column] = out[column].replace(values)
+    if dayfirst:
+        for column in out.columns:
+            text = out[column]
+            if not (text.dtype == object or pd.api.types.is_string_dtype(text.dtype)):
+                continue
+            shown = text.astype("string").str.strip()
+            match = shown.str.fullmatch(_DAYFIRST.pattern).fillna(False).astype(bool)
+            if match.any():
+                parsed = _to_date(shown[match], dayfirst=True)
+                iso = parsed.dt.strftime("%Y-%m-%d")
+                out[column] = text.astype(object).where(~match | parsed.isna(), iso)
+    return out
+
+
+def to_danish(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with Danish headers, Danish closed-set values and ``ja``/``nej``.
+
+    Headers come from :func:`fuaalborg.danish.header`; the values of the columns
+    in :data:`fuaalborg.danish.VALUE_COLUMNS` from :func:`fuaalborg.danish.value`;
+    true and false become ``ja`` and ``nej``. Returns a new frame.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if column in _danish.VALUE_COLUMNS:
+            out[column] = values.astype(object).map(
+                lambda v: _danish.value(v) if isinstance(v, str) else v
+            )
+        elif pd.api.types.is_bool_dtype(values.dtype):
+            out[column] = values.astype(object).map(
+                lambda v: _danish.BOOLEAN[bool(v)] if isinstance(v, bool | np.bool_) else v
+            )
+    out.columns = pd.Index([_danish.header(str(c)) for c in out.columns])
+    return out
 
 
 @contextmanager
@@ -550,10 +787,13 @@ def write_table(
 ) -> Path:
     """Write ``frame`` to CSV or xlsx (by the file's suffix), atomically.
 
-    ``danish=True`` writes CSV with ``;`` and decimal comma, with a byte-order
-    mark, as Excel in Danish expects.
+    ``danish=True`` writes Danish headers and values (:func:`to_danish`) and a
+    CSV file with ``;``, decimal comma and a byte-order mark, as Excel in Danish
+    expects; :func:`read_table` reads it back to the same frame.
     """
     target = Path(path)
+    if danish:
+        frame = to_danish(frame)
     with atomic_write(target) as tmp:
         if target.suffix.lower() == ".xlsx":
             frame.to_excel(tmp, index=False, sheet_name=sheet_name, engine="openpyxl")

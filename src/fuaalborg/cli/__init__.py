@@ -1,15 +1,24 @@
-"""The ``fuaalborg`` command line: click commands, one module per area.
+"""The ``fuaalborg`` command line: click commands, one module per area, loaded lazily.
 
 The commands hold no logic of their own; they call the library. A user error
 (bad input, a date outside every rule, a file that cannot be read or written)
 prints one line to standard error and exits with status 1, without a traceback;
 a warning prints as one line ``warning: …``.
+
+Each command's module is imported only when the command runs (or its help is
+shown): ``fuaalborg --version`` imports neither pandas nor the library.
+:data:`COMMANDS` maps every command name to the module and attribute that
+define it; a new command is one line there. Options shared by commands live in
+:mod:`fuaalborg.cli._common`.
 """
 
 from __future__ import annotations
 
+import importlib
+import re
 import sys
 import warnings
+from collections.abc import Mapping
 from typing import Any
 
 import click
@@ -17,17 +26,59 @@ import click
 from fuaalborg._version import __version__
 from fuaalborg.errors import FuaalborgError
 
-__all__ = ["main"]
+__all__ = ["COMMANDS", "main"]
+
+#: Every command: its name, and the module and attribute of ``fuaalborg.cli`` defining it.
+COMMANDS: Mapping[str, tuple[str, str]] = {
+    "demo": ("demo", "demo_command"),
+    "parameters": ("parameters", "parameters_command"),
+    "simulate": ("simulate", "simulate_command"),
+    "classify-areas": ("monitoring", "classify_areas_command"),
+    "place": ("monitoring", "place_command"),
+    "overview": ("monitoring", "overview_command"),
+    "colour-rules": ("monitoring", "colour_rules_command"),
+    "compare-presets": ("monitoring", "compare_presets_command"),
+    "calendar": ("calendar", "calendar_command"),
+    "plugins": ("criteria", "plugins_command"),
+    "audit": ("criteria", "audit_command"),
+    "rank": ("ranking", "rank_command"),
+    "ledger": ("ledger", "ledger_group"),
+    "report": ("report", "report_command"),
+}
+
+_NEGATIVE = re.compile(r"-\d[\d.,]*")
 
 
 class _Group(click.Group):
-    """A click group that turns fuaalborg's errors into one-line messages."""
+    """A click group that loads its commands lazily and turns errors into one-line messages."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        if cmd_name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[cmd_name]
+        command: click.Command = getattr(
+            importlib.import_module(f"fuaalborg.cli.{module}"), attribute
+        )
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         previous = warnings.showwarning
         warnings.showwarning = _show_warning
         try:
             return super().invoke(ctx)
+        except click.NoSuchOption as exc:
+            if not _NEGATIVE.fullmatch(exc.option_name):
+                raise
+            raise click.UsageError(
+                f"a negative number ({exc.option_name}…) where only numbers >= 0 are "
+                "accepted: amounts, rooms and counts cannot be negative",
+                exc.ctx,
+            ) from None
         except FuaalborgError as exc:
             lines = str(exc).splitlines() or [type(exc).__name__]
             click.echo(f"Error: {lines[0]}", err=True)
@@ -61,27 +112,8 @@ def _show_warning(
 def main() -> None:
     """fuaalborg: Aalborg's joint letting agreement (Fælles Udlejningsaftale) as code.
 
-    Every command defaults to the bundled, synthetic example municipality.
+    Every command works on your own municipality with --municipality DIR (a folder
+    of CSV or xlsx tables, English or Danish, and a municipality.toml). Without it
+    a command uses the bundled, synthetic example municipality and says so in the
+    first line of its output.
     """
-
-
-def _register() -> None:
-    from fuaalborg.cli import (
-        calendar,
-        criteria,
-        demo,
-        ledger,
-        monitoring,
-        parameters,
-        ranking,
-        report,
-        simulate,
-    )
-
-    for module in (demo, parameters, simulate, monitoring, calendar, criteria, ranking, ledger,
-                   report):
-        for command in module.COMMANDS:
-            main.add_command(command)
-
-
-_register()

@@ -1,32 +1,75 @@
-"""Pieces the commands share: the ``DATE`` type, output-file checks, wording, counts."""
+"""What the commands share: their options, the municipality they work on, wording, counts.
+
+Every command takes the same options for the same things, declared once here as
+decorators:
+
+- :data:`DATE` — the one date type: strictly ``YYYY-MM-DD``;
+- :func:`municipality_option` — ``--municipality DIR`` (with ``--folder`` as a
+  hidden alias, deprecated) and ``--dayfirst``; :func:`load_municipality`
+  reads the folder, or the bundled example when none is given, and
+  :func:`example_notice` is the line every output on the example starts with;
+- :func:`output_option` — ``-o/--output`` accepting only the suffixes the command
+  can write, checked before any work;
+- :func:`danish_option` — ``--danish/--no-danish`` for every command that writes a
+  table (default: Danish when the input was Danish);
+- :func:`dayfirst_option` — ``--dayfirst`` for a command reading a table file.
+
+This module imports neither pandas nor the library's heavy parts, so that
+``fuaalborg --version`` and ``--help`` stay fast.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from fuaalborg.errors import FuaalborgError
 
+if TYPE_CHECKING:
+    from fuaalborg.municipality import Municipality
+    from fuaalborg.parameters import ParameterSet
+    from fuaalborg.tables import TableSpec
+
 __all__ = [
     "DATE",
+    "EXAMPLE",
+    "Amount",
     "CommandError",
     "cannot_write",
     "check_output",
     "counted",
+    "danish_option",
+    "dayfirst_option",
+    "echo_notice",
+    "example_notice",
+    "file_is_danish",
+    "load_municipality",
+    "municipality_option",
     "number",
+    "output_option",
     "output_suffix",
     "reword",
     "reworded",
 ]
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: The words every output made on the bundled example municipality starts with.
+EXAMPLE = "example municipality (synthetic)"
+
+
 class CommandError(FuaalborgError):
     """A user error found by a command, or a library message re-worded in its options."""
+
+
+# -- dates -----------------------------------------------------------------------------
 
 
 class _DateType(click.ParamType):  # type: ignore[type-arg]  # generic in newer click
@@ -46,7 +89,12 @@ class _DateType(click.ParamType):  # type: ignore[type-arg]  # generic in newer 
             return value
         text = str(value).strip()
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            self.fail(f"{text!r} is not a date in the form YYYY-MM-DD", param, ctx)
+            hint = (
+                " (dates on the command line are always YYYY-MM-DD; --dayfirst is for files)"
+                if re.fullmatch(r"\d{1,2}[-./]\d{1,2}[-./]\d{4}", text)
+                else ""
+            )
+            self.fail(f"{text!r} is not a date in the form YYYY-MM-DD{hint}", param, ctx)
         try:
             return dt.date.fromisoformat(text)
         except ValueError:
@@ -55,6 +103,173 @@ class _DateType(click.ParamType):  # type: ignore[type-arg]  # generic in newer 
 
 #: The click type of a date argument or option (YYYY-MM-DD, returns a ``datetime.date``).
 DATE = _DateType()
+
+
+# -- numbers ---------------------------------------------------------------------------
+
+
+class Amount(click.ParamType):  # type: ignore[type-arg]  # generic in newer click
+    """A number >= ``minimum`` and at most a sanity bound (a cited, dated parameter).
+
+    ``bound`` names the parameter (``bounds.monthly_rent_dkk``); a value above it
+    is refused with the parameter's reason. The bound in force is read from
+    ``--municipality``'s parameters when the command has that option (its
+    ``municipality.toml`` may raise it), else from the bundled ones.
+    """
+
+    name = "number"
+
+    def __init__(self, bound: str, *, whole: bool = False, minimum: float = 0) -> None:
+        self.bound = bound
+        self.whole = whole
+        self.minimum = minimum
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "INTEGER" if self.whole else "NUMBER"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float | int:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number: float = float(value)
+        else:
+            text = str(value).strip().replace(" ", "")
+            if "," in text and "." not in text:
+                text = text.replace(",", ".")  # a Danish decimal comma
+            try:
+                number = float(text)
+            except ValueError:
+                kind = "whole number" if self.whole else "number"
+                self.fail(f"{value!r} is not a {kind}", param, ctx)
+        if number != number or number in (float("inf"), float("-inf")):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        if self.whole and not number.is_integer():
+            self.fail(f"{value!r} is not a whole number", param, ctx)
+        if number < self.minimum:
+            self.fail(f"{value} is below {self.minimum:g}: it cannot be negative", param, ctx)
+        from fuaalborg.parameters import load_parameters
+
+        params: ParameterSet = load_parameters()
+        folder = ctx.params.get("municipality") if ctx is not None else None
+        if isinstance(folder, str):
+            params = _settings_parameters(folder)
+        limit = float(params.get(self.bound, dt.date.today(), warn=False))
+        if number > limit:
+            why = params.parameter(self.bound).description
+            self.fail(
+                f"{value} is above {limit:g}, the plausible bound: {why} (parameter "
+                f"{self.bound}, see `fuaalborg parameters {self.bound}`); if the value is "
+                "right, raise the bound in municipality.toml ([bounds]) and give --municipality",
+                param,
+                ctx,
+            )
+        return int(number) if self.whole else number
+
+
+def _settings_parameters(folder: str) -> ParameterSet:
+    from fuaalborg.municipality import SETTINGS_FILE, MunicipalitySettings
+    from fuaalborg.parameters import ParameterSet, load_parameters
+
+    base = load_parameters()
+    path = Path(folder) / SETTINGS_FILE
+    if not path.exists():
+        return base
+    settings = MunicipalitySettings.read(path)
+    layer = settings.layer()
+    return ParameterSet((*base.layers, layer), (*base.sources, settings.source)) if layer \
+        else base
+
+
+# -- the municipality ------------------------------------------------------------------
+
+
+def municipality_option(func: F) -> F:
+    """``--municipality DIR`` (the hidden ``--folder DIR`` is a deprecated alias).
+
+    The command receives ``municipality`` (a folder, or ``None`` for the bundled
+    example). Give ``is_eager``-free options only: the folder is read by
+    :func:`load_municipality`, after every option is parsed.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, folder: str | None = None, **kwargs: Any) -> Any:
+        if folder is not None:
+            click.echo(
+                "warning: --folder is deprecated and will be removed in the next release; "
+                "use --municipality DIR",
+                err=True,
+            )
+            given = kwargs.get("municipality")
+            if given is not None and Path(given) != Path(folder):
+                raise CommandError("give the municipality once: --municipality DIR")
+            kwargs["municipality"] = folder
+        return func(*args, **kwargs)
+
+    folder_path = click.Path(exists=True, file_okay=False)
+    wrapped = click.option("--folder", "folder", type=folder_path, hidden=True)(wrapper)
+    wrapped = click.option(
+        "--municipality",
+        "municipality",
+        type=folder_path,
+        metavar="DIR",
+        is_eager=True,  # parsed first, so a bound in its municipality.toml applies to numbers
+        help="The municipality's folder: its tables (CSV or xlsx, English or Danish) and "
+        "municipality.toml (default: the bundled, synthetic example municipality).",
+    )(wrapped)
+    return wrapped  # type: ignore[return-value]
+
+
+def dayfirst_option(func: F) -> F:
+    """``--dayfirst``: read dates written ``dd-mm-yyyy`` in the input files."""
+    return click.option(
+        "--dayfirst",
+        is_flag=True,
+        help="Read dates written dd-mm-yyyy (also with . or /) in the input files; without "
+        "it, files must write dates YYYY-MM-DD. Dates on the command line are always "
+        "YYYY-MM-DD.",
+    )(func)
+
+
+def load_municipality(folder: str | None, *, dayfirst: bool = False) -> Municipality:
+    """The municipality of ``folder``, or the bundled example when ``folder`` is ``None``.
+
+    A folder without ``municipality.toml`` is read with a warning: its name is then
+    unknown, and outputs say "unnamed municipality".
+    """
+    if folder is None:
+        from fuaalborg import examples
+
+        return examples.load()
+    from fuaalborg.municipality import SETTINGS_FILE, Municipality
+
+    if not (Path(folder) / SETTINGS_FILE).exists():
+        click.echo(
+            f"warning: {Path(folder).name} has no {SETTINGS_FILE}: the municipality is shown "
+            "as 'unnamed municipality' (add its name, code and referral need there)",
+            err=True,
+        )
+    return Municipality.from_folder(folder, dayfirst=dayfirst)
+
+
+def example_notice(town: Municipality, doing: str = "") -> str | None:
+    """The first line of an output made on the bundled example, or ``None`` for one's own."""
+    if not town.synthetic:
+        return None
+    what = f" — {doing}" if doing else ""
+    return (
+        f"Using the {EXAMPLE}: {town.name}, invented data{what}. "
+        "Give --municipality DIR for your own."
+    )
+
+
+def echo_notice(town: Municipality, doing: str = "") -> None:
+    """Print :func:`example_notice` as the first line, when there is one."""
+    notice = example_notice(town, doing)
+    if notice:
+        click.echo(notice)
+
+
+# -- outputs ---------------------------------------------------------------------------
 
 
 def output_suffix(
@@ -66,10 +281,61 @@ def output_suffix(
         if value is not None and Path(value).suffix.lower() not in suffixes:
             head, last = ", ".join(suffixes[:-1]), suffixes[-1]
             allowed = f"{head} or {last}" if head else last
-            raise click.BadParameter(f"{Path(value).name!r} is not a {allowed} file name")
+            raise click.BadParameter(
+                f"{Path(value).name!r} is not a {allowed} file name (this command writes "
+                f"{allowed} only)"
+            )
         return value
 
     return check
+
+
+def output_option(
+    *suffixes: str, help: str | None = None, required: bool = False, dest: str = "output"
+) -> Callable[[F], F]:
+    """``-o/--output FILE`` accepting only ``suffixes`` (refused before any work)."""
+    allowed = " or ".join(suffixes)
+    return click.option(
+        "-o",
+        "--output",
+        dest,
+        type=click.Path(dir_okay=False),
+        required=required,
+        callback=output_suffix(*suffixes),
+        metavar="FILE",
+        help=help or f"Write the table to FILE ({allowed}).",
+    )
+
+
+def danish_option(func: F) -> F:
+    """``--danish/--no-danish``: the language of written tables (default: the input's)."""
+    return click.option(
+        "--danish/--no-danish",
+        "danish",
+        default=None,
+        help="Write tables in Danish: Danish headers and values, and for CSV ';', decimal "
+        "comma and a byte-order mark (default: Danish when the input was Danish).",
+    )(func)
+
+
+def file_is_danish(path: str | os.PathLike[str], spec: TableSpec) -> bool:
+    """Whether a table file is written in Danish (``;`` CSV, or Danish headers)."""
+    from fuaalborg.tables import read_csv_text
+
+    file = Path(path)
+    if file.suffix.lower() in (".xlsx", ".xlsm"):
+        import pandas as pd
+
+        try:
+            header = pd.read_excel(file, nrows=0, engine="openpyxl").columns
+        except Exception:  # the reader reports an unreadable file properly
+            return False
+        return spec.language_of(header) == "da"
+    try:
+        frame, danish = read_csv_text(file, file.name)
+    except FuaalborgError:
+        return False
+    return danish or spec.language_of(frame.columns) == "da"
 
 
 def check_output(path: str | None) -> None:
@@ -97,6 +363,9 @@ def cannot_write(path: str | os.PathLike[str], exc: OSError) -> CommandError:
     return CommandError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}")
 
 
+# -- wording and counts ------------------------------------------------------------------
+
+
 def reworded(exc: FuaalborgError, replacements: Sequence[tuple[str, str]]) -> FuaalborgError:
     """``exc`` with the library's wording replaced by the command line's, where it differs.
 
@@ -121,5 +390,3 @@ def number(value: float) -> str:
 def counted(value: int, noun: str) -> str:
     """A count and its noun: ``1 row``, ``21.618 rows`` (Danish thousands separators)."""
     return f"{number(value)} {noun}{'' if value == 1 else 's'}"
-
-

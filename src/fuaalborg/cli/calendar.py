@@ -12,14 +12,25 @@ from pathlib import Path
 
 import click
 
-from fuaalborg.cli._common import DATE, CommandError, cannot_write, check_output, output_suffix
+from fuaalborg.cli._common import (
+    DATE,
+    CommandError,
+    cannot_write,
+    check_output,
+    danish_option,
+    dayfirst_option,
+    echo_notice,
+    load_municipality,
+    municipality_option,
+    output_option,
+)
 
 __all__ = ["COMMANDS", "calendar_command"]
 
 
 @click.command("calendar")
-@click.option("--municipality", "folder", type=click.Path(exists=True, file_okay=False),
-              help="Folder with the municipality's tables (default: the bundled example).")
+@municipality_option
+@dayfirst_option
 @click.option("--from", "start", type=DATE,
               help="First day of the calendar (default: 1 January of the --on year).")
 @click.option("--to", "end", type=DATE,
@@ -29,17 +40,18 @@ __all__ = ["COMMANDS", "calendar_command"]
 @click.option("--done", "done", type=click.Path(exists=True, dir_okay=False),
               help="CSV or xlsx file of items done: columns id and done_on.")
 @click.option("--overdue", is_flag=True, help="Show only the overdue items.")
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False),
-              callback=output_suffix(".csv", ".xlsx"),
-              help="Write the items to a .csv or .xlsx file.")
+@output_option(".csv", ".xlsx", help="Write the items to FILE (.csv or .xlsx).")
+@danish_option
 def calendar_command(
-    folder: str | None,
+    municipality: str | None,
+    dayfirst: bool,
     start: dt.date | None,
     end: dt.date | None,
     on: dt.date | None,
     done: str | None,
     overdue: bool,
     output: str | None,
+    danish: bool | None,
 ) -> None:
     """The agreement's duties and deadlines: meetings, reviews, renegotiation, § 60 revisions.
 
@@ -49,7 +61,6 @@ def calendar_command(
     """
     from fuaalborg.criteria import load
     from fuaalborg.monitoring.calendar import agreement_calendar
-    from fuaalborg.municipality import Municipality
     from fuaalborg.tables import write_table
 
     check_output(output)
@@ -58,15 +69,9 @@ def calendar_command(
     last = end or dt.date(day.year, 12, 31)
     if last < first:
         raise CommandError(f"--to {last.isoformat()} is before --from {first.isoformat()}")
-    if folder:
-        town = Municipality.from_folder(folder)
-        click.echo(f"Municipality: {town.name} ({folder})")
-    else:
-        from fuaalborg import examples
-
-        town = examples.load()
-        click.echo("Municipality: the bundled, synthetic example (use --municipality DIR for "
-                   "your own)")
+    town = load_municipality(municipality, dayfirst=dayfirst)
+    echo_notice(town, "its lists and departments")
+    click.echo(f"Municipality: {town.name}")
     registry = load()
     cal = agreement_calendar(first, last, on=day, municipality=town,
                              agreements=registry.agreements, done=done)
@@ -86,7 +91,7 @@ def calendar_command(
         if overdue:
             frame = frame.loc[frame["status"] == "overdue"].reset_index(drop=True)
         try:
-            write_table(frame, output)
+            write_table(frame, output, danish=town.danish if danish is None else danish)
         except OSError as exc:
             raise cannot_write(output, exc) from None
         click.echo(f"Wrote {Path(output).name}")

@@ -10,6 +10,14 @@ from typing import Any
 import click
 import pandas as pd
 
+from fuaalborg.cli._common import (
+    DATE,
+    CommandError,
+    dayfirst_option,
+    echo_notice,
+    load_municipality,
+    municipality_option,
+)
 from fuaalborg.criteria import (
     APPLICANTS,
     PluginLoadError,
@@ -24,8 +32,8 @@ from fuaalborg.tables import read_table
 __all__ = ["COMMANDS", "audit_command", "criteria_section", "plugins_command"]
 
 
-def _plugins_payload() -> tuple[dict[str, Any], bool]:
-    report = discover()
+def _plugins_payload(departments: pd.DataFrame | None = None) -> tuple[dict[str, Any], bool]:
+    report = discover(departments=departments)
     registry = report.registry
     plugins = []
     for info in report.plugins:
@@ -83,17 +91,27 @@ def _plugins_payload() -> tuple[dict[str, Any], bool]:
 
 @click.command("plugins")
 @click.option("--json", "as_json", is_flag=True, help="Print the listing as JSON.")
-def plugins_command(as_json: bool) -> None:
+@municipality_option
+@dayfirst_option
+def plugins_command(as_json: bool, municipality: str | None, dayfirst: bool) -> None:
     """List flexible-letting plug-ins, their versions, criteria, agreements and validation status.
 
     Installed plug-ins come from the entry-point group 'fuaalborg'; narrow them with
     FUAALBORG_PLUGINS and block some with FUAALBORG_DISABLE_PLUGINS (comma-separated
-    distribution names). Exits with status 1 if any plug-in is invalid.
+    distribution names). With --municipality DIR each agreement's departments are
+    checked against the municipality's: they must exist and belong to the
+    agreement's organisation. Exits with status 1 if any plug-in is invalid.
     """
-    payload, ok = _plugins_payload()
+    town = load_municipality(municipality, dayfirst=dayfirst) if municipality else None
+    payload, ok = _plugins_payload(town.departments if town is not None else None)
+    payload["departments_checked_against"] = town.name if town is not None else None
     if as_json:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
+        if town is not None:
+            click.echo(f"Agreements' departments checked against {town.name}'s departments")
+        else:
+            click.echo("Agreements' departments not checked (give --municipality DIR)")
         for plugin in payload["plugins"]:
             origin = plugin["distribution"] or "registered directly"
             version = f" {plugin['version']}" if plugin["version"] else ""
@@ -124,44 +142,49 @@ def plugins_command(as_json: bool) -> None:
         raise SystemExit(1)
 
 
-def _default_sample() -> tuple[pd.DataFrame, str]:
-    try:
-        from fuaalborg import examples
-
-        applicants = examples.load().applicants
-    except (ImportError, AttributeError):
-        applicants = pd.DataFrame()
-    if len(applicants):
-        return applicants, "the example waiting list"
-    from fuaalborg.criteria.testing import synthetic_applicants
-
-    return synthetic_applicants(20_000, seed=0), "a synthetic waiting list (20,000 applicants)"
+def _sample_of(town: Municipality) -> tuple[pd.DataFrame, str]:
+    """The municipality's waiting list as the audit's sample, and how the output names it."""
+    if town.applicants.empty:
+        raise CommandError(f"{town.name} has no waiting list (applicants); give --sample FILE")
+    applicants = read_table(town.applicants, APPLICANTS)
+    if town.synthetic:
+        return applicants, f"the example municipality (synthetic)'s waiting list ({town.name})"
+    return applicants, f"{town.name}'s waiting list"
 
 
 @click.command("audit")
 @click.option(
     "--sample",
     type=click.Path(exists=True, dir_okay=False),
-    help="A waiting list (CSV or xlsx) to audit, optionally labelled with protected columns.",
+    help="A waiting list (CSV or xlsx) to audit, optionally labelled with protected columns "
+    "(default: the municipality's waiting list).",
 )
-@click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="Audit as of DATE.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the shuffles.")
+@click.option("--on", "on", type=DATE, help="Audit as of DATE.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seed of the shuffles.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def audit_command(sample: str | None, on: dt.datetime | None, seed: int, as_json: bool) -> None:
+@municipality_option
+@dayfirst_option
+def audit_command(sample: str | None, on: dt.date | None, seed: int, as_json: bool,
+                  municipality: str | None, dayfirst: bool) -> None:
     """Prove that no loaded criterion or agreement depends on a protected column.
 
     Every criterion and agreement is evaluated on the sample, then with the protected
     columns shuffled, replaced by synthetic values and removed, and with the rows
     reordered; any change is a violation (exit status 1). Selection rates by protected
     group are reported for human review (four-fifths rule), never as a decision.
-    Defaults to the example waiting list.
+    The sample defaults to the municipality's waiting list (--municipality DIR, else
+    the bundled example's).
     """
-    day = on.date() if on else dt.date.today()
+    day = on or dt.date.today()
     if sample is not None:
-        applicants = read_table(sample, APPLICANTS)
+        applicants = read_table(sample, APPLICANTS, dayfirst=dayfirst)
         source = click.format_filename(sample)
     else:
-        applicants, source = _default_sample()
+        town = load_municipality(municipality, dayfirst=dayfirst)
+        if not as_json:
+            echo_notice(town, "its waiting list")
+        applicants, source = _sample_of(town)
     registry = load()
     report = audit(registry, applicants, day, seed=seed)
     if as_json:

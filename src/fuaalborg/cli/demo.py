@@ -14,6 +14,7 @@ from collections.abc import Callable
 import click
 
 from fuaalborg.agreement import agreement_in_force
+from fuaalborg.cli._common import DATE
 from fuaalborg.errors import NotInForceError
 from fuaalborg.municipality import Municipality
 from fuaalborg.rents import rent_band, rent_band_labels
@@ -80,14 +81,14 @@ SECTIONS: list[Section] = [
 @click.option(
     "--on",
     "on",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=DATE,
     help="Run the tour as of DATE (default: today).",
 )
-def demo_command(on: dt.datetime | None) -> None:
+def demo_command(on: dt.date | None) -> None:
     """Run the main job on the bundled example municipality and print a readable tour."""
     from fuaalborg import examples
 
-    day = on.date() if on else dt.date.today()
+    day = on or dt.date.today()
     town = examples.load()
     for section in SECTIONS:
         click.echo("\n".join(section(town, day)))

@@ -1,7 +1,9 @@
 """``fuaalborg classify-areas``, ``place``, ``overview``, ``colour-rules``, ``compare-presets``.
 
-The commands call :mod:`fuaalborg.monitoring`; every one defaults to the bundled
-example municipality. Output files are written atomically (never partially).
+The commands call :mod:`fuaalborg.monitoring` on the municipality of
+``--municipality DIR``, or on the bundled example (and then say so in their first
+line). Output files are written atomically (never partially), in Danish with
+``--danish`` or when the input was Danish.
 """
 
 from __future__ import annotations
@@ -9,14 +11,28 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
-from fuaalborg.cli._common import check_output
-from fuaalborg.errors import ValidationError
-from fuaalborg.monitoring.steps import Placement
-from fuaalborg.municipality import Municipality
+from fuaalborg.cli._common import (
+    DATE,
+    CommandError,
+    check_output,
+    danish_option,
+    dayfirst_option,
+    echo_notice,
+    file_is_danish,
+    load_municipality,
+    municipality_option,
+    output_option,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from fuaalborg.monitoring.steps import Placement
+    from fuaalborg.municipality import Municipality
 
 __all__ = [
     "COMMANDS",
@@ -28,105 +44,116 @@ __all__ = [
     "place_command",
 ]
 
-_DATE = click.DateTime(["%Y-%m-%d"])
 
-
-def _town(folder: str | None) -> Municipality:
-    if folder:
-        return Municipality.from_folder(folder)
-    from fuaalborg import examples
-
-    return examples.load()
-
-
-def _day(on: dt.datetime | None) -> dt.date:
-    return on.date() if on else dt.date.today()
-
-
-def _check_output(path: str | None) -> None:
-    if path and Path(path).suffix.lower() not in (".csv", ".xlsx"):
-        raise ValidationError(f"output {Path(path).name}: expected a .csv or .xlsx file")
+def _day(on: dt.date | None) -> dt.date:
+    return on or dt.date.today()
 
 
 def _table(frame: pd.DataFrame, columns: list[str]) -> str:
-    return frame[columns].to_string(index=False) if len(frame) else "  (none)"
+    shown = [c for c in columns if c in frame.columns]
+    return frame[shown].to_string(index=False) if len(frame) else "  (none)"
 
 
-_folder_option = click.option(
-    "--folder",
-    type=click.Path(exists=True, file_okay=False),
-    help="Read the municipality from FOLDER (default: the bundled example).",
-)
-_on_option = click.option("--on", "on", type=_DATE, help="Date (default: today).")
+_on_option = click.option("--on", "on", type=DATE, help="Date (default: today).")
 _preset_option = click.option(
     "--preset",
-    default="aalborg-2023",
-    show_default=True,
-    help="A bundled preset (aalborg-2023, socioeconomic) or a preset file.",
+    default=None,
+    metavar="NAME|FILE",
+    help="A bundled preset (aalborg-2023, socioeconomic) or a preset file (default: the "
+    "municipality's first preset in municipality.toml, else aalborg-2023).",
 )
 _previous_option = click.option(
     "--previous",
     type=click.Path(exists=True, dir_okay=False),
     help="A previous placement (CSV/xlsx with department_id, colour) to show changes.",
 )
-_output_option = click.option(
-    "-o", "--output", "output", type=click.Path(dir_okay=False), help="Write a .csv or .xlsx file."
-)
 
 
 @click.command("classify-areas")
 @click.argument("areas", required=False, type=click.Path(exists=True, dir_okay=False))
-@click.option("--on", "on", type=_DATE, help="Show only the list in force on DATE.")
+@click.option("--on", "on", type=DATE, help="Show only the list in force on DATE.")
 @click.option(
     "--lists",
     "lists",
     type=click.Path(exists=True, dir_okay=False),
-    help="Official lists (area_id, list_date, designation) for earlier years' history.",
+    help="Official lists (area_id, list_date, designation): history for omdannelse, and "
+    "the official designation beside the computed one (default: the municipality's lists).",
 )
-@_output_option
+@municipality_option
+@dayfirst_option
+@output_option(".csv", ".xlsx")
+@danish_option
 def classify_areas_command(
-    areas: str | None, on: dt.datetime | None, lists: str | None, output: str | None
+    areas: str | None,
+    on: dt.date | None,
+    lists: str | None,
+    municipality: str | None,
+    dayfirst: bool,
+    output: str | None,
+    danish: bool | None,
 ) -> None:
     """Classify housing areas against almenboligloven § 61 a and § 61 b.
 
     AREAS is a CSV/xlsx with area_id, list_date, residents and the indicators
-    (default: the example municipality's area indicators).
+    (default: the municipality's area_indicators table). Rows whose computed
+    designation differs from the official list are listed one by one.
     """
     from fuaalborg.monitoring import classify_areas, compare_with_lists
-    from fuaalborg.tables import write_table
+    from fuaalborg.monitoring.lists import AREA_INDICATORS
+    from fuaalborg.tables import read_table, write_table
 
-    _check_output(output)
     check_output(output)
+    town = None
     official: pd.DataFrame | str | None = lists
-    if areas is None:
-        town = _town(None)
-        source: pd.DataFrame | str = town.area_indicators
+    if areas is None or municipality is not None:
+        town = load_municipality(municipality, dayfirst=dayfirst)
+        echo_notice(town, "its area indicators and lists")
         official = town.lists if lists is None else lists
+    if areas is None:
+        assert town is not None
+        if town.area_indicators.empty:
+            raise CommandError(
+                f"{town.name} has no area_indicators table (områdeindikatorer); give AREAS"
+            )
+        source: pd.DataFrame | str = town.area_indicators
+        in_danish = town.danish
     else:
-        source = areas
-    result = classify_areas(source, on.date() if on else None, lists=official)
-    click.echo(_table(result, ["area_id", "list_date", "law_version", "designation"]))
+        source = read_table(areas, AREA_INDICATORS, dayfirst=dayfirst)
+        in_danish = file_is_danish(areas, AREA_INDICATORS)
+    if isinstance(official, str):
+        from fuaalborg.specs import LISTS
+
+        official = read_table(official, LISTS, dayfirst=dayfirst)
+    result = classify_areas(source, on, lists=official)
+    if town is not None:
+        click.echo(f"{town.name}: areas classified against almenboligloven §§ 61 a–61 b")
+    columns = ["area_id", "list_date", "law_version", "designation", "official_designation"]
+    click.echo(_table(result, columns))
     counts = result["designation"].value_counts()
     click.echo(
         "Designations: "
-        + ", ".join(f"{name} {int(count)}" for name, count in counts.items())
+        + (", ".join(f"{name} {int(count)}" for name, count in counts.items()) or "none")
     )
     if official is not None:
         diff = compare_with_lists(result, official)
         click.echo(f"Differences from the official lists: {len(diff)}")
+        if len(diff):
+            shown = diff.assign(list_date=diff["list_date"].dt.strftime("%Y-%m-%d"))
+            click.echo(_table(shown, ["area_id", "list_date", "computed", "official"]))
+            click.echo("  (the reason column of -o FILE says which criteria each row meets)")
     if output:
-        write_table(result, output, sheet_name="areas")
+        write_table(result, output, sheet_name="areas",
+                    danish=in_danish if danish is None else danish)
         click.echo(f"Wrote {output}")
 
 
 def _placement(
-    folder: str | None, on: dt.datetime | None, preset: str, previous: str | None
-) -> tuple[Municipality, Placement]:
+    town: Municipality, on: dt.date | None, preset: str | None, previous: str | None
+) -> Placement:
     from fuaalborg.monitoring import StepModel
 
-    town = _town(folder)
-    model = StepModel.load(preset)
-    return town, model.place(
+    model = StepModel.load(preset or town.preset)
+    return model.place(
         town.departments, town.indicators, town.lists, _day(on), previous, validate=False
     )
 
@@ -135,32 +162,37 @@ def _placement(
 @_on_option
 @_preset_option
 @_previous_option
-@_folder_option
-@_output_option
+@municipality_option
+@dayfirst_option
+@output_option(".csv", ".xlsx")
+@danish_option
 @click.option(
     "--figure",
     type=click.Path(dir_okay=False),
     help="Also draw the step model as a staircase (.png or .svg).",
 )
 def place_command(
-    on: dt.datetime | None,
-    preset: str,
+    on: dt.date | None,
+    preset: str | None,
     previous: str | None,
-    folder: str | None,
+    municipality: str | None,
+    dayfirst: bool,
     output: str | None,
+    danish: bool | None,
     figure: str | None,
 ) -> None:
     """Place every department on the step model (green, yellow, red) on a date."""
     from fuaalborg.monitoring import changes, staircase_figure
     from fuaalborg.tables import atomic_write
 
-    _check_output(output)
     check_output(output)
     if figure and Path(figure).suffix.lower() not in {".png", ".svg"}:
-        raise ValidationError(f"figure {Path(figure).name}: expected a .png or .svg file")
+        raise CommandError(f"figure {Path(figure).name}: expected a .png or .svg file")
     check_output(figure)
-    placement = _placement(folder, on, preset, previous)[1]
-    click.echo(f"Placement on {placement.on.isoformat()} — {placement.title}")
+    town = load_municipality(municipality, dayfirst=dayfirst)
+    echo_notice(town, "its placement")
+    placement = _placement(town, on, preset, previous)
+    click.echo(f"{town.name}: placement on {placement.on.isoformat()} — {placement.title}")
     click.echo(_table(placement.counts(), ["colour", "departments", "dwellings"]))
     by_basis = placement.frame["basis"].value_counts()
     click.echo("Basis: " + ", ".join(f"{k} {int(v)}" for k, v in by_basis.items()))
@@ -174,7 +206,8 @@ def place_command(
     # both files or neither: each is written to a temporary file first
     with contextlib.ExitStack() as files:
         if output:
-            placement.write(files.enter_context(atomic_write(output)))
+            placement.write(files.enter_context(atomic_write(output)),
+                            danish=town.danish if danish is None else danish)
         if figure:
             staircase_figure(placement, files.enter_context(atomic_write(figure)))
     for written in (output, figure):
@@ -186,27 +219,35 @@ def place_command(
 @_on_option
 @_preset_option
 @_previous_option
-@_folder_option
-@_output_option
+@municipality_option
+@dayfirst_option
+@output_option(".csv", ".xlsx")
+@danish_option
 @click.option("--summary", is_flag=True, help="Show counts per organisation only.")
 def overview_command(
-    on: dt.datetime | None,
-    preset: str,
+    on: dt.date | None,
+    preset: str | None,
     previous: str | None,
-    folder: str | None,
+    municipality: str | None,
+    dayfirst: bool,
     output: str | None,
+    danish: bool | None,
     summary: bool,
 ) -> None:
     """The overview of red and yellow departments per organisation."""
     from fuaalborg.monitoring import overview, overview_summary
     from fuaalborg.tables import write_table
 
-    _check_output(output)
     check_output(output)
-    town, placement = _placement(folder, on, preset, previous)
+    town = load_municipality(municipality, dayfirst=dayfirst)
+    echo_notice(town, "its overview")
+    placement = _placement(town, on, preset, previous)
     table = overview(placement, town.organisations)
     counts = overview_summary(placement, town.organisations)
-    click.echo(f"Red and yellow departments on {placement.on.isoformat()} ({placement.preset})")
+    click.echo(
+        f"{town.name}: red and yellow departments on {placement.on.isoformat()} "
+        f"({placement.preset})"
+    )
     shown = counts[(counts["red_departments"] + counts["yellow_departments"]) > 0]
     click.echo(
         _table(
@@ -225,14 +266,15 @@ def overview_command(
     if placement.notice:
         click.echo(f"\nNote: {placement.notice}")
     if output:
-        write_table(table.assign(notice=placement.notice or ""), output, sheet_name="overview")
+        write_table(table.assign(notice=placement.notice or ""), output, sheet_name="overview",
+                    danish=town.danish if danish is None else danish)
         click.echo(f"Wrote {output}")
 
 
 @click.command("colour-rules")
 @click.argument("colour", type=click.Choice(["green", "yellow", "red"]))
 @_on_option
-def colour_rules_command(colour: str, on: dt.datetime | None) -> None:
+def colour_rules_command(colour: str, on: dt.date | None) -> None:
     """What COLOUR means on a date: referral counting, referral placement, flexible letting."""
     from fuaalborg.monitoring import rules_for
 
@@ -240,27 +282,44 @@ def colour_rules_command(colour: str, on: dt.datetime | None) -> None:
 
 
 @click.command("compare-presets")
-@click.argument("first", default="aalborg-2023")
-@click.argument("second", default="socioeconomic")
+@click.argument("first", required=False)
+@click.argument("second", required=False)
 @_on_option
-@_folder_option
-@_output_option
+@municipality_option
+@dayfirst_option
+@output_option(".csv", ".xlsx")
+@danish_option
 def compare_presets_command(
-    first: str, second: str, on: dt.datetime | None, folder: str | None, output: str | None
+    first: str | None,
+    second: str | None,
+    on: dt.date | None,
+    municipality: str | None,
+    dayfirst: bool,
+    output: str | None,
+    danish: bool | None,
 ) -> None:
-    """Departments whose colour differs between two presets, and why."""
+    """Departments whose colour differs between two presets, and why.
+
+    FIRST and SECOND are bundled preset names or preset files (default: the
+    municipality's first two presets, else aalborg-2023 and socioeconomic).
+    """
     from fuaalborg.monitoring import StepModel
     from fuaalborg.tables import write_table
 
-    _check_output(output)
     check_output(output)
-    town = _town(folder)
+    town = load_municipality(municipality, dayfirst=dayfirst)
+    echo_notice(town, "its placements")
+    defaults = [*town.presets, "aalborg-2023", "socioeconomic"]
+    defaults = list(dict.fromkeys(defaults))
+    first = first or defaults[0]
+    second = second or next(p for p in defaults if p != first)
     a, b = StepModel.load(first), StepModel.load(second)
     diff = a.compare(b, town.departments, town.indicators, town.lists, _day(on))
-    click.echo(f"{len(diff)} department(s) differ between {a.name} and {b.name}")
+    click.echo(f"{town.name}: {len(diff)} department(s) differ between {a.name} and {b.name}")
     click.echo(_table(diff, ["department_id", "colour_a", "colour_b"]))
     if output:
-        write_table(diff, output, sheet_name="comparison")
+        write_table(diff, output, sheet_name="comparison",
+                    danish=town.danish if danish is None else danish)
         click.echo(f"Wrote {output}")
 
 

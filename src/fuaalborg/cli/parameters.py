@@ -7,6 +7,7 @@ import warnings
 
 import click
 
+from fuaalborg.cli._common import DATE
 from fuaalborg.errors import NotInForceError
 from fuaalborg.parameters import load_parameters
 
@@ -14,7 +15,7 @@ __all__ = ["COMMANDS", "parameters_command"]
 
 
 @click.command("parameters")
-@click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="Show values in force on DATE.")
+@click.option("--on", "on", type=DATE, help="Show values in force on DATE.")
 @click.option(
     "--file",
     "files",
@@ -24,11 +25,11 @@ __all__ = ["COMMANDS", "parameters_command"]
 )
 @click.argument("names", nargs=-1)
 def parameters_command(
-    on: dt.datetime | None, files: tuple[str, ...], names: tuple[str, ...]
+    on: dt.date | None, files: tuple[str, ...], names: tuple[str, ...]
 ) -> None:
     """List parameters (all, or NAMES) with value, period and legal reference."""
     params = load_parameters(*files)
-    day = on.date() if on else dt.date.today()
+    day = on or dt.date.today()
     for name in names or tuple(params.names()):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

@@ -10,17 +10,26 @@ import click
 
 from fuaalborg.cli._common import (
     DATE,
+    Amount,
+    CommandError,
     cannot_write,
     check_output,
     counted,
+    danish_option,
+    dayfirst_option,
+    echo_notice,
+    file_is_danish,
+    load_municipality,
+    municipality_option,
     number,
-    output_suffix,
+    output_option,
     reworded,
 )
 from fuaalborg.errors import FuaalborgError
 from fuaalborg.municipality import Municipality
 
 __all__ = ["COMMANDS", "rank_command", "ranking_section"]
+
 
 def _kr(value: float) -> str:
     """An amount of kroner in the Danish form: 6.500, or 6.499,50."""
@@ -31,51 +40,55 @@ def _kr(value: float) -> str:
 
 # -- fuaalborg rank --------------------------------------------------------------------
 
-#: The library's wording (keyword arguments) and the rank command's (options).
-_RANK_WORDS: tuple[tuple[str, str], ...] = (
-    (r"\(colour= or municipality=\)", "(--colour)"),
-    (r"\(organisation_cvr= or municipality=\)", "(--organisation)"),
-    (r"; or pass route= and agreement=", "; or use --route ordinary"),
-    (r"pass route='flexible' or route='ordinary'", "use --route flexible or --route ordinary"),
-    (
-        r"pass agreement= or a registry, colour and organisation",
-        "use --route ordinary, or give the --colour and --organisation of a department "
-        "whose organisation has an agreement",
-    ),
-    (
-        r"is not in the (?:municipality's )?(departments|placement of \S+)$",
-        r"is not in the example municipality's \1; give its --colour and --organisation, "
-        "or use --route ordinary",
-    ),
-)
 
-
-def _show_frame(frame: Any) -> list[str]:
-    shown = frame.copy()
-    shown["seniority_date"] = shown["seniority_date"].dt.strftime("%Y-%m-%d")
-    shown["group"] = shown["group"].astype("string").fillna("–")
-    shown["criteria_met"] = shown["criteria_met"].astype("string").replace("", "–")
-    text: str = shown.drop(columns="sort_key").to_string(index=False)
-    return text.splitlines()
-
-
-def _header(ranking: Any) -> str:
-    """One line: the vacancy, the date, the route, the turn and how many are eligible."""
-    vacancy = ranking.vacancy
-    colour = f" ({ranking.colour})" if ranking.colour else ""
-    turn = f"{ranking.turn} turn" if ranking.turn else "internal and external lists as one"
-    rooms = counted(vacancy.rooms, "room")
+def _words(town: Municipality | None) -> tuple[tuple[str, str], ...]:
+    """The library's wording (keyword arguments) and the rank command's (options)."""
+    where = f"{town.name}'s" if town is not None else "the municipality's"
     return (
-        f"Department {vacancy.department_id}{colour}, {rooms}, {_kr(vacancy.monthly_rent_dkk)} "
-        f"kr./month, {ranking.on.isoformat()}: {ranking.route} letting, {turn}; "
-        f"{number(ranking.eligible_count)} eligible, {counted(len(ranking.ineligible), 'row')} "
-        "not eligible"
+        (r"\(colour= or municipality=\)", "(--colour or --municipality)"),
+        (r"\(organisation_cvr= or municipality=\)", "(--organisation or --municipality)"),
+        (r"; or pass route= and agreement=", "; or use --route ordinary"),
+        (r"pass route='flexible' or route='ordinary'",
+         "use --route flexible or --route ordinary"),
+        (
+            r"pass agreement= or a registry, colour and organisation",
+            "use --route ordinary, or give the --colour and --organisation of a department "
+            "whose organisation has an agreement",
+        ),
+        (
+            r"is not in the (?:municipality's )?(departments|placement of \S+)$",
+            rf"is not in {where} \1; give its --colour and --organisation, "
+            "or use --route ordinary",
+        ),
     )
 
 
-def _write_ranking(ranking: Any, output: str) -> Path:
+class _RankCommand(click.Command):
+    """The rank command, whose help lists the columns a red department's letting reads."""
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from fuaalborg import danish
+        from fuaalborg.letting.ranking import mandatory_columns
+
+        columns = mandatory_columns()
+        with formatter.section("Red departments"):
+            formatter.write_text(
+                "A red department is let flexibly by law (almenboligloven § 60, stk. 4) with "
+                "the employment-or-education criterion, which reads these waiting-list "
+                "columns (Danish headers in brackets); a missing column is an error:"
+            )
+            formatter.write_text(
+                ", ".join(f"{c} ({danish.header(c)})" for c in columns)
+            )
+            formatter.write_text(
+                "An organisation's agreement may read more (see `fuaalborg plugins`)."
+            )
+
+
+def _write_ranking(ranking: Any, output: str, *, include_ineligible: bool, danish: bool,
+                   lang: str | None) -> Path:
     """Write the ranking and its record beside it; a failure leaves neither file."""
-    from fuaalborg.tables import atomic_write, write_table
+    from fuaalborg.tables import atomic_write
 
     path = Path(output)
     record = path.with_suffix(".record.json")
@@ -83,7 +96,8 @@ def _write_ranking(ranking: Any, output: str) -> Path:
     record_in_place = False
     try:
         with atomic_write(path) as table_tmp:
-            write_table(ranking.frame, table_tmp, sheet_name="ranking")
+            ranking.write(table_tmp, include_ineligible=include_ineligible, danish=danish,
+                          lang=lang)
             with atomic_write(record) as record_tmp:
                 record_tmp.write_text(text, encoding="utf-8")
             record_in_place = True
@@ -94,11 +108,38 @@ def _write_ranking(ranking: Any, output: str) -> Path:
     return record
 
 
-@click.command("rank")
+def _header(ranking: Any, town: Municipality | None) -> str:
+    """One line: the vacancy, the date, the route, the turn and how many are eligible."""
+    vacancy = ranking.vacancy
+    colour = f" ({ranking.colour})" if ranking.colour else ""
+    turn = f"{ranking.turn} turn" if ranking.turn else "internal and external lists as one"
+    rooms = counted(vacancy.rooms, "room")
+    where = f"{town.name}, department" if town is not None else "Department"
+    return (
+        f"{where} {vacancy.department_id}{colour}, {rooms}, "
+        f"{_kr(vacancy.monthly_rent_dkk)} kr./month, {ranking.on.isoformat()}: "
+        f"{ranking.route} letting, {turn}; {number(ranking.eligible_count)} eligible, "
+        f"{counted(len(ranking.ineligible), 'row')} not eligible"
+    )
+
+
+def _show_frame(frame: Any) -> list[str]:
+    shown = frame.copy()
+    shown["seniority_date"] = shown["seniority_date"].dt.strftime("%Y-%m-%d")
+    shown["group"] = shown["group"].astype("string").fillna("–")
+    shown["criteria_met"] = shown["criteria_met"].astype("string").replace("", "–")
+    text: str = shown.to_string(index=False)
+    return text.splitlines()
+
+
+@click.command("rank", cls=_RankCommand)
 @click.argument("applicants", required=False, type=click.Path(exists=True, dir_okay=False))
 @click.option("--department", "department", required=True, help="The vacancy's department id.")
-@click.option("--rooms", type=click.IntRange(min=1), required=True, help="Habitable rooms.")
-@click.option("--rent", type=click.FloatRange(min=0), required=True, help="Monthly rent in kr.")
+@click.option("--rooms", type=Amount("bounds.rooms", whole=True, minimum=1), required=True,
+              help="Habitable rooms (a whole number >= 1).")
+@click.option("--rent", type=Amount("bounds.monthly_rent_dkk"), required=True,
+              help="Monthly rent in kr. (>= 0, at most the plausible bound "
+              "bounds.monthly_rent_dkk).")
 @click.option("--on", "on", type=DATE, help="Date the dwelling is let on (default: today).")
 @click.option("--route", type=click.Choice(["flexible", "ordinary"]),
               help="Letting route (default: from the department's colour and agreement).")
@@ -106,16 +147,23 @@ def _write_ranking(ranking: Any, output: str) -> Path:
               help="Whose turn (default: both lists as one).")
 @click.option("--top", type=click.IntRange(min=1), default=None,
               help="Show or write only the first N (default: 25 shown, all written).")
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False),
-              callback=output_suffix(".csv", ".xlsx"),
-              help="Write the ranking (.csv or .xlsx) and, beside it, its decision record "
-                   "(ranked.csv: ranked.record.json).")
+@output_option(".csv", ".xlsx",
+               help="Write the ranking (.csv or .xlsx) and, beside it, its decision record "
+               "(ranked.csv: ranked.record.json).")
+@click.option("--include-ineligible", is_flag=True,
+              help="Also write the applicants who cannot be offered the dwelling, with their "
+              "reason codes and the reasons in words.")
+@danish_option
 @click.option("--explain", "explain", help="Explain the position of this applicant id.")
-@click.option("--lang", type=click.Choice(["da", "en"]), default="da", show_default=True)
+@click.option("--lang", type=click.Choice(["da", "en"]), default=None,
+              help="Language of --explain and of the reasons written (default: da for "
+              "--explain; the file's language for the reasons).")
 @click.option("--colour", type=click.Choice(["red", "yellow", "green"]),
-              help="The department's colour (default: the example municipality's placement).")
+              help="The department's colour (default: the municipality's placement).")
 @click.option("--organisation", "organisation",
-              help="CVR of the department's organisation (default: the example municipality's).")
+              help="CVR of the department's organisation (default: the municipality's).")
+@municipality_option
+@dayfirst_option
 def rank_command(
     applicants: str | None,
     department: str,
@@ -126,33 +174,52 @@ def rank_command(
     turn: str | None,
     top: int | None,
     output: str | None,
+    include_ineligible: bool,
+    danish: bool | None,
     explain: str | None,
-    lang: str,
+    lang: str | None,
     colour: str | None,
     organisation: str | None,
+    municipality: str | None,
+    dayfirst: bool,
 ) -> None:
-    """Rank a waiting list (default: the example municipality's) for one vacancy.
+    """Rank a waiting list for one vacancy (default: the municipality's waiting list).
 
     APPLICANTS is a CSV (plain or Danish) or xlsx file with at least applicant_id,
-    list, seniority_date and household_size. Departments, organisations and
-    colours come from the example municipality unless --route is given.
+    list, seniority_date and household_size (or their Danish headers ansøger_id,
+    liste, anciennitetsdato, husstandsstørrelse). Departments, organisations and
+    colours come from --municipality (default: the bundled example) unless
+    --route ordinary, or --colour and --organisation, are given.
     """
-    from fuaalborg import examples
     from fuaalborg.criteria.vocabulary import APPLICANTS
     from fuaalborg.letting.ranking import rank
     from fuaalborg.letting.vacancy import Vacancy
     from fuaalborg.tables import read_table
 
     check_output(output)
+    if include_ineligible and not output:
+        raise CommandError("--include-ineligible needs -o FILE: the rows are written there")
     day = on or dt.date.today()
-    town = None
+    town: Municipality | None = None
+    needs_town = applicants is None or municipality is not None or (
+        route != "ordinary" and (colour is None or organisation is None)
+    )
+    if needs_town:
+        town = load_municipality(municipality, dayfirst=dayfirst)
+        echo_notice(
+            town,
+            "its waiting list, departments and colours" if applicants is None
+            else "its departments and colours",
+        )
     if applicants is None:
-        town = examples.load()
-        frame = town.applicants
+        assert town is not None
+        if town.applicants.empty:
+            raise CommandError(f"{town.name} has no waiting list (applicants); give APPLICANTS")
+        frame = read_table(town.applicants, APPLICANTS)
+        in_danish = town.danish
     else:
-        frame = read_table(applicants, APPLICANTS)
-        if route != "ordinary" and (colour is None or organisation is None):
-            town = examples.load()
+        frame = read_table(applicants, APPLICANTS, dayfirst=dayfirst)
+        in_danish = file_is_danish(applicants, APPLICANTS)
     vacancy = Vacancy(department, rooms, rent, day)
     try:
         ranking = rank(
@@ -160,20 +227,24 @@ def rank_command(
             top=top, municipality=town, colour=colour, organisation_cvr=organisation,
         )
     except FuaalborgError as exc:
-        raise reworded(exc, _RANK_WORDS) from None
+        raise reworded(exc, _words(town)) from None
     if output:
-        record = _write_ranking(ranking, output)
-        click.echo(_header(ranking))
+        record = _write_ranking(
+            ranking, output, include_ineligible=include_ineligible,
+            danish=in_danish if danish is None else danish, lang=lang,
+        )
+        click.echo(_header(ranking, town))
+        written = len(ranking.frame) + (len(ranking.ineligible) if include_ineligible else 0)
         click.echo(
-            f"wrote {counted(len(ranking.frame), 'row')} to {Path(output).name} "
+            f"wrote {counted(written, 'row')} to {Path(output).name} "
             f"and the record to {record.name}"
         )
     elif ranking.eligible_count == 0:
-        click.echo(_header(ranking))
+        click.echo(_header(ranking, town))
         click.echo("no eligible applicants")
     else:
-        click.echo(_header(ranking))
-        shown = ranking.frame.head(25 if top is None else top)
+        click.echo(_header(ranking, town))
+        shown = ranking.table().head(25 if top is None else top)
         click.echo("\n".join(_show_frame(shown)))
         if len(shown) < ranking.eligible_count:
             click.echo(
@@ -182,7 +253,7 @@ def rank_command(
             )
     if explain:
         click.echo("")
-        click.echo(ranking.explain(explain, lang=lang))  # type: ignore[arg-type]
+        click.echo(ranking.explain(explain, lang=lang or "da"))  # type: ignore[arg-type]
 
 
 def ranking_section(town: Municipality, on: dt.date) -> list[str]:
@@ -218,7 +289,7 @@ def ranking_section(town: Municipality, on: dt.date) -> list[str]:
             f"{number(ranking.eligible_count)} eligible, "
             f"{counted(len(ranking.ineligible), 'row')} not eligible"
         )
-        lines.extend("    " + line for line in _show_frame(ranking.frame))
+        lines.extend("    " + line for line in _show_frame(ranking.table()))
         if len(ranking.frame):
             second = ranking.frame["applicant_id"].iloc[min(1, len(ranking.frame) - 1)]
             lines.append("    Explanation (da):")

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from fuaalborg.cli._common import CommandError, check_output
+from fuaalborg.cli._common import (
+    DATE,
+    CommandError,
+    check_output,
+    dayfirst_option,
+    echo_notice,
+    load_municipality,
+    municipality_option,
+    output_option,
+)
 from fuaalborg.municipality import Municipality
 
 if TYPE_CHECKING:
@@ -17,20 +26,33 @@ if TYPE_CHECKING:
 __all__ = ["COMMANDS", "report_command", "report_section"]
 
 
+def _open_ledger(target: str) -> Any:
+    """The ledger at ``target`` (a file, or a URL a ledger backend understands), read-only."""
+    from fuaalborg.letting.ledger import Ledger
+
+    if "://" not in target and not Path(target).exists():
+        raise CommandError(
+            f"the ledger {target} does not exist (create one with `fuaalborg ledger init`, "
+            "or give the file or URL of the municipality's letting ledger)"
+        )
+    return Ledger.open(target, readonly=True)
+
+
 @click.command("report")
-@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]),
-              help="First day of the period.")
-@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]),
-              help="Last day of the period.")
+@click.option("--from", "start", required=True, type=DATE, help="First day of the period.")
+@click.option("--to", "end", required=True, type=DATE, help="Last day of the period.")
 @click.option("--disclosure", type=click.Choice(["parties", "public"]), default="parties",
               show_default=True, help="Department level for the parties, or public.")
 @click.option("--lang", type=click.Choice(["da", "en"]), default="da", show_default=True,
               help="Language of the headings.")
-@click.option("--ledger", "ledger_path", type=click.Path(exists=True, dir_okay=False),
-              help="The letting ledger (default: a demonstration ledger of the example "
-              "municipality for the period).")
-@click.option("--municipality", "folder", type=click.Path(exists=True, file_okay=False),
-              help="A folder of the municipality's tables (default: the example municipality).")
+@click.option("--ledger", "ledger_target", metavar="TARGET",
+              help="The municipality's letting ledger: a file, or a URL of a ledger "
+              "database. Required with --municipality.")
+@click.option("--demo-ledger", is_flag=True,
+              help="Invent a demonstration ledger (and eviction cases) for the period instead; "
+              "every sheet then says the report is a demonstration on invented data.")
+@municipality_option
+@dayfirst_option
 @click.option("--evictions", type=click.Path(exists=True, dir_okay=False),
               help="A table of eviction cases (fogedsager), CSV or xlsx.")
 @click.option("--figures", "figures_dir", type=click.Path(file_okay=False),
@@ -38,31 +60,45 @@ __all__ = ["COMMANDS", "report_command", "report_section"]
 @click.option("--audit/--no-audit", "run_audit", default=True, show_default=True,
               help="For the parties: audit the loaded criteria on the municipality's waiting "
               "list for the R7 annex.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="The xlsx workbook to write.")
+@output_option(".xlsx", required=True, help="The xlsx workbook to write.")
 def report_command(
-    start: dt.datetime,
-    end: dt.datetime,
+    start: dt.date,
+    end: dt.date,
     disclosure: str,
     lang: str,
-    ledger_path: str | None,
-    folder: str | None,
+    ledger_target: str | None,
+    demo_ledger: bool,
+    municipality: str | None,
+    dayfirst: bool,
     evictions: str | None,
     figures_dir: str | None,
     run_audit: bool,
     output: str,
 ) -> None:
-    """Write the yearly report (agreement, afsnit 7.2) for a period as an xlsx workbook."""
-    from fuaalborg import examples
-    from fuaalborg.letting.ledger import Ledger
-    from fuaalborg.reports.demo import demo_evictions, demo_ledger
+    """Write the yearly report (agreement, afsnit 7.2) for a period as an xlsx workbook.
+
+    On your own municipality (--municipality DIR) the report reads its letting
+    ledger (--ledger TARGET); without one it is refused, unless --demo-ledger asks
+    for a demonstration on invented vacancies. On the bundled example municipality
+    a demonstration ledger is the default.
+    """
+    from fuaalborg.reports.demo import demo_evictions
+    from fuaalborg.reports.demo import demo_ledger as make_demo_ledger
     from fuaalborg.reports.figures import save_figures
+    from fuaalborg.reports.labels import label
     from fuaalborg.reports.report import build_report
 
-    first, last = start.date(), end.date()
+    first, last = start, end
     if last < first:
         raise CommandError(
             f"the period ends ({last.isoformat()}) before it starts ({first.isoformat()})"
+        )
+    if ledger_target and demo_ledger:
+        raise CommandError("give either --ledger TARGET or --demo-ledger, not both")
+    if municipality is not None and not ledger_target and not demo_ledger:
+        raise CommandError(
+            "a report on your own municipality needs its letting ledger: give --ledger "
+            "TARGET (or --demo-ledger for a demonstration on invented vacancies)"
         )
     check_output(output)
     if figures_dir:  # the folder may be new; what exists of its path must be a folder
@@ -71,19 +107,29 @@ def report_command(
             existing = existing.parent
         if not existing.is_dir():
             raise CommandError(f"cannot write figures to {figures_dir}: {existing} is not a folder")
-    town = Municipality.from_folder(folder) if folder else examples.load()
-    eviction_table: str | pd.DataFrame | None
-    if ledger_path:
-        ledger = Ledger.open(ledger_path, readonly=True)
-        eviction_table = evictions
+    town = load_municipality(municipality, dayfirst=dayfirst)
+    echo_notice(town, "its departments" if ledger_target
+                else "a demonstration ledger of invented vacancies")
+    eviction_table: str | pd.DataFrame | None = evictions
+    if evictions is not None and dayfirst:
+        from fuaalborg.reports.evictions import EVICTIONS
+        from fuaalborg.tables import read_table
+
+        eviction_table = read_table(evictions, EVICTIONS, dayfirst=True)
+    demonstration = not ledger_target
+    if ledger_target:
+        ledger = _open_ledger(ledger_target)
     else:
-        ledger = demo_ledger(town, first, last)
-        eviction_table = evictions if evictions else demo_evictions(town, first, last)
+        ledger = make_demo_ledger(town, first, last)
+        if evictions is None:
+            eviction_table = demo_evictions(town, first, last)
     audit_report = None
     if run_audit and disclosure == "parties" and len(town.applicants):
         from fuaalborg.criteria import audit, load
+        from fuaalborg.criteria.vocabulary import APPLICANTS
+        from fuaalborg.tables import read_table
 
-        audit_report = audit(load(), town.applicants, last)
+        audit_report = audit(load(), read_table(town.applicants, APPLICANTS), last)
     try:
         report = build_report(
             town, ledger, first, last,
@@ -91,12 +137,19 @@ def report_command(
             lang=lang,  # type: ignore[arg-type]
             evictions=eviction_table,
             audit=audit_report,
+            preset=town.preset,
         )
     finally:
         ledger.close()
+    if demonstration:
+        import attrs
+
+        banner = label("demonstration", lang)  # type: ignore[arg-type]
+        report = attrs.evolve(report, banner=banner, notes=(banner, *report.notes))
     path = report.write(output)
-    click.echo(f"{path.name}: {', '.join(report.sections)}"
-               + (" (empty: no ledger events in the period)" if report.empty else ""))
+    click.echo(f"{path.name}: {town.name}, {', '.join(report.sections)}"
+               + (" (empty: no ledger events in the period)" if report.empty else "")
+               + (" — DEMONSTRATION on invented vacancies" if demonstration else ""))
     if figures_dir:
         for figure in save_figures(report, figures_dir):
             click.echo(f"  figure {figure.name}")

@@ -5,12 +5,25 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from fuaalborg.cli._common import DATE, cannot_write, check_output, output_suffix
+from fuaalborg.cli._common import (
+    DATE,
+    CommandError,
+    cannot_write,
+    check_output,
+    dayfirst_option,
+    echo_notice,
+    load_municipality,
+    municipality_option,
+    output_option,
+)
 from fuaalborg.municipality import Municipality
+
+if TYPE_CHECKING:
+    from fuaalborg.parameters import ParameterSet
 
 __all__ = ["COMMANDS", "simulate_command", "simulation_section"]
 
@@ -56,16 +69,15 @@ __all__ = ["COMMANDS", "simulate_command", "simulation_section"]
     type=click.IntRange(min=1),
     help="Processes to spread the runs over (the result does not change).",
 )
+@click.option("--need", nargs=2, type=click.IntRange(min=0), metavar="LOW HIGH",
+              help="The referral's yearly need of cheap dwellings (default: municipality.toml's "
+              "[referral_need], else Aalborg's 250–300 from the agreement).")
+@municipality_option
+@dayfirst_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@click.option(
-    "-o",
-    "--output",
-    "figure",
-    type=click.Path(dir_okay=False),
-    callback=output_suffix(".png", ".svg", ".pdf"),
-    help="Write the figure (.png, .svg or .pdf).",
-)
+@output_option(".png", ".svg", ".pdf", dest="figure",
+               help="Write the figure (.png, .svg or .pdf).")
 @click.option("--list", "list_scenarios", is_flag=True, help="List the built-in scenarios.")
 def simulate_command(
     years: int,
@@ -75,6 +87,9 @@ def simulate_command(
     compare_with: str | None,
     start: dt.date | None,
     workers: int,
+    need: tuple[int, int] | None,
+    municipality: str | None,
+    dayfirst: bool,
     as_json: bool,
     quiet: bool,
     figure: str | None,
@@ -82,14 +97,15 @@ def simulate_command(
 ) -> None:
     """Simulate years of vacancies through the agreement's rules (kapacitetssimulering).
 
-    Runs the example municipality's vacancies through the step model and the
-    letting ledger's routing, RUNS times, and reports per year the median and
-    10th–90th percentile of vacancies, cheap vacancies (at most 3,500 kr),
-    dwellings reaching the referral and the share of its 250–300 need met.
+    Runs the municipality's vacancies (--municipality DIR; default: the bundled
+    example) through the step model and the letting ledger's routing, RUNS times,
+    and reports per year the median and 10th–90th percentile of vacancies, cheap
+    vacancies (the agreement's lowest rent band), dwellings reaching the referral
+    and the share of its yearly need met (--need, municipality.toml, or Aalborg's
+    250–300).
     """
     import secrets
 
-    from fuaalborg import examples
     from fuaalborg.simulation import Scenario, SimulationResult, builtin_scenarios, simulate
 
     if list_scenarios:
@@ -97,9 +113,21 @@ def simulate_command(
             click.echo(f"{name:<18} {title}")
         return
     check_output(figure)
-    base = Scenario.load(scenario)
-    other = Scenario.load(compare_with) if compare_with else None
-    town = examples.load()
+    if need is not None and need[0] > need[1]:
+        raise CommandError(f"--need {need[0]} {need[1]}: LOW is above HIGH")
+    town = load_municipality(municipality, dayfirst=dayfirst)
+    if not as_json:  # the JSON object names the municipality (and says when it is the example)
+        echo_notice(town, "its dwellings and colours")
+    params = _with_need(town.parameters, need)
+    if not as_json:
+        from fuaalborg.simulation.engine import DEFAULT_START
+
+        low = params.lookup("referral.expected_need_low", start or DEFAULT_START, warn=False)
+        high = params.get("referral.expected_need_high", start or DEFAULT_START, warn=False)
+        click.echo(f"{town.name}: the referral's need {low.value}–{high} cheap dwellings a year "
+                   f"({low.reference})")
+    base = Scenario.load(scenario, base=params)
+    other = Scenario.load(compare_with, base=params) if compare_with else None
     chosen_seed = secrets.randbits(32) if seed is None else seed
 
     def run(chosen: Scenario) -> SimulationResult:
@@ -119,7 +147,8 @@ def simulate_command(
         if figure:
             _plot(result, figure)
         if as_json:
-            click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+            click.echo(json.dumps({"municipality": _described(town), **result.to_dict()},
+                                  ensure_ascii=False))
         else:
             click.echo("\n".join(result.lines()))
         return
@@ -128,9 +157,31 @@ def simulate_command(
     if figure:
         _plot(comparison, figure)
     if as_json:
-        click.echo(json.dumps(comparison.to_dict(), ensure_ascii=False))
+        click.echo(json.dumps({"municipality": _described(town), **comparison.to_dict()},
+                              ensure_ascii=False))
     else:
         click.echo("\n".join([*result.lines(), "", *second.lines(), "", *comparison.lines()]))
+
+
+def _described(town: Municipality) -> str:
+    """The municipality as JSON output names it (the example says it is synthetic)."""
+    return f"{town.name} (example municipality (synthetic))" if town.synthetic else town.name
+
+
+def _with_need(params: ParameterSet, need: tuple[int, int] | None) -> ParameterSet:
+    """``params`` with the referral's need given on the command line on top."""
+    if need is None:
+        return params
+    from fuaalborg.parameters import DatedValue, Parameter, ParameterSet
+
+    layer = {}
+    for name, value in (("referral.expected_need_low", need[0]),
+                        ("referral.expected_need_high", need[1])):
+        dated = DatedValue(name=name, start=dt.date(1900, 1, 1), end=None, value=value,
+                           reference="given on the command line (--need)", source="--need")
+        layer[name] = Parameter(name=name, description=params.parameter(name).description,
+                                unit="count", values=(dated,), source="--need")
+    return ParameterSet((*params.layers, layer), (*params.sources, "--need"))
 
 
 def _plot(result: Any, figure: str) -> None:

@@ -7,6 +7,8 @@ department (``monitoring.twin_tool.min_residents_18_64``). Department-level
 parallel-society data (:data:`PARALLEL_DATA_YEARS`) exist only for departments
 with more than ``monitoring.parallel_data.min_units`` units and
 ``monitoring.parallel_data.min_residents`` residents (agreement, note 13).
+Each row carries only the indicators the step model reads from its source: the
+twin tool's rows no convictions, the parallel data's rows only convictions.
 
 The values are drawn from the value bands of
 :data:`~fuaalborg.examples._structure.LEVELS`, clearly on one side of each
@@ -160,8 +162,13 @@ def indicators_frame(
         if source == "twin_tool":
             withheld = r_y < min_18_64
             frame.loc[withheld, list(AREA_INDICATOR_COLUMNS)] = np.nan
+            # the twin tool publishes no convictions: they come from the parallel data
+            frame["conviction_ratio"] = np.nan
         else:
             frame = frame.loc[(units > min_units) & (res_y > min_residents)]
+            # the parallel data's rows carry what the presets read from them: convictions
+            others = [c for c in AREA_INDICATOR_COLUMNS if c != "conviction_ratio"]
+            frame.loc[:, others] = np.nan
         frames.append(frame)
     out = pd.concat(frames, ignore_index=True)
     out["measured_on"] = out["measured_on"].astype("datetime64[s]")

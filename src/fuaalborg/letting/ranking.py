@@ -105,6 +105,7 @@ __all__ = [
     "ApplicantNotFoundError",
     "Ranking",
     "RankingContextError",
+    "mandatory_columns",
     "rank",
     "rank_many",
 ]
@@ -678,6 +679,23 @@ def _rank(
     )
 
 
+def mandatory_columns() -> tuple[str, ...]:
+    """The waiting-list columns a red department's letting reads, sorted.
+
+    Almenboligloven § 60, stk. 4: waiting-list letting in a red department is
+    flexible with the employment-or-education criterion, which reads these
+    columns; a waiting list without them cannot be ranked for a red department.
+    An organisation's agreement may read more (its criteria's ``reads``).
+
+    >>> "employment_hours_per_week" in mandatory_columns()
+    True
+    """
+    from fuaalborg.criteria.builtin import MANDATORY_CRITERION, builtin_criteria
+
+    (criterion,) = [c for c in builtin_criteria() if c.id == MANDATORY_CRITERION]
+    return tuple(sorted(criterion.reads))
+
+
 def _check_top(top: int | None) -> int | None:
     if top is None:
         return None
@@ -822,7 +840,9 @@ class Ranking:
     ``top`` when a top was asked for): ``rank`` (1…n), ``applicant_id``,
     ``list``, ``group`` (the priority group met; missing on the ordinary route
     or when none is met), ``criteria_met`` (criterion ids, ``"; "``-separated),
-    ``seniority_date`` and ``sort_key`` (see :data:`KEY_LAYOUT`).
+    ``seniority_date`` and ``sort_key`` (see :data:`KEY_LAYOUT`); :meth:`table`
+    is the same without the internal key, optionally with the ineligible rows and
+    their reasons, and :meth:`write` writes it (English or Danish).
     :attr:`ineligible` lists the rows that cannot be offered the dwelling,
     :attr:`record` is the decision record and :meth:`explain` says why an
     applicant stands where they do.
@@ -973,6 +993,89 @@ class Ranking:
                 }
             )
         return self._ineligible
+
+    # -- the table handed on ----------------------------------------------------
+
+    def table(
+        self, *, include_ineligible: bool = False, lang: Literal["da", "en"] = "en"
+    ) -> pd.DataFrame:
+        """The ranking as handed on: ``frame`` without the internal sort key.
+
+        Columns: ``rank``, ``applicant_id``, ``list``, ``group``,
+        ``criteria_met``, ``seniority_date``. With ``include_ineligible`` the rows
+        that cannot be offered the dwelling follow, without a rank, and the
+        columns ``eligible``, ``reason_code`` (the first reason of
+        :data:`REASONS`), ``reason_codes`` (every one, ``"; "``-separated) and
+        ``reason_text`` (the reasons in plain words, in ``lang``) are added. The sort key stays in
+        ``frame``, and the order in the decision record (:attr:`record`).
+        """
+        shown = self.frame.drop(columns="sort_key")
+        if not include_ineligible:
+            return shown
+        bad = self.ineligible
+        rows = np.flatnonzero(self._reasons != 0)
+        other = pd.DataFrame(
+            {
+                "rank": pd.array([pd.NA] * len(bad), dtype="Int64"),
+                "applicant_id": bad["applicant_id"].to_numpy(),
+                "list": bad["list"].astype(str).to_numpy(),
+                "group": pd.array([pd.NA] * len(bad), dtype="Int16"),
+                "criteria_met": "",
+                "seniority_date": (_EPOCH64 + self._wl.seniority[rows]).astype("datetime64[s]"),
+                "eligible": False,
+                "reason_code": bad["reason"].astype(str).to_numpy(),
+                "reason_codes": bad["reasons"].astype(str).to_numpy(),
+                "reason_text": self._reason_texts(rows, lang),
+            }
+        )
+        head = shown.assign(
+            rank=shown["rank"].astype("Int64"),
+            list=shown["list"].astype(str),
+            criteria_met=shown["criteria_met"].astype(str),
+            eligible=True,
+            reason_code="",
+            reason_codes="",
+            reason_text="",
+        )
+        return pd.concat([head, other], ignore_index=True)
+
+    def _reason_texts(self, rows: npt.NDArray[np.intp], lang: Literal["da", "en"]) -> Any:
+        """The reasons of ``rows`` in words: one text per distinct case, not per row."""
+        from fuaalborg.letting._explain import _reasons
+
+        if not len(rows):
+            return np.array([], dtype=object)
+        wl = self._wl
+        keys: dict[str, Any] = {"bits": self._reasons[rows], "size": wl.household[rows]}
+        for name in ("min_rooms", "max_rent_dkk"):
+            if name in wl.columns:
+                values = wl.extra([name])[name].to_numpy(dtype="float64", na_value=np.nan)
+                keys[name] = values[rows]
+        cases = pd.DataFrame(keys).groupby(list(keys), sort=False, dropna=False).ngroup()
+        codes = cases.to_numpy()
+        first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
+        texts = np.array([_reasons(self, int(rows[i]), lang) for i in first], dtype=object)
+        return texts[codes]
+
+    def write(
+        self,
+        path: str | Any,
+        *,
+        include_ineligible: bool = False,
+        danish: bool = False,
+        lang: Literal["da", "en"] | None = None,
+    ) -> Any:
+        """Write :meth:`table` to CSV or xlsx (by suffix), atomically.
+
+        ``danish`` writes Danish headers and values (and for CSV ``;``, decimal
+        comma and a byte-order mark); the reason texts are Danish then unless
+        ``lang`` says otherwise. Returns the path written.
+        """
+        from fuaalborg.tables import write_table
+
+        words: Literal["da", "en"] = lang or ("da" if danish else "en")
+        frame = self.table(include_ineligible=include_ineligible, lang=words)
+        return write_table(frame, path, sheet_name="ranking", danish=danish)
 
     # -- the record -------------------------------------------------------------
 

@@ -147,9 +147,13 @@ _CACHE: dict[tuple[int, dt.date, str], tuple[weakref.ref[Any], Placement]] = {}
 
 
 def placement_on(
-    town: Municipality, on: dt.date | str, preset: str = "aalborg-2023"
+    town: Municipality, on: dt.date | str, preset: str | None = None
 ) -> Placement:
     """The placement in force on ``on`` for a municipality (cached).
+
+    ``preset`` defaults to the municipality's own (:attr:`Municipality.preset
+    <fuaalborg.municipality.Municipality.preset>`: the first preset of its
+    ``municipality.toml``, else ``aalborg-2023``).
 
     It is the placement made at the latest moment on or before ``on`` when the
     monitoring was updated: a scheduled update (:func:`last_update`) or the start
@@ -160,6 +164,7 @@ def placement_on(
     from fuaalborg.monitoring.steps import StepModel
 
     day = as_date(on, "on")
+    preset = preset or town.preset
     model = _MODELS.get(preset)
     if model is None:
         model = _MODELS[preset] = StepModel.load(preset)
@@ -188,7 +193,7 @@ def placement_on(
 
 
 def colour_on(
-    town: Municipality, department_id: str, on: dt.date | str, preset: str = "aalborg-2023"
+    town: Municipality, department_id: str, on: dt.date | str, preset: str | None = None
 ) -> str:
     """The colour (green, yellow, red) of a department on a date: the placement in force.
 

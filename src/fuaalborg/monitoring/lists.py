@@ -47,6 +47,7 @@ use another number.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -56,10 +57,10 @@ import numpy as np
 import pandas as pd
 
 from fuaalborg.dates import as_date
-from fuaalborg.errors import NotInForceError, ParameterFileError
+from fuaalborg.errors import NotInForceError, ParameterFileError, ValidationError
 from fuaalborg.monitoring._compare import OPERATORS, compare, format_number
 from fuaalborg.parameters import ParameterSet, load_parameters
-from fuaalborg.specs import DESIGNATIONS, INDICATORS, LISTS
+from fuaalborg.specs import DESIGNATIONS, INDICATORS, LISTS, one_conviction_form
 from fuaalborg.tables import Column, Problem, TableSpec, read_table
 
 __all__ = [
@@ -72,6 +73,7 @@ __all__ = [
     "NoListRulesError",
     "classify_areas",
     "compare_with_lists",
+    "conviction_ratios",
     "list_rules",
 ]
 
@@ -79,6 +81,21 @@ __all__ = [
 LIST_NAMES = ("omdannelse", "parallelsamfund", "udsat", "forebyggelse")
 
 _PCT: dict[str, Any] = {"unit": "%", "min": 0.0, "max": 100.0}
+
+def _one_conviction_given(frame: pd.DataFrame) -> Iterator[Problem]:
+    """Each area row gives its conviction share, as a ratio or in percent."""
+    pct = frame["conviction_pct"] if "conviction_pct" in frame.columns else None
+    given = frame["conviction_ratio"].notna() if "conviction_ratio" in frame.columns else None
+    if given is None:
+        given = pd.Series(False, index=frame.index)
+    if pct is not None:
+        given = given | pct.notna()
+    for pos in np.flatnonzero(~given.to_numpy(dtype=bool)):
+        yield Problem(
+            "area_indicators", "conviction_ratio", int(pos) + 1, None,
+            "a number (required; or give the share in percent as conviction_pct)",
+        )
+
 
 #: Input of :func:`classify_areas`: the ministry's indicators per area and list date.
 AREA_INDICATORS = TableSpec(
@@ -110,12 +127,15 @@ AREA_INDICATORS = TableSpec(
             "conviction_ratio",
             "float",
             "share convicted (criminal code, weapons, drugs), 2-year average, as a multiple "
-            "of the national average",
+            "of the national average (or give conviction_pct)",
             "andel dømte i forhold til landsgennemsnittet",
             unit="× national average",
             min=0.0,
-            max=100.0,
+            nullable=True,
+            bound="bounds.conviction_ratio",
         ),
+        # the same share in percent, converted with the national average
+        attrs.evolve(INDICATORS.column("conviction_pct")),
         # the same indicator as the departments' (fuaalborg.specs), required per area
         attrs.evolve(INDICATORS.column("basic_education_pct"), nullable=False),
         Column(
@@ -128,6 +148,10 @@ AREA_INDICATORS = TableSpec(
             min=0.0,
             max=1000.0,
         ),
+    ),
+    checks=(
+        functools.partial(one_conviction_form, table="area_indicators"),
+        _one_conviction_given,
     ),
 )
 
@@ -434,11 +458,57 @@ def _evaluate_level(
         met = compare(sub[crit.column].to_numpy(), crit.operator, crit.threshold, decimals)
         count += met
         text = (
-            f"nr. {crit.nr} " + _shown(sub[crit.column], decimals)
+            f"nr. {crit.nr}: {crit.column} " + _shown(sub[crit.column], decimals)
             + f" {crit.operator} {format_number(crit.threshold)}"
         )
-        listed = _join(listed, text.where(met, ""))
+        listed = _join(listed, text.where(met, ""), "; ")
     return count, listed
+
+
+def _count_text(
+    count: np.ndarray[Any, np.dtype[np.int64]], listed: pd.Series[str], level: ListLevel
+) -> pd.Series[str]:
+    """``2 of 4 criteria met (nr. 1: …; nr. 3: …), at least 2 required``."""
+    index = listed.index
+    return (
+        pd.Series(count, index=index).astype(str) + f" of {len(level.criteria)} criteria met"
+        + listed.where(listed == "", " (" + listed + ")")
+        + f", at least {level.min_criteria} required"
+    )
+
+
+def _level_text(
+    level: ListLevel,
+    holds: np.ndarray[Any, np.dtype[np.bool_]],
+    enough: np.ndarray[Any, np.dtype[np.bool_]],
+    counted: pd.Series[str],
+    condition: pd.Series[str] | None,
+    condition_met: np.ndarray[Any, np.dtype[np.bool_]] | None,
+    not_enough: pd.Series[str] | None = None,
+) -> pd.Series[str]:
+    """``<list> (§): yes, …`` or ``<list> (§): no, …`` saying which part fails."""
+    index = counted.index
+    head = f"{level.name} ({level.paragraph}): "
+    few = not_enough if not_enough is not None else "only " + counted
+    if condition is None or condition_met is None:
+        verdict: pd.Series[str] = _text(np.where(holds, "yes, ", "no, "), index)
+        return head + verdict + _text(np.where(holds, counted, few), index)
+    yes = "yes, " + condition + " and " + counted
+    no_condition = "no, " + condition.str.replace(
+        r" (>=|<=|>|<) ", r" is not \1 ", n=1, regex=True
+    ) + " (" + counted + ")"
+    no_count = "no, " + few + " (" + condition + " is met)"
+    both = "no, " + condition.str.replace(
+        r" (>=|<=|>|<) ", r" is not \1 ", n=1, regex=True
+    ) + " and " + few
+    return head + pd.Series(
+        np.select(
+            [holds, ~condition_met & enough, condition_met & ~enough],
+            [yes, no_condition, no_count],
+            default=both,
+        ),
+        index=index,
+    )
 
 
 def classify_areas(
@@ -496,7 +566,8 @@ def classify_areas(
         first = min(v.start for v in params.history("lists.law_version"))
         raise NoListRulesError(rows, first)
 
-    work = frame.reset_index(drop=True)
+    work = conviction_ratios(frame.reset_index(drop=True), "list_date", params,
+                             table="area_indicators")
     version: pd.Series[Any] = pd.Series("", index=work.index, dtype=object)
     udsat_count = np.zeros(n, dtype=np.int64)
     fore_count = pd.array([pd.NA] * n, dtype="Int64")
@@ -525,37 +596,37 @@ def classify_areas(
             + f" residents, fewer than {rule.min_residents} ({rule.residents_paragraph}):"
             " on no list"
         )
-        count, met_text = _evaluate_level(sub, rule.udsat, dec)
-        udsat_count[pos] = count
-        u = big & (count >= rule.udsat.min_criteria)
-        udsat[pos] = u
         lvl = rule.udsat
-        u_text = (
-            head + f"udsat ({lvl.paragraph}): " + pd.Series(count, index=sub.index).astype(str)
-            + f" of {len(lvl.criteria)} criteria met"
-            + met_text.where(met_text == "", " (" + met_text + ")")
-            + f", at least {lvl.min_criteria} required: "
-            + _text(np.where(u, "yes", "no"), sub.index)
-        )
+        count, met_text = _evaluate_level(sub, lvl, dec)
+        udsat_count[pos] = count
+        enough = count >= lvl.min_criteria
+        u = big & enough
+        udsat[pos] = u
+        counted = _count_text(count, met_text, lvl)
+        u_text = _level_text(lvl, u, enough, counted, None, None)
         plvl = rule.parallelsamfund
         cond = plvl.condition
         assert cond is not None
         cond_met = compare(sub[cond.column].to_numpy(), cond.operator, cond.threshold, dec)
+        cond_text = (
+            f"{cond.column} " + _shown(sub[cond.column], dec)
+            + f" {cond.operator} {format_number(cond.threshold)}"
+        )
         same = plvl.criteria == lvl.criteria and plvl.min_criteria == lvl.min_criteria
-        p = (
-            u & cond_met
-            if same
-            else big & cond_met & (_evaluate_level(sub, plvl, dec)[0] >= plvl.min_criteria)
-        )
+        if same:
+            p_enough, p_counted = u, pd.Series("udsat", index=sub.index)
+            p_few = pd.Series("the area is not udsat", index=sub.index)
+        else:
+            p_count, p_met = _evaluate_level(sub, plvl, dec)
+            p_enough = big & (p_count >= plvl.min_criteria)
+            p_counted = _count_text(p_count, p_met, plvl)
+            p_few = "only " + p_counted
+        p = big & cond_met & p_enough
         parallel[pos] = p
-        p_text = (
-            f"; parallelsamfund ({plvl.paragraph}): {cond.column} "
-            + _shown(sub[cond.column], dec) + f" {cond.operator} {format_number(cond.threshold)}"
-            + _text(np.where(cond_met, "", " not met"), sub.index)
-            + _text(np.where(p, ": yes", ": no"), sub.index)
-        )
+        p_text = _level_text(plvl, p, p_enough, p_counted, cond_text, cond_met, p_few)
         reason.iloc[pos] = pd.Series(
-            np.where(big, (u_text + p_text).to_numpy(), small.to_numpy()), index=sub.index
+            np.where(big, (head + u_text + "; " + p_text).to_numpy(), small.to_numpy()),
+            index=sub.index,
         ).to_numpy()
         flvl = rule.forebyggelse
         if flvl is None:
@@ -567,57 +638,61 @@ def classify_areas(
         fcount, fmet = _evaluate_level(sub, flvl, dec)
         fore_count[pos] = fcount
         fcond = flvl.condition
-        fcond_met = (
-            compare(sub[fcond.column].to_numpy(), fcond.operator, fcond.threshold, dec)
-            if fcond is not None
-            else np.ones(len(sub), dtype=bool)
-        )
-        f = big & fcond_met & (fcount >= flvl.min_criteria)
+        f_enough = fcount >= flvl.min_criteria
+        if fcond is not None:
+            fcond_met = compare(
+                sub[fcond.column].to_numpy(), fcond.operator, fcond.threshold, dec
+            )
+            fcond_text: pd.Series[str] | None = (
+                f"{fcond.column} " + _shown(sub[fcond.column], dec)
+                + f" {fcond.operator} {format_number(fcond.threshold)}"
+            )
+        else:
+            fcond_met, fcond_text = np.ones(len(sub), dtype=bool), None
+        f = big & fcond_met & f_enough
         fore[pos] = f
-        cond_text = (
-            f"{fcond.column} " + _shown(sub[fcond.column], dec)
-            + f" {fcond.operator} {format_number(fcond.threshold)}"
-            + _text(np.where(fcond_met, "", " not met"), sub.index) + ", "
-            if fcond is not None
-            else pd.Series("", index=sub.index)
+        f_text = _level_text(
+            flvl, f, f_enough, _count_text(fcount, fmet, flvl), fcond_text,
+            fcond_met if fcond is not None else None,
         )
-        f_text = (
-            f"; forebyggelse ({flvl.paragraph}): " + cond_text
-            + pd.Series(fcount, index=sub.index).astype(str)
-            + f" of {len(flvl.criteria)} criteria met"
-            + fmet.where(fmet == "", " (" + fmet + ")")
-            + f", at least {flvl.min_criteria} required: "
-            + _text(np.where(f, "yes", "no"), sub.index)
-        )
-        tail.iloc[pos] = _text(np.where(big, f_text.to_numpy(), ""), sub.index).to_numpy()
+        tail.iloc[pos] = _text(np.where(big, ("; " + f_text).to_numpy(), ""), sub.index).to_numpy()
 
     year = work["list_date"].dt.year.to_numpy().astype(np.int64)
     streak, missing_year = _parallel_streak(
         work["area_id"], year, parallel, years_required, official
     )
     omdannelse = parallel & (streak >= years_required)
+    required_text = pd.Series(years_required).astype(str)
+    streak_text = pd.Series(streak).astype(str)
+    omd_head = "; omdannelse (" + omd_par + "): "
     omd_text = pd.Series(
         np.select(
             [~big_all, omdannelse, parallel & (missing_year > 0), parallel],
             [
                 "",
-                "; omdannelse (" + omd_par + "): parallelsamfund on "
-                + pd.Series(years_required).astype(str) + " yearly lists in a row: yes",
-                "; omdannelse (" + omd_par + "): parallelsamfund on "
-                + pd.Series(streak).astype(str) + " of " + pd.Series(years_required).astype(str)
+                omd_head + "yes, parallelsamfund on " + required_text + " yearly lists in a row",
+                omd_head + "no, parallelsamfund on " + streak_text + " of " + required_text
                 + " yearly lists in a row; no data for the list of "
-                + pd.Series(missing_year).astype(str) + ", so not omdannelse",
-                "; omdannelse (" + omd_par + "): parallelsamfund on "
-                + pd.Series(streak).astype(str) + " of " + pd.Series(years_required).astype(str)
-                + " yearly lists in a row: no",
+                + pd.Series(missing_year).astype(str),
+                omd_head + "no, parallelsamfund on only " + streak_text + " of " + required_text
+                + " yearly lists in a row",
             ],
-            default="; omdannelse (" + omd_par + "): not parallelsamfund: no",
+            default=omd_head + "no, not parallelsamfund",
         ),
         index=work.index,
     )
     designation = np.select(
         [omdannelse, parallel, udsat, fore], list(LIST_NAMES), default=DESIGNATIONS[-1]
     )
+    verdict = pd.Series(
+        np.where(
+            designation == DESIGNATIONS[-1],
+            ". Designation: none (no list is met)",
+            ". Designation: " + pd.Series(designation).astype(str)
+            + " (the most severe list met)",
+        ),
+        index=work.index,
+    ).where(big_all, "")
     out = pd.DataFrame(
         {
             "area_id": work["area_id"].to_numpy(),
@@ -632,10 +707,16 @@ def classify_areas(
             "forebyggelse_criteria_met": fore_count,
             "forebyggelse": fore,
             "designation": designation,
-            "reason": (reason + omd_text + tail).to_numpy(),
+            "reason": (reason + omd_text + tail + verdict).to_numpy(),
         },
         index=frame.index,
     )
+    if official is not None:
+        out.insert(
+            list(out.columns).index("designation") + 1,
+            "official_designation",
+            _official(out, official).to_numpy(),
+        )
     if on is not None:
         day = pd.Timestamp(as_date(on))
         in_force = out["list_date"][out["list_date"] <= day]
@@ -643,6 +724,60 @@ def classify_areas(
             return out.iloc[0:0]
         out = out[out["list_date"] == in_force.max()]
     return out
+
+
+def _official(classified: pd.DataFrame, official: pd.DataFrame) -> pd.Series[Any]:
+    """The official designation of each row; missing where no official list has its date.
+
+    An area absent from an official list that exists for the date is on no list
+    there (``none``).
+    """
+    published = set(pd.to_datetime(official["list_date"]))
+    lookup = official.drop_duplicates(["area_id", "list_date"], keep="last").set_index(
+        ["area_id", "list_date"]
+    )["designation"]
+    keys = pd.MultiIndex.from_arrays(
+        [classified["area_id"].to_numpy(), pd.to_datetime(classified["list_date"]).to_numpy()]
+    )
+    found = pd.Series(lookup.reindex(keys).to_numpy(dtype=object), index=classified.index)
+    has_list = pd.to_datetime(classified["list_date"]).isin(published).to_numpy()
+    return found.where(~(found.isna() & has_list), DESIGNATIONS[-1]).where(has_list, None)
+
+
+def conviction_ratios(
+    frame: pd.DataFrame, date_column: str, parameters: ParameterSet, *, table: str
+) -> pd.DataFrame:
+    """``frame`` with ``conviction_ratio`` filled from ``conviction_pct`` where that is given.
+
+    The share in percent is divided by the national average in force on the row's
+    date (``indicators.conviction_national_average_pct``, a dated, cited parameter).
+    Returns ``frame`` itself when it has no ``conviction_pct`` values.
+
+    >>> frame = pd.DataFrame({"list_date": pd.to_datetime(["2023-12-01"] * 2),
+    ...                       "conviction_ratio": [2.5, None], "conviction_pct": [None, 2.7]})
+    >>> params = load_parameters()
+    >>> conviction_ratios(frame, "list_date", params, table="areas")["conviction_ratio"].round(2)
+    0    2.5
+    1    3.0
+    Name: conviction_ratio, dtype: float64
+    """
+    if "conviction_pct" not in frame.columns or not frame["conviction_pct"].notna().any():
+        return frame
+    pct = frame["conviction_pct"].astype("float64")
+    dates = pd.to_datetime(frame[date_column])
+    average = pd.Series(np.nan, index=frame.index)
+    for stamp in dates[pct.notna()].unique():
+        day = pd.Timestamp(stamp).date()
+        try:
+            value = float(parameters.get("indicators.conviction_national_average_pct", day))
+        except NotInForceError as exc:
+            raise ValidationError(
+                f"{table}: conviction_pct on {day.isoformat()} cannot be converted to a ratio: "
+                f"{exc}"
+            ) from None
+        average[(dates == stamp).to_numpy()] = value
+    ratio = frame["conviction_ratio"].astype("float64").where(pct.isna(), pct / average)
+    return frame.assign(conviction_ratio=ratio)
 
 
 def _parallel_streak(
@@ -696,20 +831,17 @@ def compare_with_lists(
     """Rows where the computed designation differs from the official list.
 
     ``classified`` is the result of :func:`classify_areas`; ``lists`` the
-    ministry's published lists (authoritative). An area missing from the
-    official list of a date counts as ``none`` there. Columns: ``area_id``,
-    ``list_date``, ``computed``, ``official``, ``reason``.
+    ministry's published lists (authoritative). An area missing from an official
+    list that exists for the date counts as ``none`` there; a list date with no
+    official list is not compared. Columns: ``area_id``, ``list_date``,
+    ``computed``, ``official``, ``reason``.
     """
     official = read_table(lists, LISTS)
-    merged = classified[["area_id", "list_date", "designation", "reason"]].merge(
-        official[["area_id", "list_date", "designation"]].rename(
-            columns={"designation": "official"}
-        ),
-        on=["area_id", "list_date"],
-        how="left",
+    shown = _official(classified, official)
+    differs = shown.notna() & (shown != classified["designation"])
+    out = classified.loc[differs, ["area_id", "list_date", "designation", "reason"]].assign(
+        official=shown[differs]
     )
-    merged["official"] = merged["official"].fillna(DESIGNATIONS[-1])
-    diff = merged[merged["designation"] != merged["official"]]
-    return diff.rename(columns={"designation": "computed"})[
+    return out.rename(columns={"designation": "computed"})[
         ["area_id", "list_date", "computed", "official", "reason"]
     ].reset_index(drop=True)

@@ -68,7 +68,7 @@ from fuaalborg import specs
 from fuaalborg.dates import as_date
 from fuaalborg.errors import FuaalborgError, NotInForceError, ParameterFileError, ValidationError
 from fuaalborg.monitoring._compare import OPERATORS, compare, format_number
-from fuaalborg.monitoring.lists import LIST_NAMES
+from fuaalborg.monitoring.lists import LIST_NAMES, conviction_ratios
 from fuaalborg.parameters import Parameter, ParameterSet, load_parameters, parse_parameter_file
 from fuaalborg.tables import (
     Column,
@@ -132,8 +132,10 @@ PREVIOUS_PLACEMENT = TableSpec(
 _INDICATOR_COLUMNS = frozenset(
     c.name
     for c in specs.INDICATORS.columns
-    if c.dtype in ("int", "float") and c.name != "units"
+    if c.dtype in ("int", "float") and c.name not in ("units", "conviction_pct")
 )
+#: Columns every source row may carry: they decide discretion, not a criterion.
+_SIZE_COLUMNS = frozenset({"residents_18_64", "units", "residents"})
 _STEP_KEYS = frozenset(
     {"colour", "step", "listed", "monitored", "min_criteria", "criteria", "conditions", "otherwise"}
 )
@@ -487,6 +489,24 @@ class StepModel:
             raise NotInForceError(f"preset {self.name!r} has no step in force on {day.isoformat()}")
         return tuple(sorted(out, key=lambda s: (-s.step, s.name)))
 
+    def inputs(self, on: dt.date | str) -> pd.DataFrame:
+        """Per criterion and condition in force on ``on``: the source and column it reads.
+
+        Columns: ``step``, ``colour``, ``kind`` (criterion, condition), ``column``,
+        ``source``, ``operator``, ``threshold``, ``label``, ``ethnicity``,
+        ``reference``. An indicator of another source row is an error in
+        :meth:`place`; the data dictionary shows this table for each bundled preset.
+
+        >>> inputs = StepModel.load("socioeconomic").inputs("2024-01-01")
+        >>> print(inputs[["column", "source"]].to_string(index=False))
+                            column        source
+        outside_work_education_pct     twin_tool
+                  conviction_ratio parallel_data
+               basic_education_pct     twin_tool
+                  income_ratio_pct     twin_tool
+        """
+        return _tests_frame(self.steps_on(on))
+
     def listed_designations(self, on: dt.date | str) -> tuple[str, ...]:
         """The designations that make an area count as listed on ``on``."""
         return tuple(self.parameters.get("model.listed_designations", as_date(on)))
@@ -605,6 +625,62 @@ def _previous_colours(
     )
 
 
+def _tests_frame(steps: Sequence[Step]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "step": s.name, "colour": s.colour, "kind": kind, "column": t.column,
+                "operator": t.operator, "threshold": t.threshold, "source": t.source,
+                "label": t.label, "ethnicity": t.ethnicity, "reference": s.reference,
+            }
+            for s in steps
+            for kind, group in (("criterion", s.criteria), ("condition", s.conditions))
+            for t in group
+        ],
+        columns=[
+            "step", "colour", "kind", "column", "operator", "threshold", "source", "label",
+            "ethnicity", "reference",
+        ],
+    )
+
+
+def _check_sources(preset: str, steps: Sequence[Step], indicators: pd.DataFrame) -> None:
+    """Refuse an indicator given in a source row the preset does not read it from.
+
+    Such a value would be silently ignored (and the criterion counted as not met);
+    the error names the row, the column and the source the preset reads it from.
+    A column the preset reads from no source at all (the non-Western share in a
+    preset without it) and the size columns (discretion) may appear in any row.
+    """
+    reads: dict[str, set[str]] = {}
+    for step in steps:
+        for test in step.tests:
+            reads.setdefault(test.column, set()).add(test.source)
+    if not len(indicators):
+        return
+    source = indicators["source"].to_numpy(dtype=object)
+    problems: list[Problem] = []
+    for column, sources in sorted(reads.items()):
+        if column in _SIZE_COLUMNS:
+            continue
+        given = [column] + (["conviction_pct"] if column == "conviction_ratio" else [])
+        for name in given:
+            if name not in indicators.columns:
+                continue
+            values = indicators[name]
+            wrong = values.notna().to_numpy(dtype=bool) & ~np.isin(source, sorted(sources))
+            for pos in np.flatnonzero(wrong):
+                problems.append(
+                    Problem(
+                        "indicators", name, int(pos) + 1, format_number(float(values.iloc[pos])),
+                        f"empty in a {source[pos]} row: preset {preset!r} reads {column} from "
+                        f"{' and '.join(sorted(sources))} rows only (give it in such a row)",
+                    )
+                )
+    if problems:
+        raise TableValidationError("indicators", problems)
+
+
 def _latest(indicators: pd.DataFrame, source: str, day: pd.Timestamp) -> pd.DataFrame:
     """The latest measurement of ``source`` on or before ``day`` per department."""
     dates = pd.to_datetime(indicators["measured_on"])
@@ -624,6 +700,8 @@ def _place(
 ) -> Placement:
     params = model.parameters
     steps = model.steps_on(day)
+    _check_sources(model.name, steps, inds)
+    inds = conviction_ratios(inds, "measured_on", params, table="indicators")
     decimals = int(params.get("lists.comparison_decimals", day))
     min_18_64 = int(params.get("monitoring.twin_tool.min_residents_18_64", day))
     # department-level parallel-society data exist only above these sizes (note 13)
@@ -773,22 +851,7 @@ def _place(
     frame.attrs["on"] = day.isoformat()
     if uses_ethnicity:
         frame.attrs["notice"] = ETHNICITY_NOTICE
-    tests = pd.DataFrame(
-        [
-            {
-                "step": s.name, "colour": s.colour, "kind": kind, "column": t.column,
-                "operator": t.operator, "threshold": t.threshold, "source": t.source,
-                "label": t.label, "ethnicity": t.ethnicity, "reference": s.reference,
-            }
-            for s in steps
-            for kind, group in (("criterion", s.criteria), ("condition", s.conditions))
-            for t in group
-        ],
-        columns=[
-            "step", "colour", "kind", "column", "operator", "threshold", "source", "label",
-            "ethnicity", "reference",
-        ],
-    )
+    tests = _tests_frame(steps)
     return Placement(
         frame=frame,
         preset=model.name,

@@ -51,6 +51,12 @@ _LABELS: dict[str, tuple[str, str]] = {
     "sources": ("Kilder", "Sources"),
     "notes": ("Bemærkninger", "Notes"),
     "agreement": ("Aftale", "Agreement"),
+    "demonstration": (
+        "DEMONSTRATION: opdigtede ledige boliger, udlejninger og fogedsager "
+        "(demonstrationsjournal), ikke kommunens data",
+        "DEMONSTRATION: invented vacancies, lettings and eviction cases (a demonstration "
+        "ledger), not the municipality's data",
+    ),
     "empty": (
         "Tom rapport: ingen hændelser i udlejningsjournalen i perioden",
         "Empty report: no events in the letting ledger in the period",

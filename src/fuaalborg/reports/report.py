@@ -126,7 +126,11 @@ class ReportTable:
 
 @attrs.frozen(eq=False)
 class Report:
-    """A report: its envelope, its tables by section, and its figures (PNG bytes)."""
+    """A report: its envelope, its tables by section, and its figures (PNG bytes).
+
+    ``banner`` (e.g. that the report is a demonstration on invented data) heads
+    the text and every sheet of the workbook.
+    """
 
     municipality: str
     start: dt.date
@@ -141,6 +145,7 @@ class Report:
     empty: bool = False
     threshold: int = 5
     figures: Mapping[str, bytes] = attrs.field(factory=dict)
+    banner: str = ""
 
     @property
     def sections(self) -> list[str]:
@@ -174,7 +179,7 @@ class Report:
 
     def to_text(self) -> str:
         """The whole report as plain text (envelope and every table)."""
-        lines = [f"{k}: {v}" for k, v in self.envelope()]
+        lines = ([self.banner] if self.banner else []) + [f"{k}: {v}" for k, v in self.envelope()]
         for table in self.tables:
             lines.extend(["", table.title])
             if table.note:
@@ -327,6 +332,12 @@ def _check_inputs(
             problems.append(
                 f"the ledger's format is {header.get('format')!r}; this report reads "
                 f"{LEDGER_FORMAT!r}"
+            )
+        recorded = header.get("municipality")
+        if recorded is not None and str(recorded) != town.name:
+            problems.append(
+                f"the ledger was created for {recorded!r}, not for {town.name!r}: it belongs "
+                "to another municipality"
             )
         registry = header.get("registry") or {}
         unknown = sorted(set(map(str, registry)) - set(town.departments["department_id"]))

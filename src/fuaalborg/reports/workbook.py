@@ -3,7 +3,8 @@
 One sheet for the cover (the envelope: municipality, period, agreement,
 disclosure level, language, sources and notes), one per section (R1 … R7)
 with a heading and each table under its own heading, the section's figure
-embedded, and one sheet of the rule versions. A public report is checked once
+embedded, and one sheet of the rule versions. A report's banner (a
+demonstration on invented data says so) heads every sheet. A public report is checked once
 more before anything is written (:func:`~fuaalborg.reports.disclosure.check_protected`);
 the file appears only when it is complete.
 """
@@ -49,6 +50,15 @@ def _cell(value: Any) -> Any:
     return str(value)
 
 
+def _banner(sheet: Any, text: str) -> None:
+    """Put ``text`` (a report's banner) in the sheet's first row, in bold red."""
+    from openpyxl.styles import Font
+
+    if text:
+        sheet.append([text])
+        sheet.cell(row=1, column=1).font = Font(bold=True, color="C00000")
+
+
 def write_workbook(report: Report, path: str | os.PathLike[str]) -> Path:
     """Write ``report`` to ``path`` as xlsx; never leaves a partial file."""
     from openpyxl import Workbook
@@ -61,8 +71,9 @@ def write_workbook(report: Report, path: str | os.PathLike[str]) -> Path:
     book = Workbook()
     cover = book.active
     cover.title = label("cover", lang)
+    _banner(cover, report.banner)
     cover.append([label("title", lang)])
-    cover["A1"].font = Font(bold=True, size=14)
+    cover.cell(row=cover.max_row, column=1).font = Font(bold=True, size=14)
     cover.append([])
     for heading, text in report.envelope():
         cover.append([heading, text])
@@ -71,8 +82,9 @@ def write_workbook(report: Report, path: str | os.PathLike[str]) -> Path:
     cover.column_dimensions["B"].width = 100
     for section in report.sections:
         sheet = book.create_sheet(section)
+        _banner(sheet, report.banner)
         sheet.append([label(section, lang)])
-        sheet["A1"].font = Font(bold=True, size=13)
+        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True, size=13)
         sheet.append([f"{label('period', lang)}: {report.start.isoformat()} – "
                       f"{report.end.isoformat()}; {label('disclosure', lang)}: "
                       f"{label('disclosure.' + report.disclosure, lang)}"])
@@ -97,9 +109,10 @@ def write_workbook(report: Report, path: str | os.PathLike[str]) -> Path:
 
             sheet.add_image(image, f"{get_column_letter(column)}3")
     rules = book.create_sheet(label("rules", lang))
+    _banner(rules, report.banner)
     versions = report.rule_versions
     rules.append([label(c, lang) for c in versions.columns])
-    for cell in rules[1]:
+    for cell in rules[rules.max_row]:
         cell.font = Font(bold=True)
     for row in versions.itertuples(index=False, name=None):
         rules.append([_cell(v) for v in row])

@@ -221,7 +221,9 @@ def simulate(
     department's real dwellings, and are routed by the letting ledger's routing
     core with the rules in force on each year's first day. ``scenario`` is a
     built-in name (:func:`~fuaalborg.simulation.scenarios.builtin_scenarios`), a
-    scenario file or a :class:`Scenario`. ``colours`` gives the departments'
+    scenario file or a :class:`Scenario`; a name or file is layered over the
+    municipality's parameters (its ``municipality.toml``'s referral need and
+    bounds). ``colours`` gives the departments'
     colours on a date (default: the step model's placement,
     ``fuaalborg.monitoring.placement_on``). The same ``seed`` gives the same result; without
     one a seed is drawn and recorded in the result. Department counters start at
@@ -237,7 +239,7 @@ def simulate(
     years, runs = int(years), int(runs)
     seed = secrets.randbits(32) if seed is None else int(seed)
     first_day = start or DEFAULT_START
-    chosen = Scenario.load(scenario)
+    chosen = Scenario.load(scenario, base=municipality.parameters)
     stock = Stock.from_frame(
         municipality.dwellings, municipality.departments["department_id"].astype(str).tolist()
     )
