@@ -59,9 +59,9 @@ def test_example_plugin_is_discovered_through_its_entry_point(
     monkeypatch.setenv("FUAALBORG_PLUGINS", "fuaalborg-fjordlys")
     registry = load()
     info = next(p for p in registry.plugins if p.name == "fjordlys")
-    assert (info.distribution, info.version) == ("fuaalborg-fjordlys", "1.0.0")
+    assert (info.distribution, info.version) == ("fuaalborg-fjordlys", "1.1.0")
     assert "fjordlys.household_in_work_or_education" in registry.criteria
-    assert registry.plugin_of("fjordlys.volunteer").label() == "fjordlys (fuaalborg-fjordlys 1.0.0)"
+    assert registry.plugin_of("fjordlys.volunteer").label() == "fjordlys (fuaalborg-fjordlys 1.1.0)"
     red = registry.agreement_for("FJ-1", "29990018", "red", ON)
     assert red is not None
     assert red.groups[-1] == "employment_or_education"
