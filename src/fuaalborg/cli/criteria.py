@@ -5,47 +5,69 @@ from __future__ import annotations
 import datetime as dt
 import json
 import warnings
+from pathlib import Path
 from typing import Any
 
 import click
 import pandas as pd
 
 from fuaalborg.criteria import (
-    APPLICANTS,
     PluginLoadError,
     audit,
     discover,
     load,
 )
-from fuaalborg.errors import AssumedTermsWarning
+from fuaalborg.criteria.testing import trial_run
+from fuaalborg.errors import AssumedTermsWarning, FuaalborgError
 from fuaalborg.municipality import Municipality
 from fuaalborg.tables import read_table
 
 __all__ = ["COMMANDS", "audit_command", "criteria_section", "plugins_command"]
 
+_municipality_option = click.option(
+    "--municipality",
+    "municipality",
+    type=click.Path(exists=True, file_okay=False),
+    help="Check agreement departments against the municipality in FOLDER (its departments "
+    "table; for audit also its waiting list as the default sample).",
+)
 
-def _plugins_payload() -> tuple[dict[str, Any], bool]:
-    report = discover()
+
+def _town(folder: str | None) -> Municipality | None:
+    return None if folder is None else Municipality.from_folder(folder)
+
+
+def _plugins_payload(departments: pd.DataFrame | None, on: dt.date) -> tuple[dict[str, Any], bool]:
+    report = discover(departments=departments)
     registry = report.registry
+    trial: list[tuple[str, str]] = []
+    if registry is not None:
+        with registry:
+            trial = trial_run(registry, on)
     plugins = []
     for info in report.plugins:
+        own = set(info.criteria)
         plugins.append(
             {
                 "name": info.name,
                 "distribution": info.distribution or ("fuaalborg" if info.builtin else None),
                 "version": info.version,
                 "builtin": info.builtin,
+                "isolation": info.isolation,
+                "organisation_cvr": info.organisation_cvr,
                 "criteria": list(info.criteria),
                 "agreements": info.agreements,
                 "fields": list(info.fields),
                 "parameter_files": list(info.parameter_files),
-                "problems": [str(p) for p in report.problems if p.plugin == info.name],
+                "problems": [str(p) for p in report.problems if p.plugin == info.name]
+                + [message for cid, message in trial if cid in own],
             }
         )
     payload: dict[str, Any] = {
-        "valid": report.ok,
+        "valid": report.ok and not trial,
+        "departments_checked": departments is not None,
         "plugins": plugins,
-        "problems": [str(p) for p in report.problems],
+        "problems": [str(p) for p in report.problems] + [message for _, message in trial],
         "criteria": [],
         "agreements": [],
     }
@@ -68,7 +90,8 @@ def _plugins_payload() -> tuple[dict[str, Any], bool]:
             {
                 "organisation_cvr": a.organisation_cvr,
                 "departments": a.describe_departments(),
-                "groups": list(a.groups),
+                "groups": list(a.group_ids),
+                "applies_to": list(a.group_conditions),
                 "flexible_share": a.flexible_share,
                 "legal_basis": a.legal_basis,
                 "valid_from": a.valid_from.isoformat(),
@@ -78,19 +101,29 @@ def _plugins_payload() -> tuple[dict[str, Any], bool]:
             }
             for a in registry.agreements
         ]
-    return payload, report.ok
+    return payload, bool(payload["valid"])
+
+
+def _group_text(group: str, condition: str) -> str:
+    return f"{group} [only {condition}]" if condition else group
 
 
 @click.command("plugins")
 @click.option("--json", "as_json", is_flag=True, help="Print the listing as JSON.")
-def plugins_command(as_json: bool) -> None:
+@_municipality_option
+def plugins_command(as_json: bool, municipality: str | None) -> None:
     """List flexible-letting plug-ins, their versions, criteria, agreements and validation status.
 
-    Installed plug-ins come from the entry-point group 'fuaalborg'; narrow them with
-    FUAALBORG_PLUGINS and block some with FUAALBORG_DISABLE_PLUGINS (comma-separated
-    distribution names). Exits with status 1 if any plug-in is invalid.
+    Installed plug-ins come from the entry-point group 'fuaalborg' and run in worker
+    processes of their own; narrow them with FUAALBORG_PLUGINS and block some with
+    FUAALBORG_DISABLE_PLUGINS (comma-separated distribution names). Every predicate is
+    run once on a small synthetic waiting list. Exits with status 1 if any plug-in is
+    invalid or any predicate fails.
     """
-    payload, ok = _plugins_payload()
+    town = _town(municipality)
+    payload, ok = _plugins_payload(
+        None if town is None else town.departments, dt.date.today()
+    )
     if as_json:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
@@ -98,10 +131,13 @@ def plugins_command(as_json: bool) -> None:
             origin = plugin["distribution"] or "registered directly"
             version = f" {plugin['version']}" if plugin["version"] else ""
             status = "invalid" if plugin["problems"] else "ok"
-            click.echo(f"{plugin['name']} ({origin}{version}) — {status}")
+            where = "" if plugin["builtin"] else f", {plugin['isolation']}"
+            click.echo(f"{plugin['name']} ({origin}{version}{where}) — {status}")
+            cvr = plugin["organisation_cvr"]
+            org = f"; organisation CVR {cvr}" if cvr else ""
             click.echo(
                 f"  criteria: {', '.join(plugin['criteria']) or 'none'}; "
-                f"agreements: {plugin['agreements']}"
+                f"agreements: {plugin['agreements']}{org}"
             )
             if plugin["fields"]:
                 click.echo(f"  fields: {', '.join(plugin['fields'])}")
@@ -110,16 +146,25 @@ def plugins_command(as_json: bool) -> None:
             for agr in payload["agreements"]:
                 who = agr["organisation_cvr"] or "statutory (§ 60, stk. 4)"
                 until = agr["valid_until"] or "…"
+                groups = " > ".join(
+                    _group_text(g, c)
+                    for g, c in zip(agr["groups"], agr["applies_to"], strict=True)
+                )
                 click.echo(
-                    f"  {who}: {agr['departments']}; groups {' > '.join(agr['groups'])}; "
+                    f"  {who}: {agr['departments']}; groups {groups}; "
                     f"share {agr['flexible_share']:.0%}; {agr['valid_from']}–{until}"
                 )
+        if not payload["departments_checked"]:
+            click.echo(
+                "Agreement departments not checked against a municipality "
+                "(--municipality FOLDER checks them)."
+            )
         if payload["problems"]:
             click.echo(f"{len(payload['problems'])} problem(s):")
             for problem in payload["problems"]:
                 click.echo(f"  - {problem}")
         else:
-            click.echo("All plug-ins valid.")
+            click.echo("All plug-ins valid; every predicate ran on a synthetic sample.")
     if not ok:
         raise SystemExit(1)
 
@@ -147,29 +192,65 @@ def _default_sample() -> tuple[pd.DataFrame, str]:
 @click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="Audit as of DATE.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the shuffles.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def audit_command(sample: str | None, on: dt.datetime | None, seed: int, as_json: bool) -> None:
+@click.option(
+    "--fail-on-impact",
+    is_flag=True,
+    help="Exit with status 1 also when a selection-rate difference is flagged for review.",
+)
+@_municipality_option
+def audit_command(
+    sample: str | None,
+    on: dt.datetime | None,
+    seed: int,
+    as_json: bool,
+    fail_on_impact: bool,
+    municipality: str | None,
+) -> None:
     """Prove that no loaded criterion or agreement depends on a protected column.
 
     Every criterion and agreement is evaluated on the sample, then with the protected
     columns shuffled, replaced by synthetic values and removed, and with the rows
-    reordered; any change is a violation (exit status 1). Selection rates by protected
-    group are reported for human review (four-fifths rule), never as a decision.
-    Defaults to the example waiting list.
+    reordered; any change is a violation, and a predicate that fails is reported (both
+    exit status 1). Selection rates by protected group are reported for human review
+    (four-fifths rule), never as a decision; --fail-on-impact makes a flagged group a
+    failing exit status too. The sample is read with the declared types of every field,
+    the plug-ins' own included. Defaults to the municipality's waiting list
+    (--municipality), else the example's.
     """
     day = on.date() if on else dt.date.today()
-    if sample is not None:
-        applicants = read_table(sample, APPLICANTS)
-        source = click.format_filename(sample)
-    else:
-        applicants, source = _default_sample()
-    registry = load()
-    report = audit(registry, applicants, day, seed=seed)
+    town = _town(municipality)
+    registry = load(departments=None if town is None else town.departments)
+    with registry:
+        if sample is not None:
+            applicants = read_table(sample, registry.applicant_spec())
+            source = click.format_filename(sample)
+        elif town is not None:
+            if len(town.applicants) == 0:
+                raise FuaalborgError(
+                    f"the municipality in {Path(municipality or '').name} has no waiting list "
+                    "(applicants.csv): give --sample FILE"
+                )
+            applicants = registry.applicant_spec().validate(town.applicants)
+            source = f"the waiting list of {town.name}"
+        else:
+            applicants, source = _default_sample()
+        report = audit(registry, applicants, day, seed=seed)
+    checked = (
+        f"checked against {town.name}" if town is not None else "not checked (no --municipality)"
+    )
     if as_json:
-        click.echo(json.dumps({"sample": source, **report.to_dict()}, ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                {"sample": source, "agreement_departments": checked, **report.to_dict()},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         click.echo(f"Sample: {source}")
+        click.echo(f"Agreement departments: {checked}")
         click.echo("\n".join(report.lines()))
-    if not report.ok:
+    if not report.ok or (fail_on_impact and report.warnings):
         raise SystemExit(1)
 
 
@@ -186,7 +267,7 @@ def criteria_section(town: Municipality, on: dt.date) -> list[str]:
     )
     for mandatory in (a for a in registry.statutory if a.in_force(on)):
         lines.append(
-            f"  red departments: mandatory groups {' > '.join(mandatory.groups)}, "
+            f"  red departments: mandatory groups {' > '.join(mandatory.group_ids)}, "
             f"{mandatory.flexible_share:.0%} of waiting-list lettings ({mandatory.legal_basis})"
         )
     applicants = town.applicants
