@@ -398,12 +398,16 @@ def _kill(process: subprocess.Popen[bytes] | None) -> None:
         process.wait(timeout=5)
 
 
-def _shutdown(state: dict[str, Any]) -> None:
-    """Stop a worker and close the caller's ends (run at close, collection or exit)."""
+def _shutdown(state: dict[str, Any], polite: bool = True) -> None:
+    """Stop a worker and close the caller's ends (run at close, collection or exit).
+
+    ``polite`` asks the worker to exit first; a worker that hangs or broke the
+    protocol is killed at once.
+    """
     if state.get("pid") != os.getpid():
         return  # a forked child: the worker belongs to the parent
     process = state.get("process")
-    if process is not None and process.poll() is None:
+    if polite and process is not None and process.poll() is None:
         try:
             send_message(state["request"], {"op": "exit"})
             process.wait(timeout=2)
@@ -529,9 +533,9 @@ class IsolatedPlugin:
                 },
             )
 
-    def _stop(self) -> None:
+    def _stop(self, polite: bool = False) -> None:
         if self._state:
-            _shutdown(self._state)
+            _shutdown(self._state, polite)
         if self._finalizer is not None:
             self._finalizer.detach()
             self._finalizer = None
@@ -540,7 +544,7 @@ class IsolatedPlugin:
         """Stop the worker (it starts again if the plug-in is used later)."""
         with self._lock:
             if self._state.get("pid") == os.getpid():
-                self._stop()
+                self._stop(polite=True)
             self._state = {}
 
     def _answer(self, deadline: float | None) -> tuple[dict[str, Any], bytes]:
@@ -691,7 +695,7 @@ class IsolatedPlugin:
         rows: int,
         *,
         time_limit: float | None,
-    ) -> dict[str, npt.NDArray[np.bool_]]:
+    ) -> dict[str, np.ndarray[Any, np.dtype[np.bool_]]]:
         """Evaluate ``batch`` — (criterion id, fields read, parameter values) — in the worker.
 
         ``columns`` holds every column the batch reads (and no other: the
