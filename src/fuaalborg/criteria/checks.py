@@ -161,11 +161,13 @@ def check_field(
     def refuse(cls: type[errors.PluginError], detail: str) -> None:
         problems.append(source.error(cls, detail, subject))
 
-    if not isinstance(field.name, str) or not _FIELD_NAME.fullmatch(field.name):
+    if not isinstance(field.name, str):
+        refuse(errors.InvalidFieldError, f"the name {field.name!r} is not a text")
+        return False
+    if not _FIELD_NAME.fullmatch(field.name):
         refuse(
             errors.InvalidFieldError, "a field name is lower case letters, digits and underscores"
         )
-        return False
     if field.dtype not in _DTYPES:
         refuse(
             errors.InvalidFieldError,

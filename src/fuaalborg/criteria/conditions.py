@@ -12,7 +12,8 @@ A :class:`DwellingCondition` reads the declared facts of the dwelling
 dwellings table's columns, see :data:`fuaalborg.specs.DWELLINGS`), which a
 :class:`~fuaalborg.letting.vacancy.Vacancy` carries. Several conditions in
 ``applies_to`` are alternatives (any of them). Every condition has one text
-form, which decision records keep and :func:`parse` reads back.
+form, which decision records keep and
+:func:`~fuaalborg.criteria.conditions.parse` reads back.
 
 :func:`applicability` evaluates the groups of an agreement for many vacancies at
 once (vectorised over the vacancies); :func:`explain_group` says in Danish or
@@ -249,7 +250,6 @@ class PriorityGroup:
 _PART = re.compile(r"^\s*(rooms|floor|dwelling_type|lift)\s*(>=|<=|=|in)\s*(.+?)\s*$")
 
 
-@functools.lru_cache(maxsize=256)
 def parse(text: str) -> tuple[DwellingCondition, ...]:
     """Read the text form of ``applies_to`` (``"rooms >= 4 and floor = 0 or lift = true"``).
 
@@ -260,6 +260,11 @@ def parse(text: str) -> tuple[DwellingCondition, ...]:
     >>> parse("dwelling_type in (youth, senior) and rooms <= 2")[0].dwelling_type
     ('youth', 'senior')
     """
+    return _parse(text)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse(text: str) -> tuple[DwellingCondition, ...]:
     if not text.strip():
         return ()
     out = []
@@ -338,7 +343,9 @@ def _parts(cond: DwellingCondition, facts: dict[str, npt.NDArray[Any]]) -> list[
     return parts
 
 
-def applicability(conditions: Sequence[str], vacancies: Sequence[Any]) -> npt.NDArray[np.bool_]:
+def applicability(
+    conditions: Sequence[str], vacancies: Sequence[Any]
+) -> np.ndarray[Any, np.dtype[np.bool_]]:
     """Which groups apply to which vacancy: a (vacancies × groups) boolean array.
 
     ``conditions`` holds one text form per group (``""``: the group always

@@ -76,7 +76,7 @@ class FirewalledFrame(pd.DataFrame):
     """The DataFrame a predicate receives: only the declared columns.
 
     Any other column asked for by ``frame[...]`` raises
-    :class:`~fuaalborg.criteria.CriterionAccessError`, as does attribute access
+    :class:`~fuaalborg.criteria.errors.CriterionAccessError`, as does attribute access
     to an applicant field or a protected name. Frames derived from it (by
     selection or arithmetic) are ordinary DataFrames.
     """

@@ -80,7 +80,7 @@ class HookSpecs:
         :return: a list of paths in the format of :mod:`fuaalborg.parameters`.
             A plug-in may only add parameters: redefining a bundled parameter or
             another plug-in's is refused with
-            :class:`~fuaalborg.criteria.ParameterConflictError`.
+            :class:`~fuaalborg.criteria.errors.ParameterConflictError`.
 
         .. versionadded:: 0.1
         """

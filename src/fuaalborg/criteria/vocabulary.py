@@ -507,7 +507,7 @@ PROTECTED_CONCEPTS: tuple[ProtectedConcept, ...] = (
         _ETHNIC,
         stems=("ethnic", "etnic", "etnisk", "racial", "skincolo", "skintone", "hudfarv",
                "minorit"),
-        words=("race", "races", "raceorigin", "skin", "ethnos"),
+        words=("race", "races", "skin", "ethnos"),
     ),
     ProtectedConcept(
         "national or ethnic origin, descent",
