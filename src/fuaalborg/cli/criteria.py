@@ -224,14 +224,18 @@ def audit_command(
         if sample is not None:
             applicants = read_table(sample, registry.applicant_spec())
             source = click.format_filename(sample)
-        elif town is not None:
-            if len(town.applicants) == 0:
+        elif municipality is not None and town is not None:
+            found = [
+                p for p in (Path(municipality) / f"applicants{s}" for s in (".csv", ".xlsx"))
+                if p.exists()
+            ]
+            if not found:
                 raise FuaalborgError(
-                    f"the municipality in {Path(municipality or '').name} has no waiting list "
-                    "(applicants.csv): give --sample FILE"
+                    f"the municipality in {Path(municipality).name} has no waiting list "
+                    "(applicants.csv or applicants.xlsx): give --sample FILE"
                 )
-            applicants = registry.applicant_spec().validate(town.applicants)
-            source = f"the waiting list of {town.name}"
+            applicants = read_table(found[0], registry.applicant_spec())
+            source = f"the waiting list of {town.name} ({found[0].name})"
         else:
             applicants, source = _default_sample()
         report = audit(registry, applicants, day, seed=seed)

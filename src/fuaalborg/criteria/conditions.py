@@ -65,7 +65,7 @@ class UnknownDwellingFactError(ValidationError):
     """A group's condition needs a fact of the dwelling that the vacancy does not state.
 
     Give the vacancy the fact (``Vacancy(..., floor=0)``), taken from the
-    dwellings table's declared columns.
+    dwellings table's declared columns (:data:`fuaalborg.specs.DWELLINGS`).
     """
 
 
@@ -394,7 +394,8 @@ def applicability(
             problems.append(f"vacancy {where}: {', '.join(sorted(missing.get(int(i), ())))}")
         raise UnknownDwellingFactError(
             "the agreement's groups depend on facts of the dwelling that the vacancy does not "
-            "state (give them, e.g. Vacancy(..., floor=0)): " + "; ".join(problems)
+            "state (give the vacancy these facts of its dwelling, as the dwellings table "
+            "declares them): " + "; ".join(problems)
         )
     return out
 

@@ -706,71 +706,84 @@ class IsolatedPlugin:
         """
         limit = time_limit if time_limit is not None else self.default_time_limit
         with self._lock:
-            first = batch[0][0] if batch else "?"
             try:
-                self._ensure()
+                return self._evaluate(batch, columns, rows, limit)
+            except KeyboardInterrupt:
+                self._stop()  # the worker is mid-request: its next answer would be stale
+                raise
+
+    def _evaluate(
+        self,
+        batch: Sequence[tuple[str, Iterable[str], Mapping[str, Any] | None]],
+        columns: Mapping[str, pd.Series[Any]],
+        rows: int,
+        limit: float,
+    ) -> dict[str, np.ndarray[Any, np.dtype[np.bool_]]]:
+        first = batch[0][0] if batch else "?"
+        try:
+            self._ensure()
+        except _WorkerGoneError as exc:
+            raise errors.PredicateError(
+                f"its worker process cannot run: {exc}", plugin=self.label, criterion=first
+            ) from None
+        needed = sorted({str(f) for _, reads, _ in batch for f in reads})
+        layout, size = self._write(
+            {name: columns[name].array for name in needed}
+        )
+        self._seq += 1
+        request = {
+            "op": "evaluate",
+            "seq": self._seq,
+            "rows": int(rows),
+            "size": size,
+            "layout": layout,
+            "criteria": [
+                {
+                    "id": cid,
+                    "reads": sorted(str(f) for f in reads),
+                    "values": None
+                    if values is None
+                    else {str(k): encode(v) for k, v in values.items()},
+                }
+                for cid, reads, values in batch
+            ],
+        }
+        try:
+            send_message(self._state["request"], request)
+        except OSError:
+            status = self._exit_status()
+            self._stop()
+            raise errors.PredicateError(
+                f"its worker process ended ({status})", plugin=self.label, criterion=first
+            ) from None
+        out: dict[str, npt.NDArray[np.bool_]] = {}
+        for cid, _reads, _values in batch:
+            try:
+                header, payload = self._answer(_now() + limit)
+            except _TimedOutError:
+                raise errors.PredicateTimeoutError(
+                    f"its predicate ran longer than the time limit of {limit:g} s "
+                    f"({TIME_LIMIT_PARAMETER}); its worker process was stopped",
+                    plugin=self.label,
+                    criterion=cid,
+                ) from None
             except _WorkerGoneError as exc:
                 raise errors.PredicateError(
-                    f"its worker process cannot run: {exc}", plugin=self.label, criterion=first
+                    f"its worker process ended while the predicate ran ({exc})",
+                    plugin=self.label,
+                    criterion=cid,
                 ) from None
-            needed = sorted({str(f) for _, reads, _ in batch for f in reads})
-            layout, size = self._write(
-                {name: columns[name].array for name in needed}
-            )
-            self._seq += 1
-            request = {
-                "op": "evaluate",
-                "seq": self._seq,
-                "rows": int(rows),
-                "size": size,
-                "layout": layout,
-                "criteria": [
-                    {
-                        "id": cid,
-                        "reads": sorted(str(f) for f in reads),
-                        "values": None
-                        if values is None
-                        else {str(k): encode(v) for k, v in values.items()},
-                    }
-                    for cid, reads, values in batch
-                ],
-            }
-            try:
-                send_message(self._state["request"], request)
-            except OSError:
-                status = self._exit_status()
+            if header.get("id") != cid:
                 self._stop()
                 raise errors.PredicateError(
-                    f"its worker process ended ({status})", plugin=self.label, criterion=first
-                ) from None
-            out: dict[str, npt.NDArray[np.bool_]] = {}
-            for cid, _reads, _values in batch:
-                try:
-                    header, payload = self._answer(_now() + limit)
-                except _TimedOutError:
-                    raise errors.PredicateTimeoutError(
-                        f"its predicate ran longer than the time limit of {limit:g} s "
-                        f"({TIME_LIMIT_PARAMETER}); its worker process was stopped",
-                        plugin=self.label,
-                        criterion=cid,
-                    ) from None
-                except _WorkerGoneError as exc:
-                    raise errors.PredicateError(
-                        f"its worker process ended while the predicate ran ({exc})",
-                        plugin=self.label,
-                        criterion=cid,
-                    ) from None
-                if header.get("id") != cid:
-                    self._stop()
-                    raise errors.PredicateError(
-                        "its worker process answered for another criterion",
-                        plugin=self.label,
-                        criterion=cid,
-                    )
-                if not header.get("ok"):  # the worker stops a batch at its first failure
-                    raise _failure(header, self.label, cid)
-                out[cid] = _bits(payload, rows, self.label, cid)
-            return out
+                    "its worker process answered for another criterion",
+                    plugin=self.label,
+                    criterion=cid,
+                )
+            if not header.get("ok"):  # the worker stops a batch at its first failure
+                raise _failure(header, self.label, cid)
+            out[cid] = _bits(payload, rows, self.label, cid)
+        return out
 
     def _write(self, arrays: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
         buffers: list[pickle.PickleBuffer] = []

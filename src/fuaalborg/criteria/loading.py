@@ -242,9 +242,13 @@ class _Loader:
         handle = IsolatedPlugin(unique, target, start_limit=self.start_limit)
         try:
             handle.launch()
-        except OSError as exc:
+        except Exception as exc:  # no POSIX pipes and fds (Windows), no interpreter, …
             self.problem(
-                errors.IsolationError, f"its worker process cannot be started ({exc})", unique
+                errors.IsolationError,
+                f"its worker process cannot be started ({type(exc).__name__}: {exc}); process "
+                "isolation needs a POSIX system — load it with isolation='in-process' to run it "
+                "in this process",
+                unique,
             )
             handle.close()
             return
