@@ -448,9 +448,6 @@ class IsolatedPlugin:
         self._finalizer: Any = None
         self._digest: str | None = None
         self._seq = 0
-        self._decoded: dict[str, list[Any]] | None = None
-        self._problems: list[tuple[type[errors.PluginError], str]] = []
-        self._organisation: Any = None
         self._loaded_digest: str | None = None
         #: How many times a worker was started for this plug-in.
         self.starts = 0
@@ -613,9 +610,7 @@ class IsolatedPlugin:
                 json.dumps(raw, sort_keys=True).encode()
             ).hexdigest()
             decoded, more = self._decode(raw)
-            self._decoded = decoded
-            self._organisation = decode(raw.get("organisation_cvr"))
-            return _Proxy(decoded, self._organisation), problems + more
+            return _Proxy(decoded, decode(raw.get("organisation_cvr"))), problems + more
 
     def _decode(
         self, raw: Mapping[str, Any]
@@ -879,8 +874,9 @@ def _agreement(item: Mapping[str, Any]) -> LettingAgreement:
 def _field(item: Mapping[str, Any]) -> ApplicantField:
     names = [a.name for a in attrs.fields(ApplicantField) if a.name != "check"]
     fields = {k: decode(item.get(k)) for k in names if k in item}
-    if isinstance(fields.get("allowed"), tuple | type(None)) is False:
-        fields["allowed"] = (fields["allowed"],)
+    allowed = fields.get("allowed")
+    if allowed is not None and not isinstance(allowed, tuple):
+        fields["allowed"] = (allowed,)
     field = ApplicantField(**fields)
     if item.get("check"):
         return attrs.evolve(field, check=RemoteCheck())
