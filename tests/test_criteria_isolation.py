@@ -228,6 +228,19 @@ def test_setflags_write_through_reaches_nothing(
 
 
 @pytest.mark.parametrize("mode", ["isolated", "in_process"])
+def test_the_cached_example_is_untouched(mode: str, request: pytest.FixtureRequest) -> None:
+    from fuaalborg import examples
+
+    registry: Registry = request.getfixturevalue(mode)
+    waiting = examples.load().applicants
+    ages = waiting["age"].to_numpy(copy=True)
+    seniors = int((waiting["age"] >= 65).sum())
+    registry.evaluate_many(["probe.write_through"], waiting, ON)
+    assert np.array_equal(examples.load().applicants["age"].to_numpy(), ages)
+    assert int(registry.evaluate("probe.seniors", examples.load().applicants, ON).sum()) == seniors
+
+
+@pytest.mark.parametrize("mode", ["isolated", "in_process"])
 @pytest.mark.parametrize(
     ("criterion", "raised"),
     [("probe.exits", "SystemExit"), ("probe.interrupts", "KeyboardInterrupt")],
