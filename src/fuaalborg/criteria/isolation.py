@@ -722,9 +722,15 @@ class IsolatedPlugin:
                 f"its worker process cannot run: {exc}", plugin=self.label, criterion=first
             ) from None
         needed = sorted({str(f) for _, reads, _ in batch for f in reads})
-        layout, size = self._write(
-            {name: columns[name].array for name in needed}
-        )
+        try:
+            layout, size = self._write({name: columns[name].array for name in needed})
+        except Exception as exc:  # a column of Python objects that cannot be pickled
+            raise errors.PredicateError(
+                f"its columns cannot be sent to its worker process ({type(exc).__name__}: "
+                f"{' '.join(str(exc).split())[:200]})",
+                plugin=self.label,
+                criterion=first,
+            ) from None
         self._seq += 1
         request = {
             "op": "evaluate",
