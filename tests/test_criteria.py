@@ -12,12 +12,19 @@ import pytest
 from fuaalborg.criteria import (
     AllDepartments,
     ByColour,
-    ConflictingAgreementsError,
     Criterion,
+    DiscriminatoryCriterionError,
+    LettingAgreement,
+    PluginLoadError,
+    PredicateError,
+    hookimpl,
+    load,
+)
+from fuaalborg.criteria.errors import (
+    ConflictingAgreementsError,
     CriterionAccessError,
     CriterionNotFoundError,
     CriterionResultError,
-    DiscriminatoryCriterionError,
     DiscriminatoryFieldError,
     DuplicateCriterionError,
     DuplicateFieldError,
@@ -28,21 +35,16 @@ from fuaalborg.criteria import (
     InvalidFieldError,
     InvalidHookError,
     InvalidHookResultError,
-    LettingAgreement,
     MissingApplicantFieldError,
     MissingLegalBasisError,
     ParameterConflictError,
     PluginHookError,
-    PluginLoadError,
     PluginNotFoundError,
     PluginParameterFileError,
-    PredicateError,
     UnknownCriterionError,
     UnknownDepartmentError,
     UnknownFieldError,
     UnknownParameterError,
-    hookimpl,
-    load,
 )
 from fuaalborg.criteria.testing import assert_refused, load_plugin, synthetic_applicants
 from fuaalborg.criteria.vocabulary import APPLICANTS, ApplicantField
@@ -89,8 +91,11 @@ def plugin(
     agreements: list[object] | None = None,
     fields: list[object] | None = None,
     files: list[object] | None = None,
+    organisation: str | None = CVR,
 ) -> types.SimpleNamespace:
     ns = types.SimpleNamespace(__name__=name)
+    if organisation is not None:
+        ns.ORGANISATION_CVR = organisation
     if criteria is not None:
         ns.register_criteria = hookimpl(lambda: criteria)
     if agreements is not None:

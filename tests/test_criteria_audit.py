@@ -137,7 +137,7 @@ def test_cli_audit_exits_non_zero_on_violation(
 ) -> None:
     import fuaalborg.cli.criteria as cli
 
-    monkeypatch.setattr(cli, "load", lambda: load_plugin(cheating_plugin()))
+    monkeypatch.setattr(cli, "load", lambda **_: load_plugin(cheating_plugin()))
     path = write_table(synthetic_applicants(100, seed=5), tmp_path / "sample.csv")
     result = CliRunner().invoke(main, ["audit", "--sample", str(path), "--on", "2024-05-01"])
     assert result.exit_code == 1

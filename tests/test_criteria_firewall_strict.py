@@ -22,9 +22,11 @@ from hypothesis import strategies as st
 from fuaalborg.criteria import (
     PROTECTED_FIELDS,
     Criterion,
-    CriterionAccessError,
     hookimpl,
     is_protected_name,
+)
+from fuaalborg.criteria.errors import (
+    CriterionAccessError,
 )
 from fuaalborg.criteria.testing import applicant_frames, load_plugin
 

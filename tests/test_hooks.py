@@ -60,7 +60,11 @@ def test_hook_list_is_known() -> None:
 
 
 def _plugin(**hooks: object) -> types.SimpleNamespace:
-    return types.SimpleNamespace(__name__="hooktest", **{k: hookimpl(v) for k, v in hooks.items()})
+    return types.SimpleNamespace(
+        __name__="hooktest",
+        ORGANISATION_CVR="31831814",
+        **{k: hookimpl(v) for k, v in hooks.items()},
+    )
 
 
 def _criterion(reads: str = "children") -> Criterion:

@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 
 from fuaalborg.criteria.declarations import Criterion
-from fuaalborg.criteria.errors import DiscriminatoryCriterionError
+from fuaalborg.criteria.errors import StatutoryFieldError
 from fuaalborg.criteria.hookspecs import hookimpl
 from fuaalborg.criteria.testing import assert_refused
-from fuaalborg.criteria.vocabulary import PROTECTED_FIELDS, is_protected_name
+from fuaalborg.criteria.vocabulary import STATUTORY_NAMES, is_protected_name
 from fuaalborg.letting.ranking import REASONS, rank, rank_many
 from fuaalborg.letting.vacancy import Vacancy
 from fuaalborg.municipality import Municipality
@@ -153,7 +153,7 @@ def test_s51c_fields_are_protected_from_every_criterion() -> None:
     fields = ["benefit_received", "partner_benefit_received", "s51c_dispensation",
               "cash_benefit_months", "released_from_prison_on", "eu_eea_swiss_citizen",
               "action_plan_required", "cash_benefit_s16_2_months"]
-    assert set(fields) <= PROTECTED_FIELDS
+    assert set(fields) <= STATUTORY_NAMES
     assert all(is_protected_name(f"applicant_{f}") for f in fields)
     assert not is_protected_name("age")
     crit = Criterion(
@@ -161,7 +161,7 @@ def test_s51c_fields_are_protected_from_every_criterion() -> None:
         predicate=lambda f: f["age"].notna(), legal_basis="Almenboligloven § 60, stk. 1",
     )
     plugin = type("P", (), {"register_criteria": staticmethod(hookimpl(lambda: [crit]))})()
-    group = assert_refused(plugin, DiscriminatoryCriterionError)
+    group = assert_refused(plugin, StatutoryFieldError)
     assert "benefit_received" in str(group)
 
 

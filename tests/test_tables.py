@@ -209,6 +209,7 @@ def test_municipality_specs_declare_canonical_columns() -> None:
     ]
     assert specs.DWELLINGS.names == [
         "dwelling_id", "department_id", "kind", "rooms", "area_m2", "monthly_rent_dkk",
+        "floor", "dwelling_type", "lift",
     ]
     assert specs.INDICATORS.names == [
         "department_id", "measured_on", "source", "residents_18_64", "units", "residents",

@@ -34,6 +34,13 @@ Directives (usable from MyST Markdown as ```` ```{name} ```` fences):
     each linked to the place it is documented, with the first line of its
     docstring.
 
+``fuaalborg-applicant-fields``
+    Argument: ``readable``, ``protected``, ``statutory`` or ``concepts``. The
+    applicant fields of :mod:`fuaalborg.criteria.vocabulary` a criterion may
+    read (with who reads them), the protected fields, the statutory-only fields,
+    or the protected concepts and proxies with the words that name them — the
+    plug-in authors' field reference.
+
 ``fuaalborg-api``
     Content: one module name per line. Renders one section per module with the
     module documented by autodoc. Adding a module to the API reference is adding
@@ -84,6 +91,12 @@ SPEC_HEADER = (
     "Meaning (English)",
     "Betydning (dansk)",
 )
+
+#: Header of the plug-in authors' field reference.
+FIELD_HEADER = ("Field", "Type", "Unit", "Allowed values / range", "Read by", "Meaning (English)",
+                "Betydning (dansk)")
+#: Header of the table of protected concepts and proxies.
+CONCEPT_HEADER = ("Concept", "Begreb", "Kind", "Words and stems refused", "Legal basis")
 
 #: Header of the table of one parameter's dated values.
 VALUE_HEADER = ("From", "Until", "Value", "Reference", "Note", "Status")
@@ -217,6 +230,47 @@ def glossary_rows() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     from fuaalborg import danish
 
     return sorted(danish.HEADERS.items()), sorted(danish.VALUES.items())
+
+
+def applicant_field_rows(kind: str) -> list[tuple[str, ...]]:
+    """One row per applicant field of ``kind`` (readable, protected, statutory), as FIELD_HEADER."""
+    from fuaalborg.criteria.vocabulary import APPLICANT_FIELDS, IDENTIFYING_FIELDS, STATUTORY_FIELDS
+
+    if kind == "statutory":
+        fields = list(STATUTORY_FIELDS)
+    elif kind == "protected":
+        fields = [f for f in APPLICANT_FIELDS if f.protected]
+    elif kind == "readable":
+        fields = [f for f in APPLICANT_FIELDS if not f.protected and not f.statutory]
+    else:
+        raise ValueError(f"unknown kind of applicant field {kind!r}")
+    rows = []
+    for f in fields:
+        if f.protected:
+            reader = "never readable"
+        elif f.statutory:
+            reader = "the statutory referral check only"
+        elif f.name in IDENTIFYING_FIELDS:
+            reader = "the ranking (identifies the applicant; no criterion)"
+        elif f.wish:
+            reader = "the ranking (a wish); criteria may read it"
+        else:
+            reader = "criteria" + (" and the ranking" if f.required else "")
+        rows.append(
+            (f.name, f.dtype, f.unit or "", allowed_text(f), reader, f.meaning, f.meaning_da)
+        )
+    return rows
+
+
+def concept_rows() -> list[tuple[str, ...]]:
+    """One row per protected concept or proxy, as CONCEPT_HEADER."""
+    from fuaalborg.criteria.vocabulary import PROTECTED_CONCEPTS
+
+    rows = []
+    for c in PROTECTED_CONCEPTS:
+        names = [*c.words, *c.name_words, *c.stems, *c.name_stems]
+        rows.append((c.concept, c.concept_da, c.kind, ", ".join(dict.fromkeys(names)), c.basis))
+    return rows
 
 
 @dataclass(frozen=True)
@@ -530,6 +584,46 @@ class TableSpecsDirective(_SectionDirective):
             section += table
             out.append(section)
         return out
+
+
+class ApplicantFieldsDirective(SphinxDirective):
+    """``fuaalborg-applicant-fields``: the plug-in authors' field reference."""
+
+    required_arguments = 1
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from fuaalborg.criteria import vocabulary
+
+        self.env.note_dependency(str(vocabulary.__file__))
+        kind = self.arguments[0]
+        if kind == "concepts":
+            rows = [
+                [
+                    _text_cell(concept),
+                    _text_cell(concept_da, emphasis=True),
+                    _text_cell(what),
+                    _text_cell(words, literal=True),
+                    _text_cell(basis),
+                ]
+                for concept, concept_da, what, words, basis in concept_rows()
+            ]
+            return [build_table(CONCEPT_HEADER, rows, widths=[20, 20, 8, 40, 30])]
+        field_rows = [
+            [
+                _text_cell(name, literal=True),
+                _text_cell(dtype),
+                _text_cell(unit),
+                _text_cell(allowed),
+                _text_cell(reader),
+                _text_cell(meaning),
+                _text_cell(meaning_da, emphasis=True),
+            ]
+            for name, dtype, unit, allowed, reader, meaning, meaning_da in applicant_field_rows(
+                kind
+            )
+        ]
+        return [build_table(FIELD_HEADER, field_rows, widths=[22, 7, 10, 16, 16, 30, 30])]
 
 
 class ParametersDirective(_SectionDirective):
@@ -906,6 +1000,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("fuaalborg-preset-inputs", PresetInputsDirective)
     app.add_directive("fuaalborg-danish", DanishDirective)
     app.add_directive("fuaalborg-api", ApiDirective)
+    app.add_directive("fuaalborg-applicant-fields", ApplicantFieldsDirective)
     app.connect("missing-reference", resolve_reexport)
     app.connect("autodoc-process-docstring", drop_type_docstrings)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -45,6 +45,9 @@ HEADERS: Mapping[str, str] = {
     "rooms": "rum",
     "area_m2": "areal_m2",
     "monthly_rent_dkk": "månedsleje_kr",
+    "floor": "etage",
+    "dwelling_type": "boligtype",
+    "lift": "elevator",
     # indicators and lists
     "measured_on": "opgørelsesdato",
     "source": "kilde",
@@ -105,6 +108,7 @@ HEADERS: Mapping[str, str] = {
     "action_plan_required": "handleplan_påkrævet",
     "lease_terminated_on": "lejemål_ophævet_den",
     "eu_eea_swiss_citizen": "eu_eøs_schweizisk_statsborger",
+    "student": "studerende",
     "cash_benefit_months": "kontanthjælp_måneder",
     "education_benefit_months": "uddannelseshjælp_måneder",
     "self_support_benefit_months": "selvforsørgelsesydelse_måneder",
@@ -179,6 +183,9 @@ VALUES: Mapping[str, str] = {
     # dwellings and areas
     "family": "familie",
     "bab": "bab",
+    "youth": "ungdomsegnet",
+    "senior": "ældreegnet",
+    "accessible": "handicapegnet",
     "ministry": "ministeriel",
     "local": "lokal",
     # indicator sources
@@ -224,7 +231,7 @@ VALUE_COLUMNS: frozenset[str] = frozenset(
     {
         "list", "kind", "source", "designation", "colour", "previous_colour", "basis",
         "highest_education", "route", "official_designation", "computed", "official",
-        "colour_a", "colour_b", "status",
+        "colour_a", "colour_b", "status", "dwelling_type",
         "benefit_received", "partner_benefit_received",
     }
 )

@@ -97,6 +97,9 @@ class AgreementTerms:
 
     Built from a :class:`fuaalborg.criteria.LettingAgreement` (or anything with
     the same attributes); ``departments`` is a text (ids or the selector).
+    ``groups`` are the groups' criterion ids; ``applies_to`` holds, when any
+    group applies only to certain dwellings, each group's dwelling condition in
+    its text form (``""``: always), see :mod:`fuaalborg.criteria.conditions`.
     """
 
     organisation_cvr: str | None
@@ -108,6 +111,7 @@ class AgreementTerms:
     internal_moves_exempt: bool = False
     children_first_for_rooms: int | None = None
     departments: str = ""
+    applies_to: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, agreement: Any) -> AgreementTerms:
@@ -115,7 +119,8 @@ class AgreementTerms:
         if isinstance(agreement, AgreementTerms):
             return agreement
         try:
-            groups = tuple(str(g) for g in agreement.groups)
+            ids = getattr(agreement, "group_ids", None)
+            groups = tuple(str(g) for g in (agreement.groups if ids is None else ids))
             share = agreement.flexible_share
         except AttributeError as exc:
             raise ValidationError(
@@ -126,6 +131,7 @@ class AgreementTerms:
             describe() if callable(describe) else str(getattr(agreement, "departments", ""))
         )
         rooms = getattr(agreement, "children_first_for_rooms", None)
+        conditions = tuple(str(c) for c in getattr(agreement, "group_conditions", ()))
         return cls(
             organisation_cvr=getattr(agreement, "organisation_cvr", None),
             groups=groups,
@@ -136,6 +142,7 @@ class AgreementTerms:
             internal_moves_exempt=bool(getattr(agreement, "internal_moves_exempt", False)),
             children_first_for_rooms=None if rooms is None else int(rooms),
             departments=departments,
+            applies_to=conditions if any(conditions) else (),
         )
 
     @property

@@ -36,6 +36,7 @@ __all__ = [
     "DESIGNATIONS",
     "DWELLINGS",
     "DWELLING_KINDS",
+    "DWELLING_TYPES",
     "INDICATORS",
     "INDICATOR_SOURCES",
     "LISTS",
@@ -48,6 +49,10 @@ _CVR = r"[1-9][0-9]{7}"
 
 #: Dwelling kinds: ordinary social family dwellings and subsidised (BAB) ones.
 DWELLING_KINDS = ("family", "bab")
+#: What a dwelling is suited or earmarked for, as bilag 4 conditions name it: an ordinary
+#: family dwelling, a youth dwelling (ungdomsegnet), a senior dwelling (ældreegnet), an
+#: accessible dwelling (handicapegnet).
+DWELLING_TYPES = ("family", "youth", "senior", "accessible")
 #: Area kinds: defined by the ministry, or a locally agreed group of departments.
 AREA_KINDS = ("ministry", "local")
 #: Where a department's indicator values come from.
@@ -164,6 +169,34 @@ DWELLINGS = TableSpec(
             unit="kr/month",
             min=0,
             bound="bounds.monthly_rent_dkk",
+        ),
+        Column(
+            "floor",
+            "int",
+            "the floor the dwelling is on (0 = ground floor, -1 = basement)",
+            "etage (0 = stueetagen, -1 = kælder)",
+            min=-1,
+            max=40,
+            nullable=True,
+            required=False,
+        ),
+        Column(
+            "dwelling_type",
+            "string",
+            "what the dwelling is suited or earmarked for (as agreement conditions name it)",
+            "hvad boligen er egnet eller øremærket til (familie-, ungdoms-, ældre- eller "
+            "handicapegnet)",
+            allowed=DWELLING_TYPES,
+            nullable=True,
+            required=False,
+        ),
+        Column(
+            "lift",
+            "bool",
+            "the dwelling can be reached by lift",
+            "boligen kan nås med elevator",
+            nullable=True,
+            required=False,
         ),
     ),
 )

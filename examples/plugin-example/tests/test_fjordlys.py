@@ -47,3 +47,14 @@ def test_no_result_depends_on_protected_columns() -> None:
     extra = [registry.fields["volunteer_in_department"]]
     sample = testing.synthetic_applicants(1_000, seed=3, extra=extra)
     testing.assert_independent_of_protected(fjordlys, on=ON, applicants=sample)
+
+
+def test_runs_isolated_as_when_installed() -> None:
+    # by module name, as an installed plug-in: in a worker process of its own
+    with testing.load_plugin("fuaalborg_fjordlys") as registry:
+        info = next(p for p in registry.plugins if p.name == "fuaalborg_fjordlys")
+        assert info.isolation == "process"
+        extra = [registry.fields["volunteer_in_department"]]
+        sample = testing.synthetic_applicants(200, seed=1, extra=extra)
+        assert registry.evaluate(fjordlys.VOLUNTEER, sample, ON).any()
+        assert testing.trial_run(registry, ON) == []

@@ -19,41 +19,49 @@ from fuaalborg.cli._common import (
     municipality_option,
 )
 from fuaalborg.criteria import (
-    APPLICANTS,
     PluginLoadError,
     audit,
     discover,
     load,
 )
+from fuaalborg.criteria.testing import trial_run
 from fuaalborg.errors import AssumedTermsWarning
 from fuaalborg.municipality import Municipality
-from fuaalborg.tables import read_table
+from fuaalborg.tables import TableSpec, read_table
 
 __all__ = ["COMMANDS", "audit_command", "criteria_section", "plugins_command"]
 
-
-def _plugins_payload(departments: pd.DataFrame | None = None) -> tuple[dict[str, Any], bool]:
+def _plugins_payload(departments: pd.DataFrame | None, on: dt.date) -> tuple[dict[str, Any], bool]:
     report = discover(departments=departments)
     registry = report.registry
+    trial: list[tuple[str, str]] = []
+    if registry is not None:
+        with registry:
+            trial = trial_run(registry, on)
     plugins = []
     for info in report.plugins:
+        own = set(info.criteria)
         plugins.append(
             {
                 "name": info.name,
                 "distribution": info.distribution or ("fuaalborg" if info.builtin else None),
                 "version": info.version,
                 "builtin": info.builtin,
+                "isolation": info.isolation,
+                "organisation_cvr": info.organisation_cvr,
                 "criteria": list(info.criteria),
                 "agreements": info.agreements,
                 "fields": list(info.fields),
                 "parameter_files": list(info.parameter_files),
-                "problems": [str(p) for p in report.problems if p.plugin == info.name],
+                "problems": [str(p) for p in report.problems if p.plugin == info.name]
+                + [message for cid, message in trial if cid in own],
             }
         )
     payload: dict[str, Any] = {
-        "valid": report.ok,
+        "valid": report.ok and not trial,
+        "departments_checked": departments is not None,
         "plugins": plugins,
-        "problems": [str(p) for p in report.problems],
+        "problems": [str(p) for p in report.problems] + [message for _, message in trial],
         "criteria": [],
         "agreements": [],
     }
@@ -76,7 +84,8 @@ def _plugins_payload(departments: pd.DataFrame | None = None) -> tuple[dict[str,
             {
                 "organisation_cvr": a.organisation_cvr,
                 "departments": a.describe_departments(),
-                "groups": list(a.groups),
+                "groups": list(a.group_ids),
+                "applies_to": list(a.group_conditions),
                 "flexible_share": a.flexible_share,
                 "legal_basis": a.legal_basis,
                 "valid_from": a.valid_from.isoformat(),
@@ -86,7 +95,11 @@ def _plugins_payload(departments: pd.DataFrame | None = None) -> tuple[dict[str,
             }
             for a in registry.agreements
         ]
-    return payload, report.ok
+    return payload, bool(payload["valid"])
+
+
+def _group_text(group: str, condition: str) -> str:
+    return f"{group} [only {condition}]" if condition else group
 
 
 @click.command("plugins")
@@ -96,30 +109,33 @@ def _plugins_payload(departments: pd.DataFrame | None = None) -> tuple[dict[str,
 def plugins_command(as_json: bool, municipality: str | None, dayfirst: bool) -> None:
     """List flexible-letting plug-ins, their versions, criteria, agreements and validation status.
 
-    Installed plug-ins come from the entry-point group 'fuaalborg'; narrow them with
-    FUAALBORG_PLUGINS and block some with FUAALBORG_DISABLE_PLUGINS (comma-separated
-    distribution names). With --municipality DIR each agreement's departments are
-    checked against the municipality's: they must exist and belong to the
-    agreement's organisation. Exits with status 1 if any plug-in is invalid.
+    Installed plug-ins come from the entry-point group 'fuaalborg' and run in worker
+    processes of their own; narrow them with FUAALBORG_PLUGINS and block some with
+    FUAALBORG_DISABLE_PLUGINS (comma-separated distribution names). Every predicate is
+    run once on a small synthetic waiting list. With --municipality DIR each
+    agreement's departments are checked against the municipality's: they must exist
+    and belong to the agreement's organisation. Exits with status 1 if any plug-in is
+    invalid or any predicate fails.
     """
     town = load_municipality(municipality, dayfirst=dayfirst) if municipality else None
-    payload, ok = _plugins_payload(town.departments if town is not None else None)
+    payload, ok = _plugins_payload(
+        None if town is None else town.departments, dt.date.today()
+    )
     payload["departments_checked_against"] = town.name if town is not None else None
     if as_json:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
-        if town is not None:
-            click.echo(f"Agreements' departments checked against {town.name}'s departments")
-        else:
-            click.echo("Agreements' departments not checked (give --municipality DIR)")
         for plugin in payload["plugins"]:
             origin = plugin["distribution"] or "registered directly"
             version = f" {plugin['version']}" if plugin["version"] else ""
             status = "invalid" if plugin["problems"] else "ok"
-            click.echo(f"{plugin['name']} ({origin}{version}) — {status}")
+            where = "" if plugin["builtin"] else f", {plugin['isolation']}"
+            click.echo(f"{plugin['name']} ({origin}{version}{where}) — {status}")
+            cvr = plugin["organisation_cvr"]
+            org = f"; organisation CVR {cvr}" if cvr else ""
             click.echo(
                 f"  criteria: {', '.join(plugin['criteria']) or 'none'}; "
-                f"agreements: {plugin['agreements']}"
+                f"agreements: {plugin['agreements']}{org}"
             )
             if plugin["fields"]:
                 click.echo(f"  fields: {', '.join(plugin['fields'])}")
@@ -128,25 +144,36 @@ def plugins_command(as_json: bool, municipality: str | None, dayfirst: bool) -> 
             for agr in payload["agreements"]:
                 who = agr["organisation_cvr"] or "statutory (§ 60, stk. 4)"
                 until = agr["valid_until"] or "…"
+                groups = " > ".join(
+                    _group_text(g, c)
+                    for g, c in zip(agr["groups"], agr["applies_to"], strict=True)
+                )
                 click.echo(
-                    f"  {who}: {agr['departments']}; groups {' > '.join(agr['groups'])}; "
+                    f"  {who}: {agr['departments']}; groups {groups}; "
                     f"share {agr['flexible_share']:.0%}; {agr['valid_from']}–{until}"
                 )
+        if town is not None:
+            click.echo(f"Agreements' departments checked against {town.name}'s departments.")
+        else:
+            click.echo(
+                "Agreement departments not checked against a municipality "
+                "(--municipality DIR checks them)."
+            )
         if payload["problems"]:
             click.echo(f"{len(payload['problems'])} problem(s):")
             for problem in payload["problems"]:
                 click.echo(f"  - {problem}")
         else:
-            click.echo("All plug-ins valid.")
+            click.echo("All plug-ins valid; every predicate ran on a synthetic sample.")
     if not ok:
         raise SystemExit(1)
 
 
-def _sample_of(town: Municipality) -> tuple[pd.DataFrame, str]:
+def _sample_of(town: Municipality, spec: TableSpec) -> tuple[pd.DataFrame, str]:
     """The municipality's waiting list as the audit's sample, and how the output names it."""
     if town.applicants.empty:
         raise CommandError(f"{town.name} has no waiting list (applicants); give --sample FILE")
-    applicants = read_table(town.applicants, APPLICANTS)
+    applicants = read_table(town.applicants, spec)
     if town.synthetic:
         return applicants, f"the example municipality (synthetic)'s waiting list ({town.name})"
     return applicants, f"{town.name}'s waiting list"
@@ -163,36 +190,62 @@ def _sample_of(town: Municipality) -> tuple[pd.DataFrame, str]:
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Seed of the shuffles.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--fail-on-impact",
+    is_flag=True,
+    help="Exit with status 1 also when a selection-rate difference is flagged for review.",
+)
 @municipality_option
 @dayfirst_option
-def audit_command(sample: str | None, on: dt.date | None, seed: int, as_json: bool,
-                  municipality: str | None, dayfirst: bool) -> None:
+def audit_command(
+    sample: str | None,
+    on: dt.date | None,
+    seed: int,
+    as_json: bool,
+    fail_on_impact: bool,
+    municipality: str | None,
+    dayfirst: bool,
+) -> None:
     """Prove that no loaded criterion or agreement depends on a protected column.
 
     Every criterion and agreement is evaluated on the sample, then with the protected
     columns shuffled, replaced by synthetic values and removed, and with the rows
-    reordered; any change is a violation (exit status 1). Selection rates by protected
-    group are reported for human review (four-fifths rule), never as a decision.
-    The sample defaults to the municipality's waiting list (--municipality DIR, else
-    the bundled example's).
+    reordered; any change is a violation, and a predicate that fails is reported (both
+    exit status 1). Selection rates by protected group are reported for human review
+    (four-fifths rule), never as a decision; --fail-on-impact makes a flagged group a
+    failing exit status too. The sample is read with the declared types of every field,
+    the plug-ins' own included. Defaults to the municipality's waiting list
+    (--municipality DIR, else the bundled example's).
     """
     day = on or dt.date.today()
-    if sample is not None:
-        applicants = read_table(sample, APPLICANTS, dayfirst=dayfirst)
-        source = click.format_filename(sample)
-    else:
-        town = load_municipality(municipality, dayfirst=dayfirst)
-        if not as_json:
-            echo_notice(town, "its waiting list")
-        applicants, source = _sample_of(town)
-    registry = load()
-    report = audit(registry, applicants, day, seed=seed)
+    town = load_municipality(municipality, dayfirst=dayfirst)
+    if not as_json:
+        echo_notice(town, "its waiting list")
+    own = None if town.synthetic else town
+    registry = load(departments=None if own is None else own.departments)
+    with registry:
+        if sample is not None:
+            applicants = read_table(sample, registry.applicant_spec(), dayfirst=dayfirst)
+            source = click.format_filename(sample)
+        else:
+            applicants, source = _sample_of(town, registry.applicant_spec())
+        report = audit(registry, applicants, day, seed=seed)
+    checked = (
+        f"checked against {own.name}" if own is not None else "not checked (no --municipality)"
+    )
     if as_json:
-        click.echo(json.dumps({"sample": source, **report.to_dict()}, ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                {"sample": source, "agreement_departments": checked, **report.to_dict()},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         click.echo(f"Sample: {source}")
+        click.echo(f"Agreement departments: {checked}")
         click.echo("\n".join(report.lines()))
-    if not report.ok:
+    if not report.ok or (fail_on_impact and report.warnings):
         raise SystemExit(1)
 
 
@@ -209,7 +262,7 @@ def criteria_section(town: Municipality, on: dt.date) -> list[str]:
     )
     for mandatory in (a for a in registry.statutory if a.in_force(on)):
         lines.append(
-            f"  red departments: mandatory groups {' > '.join(mandatory.groups)}, "
+            f"  red departments: mandatory groups {' > '.join(mandatory.group_ids)}, "
             f"{mandatory.flexible_share:.0%} of waiting-list lettings ({mandatory.legal_basis})"
         )
     applicants = town.applicants

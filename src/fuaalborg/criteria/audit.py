@@ -9,7 +9,9 @@ on a sample of applicants, then again
 - with the rows in another order,
 
 and records a violation wherever any result changes. A criterion whose fields
-the sample lacks is reported as *not checked*, never as passed.
+the sample lacks is reported as *not checked*, never as passed; a criterion or
+agreement whose predicate fails is reported as *failed*, with the error — every
+failing subject, not only the first.
 
 Given a labelled sample (protected columns kept for statistics only, as
 England's CORE lettings log keeps ethnicity apart from any decision), the audit
@@ -38,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from fuaalborg.criteria.declarations import LettingAgreement
+from fuaalborg.criteria.errors import MissingApplicantFieldError, PredicateError
 from fuaalborg.criteria.registry import Registry
 from fuaalborg.criteria.vocabulary import protected_columns
 from fuaalborg.errors import AssumedTermsWarning
@@ -93,7 +96,11 @@ class ImpactRow:
 
 @attrs.frozen
 class AuditReport:
-    """The audit's findings; ``ok`` is true when nothing changed and everything was checked."""
+    """The audit's findings; ``ok`` is true when nothing changed and everything was checked.
+
+    ``failures`` lists each criterion or agreement whose predicate failed, with
+    the error's message (which names the plug-in and the criterion).
+    """
 
     on: dt.date
     applicants: int
@@ -103,6 +110,7 @@ class AuditReport:
     impact: tuple[ImpactRow, ...]
     threshold: float
     min_group_size: int
+    failures: tuple[tuple[str, str], ...] = ()
 
     @property
     def violations(self) -> tuple[AuditCheck, ...]:
@@ -116,8 +124,8 @@ class AuditReport:
 
     @property
     def ok(self) -> bool:
-        """No violation and no unchecked subject."""
-        return not self.violations and not self.unchecked
+        """No violation, no failure and no unchecked subject."""
+        return not self.violations and not self.unchecked and not self.failures
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (no applicant data)."""
@@ -129,6 +137,7 @@ class AuditReport:
             "checks": [attrs.asdict(c) for c in self.checks],
             "violations": [attrs.asdict(c) for c in self.violations],
             "unchecked": [{"subject": s, "reason": r} for s, r in self.unchecked],
+            "failures": [{"subject": s, "error": e} for s, e in self.failures],
             "four_fifths_threshold": self.threshold,
             "min_group_size": self.min_group_size,
             "impact": [attrs.asdict(r) for r in self.impact],
@@ -150,6 +159,8 @@ class AuditReport:
             )
         for subject, reason in self.unchecked:
             out.append(f"  NOT CHECKED: {subject}: {reason}")
+        for subject, error in self.failures:
+            out.append(f"  FAILED: {subject}: {error}")
         if self.ok:
             out.append("  no result depends on a protected column")
         if self.impact:
@@ -173,9 +184,12 @@ def priority_groups(
 ) -> pd.Series[int]:
     """The priority group of each applicant under an agreement: 1, 2, … or 0 (none).
 
-    An applicant is in the first group whose criterion they meet.
+    An applicant is in the first group whose criterion they meet. Groups that
+    apply only to certain dwellings count here as if they applied (the audit
+    asks whether any group depends on a protected column).
     """
-    met = registry.evaluate_many(agreement.groups, applicants, on).to_numpy()
+    ids = list(agreement.group_ids)
+    met = registry.evaluate_many(ids, applicants, on)[ids].to_numpy()
     any_met = met.any(axis=1)
     first = np.argmax(met, axis=1) + 1
     groups = np.where(any_met, first, 0).astype(np.int64)
@@ -246,6 +260,8 @@ def audit(
     checks: list[AuditCheck] = []
     unchecked: list[tuple[str, str]] = []
     base_results: dict[str, np.ndarray[Any, Any]] = {}
+    failures: list[tuple[str, str]] = []
+    failed: set[str] = set()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", AssumedTermsWarning)
         for crit in registry.in_force(on):
@@ -253,29 +269,55 @@ def audit(
             if missing:
                 unchecked.append((crit.id, f"the sample lacks {', '.join(missing)}"))
                 continue
-            base = registry.evaluate(crit.id, applicants, on).to_numpy()
+            try:
+                base = registry.evaluate(crit.id, applicants, on).to_numpy()
+                found = [
+                    AuditCheck(
+                        crit.id,
+                        "criterion",
+                        variant,
+                        _compare(base, registry.evaluate(crit.id, frame, on), order),
+                    )
+                    for variant, (frame, order) in variants.items()
+                ]
+            except (PredicateError, MissingApplicantFieldError) as exc:
+                failures.append((crit.id, str(exc)))
+                failed.add(crit.id)
+                continue
             base_results[crit.id] = base
-            for variant, (frame, order) in variants.items():
-                other = registry.evaluate(crit.id, frame, on)
-                checks.append(
-                    AuditCheck(crit.id, "criterion", variant, _compare(base, other, order))
-                )
+            checks.extend(found)
         for number, agreement in enumerate(registry.agreements, start=1):
             if not agreement.in_force(on):
                 continue
             subject = f"agreement {number} ({_who(agreement)})"
-            needed = {f for g in agreement.groups for c in registry.parts(g) for f in c.reads}
+            parts = {c for g in agreement.group_ids for c in registry.parts(g)}
+            needed = {f for c in parts for f in c.reads}
             if needed - present:
                 unchecked.append(
                     (subject, f"the sample lacks {', '.join(sorted(needed - present))}")
                 )
                 continue
-            base_group = priority_groups(registry, agreement, applicants, on).to_numpy()
-            for variant, (frame, order) in variants.items():
-                grouped = priority_groups(registry, agreement, frame, on)
-                checks.append(
-                    AuditCheck(subject, "agreement", variant, _compare(base_group, grouped, order))
-                )
+            broken = sorted(c.id for c in parts if c.id in failed)
+            if broken:
+                failures.append((subject, f"its criteria {', '.join(broken)} failed"))
+                continue
+            try:
+                base_group = priority_groups(registry, agreement, applicants, on).to_numpy()
+                found = [
+                    AuditCheck(
+                        subject,
+                        "agreement",
+                        variant,
+                        _compare(
+                            base_group, priority_groups(registry, agreement, frame, on), order
+                        ),
+                    )
+                    for variant, (frame, order) in variants.items()
+                ]
+            except (PredicateError, MissingApplicantFieldError) as exc:
+                failures.append((subject, str(exc)))
+                continue
+            checks.extend(found)
     label_columns = (
         list(labels)
         if labels is not None
@@ -295,6 +337,7 @@ def audit(
         impact=tuple(impact),
         threshold=threshold,
         min_group_size=min_size,
+        failures=tuple(failures),
     )
 
 

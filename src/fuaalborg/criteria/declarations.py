@@ -34,18 +34,30 @@ from typing import Any, TypeAlias
 import attrs
 import pandas as pd
 
+from fuaalborg.criteria.conditions import PriorityGroup
+
 __all__ = [
     "COLOURS",
+    "COMBINED_SEPARATOR",
+    "MAX_GROUPS",
     "AllDepartments",
     "ByColour",
     "Criterion",
     "DepartmentSelector",
+    "Group",
     "LettingAgreement",
     "Predicate",
+    "tightened",
 ]
 
 #: The colours of the step model (trappetrinsmodellen), least severe first.
 COLOURS = ("green", "yellow", "red")
+#: Joins criterion ids into a combined group that requires all of them (``"a&b"``).
+COMBINED_SEPARATOR = "&"
+#: The most priority groups an agreement may have in any department. The ranking's sort
+#: key holds the group in 6 bits: groups 1…G and G + 1 for "meets none" (G <= 62); in a
+#: red department the mandatory § 60, stk. 4 criterion adds a group.
+MAX_GROUPS = 62
 
 #: A predicate: the declared columns (and, if the criterion reads parameters,
 #: their values on the evaluation date) to a boolean Series on the same index.
@@ -65,6 +77,14 @@ def _tuple(value: Iterable[str] | str) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     return tuple(value)
+
+
+def _groups(value: Any) -> tuple[Any, ...]:
+    if isinstance(value, str | PriorityGroup):
+        return (value,)
+    if isinstance(value, Iterable):
+        return tuple(value)
+    return (value,)
 
 
 @attrs.frozen
@@ -133,6 +153,10 @@ class ByColour:
 
 #: What an agreement's ``departments`` may be: department ids or a selector.
 DepartmentSelector: TypeAlias = tuple[str, ...] | AllDepartments | ByColour
+#: A priority group: a criterion id, a combined group ``"a&b"`` (every part must be met)
+#: or a :class:`~fuaalborg.criteria.conditions.PriorityGroup` that applies only to
+#: certain dwellings.
+Group: TypeAlias = str | PriorityGroup
 
 
 def _departments(value: Any) -> Any:
@@ -151,17 +175,22 @@ class LettingAgreement:
 
     ``departments`` is a tuple of department ids or a selector
     (:class:`AllDepartments`, :class:`ByColour`). ``groups`` is the ordered tuple
-    of priority groups, each a criterion id, group 1 first. ``flexible_share`` is
+    of priority groups, group 1 first: each a criterion id, a combined group
+    ``"a&b"`` (both met), or a
+    :class:`~fuaalborg.criteria.conditions.PriorityGroup` that applies only to
+    certain dwellings. At most :data:`MAX_GROUPS` groups (counting the mandatory
+    group a red department adds). ``flexible_share`` is
     the share (0–1) of the department's waiting-list lettings let flexibly.
     ``internal_moves_exempt`` exempts moves within the department;
     ``children_first_for_rooms`` gives families with children priority for
     dwellings of at least that many rooms. ``organisation_cvr`` is ``None`` only
-    for the library's statutory agreement, which applies to every organisation.
+    for the library's statutory agreement, which applies to every organisation;
+    a plug-in may publish agreements only for its own ``ORGANISATION_CVR``.
     """
 
     organisation_cvr: str | None
     departments: DepartmentSelector = attrs.field(converter=_departments)
-    groups: tuple[str, ...] = attrs.field(converter=_tuple)
+    groups: tuple[Group, ...] = attrs.field(converter=_groups)
     flexible_share: float
     legal_basis: str
     valid_from: dt.date
@@ -172,6 +201,16 @@ class LettingAgreement:
     def in_force(self, on: dt.date) -> bool:
         """Whether the agreement applies on ``on``."""
         return self.valid_from <= on and (self.valid_until is None or on <= self.valid_until)
+
+    @property
+    def group_ids(self) -> tuple[str, ...]:
+        """The criterion id (or combined ``"a&b"``) of each group, group 1 first."""
+        return tuple(g.criterion if isinstance(g, PriorityGroup) else g for g in self.groups)
+
+    @property
+    def group_conditions(self) -> tuple[str, ...]:
+        """The text form of each group's dwelling condition (``""``: always applies)."""
+        return tuple(g.condition_text if isinstance(g, PriorityGroup) else "" for g in self.groups)
 
     def covers(self, department_id: str, colour: str | None) -> bool:
         """Whether ``departments`` includes this department (of this colour)."""
@@ -193,3 +232,37 @@ class LettingAgreement:
         if isinstance(self.departments, AllDepartments | ByColour):
             return self.departments.describe()
         return ", ".join(self.departments)
+
+
+def tightened(org: LettingAgreement, mandatory: LettingAgreement) -> LettingAgreement:
+    """An organisation's agreement as it applies in a red department.
+
+    The mandatory § 60, stk. 4 agreement may be tightened but never dropped:
+    each of the organisation's groups is combined with the mandatory groups
+    (``"group&employment_or_education"``, keeping a group's dwelling
+    condition), the mandatory groups follow last, the share is the larger and
+    the period the overlap.
+    """
+    required = mandatory.group_ids
+    groups: list[Group] = []
+    for group in org.groups:
+        gid = group.criterion if isinstance(group, PriorityGroup) else group
+        if not isinstance(gid, str) or gid in required:
+            groups.append(group)
+            continue
+        combined = COMBINED_SEPARATOR.join((gid, *required))
+        groups.append(
+            PriorityGroup(combined, applies_to=group.applies_to)
+            if isinstance(group, PriorityGroup)
+            else combined
+        )
+    groups.extend(required)
+    until = [d for d in (org.valid_until, mandatory.valid_until) if d is not None]
+    return attrs.evolve(
+        org,
+        groups=tuple(dict.fromkeys(groups)),
+        flexible_share=max(org.flexible_share, mandatory.flexible_share),
+        legal_basis=f"{org.legal_basis}; {mandatory.legal_basis}",
+        valid_from=max(org.valid_from, mandatory.valid_from),
+        valid_until=min(until) if until else None,
+    )

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from fuaalborg.errors import FuaalborgError, ValidationError
 
 __all__ = [
+    "AgreementOrganisationError",
     "ConflictingAgreementsError",
     "CriterionAccessError",
     "CriterionNotFoundError",
@@ -40,6 +41,8 @@ __all__ = [
     "InvalidFieldError",
     "InvalidHookError",
     "InvalidHookResultError",
+    "InvalidOrganisationError",
+    "IsolationError",
     "MissingApplicantFieldError",
     "MissingLegalBasisError",
     "ParameterConflictError",
@@ -50,6 +53,8 @@ __all__ = [
     "PluginNotFoundError",
     "PluginParameterFileError",
     "PredicateError",
+    "PredicateTimeoutError",
+    "StatutoryFieldError",
     "UnknownCriterionError",
     "UnknownDepartmentError",
     "UnknownFieldError",
@@ -85,16 +90,33 @@ class PluginError(FuaalborgError):
 
 
 class DiscriminatoryCriterionError(PluginError):
-    """A criterion that declares a protected field among the fields it reads.
+    """A criterion that declares a protected field, or a proxy for one, among the fields it reads.
 
     Protected fields (ethnicity, national origin, citizenship, religion, name,
-    CPR number and their proxies) may never decide a letting: forskelsbehandlingsloven
-    § 1, lov om etnisk ligebehandling, and the housing authority's guidance.
+    CPR number) may never decide a letting: forskelsbehandlingsloven § 1, lov om
+    etnisk ligebehandling § 3, and the housing authority's guidance on
+    citizenship. Proxies for national or ethnic origin (time lived in Denmark,
+    arrival date, residence permit, a Danish-language test, a previous address,
+    postcode or area of birth, fields derived from a name) are refused as
+    indirect discrimination (lov om etnisk ligebehandling § 3: a seemingly
+    neutral criterion that puts persons of an ethnic origin at a disadvantage).
+    See :data:`fuaalborg.criteria.vocabulary.PROTECTED_CONCEPTS`.
     """
 
 
 class DiscriminatoryFieldError(DiscriminatoryCriterionError):
-    """A plug-in field whose name matches a protected concept (English or Danish)."""
+    """A plug-in field whose name or meaning (English or Danish) matches a protected concept."""
+
+
+class StatutoryFieldError(PluginError):
+    """A criterion or plug-in field that uses a field reserved for the statutory rules.
+
+    The household facts of the municipal referral's limits (almenboligloven
+    § 59, stk. 6 and 7: prison release, benefits, disability pension,
+    citizenship of an EU/EEA country) are read only by the statutory check in
+    :mod:`fuaalborg.letting.referral_limits`, never by a criterion
+    (:data:`fuaalborg.criteria.vocabulary.STATUTORY_FIELDS`).
+    """
 
 
 class UnknownFieldError(PluginError):
@@ -118,7 +140,20 @@ class InvalidDatesError(PluginError):
 
 
 class InvalidAgreementError(PluginError):
-    """A malformed letting agreement: bad CVR, no groups, a share outside 0–1."""
+    """A malformed letting agreement: bad CVR, no groups, a share outside 0–1, too many groups."""
+
+
+class InvalidOrganisationError(PluginError):
+    """A plug-in whose ``ORGANISATION_CVR`` is not a valid CVR number (8 digits, modulus-11)."""
+
+
+class AgreementOrganisationError(PluginError):
+    """An agreement that is not bound to the plug-in's own organisation.
+
+    A plug-in speaks for the organisation named by its module attribute
+    ``ORGANISATION_CVR``: it may publish agreements only for that CVR. A plug-in
+    without ``ORGANISATION_CVR`` may publish criteria but no agreements.
+    """
 
 
 class UnknownCriterionError(PluginError):
@@ -162,7 +197,16 @@ class ParameterConflictError(PluginError):
 
 
 class PluginImportError(PluginError):
-    """An entry point in the ``fuaalborg`` group that cannot be imported."""
+    """A plug-in (entry point or module name) that cannot be imported."""
+
+
+class IsolationError(PluginError):
+    """A plug-in that cannot run in an isolated worker process.
+
+    The worker could not be started, or a plug-in object passed with
+    ``isolation="process"`` cannot be re-created in a fresh process (pass its
+    module name instead).
+    """
 
 
 class PluginNotFoundError(PluginError):
@@ -216,7 +260,37 @@ def _head(problems: Sequence[PluginError]) -> str:
     return f"{n} problem{'s' if n != 1 else ''} loading flexible-letting plug-ins:"
 
 
-class CriterionAccessError(FuaalborgError, KeyError):
+class PredicateError(FuaalborgError):
+    """A criterion's predicate that failed while it ran, naming the plug-in and the criterion.
+
+    Every exception a predicate raises becomes one — ``BaseException`` included:
+    a ``SystemExit`` or ``KeyboardInterrupt`` raised by the predicate itself is
+    the predicate's failure, not a request to stop (a real Ctrl-C of the caller
+    still interrupts as ``KeyboardInterrupt``). ``plugin`` is the plug-in's
+    label, ``criterion`` the criterion's id, ``detail`` what went wrong. The
+    subclasses name the firewall's own findings. Messages never show an
+    applicant's data.
+
+    >>> err = PredicateError(
+    ...     "its predicate raised SystemExit: 0", plugin="acme", criterion="acme.x"
+    ... )
+    >>> print(err)
+    plug-in 'acme': criterion 'acme.x': its predicate raised SystemExit: 0
+    """
+
+    def __init__(self, detail: str, *, plugin: str | None = None, criterion: str) -> None:
+        self.detail = detail
+        self.plugin = plugin
+        self.criterion = criterion
+        parts = [*([f"plug-in {plugin!r}"] if plugin else []), f"criterion {criterion!r}", detail]
+        self.message = ": ".join(parts)
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class CriterionAccessError(PredicateError, KeyError):
     """A predicate that touched a field its criterion did not declare.
 
     The firewall hands a predicate only the declared columns; asking for any other
@@ -225,16 +299,24 @@ class CriterionAccessError(FuaalborgError, KeyError):
     column.
     """
 
-    def __init__(self, criterion: str, field: str) -> None:
-        self.criterion = criterion
+    def __init__(self, criterion: str, field: str, *, plugin: str | None = None) -> None:
         self.field = field
         super().__init__(
-            f"criterion {criterion!r} touched the field {field!r}, which it does not declare "
-            "in `reads`"
+            f"touched the field {field!r}, which it does not declare in `reads`",
+            plugin=plugin,
+            criterion=criterion,
         )
 
-    def __str__(self) -> str:
-        return str(self.args[0])
+
+class CriterionResultError(PredicateError):
+    """A predicate result other than a boolean Series on the frame's index without NA values."""
+
+
+class PredicateTimeoutError(PredicateError):
+    """An isolated predicate that ran past its time limit; its worker process was stopped.
+
+    The limit is the dated parameter ``criteria.isolation.time_limit_seconds``.
+    """
 
 
 class CriterionNotFoundError(FuaalborgError, KeyError):
@@ -242,14 +324,6 @@ class CriterionNotFoundError(FuaalborgError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0])
-
-
-class PredicateError(FuaalborgError):
-    """An exception raised inside a criterion's predicate, wrapped with the criterion's id."""
-
-
-class CriterionResultError(FuaalborgError):
-    """A predicate result other than a boolean Series on the frame's index without NA values."""
 
 
 class MissingApplicantFieldError(ValidationError):

@@ -4,6 +4,9 @@ A plug-in is a module or object with functions marked ``@hookimpl`` and named
 after the hooks below; it is found through the entry-point group ``fuaalborg``.
 Every hook returns a list of declarative objects, which the library validates
 centrally when it loads the plug-ins: a duplicate is an error, not an override.
+A plug-in that publishes agreements declares ``ORGANISATION_CVR``, the CVR
+number of the organisation it speaks for; it may publish agreements for that
+organisation only.
 
 >>> from fuaalborg.criteria.hookspecs import HookSpecs
 >>> for name in sorted(n for n in dir(HookSpecs) if n.startswith("register_")):
@@ -55,8 +58,11 @@ class HookSpecs:
     def register_letting_agreements(self) -> list[LettingAgreement]:  # type: ignore[empty-body]
         """Return the flexible-letting agreements (bilag 4) this plug-in provides.
 
-        :return: a list of :class:`~fuaalborg.criteria.LettingAgreement`; their
-            groups may name any loaded criterion, the library's or a plug-in's.
+        :return: a list of :class:`~fuaalborg.criteria.LettingAgreement` for the
+            plug-in's own ``ORGANISATION_CVR``; their groups may name any loaded
+            criterion, the library's or a plug-in's, combine criteria
+            (``"a&b"``) or apply only to certain dwellings
+            (:class:`~fuaalborg.criteria.PriorityGroup`).
 
         .. versionadded:: 0.1
         """
@@ -66,9 +72,10 @@ class HookSpecs:
         """Return extra applicant fields this plug-in's criteria read.
 
         :return: a list of :class:`~fuaalborg.criteria.ApplicantField`, each with a
-            meaning in English and Danish. A name that matches a protected concept
-            in English or Danish is refused, as is a field declared ``protected``
-            or one already declared elsewhere.
+            meaning in English and Danish. A name or meaning that matches a
+            protected concept or a proxy for one, in English or Danish, is
+            refused, as is a field declared ``protected``, a field of the
+            statutory referral limits, or one already declared elsewhere.
 
         .. versionadded:: 0.1
         """
@@ -80,7 +87,7 @@ class HookSpecs:
         :return: a list of paths in the format of :mod:`fuaalborg.parameters`.
             A plug-in may only add parameters: redefining a bundled parameter or
             another plug-in's is refused with
-            :class:`~fuaalborg.criteria.ParameterConflictError`.
+            :class:`~fuaalborg.criteria.errors.ParameterConflictError`.
 
         .. versionadded:: 0.1
         """

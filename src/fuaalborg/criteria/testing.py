@@ -34,6 +34,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -42,8 +43,15 @@ import pandas as pd
 
 from fuaalborg.criteria.audit import AuditReport, audit
 from fuaalborg.criteria.errors import PluginError, PluginLoadError
-from fuaalborg.criteria.registry import Registry, load
-from fuaalborg.criteria.vocabulary import APPLICANT_FIELDS, EDUCATION_LEVELS, ApplicantField
+from fuaalborg.criteria.loading import load
+from fuaalborg.criteria.registry import Registry
+from fuaalborg.criteria.vocabulary import (
+    APPLICANT_FIELDS,
+    APPLICANTS,
+    EDUCATION_LEVELS,
+    ApplicantField,
+)
+from fuaalborg.errors import AssumedTermsWarning, FuaalborgError
 from fuaalborg.parameters import ParameterSet
 
 if TYPE_CHECKING:
@@ -55,6 +63,7 @@ __all__ = [
     "assert_refused",
     "load_plugin",
     "synthetic_applicants",
+    "trial_run",
 ]
 
 _COUNTRIES = ("Danmark", "Sverige", "Syrien", "Polen", "Tyrkiet", "Somalia", "Irak")
@@ -66,9 +75,20 @@ def load_plugin(
     *plugins: object,
     departments: pd.DataFrame | None = None,
     parameters: ParameterSet | None = None,
+    isolation: str = "auto",
 ) -> Registry:
-    """Load the built-in plug-in and ``plugins`` only (never installed plug-ins)."""
-    return load(plugins, entry_points=False, departments=departments, parameters=parameters)
+    """Load the built-in plug-in and ``plugins`` only (never installed plug-ins).
+
+    ``plugins`` are objects or module names; ``isolation="process"`` runs
+    even plug-in objects in a worker process, as installed plug-ins run.
+    """
+    return load(
+        plugins,
+        entry_points=False,
+        departments=departments,
+        parameters=parameters,
+        isolation=isolation,
+    )
 
 
 def assert_refused(
@@ -93,14 +113,49 @@ def assert_independent_of_protected(
     applicants: pd.DataFrame | None = None,
     size: int = 2_000,
     seed: int = 0,
+    isolation: str = "auto",
 ) -> AuditReport:
     """Audit the plug-ins on ``applicants`` (default: a synthetic list); fail on any violation."""
-    registry = load_plugin(*plugins)
-    sample = applicants if applicants is not None else synthetic_applicants(size, seed=seed)
-    report = audit(registry, sample, on, seed=seed)
+    with load_plugin(*plugins, isolation=isolation) as registry:
+        extra = [f for n, f in registry.fields.items() if n not in APPLICANTS.names]
+        sample = (
+            applicants
+            if applicants is not None
+            else synthetic_applicants(size, seed=seed, extra=extra)
+        )
+        report = audit(registry, sample, on, seed=seed)
     if not report.ok:
         raise AssertionError("\n".join(report.lines()))
     return report
+
+
+def trial_run(
+    registry: Registry, on: dt.date, *, size: int = 50, seed: int = 0
+) -> list[tuple[str, str]]:
+    """Run every criterion's predicate once on a small synthetic sample; the failures.
+
+    Each criterion runs on ``on`` if it is in force then, else on the first
+    day it is; its plug-in's own fields get random values of their declared
+    type. Returns (criterion id, error message) for each criterion whose
+    predicate failed or whose parameters have no value on that day —
+    ``fuaalborg plugins`` reports them.
+    """
+    extra = [f for n, f in registry.fields.items() if n not in APPLICANTS.names]
+    sample = synthetic_applicants(size, seed=seed, extra=extra)
+    failures = []
+    for cid, crit in registry.criteria.items():
+        day = on
+        if not crit.in_force(on):
+            day = crit.valid_from if crit.valid_from is not None and crit.valid_from > on else (
+                crit.valid_until or on
+            )
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", AssumedTermsWarning)
+                registry.evaluate(cid, sample, day)
+        except FuaalborgError as exc:
+            failures.append((cid, str(exc)))
+    return failures
 
 
 def _choice(

@@ -13,12 +13,17 @@ Protected fields — ethnicity, national or ethnic origin, race, skin colour,
 citizenship, country of birth, immigrant status, religion, mother tongue, name,
 sexual orientation, gender identity, CPR number — may be present in a table
 (for statistics, as in an audit sample) but are never readable by a criterion
-(forskelsbehandlingsloven § 1; lov om etnisk ligebehandling; the housing
-authority's guidance on citizenship). The fields only the statutory rules read —
-almenboligloven § 59, stk. 6–7 (the municipal referral's household check) and
-§ 51 c (refusal in transformation areas) — are protected in the same way.
-:func:`is_protected_name` also refuses a plug-in's own field whose name matches a
-protected concept in English or Danish, or contains a statutory field's name.
+(forskelsbehandlingsloven § 1; lov om etnisk ligebehandling § 3; the housing
+authority's guidance on citizenship). :data:`PROTECTED_CONCEPTS` lists every
+protected concept and every *proxy* for national or ethnic origin (time lived in
+Denmark, arrival date, residence permit, Danish-language test, previous
+address or postcode, name-derived fields) with the English and Danish words
+that name it; :func:`protected_match` refuses a plug-in field whose name
+matches one, and :func:`meaning_match` one whose stated meaning does.
+:data:`STATUTORY_FIELDS` are the household facts of the statutory referral
+limits (almenboligloven § 59), which no criterion may read either. An
+identifying field (``applicant_id``) is never readable: a criterion decides on
+declared facts, never on who the applicant is.
 
 >>> from fuaalborg.criteria.vocabulary import APPLICANTS, PROTECTED_FIELDS
 >>> from fuaalborg.criteria.vocabulary import is_protected_name
@@ -32,6 +37,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -46,15 +52,30 @@ __all__ = [
     "APPLICANT_FIELDS",
     "BENEFIT_CODES",
     "EDUCATION_LEVELS",
+    "IDENTIFYING_FIELDS",
     "LISTS",
+    "PROTECTED_CONCEPTS",
     "PROTECTED_FIELDS",
     "REQUIRED_FIELDS",
+    "RETIRED_STATUTORY_NAMES",
+    "STATUTORY_FIELDS",
+    "STATUTORY_NAMES",
     "WISH_FIELDS",
     "ApplicantField",
+    "ProtectedConcept",
+    "ProtectedMatch",
+    "fold",
     "is_protected_name",
+    "meaning_match",
     "protected_columns",
+    "protected_match",
     "validate_applicants",
 ]
+
+#: Highest completed education, lowest first (basic = grundskole).
+EDUCATION_LEVELS = ("basic", "upper_secondary", "vocational", "short_higher", "higher")
+#: The two waiting lists: internal (existing tenants) and external.
+LISTS = ("internal", "external")
 
 #: Highest completed education, lowest first (basic = grundskole).
 EDUCATION_LEVELS = ("basic", "upper_secondary", "vocational", "short_higher", "higher")
@@ -75,10 +96,13 @@ class ApplicantField(Column):
     A :class:`~fuaalborg.tables.Column` with a ``protected`` flag: a protected
     field is never readable by any criterion. ``wish`` marks an applicant's wish
     (rooms, rent, departments) read by the ranking, not by criteria.
+    ``statutory`` marks a household fact of the statutory referral limits
+    (almenboligloven § 59), read only by the statutory check.
     """
 
     protected: bool = False
     wish: bool = False
+    statutory: bool = False
 
 
 def _f(
@@ -95,14 +119,6 @@ def _f(
 
 def _protected(name: str, meaning: str, meaning_da: str) -> ApplicantField:
     return _f(name, "string", meaning, meaning_da, protected=True, personal=True)
-
-
-def _statutory(
-    name: str, dtype: str, meaning: str, meaning_da: str, rule: str, **kw: object
-) -> ApplicantField:
-    """A field only a statutory rule reads: protected from every criterion."""
-    return _f(name, dtype, f"{meaning} (read only by {rule}; never by a criterion)",
-              f"{meaning_da} (læses kun af {rule})", protected=True, personal=True, **kw)
 
 
 _CANONICAL: tuple[ApplicantField, ...] = (
@@ -312,40 +328,6 @@ _WISHES: tuple[ApplicantField, ...] = (
     ),
 )
 
-# Read only by the statutory rules: almenboligloven § 59, stk. 6-7 (the municipal
-# referral's household check) and § 51 c (refusal in transformation areas).
-_STATUTORY: tuple[ApplicantField, ...] = (
-    _statutory("released_from_prison_on", "date", "release from prison after a conviction",
-               "løsladelse fra kriminalforsorgen efter dom", "almenboligloven § 59"),
-    _statutory("released_from_youth_institution_on", "date",
-               "release of a minor from an institution after a conviction",
-               "løsladelse af en mindreårig fra institution efter dom", "almenboligloven § 59"),
-    _statutory("action_plan_required", "bool", "an action plan must be prepared",
-               "der skal udarbejdes handleplan", "almenboligloven § 59"),
-    _statutory("lease_terminated_on", "date", "lease ended for serious breach of good order",
-               "lejemål ophævet pga. grove overtrædelser", "almenboligloven § 59"),
-    _statutory("eu_eea_swiss_citizen", "bool", "citizen of an EU/EEA country or Switzerland",
-               "statsborger i EU/EØS eller Schweiz", "almenboligloven § 59"),
-    *(
-        _statutory(f"{benefit}_months", "int", "consecutive months of a named benefit",
-                   "sammenhængende måneder med en nævnt ydelse", "almenboligloven § 59",
-                   unit="months", min=0, max=600)
-        for benefit in ("cash_benefit", "education_benefit", "self_support_benefit",
-                        "transition_benefit", "cash_benefit_s16_1", "cash_benefit_s16_2",
-                        "unemployment_sickness")
-    ),
-    _statutory("disability_pension", "bool", "receives disability pension",
-               "modtager førtidspension", "almenboligloven § 59"),
-    _statutory("benefit_received", "string", "the benefit the applicant receives now",
-               "ydelse ansøgeren modtager nu", "almenboligloven § 51 c", allowed=BENEFIT_CODES),
-    _statutory("partner_benefit_received", "string",
-               "the benefit the applicant's spouse or cohabitant of at least 2 years receives now",
-               "ydelse ægtefælle eller samlever modtager nu", "almenboligloven § 51 c",
-               allowed=(*BENEFIT_CODES, "no_partner")),
-    _statutory("s51c_dispensation", "bool", "the municipality has dispensed from the refusal",
-               "kommunen har dispenseret fra afvisningen", "almenboligloven § 51 c, stk. 4"),
-)
-
 _PROTECTED: tuple[ApplicantField, ...] = (
     _protected("ethnicity", "ethnicity (never readable)", "etnicitet"),
     _protected("ethnic_origin", "ethnic origin (never readable)", "etnisk oprindelse"),
@@ -368,11 +350,128 @@ _PROTECTED: tuple[ApplicantField, ...] = (
         "gender_identity", "gender identity or expression (never readable)", "kønsidentitet"
     ),
     _protected("cpr", "CPR number (never readable)", "CPR-nummer"),
-    *_STATUTORY,
+)
+
+
+def _statutory(
+    name: str, dtype: str, meaning: str, meaning_da: str, **kw: object
+) -> ApplicantField:
+    return _f(name, dtype, meaning, meaning_da, statutory=True, personal=True, **kw)
+
+
+# The household facts of the statutory limits on the municipal referral (almenboligloven
+# § 59, stk. 6 and 7, read by fuaalborg.letting.referral_limits). They are declared here,
+# once, so that no criterion reads them and no plug-in declares a field of the same name:
+# a renamed or new statutory fact is added to this tuple and nowhere else in the criteria.
+_STATUTORY: tuple[ApplicantField, ...] = (
+    _statutory(
+        "released_from_prison_on",
+        "date",
+        "a household member's release from an institution of the Prison and Probation "
+        "Service after a conviction (§ 59, stk. 6, nr. 1)",
+        "løsladelse fra institution under kriminalforsorgen efter dom",
+    ),
+    _statutory(
+        "released_from_youth_institution_on",
+        "date",
+        "a household member under 18 released from an institution outside the Prison and "
+        "Probation Service after a conviction (§ 59, stk. 6, nr. 2)",
+        "løsladelse af en under 18-årig fra institution uden for kriminalforsorgen efter dom",
+    ),
+    _statutory(
+        "action_plan_required",
+        "bool",
+        "an action plan must be prepared for the released member (serviceloven § 141, "
+        "§ 57 c; the second condition of § 59, stk. 6, nr. 1-2)",
+        "der skal udarbejdes handleplan for det løsladte husstandsmedlem",
+    ),
+    _statutory(
+        "lease_terminated_on",
+        "date",
+        "a lease ended for serious breach of good order (§ 59, stk. 6, nr. 3)",
+        "lejemål ophævet eller opsagt pga. grove overtrædelser af god skik og orden",
+    ),
+    _statutory(
+        "eu_eea_swiss_citizen",
+        "bool",
+        "a household member is a citizen of an EU/EEA country or Switzerland "
+        "(§ 59, stk. 6, nr. 4)",
+        "et husstandsmedlem er statsborger i et EU/EØS-land eller Schweiz",
+    ),
+    _statutory(
+        "student",
+        "bool",
+        "a household member studies at a publicly recognised institution "
+        "(the exception of § 59, stk. 6, nr. 4)",
+        "et husstandsmedlem er studerende ved en offentligt anerkendt uddannelsesinstitution",
+    ),
+    *(
+        _statutory(
+            f"{benefit}_months",
+            "int",
+            f"consecutive calendar months of {english} (§ 59, stk. 6-7)",
+            f"sammenhængende kalendermåneder med {danish}",
+            unit="months",
+            min=0,
+            max=600,
+        )
+        for benefit, english, danish in (
+            ("cash_benefit", "cash benefit (kontanthjælp)", "kontanthjælp"),
+            ("education_benefit", "education benefit (uddannelseshjælp)", "uddannelseshjælp"),
+            (
+                "self_support_benefit",
+                "self-support and return benefit (selvforsørgelses- og hjemrejseydelse)",
+                "selvforsørgelses- og hjemrejseydelse",
+            ),
+            ("transition_benefit", "transition benefit (overgangsydelse)", "overgangsydelse"),
+            (
+                "cash_benefit_s16_1",
+                "cash benefit under aktivloven § 16, stk. 1",
+                "kontanthjælp efter aktivlovens § 16, stk. 1",
+            ),
+            (
+                "cash_benefit_s16_2",
+                "cash benefit under aktivloven § 16, stk. 2",
+                "kontanthjælp efter aktivlovens § 16, stk. 2",
+            ),
+            (
+                "unemployment_sickness",
+                "unemployment, sickness or resource-course benefit",
+                "dagpenge, sygedagpenge eller ressourceforløbsydelse",
+            ),
+        )
+    ),
+    _statutory(
+        "disability_pension",
+        "bool",
+        "a household member receives disability pension (førtidspension; § 59, stk. 6, nr. 6)",
+        "et husstandsmedlem modtager førtidspension",
+    ),
+    _statutory(
+        "benefit_received",
+        "string",
+        "the benefit the applicant receives now (almenboligloven § 51 c)",
+        "ydelse ansøgeren modtager nu (almenboligloven § 51 c)",
+        allowed=BENEFIT_CODES,
+    ),
+    _statutory(
+        "partner_benefit_received",
+        "string",
+        "the benefit the applicant's spouse or cohabitant of at least 2 years receives now "
+        "(almenboligloven § 51 c)",
+        "ydelse ægtefælle eller samlever modtager nu (almenboligloven § 51 c)",
+        allowed=(*BENEFIT_CODES, "no_partner"),
+    ),
+    _statutory(
+        "s51c_dispensation",
+        "bool",
+        "the municipality has dispensed from the refusal (almenboligloven § 51 c, stk. 4)",
+        "kommunen har dispenseret fra afvisningen (almenboligloven § 51 c, stk. 4)",
+    ),
 )
 
 #: Every declared applicant field (canonical, wishes, protected), in order.
-APPLICANT_FIELDS: tuple[ApplicantField, ...] = _CANONICAL + _WISHES + _PROTECTED
+APPLICANT_FIELDS: tuple[ApplicantField, ...] = _CANONICAL + _WISHES + _PROTECTED + _STATUTORY
 
 #: The waiting-list table spec (venteliste); undeclared columns are passed through.
 APPLICANTS = TableSpec(
@@ -389,156 +488,369 @@ REQUIRED_FIELDS: frozenset[str] = frozenset(f.name for f in APPLICANT_FIELDS if 
 WISH_FIELDS: frozenset[str] = frozenset(f.name for f in _WISHES)
 #: Declared protected fields: never readable by any criterion.
 PROTECTED_FIELDS: frozenset[str] = frozenset(f.name for f in _PROTECTED)
-
-# Protected concepts, as stems matched anywhere in a name with its separators removed
-# (after folding æ/ø/å), and as whole words. English and Danish.
-_STEMS = (
-    "ethnic",
-    "etnic",
-    "etnisk",
-    "racial",
-    "skincolo",
-    "hudfarv",
-    "nationalorigin",
-    "nationalit",
-    "citizen",
-    "statsborger",
-    "herkomst",
-    "oprindelse",
-    "countryofbirth",
-    "birthcountry",
-    "birthplace",
-    "placeofbirth",
-    "fodeland",
-    "fodested",
-    "immigra",
-    "indvandr",
-    "efterkommer",
-    "descendant",
-    "religio",
-    "trosretning",
-    "livssyn",
-    "belief",
-    "faith",
-    "mothertongue",
-    "nativelanguage",
-    "firstlanguage",
-    "homelanguage",
-    "modersmal",
-    "sexualorient",
-    "seksuelorient",
-    "seksuelleorient",
-    "genderident",
-    "genderexpress",
-    "konsidentitet",
-    "konsudtryk",
-    "transgender",
-    "transkon",
-    "personnummer",
-    "cprnummer",
-    "socialsecurity",
-    "surname",
-    "firstname",
-    "lastname",
-    "familyname",
-    "givenname",
-    "fullname",
-    "fornavn",
-    "efternavn",
-    "mellemnavn",
-    "ghetto",
-    "nonwestern",
-    "ikkevestlig",
-    "parallelsamfund",
-    "parallelsociet",
-    "minorit",
-    "skin",
-    "hudfarve",
+#: Declared household facts of the statutory referral limits (almenboligloven § 59):
+#: read only by :mod:`fuaalborg.letting.referral_limits`, never by a criterion.
+STATUTORY_FIELDS: tuple[ApplicantField, ...] = _STATUTORY
+#: Household fields the statutory rules no longer read (their replacements are named by the
+#: parameter ``referral.limits.retired_fields``): kept reserved so that no plug-in reuses them.
+RETIRED_STATUTORY_NAMES: frozenset[str] = frozenset({"social_assistance_months"})
+#: The names of :data:`STATUTORY_FIELDS`, and the retired ones.
+STATUTORY_NAMES: frozenset[str] = (
+    frozenset(f.name for f in _STATUTORY) | RETIRED_STATUTORY_NAMES
 )
-_WORDS = frozenset(
-    {
-        "race",
+#: Fields that identify the applicant: a criterion decides on declared facts, never on who
+#: the applicant is (reading an id would let a plug-in join data of its own about named
+#: applicants).
+IDENTIFYING_FIELDS: frozenset[str] = frozenset(
+    f.name for f in APPLICANT_FIELDS if f.personal and not f.protected and not f.statutory
+)
+
+_ETHNIC = (
+    "lov om etnisk ligebehandling § 3 (direkte forskelsbehandling); forskelsbehandlingsloven § 1"
+)
+_INDIRECT = (
+    "lov om etnisk ligebehandling § 3 (indirekte forskelsbehandling: a seemingly neutral "
+    "criterion that puts persons of an ethnic origin at a disadvantage)"
+)
+
+
+@attrs.frozen
+class ProtectedConcept:
+    """A protected concept (or a proxy for one) and the words that name it.
+
+    ``kind`` is ``"protected"`` (a ground the law protects directly) or
+    ``"proxy"`` (a seemingly neutral fact that stands in for national or ethnic
+    origin: indirect discrimination). ``stems`` match anywhere in a name (after
+    folding, see :func:`fold`); ``words`` match whole words only.
+    ``name_stems`` and ``name_words`` are matched in field names only, not in
+    meaning texts, where they are common and innocent (``navn`` in ``navnlig``,
+    ``danish`` in "Danish kroner"). ``basis`` cites the rule.
+    """
+
+    concept: str
+    concept_da: str
+    kind: str
+    basis: str
+    stems: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+    name_stems: tuple[str, ...] = ()
+    name_words: tuple[str, ...] = ()
+
+
+#: The protected concepts and the proxies for them that no criterion may read, English and
+#: Danish. The test errs on the side of refusal: rename an innocent field rather than weaken
+#: the list.
+PROTECTED_CONCEPTS: tuple[ProtectedConcept, ...] = (
+    ProtectedConcept(
+        "ethnicity, race or skin colour",
+        "etnicitet, race eller hudfarve",
+        "protected",
+        _ETHNIC,
+        stems=("ethnic", "etnic", "etnisk", "racial", "skincolo", "skintone", "hudfarv",
+               "minorit"),
+        words=("race", "races", "skin", "ethnos"),
+    ),
+    ProtectedConcept(
+        "national or ethnic origin, descent",
+        "national eller etnisk oprindelse, afstamning",
+        "protected",
+        _ETHNIC,
+        stems=("nationalorigin", "herkomst", "oprindelse", "afstamning", "nedstamning",
+               "ancestr", "descent", "heritage", "hjemland", "homeland", "motherland",
+               "fatherland", "fadreland", "countryoforigin", "nativecountry",
+               "oprindelsesland", "udlanding"),
+        words=("origin", "origins", "national", "nation", "country", "countries", "land",
+               "foreign", "foreigner", "foreigners", "native", "natives", "western",
+               "vestlig", "vestlige", "roots"),
+    ),
+    ProtectedConcept(
+        "citizenship or nationality",
+        "statsborgerskab eller nationalitet",
+        "protected",
+        "the housing authority's guidance: citizenship is no objective letting criterion; "
+        + _ETHNIC,
+        stems=("citizen", "statsborger", "nationalit", "indfods", "naturalis", "naturaliz",
+               "passport"),
+        words=("pas",),
+    ),
+    ProtectedConcept(
+        "country or place of birth",
+        "fødeland eller fødested",
+        "protected",
+        _ETHNIC,
+        stems=("countryofbirth", "birthcountry", "birthplace", "placeofbirth", "fodeland",
+               "fodested", "fodeby", "fodekommune", "birthtown", "birthcity",
+               "birthmunicipal", "birtharea", "areaofbirth", "bornin"),
+    ),
+    ProtectedConcept(
+        "immigrant, descendant or refugee status",
+        "indvandrer-, efterkommer- eller flygtningestatus",
+        "protected",
+        _ETHNIC,
+        stems=("immigra", "indvandr", "efterkommer", "descendant", "refugee", "flygtning",
+               "asylum", "asyl", "migrant", "nonwestern", "ikkevestlig"),
+    ),
+    ProtectedConcept(
+        "religion or belief",
+        "religion eller tro",
+        "protected",
+        "forskelsbehandlingsloven § 1",
+        stems=("religio", "trosretning", "trossamfund", "livssyn", "belief", "faith",
+               "church", "kirke", "mosque", "moske", "synagog", "islam", "muslim",
+               "christian", "kristen", "jewish", "jodisk", "hindu", "buddh", "catholic",
+               "katolsk"),
+        words=("tro", "creed"),
+    ),
+    ProtectedConcept(
+        "language or mother tongue",
+        "sprog eller modersmål",
+        "protected",
+        _ETHNIC,
+        stems=("mothertongue", "nativelanguage", "firstlanguage", "homelanguage",
+               "modersmal", "accent", "dialect"),
+        words=("language", "languages", "sprog", "tongue"),
+    ),
+    ProtectedConcept(
         "name",
-        "names",
         "navn",
-        "navne",
-        "cpr",
-        "ssn",
-        "tro",
-        "sex",
-        "gender",
-        "kon",
-        "koen",
-        "national",
-        "nation",
-        "country",
-        "land",
-        "language",
-        "sprog",
-        "tongue",
-        "ethnos",
-        "religion",
-        "faith",
-        "herkomst",
-        "muslim",
-        "christian",
-        "jewish",
-        "kristen",
-        "jodisk",
-        "western",
-        "vestlig",
-        "foreign",
-        "foreigner",
-        "udlaending",
-        "udlanding",
-        "refugee",
-        "flygtning",
-        "asylum",
-        "asyl",
-        "accent",
-        "dialect",
-        "origin",
-        "origins",
-    }
+        "protected",
+        "a name is a proxy for ethnic origin; " + _INDIRECT,
+        stems=("surname", "firstname", "lastname", "familyname", "givenname", "fullname",
+               "nickname", "fornavn", "efternavn", "mellemnavn", "kaldenavn"),
+        words=("name", "names", "navn", "navne", "initials", "initialer"),
+        name_stems=("name", "navn"),
+    ),
+    ProtectedConcept(
+        "sex, sexual orientation, gender identity or expression, sex characteristics",
+        "køn, seksuel orientering, kønsidentitet, kønsudtryk, kønskarakteristika",
+        "protected",
+        "forskelsbehandlingsloven § 1",
+        stems=("sexualorient", "seksuelorient", "seksuelleorient", "genderident",
+               "genderexpress", "konsidentitet", "konsudtryk", "konskarakteristik",
+               "sexcharacteristic", "transgender", "transkon", "intersex", "interkon"),
+        words=("sex", "gender", "kon", "lgbt", "lgbti"),
+    ),
+    ProtectedConcept(
+        "CPR number",
+        "CPR-nummer",
+        "protected",
+        "the CPR number identifies the person and encodes sex and birth date",
+        stems=("personnummer", "cprnummer", "socialsecurity"),
+        words=("cpr", "ssn"),
+    ),
+    ProtectedConcept(
+        "area labels derived from ethnicity",
+        "områdebetegnelser afledt af etnicitet",
+        "protected",
+        "EU-Domstolen C-417/23 (18 December 2025); " + _ETHNIC,
+        stems=("ghetto", "parallelsamfund", "parallelsociet"),
+    ),
+    ProtectedConcept(
+        "time lived in Denmark",
+        "opholdstid i Danmark",
+        "proxy",
+        _INDIRECT,
+        stems=("opholdstid", "botid", "bopalstid", "residenceyears", "yearsofresidence",
+               "residencetime", "lengthofresidence", "durationofresidence", "yearsindenmark",
+               "yearslivedindenmark", "livedindenmark", "yearsindk", "aridanmark",
+               "boetidanmark", "bosatidanmark"),
+    ),
+    ProtectedConcept(
+        "a reference to Denmark or Danish (residence, language, citizenship)",
+        "en henvisning til Danmark eller dansk (ophold, sprog, statsborgerskab)",
+        "proxy",
+        _INDIRECT,
+        words=("denmark", "danmark", "dk"),
+        name_words=("danish", "dansk", "danske"),
+    ),
+    ProtectedConcept(
+        "arrival date",
+        "indrejse- eller ankomstdato",
+        "proxy",
+        _INDIRECT,
+        stems=("arrival", "arrived", "ankomst", "indrejse", "entrydate", "dateofentry",
+               "immigrationdate"),
+    ),
+    ProtectedConcept(
+        "residence or work permit",
+        "opholds- eller arbejdstilladelse",
+        "proxy",
+        _INDIRECT,
+        stems=("residencepermit", "workpermit", "opholdstilladelse", "opholdsgrundlag",
+               "arbejdstilladelse", "permanentresiden", "permanentophold", "greencard"),
+        words=("visa", "permit", "permits"),
+    ),
+    ProtectedConcept(
+        "Danish-language test or course",
+        "danskprøve eller danskuddannelse",
+        "proxy",
+        _INDIRECT,
+        stems=("danskprov", "danishtest", "languagetest", "sprogprov", "proveidansk",
+               "danskuddannelse", "danishcourse", "languagecourse", "sprogskole",
+               "medborgerskabsprov", "danishlevel", "danishskill", "danskkundskab"),
+    ),
+    ProtectedConcept(
+        "previous address, postcode or area",
+        "tidligere adresse, postnummer eller område",
+        "proxy",
+        _INDIRECT,
+        stems=("previousaddress", "formeraddress", "tidligereadresse", "address", "adresse",
+               "postcode", "postalcode", "postnummer", "postnr", "zipcode",
+               "previousresiden", "formerresiden", "tidligerebopal", "previousarea",
+               "tidligereomrade", "neighbourhood", "neighborhood", "bydel", "kvarter"),
+        words=("zip",),
+    ),
 )
-_FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ö": "o", "ä": "a", "ü": "u"})
+
+_DIGRAPHS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "ue"})
 
 
-def _words(name: str) -> list[str]:
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
-    folded = unicodedata.normalize("NFKC", spaced).lower().translate(_FOLD)
-    folded = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode()
-    return [w for w in re.split(r"[^a-z0-9]+", folded) if w]
+def fold(text: str) -> str:
+    """Fold a name or text for matching: lower case, Danish letters and their spellings as one.
+
+    ``æ``/``ae``, ``ø``/``oe`` and ``å``/``aa`` all fold to one letter (``a``,
+    ``o``, ``a``), so ``fødeland``, ``foedeland`` and ``fodeland`` match alike;
+    accents are dropped; camelCase is split. Both the names checked and the
+    concepts' stems are folded the same way.
+
+    >>> fold("Fødeland"), fold("foedeland"), fold("modersmaal"), fold("indfødsret")
+    ('fodeland', 'fodeland', 'modersmal', 'indfodsret')
+    """
+    spaced = re.sub(r"([a-zæøå0-9])([A-ZÆØÅ])", r"\1 \2", text)
+    lowered = unicodedata.normalize("NFKC", spaced).lower().translate(_DIGRAPHS)
+    ascii_text = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode()
+    return re.sub(r"aa|ae|oe|ue", lambda m: m.group(0)[0], ascii_text)
+
+
+@functools.cache
+def _compact(text: str) -> str:
+    """``text`` folded, with only its letters and digits."""
+    return re.sub(r"[^a-z0-9]", "", fold(text))
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"[^a-z0-9]+", fold(text)) if w]
+
+
+@attrs.frozen
+class _Compiled:
+    concept: ProtectedConcept
+    stems: tuple[str, ...]
+    words: frozenset[str]
+    name_stems: tuple[str, ...]
+    name_words: frozenset[str]
+
+
+def _compile(concept: ProtectedConcept) -> _Compiled:
+    def folded(values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(fold(v) for v in values))
+
+    stems, words = folded(concept.stems), frozenset(folded(concept.words))
+    return _Compiled(
+        concept,
+        stems=stems,
+        words=words,
+        name_stems=stems + folded(concept.name_stems),
+        name_words=words | frozenset(folded(concept.name_words)),
+    )
+
+
+_COMPILED = tuple(_compile(c) for c in PROTECTED_CONCEPTS)
+
+
+@attrs.frozen
+class ProtectedMatch:
+    """Why a name or text is refused: the concept it matched and the word or stem that did."""
+
+    concept: ProtectedConcept
+    matched: str
+
+    def describe(self) -> str:
+        """``'herkomst' (national or ethnic origin, descent; lov om …)``."""
+        kind = "a proxy for national or ethnic origin: " if self.concept.kind == "proxy" else ""
+        return f"{self.matched!r} ({kind}{self.concept.concept}; {self.concept.basis})"
+
+
+def protected_match(name: str) -> ProtectedMatch | None:
+    """The protected concept a field *name* matches, or ``None``.
+
+    Matches whole words of a concept, and its stems anywhere in the name with
+    separators removed (``yearsLivedInDenmark``, ``foedeland``,
+    ``previous_address_postcode``); the longest stem found names the concept.
+
+    >>> protected_match("years_lived_in_denmark").concept.concept
+    'time lived in Denmark'
+    >>> protected_match("arrival_date_dk").concept.concept
+    'arrival date'
+    >>> protected_match("employment_hours_per_week") is None
+    True
+    """
+    return _best(_words(name), names=True)
+
+
+def _best(words: list[str], *, names: bool) -> ProtectedMatch | None:
+    """The most specific match: the longest stem of any concept, else the first whole word."""
+    if names:
+        windows = ["".join(words)]
+    else:  # running text: within a word or across up to four neighbouring words
+        windows = [
+            "".join(words[i : i + k]) for k in range(1, 5) for i in range(len(words) - k + 1)
+        ]
+    best: ProtectedMatch | None = None
+    for compiled in _COMPILED:
+        for stem in compiled.name_stems if names else compiled.stems:
+            if (best is None or len(stem) > len(best.matched)) and any(
+                stem in w for w in windows
+            ):
+                best = ProtectedMatch(compiled.concept, stem)
+    if best is not None:
+        return best
+    for word in words:
+        for compiled in _COMPILED:
+            if word in (compiled.name_words if names else compiled.words):
+                return ProtectedMatch(compiled.concept, word)
+    return None
+
+
+def meaning_match(text: str) -> ProtectedMatch | None:
+    """The protected concept a field's *meaning* (running text) mentions, or ``None``.
+
+    Like :func:`protected_match`, but for prose: stems are matched within a
+    word or a few neighbouring words, and words that are common and innocent in
+    running text (``name`` inside longer words, ``danish``) are left out.
+
+    >>> meaning_match("years the applicant has lived in Denmark").matched
+    'livedindenmark'
+    >>> meaning_match("volunteers in the department's residents' activities") is None
+    True
+    """
+    return _best(_words(text), names=False)
 
 
 def is_protected_name(name: str) -> bool:
-    """Whether a field name matches a protected concept, in English or Danish.
+    """Whether a field name matches a protected concept or proxy, in English or Danish.
 
-    Matches the declared :data:`PROTECTED_FIELDS`, whole words such as ``name``,
-    ``navn``, ``race``, ``cpr``, and stems anywhere in the name such as
-    ``etnicitet``, ``herkomst``, ``statsborgerskab``, ``nationalitet``,
-    ``fødeland``, ``religion``, ``modersmål``, ``non_western``, ``ghetto``.
-    CamelCase, separators and Danish letters are folded first. The test errs on
-    the side of refusal: rename an innocent field rather than weaken it.
+    True for the declared :data:`PROTECTED_FIELDS` and :data:`STATUTORY_NAMES`
+    and for every name :func:`protected_match` matches. CamelCase, separators
+    and Danish letters (and their ASCII spellings) are folded first. The test
+    errs on the side of refusal: rename an innocent field rather than weaken it.
 
     >>> from fuaalborg.criteria.vocabulary import is_protected_name, protected_columns
     >>> [is_protected_name(n) for n in ("applicantName", "Herkomst_land", "ikke-vestlig_omraade")]
     [True, True, True]
+    >>> [is_protected_name(n) for n in ("foedeland", "modersmaal", "arrival_date_dk")]
+    [True, True, True]
     >>> [is_protected_name(n) for n in ("employment_hours_per_week", "in_education", "children")]
     [False, False, False]
     """
-    if name in PROTECTED_FIELDS:
+    if name in PROTECTED_FIELDS or name in STATUTORY_NAMES or protected_match(name) is not None:
         return True
-    words = _words(name)
-    if any(w in _WORDS for w in words):
-        return True
-    compact = "".join(words)
-    statutory = ("".join(_words(f.name)) for f in _STATUTORY)
-    return any(stem in compact for stem in _STEMS) or any(s in compact for s in statutory)
+    compact = _compact(name)  # a statutory fact of several words inside a longer name
+    return any(_compact(s) in compact for s in STATUTORY_NAMES if "_" in s)
 
 
 def protected_columns(columns: Iterable[object]) -> list[str]:
-    """The names among ``columns`` that are protected (declared or by name).
+    """The names among ``columns`` that are protected (declared, statutory or by name).
 
     >>> protected_columns(["applicant_id", "name", "fodeland", "age"])
     ['name', 'fodeland']

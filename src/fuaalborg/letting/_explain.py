@@ -207,6 +207,21 @@ def _title(ranking: Ranking, index: int, lang: str) -> str:
     return crit.title_da if lang == "da" and crit.title_da else crit.title
 
 
+def _conditions(ranking: Ranking, lang: str) -> list[str]:
+    """A sentence for each group that applies only to certain dwellings."""
+    from fuaalborg.criteria.conditions import explain_group
+
+    ctx = ranking._ctx
+    texts = ctx.agreement.applies_to if ctx.agreement is not None else ()
+    if not any(texts) or ctx.applies is None:
+        return []
+    return [
+        explain_group(j + 1, _title(ranking, j, lang), text, ctx.vacancy, ctx.applies[j], lang)
+        for j, text in enumerate(texts)
+        if text
+    ]
+
+
 def _decode(key: int) -> tuple[int, int, int, int, int]:
     from fuaalborg.letting.ranking import KEY_LAYOUT
 
@@ -279,6 +294,7 @@ def explain(ranking: Ranking, rows: npt.NDArray[np.intp], lang: Literal["da", "e
         lines.append(_T["list"][lang].format(list=_T[LISTS[wl.list_code[row]]][lang]))
     if ctx.route == "flexible" and ranking._group is not None:
         g = len(ctx.criteria)
+        lines.extend(_conditions(ranking, lang))
         met_mask = int(ranking._met[row]) if ranking._met is not None else 0
         met = [i for i in range(g) if met_mask >> i & 1]
         unmet = [i for i in range(g) if not met_mask >> i & 1]

@@ -92,10 +92,10 @@ def _vocabulary() -> dict[str, Column]:
 
 def _protected() -> frozenset[str]:
     try:
-        from fuaalborg.criteria.vocabulary import PROTECTED_FIELDS
+        from fuaalborg.criteria.vocabulary import PROTECTED_FIELDS, STATUTORY_NAMES
     except ImportError:  # pragma: no cover
         return frozenset()
-    return frozenset(PROTECTED_FIELDS)
+    return frozenset(PROTECTED_FIELDS) | STATUTORY_NAMES
 
 
 class WaitingList:

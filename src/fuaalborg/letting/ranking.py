@@ -74,6 +74,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from fuaalborg._version import __version__
+from fuaalborg.criteria.declarations import MAX_GROUPS
 from fuaalborg.errors import FuaalborgError, NotInForceError, ValidationError
 from fuaalborg.letting._waiting_list import (
     EPOCH,
@@ -134,7 +135,9 @@ _SEN_SHIFT = ID_BITS
 _CHILD_SHIFT = ID_BITS + 17
 _GROUP_SHIFT = _CHILD_SHIFT + 1
 _LIST_SHIFT = _GROUP_SHIFT + 6
-_MAX_GROUPS = 62
+# groups 1…G and G + 1 ("meets none") in the key's 6 group bits; plug-ins are checked at load
+_MAX_GROUPS = MAX_GROUPS
+assert _MAX_GROUPS + 1 < 1 << 6
 _EPOCH64 = np.datetime64(EPOCH.isoformat(), "D")
 
 #: The bit layout of the sort key: (name, lowest bit, bits), most significant first.
@@ -192,6 +195,7 @@ class _Context:
     designation: str | None = None
     designation_basis: str = ""
     s51c: Any = None
+    applies: tuple[bool, ...] | None = None
 
 
 class _Caches:
@@ -526,6 +530,39 @@ def _designation(
     return designation, basis, Rule.of(dated.value, designation, dated.reference)
 
 
+def _apply_conditions(resolved: list[tuple[_Context, Any]]) -> list[tuple[_Context, Any]]:
+    """Which of each agreement's groups apply to each vacancy (groups with dwelling conditions).
+
+    Evaluated by :func:`fuaalborg.criteria.conditions.applicability`, once per
+    distinct set of conditions over all the vacancies that share it.
+    """
+    from fuaalborg.criteria.conditions import applicability
+
+    by_conditions: dict[tuple[str, ...], list[int]] = {}
+    for i, (ctx, _) in enumerate(resolved):
+        texts = ctx.agreement.applies_to if ctx.agreement is not None else ()
+        if ctx.route == "flexible" and any(texts):
+            by_conditions.setdefault(tuple(texts), []).append(i)
+    out = list(resolved)
+    for texts, rows in by_conditions.items():
+        matrix = applicability(texts, [resolved[i][0].vacancy for i in rows])
+        for i, applies in zip(rows, matrix, strict=True):
+            ctx, reg = resolved[i]
+            out[i] = (attrs.evolve(ctx, applies=tuple(bool(a) for a in applies)), reg)
+    return out
+
+
+def _only_applicable(
+    met: npt.NDArray[np.int64], applies: tuple[bool, ...]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(group, met) with the groups that do not apply to the dwelling left out."""
+    mask = sum(1 << j for j, ok in enumerate(applies) if ok)
+    kept = met & np.int64(mask)
+    lowest = kept & -kept
+    first = np.log2(np.where(kept != 0, lowest, 1)).astype(np.int64) + 1
+    return np.where(kept != 0, first, len(applies) + 1), kept
+
+
 # ---------------------------------------------------------------------------
 # The engine
 
@@ -631,6 +668,8 @@ def _rank(
     met = None
     if ctx.route == "flexible":
         group, met = _groups(wl, registry, ctx, caches)
+        if ctx.applies is not None and not all(ctx.applies):
+            group, met = _only_applicable(met, ctx.applies)
         if ctx.exempt_internal:
             why = "the agreement exempts internal moves within the department"
             wl.require(["current_department_id"], {"current_department_id": why})
@@ -748,11 +787,11 @@ def rank(
     decided.
     """
     caches = _Caches()
-    ctx, reg = _resolve(
+    ((ctx, reg),) = _apply_conditions([_resolve(
         vacancy, on=on, route=route, turn=turn, registry=registry, municipality=municipality,
         colour=colour, organisation_cvr=organisation_cvr, agreement=agreement,
         parameters=parameters, caches=caches, designation=designation,
-    )
+    )])
     wl = prepare(applicants, ctx.on)
     return _rank(wl, ctx, reg, _check_top(top), caches)
 
@@ -814,6 +853,7 @@ def rank_many(
                 parameters=parameters, caches=caches, designation=designation,
             )
         )
+    resolved = _apply_conditions(resolved)
     wl = prepare(applicants, min(ctx.on for ctx, _ in resolved))
     return [_rank(wl, ctx, reg, top, caches) for ctx, reg in resolved]
 

@@ -21,6 +21,7 @@ import attrs
 
 from fuaalborg.dates import as_date
 from fuaalborg.errors import ValidationError
+from fuaalborg.specs import DWELLING_TYPES
 
 __all__ = ["Vacancy"]
 
@@ -55,6 +56,10 @@ class Vacancy:
     ``rooms`` counts habitable rooms (beboelsesrum); ``monthly_rent_dkk`` is the
     monthly rent in kroner; ``vacant_on`` is the date the dwelling is let on (the
     date rules and criteria are read on unless a ranking is given another date).
+    ``floor`` (0 = ground floor), ``dwelling_type`` (one of
+    :data:`~fuaalborg.specs.DWELLING_TYPES`) and ``lift`` are the dwelling's
+    declared facts, needed where an agreement's group applies only to some
+    dwellings (:mod:`fuaalborg.criteria.conditions`); ``None`` when not stated.
     """
 
     department_id: str = attrs.field(converter=str)
@@ -62,6 +67,9 @@ class Vacancy:
     monthly_rent_dkk: float = attrs.field(converter=_amount)
     vacant_on: dt.date = attrs.field(converter=_to_date)
     dwelling_id: str | None = attrs.field(default=None, converter=_optional_str)
+    floor: int | None = attrs.field(default=None, converter=_whole)
+    dwelling_type: str | None = attrs.field(default=None, converter=_optional_str)
+    lift: bool | None = None
 
     def __attrs_post_init__(self) -> None:
         where = f"vacancy {self.department_id}"
@@ -80,3 +88,13 @@ class Vacancy:
             raise ValidationError(
                 f"{where}: monthly_rent_dkk must be an amount >= 0 kr., got {rent!r}"
             )
+        floor = self.floor
+        if floor is not None and (isinstance(floor, bool) or not isinstance(floor, int)):
+            raise ValidationError(f"{where}: floor must be a whole number, got {floor!r}")
+        if self.dwelling_type is not None and self.dwelling_type not in DWELLING_TYPES:
+            raise ValidationError(
+                f"{where}: dwelling_type must be one of {', '.join(DWELLING_TYPES)}, "
+                f"got {self.dwelling_type!r}"
+            )
+        if self.lift is not None and not isinstance(self.lift, bool):
+            raise ValidationError(f"{where}: lift must be true or false, got {self.lift!r}")

@@ -1,8 +1,10 @@
 """Flexible-letting criteria of Boligselskabet Fjordlys, a FICTIONAL organisation.
 
 An example of a fuaalborg plug-in: found through the entry point ``fjordlys`` in
-the group ``fuaalborg``. It reproduces Randers Kommune's published employment and
-education test and adds one criterion on a field of its own.
+the group ``fuaalborg``, and run in a worker process of its own. It speaks for
+one organisation (``ORGANISATION_CVR``), reproduces Randers Kommune's published
+employment and education test, adds one criterion on a field of its own, and
+gives seniors priority to ground-floor dwellings or dwellings with a lift.
 """
 
 from __future__ import annotations
@@ -16,13 +18,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fuaalborg.criteria import ApplicantField, ByColour, Criterion, LettingAgreement, hookimpl
+from fuaalborg.criteria import (
+    ApplicantField,
+    ByColour,
+    Criterion,
+    DwellingCondition,
+    LettingAgreement,
+    PriorityGroup,
+    hookimpl,
+)
 from fuaalborg.criteria.builtin import valid_cvr
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 
 #: Fictional; chosen only because it passes the modulus-11 check.
 FJORDLYS_CVR = "29990018"
+#: The organisation this plug-in speaks for: it may publish agreements for this CVR only.
+ORGANISATION_CVR = FJORDLYS_CVR
 EMPLOYMENT_TEST = "fjordlys.household_in_work_or_education"
 VOLUNTEER = "fjordlys.volunteer"
 
@@ -105,7 +117,15 @@ def register_letting_agreements() -> list[LettingAgreement]:
         LettingAgreement(
             organisation_cvr=FJORDLYS_CVR,
             departments=ByColour("red", "yellow"),
-            groups=(EMPLOYMENT_TEST, VOLUNTEER),
+            groups=(
+                EMPLOYMENT_TEST,
+                VOLUNTEER,
+                # seniors first to dwellings on the ground floor or with a lift
+                PriorityGroup(
+                    "senior",
+                    applies_to=[DwellingCondition(floor=0), DwellingCondition(lift=True)],
+                ),
+            ),
             flexible_share=0.5,
             legal_basis="Almenboligloven § 60, stk. 1 og 4; Fjordlys bilag 4 (fictional)",
             valid_from=dt.date(2023, 1, 1),
