@@ -20,8 +20,9 @@ from pathlib import Path
 import pandas as pd
 
 from fuaalborg import examples
-from fuaalborg.letting.ledger import Ledger, vacancy_stream
+from fuaalborg.letting.ledger import Ledger
 from fuaalborg.monitoring import placement_on
+from fuaalborg.simulation.arrivals import vacancy_stream
 
 
 def main() -> None:

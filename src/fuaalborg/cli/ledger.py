@@ -269,7 +269,9 @@ def repair_command(path: str, yes: bool) -> None:
 
 def ledger_section(town: Municipality, on: dt.date) -> list[str]:
     """Demo: a year of vacancies at the agreement's turnover through a ledger, by colour/rent."""
-    from fuaalborg.letting.ledger import Ledger, route_summary, vacancy_stream
+    from fuaalborg.letting.ledger import Ledger
+    from fuaalborg.reports.routes import route_summary
+    from fuaalborg.simulation.arrivals import vacancy_stream
 
     start = dt.date(on.year, 1, 1)
     stream = vacancy_stream(town, start)
