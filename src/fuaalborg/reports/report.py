@@ -599,8 +599,8 @@ def _r1(ctx: _Context, lettings: pd.DataFrame,
             ctx.l("reason"): e.get("reason"),
             ctx.l("changes"): "; ".join(
                 f"{k} {v}" if e["type"] == "void" else f"{k}: {v[0]} -> {v[1]}"
-                for k, v in (e.get("counted") if e["type"] == "void" else e.get("changes",
-                                                                                   {})).items()
+                for k, v in dict((e.get("counted") if e["type"] == "void"
+                                  else e.get("changes")) or {}).items()
                 if not (e["type"] == "void" and not v)
             ),
         }
