@@ -74,8 +74,12 @@ def new_database(server: Server) -> str:
     return name
 
 
-def start() -> Iterator[Server | str]:
-    """Start a server (yield it, then stop it), or yield why none can run."""
+def start(*, durable: bool = False) -> Iterator[Server | str]:
+    """Start a server (yield it, then stop it), or yield why none can run.
+
+    The tests' server skips ``fsync`` (their checks are about the ledger, not
+    the disk); ``durable=True`` keeps PostgreSQL's defaults, for benchmarks.
+    """
     programs = _programs()
     if programs is None:
         yield "no PostgreSQL server programs (initdb, pg_ctl) on PATH"
@@ -108,7 +112,9 @@ def start() -> Iterator[Server | str]:
             "--auth-host=scram-sha-256", f"--pwfile={password_file}", "--no-sync", "-E", "UTF8",
             "--locale=C.UTF-8")
         options = (f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={sock} "
-                   "-c fsync=off -c synchronous_commit=off -c max_connections=60")
+                   "-c max_connections=60")
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off"
         run(pg_ctl, "-D", str(data), "-l", str(folder / "log"), "-w", "-o", options, "start")
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
         output = getattr(exc, "stderr", b"") or b""
@@ -120,4 +126,6 @@ def start() -> Iterator[Server | str]:
     finally:
         subprocess.run([*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "stop"],
                        capture_output=True, timeout=60, check=False)
-        shutil.rmtree(folder, ignore_errors=True)
+        # the databases' files take a while to delete on a slow disk: not the suite's time
+        subprocess.Popen(["rm", "-rf", str(folder)], start_new_session=True,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

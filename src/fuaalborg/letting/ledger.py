@@ -371,20 +371,24 @@ def _row_of(tx: StateView, event: Any) -> VacancyRow:
     return row
 
 
+def _recorded_row(event: VacancyRecorded) -> VacancyRow:
+    return VacancyRow(
+        vacancy_id=event.vacancy_id, seq=event.seq, department_id=event.department_id,
+        dwelling_id=event.dwelling_id, kind=event.kind, vacant_on=event.on,
+        monthly_rent_dkk=event.monthly_rent_dkk, rooms=event.rooms, colour=event.colour,
+        colour_basis=event.colour_basis,
+        status="referred" if event.route == "referral" else "waiting_list",
+        late=event.late, decision_seq=event.seq, decided_on=event.on, route=event.route,
+        subroute=event.subroute, turn=event.turn, reason_code=event.reason_code,
+        n_referral=event.n_referral, n_flexible=event.n_flexible, n_turn=event.n_turn,
+        rules_id=event.rules, department_share=event.department_share, returned=False,
+    )
+
+
 def project(event: Event, tx: StateWriter) -> None:
     """Apply one event to a ledger's state (when written, replayed, loaded or verified)."""
     if isinstance(event, VacancyRecorded):
-        tx.put_vacancy(VacancyRow(
-            vacancy_id=event.vacancy_id, seq=event.seq, department_id=event.department_id,
-            dwelling_id=event.dwelling_id, kind=event.kind, vacant_on=event.on,
-            monthly_rent_dkk=event.monthly_rent_dkk, rooms=event.rooms, colour=event.colour,
-            colour_basis=event.colour_basis,
-            status="referred" if event.route == "referral" else "waiting_list",
-            late=event.late, decision_seq=event.seq, decided_on=event.on, route=event.route,
-            subroute=event.subroute, turn=event.turn, reason_code=event.reason_code,
-            n_referral=event.n_referral, n_flexible=event.n_flexible, n_turn=event.n_turn,
-            rules_id=event.rules, department_share=event.department_share, returned=False,
-        ))
+        tx.put_vacancy(_recorded_row(event))
         old = tx.counters("department", event.department_id)
         tx.put_counters("department", event.department_id, _advanced(
             old, event.n_referral, event.n_flexible, event.n_turn, event.reason_code))
@@ -778,22 +782,29 @@ class Ledger:
         events: Sequence[Mapping[str, Any]] | Callable[[StateView], Sequence[Mapping[str, Any]]],
         *,
         department_id: str | None = None,
+        serial: bool = True,
     ) -> list[dict[str, Any]]:
         """Write events in one transaction; return them numbered and time-stamped.
 
         ``events`` is a list of event documents (``type`` and fields), or a
-        function that receives the state inside the transaction (current, and
-        locked against other writers) and returns them — raising
-        :class:`LedgerInputError` there refuses and writes nothing. The ledger's
-        own recording functions and :class:`~fuaalborg.letting.offers.OfferRound`
-        write through this.
+        function that receives the state inside the transaction and returns them
+        — raising :class:`LedgerInputError` there refuses and writes nothing. The
+        transaction locks ``department_id`` against other writers; with
+        ``serial`` (the default) it locks the whole ledger before ``events`` is
+        called, which a function reading beyond one department needs. A
+        ``rules`` event whose rules are recorded already is left out. The
+        ledger's own recording functions and
+        :class:`~fuaalborg.letting.offers.OfferRound` write through this.
         """
-        with self._store.transaction(department_id) as tx:
-            docs = events(tx) if callable(events) else events
+        with self._store.transaction(department_id, serial=serial) as tx:
+            docs = list(events(tx) if callable(events) else events)
+            tx.lock_head()
+            docs = [d for d in docs if d["type"] != "rules" or tx.rules(str(d["id"])) is None]
             checked = [structure({"seq": 0, "at": "", **doc}) for doc in docs]
-            stamped = tx.append(docs)
-            for event, doc in zip(checked, stamped, strict=True):
-                project(attrs.evolve(event, seq=doc["seq"], at=doc["at"]), tx)
+            with tx.writes():
+                stamped = tx.append(docs)
+                for event, doc in zip(checked, stamped, strict=True):
+                    project(attrs.evolve(event, seq=doc["seq"], at=doc["at"]), tx)
         return stamped
 
     def batch(self) -> AbstractContextManager[None]:
@@ -956,13 +967,12 @@ class Ledger:
                 event["department_share"] = share
             if latest is not None and on < latest:
                 event["late"] = True
-            docs = [event]
-            if tx.rules(rid) is None:
-                docs.insert(0, {"type": "rules", "id": rid, "values": values})
-            return docs
+            return [{"type": "rules", "id": rid, "values": values}, event]
 
-        self.commit(build, department_id=dep)
-        return self.decision(vid)
+        written = self.commit(build, department_id=dep, serial=False)
+        recorded = structure(written[-1])
+        assert isinstance(recorded, VacancyRecorded)
+        return self._decision(_recorded_row(recorded), values)
 
     def record_vacancies(self, frame: pd.DataFrame, *, sync_every: int = 1000) -> pd.DataFrame:
         """Record many vacancies in order (one :meth:`record_vacancy` each); return decisions.
@@ -1051,14 +1061,14 @@ class Ledger:
                 )
                 if share is not None and row.colour != "red":
                     event["department_share"] = share
-                if tx.rules(rid) is None:
-                    docs.insert(0, {"type": "rules", "id": rid, "values": values})
+                docs.insert(0, {"type": "rules", "id": rid, "values": values})
             return docs
 
         if problems and dep_of is None:
             problems.append(f"unknown vacancy {vid!r}")
             raise LedgerInputError(f"answer to {vid!r}", problems)
-        self.commit(build, department_id=None if dep_of is None else dep_of.department_id)
+        self.commit(build, department_id=None if dep_of is None else dep_of.department_id,
+                    serial=dep_of is None)
         return self.decision(vid)
 
     def set_flexible_share(
@@ -1080,7 +1090,7 @@ class Ledger:
             raise LedgerInputError(f"flexible share of {dep!r}", problems)
         assert day is not None
         self.commit([{"type": "flexible_share", "on": day.isoformat(), "department_id": dep,
-                      "share": show_share(frac)}], department_id=dep)
+                      "share": show_share(frac)}], department_id=dep, serial=False)
 
     # -- corrections --------------------------------------------------------------
 
@@ -1151,7 +1161,7 @@ class Ledger:
                                                          attrs.astuple(new), strict=True)),
             }]
 
-        self.commit(build, department_id=row.department_id)
+        self.commit(build, department_id=row.department_id, serial=False)
         return after[0]
 
     def correct(
@@ -1247,7 +1257,7 @@ class Ledger:
             return [{"type": "correction", "on": day.isoformat(), "vacancy_id": vid,
                      "reason": why, "by": who, "changes": changes}]
 
-        self.commit(build, department_id=row.department_id)
+        self.commit(build, department_id=row.department_id, serial=False)
         return self.decision(vid)
 
     def _original_rules(self, vacancy_id: str) -> str:
@@ -1396,9 +1406,10 @@ class Ledger:
             raise LedgerInputError("decision", [f"unknown vacancy {vid!r}"])
         return self._decision(row)
 
-    def _decision(self, row: VacancyRow) -> Decision:
-        rules = self._rules_of(row.rules_id)
-        values = self._store.rules(row.rules_id) or {}
+    def _decision(self, row: VacancyRow, values: Mapping[str, Any] | None = None) -> Decision:
+        rules = self._rules_of(row.rules_id, values)
+        if values is None:
+            values = self._store.rules(row.rules_id) or {}
         return Decision(
             vacancy_id=row.vacancy_id,
             department_id=row.department_id,

@@ -297,6 +297,7 @@ class OfferRound:
         ):
             problems.append(f"reply_days: {reply_days!r} is not a whole number >= 0")
         row = ledger.store.vacancy(self.vacancy_id)
+        self._department = None if row is None else row.department_id
         if row is None:
             problems.append(f"unknown vacancy {self.vacancy_id!r}")
         elif row.status == "void":
@@ -443,7 +444,7 @@ class OfferRound:
 
         if problems:  # the date: refuse before taking the ledger
             _refuse(f"offers for {self.vacancy_id!r}", problems)
-        self.ledger.commit(build)
+        self.ledger.commit(build, department_id=self._department)
         return chosen
 
     def answer(self, applicant_id: str, answer: str, on: dt.date | str) -> None:
@@ -475,7 +476,7 @@ class OfferRound:
             return [{"type": "offer_answer", "on": day.isoformat(),
                      "vacancy_id": self.vacancy_id, "applicant_id": aid, "answer": answer}]
 
-        self.ledger.commit(build)
+        self.ledger.commit(build, department_id=self._department)
 
     def close(self, on: dt.date | str) -> str | None:
         """Close the round: record ``no_answer`` for the silent, passive status, the winner.
@@ -540,7 +541,7 @@ class OfferRound:
                            "winner": won[0]})
             return events
 
-        self.ledger.commit(build)
+        self.ledger.commit(build, department_id=self._department)
         return won[0]
 
     def sign(self, on: dt.date | str) -> None:
@@ -572,7 +573,7 @@ class OfferRound:
                 "group": offer.get("group"), "seniority_consumed": True,
             }]
 
-        self.ledger.commit(build)
+        self.ledger.commit(build, department_id=self._department)
 
 
 def _round_dict(row: RoundRow) -> dict[str, Any]:

@@ -236,8 +236,15 @@ class StateWriter(StateView, Protocol):
 class Transaction(StateWriter, Protocol):
     """Reading and writing a ledger's state and events inside one transaction."""
 
+    def lock_head(self) -> int:
+        """Take the ledger's head (once per transaction): from here on no other writer
+        appends until this transaction ends. Returns the last ``seq``."""
+
     def append(self, docs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        """Number, time-stamp and write ``docs``; return the written documents."""
+        """Number, time-stamp and write ``docs`` (taking the head); return them as written."""
+
+    def writes(self) -> AbstractContextManager[Any]:
+        """A block of writes whose results are not read (one round trip where possible)."""
 
 
 class Store(StateView, Protocol):
@@ -249,8 +256,14 @@ class Store(StateView, Protocol):
     target: str
     readonly: bool
 
-    def transaction(self, department_id: str | None = None) -> AbstractContextManager[Transaction]:
-        """One write transaction; waits (bounded) for other writers; locks the department."""
+    def transaction(
+        self, department_id: str | None = None, *, serial: bool = True
+    ) -> AbstractContextManager[Transaction]:
+        """One write transaction; waits (bounded) for other writers.
+
+        Locks ``department_id``'s counters, and the head at once when ``serial``
+        (the transaction reads state beyond the department), else when it appends.
+        """
 
     def batch(self) -> AbstractContextManager[None]:
         """Group commit: transactions inside the block are made durable at its end."""

@@ -307,8 +307,13 @@ class FileStore(MemoryState):
     # -- writing ------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def transaction(self, department_id: str | None = None) -> Iterator[FileStore]:
-        """A write: the lock, the lines written since, the checks; ``fsync`` at the end."""
+    def transaction(
+        self, department_id: str | None = None, *, serial: bool = True
+    ) -> Iterator[FileStore]:
+        """A write: the lock, the lines written since, the checks; ``fsync`` at the end.
+
+        The file has one lock for the whole ledger: every write is serial.
+        """
         if self.readonly or self._fd is None:
             raise LedgerError(f"{self.path.name} is open read-only")
         if self._broken:
@@ -347,6 +352,14 @@ class FileStore(MemoryState):
                 self._broken = f"fsync failed ({exc.strerror}); reopen the ledger"
                 raise LedgerError(f"{self.path.name}: {self._broken}") from exc
             self._unsynced = False
+
+    def lock_head(self) -> int:
+        """Inside a transaction the file is locked already; the last ``seq``."""
+        return self.head()
+
+    def writes(self) -> contextlib.AbstractContextManager[None]:
+        """Writes go to the file as they come."""
+        return contextlib.nullcontext()
 
     def append(self, docs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """Number, time-stamp and write events (inside a transaction)."""

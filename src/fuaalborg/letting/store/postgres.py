@@ -14,6 +14,7 @@ over a unix socket and ``PGPASSWORD``/``~/.pgpass`` supply a password.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +23,7 @@ from fuaalborg.letting.errors import (
     LedgerConnectionError,
     LedgerError,
 )
+from fuaalborg.letting.routing import Counters
 from fuaalborg.letting.store import DEFAULT_WAIT_SECONDS, Projector, describe_target
 from fuaalborg.letting.store.sql import SqlStore, connect_error
 
@@ -45,6 +47,7 @@ class PostgresStore(SqlStore):
 
     kind = "postgresql"
     placeholder = "%s"
+    _no_params = None
 
     @classmethod
     def open(
@@ -78,11 +81,17 @@ class PostgresStore(SqlStore):
         return store
 
     def _begin(self) -> None:
-        self._execute("BEGIN")
-        self._execute(f"SET LOCAL lock_timeout = '{max(int(self.wait * 1000), 1)}ms'")
+        self._execute(f"BEGIN; SET LOCAL lock_timeout = '{max(int(self.wait * 1000), 1)}ms'")
+
+    def _lock_head(self) -> int:
         found = self._row("SELECT seq FROM ledger_head WHERE id = 0 FOR UPDATE")
         assert found is not None
-        self._head = int(found[0])
+        return int(found[0])
+
+    def _writes(self) -> contextlib.AbstractContextManager[Any]:
+        if self._conn is None or self._conn._pipeline is not None:
+            return contextlib.nullcontext()
+        return self._conn.pipeline()  # type: ignore[no-any-return]
 
     def _begin_plain(self) -> None:
         self._execute("BEGIN")
@@ -104,9 +113,16 @@ class PostgresStore(SqlStore):
         else:
             self._conn.execute("ROLLBACK")
 
-    def _lock_counters(self, scope: str, key: str) -> None:
-        self._execute("SELECT referral FROM ledger_counters WHERE scope = ? AND key = ? "
-                      "FOR UPDATE", (scope, key))
+    def _lock_counters(self, scope: str, keys: Sequence[str]) -> dict[str, Counters]:
+        if len(keys) == 1:
+            rows = self._rows("SELECT key, referral, flexible, turns FROM ledger_counters "
+                              "WHERE scope = ? AND key = ? FOR UPDATE", (scope, keys[0]))
+        else:
+            rows = [r for r in self._rows(
+                "SELECT key, referral, flexible, turns FROM ledger_counters WHERE scope = ? "
+                "ORDER BY key FOR UPDATE", (scope,)) if r[0] in set(keys)]
+        found = {str(k): Counters(int(a), int(b), int(c)) for k, a, b, c in rows}
+        return {key: found.get(key, Counters()) for key in keys}
 
     def _has_ledger(self) -> bool:
         found = self._row("SELECT to_regclass('ledger_schema') IS NOT NULL")

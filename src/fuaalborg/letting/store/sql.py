@@ -5,9 +5,9 @@ The schema (version :data:`SCHEMA_VERSION`, recorded in ``ledger_schema``):
 * ``ledger_events`` — every event's line (the same JSON document with its
   checksum as in a ledger file) by ``seq``, with its type, date, vacancy and
   department as columns to filter on;
-* ``ledger_head`` — one row, the last ``seq``: every write locks it first, so
-  sequence numbers are gapless and in commit order, which is the order the
-  ledger counts in;
+* ``ledger_head`` — one row, the last ``seq``: every write locks it before it
+  appends, so sequence numbers are gapless and in commit order, which is the
+  order the ledger counts in;
 * ``ledger_meta``, ``ledger_rules``, ``ledger_dwellings``, ``ledger_departments``
   — the municipality's registry, fingerprint and the recorded rule versions;
 * ``ledger_counters`` — counters by *scope* and *key* (today every department's
@@ -18,9 +18,13 @@ The schema (version :data:`SCHEMA_VERSION`, recorded in ``ledger_schema``):
 
 Opening a database ledger reads its metadata only: its cost does not grow with
 the ledger. Every read queries the tables, so a reader sees every committed
-event without reopening. A write is one transaction: it waits (up to ``wait``
-seconds) for the head row, locks the department's counters, checks, appends
-its events and updates the state; a failure rolls everything back.
+event without reopening. A write is one transaction: it locks the department's
+counters (waiting up to ``wait`` seconds for another writer of the department),
+reads and checks, then locks the head row, appends its events, updates the
+state and commits; a failure rolls everything back. Locks are always taken in
+one order — departments (sorted) before the head — so writers never deadlock;
+a write that needs the whole ledger's state (offers: an applicant's offers span
+departments) takes the head first. A batch locks every department, then the head.
 
 A database made by a newer fuaalborg (a higher schema version) is refused; an
 older one is brought up to date by :data:`MIGRATIONS` in one transaction.
@@ -183,6 +187,8 @@ class SqlStore:
 
     kind = "sql"
     placeholder = "?"
+    #: What the driver takes for "no parameters" (``None`` lets psycopg send several statements).
+    _no_params: Any = ()
 
     def __init__(self, conn: Any, target: str, project: Projector, *, readonly: bool,
                  wait: float = DEFAULT_WAIT_SECONDS) -> None:
@@ -195,22 +201,35 @@ class SqlStore:
         self._batch = 0
         self._failed = False
         self._head: int | None = None
+        self._held: dict[tuple[str, str], Counters] = {}
         self._meta: LedgerMeta | None = None
         self._rules: dict[str, dict[str, Any]] = {}
         self._departments: list[str] | None = None
+        self._dwellings: dict[str, tuple[str, str]] | None = None
 
     # -- dialect --------------------------------------------------------------------
 
     def _begin(self) -> None:
-        """Begin a write transaction, waiting for other writers; lock the head row."""
+        """Begin a write transaction (waiting for other writers where the database must)."""
         raise NotImplementedError
 
     def _end(self, commit: bool) -> None:
         """Commit or roll back the write transaction."""
         raise NotImplementedError
 
-    def _lock_counters(self, scope: str, key: str) -> None:
-        """Lock a key's counters for the rest of the transaction."""
+    def _lock_head(self) -> int:
+        """Lock the head row for the rest of the transaction; return the last ``seq``."""
+        found = self._row("SELECT seq FROM ledger_head WHERE id = 0")
+        assert found is not None
+        return int(found[0])
+
+    def _lock_counters(self, scope: str, keys: Sequence[str]) -> dict[str, Counters]:
+        """Lock keys' counters (in this order) for the rest of the transaction; return them."""
+        return {key: self._read_counters(scope, key) for key in keys}
+
+    def _writes(self) -> contextlib.AbstractContextManager[Any]:
+        """A block of writes whose results are not read (PostgreSQL pipelines them)."""
+        return contextlib.nullcontext()
 
     def _has_ledger(self) -> bool:
         """Whether the database holds ledger tables."""
@@ -240,7 +259,7 @@ class SqlStore:
 
     def _execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         try:
-            return self._conn.execute(self._sql(sql), tuple(params))
+            return self._conn.execute(self._sql(sql), tuple(params) if params else self._no_params)
         except Exception as exc:
             if self._depth:
                 self._failed = True
@@ -357,8 +376,15 @@ class SqlStore:
     # -- transactions ---------------------------------------------------------------
 
     @contextlib.contextmanager
-    def transaction(self, department_id: str | None = None) -> Iterator[SqlStore]:
-        """One write transaction (joining the batch's, inside :meth:`batch`)."""
+    def transaction(
+        self, department_id: str | None = None, *, serial: bool = True
+    ) -> Iterator[SqlStore]:
+        """One write transaction (joining the batch's, inside :meth:`batch`).
+
+        Locks the department's counters, and the head row either now
+        (``serial``: the transaction reads state beyond the department) or when
+        it appends.
+        """
         if self.readonly:
             raise LedgerError(f"{self.target} is open read-only")
         outer = self._depth == 0
@@ -368,8 +394,11 @@ class SqlStore:
         self._depth += 1
         ok = False
         try:
-            if department_id is not None:
-                self._lock_counters("department", department_id)
+            if department_id is not None and ("department", department_id) not in self._held:
+                for key, counters in self._lock_counters("department", [department_id]).items():
+                    self._held[("department", key)] = counters
+            if serial:
+                self.lock_head()
             yield self
             ok = True
         except LedgerInputError:
@@ -378,25 +407,44 @@ class SqlStore:
         finally:
             self._depth -= 1
             if outer:
-                self._end(commit=ok and not self._failed)
-                self._head = None
+                self._close_transaction(commit=ok and not self._failed)
+
+    def _close_transaction(self, commit: bool) -> None:
+        self._head = None
+        self._held = {}
+        self._end(commit=commit)
+
+    def lock_head(self) -> int:
+        """Inside a transaction: lock the head row (once); return the last ``seq``."""
+        if self._head is None:
+            self._head = self._lock_head()
+        return self._head
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
-        """Group commit: one transaction for the block; rows refused inside write nothing."""
-        with self.transaction():
+        """Group commit: one transaction for the block; rows refused inside write nothing.
+
+        Locks every department and then the head, in the order every writer takes them.
+        """
+        with self.transaction(serial=False):
+            self._lock_everything()
             self._batch += 1
             try:
                 yield
             finally:
                 self._batch -= 1
 
+    def _lock_everything(self) -> None:
+        for key, counters in self._lock_counters("department", self.department_ids()).items():
+            self._held[("department", key)] = counters
+        self.lock_head()
+
     def sync(self) -> None:
         """Inside a batch: commit what it has written so far and go on in a new transaction."""
         if self._depth and not self._failed:
-            self._end(commit=True)
-            self._head = None
+            self._close_transaction(commit=True)
             self._begin()
+            self._lock_everything()
 
     def refresh(self) -> None:
         """Nothing to do: every read queries the tables."""
@@ -428,10 +476,11 @@ class SqlStore:
         return int(found[0])
 
     def dwelling(self, dwelling_id: str) -> tuple[str, str] | None:
-        """A dwelling's department and kind."""
-        found = self._row("SELECT department_id, kind FROM ledger_dwellings WHERE dwelling_id = ?",
-                          (dwelling_id,))
-        return None if found is None else (str(found[0]), str(found[1]))
+        """A dwelling's department and kind (the registry is read once: it never changes)."""
+        if self._dwellings is None:
+            self._dwellings = {str(d): (str(dep), str(kind)) for d, dep, kind in self._rows(
+                "SELECT dwelling_id, department_id, kind FROM ledger_dwellings")}
+        return self._dwellings.get(dwelling_id)
 
     def department_ids(self) -> list[str]:
         """The registry's departments, sorted."""
@@ -457,7 +506,11 @@ class SqlStore:
         return self._rules[rules_id]
 
     def counters(self, scope: str, key: str) -> Counters:
-        """The counters of a key in a scope."""
+        """The counters of a key in a scope (as locked, inside a transaction that locked them)."""
+        held = self._held.get((scope, key)) if self._depth else None
+        return held if held is not None else self._read_counters(scope, key)
+
+    def _read_counters(self, scope: str, key: str) -> Counters:
         found = self._row(
             "SELECT referral, flexible, turns FROM ledger_counters WHERE scope = ? AND key = ?",
             (scope, key))
@@ -566,9 +619,9 @@ class SqlStore:
     # -- writing --------------------------------------------------------------------
 
     def append(self, docs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        """Number, time-stamp and insert events; move the head."""
+        """Lock the head; number, time-stamp and insert events; move the head."""
         assert self._depth, "append outside a transaction"
-        seq = self.head()
+        seq = self.lock_head()
         stamped: list[dict[str, Any]] = []
         rows = []
         for doc in docs:
@@ -583,12 +636,17 @@ class SqlStore:
                 dep = None if row is None else row[0]
             rows.append((seq, full["type"], full.get("on"), full.get("vacancy_id"), dep,
                          encode(full)[:-1].decode("utf-8")))
-        for row_values in rows:
-            self._execute("INSERT INTO ledger_events (seq, type, on_date, vacancy_id, "
-                          "department_id, line) VALUES (?, ?, ?, ?, ?, ?)", row_values)
-        self._execute("UPDATE ledger_head SET seq = ? WHERE id = 0", (seq,))
+        with self._writes():
+            for row_values in rows:
+                self._execute("INSERT INTO ledger_events (seq, type, on_date, vacancy_id, "
+                              "department_id, line) VALUES (?, ?, ?, ?, ?, ?)", row_values)
+            self._execute("UPDATE ledger_head SET seq = ? WHERE id = 0", (seq,))
         self._head = seq
         return stamped
+
+    def writes(self) -> contextlib.AbstractContextManager[Any]:
+        """A block of writes whose results are not read: one round trip where the driver can."""
+        return self._writes()
 
     def put_meta(self, meta: LedgerMeta) -> None:  # pragma: no cover - loaded in bulk
         """Metadata is written when the ledger is created."""
@@ -608,6 +666,8 @@ class SqlStore:
 
     def put_counters(self, scope: str, key: str, counters: Counters) -> None:
         """Set counters."""
+        if (scope, key) in self._held:
+            self._held[(scope, key)] = counters
         self._execute(
             "INSERT INTO ledger_counters (scope, key, referral, flexible, turns) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET "
