@@ -150,7 +150,7 @@ def _decision(d: Decision) -> dict[str, Any]:
 
 
 class _Quiet(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+    def log_message(self, format: str, *args: Any) -> None:
         return  # no access log: a URL may carry an id
 
 
