@@ -38,7 +38,7 @@ from typing import Any, ClassVar, TypeAlias
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_structure_fn
+from cattrs.gen import make_dict_structure_fn, override
 
 from fuaalborg.letting.errors import LedgerCorruptError
 
@@ -247,10 +247,10 @@ class VacancyCorrected:
 
 @attrs.frozen
 class Offer:
-    """One applicant's offer in a round: their list, rank and priority group."""
+    """One applicant's offer in a round: their list (``"list"`` in the event), rank and group."""
 
     applicant_id: str
-    list: str
+    list_name: str
     rank: int
     group: int | None = None
 
@@ -319,7 +319,10 @@ class ApplicantPassive:
 
 @attrs.frozen
 class Signed:
-    """The lease signed: the vacancy is let and the applicant's seniority on the list used."""
+    """The lease signed: the vacancy is let and the applicant's seniority on the list used.
+
+    ``list_name`` is the event's ``"list"``.
+    """
 
     TYPE: ClassVar[str] = "signed"
     seq: int
@@ -327,7 +330,7 @@ class Signed:
     on: dt.date
     vacancy_id: str
     applicant_id: str
-    list: str
+    list_name: str
     group: int | None = None
     seniority_consumed: bool = True
 
@@ -413,9 +416,11 @@ def _converter(detailed: bool) -> cattrs.Converter:
     conv.register_structure_hook(bool, _strict(bool, "true or false"))
     conv.register_structure_hook(dt.date, _date)
     conv.register_structure_hook(Any, lambda value, _type: value)
-    for cls in (*EVENT_CLASSES.values(), Offer, Skipped):
+    for cls in (Offer, Skipped, *EVENT_CLASSES.values()):  # parts before the events
+        # an applicant's list is "list" in the JSON; "list_name" in Python
+        renamed = {"list_name": override(rename="list")} if cls in (Offer, Signed) else {}
         conv.register_structure_hook(
-            cls, make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True)
+            cls, make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True, **renamed)
         )
     return conv
 

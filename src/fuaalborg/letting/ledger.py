@@ -751,7 +751,7 @@ class Ledger:
 
     @property
     def rounds(self) -> dict[str, list[dict[str, Any]]]:
-        """Every vacancy's offer rounds (as :attr:`OfferRound.rounds` shows them)."""
+        """Every vacancy's offer rounds, as :attr:`fuaalborg.letting.offers.OfferRound.rounds`."""
         from fuaalborg.letting.offers import _round_dict
 
         self._store.refresh()

@@ -154,7 +154,7 @@ class OfferBook:
         if isinstance(event, OffersSent):
             tx.put_round(event.vacancy_id, RoundRow(
                 round=event.round, on=event.on, deadline=event.deadline,
-                offers={o.applicant_id: {"list": o.list, "rank": o.rank, "group": o.group,
+                offers={o.applicant_id: {"list": o.list_name, "rank": o.rank, "group": o.group,
                                          "answer": None} for o in event.offers},
             ))
             _set_status(tx, event, "offered")
@@ -183,7 +183,7 @@ class OfferBook:
             tx.put_round(event.vacancy_id,
                          attrs.evolve(current, closed_on=event.on, winner=event.winner))
         elif isinstance(event, Signed):
-            tx.put_consumed(event.applicant_id, event.list, event.vacancy_id)
+            tx.put_consumed(event.applicant_id, event.list_name, event.vacancy_id)
             _set_status(tx, event, "let")
 
 

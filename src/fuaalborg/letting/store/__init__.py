@@ -47,6 +47,7 @@ __all__ = [
     "DEFAULT_WAIT_SECONDS",
     "ApplicantRow",
     "LedgerMeta",
+    "Projector",
     "RoundRow",
     "StateView",
     "StateWriter",
