@@ -418,7 +418,9 @@ def _converter(detailed: bool) -> cattrs.Converter:
     conv.register_structure_hook(Any, lambda value, _type: value)
     for cls in (Offer, Skipped, *EVENT_CLASSES.values()):  # parts before the events
         # an applicant's list is "list" in the JSON; "list_name" in Python
-        renamed = {"list_name": override(rename="list")} if cls in (Offer, Signed) else {}
+        renamed: dict[str, Any] = (
+            {"list_name": override(rename="list")} if cls in (Offer, Signed) else {}
+        )
         conv.register_structure_hook(
             cls, make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True, **renamed)
         )
