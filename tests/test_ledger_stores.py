@@ -183,9 +183,15 @@ def test_unreachable_servers_and_wrong_credentials(postgres: Any, pg_url: str) -
         Ledger.open(postgres.url("nope"))
 
 
-def test_a_database_made_by_a_newer_version_is_refused(target: str) -> None:
-    if target.endswith(".jsonl"):
-        pytest.skip("a file has no schema version")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/ledger.db"
+    return str(request.getfixturevalue("pg_url"))
+
+
+def test_a_database_made_by_a_newer_version_is_refused(database: str) -> None:
+    target = database
     Ledger.create(target, REGISTRY).close()
     with Ledger.open(target) as ledger:
         ledger.store._execute("UPDATE ledger_schema SET version = ?", (SCHEMA_VERSION + 1,))

@@ -67,7 +67,7 @@ import numpy as np
 import pandas as pd
 
 from fuaalborg.dates import parse_date
-from fuaalborg.errors import FuaalborgError, NotInForceError, ValidationError
+from fuaalborg.errors import FuaalborgError, NotInForceError
 from fuaalborg.letting.errors import (
     LedgerBusyError,
     LedgerConnectionError,
@@ -80,20 +80,23 @@ from fuaalborg.letting.errors import (
 )
 from fuaalborg.letting.events import (
     FORMAT,
-    AnswerRecorded,
-    Event,
-    FlexibleShareSet,
-    LedgerCreated,
-    RulesRecorded,
-    VacancyCorrected,
     VacancyRecorded,
-    VacancyVoided,
     check_line,
     decode,
     encode,
     structure,
 )
 from fuaalborg.letting.offers import OfferBook
+from fuaalborg.letting.projection import project, recorded_row
+from fuaalborg.letting.registry import (
+    ColourSource,
+    StepModelColours,
+    check_colour_source,
+    fingerprint_of,
+    other_town,
+    registry_fingerprint,
+    registry_of,
+)
 from fuaalborg.letting.routing import (
     COLOURS,
     COUNTING_REASONS,
@@ -103,7 +106,6 @@ from fuaalborg.letting.routing import (
     Routed,
     Rules,
     explain,
-    route_frame,
     route_one,
     route_waiting_list,
     rule_values,
@@ -114,9 +116,7 @@ from fuaalborg.letting.routing import (
 )
 from fuaalborg.letting.store import (
     DEFAULT_WAIT_SECONDS,
-    LedgerMeta,
     StateView,
-    StateWriter,
     Store,
     VacancyRow,
     describe_target,
@@ -125,6 +125,13 @@ from fuaalborg.letting.store import (
 )
 from fuaalborg.letting.store.file import FileStore, RepairReport, TornLine, TornLineWarning, now
 from fuaalborg.letting.store.memory import MemoryState
+from fuaalborg.letting.verification import (
+    Correction,
+    VerifyReport,
+    check_decisions,
+    first_difference,
+    snapshot,
+)
 from fuaalborg.municipality import Municipality
 from fuaalborg.parameters import ParameterSet, load_parameters
 
@@ -168,8 +175,6 @@ ANSWERS = ("accepted", "declined", "let")
 CORRECTABLE = ("monthly_rent_dkk", "rooms", "dwelling_id", "vacant_on")
 _ROUTING_FACTS = ("department_id", "kind", "colour")
 
-#: A function giving a department's colour on a date (the step model's placement).
-ColourSource = Callable[[str, dt.date], str]
 
 
 # ---------------------------------------------------------------------------
@@ -215,50 +220,6 @@ class Decision:
 
 
 @attrs.frozen
-class Correction:
-    """A void or a correction as the ledger records it: who, when, why, what changed."""
-
-    seq: int
-    type: str
-    on: dt.date
-    at: str
-    vacancy_id: str
-    by: str
-    reason: str
-    changes: Mapping[str, Any]
-
-    def describe(self) -> str:
-        """One line: ``event 12 (void, 2024-05-02 by kb): V3 — reason``."""
-        if self.type == "void":
-            what = "stops counting (" + ", ".join(
-                f"{k} -{v}" for k, v in self.changes.items() if v) + ")"
-        else:
-            what = ", ".join(f"{k} {old!r} -> {new!r}" for k, (old, new) in self.changes.items())
-        return (f"event {self.seq} ({self.type} on {self.on.isoformat()} by {self.by}, written "
-                f"{self.at}): {self.vacancy_id}: {what}; reason: {self.reason}")
-
-
-@attrs.frozen
-class VerifyReport:
-    """What :meth:`Ledger.verify` checked: events, vacancies and every correction."""
-
-    target: str
-    events: int
-    vacancies: int
-    voided: int
-    late: int
-    corrections: tuple[Correction, ...]
-
-    def describe(self) -> list[str]:
-        """Readable lines: a summary, then each correction."""
-        head = (f"{self.target}: {self.events} events verified; {self.vacancies} vacancies "
-                f"({self.voided} void, {self.late} late); every checksum, decision, counter "
-                f"and state row agrees with the events; {len(self.corrections)} correction"
-                f"{'' if len(self.corrections) == 1 else 's'}")
-        return [head, *(f"  {c.describe()}" for c in self.corrections)]
-
-
-@attrs.frozen
 class ConvertReport:
     """A ledger copied to another store: how many events, and their common digest."""
 
@@ -271,189 +232,6 @@ class ConvertReport:
         """One line for messages."""
         return (f"copied {self.events} events from {self.source} to {self.target}; both verify, "
                 f"events identical (sha256 {self.sha256[:16]}…)")
-
-
-# ---------------------------------------------------------------------------
-# The municipality a ledger belongs to
-
-
-def _registry_from(
-    source: Municipality | pd.DataFrame,
-) -> tuple[dict[str, dict[str, list[str]]], str]:
-    if isinstance(source, Municipality):
-        dwellings = source.dwellings
-        deps = source.departments["department_id"].astype(str).tolist()
-        name = source.name
-    elif isinstance(source, pd.DataFrame):
-        dwellings = source
-        deps = []
-        name = "municipality"
-    else:
-        raise ValidationError(
-            f"municipality: expected a Municipality or a dwellings table, got "
-            f"{type(source).__name__}"
-        )
-    missing = [c for c in ("dwelling_id", "department_id", "kind") if c not in dwellings.columns]
-    if missing:
-        raise ValidationError(f"dwellings table: missing columns {', '.join(missing)}")
-    registry: dict[str, dict[str, list[str]]] = {d: {"family": [], "bab": []} for d in deps}
-    frame = dwellings[["dwelling_id", "department_id", "kind"]].astype(str)
-    bad = ~frame["kind"].isin(DWELLING_KINDS)
-    if bad.any():
-        rows = (np.flatnonzero(bad.to_numpy()) + 1).tolist()[:10]
-        raise ValidationError(f"dwellings table: kind must be family or bab (rows {rows})")
-    dup = frame["dwelling_id"].duplicated()
-    if dup.any():
-        rows = (np.flatnonzero(dup.to_numpy()) + 1).tolist()[:10]
-        raise ValidationError(f"dwellings table: duplicate dwelling_id (rows {rows})")
-    for (dep, kind), ids in frame.groupby(["department_id", "kind"], sort=True)["dwelling_id"]:
-        registry.setdefault(str(dep), {"family": [], "bab": []})[str(kind)] = sorted(
-            ids.tolist()
-        )
-    return registry, name
-
-
-def _fingerprint(registry: Mapping[str, Any]) -> str:
-    text = json.dumps(registry, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def registry_fingerprint(municipality: Municipality | pd.DataFrame) -> str:
-    """The fingerprint of a municipality's departments and dwellings, as a ledger stores it.
-
-    Two municipalities have the same fingerprint exactly when they have the same
-    departments with the same family and BAB dwellings.
-    """
-    return _fingerprint(_registry_from(municipality)[0])
-
-
-class StepModelColours:
-    """A colour source: the step model's placement in force on a date, for one municipality.
-
-    It carries its municipality's :func:`registry_fingerprint`, so a ledger
-    refuses it when it was made for another municipality.
-    """
-
-    def __init__(self, municipality: Municipality, preset: str = "aalborg-2023") -> None:
-        self.municipality = municipality
-        self.preset = preset
-        self.fingerprint = registry_fingerprint(municipality)
-
-    def __call__(self, department_id: str, on: dt.date) -> str:
-        """The colour of ``department_id`` on ``on``."""
-        from fuaalborg.monitoring.calendar import colour_on
-
-        return str(colour_on(self.municipality, department_id, on, self.preset))
-
-    def __repr__(self) -> str:
-        return f"<StepModelColours {self.municipality.name} ({self.preset})>"
-
-
-# ---------------------------------------------------------------------------
-# How events change the state (the one projection every store uses)
-
-
-def _advanced(old: Counters, n_referral: int | None, n_flexible: int | None,
-              n_turn: int | None, reason_code: str) -> Counters:
-    referral = int(n_referral) if reason_code in COUNTING_REASONS and n_referral else (
-        old.referral)
-    flexible = old.flexible if n_flexible is None else int(n_flexible)
-    turns = old.turns if n_turn is None else int(n_turn)
-    return Counters(referral, flexible, turns)
-
-
-def _row_of(tx: StateView, event: Any) -> VacancyRow:
-    row = tx.vacancy(event.vacancy_id)
-    if row is None:
-        raise LedgerCorruptError(
-            f"event {event.seq} ({event.TYPE}): unknown vacancy {event.vacancy_id!r}"
-        )
-    return row
-
-
-def _recorded_row(event: VacancyRecorded) -> VacancyRow:
-    return VacancyRow(
-        vacancy_id=event.vacancy_id, seq=event.seq, department_id=event.department_id,
-        dwelling_id=event.dwelling_id, kind=event.kind, vacant_on=event.on,
-        monthly_rent_dkk=event.monthly_rent_dkk, rooms=event.rooms, colour=event.colour,
-        colour_basis=event.colour_basis,
-        status="referred" if event.route == "referral" else "waiting_list",
-        late=event.late, decision_seq=event.seq, decided_on=event.on, route=event.route,
-        subroute=event.subroute, turn=event.turn, reason_code=event.reason_code,
-        n_referral=event.n_referral, n_flexible=event.n_flexible, n_turn=event.n_turn,
-        rules_id=event.rules, department_share=event.department_share, returned=False,
-    )
-
-
-def project(event: Event, tx: StateWriter) -> None:
-    """Apply one event to a ledger's state (when written, replayed, loaded or verified)."""
-    if isinstance(event, VacancyRecorded):
-        tx.put_vacancy(_recorded_row(event))
-        old = tx.counters("department", event.department_id)
-        tx.put_counters("department", event.department_id, _advanced(
-            old, event.n_referral, event.n_flexible, event.n_turn, event.reason_code))
-    elif isinstance(event, AnswerRecorded):
-        row = _row_of(tx, event)
-        if event.answer != "declined":
-            tx.put_vacancy(attrs.evolve(row, status=event.answer))
-            return
-        assert event.route is not None
-        assert event.reason_code is not None
-        assert event.rules is not None
-        tx.put_vacancy(attrs.evolve(
-            row, status="returned", decision_seq=event.seq, decided_on=event.on,
-            route=event.route, subroute=event.subroute, turn=event.turn,
-            reason_code=event.reason_code, n_referral=event.n_referral,
-            n_flexible=event.n_flexible, n_turn=event.n_turn, rules_id=event.rules,
-            department_share=event.department_share, returned=True,
-        ))
-        old = tx.counters("department", row.department_id)
-        tx.put_counters("department", row.department_id, _advanced(
-            old, None, event.n_flexible, event.n_turn, event.reason_code))
-    elif isinstance(event, VacancyVoided):
-        row = _row_of(tx, event)
-        old = tx.counters("department", row.department_id)
-        back = {k: int(event.counted.get(k, 0)) for k in ("referral", "flexible", "turns")}
-        after = Counters(old.referral - back["referral"], old.flexible - back["flexible"],
-                         old.turns - back["turns"])
-        recorded = Counters(*(int(event.counters.get(k, -1))
-                              for k in ("referral", "flexible", "turns")))
-        if after != recorded:
-            raise LedgerCorruptError(
-                f"event {event.seq} (void): the department's counters {attrs.astuple(old)} less "
-                f"what the vacancy counted {tuple(back.values())} are not the recorded "
-                f"{attrs.astuple(recorded)}"
-            )
-        tx.put_vacancy(attrs.evolve(row, status="void"))
-        tx.put_counters("department", row.department_id, after)
-    elif isinstance(event, VacancyCorrected):
-        row = _row_of(tx, event)
-        changes: dict[str, Any] = {}
-        for name, (_old, new) in event.changes.items():
-            if name == "vacant_on":
-                changes["vacant_on"] = dt.date.fromisoformat(str(new))
-            elif name == "monthly_rent_dkk":
-                changes[name] = float(new)
-            elif name == "rooms":
-                changes[name] = int(new)
-            elif name == "dwelling_id":
-                changes[name] = str(new)
-            else:
-                raise LedgerCorruptError(
-                    f"event {event.seq} (correction): field {name!r} cannot be corrected"
-                )
-        tx.put_vacancy(attrs.evolve(row, **changes))
-    elif isinstance(event, RulesRecorded):
-        tx.put_rules(event.id, event.values)
-    elif isinstance(event, FlexibleShareSet):
-        tx.put_department_share(event.department_id, event.share)
-    elif isinstance(event, LedgerCreated):
-        tx.put_meta(LedgerMeta(event.format, event.municipality, event.fingerprint, event.at))
-        tx.put_registry(event.registry)
-        for dep, share in event.flexible_shares.items():
-            tx.put_department_share(dep, share)
-    else:
-        OfferBook.apply(event, tx)
 
 
 # ---------------------------------------------------------------------------
@@ -574,8 +352,8 @@ class Ledger:
         (default for a :class:`~fuaalborg.Municipality`: its step model,
         :class:`StepModelColours`). Refuses a target that already holds a ledger.
         """
-        registry, town_name = _registry_from(municipality)
-        fingerprint = _fingerprint(registry)
+        registry, town_name = registry_of(municipality)
+        fingerprint = fingerprint_of(registry)
         shares: dict[str, str] = {}
         problems = []
         for dep, share in (flexible_shares or {}).items():
@@ -591,7 +369,7 @@ class Ledger:
             shares[str(dep)] = show_share(frac)
         if problems:
             raise LedgerInputError("Ledger.create", problems)
-        _check_colour_source(colour_source, fingerprint, town_name, describe_target(target))
+        check_colour_source(colour_source, fingerprint, town_name, describe_target(target))
         header = {
             "seq": 0,
             "type": "created",
@@ -639,12 +417,12 @@ class Ledger:
             if municipality is not None:
                 found = registry_fingerprint(municipality)
                 if found != meta.fingerprint:
-                    raise LedgerMunicipalityError(_other_town(
+                    raise LedgerMunicipalityError(other_town(
                         store.target, meta, municipality.name, found))
-            _check_colour_source(colour_source, meta.fingerprint, meta.municipality,
+            check_colour_source(colour_source, meta.fingerprint, meta.municipality,
                                  store.target)
             if isinstance(store, FileStore):
-                ledger._check_decisions(store.docs)
+                check_decisions_of(ledger, store.docs)
         except BaseException:
             store.close()
             raise
@@ -692,7 +470,7 @@ class Ledger:
         try:
             copy = Ledger(store, load_parameters(), _token=_TOKEN)
             if isinstance(store, FileStore):
-                copy._check_decisions(store.docs)
+                check_decisions_of(copy, store.docs)
             copy.verify()
             written = list(store.event_lines())
             if hashlib.sha256(b"\n".join(written)).hexdigest() != digest:  # pragma: no cover
@@ -972,7 +750,7 @@ class Ledger:
         written = self.commit(build, department_id=dep, serial=False)
         recorded = structure(written[-1])
         assert isinstance(recorded, VacancyRecorded)
-        return self._decision(_recorded_row(recorded), values)
+        return self._decision(recorded_row(recorded), values)
 
     def record_vacancies(self, frame: pd.DataFrame, *, sync_every: int = 1000) -> pd.DataFrame:
         """Record many vacancies in order (one :meth:`record_vacancy` each); return decisions.
@@ -1361,7 +1139,7 @@ class Ledger:
         if municipality is not None:
             found = registry_fingerprint(municipality)
             if found != self.fingerprint:
-                raise LedgerMunicipalityError(_other_town(
+                raise LedgerMunicipalityError(other_town(
                     self.target, self._store.meta(), municipality.name, found))
         if problems:
             raise LedgerInputError(f"ranking for {vid!r}", problems)
@@ -1647,11 +1425,11 @@ class Ledger:
                 project(event, fresh)
             except LedgerCorruptError as exc:
                 raise LedgerCorruptError(f"{self.target}: {exc}") from None
-        self._check_decisions(fresh.docs)
-        ours, theirs = _snapshot(fresh), _snapshot(self._store)
+        check_decisions_of(self, fresh.docs)
+        ours, theirs = snapshot(fresh), snapshot(self._store)
         for part in ours:
             if ours[part] != theirs[part]:
-                raise LedgerCorruptError(_first_difference(self.target, part, ours[part],
+                raise LedgerCorruptError(first_difference(self.target, part, ours[part],
                                                            theirs[part]))
         vacancies = fresh.vacancies()
         return VerifyReport(
@@ -1663,134 +1441,13 @@ class Ledger:
             corrections=tuple(self.corrections()),
         )
 
-    def _check_decisions(self, docs: Sequence[Mapping[str, Any]]) -> None:
-        """Re-derive every routing decision, void and late mark with the vectorised core."""
-        rules_values = {d["id"]: d["values"] for d in docs if d["type"] == "rules"}
-        rows: list[Mapping[str, Any]] = []
-        positions: dict[str, list[int]] = {}
-        for doc in docs:
-            kind = doc["type"]
-            if kind == "vacancy" or (kind == "answer" and doc.get("answer") == "declined"):
-                if doc["rules"] not in rules_values:
-                    raise LedgerCorruptError(
-                        f"{self.target}: event {doc['seq']} uses rules {doc['rules']!r} that the "
-                        "ledger does not record"
-                    )
-                positions.setdefault(str(doc["vacancy_id"]), []).append(len(rows))
-                rows.append(doc)
-            elif kind == "void":
-                if str(doc["vacancy_id"]) not in positions:
-                    raise LedgerCorruptError(
-                        f"{self.target}: event {doc['seq']} voids an unknown vacancy")
-                rows.append(doc)
-        self._check_late(docs)
-        if not rows:
-            return
-        undo = [positions[str(e["vacancy_id"])] if e["type"] == "void" else [] for e in rows]
-        first_rules = {vid: rows[pos[0]]["rules"] for vid, pos in positions.items()}
-        by_vacancy = {vid: rows[pos[0]] for vid, pos in positions.items()}
-        frame = pd.DataFrame(
-            {
-                "department_id": [e["department_id"] for e in rows],
-                "kind": [by_vacancy[str(e["vacancy_id"])]["kind"] for e in rows],
-                "colour": [by_vacancy[str(e["vacancy_id"])]["colour"] for e in rows],
-                "returned": [e["type"] == "answer" for e in rows],
-                "flexible_share": [e.get("department_share") for e in rows],
-                "undoes": undo,
-            }
-        )
-        rules = [
-            self._rules_of(e["rules"] if e["type"] != "void"
-                           else first_rules[str(e["vacancy_id"])],
-                           rules_values[e["rules"] if e["type"] != "void"
-                                        else first_rules[str(e["vacancy_id"])]])
-            for e in rows
-        ]
-        out, _end = route_frame(frame, rules)
-        is_void = np.asarray([e["type"] == "void" for e in rows])
-
-        def recorded(key: str, void_key: str | None) -> list[Any]:
-            return [
-                (e["counters"][void_key] if void_key else None) if e["type"] == "void"
-                else e.get(key)
-                for e in rows
-            ]
-
-        expected = {
-            "route": [("void" if e["type"] == "void" else e["route"]) for e in rows],
-            "subroute": recorded("subroute", None),
-            "turn": recorded("turn", None),
-            "reason_code": [("void" if e["type"] == "void" else e["reason_code"]) for e in rows],
-            "n_referral": recorded("n_referral", "referral"),
-            "n_flexible": recorded("n_flexible", "flexible"),
-            "n_turn": recorded("n_turn", "turns"),
-        }
-        for column, values in expected.items():
-            left = out[column].astype("string").fillna("-").to_numpy()
-            right = pd.array(values, dtype="string").fillna("-").to_numpy()
-            if column == "n_turn":
-                # a void records the turn counter even where no turn rule was in force
-                left = np.where(is_void, right, left)
-            diff = np.flatnonzero(left != right)
-            if diff.size:
-                event = rows[int(diff[0])]
-                raise LedgerCorruptError(
-                    f"{self.target}: event {event['seq']} ({event['type']}) records {column} = "
-                    f"{right[diff[0]]!r} but the rules give {left[diff[0]]!r}"
-                )
-        for pos in np.flatnonzero(is_void):
-            event = rows[int(pos)]
-            undone = out.iloc[undo[int(pos)]]
-            counted = {
-                "referral": int(undone["reason_code"].isin(list(COUNTING_REASONS)).sum()),
-                "flexible": int(undone["route"].eq("waiting_list").sum()),
-                "turns": int(undone["turn"].notna().sum()),
-            }
-            if {k: int(v) for k, v in event["counted"].items()} != counted:
-                raise LedgerCorruptError(
-                    f"{self.target}: event {event['seq']} (void) records counted = "
-                    f"{event['counted']} but the vacancy counted {counted}"
-                )
-
-    def _check_late(self, docs: Sequence[Mapping[str, Any]]) -> None:
-        """Re-derive every vacancy's late mark from the vacancies recorded before it."""
-        open_dates: dict[str, dict[str, dt.date]] = {}
-        latest: dict[str, dt.date | None] = {}
-        where: dict[str, str] = {}
-
-        def top(dep: str) -> dt.date | None:
-            if dep not in latest:
-                dates = open_dates.get(dep)
-                latest[dep] = max(dates.values()) if dates else None
-            return latest[dep]
-
-        for doc in docs:
-            kind = doc["type"]
-            if kind == "vacancy":
-                dep, day = str(doc["department_id"]), dt.date.fromisoformat(doc["on"])
-                before = top(dep)
-                late = before is not None and day < before
-                if bool(doc.get("late", False)) != late:
-                    raise LedgerCorruptError(
-                        f"{self.target}: event {doc['seq']} (vacancy) records late = "
-                        f"{bool(doc.get('late', False))} but the vacancies before it give {late}"
-                    )
-                open_dates.setdefault(dep, {})[str(doc["vacancy_id"])] = day
-                where[str(doc["vacancy_id"])] = dep
-                if before is None or day >= before:
-                    latest[dep] = day
-            elif kind == "void" or (kind == "correction" and "vacant_on" in doc["changes"]):
-                vid = str(doc["vacancy_id"])
-                dep = where.get(vid, "")
-                dates = open_dates.get(dep, {})
-                if kind == "void":
-                    dates.pop(vid, None)
-                else:
-                    dates[vid] = dt.date.fromisoformat(str(doc["changes"]["vacant_on"][1]))
-                latest.pop(dep, None)
-
 
 # ---------------------------------------------------------------------------
+
+
+def check_decisions_of(ledger: Ledger, docs: Sequence[Mapping[str, Any]]) -> None:
+    """Re-derive every decision, void and late mark of ``docs`` under the ledger's rules."""
+    check_decisions(docs, ledger.target, ledger._rules_of)
 
 
 def _user() -> str:
@@ -1802,56 +1459,6 @@ def _user() -> str:
 
 def _shown(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
-
-
-def _other_town(target: str, meta: LedgerMeta, name: str, found: str) -> str:
-    return (
-        f"{target} was created for municipality {meta.municipality!r} (fingerprint "
-        f"{meta.fingerprint}); {name!r} has other departments or dwellings (fingerprint "
-        f"{found}): give the ledger its own municipality"
-    )
-
-
-def _check_colour_source(source: ColourSource | None, fingerprint: str, town: str,
-                         target: str) -> None:
-    theirs = getattr(source, "fingerprint", None)
-    if theirs is not None and theirs != fingerprint:
-        name = getattr(getattr(source, "municipality", None), "name", "another municipality")
-        raise LedgerMunicipalityError(
-            f"the colour source is for {name!r} (fingerprint {theirs}), but {target} is for "
-            f"{town!r} (fingerprint {fingerprint}): give the ledger its own municipality's colours"
-        )
-
-
-def _snapshot(view: StateView) -> dict[str, Any]:
-    deps = view.department_ids()
-    return {
-        "vacancies": [attrs.asdict(v) for v in view.vacancies()],
-        "counters": {d: attrs.astuple(view.counters("department", d)) for d in deps},
-        "shares": {d: view.department_share(d) for d in deps},
-        "rounds": {v: [attrs.asdict(r) for r in rs] for v, rs in sorted(view.all_rounds().items())},
-        "applicants": sorted((attrs.asdict(a) for a in view.applicants()),
-                             key=lambda a: str(a["applicant_id"])),
-        "consumed": sorted(view.consumed().items()),
-        "head": view.head(),
-    }
-
-
-def _first_difference(target: str, part: str, ours: Any, theirs: Any) -> str:
-    if part == "vacancies" and isinstance(ours, list) and isinstance(theirs, list):
-        for mine, stored in zip(ours, theirs, strict=False):
-            if mine != stored:
-                field = next(k for k in mine if mine[k] != stored.get(k))
-                return (f"{target}: the state of vacancy {mine['vacancy_id']!r} disagrees with "
-                        f"the events: {field} is {stored.get(field)!r}, the events give "
-                        f"{mine[field]!r}")
-        return f"{target}: the store holds {len(theirs)} vacancies, the events {len(ours)}"
-    if isinstance(ours, dict) and isinstance(theirs, dict):
-        for key in sorted(set(ours) | set(theirs), key=str):
-            if ours.get(key) != theirs.get(key):
-                return (f"{target}: the stored {part} of {key!r} are {theirs.get(key)!r}, the "
-                        f"events give {ours.get(key)!r}")
-    return f"{target}: the stored {part} disagree with the events"
 
 
 # ---------------------------------------------------------------------------

@@ -515,14 +515,19 @@ def route_frame(
     else:
         if len(rules) != n_rows:
             raise ValidationError("route_frame: give one Rules per row or a single Rules")
-        by_id: dict[Rules, int] = {}
+        # by identity first (the same object on most rows), then by value
+        by_object: dict[int, int] = {}
+        by_value: dict[Rules, int] = {}
         rule_list = []
         idx = []
         for r in rules:
-            pos = by_id.get(r)
+            pos = by_object.get(id(r))
             if pos is None:
-                pos = by_id[r] = len(rule_list)
-                rule_list.append(r)
+                pos = by_value.get(r)
+                if pos is None:
+                    pos = by_value[r] = len(rule_list)
+                    rule_list.append(r)
+                by_object[id(r)] = pos
             idx.append(pos)
         rule_idx = np.asarray(idx, dtype=np.int64)
 
