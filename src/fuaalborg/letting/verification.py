@@ -63,7 +63,7 @@ class Correction:
 
 @attrs.frozen
 class VerifyReport:
-    """What :meth:`Ledger.verify` checked: events, vacancies and every correction."""
+    """What :meth:`fuaalborg.Ledger.verify` checked: events, vacancies and every correction."""
 
     target: str
     events: int
