@@ -345,6 +345,8 @@ def events_command(path: str, kind: str | None, department: str | None, vacancy:
             raise cannot_write(output, exc) from None
         click.echo(f"wrote {Path(output).name} ({counted(len(events), 'event')})")
         return
+    if "late" in frame.columns:  # recorded only where true
+        frame["late"] = frame["late"].map(lambda v: "late" if v is True else "")
     shown = [c for c in ("seq", "type", "on", "vacancy_id", "department_id", "route",
                          "subroute", "turn", "answer", "late", "reason") if c in frame.columns]
     click.echo(frame[shown].to_string(index=False) if len(frame) else "no events")
