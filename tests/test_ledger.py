@@ -16,8 +16,10 @@ import pandas as pd
 import pytest
 
 import fuaalborg
+from fuaalborg.letting.events import encode
 from fuaalborg.letting.ledger import (
     Ledger,
+    LedgerBusyError,
     LedgerCorruptError,
     LedgerError,
     LedgerInputError,
@@ -163,7 +165,6 @@ def _size(ledger: Ledger) -> int:
         (("V9", "ZZ", "A", "family", "2024-03-01", 4000, 2), "unknown dwelling 'ZZ'"),
         (("V9", "B1", "A", "family", "2024-03-01", 4000, 2), "belongs to department 'B'"),
         (("V9", "AB", "A", "family", "2024-03-01", 4000, 2), "is a bab dwelling"),
-        (("V9", "A1", "A", "family", "2023-12-01", 4000, 2), "date order"),
         (("A-0", "A1", "A", "family", "2024-03-01", 4000, 2), "already recorded"),
         (("V9", "A1", "A", "family", "2024-13-01", 4000, 2), "not a date"),
         (("V9", "A1", "A", "family", "2024-03-01", -5, 0), "rooms"),
@@ -250,30 +251,66 @@ def test_line_format_has_seq_time_rules_and_checksum(ledger: Ledger) -> None:
     assert events[-1]["rules"] == events[1]["id"]
 
 
-def test_second_writer_is_refused(ledger: Ledger) -> None:
-    with pytest.raises(LedgerLockedError, match="another process"):
-        Ledger.open(ledger.path)
-    with Ledger.open(ledger.path, readonly=True) as reader:  # readers need no lock
-        assert reader.readonly
+def test_two_writers_share_one_file_and_readers_see_new_events(ledger: Ledger) -> None:
+    other = Ledger.open(ledger.path)  # a second writer waits for the lock, never fails
+    reader = Ledger.open(ledger.path, readonly=True)
+    try:
+        ledger.record_vacancy("V1", "A1", "A", "family", "2024-03-01", 4000, 2, colour="green")
+        other.record_vacancy("V2", "A2", "A", "family", "2024-03-02", 4000, 2, colour="green")
+        ledger.record_vacancy("V3", "A3", "A", "family", "2024-03-03", 4000, 2, colour="green")
+        assert [d.n_referral for d in (ledger.decision(v) for v in ("V1", "V2", "V3"))] == [
+            1, 2, 3]
+        assert reader.counters("A").referral == 3  # without reopening
         with pytest.raises(LedgerError, match="read-only"):
-            reader.record_vacancy("V1", "A1", "A", "family", "2024-03-01", 4000, 2,
+            reader.record_vacancy("V4", "A1", "A", "family", "2024-03-04", 4000, 2,
                                   colour="green")
-    ledger.close()
-    Ledger.open(ledger.path).close()  # the lock is released on close
+    finally:
+        other.close()
+        reader.close()
 
 
-def test_second_writer_in_another_process_is_refused(ledger: Ledger) -> None:
+def test_a_writer_in_another_process_waits_and_counts_on(ledger: Ledger) -> None:
+    ledger.record_vacancy("V1", "A1", "A", "family", "2024-03-01", 4000, 2, colour="green")
     code = textwrap.dedent(f"""
-        from fuaalborg.letting.ledger import Ledger, LedgerLockedError
-        try:
-            Ledger.open({str(ledger.path)!r})
-        except LedgerLockedError as exc:
-            print("refused:", exc)
+        from fuaalborg.letting.ledger import Ledger
+        with Ledger.open({str(ledger.path)!r}) as other:
+            d = other.record_vacancy("V2", "A2", "A", "family", "2024-03-02", 4000, 2,
+                                     colour="green")
+            print(d.n_referral)
     """)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, timeout=60)
-    assert out.stdout.startswith("refused:")
-    assert str(os.getpid()) in out.stdout
+    with ledger.batch():  # holds the lock: the other process waits for it
+        ledger.record_vacancy("V0", "A3", "A", "family", "2024-03-01", 4000, 2, colour="green")
+        child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                                 text=True)
+    out, _ = child.communicate(timeout=60)
+    assert child.returncode == 0
+    assert out.strip() == "3"
+    assert ledger.decision("V2").n_referral == 3
+
+
+def test_a_writer_that_waits_too_long_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "l.jsonl"
+    Ledger.create(path, REGISTRY).close()
+    with Ledger.open(path) as holder, Ledger.open(path, wait=0.05) as impatient:
+        size = path.stat().st_size
+        with holder.batch(), pytest.raises(LedgerBusyError, match=r"more than 0\.05 s"):
+            impatient.record_vacancy("V1", "A1", "A", "family", "2024-03-01", 4000, 2,
+                                     colour="green")
+        assert path.stat().st_size == size
+        assert isinstance(LedgerBusyError("x"), LedgerLockedError)
+
+
+def test_late_vacancies_are_counted_in_recording_order(ledger: Ledger) -> None:
+    first = ledger.record_vacancy("V1", "A1", "A", "family", "2024-03-10", 4000, 2,
+                                  colour="green")
+    late = ledger.record_vacancy("V2", "A2", "A", "family", "2024-03-01", 4000, 2,
+                                 colour="green")
+    assert (first.late, late.late) == (False, True)
+    assert late.n_referral == 2  # the order recorded, not the date
+    assert ledger.state().set_index("department_id").loc["A", "late"] == 1
+    ledger.void("V1", "typed the wrong date", "2024-03-11", by="kb")
+    assert not ledger.record_vacancy("V3", "A3", "A", "family", "2024-03-05", 4000, 2,
+                                     colour="green").late
 
 
 def test_torn_last_line_reported_and_repaired(ledger: Ledger) -> None:
@@ -332,9 +369,7 @@ def test_replay_detects_a_decision_that_does_not_follow(ledger: Ledger) -> None:
     event = json.loads(lines[-1])
     del event["crc"]
     event["subroute"] = "flexible"  # rewritten with a valid checksum
-    from fuaalborg.letting.ledger import _encode
-
-    lines[-1] = _encode(event)
+    lines[-1] = encode(event)
     ledger.path.write_bytes(b"".join(lines))
     with pytest.raises(LedgerCorruptError, match="subroute"):
         Ledger.open(ledger.path, readonly=True)

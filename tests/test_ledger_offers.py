@@ -12,6 +12,7 @@ import pytest
 import fuaalborg
 from fuaalborg.letting.ledger import Ledger, LedgerInputError
 from fuaalborg.letting.offers import OfferRound
+from ledger_support import Ranked
 
 REGISTRY = pd.DataFrame(
     {
@@ -32,14 +33,6 @@ APPLICANTS = pd.DataFrame(
 )
 
 
-class Ranked:
-    """A stand-in for a ranking: anything with ``.frame`` (rank, applicant_id, list)."""
-
-    def __init__(self, ids: list[str], lists: list[str] | None = None) -> None:
-        self.frame = pd.DataFrame(
-            {"rank": range(1, len(ids) + 1), "applicant_id": ids,
-             "list": lists or ["external"] * len(ids)}
-        )
 
 
 @pytest.fixture
@@ -52,7 +45,8 @@ def ledger(tmp_path: Path) -> Any:
 
 
 def test_first_acceptor_in_rank_order_gets_the_dwelling(ledger: Ledger) -> None:
-    offers = OfferRound("V1", Ranked(["a", "b", "c", "d"]), ledger=ledger, size=3)
+    offers = OfferRound("V1", Ranked(ledger, "V1", ["a", "b", "c", "d"]), ledger=ledger,
+                        size=3)
     assert offers.send("2024-03-05") == ["a", "b", "c"]
     offers.answer("c", "accept", "2024-03-06")
     offers.answer("b", "accept", "2024-03-07")
@@ -69,7 +63,8 @@ def test_first_acceptor_in_rank_order_gets_the_dwelling(ledger: Ledger) -> None:
 
 
 def test_deadline_and_next_round(ledger: Ledger) -> None:
-    offers = OfferRound("V1", Ranked(["a", "b", "c"]), ledger=ledger, size=2, reply_days=5)
+    offers = OfferRound("V1", Ranked(ledger, "V1", ["a", "b", "c"]), ledger=ledger, size=2,
+                        reply_days=5)
     offers.send("2024-03-05")
     with pytest.raises(LedgerInputError, match="deadline"):
         offers.close("2024-03-09")  # silent offers, deadline 2024-03-10 not passed
@@ -84,27 +79,27 @@ def test_deadline_and_next_round(ledger: Ledger) -> None:
 
 def test_three_unanswered_offers_make_an_applicant_passive(ledger: Ledger) -> None:
     for i, vid in enumerate(["V1", "V2", "V3"]):
-        offers = OfferRound(vid, Ranked(["x", "y"]), ledger=ledger, size=2)
+        offers = OfferRound(vid, Ranked(ledger, vid, ["x", "y"]), ledger=ledger, size=2)
         offers.send(f"2024-04-0{i + 1}")
         offers.answer("y", "refuse", f"2024-04-0{i + 1}")
         offers.close(f"2024-04-2{i}")
     assert set(ledger.passive) == {"x"}
     assert ledger.passive["x"] == dt.date(2024, 4, 22)
     ledger.record_answer("V4", "declined", "2024-04-30")  # returned: offered from the list
-    nxt = OfferRound("V4", Ranked(["x", "y"]), ledger=ledger, size=2)
+    nxt = OfferRound("V4", Ranked(ledger, "V4", ["x", "y"]), ledger=ledger, size=2)
     assert nxt.send("2024-05-01") == ["y"]
     sent = ledger.events(type="offers_sent")[-1]
     assert sent["skipped"] == [{"applicant_id": "x", "reason": "passive"}]
 
 
 def test_state_of_offers_survives_reopening(ledger: Ledger) -> None:
-    offers = OfferRound("V1", Ranked(["a", "b"]), ledger=ledger, size=2)
+    offers = OfferRound("V1", Ranked(ledger, "V1", ["a", "b"]), ledger=ledger, size=2)
     offers.send("2024-03-05")
     offers.answer("a", "accept", "2024-03-06")
     path = ledger.path
     ledger.close()
     with Ledger.open(path) as again:
-        resumed = OfferRound("V1", Ranked(["a", "b"]), ledger=again, size=2)
+        resumed = OfferRound("V1", Ranked(again, "V1", ["a", "b"]), ledger=again, size=2)
         assert resumed.close("2024-03-20") == "a"
         resumed.sign("2024-03-21")
         assert again.consumed[("a", "external")] == "V1"
@@ -113,11 +108,12 @@ def test_state_of_offers_survives_reopening(ledger: Ledger) -> None:
 
 def test_bad_offers_write_nothing(ledger: Ledger) -> None:
     size = ledger.path.stat().st_size
-    with pytest.raises(LedgerInputError, match="only waiting-list vacancies"):
-        OfferRound("V4", Ranked(["a"]), ledger=ledger).send("2024-03-05")  # V4 is referred
+    v1 = Ranked(ledger, "V1", ["a"])
+    with pytest.raises(LedgerInputError, match="went to the referral, not to the waiting list"):
+        OfferRound("V4", v1, ledger=ledger)  # V4 is referred
     with pytest.raises(LedgerInputError, match="unknown vacancy"):
-        OfferRound("nope", Ranked(["a"]), ledger=ledger)
-    offers = OfferRound("V1", Ranked(["a", "b"]), ledger=ledger)
+        OfferRound("nope", v1, ledger=ledger)
+    offers = OfferRound("V1", Ranked(ledger, "V1", ["a", "b"]), ledger=ledger)
     with pytest.raises(LedgerInputError, match="not an eligible candidate"):
         offers.send("2024-03-05", applicants=["zz"])
     with pytest.raises(LedgerInputError, match="no open offer round"):
@@ -135,9 +131,11 @@ def test_bad_offers_write_nothing(ledger: Ledger) -> None:
 
 
 def test_with_a_real_ranking(ledger: Ledger) -> None:
-    vacancy = fuaalborg.Vacancy("A", rooms=2, monthly_rent_dkk=4500, vacant_on=dt.date(2024, 3, 1))
+    vacancy = fuaalborg.Vacancy("A", rooms=2, monthly_rent_dkk=4500, vacant_on=dt.date(2024, 3, 1),
+                                dwelling_id="A1")
     ranking = fuaalborg.rank(APPLICANTS, vacancy, route="ordinary", turn="internal",
                              on=dt.date(2024, 3, 1), colour="green")
+    assert ranking.frame.equals(ledger.rank("V1", APPLICANTS).frame)
     offers = OfferRound(ledger.decision("V1"), ranking, ledger=ledger, size=2)
     with pytest.raises(LedgerInputError, match="not an eligible candidate"):
         offers.send("2024-03-05", applicants=["d"])  # household too large: ineligible
@@ -165,7 +163,7 @@ def test_refusals_count_towards_passive_when_the_rule_says_so(tmp_path: Path) ->
         for i, vid in enumerate(["V1", "V2", "V3"]):
             ledger.record_vacancy(vid, f"A{i + 1}", "A", "family", f"2024-0{i + 1}-01", 4000, 2,
                                   colour="green")
-            offers = OfferRound(vid, Ranked(["x", "y"]), ledger=ledger, size=2)
+            offers = OfferRound(vid, Ranked(ledger, vid, ["x", "y"]), ledger=ledger, size=2)
             offers.send(f"2024-0{i + 1}-02")
             offers.answer("x", "refuse", f"2024-0{i + 1}-03")
             offers.answer("y", "accept", f"2024-0{i + 1}-03")
@@ -176,7 +174,8 @@ def test_refusals_count_towards_passive_when_the_rule_says_so(tmp_path: Path) ->
 
 
 def test_offer_errors_never_show_an_applicant_id(ledger: Ledger) -> None:
-    offers = OfferRound("V1", Ranked(["0101901234", "b"]), ledger=ledger, size=2)
+    offers = OfferRound("V1", Ranked(ledger, "V1", ["0101901234", "b"]), ledger=ledger,
+                        size=2)
     offers.send("2024-03-05")
     with pytest.raises(LedgerInputError) as info:
         offers.answer("0101909999", "accept", "2024-03-06")

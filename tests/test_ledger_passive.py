@@ -17,6 +17,7 @@ import pytest
 from fuaalborg.letting.ledger import Ledger
 from fuaalborg.letting.offers import OfferRound
 from fuaalborg.parameters import load_parameters
+from ledger_support import Ranked
 
 REGISTRY = pd.DataFrame(
     {
@@ -27,13 +28,6 @@ REGISTRY = pd.DataFrame(
 )
 
 
-class Ranked:
-    """A stand-in for a ranking: anything with ``.frame`` (rank, applicant_id, list)."""
-
-    def __init__(self, ids: list[str]) -> None:
-        self.frame = pd.DataFrame(
-            {"rank": range(1, len(ids) + 1), "applicant_id": ids, "list": ["external"] * len(ids)}
-        )
 
 
 @pytest.fixture
@@ -46,7 +40,8 @@ def _silent_offers(ledger: Ledger, days: list[dt.date]) -> None:
     """On each day a vacancy is offered to x (who never answers) and y (who refuses)."""
     for i, day in enumerate(days, start=1):
         ledger.record_vacancy(f"V{i}", f"A{i}", "A", "family", day, 4500.0, 2, colour="green")
-        offers = OfferRound(f"V{i}", Ranked(["x", "y"]), ledger=ledger, size=2, reply_days=7)
+        offers = OfferRound(f"V{i}", Ranked(ledger, f"V{i}", ["x", "y"]), ledger=ledger, size=2,
+                            reply_days=7)
         assert offers.send(day) == ["x", "y"]
         offers.answer("y", "refuse", day)
         assert offers.close(day + dt.timedelta(days=10)) is None

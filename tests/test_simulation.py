@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import fuaalborg
 from fuaalborg import Municipality, examples, load_parameters
-from fuaalborg.letting.ledger import rules_on
+from fuaalborg.letting.routing import rules_on
 from fuaalborg.simulation import (
     METRICS,
     Scenario,

@@ -1,6 +1,8 @@
-"""``fuaalborg ledger``: the letting ledger on a file.
+"""``fuaalborg ledger``: the letting ledger in a file, SQLite or PostgreSQL.
 
-Subcommands: init, vacancy, answer, state, events, repair.
+Subcommands: init, vacancy, answer, void, correct, state, events, verify,
+convert, repair. Every command takes the ledger's TARGET: a file path
+(``ledger.jsonl``), ``sqlite:///path.db`` or ``postgresql://user@host/dbname``.
 
 The commands only parse arguments and call :class:`fuaalborg.letting.ledger.Ledger`;
 the library's messages are re-worded in the commands' own terms, and warnings
@@ -16,6 +18,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -30,23 +33,19 @@ from fuaalborg.cli._common import (
     reworded,
 )
 from fuaalborg.errors import FuaalborgError
+from fuaalborg.letting.events import EVENT_TYPES as _EVENT_TYPES
 from fuaalborg.municipality import Municipality
+
+if TYPE_CHECKING:
+    from fuaalborg.letting.ledger import StepModelColours
 
 __all__ = ["COMMANDS", "EVENT_TYPES", "ledger_group", "ledger_section"]
 
-#: The event types a ledger writes (letting.ledger and letting.offers), for ``events --type``.
-EVENT_TYPES: tuple[str, ...] = (
-    "created",
-    "rules",
-    "flexible_share",
-    "vacancy",
-    "answer",
-    "offers_sent",
-    "offer_answer",
-    "offer_round_closed",
-    "applicant_passive",
-    "signed",
-)
+#: The event types a ledger writes, for ``events --type``.
+EVENT_TYPES: tuple[str, ...] = _EVENT_TYPES
+
+_TARGET = "TARGET"
+_TARGET_HELP = "TARGET is a ledger file, sqlite:///path.db or postgresql://user@host/dbname."
 
 
 def _town(folder: str | None) -> Municipality:
@@ -55,6 +54,15 @@ def _town(folder: str | None) -> Municipality:
     from fuaalborg import examples
 
     return examples.load()
+
+
+def _is_file(target: str) -> bool:
+    from fuaalborg.letting.store import parse_target
+
+    try:
+        return parse_target(target)[0] == "file"
+    except FuaalborgError:
+        return False
 
 
 def _repair_command(path: str) -> str:
@@ -70,16 +78,23 @@ def _words(path: str) -> list[tuple[str, str]]:
             "already exists; use `fuaalborg ledger vacancy` and the other ledger commands "
             "on the existing file, or give `fuaalborg ledger init` a new file name",
         ),
+        (
+            r"already holds a ledger; open it with Ledger\.open",
+            "already holds a ledger; use `fuaalborg ledger vacancy` and the other ledger "
+            "commands on it, or give `fuaalborg ledger init` another database",
+        ),
         (r"run `fuaalborg ledger repair` first", f"run {repair} first"),
         (r"until `fuaalborg ledger repair` truncates it", f"until {repair} truncates it"),
         (
-            r"\(pass colour=, or open the ledger with a municipality/colour_source\)",
-            "(give --colour)",
+            r"\(pass colour=, or open the ledger with its municipality or a colour_source\)",
+            "(give --colour, or --municipality DIR with the ledger's own municipality)",
         ),
-        (
-            r"close it there, or open this one read-only",
-            "close it there; `fuaalborg ledger state` and `fuaalborg ledger events` only read it",
-        ),
+        (r"give the ledger its own municipality's colours",
+         "give --municipality DIR with the ledger's own municipality, or --colour"),
+        (r"give the ledger its own municipality",
+         "give --municipality DIR with the ledger's own municipality"),
+        (r"with Ledger\.correct instead", "with `fuaalborg ledger correct` instead"),
+        (r"void the vacancy \(Ledger\.void\)", "void the vacancy (`fuaalborg ledger void`)"),
         (r"reopen the ledger", "run the command again"),
     ]
 
@@ -101,27 +116,55 @@ def _ledger_command(path: str) -> Iterator[None]:
 
 @click.group("ledger")
 def ledger_group() -> None:
-    """The letting ledger: whose turn each vacancy is (referral, flexible, internal/external)."""
+    """The letting ledger: whose turn each vacancy is (referral, flexible, internal/external).
+
+    Every command takes the ledger's TARGET: a file (ledger.jsonl), an SQLite
+    database (sqlite:///ledger.db) or PostgreSQL (postgresql://user@host/dbname).
+    """
 
 
 @ledger_group.command("init")
-@click.argument("path", type=click.Path(dir_okay=False))
+@click.argument("target", metavar=_TARGET)
 @click.option("--municipality", "folder", type=click.Path(file_okay=False, exists=True),
               help="Folder with the municipality's tables (default: the bundled example).")
-def init_command(path: str, folder: str | None) -> None:
-    """Create a new ledger file at PATH for the municipality's departments and dwellings."""
+def init_command(target: str, folder: str | None) -> None:
+    """Create a new ledger at TARGET for the municipality's departments and dwellings.
+
+    TARGET is a ledger file, sqlite:///path.db or postgresql://user@host/dbname.
+    """
     from fuaalborg.letting.ledger import Ledger
 
-    check_output(path)
-    with _ledger_command(path):
+    if _is_file(target):
+        check_output(target)
+    with _ledger_command(target):
         town = _town(folder)
-        with Ledger.create(path, town) as ledger:
+        with Ledger.create(target, town) as ledger:
             count = len(ledger.departments)
-    click.echo(f"created {Path(path).name}: {town.name}, {counted(count, 'department')}")
+            shown = ledger.target
+    if folder is None:
+        click.echo(f"note: the bundled example municipality ({town.name}); give "
+                   "--municipality DIR for your own")
+    click.echo(f"created {shown}: {town.name}, {counted(count, 'department')}")
+
+
+def _colour_source(target: str, ledger_fingerprint: str, ledger_name: str) -> StepModelColours:
+    """The bundled example's step model, when the ledger was made from the example."""
+    from fuaalborg import examples
+    from fuaalborg.letting.ledger import StepModelColours
+
+    example = examples.load()
+    colours = StepModelColours(example)
+    if colours.fingerprint != ledger_fingerprint:
+        raise CommandError(
+            f"{target} was created for {ledger_name!r}, not for the bundled example "
+            "municipality: give --municipality DIR with its tables (for the step model's "
+            "colour), or --colour"
+        )
+    return colours
 
 
 @ledger_group.command("vacancy")
-@click.argument("path", type=click.Path(dir_okay=False, exists=True))
+@click.argument("target", metavar=_TARGET)
 @click.argument("vacancy_id")
 @click.argument("dwelling_id")
 @click.argument("department_id")
@@ -132,41 +175,108 @@ def init_command(path: str, folder: str | None) -> None:
 @click.option("--colour", type=click.Choice(["green", "yellow", "red"]),
               help="The department's colour (default: the step model's placement on the date).")
 @click.option("--municipality", "folder", type=click.Path(file_okay=False, exists=True),
-              help="Folder with the municipality's tables, for the colour (default: the example).")
-def vacancy_command(path: str, vacancy_id: str, dwelling_id: str, department_id: str, kind: str,
-                    vacant_on: dt.date, rent: float, rooms: int, colour: str | None,
+              help="Folder with the ledger's municipality's tables, for the colour "
+              "(default: the bundled example, only for a ledger made from it).")
+def vacancy_command(target: str, vacancy_id: str, dwelling_id: str, department_id: str,
+                    kind: str, vacant_on: dt.date, rent: float, rooms: int, colour: str | None,
                     folder: str | None) -> None:
     """Record a vacancy and print its route.
 
     DATE (YYYY-MM-DD, required) is the day the dwelling is vacant; RENT is the
-    monthly rent in kr. and ROOMS the number of habitable rooms.
+    monthly rent in kr. and ROOMS the number of habitable rooms. Without
+    --colour the colour is the step model's placement of the ledger's own
+    municipality (--municipality DIR); a ledger of another municipality never
+    takes the bundled example's colours.
     """
     from fuaalborg.letting.ledger import Ledger
 
-    with _ledger_command(path):
-        town = None if colour else _town(folder)
-        with Ledger.open(path, municipality=town) as ledger:
+    with _ledger_command(target):
+        town = _town(folder) if folder else None
+        source = None
+        if colour is None and town is None:
+            with Ledger.open(target, readonly=True) as probe:
+                source = _colour_source(probe.target, probe.fingerprint, probe.name)
+            click.echo("note: colours from the bundled example municipality's step model "
+                       "(the ledger was created for it)")
+        with Ledger.open(target, municipality=town, colour_source=source) as ledger:
             d = ledger.record_vacancy(vacancy_id, dwelling_id, department_id, kind,
                                       vacant_on, rent, rooms, colour=colour)
     parts = [d.route] + [p for p in (d.subroute, d.turn) if p]
-    click.echo(f"{d.vacancy_id}: {' / '.join(parts)} ({d.colour}, {d.colour_basis})")
+    late = "; late: dated before the department's latest vacancy" if d.late else ""
+    click.echo(f"{d.vacancy_id}: {' / '.join(parts)} ({d.colour}, {d.colour_basis}){late}")
     click.echo(f"  {d.reason}")
 
 
 @ledger_group.command("answer")
-@click.argument("path", type=click.Path(dir_okay=False, exists=True))
+@click.argument("target", metavar=_TARGET)
 @click.argument("vacancy_id")
 @click.argument("answer", type=click.Choice(["accepted", "declined", "let"]))
 @click.argument("on", type=DATE)
-def answer_command(path: str, vacancy_id: str, answer: str, on: dt.date) -> None:
+def answer_command(target: str, vacancy_id: str, answer: str, on: dt.date) -> None:
     """Record the municipality's answer to a referred vacancy on DATE (YYYY-MM-DD, required)."""
     from fuaalborg.letting.ledger import Ledger
 
-    with _ledger_command(path), Ledger.open(path) as ledger:
+    with _ledger_command(target), Ledger.open(target) as ledger:
         d = ledger.record_answer(vacancy_id, answer, on)
         status = ledger.status(vacancy_id)
     click.echo(f"{vacancy_id}: {status}" + (f" -> {d.route} / {d.subroute} / {d.turn}"
                                             if d.returned else ""))
+
+
+_REASON = click.option("--reason", required=True, help="Why (kept in the ledger).")
+_BY = click.option("--by", help="Who (default: the operating-system user).")
+
+
+@ledger_group.command("void")
+@click.argument("target", metavar=_TARGET)
+@click.argument("vacancy_id")
+@click.argument("on", type=DATE)
+@_REASON
+@_BY
+def void_command(target: str, vacancy_id: str, on: dt.date, reason: str, by: str | None) -> None:
+    """Void a vacancy recorded in error: it stops counting from DATE (YYYY-MM-DD).
+
+    The department's counters go back by what the vacancy counted; decisions
+    recorded after it stand, and its own stays in the history.
+    """
+    from fuaalborg.letting.ledger import Ledger
+
+    with _ledger_command(target), Ledger.open(target) as ledger:
+        after = ledger.void(vacancy_id, reason, on, by=by)
+        dep = ledger.vacancy(vacancy_id)["department_id"]
+    click.echo(f"{vacancy_id}: void from {on.isoformat()}; department {dep}'s counters now "
+               f"referral {after.referral}, flexible {after.flexible}, turns {after.turns}")
+
+
+@ledger_group.command("correct")
+@click.argument("target", metavar=_TARGET)
+@click.argument("vacancy_id")
+@click.argument("on", type=DATE)
+@_REASON
+@_BY
+@click.option("--rent", type=float, help="The monthly rent in kr.")
+@click.option("--rooms", type=int, help="The number of habitable rooms.")
+@click.option("--dwelling", help="Another dwelling of the same department and kind.")
+@click.option("--vacant-on", "vacant_on", type=DATE, help="The day the dwelling is vacant.")
+def correct_command(target: str, vacancy_id: str, on: dt.date, reason: str, by: str | None,
+                    rent: float | None, rooms: int | None, dwelling: str | None,
+                    vacant_on: dt.date | None) -> None:
+    """Correct a recorded vacancy's rent, rooms, dwelling or date from DATE (YYYY-MM-DD).
+
+    The department, kind and colour decide the route: to change them, void the
+    vacancy and record it again.
+    """
+    from fuaalborg.letting.ledger import Ledger
+
+    fields = {k: v for k, v in (("monthly_rent_dkk", rent), ("rooms", rooms),
+                                ("dwelling_id", dwelling), ("vacant_on", vacant_on))
+              if v is not None}
+    if not fields:
+        raise CommandError("nothing to correct: give --rent, --rooms, --dwelling or --vacant-on")
+    with _ledger_command(target), Ledger.open(target) as ledger:
+        ledger.correct(vacancy_id, reason, on, by=by, **fields)
+        (last,) = ledger.corrections()[-1:]
+    click.echo(last.describe())
 
 
 _OUTPUT = click.option(
@@ -176,7 +286,7 @@ _OUTPUT = click.option(
 
 
 @ledger_group.command("state")
-@click.argument("path", type=click.Path(dir_okay=False, exists=True))
+@click.argument("path", metavar=_TARGET)
 @click.option("--on", "on", type=DATE, help="Reconstruct the counters on DATE.")
 @_OUTPUT
 def state_command(path: str, on: dt.date | None, output: str | None) -> None:
@@ -199,7 +309,7 @@ def state_command(path: str, on: dt.date | None, output: str | None) -> None:
 
 
 @ledger_group.command("events")
-@click.argument("path", type=click.Path(dir_okay=False, exists=True))
+@click.argument("path", metavar=_TARGET)
 @click.option("--type", "kind", type=click.Choice(EVENT_TYPES),
               help="Only events of this type.")
 @click.option("--department", help="Only events of this department.")
@@ -235,23 +345,59 @@ def events_command(path: str, kind: str | None, department: str | None, vacancy:
             raise cannot_write(output, exc) from None
         click.echo(f"wrote {Path(output).name} ({counted(len(events), 'event')})")
         return
+    if "late" in frame.columns:  # recorded only where true
+        frame["late"] = frame["late"].map(lambda v: "late" if v is True else "")
     shown = [c for c in ("seq", "type", "on", "vacancy_id", "department_id", "route",
-                         "subroute", "turn", "answer") if c in frame.columns]
+                         "subroute", "turn", "answer", "late", "reason") if c in frame.columns]
     click.echo(frame[shown].to_string(index=False) if len(frame) else "no events")
 
 
+@ledger_group.command("verify")
+@click.argument("target", metavar=_TARGET)
+def verify_command(target: str) -> None:
+    """Re-derive every decision and the whole state from the events; list every correction.
+
+    Exits with status 1 and names the first event that disagrees.
+    """
+    from fuaalborg.letting.ledger import Ledger
+
+    with _ledger_command(target), Ledger.open(target, readonly=True) as ledger:
+        report = ledger.verify()
+    for line in report.describe():
+        click.echo(line)
+
+
+@ledger_group.command("convert")
+@click.argument("source", metavar="SOURCE")
+@click.argument("target", metavar=_TARGET)
+def convert_command(source: str, target: str) -> None:
+    """Copy the ledger at SOURCE to a new TARGET (file, SQLite, PostgreSQL), verified.
+
+    Both sides are verified and their events are the same, byte for byte. A
+    TARGET that exists or already holds a ledger is refused.
+    """
+    from fuaalborg.letting.ledger import Ledger
+
+    if _is_file(target):
+        check_output(target)
+    with _ledger_command(target):
+        report = Ledger.convert(source, target)
+    click.echo(report.describe())
+
+
 @ledger_group.command("repair")
-@click.argument("path", type=click.Path(dir_okay=False, exists=True))
+@click.argument("path", metavar="PATH")
 @click.option("--yes", is_flag=True, help="Truncate the torn last line (otherwise only report).")
 def repair_command(path: str, yes: bool) -> None:
-    """Report a torn last line after a crash; truncate it with --yes.
+    """Report a ledger file's torn last line after a crash; truncate it with --yes.
 
     Without --yes a damaged ledger is an error (exit status 1): nothing is repaired.
+    A database ledger needs no repair.
     """
     from fuaalborg.letting.ledger import Ledger, TornLineWarning
 
     with _ledger_command(path):
-        if yes:
+        if yes or not _is_file(path):
             click.echo(Ledger.repair(path).describe())
             return
         with warnings.catch_warnings():
@@ -269,7 +415,9 @@ def repair_command(path: str, yes: bool) -> None:
 
 def ledger_section(town: Municipality, on: dt.date) -> list[str]:
     """Demo: a year of vacancies at the agreement's turnover through a ledger, by colour/rent."""
-    from fuaalborg.letting.ledger import Ledger, route_summary, vacancy_stream
+    from fuaalborg.letting.ledger import Ledger
+    from fuaalborg.reports.routes import route_summary
+    from fuaalborg.simulation.arrivals import vacancy_stream
 
     start = dt.date(on.year, 1, 1)
     stream = vacancy_stream(town, start)

@@ -1,21 +1,30 @@
 """The letting ledger (udlejningsjournal): whose turn each vacancy is, durably recorded.
 
-A :class:`Ledger` is an append-only event log in JSON Lines: one event per
-line, each with a sequence number, the time it was written, the rule versions
-it used (by reference to a ``rules`` event that lists every parameter value with
-its legal source and effective date), and a CRC-32 checksum of the line. Every
-write is flushed and ``fsync``-ed before the call returns, so an event whose
-call returned is on disk. Opening a ledger replays the log through the routing
-core (:func:`fuaalborg.letting.routing.route_frame`) and checks that every
-recorded decision comes out again. A torn last line after a crash is detected
-and reported; :meth:`Ledger.repair` truncates it only when asked. A lock file
-(``<ledger>.lock``, ``fcntl.flock``) keeps a second process from writing the
-same ledger.
+A :class:`Ledger` records every vacancy and its route — the municipality's
+referral or the waiting list, flexibly or by seniority, on the internal or the
+external list's turn — as an append-only sequence of events
+(:mod:`fuaalborg.letting.events`). Each event carries its sequence number, the
+time it was written and a checksum; each decision points to a ``rules`` event
+that lists every parameter value it used with its legal source and effective
+period, so a decision can be re-derived years later even when the rules have
+changed since.
+
+The events and the state they lead to live in a store
+(:mod:`fuaalborg.letting.store`) named by a *target*: a path (a JSON Lines
+file, the zero-setup default), ``sqlite:///path.db`` or
+``postgresql://user@host/dbname``. Several processes — with PostgreSQL,
+several hosts — may hold one ledger open for writing: each write is one
+transaction that waits (up to ``wait`` seconds) for other writers, reads and
+advances the department's counters and commits; the ledger counts vacancies in
+the order it records them (``seq``). A vacancy dated before the department's
+latest is accepted and marked ``late``.
 
 The routing rules are those of :mod:`fuaalborg.letting.routing`: BAB dwellings
 always go to referral; every 4th counting family vacancy per department goes to
 the municipality (almenboligloven § 59, stk. 1); red departments count nothing;
-waiting-list lettings take the flexible and internal/external turns.
+waiting-list lettings take the flexible and internal/external turns. A vacancy
+recorded in error is voided (:meth:`Ledger.void`) and stops counting from then;
+its other facts are corrected with :meth:`Ledger.correct`.
 
 >>> import tempfile, pathlib
 >>> import pandas as pd
@@ -33,150 +42,143 @@ waiting-list lettings take the flexible and internal/external turns.
 >>> with Ledger.open(folder / "ledger.jsonl") as again:
 ...     print(again.decision("V4").reason)
 counting vacancy no. 4 of the department: the referral's turn (share 1/4)
+>>> Ledger.convert(folder / "ledger.jsonl", f"sqlite:///{folder}/ledger.db").events
+6
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import errno
-import fcntl
+import getpass
 import hashlib
 import json
+import math
 import os
 import warnings
-import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 import pandas as pd
 
 from fuaalborg.dates import parse_date
-from fuaalborg.errors import FuaalborgError, NotInForceError, ValidationError
+from fuaalborg.errors import FuaalborgError, NotInForceError
+from fuaalborg.letting.errors import (
+    LedgerBusyError,
+    LedgerConnectionError,
+    LedgerCorruptError,
+    LedgerError,
+    LedgerInputError,
+    LedgerLockedError,
+    LedgerMunicipalityError,
+    LedgerSchemaError,
+)
+from fuaalborg.letting.events import (
+    FORMAT,
+    VacancyRecorded,
+    check_line,
+    decode,
+    encode,
+    structure,
+)
+from fuaalborg.letting.offers import OfferBook
+from fuaalborg.letting.projection import project, recorded_row
+from fuaalborg.letting.registry import (
+    ColourSource,
+    StepModelColours,
+    check_colour_source,
+    fingerprint_of,
+    other_town,
+    registry_fingerprint,
+    registry_of,
+)
 from fuaalborg.letting.routing import (
     COLOURS,
     COUNTING_REASONS,
     DWELLING_KINDS,
-    REASONS,
+    RULE_PARAMETERS,
     Counters,
     Routed,
     Rules,
-    route_frame,
+    explain,
     route_one,
     route_waiting_list,
+    rule_values,
+    rules_from_values,
+    rules_id,
+    rules_on,
+    show_share,
+)
+from fuaalborg.letting.store import (
+    DEFAULT_WAIT_SECONDS,
+    StateView,
+    Store,
+    VacancyRow,
+    describe_target,
+    open_store,
+    parse_target,
+)
+from fuaalborg.letting.store.file import FileStore, RepairReport, TornLine, TornLineWarning, now
+from fuaalborg.letting.store.memory import MemoryState
+from fuaalborg.letting.verification import (
+    Correction,
+    VerifyReport,
+    check_decisions,
+    first_difference,
+    snapshot,
 )
 from fuaalborg.municipality import Municipality
 from fuaalborg.parameters import ParameterSet, load_parameters
 
+if TYPE_CHECKING:
+    from fuaalborg.letting.ranking import Ranking
+
 __all__ = [
     "ANSWERS",
+    "CORRECTABLE",
+    "DEFAULT_WAIT_SECONDS",
     "FORMAT",
     "RULE_PARAMETERS",
     "ColourSource",
+    "ConvertReport",
+    "Correction",
     "Decision",
     "Ledger",
+    "LedgerBusyError",
+    "LedgerConnectionError",
     "LedgerCorruptError",
     "LedgerError",
     "LedgerInputError",
     "LedgerLockedError",
+    "LedgerMunicipalityError",
+    "LedgerSchemaError",
     "RepairReport",
+    "StepModelColours",
     "TornLine",
     "TornLineWarning",
-    "route_summary",
+    "VerifyReport",
+    "project",
+    "registry_fingerprint",
     "rule_values",
     "rules_on",
-    "vacancy_stream",
 ]
 
-#: The format tag written in every ledger's first line.
-FORMAT = "fuaalborg-ledger/1"
 #: The municipality's answers to a referred vacancy.
 ANSWERS = ("accepted", "declined", "let")
-#: The parameters a routing decision uses, recorded with every decision.
-RULE_PARAMETERS = (
-    "referral.share",
-    "referral.bab_share",
-    "ledger.referral_colours",
-    "ledger.flexible_share",
-    "ledger.flexible_share_red",
-    "letting.internal_share",
-    "ledger.first_turn",
-)
-#: Rule parameters that may not be in force on a date (the rule not yet adopted).
-_OPTIONAL_RULES = frozenset({"ledger.first_turn", "referral.bab_share"})
-
-#: A function giving a department's colour on a date (the step model's placement).
-ColourSource = Callable[[str, dt.date], str]
-
-_CRC_PREFIX = b',"crc":"'
-_SUFFIX_LEN = 18  # ,"crc":"xxxxxxxx"}
+#: The facts of a vacancy :meth:`Ledger.correct` corrects; the department, kind and
+#: colour decide the route and are corrected by voiding and recording again.
+CORRECTABLE = ("monthly_rent_dkk", "rooms", "dwelling_id", "vacant_on")
+_ROUTING_FACTS = ("department_id", "kind", "colour")
 
 
-class LedgerError(FuaalborgError):
-    """A ledger that cannot be created, opened or written."""
 
-
-class LedgerLockedError(LedgerError):
-    """Another process holds the ledger open for writing."""
-
-
-class LedgerCorruptError(LedgerError):
-    """A ledger whose log is damaged before its last line, or does not replay."""
-
-
-class LedgerInputError(ValidationError):
-    """Input the ledger refuses; ``problems`` lists every problem. Nothing was written."""
-
-    def __init__(self, what: str, problems: list[str]) -> None:
-        self.problems: tuple[str, ...] = tuple(problems)
-        n = len(problems)
-        head = f"{what}: {n} problem{'s' if n != 1 else ''}; nothing was written"
-        super().__init__("\n".join([head, *(f"  - {p}" for p in problems)]))
-
-
-class TornLineWarning(UserWarning):
-    """The ledger's last line is incomplete (a crash during a write)."""
-
-
-@attrs.frozen
-class TornLine:
-    """The incomplete last line of a ledger: where it starts and how long it is."""
-
-    line: int
-    offset: int
-    length: int
-
-    def describe(self) -> str:
-        """One line for messages."""
-        return (
-            f"line {self.line} (byte {self.offset}, {self.length} bytes) is incomplete or "
-            "fails its checksum"
-        )
-
-
-@attrs.frozen
-class RepairReport:
-    """What :meth:`Ledger.repair` did: the bytes it dropped and the events it kept."""
-
-    path: Path
-    dropped: TornLine | None
-    dropped_sha256: str | None
-    events_kept: int
-
-    def describe(self) -> str:
-        """A readable summary."""
-        if self.dropped is None:
-            return f"{self.path.name}: nothing to repair ({self.events_kept} events)"
-        return (
-            f"{self.path.name}: dropped {self.dropped.length} bytes at byte "
-            f"{self.dropped.offset} (line {self.dropped.line}, sha256 "
-            f"{self.dropped_sha256}); kept {self.events_kept} events"
-        )
+# ---------------------------------------------------------------------------
+# Values
 
 
 @attrs.frozen
@@ -188,13 +190,17 @@ class Decision:
     ``"internal"`` or ``"external"`` (``None`` before the 50/50 rule). ``rules``
     maps each parameter name to its value, effective period and reference.
     ``returned`` marks a dwelling the municipality declined (the decision of the
-    answer event).
+    answer event). ``rooms`` and ``monthly_rent_dkk`` are the dwelling's (as
+    corrected); ``late`` marks a vacancy recorded after one of its department
+    with a later date.
     """
 
     vacancy_id: str
     department_id: str
     dwelling_id: str
     kind: str
+    rooms: int
+    monthly_rent_dkk: float
     on: dt.date
     colour: str
     colour_basis: str
@@ -210,55 +216,26 @@ class Decision:
     rules: Mapping[str, Mapping[str, Any]] = attrs.field(eq=False, repr=False)
     seq: int
     returned: bool = False
+    late: bool = False
+
+
+@attrs.frozen
+class ConvertReport:
+    """A ledger copied to another store: how many events, and their common digest."""
+
+    source: str
+    target: str
+    events: int
+    sha256: str
+
+    def describe(self) -> str:
+        """One line for messages."""
+        return (f"copied {self.events} events from {self.source} to {self.target}; both verify, "
+                f"events identical (sha256 {self.sha256[:16]}…)")
 
 
 # ---------------------------------------------------------------------------
-# Line encoding
-
-
-def _encode(event: Mapping[str, Any]) -> bytes:
-    body = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    crc = zlib.crc32(body)
-    return body[:-1] + _CRC_PREFIX + f"{crc:08x}".encode() + b'"}\n'
-
-
-def _check(line: bytes) -> bool:
-    if len(line) < _SUFFIX_LEN + 2 or line[-_SUFFIX_LEN:-10] != _CRC_PREFIX:
-        return False
-    if line[-2:] != b'"}':
-        return False
-    body = line[:-_SUFFIX_LEN] + b"}"
-    try:
-        return int(line[-10:-2], 16) == zlib.crc32(body)
-    except ValueError:
-        return False
-
-
-def _scan(data: bytes) -> tuple[list[bytes], list[int], TornLine | None]:
-    """Split ``data`` into verified lines; return them, bad line numbers and a torn tail."""
-    lines = data.split(b"\n")
-    tail = lines.pop()  # b"" when the data ends with a newline
-    good: list[bytes] = []
-    bad: list[int] = []
-    offsets = []
-    offset = 0
-    for number, line in enumerate(lines, start=1):
-        offsets.append(offset)
-        offset += len(line) + 1
-        if _check(line):
-            good.append(line)
-        else:
-            bad.append(number)
-    torn: TornLine | None = None
-    if tail:
-        torn = TornLine(len(lines) + 1, offset, len(tail))
-    elif bad and bad[-1] == len(lines):
-        last = bad.pop()
-        torn = TornLine(last, offsets[last - 1], len(lines[last - 1]) + 1)
-    if torn is not None and bad:
-        # a torn tail after damage earlier in the file is damage, not a crash
-        bad.append(torn.line)
-    return good, bad, torn
+# Input checks
 
 
 def _as_date(value: Any, what: str, problems: list[str]) -> dt.date | None:
@@ -268,143 +245,115 @@ def _as_date(value: Any, what: str, problems: list[str]) -> dt.date | None:
     return day
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
-
-
-def _show_share(value: Any) -> str:
-    if isinstance(value, Fraction):
-        if value.denominator == 1:
-            return str(value.numerator)
-        return f"{value.numerator}/{value.denominator}"
-    return str(value)
-
-
-def _registry_from(
-    source: Municipality | pd.DataFrame,
-) -> tuple[dict[str, dict[str, list[str]]], str]:
-    if isinstance(source, Municipality):
-        dwellings = source.dwellings
-        deps = source.departments["department_id"].astype(str).tolist()
-        name = source.name
-    else:
-        dwellings = source
-        deps = []
-        name = "municipality"
-    missing = [c for c in ("dwelling_id", "department_id", "kind") if c not in dwellings.columns]
-    if missing:
-        raise ValidationError(f"dwellings table: missing columns {', '.join(missing)}")
-    registry: dict[str, dict[str, list[str]]] = {d: {"family": [], "bab": []} for d in deps}
-    frame = dwellings[["dwelling_id", "department_id", "kind"]].astype(str)
-    bad = ~frame["kind"].isin(DWELLING_KINDS)
-    if bad.any():
-        rows = (np.flatnonzero(bad.to_numpy()) + 1).tolist()[:10]
-        raise ValidationError(f"dwellings table: kind must be family or bab (rows {rows})")
-    dup = frame["dwelling_id"].duplicated()
-    if dup.any():
-        rows = (np.flatnonzero(dup.to_numpy()) + 1).tolist()[:10]
-        raise ValidationError(f"dwellings table: duplicate dwelling_id (rows {rows})")
-    for (dep, kind), ids in frame.groupby(["department_id", "kind"], sort=True)["dwelling_id"]:
-        registry.setdefault(str(dep), {"family": [], "bab": []})[str(kind)] = sorted(
-            ids.tolist()
-        )
-    return registry, name
-
-
-def _fingerprint(registry: Mapping[str, Any]) -> str:
-    text = json.dumps(registry, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def _default_colour_source(town: Municipality | None) -> ColourSource | None:
-    """The step model's placement in force on a date, when fuaalborg.monitoring provides it."""
-    if town is None:
-        return None
+def _number(value: Any, what: str, problems: list[str], *, minimum: float) -> float:
+    if isinstance(value, bool):
+        problems.append(f"{what}: {value!r} is not a number")
+        return 0.0
     try:
-        from fuaalborg import monitoring
-    except ImportError:  # pragma: no cover - depends on the installed parts
-        return None
-    finder = getattr(monitoring, "colour_on", None)
-    if finder is None:
-        return None
+        number = float(value)
+    except (TypeError, ValueError):
+        problems.append(f"{what}: {value!r} is not a number")
+        return 0.0
+    if not math.isfinite(number) or number < minimum:
+        problems.append(f"{what}: {value!r} is not a number >= {minimum:g}")
+    return number
 
-    def colour(department_id: str, on: dt.date) -> str:
-        return str(finder(town, department_id, on))
 
-    return colour
+def _whole(value: Any, what: str, problems: list[str], *, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        else:
+            problems.append(f"{what}: {value!r} is not a whole number")
+            return 0
+    if int(value) < minimum:
+        problems.append(f"{what}: {value!r} is not a whole number >= {minimum}")
+    return int(value)
+
+
+def _text(value: Any, what: str, problems: list[str]) -> str:
+    if not isinstance(value, str) or not value.strip():
+        problems.append(f"{what} is required (a non-empty text)")
+        return ""
+    return value.strip()
+
+
+def _routed_fields(routed: Routed) -> dict[str, Any]:
+    return {
+        "route": routed.route,
+        "subroute": routed.subroute,
+        "turn": routed.turn,
+        "reason_code": routed.reason_code,
+        "n_referral": routed.n_referral,
+        "n_flexible": routed.n_flexible,
+        "n_turn": routed.n_turn,
+    }
+
+
+_TOKEN = object()
+
+_DECISION_COLUMNS = [
+    "seq", "vacancy_id", "department_id", "dwelling_id", "kind", "rooms", "monthly_rent_dkk",
+    "on", "colour", "route", "subroute", "turn", "reason_code", "n_referral", "n_flexible",
+    "n_turn", "rules_id", "returned", "late",
+]
+
+
+def _decision_row(d: Decision) -> dict[str, Any]:
+    return {c: getattr(d, c) for c in _DECISION_COLUMNS}
 
 
 # ---------------------------------------------------------------------------
 
 
 class Ledger:
-    """The persisted letting ledger of one municipality.
+    """The persisted letting ledger of one municipality, in a file or a database.
 
     Create one with :meth:`create`, open an existing one with :meth:`open`;
-    both return a ledger that holds the write lock until :meth:`close` (or the
-    end of a ``with`` block). ``readonly=True`` opens without the lock and
-    refuses writes.
+    ``target`` is a path or a URL (see :mod:`fuaalborg.letting.store`). Many
+    ledgers — in many processes — may hold one target open for writing at
+    once; each write waits up to ``wait`` seconds for the others.
+    ``readonly=True`` refuses writes. One :class:`Ledger` serves one thread.
     """
 
-    def __init__(self, path: Path, *, _token: object = None) -> None:
+    def __init__(self, store: Store, parameters: ParameterSet, *, _token: object = None) -> None:
         if _token is not _TOKEN:
             raise TypeError("use Ledger.create(...) or Ledger.open(...)")
-        self.path = path
-        self.name = ""
-        self.readonly = True
-        self.torn: TornLine | None = None
-        self._fd: int | None = None
-        self._lock_fd: int | None = None
-        self._broken: str | None = None
-        self._defer = 0
-        self._unsynced = False
-        self._params: ParameterSet = load_parameters()
+        self._store = store
+        self._params = parameters
         self._colour_source: ColourSource | None = None
-        self._events: list[dict[str, Any]] = []
-        self._seq = -1
-        self._dwellings: dict[str, tuple[str, str]] = {}
-        self._departments: set[str] = set()
-        self._dep_shares: dict[str, Fraction] = {}
-        self._rules: dict[str, tuple[Rules, dict[str, Any]]] = {}
         self._rules_by_date: dict[dt.date, tuple[str, Rules, dict[str, Any]]] = {}
-        self._counters: dict[str, Counters] = {}
-        self._last_on: dict[str, dt.date] = {}
-        self._vacancies: dict[str, dict[str, Any]] = {}
-        self._status: dict[str, str] = {}
-        self._decisions: dict[str, dict[str, Any]] = {}
-        # offers (see fuaalborg.letting.offers)
-        self.rounds: dict[str, list[dict[str, Any]]] = {}
-        self.unanswered: dict[str, list[dt.date]] = {}
-        #: refusal dates per applicant (they count towards passive where a rule says so)
-        self.refused: dict[str, list[dt.date]] = {}
-        self.passive: dict[str, dt.date] = {}
-        self.consumed: dict[tuple[str, str], str] = {}
+        self._rules_by_id: dict[str, Rules] = {}
 
     # -- construction -------------------------------------------------------
 
     @classmethod
     def create(
         cls,
-        path: str | os.PathLike[str],
+        target: str | os.PathLike[str],
         municipality: Municipality | pd.DataFrame,
         *,
         parameters: ParameterSet | None = None,
         flexible_shares: Mapping[str, Fraction | str] | None = None,
         colour_source: ColourSource | None = None,
         name: str | None = None,
+        wait: float = DEFAULT_WAIT_SECONDS,
     ) -> Ledger:
-        """Create a new ledger file at ``path`` for ``municipality``'s departments and dwellings.
+        """Create a new ledger at ``target`` for ``municipality``'s departments and dwellings.
 
+        ``target`` is a file path, ``sqlite:///path.db`` or a ``postgresql://`` URI.
         ``municipality`` is a :class:`~fuaalborg.Municipality` (or just a dwellings
         table with ``dwelling_id``, ``department_id``, ``kind``); its registry of
-        dwellings is written into the ledger's first line so that the ledger can
-        check vacancies on its own. ``flexible_shares`` sets departments' agreed
-        flexible shares (§ 60, stk. 1); others use ``ledger.flexible_share``.
-        ``colour_source(department_id, on)`` gives a department's colour when a
-        vacancy is recorded without one. Refuses to overwrite an existing file.
+        dwellings and its fingerprint are the ledger's first event, so that the
+        ledger checks vacancies on its own and refuses another municipality.
+        ``flexible_shares`` sets departments' agreed flexible shares (§ 60,
+        stk. 1); others use ``ledger.flexible_share``. ``colour_source(department_id,
+        on)`` gives a department's colour when a vacancy is recorded without one
+        (default for a :class:`~fuaalborg.Municipality`: its step model,
+        :class:`StepModelColours`). Refuses a target that already holds a ledger.
         """
-        target = Path(path)
-        registry, town_name = _registry_from(municipality)
+        registry, town_name = registry_of(municipality)
+        fingerprint = fingerprint_of(registry)
         shares: dict[str, str] = {}
         problems = []
         for dep, share in (flexible_shares or {}).items():
@@ -417,220 +366,242 @@ class Ledger:
                 problems.append(f"flexible share of unknown department {dep!r}")
             if not 0 <= frac <= 1:
                 problems.append(f"flexible share of {dep!r}: {share!r} is outside 0–1")
-            shares[str(dep)] = _show_share(frac)
+            shares[str(dep)] = show_share(frac)
         if problems:
             raise LedgerInputError("Ledger.create", problems)
-        if target.exists():
-            raise LedgerError(f"{target.name} already exists; open it with Ledger.open")
-        ledger = cls(target, _token=_TOKEN)
-        ledger._params = parameters or load_parameters()
-        ledger._lock()
-        try:
-            try:
-                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
-            except FileExistsError:
-                raise LedgerError(
-                    f"{target.name} already exists; open it with Ledger.open"
-                ) from None
-            ledger._fd = fd
-            ledger.readonly = False
-            header = {
-                "seq": 0,
-                "type": "created",
-                "at": _now(),
-                "format": FORMAT,
-                "municipality": name or town_name,
-                "fingerprint": _fingerprint(registry),
-                "flexible_shares": shares,
-                "registry": registry,
-            }
-            ledger._write([header])
-            _fsync_dir(target.parent)
-            ledger._apply(header)
-        except BaseException:
-            ledger.close()
-            raise
+        check_colour_source(colour_source, fingerprint, town_name, describe_target(target))
+        header = {
+            "seq": 0,
+            "type": "created",
+            "at": now(),
+            "format": FORMAT,
+            "municipality": name or town_name,
+            "fingerprint": fingerprint,
+            "flexible_shares": shares,
+            "registry": registry,
+        }
+        structure(header)
+        store = open_store(target, project, create=[encode(header)[:-1]], wait=wait)
+        ledger = cls(store, parameters or load_parameters(), _token=_TOKEN)
         town = municipality if isinstance(municipality, Municipality) else None
-        ledger._colour_source = colour_source or _default_colour_source(town)
+        ledger._colour_source = colour_source or (
+            StepModelColours(town) if town is not None else None)
         return ledger
 
     @classmethod
     def open(
         cls,
-        path: str | os.PathLike[str],
+        target: str | os.PathLike[str],
         *,
         municipality: Municipality | None = None,
         parameters: ParameterSet | None = None,
         colour_source: ColourSource | None = None,
         readonly: bool = False,
+        wait: float = DEFAULT_WAIT_SECONDS,
     ) -> Ledger:
-        """Open an existing ledger and replay its log.
+        """Open an existing ledger.
 
-        Every line's checksum is verified and every recorded decision is
-        re-derived by the routing core; a mismatch or damage before the last
-        line raises :class:`LedgerCorruptError`. A torn last line is reported
-        (``ledger.torn`` and a :class:`TornLineWarning`) and the ledger refuses
-        writes until :meth:`repair` is run. Without ``readonly`` the ledger takes
-        the write lock; a second writer gets :class:`LedgerLockedError`.
+        A file is replayed: every line's checksum is verified and every recorded
+        decision re-derived by the routing core; a mismatch or damage before the
+        last line raises :class:`LedgerCorruptError`, and a torn last line is
+        reported (``ledger.torn`` and a :class:`TornLineWarning`) and refuses
+        writes until :meth:`repair`. A database ledger opens in constant time
+        (:meth:`verify` checks it on demand). ``municipality`` (its step model
+        gives colours) and ``colour_source`` must be the ledger's own: another
+        municipality's is refused with :class:`LedgerMunicipalityError`.
         """
-        target = Path(path)
-        if not target.exists():
-            raise LedgerError(f"no ledger at {target.name}")
-        ledger = cls(target, _token=_TOKEN)
-        ledger._params = parameters or load_parameters()
-        if not readonly:
-            ledger._lock()
+        store = open_store(target, project, readonly=readonly, wait=wait)
         try:
-            ledger._replay(target.read_bytes())
-            if not readonly:
-                ledger._fd = os.open(target, os.O_WRONLY | os.O_APPEND)
-                ledger.readonly = False
+            ledger = cls(store, parameters or load_parameters(), _token=_TOKEN)
+            meta = store.meta()
+            if municipality is not None:
+                found = registry_fingerprint(municipality)
+                if found != meta.fingerprint:
+                    raise LedgerMunicipalityError(other_town(
+                        store.target, meta, municipality.name, found))
+            check_colour_source(colour_source, meta.fingerprint, meta.municipality,
+                                 store.target)
+            if isinstance(store, FileStore):
+                check_decisions_of(ledger, store.docs)
         except BaseException:
-            ledger.close()
+            store.close()
             raise
-        ledger._colour_source = colour_source or _default_colour_source(municipality)
+        ledger._colour_source = colour_source or (
+            StepModelColours(municipality) if municipality is not None else None)
         return ledger
 
     @staticmethod
     def repair(path: str | os.PathLike[str]) -> RepairReport:
-        """Truncate a torn last line, and report what was dropped.
+        """Truncate a ledger file's torn last line, and report what was dropped.
 
         Only a damaged *last* line is dropped (the signature of a crash during a
         write); damage earlier in the log raises :class:`LedgerCorruptError` and
-        nothing is changed. Takes the write lock while it works.
+        nothing is changed. A database needs no repair: a transaction that did
+        not commit left nothing.
         """
-        target = Path(path)
-        if not target.exists():
-            raise LedgerError(f"no ledger at {target.name}")
-        holder = Ledger(target, _token=_TOKEN)
-        holder._lock()
-        try:
-            data = target.read_bytes()
-            good, bad, torn = _scan(data)
-            if bad:
-                raise LedgerCorruptError(
-                    f"{target.name}: lines {bad[:20]} fail their checksum before the last "
-                    "line; repair only drops a torn last line"
-                )
-            if torn is None:
-                return RepairReport(target, None, None, len(good))
-            dropped = data[torn.offset :]
-            with open(target, "r+b") as handle:
-                handle.truncate(torn.offset)
-                handle.flush()
-                os.fsync(handle.fileno())
-            return RepairReport(target, torn, hashlib.sha256(dropped).hexdigest(), len(good))
-        finally:
-            holder.close()
-
-    # -- locking and writing --------------------------------------------------
-
-    def _lock(self) -> None:
-        lock_path = self.path.with_name(self.path.name + ".lock")
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            holder = os.read(fd, 32).decode(errors="replace").strip()
-            os.close(fd)
-            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                who = f" (process {holder})" if holder else ""
-                raise LedgerLockedError(
-                    f"{self.path.name} is open for writing by another process{who}; "
-                    "close it there, or open this one read-only"
-                ) from None
-            raise  # pragma: no cover - unexpected OS error
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
-        self._lock_fd = fd
-
-    def _write(self, events: list[dict[str, Any]]) -> None:
-        if self._fd is None:
-            raise LedgerError(f"{self.path.name} is open read-only")
-        data = b"".join(_encode(e) for e in events)
-        try:
-            view = memoryview(data)
-            while view:
-                written = os.write(self._fd, view)
-                view = view[written:]
-            if self._defer:
-                self._unsynced = True
-            else:
-                os.fsync(self._fd)
-        except OSError as exc:
-            self._broken = f"a write failed ({exc.strerror}); reopen the ledger"
-            raise LedgerError(f"{self.path.name}: {self._broken}") from exc
-
-    def _writable(self) -> None:
-        if self.readonly or self._fd is None:
-            raise LedgerError(f"{self.path.name} is open read-only")
-        if self.torn is not None:
+        kind, where = parse_target(path)
+        if kind != "file":
             raise LedgerError(
-                f"{self.path.name} ends with a torn line: {self.torn.describe()}; "
-                "run `fuaalborg ledger repair` first"
+                f"{describe_target(path)} is a database: a write that did not commit left "
+                "nothing behind, so there is nothing to repair (run `fuaalborg ledger verify`)"
             )
-        if self._broken:
-            raise LedgerError(f"{self.path.name}: {self._broken}")
+        return FileStore.repair(Path(where))
 
-    def commit(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Number, timestamp, write (fsync) and apply ``events``; all or nothing in memory.
+    @staticmethod
+    def convert(
+        source: str | os.PathLike[str],
+        target: str | os.PathLike[str],
+        *,
+        wait: float = DEFAULT_WAIT_SECONDS,
+    ) -> ConvertReport:
+        """Copy the ledger at ``source`` to a new store ``target`` (file, SQLite, PostgreSQL).
 
-        For use by the ledger's own recording functions (offers); the events
-        must already be validated.
+        The source is verified first; the target receives the very same events
+        (byte for byte, with their checksums), is verified in turn, and its
+        events are compared with the source's. A target that exists or already
+        holds a ledger is refused; on any failure nothing is left at the target.
         """
-        self._writable()
-        stamped = []
-        seq = self._seq
-        for event in events:
-            seq += 1
-            stamped.append({"seq": seq, "type": event["type"], "at": _now(), **{
-                k: v for k, v in event.items() if k != "type"
-            }})
-        self._write(stamped)
-        for event in stamped:
-            self._apply(event)
+        with Ledger.open(source, readonly=True, wait=wait) as src:
+            src.verify()
+            lines = list(src._store.event_lines())
+            shown = src._store.target
+        digest = hashlib.sha256(b"\n".join(lines)).hexdigest()
+        store = open_store(target, project, create=lines, wait=wait)
+        try:
+            copy = Ledger(store, load_parameters(), _token=_TOKEN)
+            if isinstance(store, FileStore):
+                check_decisions_of(copy, store.docs)
+            copy.verify()
+            written = list(store.event_lines())
+            if hashlib.sha256(b"\n".join(written)).hexdigest() != digest:  # pragma: no cover
+                raise LedgerCorruptError(f"{store.target}: the copied events differ")
+            return ConvertReport(shown, store.target, len(lines), digest)
+        finally:
+            store.close()
+
+    # -- the store --------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        """The store this ledger lives in (read its state; write through the ledger)."""
+        return self._store
+
+    @property
+    def target(self) -> str:
+        """The ledger's target as shown in messages (a database URL without its password)."""
+        return self._store.target
+
+    @property
+    def path(self) -> Path | None:
+        """The ledger file's path (``None`` for a database ledger)."""
+        return self._store.path if isinstance(self._store, FileStore) else None
+
+    @property
+    def readonly(self) -> bool:
+        """Whether the ledger refuses writes."""
+        return self._store.readonly
+
+    @property
+    def torn(self) -> TornLine | None:
+        """A ledger file's torn last line, if it has one."""
+        return self._store.torn if isinstance(self._store, FileStore) else None
+
+    @property
+    def name(self) -> str:
+        """The municipality the ledger was created for."""
+        return self._store.meta().municipality
+
+    @property
+    def fingerprint(self) -> str:
+        """The fingerprint of the municipality's registry the ledger was created from."""
+        return self._store.meta().fingerprint
+
+    @property
+    def parameters(self) -> ParameterSet:
+        """The parameter set this ledger resolves rules from."""
+        return self._params
+
+    @property
+    def offers(self) -> OfferBook:
+        """The ledger's offers: rounds, unanswered and refused offers, passive, used seniority."""
+        self._store.refresh()
+        return OfferBook(self._store)
+
+    @property
+    def rounds(self) -> dict[str, list[dict[str, Any]]]:
+        """Every vacancy's offer rounds, as :attr:`fuaalborg.letting.offers.OfferRound.rounds`."""
+        from fuaalborg.letting.offers import _round_dict
+
+        self._store.refresh()
+        return {v: [_round_dict(r) for r in rs] for v, rs in self._store.all_rounds().items()}
+
+    @property
+    def unanswered(self) -> dict[str, list[dt.date]]:
+        """Each applicant's unanswered offers (the days their rounds closed)."""
+        return self.offers.unanswered()
+
+    @property
+    def refused(self) -> dict[str, list[dt.date]]:
+        """Each applicant's refused offers (they count towards passive where a rule says so)."""
+        return self.offers.refused()
+
+    @property
+    def passive(self) -> dict[str, dt.date]:
+        """Passive applicants and the day they became passive."""
+        return self.offers.passive()
+
+    @property
+    def consumed(self) -> dict[tuple[str, str], str]:
+        """Used seniority: (applicant, list) -> the vacancy it was used for."""
+        return self.offers.consumed()
+
+    def commit(
+        self,
+        events: Sequence[Mapping[str, Any]] | Callable[[StateView], Sequence[Mapping[str, Any]]],
+        *,
+        department_id: str | None = None,
+        serial: bool = True,
+    ) -> list[dict[str, Any]]:
+        """Write events in one transaction; return them numbered and time-stamped.
+
+        ``events`` is a list of event documents (``type`` and fields), or a
+        function that receives the state inside the transaction and returns them
+        — raising :class:`LedgerInputError` there refuses and writes nothing. The
+        transaction locks ``department_id`` against other writers; with
+        ``serial`` (the default) it locks the whole ledger before ``events`` is
+        called, which a function reading beyond one department needs. A
+        ``rules`` event whose rules are recorded already is left out. The
+        ledger's own recording functions and
+        :class:`~fuaalborg.letting.offers.OfferRound` write through this.
+        """
+        with self._store.transaction(department_id, serial=serial) as tx:
+            docs = list(events(tx) if callable(events) else events)
+            tx.lock_head()
+            docs = [d for d in docs if d["type"] != "rules" or tx.rules(str(d["id"])) is None]
+            checked = [structure({"seq": 0, "at": "", **doc}) for doc in docs]
+            with tx.writes():
+                stamped = tx.append(docs)
+                for event, doc in zip(checked, stamped, strict=True):
+                    project(attrs.evolve(event, seq=doc["seq"], at=doc["at"]), tx)
         return stamped
 
-    @contextlib.contextmanager
-    def batch(self) -> Iterator[Ledger]:
-        """Group commit: inside the block events are written but ``fsync``-ed once, at its end.
+    def batch(self) -> AbstractContextManager[None]:
+        """Group commit: events recorded inside the block are made durable at its end.
 
-        An event recorded inside the block is acknowledged (durable) when the
-        block ends; a crash inside it can lose the block's events, never earlier
-        ones. Each call inside still validates on its own and writes nothing when
-        it refuses its input.
+        An event recorded inside the block is acknowledged when the block ends;
+        a crash inside it can lose the block's events, never earlier ones. Each
+        call inside still validates on its own and writes nothing when it
+        refuses its input. Other writers wait while a batch runs.
         """
-        self._defer += 1
-        try:
-            yield self
-        finally:
-            self._defer -= 1
-            if not self._defer:
-                self.sync()
+        return self._store.batch()
 
     def sync(self) -> None:
-        """``fsync`` any events written inside :meth:`batch` and not yet synced."""
-        if self._unsynced and self._fd is not None:
-            try:
-                os.fsync(self._fd)
-            except OSError as exc:  # pragma: no cover - disk failure
-                self._broken = f"fsync failed ({exc.strerror}); reopen the ledger"
-                raise LedgerError(f"{self.path.name}: {self._broken}") from exc
-            self._unsynced = False
+        """Make durable what a :meth:`batch` has written so far."""
+        self._store.sync()
 
     def close(self) -> None:
-        """Release the write lock and close the file (safe to call twice)."""
-        if self._fd is not None:
-            self.sync()
-            os.close(self._fd)
-            self._fd = None
-        if self._lock_fd is not None:
-            try:
-                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-            finally:
-                os.close(self._lock_fd)
-                self._lock_fd = None
-        self.readonly = True
+        """Close the ledger (safe to call twice)."""
+        self._store.close()
 
     def __enter__(self) -> Ledger:
         return self
@@ -645,157 +616,43 @@ class Ledger:
 
     def __repr__(self) -> str:
         mode = "read-only" if self.readonly else "open"
-        return f"<Ledger {self.path.name} ({mode}, {len(self._events)} events)>"
-
-    # -- replay -----------------------------------------------------------------
-
-    def _replay(self, data: bytes) -> None:
-        good, bad, torn = _scan(data)
-        if bad:
-            raise LedgerCorruptError(
-                f"{self.path.name}: lines {bad[:20]} fail their checksum; the log is damaged "
-                "before its last line"
-            )
-        if not good:
-            raise LedgerCorruptError(f"{self.path.name}: not a ledger (no complete first line)")
-        events: list[dict[str, Any]] = json.loads(b"[" + b",".join(good) + b"]")
-        head = events[0]
-        if head.get("type") != "created" or head.get("format") != FORMAT:
-            raise LedgerCorruptError(f"{self.path.name}: not a {FORMAT} ledger")
-        for expected, event in enumerate(events):
-            if event.get("seq") != expected:
-                raise LedgerCorruptError(
-                    f"{self.path.name}: event {expected} has sequence number "
-                    f"{event.get('seq')!r}; events are missing or out of order"
-                )
-            del event["crc"]
-        for event in events:
-            self._apply(event)
-        self._verify()
-        if torn is not None:
-            self.torn = torn
-            warnings.warn(
-                f"{self.path.name}: {torn.describe()}; the ledger is readable but refuses "
-                "writes until `fuaalborg ledger repair` truncates it",
-                TornLineWarning,
-                stacklevel=3,
-            )
-
-    def _verify(self) -> None:
-        """Re-derive every routing decision with the vectorised core and compare."""
-        rows = [e for e in self._events if e["type"] == "vacancy" or (
-            e["type"] == "answer" and e["answer"] == "declined")]
-        if not rows:
-            return
-        frame = pd.DataFrame(
-            {
-                "department_id": [e["department_id"] for e in rows],
-                "kind": [e["kind"] for e in rows],
-                "colour": [e["colour"] for e in rows],
-                "returned": [e["type"] == "answer" for e in rows],
-                "flexible_share": [e.get("department_share") for e in rows],
-            }
-        )
-        rules = [self._rules[e["rules"]][0] for e in rows]
-        out, end = route_frame(frame, rules)
-        recorded = pd.DataFrame(
-            {
-                "route": [e["route"] for e in rows],
-                "subroute": pd.array([e.get("subroute") for e in rows], dtype="string"),
-                "turn": pd.array([e.get("turn") for e in rows], dtype="string"),
-                "reason_code": [e["reason_code"] for e in rows],
-                "n_referral": pd.array([e.get("n_referral") for e in rows], dtype="Int64"),
-                "n_flexible": pd.array([e.get("n_flexible") for e in rows], dtype="Int64"),
-                "n_turn": pd.array([e.get("n_turn") for e in rows], dtype="Int64"),
-            }
-        )
-        for column in recorded.columns:
-            left = out[column].astype("string").fillna("-").to_numpy()
-            right = recorded[column].astype("string").fillna("-").to_numpy()
-            diff = np.flatnonzero(left != right)
-            if diff.size:
-                event = rows[int(diff[0])]
-                raise LedgerCorruptError(
-                    f"{self.path.name}: event {event['seq']} records {column} = "
-                    f"{right[diff[0]]!r} but the rules give {left[diff[0]]!r}"
-                )
-        for dep, counters in end.items():
-            if self._counters.get(dep, Counters()) != counters:
-                raise LedgerCorruptError(  # pragma: no cover - implied by the row checks
-                    f"{self.path.name}: counters of {dep} do not replay"
-                )
-
-    def _apply(self, event: dict[str, Any]) -> None:
-        """Apply one (already written or replayed) event to the in-memory state."""
-        kind = event["type"]
-        if kind == "created":
-            self.name = str(event["municipality"])
-            for dep, groups in event["registry"].items():
-                self._departments.add(dep)
-                for k in DWELLING_KINDS:
-                    for dwelling in groups.get(k, ()):
-                        self._dwellings[dwelling] = (dep, k)
-            self._dep_shares = {d: Fraction(s) for d, s in event["flexible_shares"].items()}
-        elif kind == "rules":
-            self._rules[event["id"]] = (_rules_from(event["values"]), event["values"])
-        elif kind == "flexible_share":
-            self._dep_shares[event["department_id"]] = Fraction(event["share"])
-        elif kind == "vacancy":
-            vid, dep = event["vacancy_id"], event["department_id"]
-            self._vacancies[vid] = event
-            self._decisions[vid] = event
-            self._last_on[dep] = dt.date.fromisoformat(event["on"])
-            self._status[vid] = "referred" if event["route"] == "referral" else "waiting_list"
-            self._advance(event)
-        elif kind == "answer":
-            vid = event["vacancy_id"]
-            answer = event["answer"]
-            if answer == "declined":
-                self._status[vid] = "returned"
-                self._decisions[vid] = event
-                self._advance(event)
-            else:
-                self._status[vid] = answer
-        elif kind in {"offers_sent", "offer_answer", "offer_round_closed", "applicant_passive",
-                      "signed"}:
-            _apply_offer_event(self, event)
-        elif kind == "repaired":
-            pass
-        else:
-            raise LedgerCorruptError(f"{self.path.name}: unknown event type {kind!r}")
-        self._events.append(event)
-        self._seq = event["seq"]
-
-    def _advance(self, event: Mapping[str, Any]) -> None:
-        dep = event["department_id"]
-        old = self._counters.get(dep, Counters())
-        referral = old.referral
-        if event["reason_code"] in COUNTING_REASONS:
-            referral = int(event["n_referral"])
-        flexible = old.flexible if event.get("n_flexible") is None else int(event["n_flexible"])
-        turns = old.turns if event.get("n_turn") is None else int(event["n_turn"])
-        self._counters[dep] = Counters(referral, flexible, turns)
+        return f"<Ledger {self.target} ({self._store.kind}, {mode})>"
 
     # -- rules ------------------------------------------------------------------
 
-    def _rules_on(self, on: dt.date) -> tuple[str, Rules, dict[str, Any], dict[str, Any] | None]:
-        """The rules id in force on ``on``, and a ``rules`` event if it is new."""
+    def _rules_on(self, on: dt.date) -> tuple[str, Rules, dict[str, Any]]:
+        """The rules id, rules and recorded values in force on ``on``."""
         cached = self._rules_by_date.get(on)
-        if cached is not None:
-            cached_id, cached_rules, cached_values = cached
-            event = None if cached_id in self._rules else {
-                "type": "rules", "id": cached_id, "values": cached_values}
-            return cached_id, cached_rules, cached_values, event
-        values = rule_values(self._params, on)
-        text = json.dumps(values, sort_keys=True, ensure_ascii=False)
-        rules_id = "r" + hashlib.sha256(text.encode()).hexdigest()[:12]
-        rules = self._rules[rules_id][0] if rules_id in self._rules else _rules_from(values)
-        self._rules_by_date[on] = (rules_id, rules, values)
-        new_event = None if rules_id in self._rules else {
-            "type": "rules", "id": rules_id, "values": values}
-        return rules_id, rules, values, new_event
+        if cached is None:
+            values = rule_values(self._params, on)
+            rid = rules_id(values)
+            cached = self._rules_by_date[on] = (rid, self._rules_of(rid, values), values)
+        return cached
+
+    def _rules_of(self, rid: str, values: Mapping[str, Any] | None = None) -> Rules:
+        rules = self._rules_by_id.get(rid)
+        if rules is None:
+            if values is None:
+                values = self._store.rules(rid)
+                if values is None:
+                    raise LedgerCorruptError(f"{self.target}: rules {rid!r} are not recorded")
+            rules = self._rules_by_id[rid] = rules_from_values(values)
+        return rules
 
     # -- recording --------------------------------------------------------------
+
+    def _colour(self, dep: str, on: dt.date, problems: list[str]) -> str | None:
+        if self._colour_source is None:
+            problems.append(
+                "colour is required: no step-model placement is available to this ledger "
+                "(pass colour=, or open the ledger with its municipality or a colour_source)"
+            )
+            return None
+        try:
+            return self._colour_source(dep, on)
+        except FuaalborgError as exc:
+            problems.append(f"colour of {dep!r} on {on.isoformat()}: {exc}")
+            return None
 
     def record_vacancy(
         self,
@@ -810,95 +667,99 @@ class Ledger:
     ) -> Decision:
         """Record a vacancy (ledig bolig) and return its route.
 
-        Vacancies of a department must arrive in date order. The colour comes
-        from the step model's placement in force on ``vacant_on`` unless passed.
-        Every problem is reported at once and nothing is written when any is found.
+        One transaction reads and advances the department's counters; another
+        writer waits. The colour comes from the step model's placement in force
+        on ``vacant_on`` unless passed. A vacancy dated before the department's
+        latest (not void) vacancy is recorded and marked ``late``: the ledger
+        counts in the order it records. Every problem is reported at once and
+        nothing is written when any is found.
         """
+        self._store.refresh()
         problems: list[str] = []
         vid, dwelling, dep = str(vacancy_id), str(dwelling_id), str(department_id)
         on = _as_date(vacant_on, "vacant_on", problems)
         if not vid.strip():
             problems.append("vacancy_id is empty")
-        elif vid in self._vacancies:
-            problems.append(f"vacancy {vid!r} is already recorded (event "
-                            f"{self._vacancies[vid]['seq']})")
-        if dep not in self._departments:
+        else:
+            existing = self._store.vacancy(vid)
+            if existing is not None:
+                problems.append(f"vacancy {vid!r} is already recorded (event {existing.seq})")
+        known_deps = self._store.department_ids()
+        if dep not in known_deps:
             problems.append(f"unknown department {dep!r}")
         if kind not in DWELLING_KINDS:
             problems.append(f"kind {kind!r} is not family or bab")
-        known = self._dwellings.get(dwelling)
+        known = self._store.dwelling(dwelling)
         if known is None:
             problems.append(f"unknown dwelling {dwelling!r}")
         else:
-            if dep in self._departments and known[0] != dep:
+            if dep in known_deps and known[0] != dep:
                 problems.append(f"dwelling {dwelling!r} belongs to department {known[0]!r}, "
                                 f"not {dep!r}")
             if kind in DWELLING_KINDS and known[1] != kind:
                 problems.append(f"dwelling {dwelling!r} is a {known[1]} dwelling, not {kind}")
         rent = _number(monthly_rent_dkk, "monthly_rent_dkk", problems, minimum=0.0)
         room_count = _whole(rooms, "rooms", problems, minimum=1)
-        if on is not None and dep in self._last_on and on < self._last_on[dep]:
-            problems.append(
-                f"vacant_on {on.isoformat()} is before department {dep!r}'s last vacancy "
-                f"({self._last_on[dep].isoformat()}); vacancies must arrive in date order"
-            )
         basis = "given"
         if colour is None and not problems and on is not None:
-            if self._colour_source is None:
-                problems.append(
-                    "colour is required: no step-model placement is available to this ledger "
-                    "(pass colour=, or open the ledger with a municipality/colour_source)"
-                )
-            else:
-                try:
-                    colour = self._colour_source(dep, on)
-                    basis = "step model"
-                except FuaalborgError as exc:
-                    problems.append(f"colour of {dep!r} on {on.isoformat()}: {exc}")
+            colour = self._colour(dep, on, problems)
+            basis = "step model"
         if colour is not None and colour not in COLOURS:
             problems.append(f"colour {colour!r} is not green, yellow or red")
-        rules_event = None
         if not problems and on is not None:
             try:
-                rules_id, rules, _values, rules_event = self._rules_on(on)
+                rid, rules, values = self._rules_on(on)
             except NotInForceError as exc:
                 problems.append(str(exc))
         if problems:
             raise LedgerInputError(f"vacancy {vid!r}", problems)
-        self._writable()
         assert on is not None
         assert colour is not None
-        share = self._dep_shares.get(dep)
-        routed, _ = route_one(
-            self._counters.get(dep, Counters()), kind, colour, rules, department_share=share
-        )
-        event = {
-            "type": "vacancy",
-            "on": on.isoformat(),
-            "vacancy_id": vid,
-            "dwelling_id": dwelling,
-            "department_id": dep,
-            "kind": kind,
-            "monthly_rent_dkk": rent,
-            "rooms": room_count,
-            "colour": colour,
-            "colour_basis": basis,
-            **_routed_fields(routed),
-            "rules": rules_id,
-        }
-        if share is not None and colour != "red":
-            event["department_share"] = _show_share(share)
-        self.commit([e for e in (rules_event, event) if e is not None])
-        return self.decision(vid)
+
+        def build(tx: StateView) -> list[dict[str, Any]]:
+            existing = tx.vacancy(vid)
+            if existing is not None:  # recorded by another writer meanwhile
+                raise LedgerInputError(f"vacancy {vid!r}", [
+                    f"vacancy {vid!r} is already recorded (event {existing.seq})"])
+            share = tx.department_share(dep)
+            latest = tx.latest_vacant_on(dep)
+            routed, _ = route_one(
+                tx.counters("department", dep), kind, colour, rules,
+                department_share=Fraction(share) if share else None,
+            )
+            event: dict[str, Any] = {
+                "type": "vacancy",
+                "on": on.isoformat(),
+                "vacancy_id": vid,
+                "dwelling_id": dwelling,
+                "department_id": dep,
+                "kind": kind,
+                "monthly_rent_dkk": rent,
+                "rooms": room_count,
+                "colour": colour,
+                "colour_basis": basis,
+                **_routed_fields(routed),
+                "rules": rid,
+            }
+            if share is not None and colour != "red":
+                event["department_share"] = share
+            if latest is not None and on < latest:
+                event["late"] = True
+            return [{"type": "rules", "id": rid, "values": values}, event]
+
+        written = self.commit(build, department_id=dep, serial=False)
+        recorded = structure(written[-1])
+        assert isinstance(recorded, VacancyRecorded)
+        return self._decision(recorded_row(recorded), values)
 
     def record_vacancies(self, frame: pd.DataFrame, *, sync_every: int = 1000) -> pd.DataFrame:
         """Record many vacancies in order (one :meth:`record_vacancy` each); return decisions.
 
         ``frame`` has the columns of :meth:`record_vacancy`'s arguments
         (``colour`` optional). The rows are group-committed (:meth:`batch`):
-        ``fsync`` every ``sync_every`` rows and at the end, so every row is on
-        disk when the call returns. Stops at the first refused row, with every
-        row before it recorded and synced.
+        made durable every ``sync_every`` rows and at the end, so every row is
+        durable when the call returns. Stops at the first refused row, with
+        every row before it recorded and durable.
         """
         columns = ["vacancy_id", "dwelling_id", "department_id", "kind", "vacant_on",
                    "monthly_rent_dkk", "rooms"]
@@ -927,54 +788,65 @@ class Ledger:
         waiting list; the referral's turn stays used) or ``let``. Returns the
         vacancy's decision after the answer (for ``declined``, its waiting-list route).
         """
+        self._store.refresh()
         problems: list[str] = []
         vid = str(vacancy_id)
         day = _as_date(on, "on", problems)
-        vacancy = self._vacancies.get(vid)
-        status = self._status.get(vid)
-        if vacancy is None:
-            problems.append(f"unknown vacancy {vid!r}")
-        elif vacancy["route"] != "referral":
-            problems.append(f"vacancy {vid!r} was not referred (route {vacancy['route']})")
         if answer not in ANSWERS:
             problems.append(f"answer {answer!r} is not one of {', '.join(ANSWERS)}")
-        elif vacancy is not None and vacancy["route"] == "referral":
-            allowed = {"referred": set(ANSWERS), "accepted": {"declined", "let"}}
-            if answer not in allowed.get(status or "", set()):
-                problems.append(f"vacancy {vid!r} is {status}; cannot record {answer!r}")
-        if day is not None and vacancy is not None:
-            vacant_on = dt.date.fromisoformat(vacancy["on"])
-            if day < vacant_on:
-                problems.append(
-                    f"answer date {day.isoformat()} is before the vacancy ({vacant_on.isoformat()})"
-                )
-        rules_event = None
-        if not problems and answer == "declined" and day is not None:
+        rules_found: list[tuple[str, Rules, dict[str, Any]]] = []
+        if answer == "declined" and day is not None:
             try:
-                rules_id, rules, _values, rules_event = self._rules_on(day)
+                rules_found.append(self._rules_on(day))
             except NotInForceError as exc:
                 problems.append(str(exc))
-        if problems:
+        dep_of = self._store.vacancy(vid)
+
+        def build(tx: StateView) -> list[dict[str, Any]]:
+            row = tx.vacancy(vid)
+            if row is None:
+                problems.append(f"unknown vacancy {vid!r}")
+            elif row.route != "referral" or row.status == "void":
+                problems.append(f"vacancy {vid!r} was not referred (route {row.route})"
+                                if row.status != "void" else f"vacancy {vid!r} is void")
+            elif answer in ANSWERS:
+                allowed = {"referred": set(ANSWERS), "accepted": {"declined", "let"}}
+                if answer not in allowed.get(row.status, set()):
+                    problems.append(f"vacancy {vid!r} is {row.status}; cannot record {answer!r}")
+            if day is not None and row is not None and day < row.vacant_on:
+                problems.append(
+                    f"answer date {day.isoformat()} is before the vacancy "
+                    f"({row.vacant_on.isoformat()})"
+                )
+            if problems:
+                raise LedgerInputError(f"answer to {vid!r}", problems)
+            assert row is not None
+            assert day is not None
+            event: dict[str, Any] = {"type": "answer", "on": day.isoformat(), "vacancy_id": vid,
+                                     "answer": answer}
+            docs: list[dict[str, Any]] = [event]
+            if answer == "declined":
+                rid, rules, values = rules_found[0]
+                dep = row.department_id
+                share = tx.department_share(dep)
+                routed, _ = route_waiting_list(
+                    tx.counters("department", dep), row.colour, rules,
+                    department_share=Fraction(share) if share else None, reason_code="returned",
+                )
+                event.update(
+                    department_id=dep, dwelling_id=row.dwelling_id, kind=row.kind,
+                    colour=row.colour, **_routed_fields(routed), rules=rid,
+                )
+                if share is not None and row.colour != "red":
+                    event["department_share"] = share
+                docs.insert(0, {"type": "rules", "id": rid, "values": values})
+            return docs
+
+        if problems and dep_of is None:
+            problems.append(f"unknown vacancy {vid!r}")
             raise LedgerInputError(f"answer to {vid!r}", problems)
-        self._writable()
-        assert vacancy is not None
-        assert day is not None
-        event: dict[str, Any] = {"type": "answer", "on": day.isoformat(), "vacancy_id": vid,
-                                 "answer": answer}
-        if answer == "declined":
-            dep = vacancy["department_id"]
-            share = self._dep_shares.get(dep)
-            routed, _ = route_waiting_list(
-                self._counters.get(dep, Counters()), vacancy["colour"], rules,
-                department_share=share, reason_code="returned",
-            )
-            event.update(
-                department_id=dep, dwelling_id=vacancy["dwelling_id"], kind=vacancy["kind"],
-                colour=vacancy["colour"], **_routed_fields(routed), rules=rules_id,
-            )
-            if share is not None and vacancy["colour"] != "red":
-                event["department_share"] = _show_share(share)
-        self.commit([e for e in (rules_event, event) if e is not None])
+        self.commit(build, department_id=None if dep_of is None else dep_of.department_id,
+                    serial=dep_of is None)
         return self.decision(vid)
 
     def set_flexible_share(
@@ -984,7 +856,7 @@ class Ledger:
         problems: list[str] = []
         day = _as_date(on, "on", problems)
         dep = str(department_id)
-        if dep not in self._departments:
+        if dep not in self._store.department_ids():
             problems.append(f"unknown department {dep!r}")
         try:
             frac = Fraction(share)
@@ -995,64 +867,359 @@ class Ledger:
         if problems:
             raise LedgerInputError(f"flexible share of {dep!r}", problems)
         assert day is not None
-        self._writable()
         self.commit([{"type": "flexible_share", "on": day.isoformat(), "department_id": dep,
-                      "share": _show_share(frac)}])
+                      "share": show_share(frac)}], department_id=dep, serial=False)
+
+    # -- corrections --------------------------------------------------------------
+
+    def void(
+        self, vacancy_id: str, reason: str, on: dt.date | str, *, by: str | None = None
+    ) -> Counters:
+        """Void a vacancy recorded in error: it stops counting from ``on``.
+
+        The department's counters go back by what the vacancy had added to them
+        (its count towards referral, and its waiting-list letting and turn); the
+        decisions of vacancies recorded after it stand, and its own decision
+        stays in the history. This is the library's reading of almenboligloven
+        § 59, stk. 1 (see the ledger documentation). ``by`` names who voids it
+        (default: the operating-system user); ``reason`` is required. A vacancy
+        that is let, or whose offer round is open, is refused. Returns the
+        department's counters after the void.
+        """
+        self._store.refresh()
+        problems: list[str] = []
+        vid = str(vacancy_id)
+        day = _as_date(on, "on", problems)
+        why = _text(reason, "reason", problems)
+        who = _text(by if by is not None else _user(), "by", problems)
+        row = self._store.vacancy(vid)
+        if row is None:
+            problems.append(f"unknown vacancy {vid!r}")
+        if problems:
+            raise LedgerInputError(f"void of {vid!r}", problems)
+        assert row is not None
+        assert day is not None
+        after: list[Counters] = []
+
+        def build(tx: StateView) -> list[dict[str, Any]]:
+            current = tx.vacancy(vid)
+            assert current is not None
+            if current.status == "void":
+                problems.append(f"vacancy {vid!r} is already void")
+            elif current.status == "let":
+                problems.append(
+                    f"vacancy {vid!r} is let: a let dwelling was vacant; correct its facts "
+                    "with Ledger.correct instead"
+                )
+            rounds = tx.rounds(vid)
+            if rounds and rounds[-1].closed_on is None:
+                problems.append(f"vacancy {vid!r} has an open offer round; close it first")
+            if day < current.vacant_on:
+                problems.append(
+                    f"on {day.isoformat()} is before the vacancy ({current.vacant_on.isoformat()})"
+                )
+            if problems:
+                raise LedgerInputError(f"void of {vid!r}", problems)
+            counted = {"referral": 0, "flexible": 0, "turns": 0}
+            for doc in tx.event_docs(types=["vacancy", "answer"], vacancy_id=vid):
+                if doc["type"] == "vacancy":
+                    counted["referral"] += int(doc["reason_code"] in COUNTING_REASONS)
+                elif doc.get("answer") != "declined":
+                    continue
+                counted["flexible"] += int(doc["route"] == "waiting_list")
+                counted["turns"] += int(doc.get("n_turn") is not None)
+            old = tx.counters("department", current.department_id)
+            new = Counters(old.referral - counted["referral"], old.flexible - counted["flexible"],
+                           old.turns - counted["turns"])
+            after.append(new)
+            return [{
+                "type": "void", "on": day.isoformat(), "vacancy_id": vid,
+                "department_id": current.department_id, "reason": why, "by": who,
+                "counted": counted, "counters": dict(zip(("referral", "flexible", "turns"),
+                                                         attrs.astuple(new), strict=True)),
+            }]
+
+        self.commit(build, department_id=row.department_id, serial=False)
+        return after[0]
+
+    def correct(
+        self,
+        vacancy_id: str,
+        reason: str,
+        on: dt.date | str,
+        *,
+        by: str | None = None,
+        **fields: Any,
+    ) -> Decision:
+        """Correct facts of a recorded vacancy from ``on``: rent, rooms, dwelling or date.
+
+        ``fields`` are among :data:`CORRECTABLE`: ``monthly_rent_dkk``, ``rooms``,
+        ``dwelling_id`` (another dwelling of the same department and kind) and
+        ``vacant_on`` (a date under the same rules). They do not change the
+        route; the department, kind and colour do, and are corrected by voiding
+        the vacancy (:meth:`void`) and recording it again. The correction is an
+        event with the old and new values, ``reason`` and ``by``; history is
+        not rewritten. Returns the vacancy's decision as corrected.
+        """
+        self._store.refresh()
+        problems: list[str] = []
+        vid = str(vacancy_id)
+        day = _as_date(on, "on", problems)
+        why = _text(reason, "reason", problems)
+        who = _text(by if by is not None else _user(), "by", problems)
+        row = self._store.vacancy(vid)
+        if row is None:
+            problems.append(f"unknown vacancy {vid!r}")
+        if not fields:
+            problems.append(f"nothing to correct: give one of {', '.join(CORRECTABLE)}")
+        for name in fields:
+            if name in _ROUTING_FACTS:
+                problems.append(
+                    f"{name} decides the vacancy's route and cannot be corrected: void the "
+                    "vacancy (Ledger.void) and record it again"
+                )
+            elif name not in CORRECTABLE:
+                problems.append(f"{name!r} is not a fact of a vacancy that can be corrected "
+                                f"({', '.join(CORRECTABLE)})")
+        new: dict[str, Any] = {}
+        if "monthly_rent_dkk" in fields:
+            new["monthly_rent_dkk"] = _number(fields["monthly_rent_dkk"], "monthly_rent_dkk",
+                                              problems, minimum=0.0)
+        if "rooms" in fields:
+            new["rooms"] = _whole(fields["rooms"], "rooms", problems, minimum=1)
+        if "vacant_on" in fields:
+            new["vacant_on"] = _as_date(fields["vacant_on"], "vacant_on", problems)
+        if "dwelling_id" in fields:
+            new["dwelling_id"] = str(fields["dwelling_id"])
+            known = self._store.dwelling(new["dwelling_id"])
+            if known is None:
+                problems.append(f"unknown dwelling {new['dwelling_id']!r}")
+            elif row is not None and known != (row.department_id, row.kind):
+                problems.append(
+                    f"dwelling {new['dwelling_id']!r} is a {known[1]} dwelling of department "
+                    f"{known[0]!r}, not a {row.kind} dwelling of {row.department_id!r}: void the "
+                    "vacancy and record it again"
+                )
+        if row is not None and isinstance(new.get("vacant_on"), dt.date):
+            try:
+                rid = self._rules_on(new["vacant_on"])[0]
+                if rid != self._original_rules(vid):
+                    problems.append(
+                        f"vacant_on {new['vacant_on'].isoformat()} falls under other rules than "
+                        f"the vacancy was routed by: void the vacancy and record it again"
+                    )
+            except NotInForceError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise LedgerInputError(f"correction of {vid!r}", problems)
+        assert row is not None
+        assert day is not None
+
+        def build(tx: StateView) -> list[dict[str, Any]]:
+            current = tx.vacancy(vid)
+            assert current is not None
+            if current.status == "void":
+                problems.append(f"vacancy {vid!r} is void")
+            if day < current.vacant_on and "vacant_on" not in new:
+                problems.append(
+                    f"on {day.isoformat()} is before the vacancy ({current.vacant_on.isoformat()})"
+                )
+            changes: dict[str, list[Any]] = {}
+            for name, value in new.items():
+                old = getattr(current, name)
+                if old == value:
+                    problems.append(f"{name} is already {_shown(value)}")
+                changes[name] = [_shown(old), _shown(value)]
+            if problems:
+                raise LedgerInputError(f"correction of {vid!r}", problems)
+            return [{"type": "correction", "on": day.isoformat(), "vacancy_id": vid,
+                     "reason": why, "by": who, "changes": changes}]
+
+        self.commit(build, department_id=row.department_id, serial=False)
+        return self.decision(vid)
+
+    def _original_rules(self, vacancy_id: str) -> str:
+        docs = self._store.event_docs(types=["vacancy"], vacancy_id=vacancy_id)
+        return str(docs[0]["rules"])
+
+    # -- one path from vacancy to lease -------------------------------------------
+
+    def rank(
+        self,
+        vacancy_id: str,
+        applicants: pd.DataFrame,
+        *,
+        registry: Any = None,
+        on: dt.date | None = None,
+        top: int | None = None,
+        municipality: Municipality | None = None,
+        organisation_cvr: str | None = None,
+        agreement: Any = None,
+    ) -> Ranking:
+        """Rank the waiting list for a vacancy's recorded decision (:func:`fuaalborg.rank`).
+
+        The department, dwelling, rooms, rent, colour, route (flexible or
+        ordinary) and turn are the decision's, and the date is the decision's
+        (the vacancy's, or the day the municipality returned it) unless ``on``
+        is given. ``municipality`` (checked against the ledger's fingerprint) or
+        ``organisation_cvr`` and ``agreement`` give what the flexible route
+        needs. The result is what :class:`~fuaalborg.letting.offers.OfferRound`
+        accepts for this vacancy.
+        """
+        from fuaalborg.letting.ranking import rank
+
+        vacancy, route, turn, colour = self._ranking_basis(str(vacancy_id), municipality)
+        return rank(
+            applicants, vacancy, registry=registry, on=on, route=route, turn=turn,  # type: ignore[arg-type]
+            top=top, municipality=municipality, colour=colour,
+            organisation_cvr=organisation_cvr, agreement=agreement, parameters=self._params,
+        )
+
+    def rank_many(
+        self,
+        vacancy_ids: Sequence[str],
+        applicants: pd.DataFrame,
+        *,
+        top: int | None = 25,
+        registry: Any = None,
+        municipality: Municipality | None = None,
+        organisation_cvr: str | None = None,
+        agreement: Any = None,
+    ) -> list[Ranking]:
+        """Rank the waiting list for many recorded vacancies at once (:func:`fuaalborg.rank_many`).
+
+        Each ranking is :meth:`rank`'s for its vacancy; the waiting list is
+        validated once. Returns one ranking per vacancy id, in order.
+        """
+        from fuaalborg.letting.ranking import rank_many
+
+        bases = [self._ranking_basis(str(v), municipality) for v in vacancy_ids]
+        out: list[Ranking | None] = [None] * len(bases)
+        # one call per set of vacancies whose departments have one colour each
+        pending = list(range(len(bases)))
+        while pending:
+            colours: dict[str, str] = {}
+            now_, later = [], []
+            for i in pending:
+                dep, colour = bases[i][0].department_id, bases[i][3]
+                if colours.setdefault(dep, colour) == colour:
+                    now_.append(i)
+                else:
+                    later.append(i)
+            ranked = rank_many(
+                applicants, [bases[i][0] for i in now_], top=top, registry=registry,
+                route=[bases[i][1] for i in now_],  # type: ignore[misc]
+                turn=[bases[i][2] for i in now_],  # type: ignore[misc]
+                municipality=municipality, colours=colours, organisation_cvr=organisation_cvr,
+                agreement=agreement, parameters=self._params,
+            )
+            for i, ranking in zip(now_, ranked, strict=True):
+                out[i] = ranking
+            pending = later
+        return [r for r in out if r is not None]
+
+    def _ranking_basis(
+        self, vid: str, municipality: Municipality | None
+    ) -> tuple[Any, str | None, str | None, str]:
+        """The vacancy (as the ranking reads it), route, turn and colour of a decision."""
+        from fuaalborg.letting.vacancy import Vacancy
+
+        self._store.refresh()
+        row = self._store.vacancy(vid)
+        problems = []
+        if row is None:
+            problems.append(f"unknown vacancy {vid!r}")
+        elif row.status == "void":
+            problems.append(f"vacancy {vid!r} is void")
+        elif row.route != "waiting_list":
+            problems.append(
+                f"vacancy {vid!r} went to the municipal referral: the municipality places, "
+                "there is no waiting list to rank"
+            )
+        if municipality is not None:
+            found = registry_fingerprint(municipality)
+            if found != self.fingerprint:
+                raise LedgerMunicipalityError(other_town(
+                    self.target, self._store.meta(), municipality.name, found))
+        if problems:
+            raise LedgerInputError(f"ranking for {vid!r}", problems)
+        assert row is not None
+        vacancy = Vacancy(row.department_id, rooms=row.rooms,
+                          monthly_rent_dkk=row.monthly_rent_dkk, vacant_on=row.decided_on,
+                          dwelling_id=row.dwelling_id)
+        return vacancy, row.subroute, row.turn, row.colour
 
     # -- reading ----------------------------------------------------------------
 
     @property
     def departments(self) -> list[str]:
         """The departments in the ledger's registry, sorted."""
-        return sorted(self._departments)
+        return self._store.department_ids()
 
     def status(self, vacancy_id: str) -> str:
-        """A vacancy's status: referred, accepted, returned, waiting_list, offered or let."""
-        try:
-            return self._status[str(vacancy_id)]
-        except KeyError:
-            raise LedgerInputError("status", [f"unknown vacancy {vacancy_id!r}"]) from None
+        """A vacancy's status: referred, accepted, returned, waiting_list, offered, let or void."""
+        self._store.refresh()
+        row = self._store.vacancy(str(vacancy_id))
+        if row is None:
+            raise LedgerInputError("status", [f"unknown vacancy {vacancy_id!r}"])
+        return row.status
 
     def vacancy(self, vacancy_id: str) -> Mapping[str, Any]:
-        """The recorded ``vacancy`` event of ``vacancy_id``."""
-        try:
-            return dict(self._vacancies[str(vacancy_id)])
-        except KeyError:
-            raise LedgerInputError("vacancy", [f"unknown vacancy {vacancy_id!r}"]) from None
+        """A vacancy's recorded facts (as corrected), its current decision and status."""
+        self._store.refresh()
+        row = self._store.vacancy(str(vacancy_id))
+        if row is None:
+            raise LedgerInputError("vacancy", [f"unknown vacancy {vacancy_id!r}"])
+        out = attrs.asdict(row)
+        out["on"] = row.vacant_on.isoformat()
+        out["rules"] = row.rules_id
+        return out
 
     def decision(self, vacancy_id: str) -> Decision:
         """The current decision of a vacancy (after a decline: its waiting-list route)."""
+        self._store.refresh()
         vid = str(vacancy_id)
-        if vid not in self._decisions:
+        row = self._store.vacancy(vid)
+        if row is None:
             raise LedgerInputError("decision", [f"unknown vacancy {vid!r}"])
-        event = self._decisions[vid]
-        vacancy = self._vacancies[vid]
-        rules, values = self._rules[event["rules"]]
+        return self._decision(row)
+
+    def _decision(self, row: VacancyRow, values: Mapping[str, Any] | None = None) -> Decision:
+        rules = self._rules_of(row.rules_id, values)
+        if values is None:
+            values = self._store.rules(row.rules_id) or {}
         return Decision(
-            vacancy_id=vid,
-            department_id=vacancy["department_id"],
-            dwelling_id=vacancy["dwelling_id"],
-            kind=vacancy["kind"],
-            on=dt.date.fromisoformat(event["on"]),
-            colour=vacancy["colour"],
-            colour_basis=vacancy["colour_basis"],
-            route=event["route"],
-            subroute=event.get("subroute"),
-            turn=event.get("turn"),
-            reason_code=event["reason_code"],
-            reason=_reason(event, rules),
-            n_referral=event.get("n_referral"),
-            n_flexible=event.get("n_flexible"),
-            n_turn=event.get("n_turn"),
-            rules_id=event["rules"],
+            vacancy_id=row.vacancy_id,
+            department_id=row.department_id,
+            dwelling_id=row.dwelling_id,
+            kind=row.kind,
+            rooms=row.rooms,
+            monthly_rent_dkk=row.monthly_rent_dkk,
+            on=row.decided_on,
+            colour=row.colour,
+            colour_basis=row.colour_basis,
+            route=row.route,
+            subroute=row.subroute,
+            turn=row.turn,
+            reason_code=row.reason_code,
+            reason=explain(row.reason_code, rules, colour=row.colour, route=row.route,
+                           subroute=row.subroute, turn=row.turn, n_referral=row.n_referral,
+                           n_flexible=row.n_flexible, n_turn=row.n_turn,
+                           department_share=row.department_share),
+            n_referral=row.n_referral,
+            n_flexible=row.n_flexible,
+            n_turn=row.n_turn,
+            rules_id=row.rules_id,
             rules=values,
-            seq=int(event["seq"]),
-            returned=event["type"] == "answer",
+            seq=row.decision_seq,
+            returned=row.returned,
+            late=row.late,
         )
 
     def counters(self, department_id: str) -> Counters:
         """A department's counters now."""
-        return self._counters.get(str(department_id), Counters())
+        self._store.refresh()
+        return self._store.counters("department", str(department_id))
 
     def events(
         self,
@@ -1063,40 +1230,47 @@ class Ledger:
         since: dt.date | str | None = None,
         until: dt.date | str | None = None,
     ) -> list[dict[str, Any]]:
-        """The events matching every filter given, in order (copies).
+        """The events matching every filter given, in order (copies, without checksums).
 
         ``since``/``until`` filter on the event's date (``on``), inclusive.
         """
-        types = {type} if isinstance(type, str) else set(type) if type is not None else None
+        self._store.refresh()
+        types = [type] if isinstance(type, str) else list(type) if type is not None else None
         problems: list[str] = []
         lo = _as_date(since, "since", problems) if since is not None else None
         hi = _as_date(until, "until", problems) if until is not None else None
         if problems:
             raise LedgerInputError("events", problems)
+        docs = self._store.event_docs(
+            types=types,
+            vacancy_id=None if vacancy_id is None else str(vacancy_id),
+            department_id=None if department_id is None else str(department_id),
+        )
+        if lo is None and hi is None:
+            return docs
         out = []
-        for event in self._events:
-            if types is not None and event["type"] not in types:
+        for doc in docs:
+            if "on" not in doc:
                 continue
-            if vacancy_id is not None and event.get("vacancy_id") != str(vacancy_id):
+            day = dt.date.fromisoformat(doc["on"])
+            if (lo is not None and day < lo) or (hi is not None and day > hi):
                 continue
-            if department_id is not None:
-                dep = event.get("department_id")
-                if dep is None and "vacancy_id" in event:
-                    dep = self._vacancies.get(event["vacancy_id"], {}).get("department_id")
-                if dep != str(department_id):
-                    continue
-            if lo is not None or hi is not None:
-                if "on" not in event:
-                    continue
-                day = dt.date.fromisoformat(event["on"])
-                if (lo is not None and day < lo) or (hi is not None and day > hi):
-                    continue
-            out.append(dict(event))
+            out.append(doc)
+        return out
+
+    def corrections(self) -> list[Correction]:
+        """Every void and correction, in order, with who, when and why."""
+        out = []
+        for doc in self.events(type=["void", "correction"]):
+            changes = doc["counted"] if doc["type"] == "void" else doc["changes"]
+            out.append(Correction(int(doc["seq"]), doc["type"], dt.date.fromisoformat(doc["on"]),
+                                  doc["at"], doc["vacancy_id"], doc["by"], doc["reason"],
+                                  changes))
         return out
 
     def to_frame(self, events: list[dict[str, Any]] | None = None) -> pd.DataFrame:
         """The events as a DataFrame, one row per event (nested values as JSON text)."""
-        rows = self._events if events is None else events
+        rows = self.events() if events is None else events
         flat = [
             {k: (json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v)
              for k, v in e.items() if k != "registry"}
@@ -1122,64 +1296,86 @@ class Ledger:
         return target
 
     def decisions(self) -> pd.DataFrame:
-        """Every vacancy's current decision as a DataFrame (one row per vacancy)."""
-        rows = [_decision_row(self.decision(v)) for v in self._vacancies]
+        """Every vacancy's current decision as a DataFrame (one row per vacancy, void included)."""
+        self._store.refresh()
+        rows = [_decision_row(self._decision(v)) for v in self._store.vacancies()]
         return pd.DataFrame(rows, columns=_DECISION_COLUMNS)
 
     def state(self, on: dt.date | str | None = None) -> pd.DataFrame:
-        """Every department's counters on ``on`` (default: now), reconstructed from the log.
+        """Every department's counters on ``on`` (default: now), reconstructed from the events.
 
         Columns: ``department_id``, ``referral`` (counting family vacancies),
-        ``flexible`` and ``turns`` (waiting-list lettings), ``vacancies``,
-        ``referred``, ``returned``, ``waiting_list``, ``last_vacancy_on``.
+        ``flexible`` and ``turns`` (waiting-list lettings), ``vacancies``
+        (recorded), ``referred``, ``returned``, ``waiting_list``, ``voided``,
+        ``late`` and ``last_vacancy_on``. A void takes back what its vacancy
+        counted from the counters; the other columns count what was recorded.
         """
         problems: list[str] = []
         day = _as_date(on, "on", problems) if on is not None else None
         if problems:
             raise LedgerInputError("state", problems)
-        deps = sorted(self._departments)
+        deps = self.departments
         rows = [
-            e for e in self._events
-            if (e["type"] == "vacancy" or (e["type"] == "answer" and e["answer"] == "declined"))
+            e for e in self.events(type=["vacancy", "answer", "void"])
+            if (e["type"] != "answer" or e["answer"] == "declined")
             and (day is None or dt.date.fromisoformat(e["on"]) <= day)
         ]
         base = pd.DataFrame({"department_id": deps})
+        columns = ("referral", "flexible", "turns", "vacancies", "referred", "returned",
+                   "waiting_list", "voided", "late")
         if not rows:
-            for column in ("referral", "flexible", "turns", "vacancies", "referred",
-                           "returned", "waiting_list"):
+            for column in columns:
                 base[column] = 0
             base["last_vacancy_on"] = pd.Series([pd.NaT] * len(deps), dtype="datetime64[s]")
             return base
+
+        def get(e: Mapping[str, Any], key: str) -> int:
+            return int(e.get("counted", {}).get(key, 0))
+
+        kind = [e["type"] for e in rows]
         frame = pd.DataFrame(
             {
                 "department_id": [e["department_id"] for e in rows],
-                "is_vacancy": [e["type"] == "vacancy" for e in rows],
-                "counts": [e["reason_code"] in COUNTING_REASONS
-                           for e in rows],
-                "referred": [e["route"] == "referral" for e in rows],
-                "returned": [e["type"] == "answer" for e in rows],
-                "waiting": [e["route"] == "waiting_list" for e in rows],
-                "turn": [e.get("n_turn") is not None for e in rows],
+                "is_vacancy": [k == "vacancy" for k in kind],
+                "referral": [
+                    -get(e, "referral") if k == "void" else int(e["reason_code"] in
+                                                                COUNTING_REASONS)
+                    for e, k in zip(rows, kind, strict=True)],
+                "flexible": [
+                    -get(e, "flexible") if k == "void" else int(e["route"] == "waiting_list")
+                    for e, k in zip(rows, kind, strict=True)],
+                "turns": [
+                    -get(e, "turns") if k == "void" else int(e.get("n_turn") is not None)
+                    for e, k in zip(rows, kind, strict=True)],
+                "referred": [k == "vacancy" and e["route"] == "referral"
+                             for e, k in zip(rows, kind, strict=True)],
+                "returned": [k == "answer" for k in kind],
+                "waiting": [k != "void" and e["route"] == "waiting_list"
+                            for e, k in zip(rows, kind, strict=True)],
+                "voided": [k == "void" for k in kind],
+                "late": [k == "vacancy" and bool(e.get("late")) for e, k in
+                         zip(rows, kind, strict=True)],
                 "on": pd.to_datetime([e["on"] for e in rows]).astype("datetime64[s]"),
             }
         )
         grouped = frame.groupby("department_id")
         agg = pd.DataFrame(
             {
-                "referral": grouped["counts"].sum(),
-                "flexible": grouped["waiting"].sum(),
-                "turns": grouped["turn"].sum(),
+                "referral": grouped["referral"].sum(),
+                "flexible": grouped["flexible"].sum(),
+                "turns": grouped["turns"].sum(),
                 "vacancies": grouped["is_vacancy"].sum(),
                 "referred": grouped["referred"].sum(),
                 "returned": grouped["returned"].sum(),
                 "waiting_list": grouped["waiting"].sum(),
+                "voided": grouped["voided"].sum(),
+                "late": grouped["late"].sum(),
                 "last_vacancy_on": frame.loc[frame["is_vacancy"]].groupby("department_id")[
                     "on"].max(),
             }
         )
         out = base.merge(agg, left_on="department_id", right_index=True, how="left")
-        for column in ("referral", "flexible", "turns", "vacancies", "referred", "returned",
-                       "waiting_list"):
+        for column in columns:
             out[column] = out[column].fillna(0).astype("int64")
         return out.reset_index(drop=True)
 
@@ -1197,224 +1393,93 @@ class Ledger:
             municipality=municipality, colour=vacancy["colour"], parameters=self._params,
         )
 
-    @property
-    def parameters(self) -> ParameterSet:
-        """The parameter set this ledger resolves rules from."""
-        return self._params
+    # -- verification -----------------------------------------------------------
 
+    def verify(self) -> VerifyReport:
+        """Re-derive every decision and the whole state from the events, and compare.
 
-_TOKEN = object()
-
-_DECISION_COLUMNS = [
-    "seq", "vacancy_id", "department_id", "dwelling_id", "kind", "on", "colour", "route",
-    "subroute", "turn", "reason_code", "n_referral", "n_flexible", "n_turn", "rules_id",
-    "returned",
-]
-
-
-def _decision_row(d: Decision) -> dict[str, Any]:
-    return {c: getattr(d, c) for c in _DECISION_COLUMNS}
-
-
-def _routed_fields(routed: Routed) -> dict[str, Any]:
-    return {
-        "route": routed.route,
-        "subroute": routed.subroute,
-        "turn": routed.turn,
-        "reason_code": routed.reason_code,
-        "n_referral": routed.n_referral,
-        "n_flexible": routed.n_flexible,
-        "n_turn": routed.n_turn,
-    }
-
-
-def rule_values(parameters: ParameterSet, on: dt.date) -> dict[str, Any]:
-    """The value, period and reference of every routing parameter in force on ``on``.
-
-    This is what a ``rules`` event of the ledger records; a rule not yet in force
-    on the date (the first internal/external turn, the BAB share) has the value
-    ``None``.
-    """
-    values: dict[str, Any] = {}
-    for name in RULE_PARAMETERS:
-        try:
-            dated = parameters.lookup(name, on, warn=False)
-        except NotInForceError:
-            if name not in _OPTIONAL_RULES:
-                raise
-            values[name] = {"value": None, "reference": "not in force on this date"}
-            continue
-        value = dated.value
-        shown: Any = _show_share(value) if isinstance(value, Fraction) else value
-        values[name] = {
-            "value": shown,
-            "from": dated.start.isoformat(),
-            "until": dated.end.isoformat() if dated.end else None,
-            "reference": dated.reference,
-        }
-    return values
-
-
-def rules_on(parameters: ParameterSet, on: dt.date) -> Rules:
-    """The routing rules in force on ``on``: the same resolution the ledger records.
-
-    >>> from fuaalborg import load_parameters
-    >>> rules_on(load_parameters(), dt.date(2026, 1, 1)).referral_colours
-    ('green', 'yellow')
-    """
-    return _rules_from(rule_values(parameters, on))
-
-
-def _rules_from(values: Mapping[str, Any]) -> Rules:
-    def frac(name: str) -> Fraction:
-        return Fraction(str(values[name]["value"]))
-
-    internal = values["letting.internal_share"]["value"]
-    bab = values["referral.bab_share"]["value"]
-    first = values["ledger.first_turn"]["value"]
-    return Rules(
-        referral_share=frac("referral.share"),
-        bab_share=None if bab is None else Fraction(str(bab)),
-        referral_colours=tuple(values["ledger.referral_colours"]["value"]),
-        flexible_share=frac("ledger.flexible_share"),
-        flexible_share_red=frac("ledger.flexible_share_red"),
-        internal_share=None if internal is None else Fraction(str(internal)),
-        first_turn=str(first) if first is not None else "internal",
-    )
-
-
-def _reason(event: Mapping[str, Any], rules: Rules) -> str:
-    code = event["reason_code"]
-    text = REASONS[code].format(
-        n_referral=event.get("n_referral"),
-        referral_share=_show_share(rules.referral_share),
-        bab_share=_show_share(rules.bab_share or 0),
-        colour=event.get("colour", ""),
-    )
-    if event["route"] == "waiting_list":
-        share = event.get("department_share")
-        f = rules.flexible_share_for(event["colour"], Fraction(share) if share else None)
-        text += (
-            f"; waiting-list letting no. {event['n_flexible']} of the department: "
-            f"{event['subroute']} (flexible share {_show_share(f)})"
+        Checks every event's checksum and form (:mod:`fuaalborg.letting.events`),
+        that sequence numbers run without gaps, that every decision, late mark
+        and void follows from the events before it under the rules it records
+        (with the vectorised routing core), and that the store's state — every
+        vacancy, counter, offer round, applicant and used seniority — is what
+        the events lead to. Raises :class:`LedgerCorruptError` naming the first
+        event that disagrees; returns what was checked, with every correction.
+        """
+        self._store.refresh()
+        fresh = MemoryState()
+        for number, line in enumerate(self._store.event_lines()):
+            if not check_line(line):
+                raise LedgerCorruptError(f"{self.target}: event {number} fails its checksum")
+            doc = decode(line)
+            if doc.get("seq") != number:
+                raise LedgerCorruptError(
+                    f"{self.target}: event {number} has sequence number {doc.get('seq')!r}; "
+                    "events are missing or out of order"
+                )
+            if number == 0 and (doc.get("type") != "created" or doc.get("format") != FORMAT):
+                raise LedgerCorruptError(f"{self.target}: not a {FORMAT} ledger")
+            try:
+                event = structure(doc)
+                fresh.add_docs([doc])
+                project(event, fresh)
+            except LedgerCorruptError as exc:
+                raise LedgerCorruptError(f"{self.target}: {exc}") from None
+        check_decisions_of(self, fresh.docs)
+        ours, theirs = snapshot(fresh), snapshot(self._store)
+        for part in ours:
+            if ours[part] != theirs[part]:
+                raise LedgerCorruptError(first_difference(self.target, part, ours[part],
+                                                           theirs[part]))
+        vacancies = fresh.vacancies()
+        return VerifyReport(
+            target=self.target,
+            events=len(fresh.docs),
+            vacancies=len(vacancies),
+            voided=sum(v.status == "void" for v in vacancies),
+            late=sum(v.late for v in vacancies),
+            corrections=tuple(self.corrections()),
         )
-        if event.get("turn"):
-            text += (
-                f"; {event['turn']} turn (no. {event['n_turn']}, internal share "
-                f"{_show_share(rules.internal_share)})"
-            )
-    return text
 
 
-def _number(value: Any, what: str, problems: list[str], *, minimum: float) -> float:
+# ---------------------------------------------------------------------------
+
+
+def check_decisions_of(ledger: Ledger, docs: Sequence[Mapping[str, Any]]) -> None:
+    """Re-derive every decision, void and late mark of ``docs`` under the ledger's rules."""
+    check_decisions(docs, ledger.target, ledger._rules_of)
+
+
+def _user() -> str:
     try:
-        number = float(value)
-    except (TypeError, ValueError):
-        problems.append(f"{what}: {value!r} is not a number")
-        return 0.0
-    if not np.isfinite(number) or number < minimum:
-        problems.append(f"{what}: {value!r} is not a number >= {minimum:g}")
-    return number
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
 
 
-def _whole(value: Any, what: str, problems: list[str], *, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        else:
-            problems.append(f"{what}: {value!r} is not a whole number")
-            return 0
-    if int(value) < minimum:
-        problems.append(f"{what}: {value!r} is not a whole number >= {minimum}")
-    return int(value)
+def _shown(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platform without directory handles
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
+# ---------------------------------------------------------------------------
+# Names that moved (kept importable from here, with a warning)
+
+_MOVED = {
+    "vacancy_stream": ("fuaalborg.simulation.arrivals", "vacancy_stream"),
+    "route_summary": ("fuaalborg.reports.routes", "route_summary"),
+}
 
 
-def _apply_offer_event(ledger: Ledger, event: Mapping[str, Any]) -> None:
-    from fuaalborg.letting.offers import apply_offer_event
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        module, attr = _MOVED[name]
+        warnings.warn(
+            f"fuaalborg.letting.ledger.{name} moved to {module}.{attr}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        import importlib
 
-    apply_offer_event(ledger, event)
+        return getattr(importlib.import_module(module), attr)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-
-def vacancy_stream(
-    municipality: Municipality,
-    start: dt.date,
-    days: int = 365,
-    *,
-    turnover_pct: float | None = None,
-    seed: int = 2023,
-) -> pd.DataFrame:
-    """A synthetic stream of vacancies for ``days`` days from ``start``, in date order.
-
-    Each dwelling falls vacant on average ``turnover_pct`` % of the time per
-    year (default: the agreement's figure ``agreement.figures.turnover_pct``,
-    13.7 %), on uniformly drawn days; the draw uses the recorded ``seed``. The
-    columns are those of :meth:`Ledger.record_vacancies`. For demonstrations,
-    benchmarks and simulations, not for real lettings.
-    """
-    if turnover_pct is None:
-        turnover_pct = float(load_parameters().get("agreement.figures.turnover_pct", start))
-    rng = np.random.default_rng(seed)
-    dwellings = municipality.dwellings
-    rate = turnover_pct / 100.0 * days / 365.0
-    counts = rng.poisson(rate, size=len(dwellings))
-    picked = np.repeat(np.arange(len(dwellings)), counts)
-    offsets = rng.integers(0, days, size=picked.size)
-    frame = dwellings.iloc[picked][
-        ["dwelling_id", "department_id", "kind", "monthly_rent_dkk", "rooms"]
-    ].reset_index(drop=True)
-    frame["vacant_on"] = [start + dt.timedelta(days=int(d)) for d in offsets]
-    frame = frame.sort_values(["vacant_on", "dwelling_id"], kind="stable").reset_index(drop=True)
-    frame.insert(0, "vacancy_id", [f"V{start.year}-{i + 1:06d}" for i in range(len(frame))])
-    return frame
-
-
-def route_summary(decisions: pd.DataFrame, rents: pd.Series[float], on: dt.date) -> pd.DataFrame:
-    """Routes counted by colour and by the agreement's rent band.
-
-    ``decisions`` is a frame of :meth:`Ledger.decisions` (or :meth:`Ledger.record_vacancies`),
-    ``rents`` the monthly rent of each row. Returns one row per (``by``, ``group``)
-    with the counts of ``referral``, ``flexible``, ``ordinary``, ``internal`` and
-    ``external`` lettings and ``total``.
-    """
-    from fuaalborg.rents import rent_band
-
-    colours = pd.Categorical(decisions["colour"].to_numpy(), categories=list(COLOURS))
-    frame = pd.DataFrame(
-        {
-            "colour": colours,
-            # ordered categories: the bands print cheapest first, colours green to red
-            "rent_band": rent_band(
-                pd.Series(rents.to_numpy(dtype=float)), "agreement", on
-            ).array,
-            "referral": (decisions["route"] == "referral").to_numpy(),
-            "flexible": (decisions["subroute"] == "flexible").fillna(False).to_numpy(),
-            "ordinary": (decisions["subroute"] == "ordinary").fillna(False).to_numpy(),
-            "internal": (decisions["turn"] == "internal").fillna(False).to_numpy(),
-            "external": (decisions["turn"] == "external").fillna(False).to_numpy(),
-        }
-    )
-    parts = []
-    for by in ("colour", "rent_band"):
-        grouped = frame.groupby(by, sort=True, observed=True)
-        counts = grouped[
-            ["referral", "flexible", "ordinary", "internal", "external"]
-        ].sum().astype("int64")
-        counts["total"] = grouped.size()
-        counts = counts.reset_index().rename(columns={by: "group"})
-        counts["group"] = counts["group"].astype(str)
-        counts.insert(0, "by", by)
-        parts.append(counts)
-    return pd.concat(parts, ignore_index=True)

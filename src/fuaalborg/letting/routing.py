@@ -1,12 +1,13 @@
 """The routing rules of vacancies: municipal referral, flexible and internal/external turns.
 
-This is the pure core of the letting ledger (:mod:`fuaalborg.letting.ledger`):
-no files, no clock, no parameter look-ups. The ledger resolves the rule values
-in force on a date into :class:`Rules`, keeps one :class:`Counters` per
-department and calls :func:`route_one` for each vacancy; a simulation calls
+This is the core of the letting ledger (:mod:`fuaalborg.letting.ledger`): no
+files, no clock. :func:`rule_values` and :func:`rules_on` resolve the rule
+values in force on a date into :class:`Rules` (the one place that reads the
+routing parameters); the ledger keeps one :class:`Counters` per department and
+calls :func:`route_one` for each vacancy; a simulation calls
 :func:`route_frame` over a whole stream of vacancies at once. Both use the same
-integer arithmetic, and the ledger replays its log through :func:`route_frame`,
-so the two can never drift apart.
+integer arithmetic, and the ledger verifies its log through
+:func:`route_frame`, so the two can never drift apart.
 
 The rules (almenboligloven § 59, stk. 1; § 60; udlejningsbekendtgørelsen):
 
@@ -27,13 +28,15 @@ The rules (almenboligloven § 59, stk. 1; § 60; udlejningsbekendtgørelsen):
   advances the turn counter *k*; with internal share ``s`` and the first turn
   internal, the *k*-th letting is internal when ``ceil(k·s) > ceil((k−1)·s)``
   (1st, 3rd, 5th … with 1/2), otherwise by the floor rule.
+* A vacancy **voided** as recorded in error stops counting from the void: each
+  counter it advanced goes back by one, and later decisions stand (the
+  library's reading, see :doc:`/ledger`).
 
 >>> from fractions import Fraction
 >>> [n for n in range(1, 13) if fires(n, Fraction(1, 4))]
 [4, 8, 12]
 >>> import datetime as dt
 >>> from fuaalborg import load_parameters
->>> from fuaalborg.letting.ledger import rules_on
 >>> rules = rules_on(load_parameters(), dt.date(2024, 1, 1))
 >>> rules.referral_share, rules.internal_share
 (Fraction(1, 4), Fraction(1, 2))
@@ -48,6 +51,9 @@ The rules (almenboligloven § 59, stk. 1; § 60; udlejningsbekendtgørelsen):
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -57,7 +63,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from fuaalborg.errors import ValidationError
+from fuaalborg.errors import NotInForceError, ValidationError
+from fuaalborg.parameters import ParameterSet
 
 __all__ = [
     "COLOURS",
@@ -65,17 +72,24 @@ __all__ = [
     "DWELLING_KINDS",
     "REASONS",
     "ROUTES",
+    "RULE_PARAMETERS",
     "SUBROUTES",
     "TURNS",
     "Counters",
     "Routed",
     "Rules",
+    "explain",
     "fires",
     "fires_array",
     "internal_turn",
     "route_frame",
     "route_one",
     "route_waiting_list",
+    "rule_values",
+    "rules_from_values",
+    "rules_id",
+    "rules_on",
+    "show_share",
 ]
 
 #: The step model's colours (trin 1–3).
@@ -108,6 +122,18 @@ REASONS: Mapping[str, str] = {
     ),
     "returned": "declined by the municipality and returned to the waiting list",
 }
+#: The parameters a routing decision uses, recorded with every decision.
+RULE_PARAMETERS = (
+    "referral.share",
+    "referral.bab_share",
+    "ledger.referral_colours",
+    "ledger.flexible_share",
+    "ledger.flexible_share_red",
+    "letting.internal_share",
+    "ledger.first_turn",
+)
+#: Rule parameters that may not be in force on a date (the rule not yet adopted).
+_OPTIONAL_RULES = frozenset({"ledger.first_turn", "referral.bab_share"})
 
 
 @attrs.frozen
@@ -115,7 +141,7 @@ class Rules:
     """The rule values one routing decision uses, resolved from parameters by date.
 
     Every field is required: the values live in the parameter files, and
-    :func:`fuaalborg.letting.ledger.rules_on` resolves them for a date (change
+    :func:`rules_on` resolves them for a date (change
     one with :func:`attrs.evolve`). ``internal_share`` is ``None`` while no
     internal/external rule is in force: waiting-list lettings then take no turn.
     ``bab_share`` is ``None`` while no 100 % referral right for BAB dwellings is
@@ -321,6 +347,128 @@ def _fraction(value: Any) -> Fraction:
     raise ValidationError(f"expected an exact fraction such as '1/4', got {value!r}")
 
 
+# ---------------------------------------------------------------------------
+# Resolving the rules in force on a date
+
+
+def show_share(value: Any) -> str:
+    """A share as the parameter files write it: ``"1/4"``, ``"1"``.
+
+    >>> show_share(Fraction(1, 4)), show_share(Fraction(1))
+    ('1/4', '1')
+    """
+    if isinstance(value, Fraction):
+        if value.denominator == 1:
+            return str(value.numerator)
+        return f"{value.numerator}/{value.denominator}"
+    return str(value)
+
+
+def rule_values(parameters: ParameterSet, on: dt.date) -> dict[str, Any]:
+    """The value, period and reference of every routing parameter in force on ``on``.
+
+    This is what a ``rules`` event of the ledger records; a rule not yet in force
+    on the date (the first internal/external turn, the BAB share) has the value
+    ``None``.
+    """
+    values: dict[str, Any] = {}
+    for name in RULE_PARAMETERS:
+        try:
+            dated = parameters.lookup(name, on, warn=False)
+        except NotInForceError:
+            if name not in _OPTIONAL_RULES:
+                raise
+            values[name] = {"value": None, "reference": "not in force on this date"}
+            continue
+        value = dated.value
+        shown: Any = show_share(value) if isinstance(value, Fraction) else value
+        values[name] = {
+            "value": shown,
+            "from": dated.start.isoformat(),
+            "until": dated.end.isoformat() if dated.end else None,
+            "reference": dated.reference,
+        }
+    return values
+
+
+def rules_id(values: Mapping[str, Any]) -> str:
+    """The id a ledger gives a set of rule values: a hash of their canonical JSON."""
+    text = json.dumps(values, sort_keys=True, ensure_ascii=False)
+    return "r" + hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def rules_from_values(values: Mapping[str, Any]) -> Rules:
+    """The :class:`Rules` of recorded rule values (a ledger's ``rules`` event)."""
+
+    def frac(name: str) -> Fraction:
+        return Fraction(str(values[name]["value"]))
+
+    internal = values["letting.internal_share"]["value"]
+    bab = values["referral.bab_share"]["value"]
+    first = values["ledger.first_turn"]["value"]
+    return Rules(
+        referral_share=frac("referral.share"),
+        bab_share=None if bab is None else Fraction(str(bab)),
+        referral_colours=tuple(values["ledger.referral_colours"]["value"]),
+        flexible_share=frac("ledger.flexible_share"),
+        flexible_share_red=frac("ledger.flexible_share_red"),
+        internal_share=None if internal is None else Fraction(str(internal)),
+        first_turn=str(first) if first is not None else "internal",
+    )
+
+
+def rules_on(parameters: ParameterSet, on: dt.date) -> Rules:
+    """The routing rules in force on ``on``: the same resolution the ledger records.
+
+    >>> from fuaalborg import load_parameters
+    >>> rules_on(load_parameters(), dt.date(2026, 1, 1)).referral_colours
+    ('green', 'yellow')
+    """
+    return rules_from_values(rule_values(parameters, on))
+
+
+def explain(
+    reason_code: str,
+    rules: Rules,
+    *,
+    colour: str,
+    route: str | None,
+    subroute: str | None = None,
+    turn: str | None = None,
+    n_referral: int | None = None,
+    n_flexible: int | None = None,
+    n_turn: int | None = None,
+    department_share: str | None = None,
+) -> str:
+    """The sentence that explains one routing decision (a ledger's ``Decision.reason``).
+
+    >>> from fuaalborg import load_parameters
+    >>> rules = rules_on(load_parameters(), dt.date(2024, 1, 1))
+    >>> explain("referral_turn", rules, colour="green", route="referral", n_referral=8)
+    "counting vacancy no. 8 of the department: the referral's turn (share 1/4)"
+    """
+    text = REASONS[reason_code].format(
+        n_referral=n_referral,
+        referral_share=show_share(rules.referral_share),
+        bab_share=show_share(rules.bab_share or 0),
+        colour=colour,
+    )
+    if route == "waiting_list":
+        share = rules.flexible_share_for(
+            colour, Fraction(department_share) if department_share else None
+        )
+        text += (
+            f"; waiting-list letting no. {n_flexible} of the department: "
+            f"{subroute} (flexible share {show_share(share)})"
+        )
+        if turn:
+            text += (
+                f"; {turn} turn (no. {n_turn}, internal share "
+                f"{show_share(rules.internal_share)})"
+            )
+    return text
+
+
 def route_frame(
     frame: pd.DataFrame,
     rules: Rules | Sequence[Rules],
@@ -332,17 +480,18 @@ def route_frame(
     ``department_id``, ``kind`` (family/bab) and ``colour``; optional
     ``returned`` (True for a dwelling the municipality declined, let from the
     waiting list without touching the referral counter) and ``flexible_share``
-    (a department's own share, as a Fraction or ``"a/b"``). ``rules`` is one
+    (a department's own share, as a Fraction or ``"a/b"``) and ``undoes`` (for
+    a void: the positions of the earlier rows of the voided vacancy, whose
+    counting it takes back; empty or missing otherwise). ``rules`` is one
     :class:`Rules` for every row or a sequence with one per row. ``start`` gives
     departments' counters before the stream.
 
     Returns a frame (same index) with ``route``, ``subroute``, ``turn``,
     ``reason_code``, ``n_referral``, ``n_flexible``, ``n_turn``, and each
-    department's counters after the stream.
+    department's counters after the stream. A void's row has the route and
+    reason ``"void"`` and the counters after it.
 
-    >>> import datetime as dt
     >>> from fuaalborg import load_parameters
-    >>> from fuaalborg.letting.ledger import rules_on
     >>> rules = rules_on(load_parameters(), dt.date(2024, 1, 1))
     >>> stream = pd.DataFrame({"department_id": ["A"] * 8, "kind": "family", "colour": "green"})
     >>> out, end = route_frame(stream, rules)
@@ -366,14 +515,19 @@ def route_frame(
     else:
         if len(rules) != n_rows:
             raise ValidationError("route_frame: give one Rules per row or a single Rules")
-        by_id: dict[Rules, int] = {}
+        # by identity first (the same object on most rows), then by value
+        by_object: dict[int, int] = {}
+        by_value: dict[Rules, int] = {}
         rule_list = []
         idx = []
         for r in rules:
-            pos = by_id.get(r)
+            pos = by_object.get(id(r))
             if pos is None:
-                pos = by_id[r] = len(rule_list)
-                rule_list.append(r)
+                pos = by_value.get(r)
+                if pos is None:
+                    pos = by_value[r] = len(rule_list)
+                    rule_list.append(r)
+                by_object[id(r)] = pos
             idx.append(pos)
         rule_idx = np.asarray(idx, dtype=np.int64)
 
@@ -416,8 +570,8 @@ def route_frame(
     start_flex = np.asarray([start.get(d, Counters()).flexible for d in uniques], dtype=np.int64)
     start_turn = np.asarray([start.get(d, Counters()).turns for d in uniques], dtype=np.int64)
 
-    def cumcount(flag: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-        series = pd.Series(flag.astype(np.int64))
+    def cumulate(steps: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        series = pd.Series(steps)
         return np.asarray(series.groupby(codes).cumsum().to_numpy(), dtype=np.int64)
 
     returned = (
@@ -425,27 +579,43 @@ def route_frame(
         if "returned" in frame.columns
         else np.zeros(n_rows, dtype=bool)
     )
-    is_bab = (kinds == "bab") & bab_right & ~returned
-    counting = ((kinds == "family") | ~bab_right) & counts_colour & ~returned
-    n_ref = cumcount(counting) + start_ref[codes]
+    undo = _undo_rows(frame, codes) if "undoes" in frame.columns else []
+    is_void = np.zeros(n_rows, dtype=bool)
+    for pos, _rows in undo:
+        is_void[pos] = True
+
+    def steps(flag: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+        # +1 where a row advances the counter; a void takes back what its rows added
+        out = flag.astype(np.int64)
+        for pos, rows in undo:
+            out[pos] = -int(flag[rows].sum())
+        return out
+
+    is_bab = (kinds == "bab") & bab_right & ~returned & ~is_void
+    counting = ((kinds == "family") | ~bab_right) & counts_colour & ~returned & ~is_void
+    n_ref = cumulate(steps(counting)) + start_ref[codes]
     referral = is_bab | (counting & fires_array(n_ref, ref_a, ref_b))
-    waiting = ~referral
-    n_flex = cumcount(waiting) + start_flex[codes]
+    waiting = ~referral & ~is_void
+    n_flex = cumulate(steps(waiting)) + start_flex[codes]
     flexible = waiting & fires_array(np.maximum(n_flex, 1), flex_a, flex_b)
     turning = waiting & has_turn
-    n_turn = cumcount(turning) + start_turn[codes]
+    n_turn = cumulate(steps(turning)) + start_turn[codes]
     internal = turning & _internal_array(
         np.maximum(n_turn, 1), int_a, np.maximum(int_b, 1), first_internal
     )
 
     reason = np.where(
-        returned,
-        "returned",
+        is_void,
+        "void",
         np.where(
-            is_bab,
-            "bab",
-            np.where(~counting, "colour_exempt",
-                     np.where(referral, "referral_turn", "waiting_list_turn")),
+            returned,
+            "returned",
+            np.where(
+                is_bab,
+                "bab",
+                np.where(~counting, "colour_exempt",
+                         np.where(referral, "referral_turn", "waiting_list_turn")),
+            ),
         ),
     )
     index = frame.index
@@ -458,13 +628,13 @@ def route_frame(
 
     out = pd.DataFrame(
         {
-            "route": np.where(referral, "referral", "waiting_list"),
+            "route": np.where(is_void, "void", np.where(referral, "referral", "waiting_list")),
             "subroute": text(np.where(flexible, "flexible", "ordinary"), waiting),
             "turn": text(np.where(internal, "internal", "external"), turning),
             "reason_code": reason,
             "n_referral": number(n_ref, ~(is_bab | returned)),
-            "n_flexible": number(n_flex, waiting),
-            "n_turn": number(n_turn, turning),
+            "n_flexible": number(n_flex, waiting | is_void),
+            "n_turn": number(n_turn, turning | is_void),
         },
         index=index,
     )
@@ -477,3 +647,23 @@ def route_frame(
     for dep, counters in start.items():
         end.setdefault(dep, counters)
     return out, end
+
+
+def _undo_rows(frame: pd.DataFrame, codes: npt.NDArray[np.intp]) -> list[tuple[int, list[int]]]:
+    """The void rows of ``frame`` and the earlier rows (same department) each takes back."""
+    out: list[tuple[int, list[int]]] = []
+    bad: list[int] = []
+    for pos, value in enumerate(frame["undoes"].tolist()):
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            continue
+        rows = [int(v) for v in value]
+        if not rows:
+            continue
+        if any(r < 0 or r >= pos or codes[r] != codes[pos] for r in rows):
+            bad.append(pos + 1)
+        out.append((pos, rows))
+    if bad:
+        raise ValidationError(
+            f"route_frame: a void must undo earlier rows of its own department (rows {bad[:10]})"
+        )
+    return out

@@ -18,18 +18,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fuaalborg.letting.ledger import Ledger, vacancy_stream
+from fuaalborg.letting.errors import LedgerInputError
+from fuaalborg.letting.ledger import Ledger
 from fuaalborg.letting.offers import OfferRound
 from fuaalborg.municipality import Municipality
+from fuaalborg.simulation.arrivals import vacancy_stream
 
 __all__ = ["demo_evictions", "demo_ledger"]
-
-
-class _Ranked:
-    """The waiting list of one list in seniority order (the shape offers read)."""
-
-    def __init__(self, frame: pd.DataFrame) -> None:
-        self.frame = frame
 
 
 def demo_ledger(
@@ -45,33 +40,21 @@ def demo_ledger(
 
     Referred dwellings are let by the municipality (about 80 %), declined and
     returned (about 15 %) or left awaiting an answer; up to ``signed``
-    waiting-list dwellings are offered to the longest-waiting active applicant
-    of the list of their turn and let. Returned read-only (written to ``path``,
-    or a temporary folder).
+    waiting-list dwellings (the first in the period) are ranked for their
+    decisions (:meth:`Ledger.rank_many`), offered to the first candidate whose
+    seniority is not used yet, accepted and let. Returned read-only (written to
+    ``path``, or a temporary folder).
     """
     target = Path(path) if path is not None else Path(tempfile.mkdtemp()) / "ledger.jsonl"
     days = (end - start).days + 1
     stream = vacancy_stream(town, start, days, seed=seed)
     rng = np.random.default_rng(seed)
-    applicants = town.applicants
-    lists: dict[str, pd.DataFrame] = {}
-    if len(applicants):
-        flags = (applicants["active"].astype(bool) if "active" in applicants.columns
-                 else pd.Series(True, index=applicants.index))
-        active = applicants[flags]
-        for name, group in active.groupby("list"):
-            ordered = group.sort_values(["seniority_date", "applicant_id"], kind="stable")
-            lists[str(name)] = pd.DataFrame(
-                {
-                    "rank": np.arange(1, len(ordered) + 1),
-                    "applicant_id": ordered["applicant_id"].astype(str).to_numpy(),
-                    "list": str(name),
-                }
-            )
-    used = dict.fromkeys(lists, 0)
     with Ledger.create(target, town) as ledger:
         decisions = ledger.record_vacancies(stream)
-        let_count = 0
+        waiting = decisions.loc[decisions["route"] == "waiting_list", "vacancy_id"]
+        to_let = [str(v) for v in waiting.head(signed)] if len(town.applicants) else []
+        rankings = dict(zip(to_let, ledger.rank_many(to_let, town.applicants, top=signed + 5,
+                                                     municipality=town), strict=True))
         for row in decisions.itertuples(index=False):
             vid = str(row.vacancy_id)
             on = row.on if isinstance(row.on, dt.date) else pd.Timestamp(str(row.on)).date()
@@ -83,18 +66,17 @@ def demo_ledger(
                 elif draw < 0.95:
                     ledger.record_answer(vid, "declined", answer_on)
                 continue
-            turn = row.turn if isinstance(row.turn, str) else "external"
-            ranked = lists.get(turn)
-            if let_count >= signed or ranked is None or used[turn] >= len(ranked):
+            ranking = rankings.get(vid)
+            if ranking is None or not len(ranking):
                 continue
-            window = _Ranked(ranked.iloc[used[turn]: used[turn] + 1].reset_index(drop=True))
-            used[turn] += 1
-            offers = OfferRound(vid, window, ledger=ledger, size=1)
-            winner = offers.send(on)[0]
+            offers = OfferRound(vid, ranking, ledger=ledger, size=1)
+            try:
+                winner = offers.send(on)[0]
+            except LedgerInputError:  # every candidate's seniority is used
+                continue
             offers.answer(winner, "accept", on)
             offers.close(on + dt.timedelta(days=1))
             offers.sign(on + dt.timedelta(days=1))
-            let_count += 1
     return Ledger.open(target, readonly=True)
 
 

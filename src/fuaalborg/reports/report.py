@@ -21,7 +21,12 @@ and the disclosure level.
 
 Every vacancy event in the period is counted exactly once in R1 and R2, by
 its current decision (a dwelling the municipality declined counts under its
-waiting-list route in R1 and as "declined and returned" in R2).
+waiting-list route in R1 and as "declined and returned" in R2), with its
+facts as corrected; a vacancy voided by the end of the period was recorded in
+error and is not counted. R1 also counts the vacancies recorded late (dated
+before an earlier-recorded vacancy of their department: the ledger counts in
+the order it records) and, for the parties, lists every void and correction
+with who made it, when and why.
 
 ``disclosure="parties"`` shows department rows. ``disclosure="public"``
 aggregates to organisation and municipality and protects every count table
@@ -44,6 +49,7 @@ import pandas as pd
 
 from fuaalborg.agreement import agreement_in_force
 from fuaalborg.errors import AssumedTermsWarning, FuaalborgError, ValidationError
+from fuaalborg.letting.events import FORMAT as LEDGER_FORMAT
 from fuaalborg.letting.routing import COUNTING_REASONS
 from fuaalborg.municipality import Municipality
 from fuaalborg.parameters import ParameterSet, load_parameters
@@ -86,8 +92,6 @@ REFERRAL_OUTCOMES = (
     "referral_declined",
     "referral_pending",
 )
-#: The ledger format the report reads.
-LEDGER_FORMAT = "fuaalborg-ledger/1"
 
 Disclosure = Literal["parties", "public"]
 
@@ -217,9 +221,12 @@ def letting_frame(
     category`` (one of :data:`ROUTE_CATEGORIES`), ``referred`` (first sent to
     the referral), ``outcome`` (one of :data:`REFERRAL_OUTCOMES`, as of
     ``end``), ``signed_on``, ``applicant_id``, ``list`` and ``group`` (of a signed
-    lease; the priority group on the flexible route, missing otherwise).
+    lease; the priority group on the flexible route, missing otherwise) and
+    ``late``. Corrections made by ``end`` are applied; vacancies voided by
+    ``end`` are left out.
     """
     vacancies: dict[str, dict[str, Any]] = {}
+    voided: set[str] = set()
     for event in events:
         kind = event.get("type")
         if kind == "vacancy":
@@ -227,6 +234,7 @@ def letting_frame(
             if start <= day <= end:
                 row = {k: event.get(k) for k in _VACANCY_FIELDS}
                 row["referred"] = event["route"] == "referral"
+                row["late"] = bool(event.get("late", False))
                 row["answer"] = None
                 row["signed_on"] = None
                 row["applicant_id"] = None
@@ -251,9 +259,15 @@ def letting_frame(
             row["applicant_id"] = event.get("applicant_id")
             row["list"] = event.get("list")
             row["group"] = event.get("group")
-    frame = pd.DataFrame(list(vacancies.values()), columns=[*_VACANCY_FIELDS, "referred",
-                                                             "answer", "signed_on",
-                                                             "applicant_id", "list", "group"])
+        elif kind == "void":
+            voided.add(vid)
+        elif kind == "correction":
+            for name, (_old, new) in dict(event.get("changes", {})).items():
+                row["on" if name == "vacant_on" else name] = new
+    kept = [row for vid, row in vacancies.items() if vid not in voided]
+    frame = pd.DataFrame(kept, columns=[*_VACANCY_FIELDS, "referred", "late", "answer",
+                                        "signed_on", "applicant_id", "list", "group"])
+    frame["late"] = frame["late"].astype(bool)
     frame["group"] = pd.to_numeric(frame["group"]).astype("Int64")
     frame["on"] = pd.to_datetime(frame["on"]).astype("datetime64[s]")
     frame["signed_on"] = pd.to_datetime(frame["signed_on"]).astype("datetime64[s]")
@@ -561,14 +575,54 @@ def _count_tables(
     return out
 
 
-def _r1(ctx: _Context, lettings: pd.DataFrame) -> list[ReportTable]:
+def _r1(ctx: _Context, lettings: pd.DataFrame,
+        corrections: Sequence[Mapping[str, Any]]) -> list[ReportTable]:
     counts = _counts_by(lettings, "department_id", "category", ROUTE_CATEGORIES)
     note = (
-        "Hver ledig bolig i perioden tælles én gang efter sin aktuelle udlejningsvej."
+        "Hver ledig bolig i perioden tælles én gang efter sin aktuelle udlejningsvej; "
+        "annullerede ledige boliger tælles ikke."
         if ctx.lang == "da"
-        else "Every vacancy in the period is counted once, by its current route."
+        else "Every vacancy in the period is counted once, by its current route; voided "
+        "vacancies are not counted."
     )
-    return _count_tables(ctx, "R1", "R1", ctx.l("R1"), counts, note=note)
+    out = _count_tables(ctx, "R1", "R1", ctx.l("R1"), counts, note=note)
+    late = _counts_by(lettings.assign(when=np.where(lettings["late"], "late", "on_time")),
+                      "department_id", "when", ["late"])
+    late_note = (
+        "Journalen tæller i den rækkefølge, den registrerer; en ledig bolig dateret før en "
+        "tidligere registreret i samme afdeling er registreret sent."
+        if ctx.lang == "da"
+        else "The ledger counts in the order it records; a vacancy dated before one recorded "
+        "earlier in its department is recorded late."
+    )
+    out += _count_tables(ctx, "R1", "R1_late", f"{ctx.l('R1')} — {ctx.l('late_title')}", late,
+                         note=late_note, margins="columns")
+    if ctx.public:
+        return out
+    rows = [
+        {
+            ctx.l("event"): int(e["seq"]),
+            ctx.l("kind_of_correction"): ctx.l(str(e["type"])),
+            ctx.l("vacancy_id"): e["vacancy_id"],
+            ctx.l("on_date"): e["on"],
+            ctx.l("written_at"): e.get("at"),
+            ctx.l("by"): e.get("by"),
+            ctx.l("reason"): e.get("reason"),
+            ctx.l("changes"): "; ".join(
+                f"{k} {v}" if e["type"] == "void" else f"{k}: {v[0]} -> {v[1]}"
+                for k, v in dict((e.get("counted") if e["type"] == "void"
+                                  else e.get("changes")) or {}).items()
+                if not (e["type"] == "void" and not v)
+            ),
+        }
+        for e in corrections
+    ]
+    columns = [ctx.l(k) for k in ("event", "kind_of_correction", "vacancy_id", "on_date",
+                                  "written_at", "by", "reason", "changes")]
+    out.append(ReportTable("R1_corrections", "R1",
+                           f"{ctx.l('R1')} — {ctx.l('corrections_title')}",
+                           pd.DataFrame(rows, columns=columns)))
+    return out
 
 
 def _r2(ctx: _Context, lettings: pd.DataFrame, params: ParameterSet, start: dt.date,
@@ -896,6 +950,11 @@ def build_report(
     threshold = int(params.get("reporting.disclosure.threshold", end))
     ctx = _context(municipality, disclosure, lang, threshold)
     lettings = letting_frame(events, start, end)
+    corrections = [
+        e for e in events
+        if e.get("type") in ("void", "correction") and "on" in e
+        and start <= dt.date.fromisoformat(str(e["on"])) <= end
+    ]
     if placement is None:
         from fuaalborg.monitoring.calendar import placement_on
         from fuaalborg.monitoring.steps import StepModel
@@ -916,7 +975,7 @@ def build_report(
             placement.on, previous=previous_placement, validate=False,
         )
     tables: list[ReportTable] = []
-    tables += _r1(ctx, lettings)
+    tables += _r1(ctx, lettings, corrections)
     tables += _r2(ctx, lettings, params, start, end)
     tables += _r3(ctx, lettings)
     tables += _r4(ctx, evictions_frame)

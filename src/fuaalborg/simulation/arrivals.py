@@ -22,6 +22,7 @@ on the same vacancies).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import attrs
@@ -30,8 +31,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from fuaalborg.errors import ValidationError
+from fuaalborg.municipality import Municipality
+from fuaalborg.parameters import load_parameters
 
-__all__ = ["Stock", "YearOfVacancies", "draw_year"]
+__all__ = ["Stock", "YearOfVacancies", "draw_year", "vacancy_stream"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -115,3 +118,36 @@ def draw_year(
     day = rng.integers(0, days, len(department), dtype=np.int64)
     order = np.argsort(day, kind="stable")
     return YearOfVacancies(department[order], dwelling[order], day[order])
+
+
+def vacancy_stream(
+    municipality: Municipality,
+    start: dt.date,
+    days: int = 365,
+    *,
+    turnover_pct: float | None = None,
+    seed: int = 2023,
+) -> pd.DataFrame:
+    """A synthetic stream of vacancies for ``days`` days from ``start``, in date order.
+
+    Each dwelling falls vacant on average ``turnover_pct`` % of the time per
+    year (default: the agreement's figure ``agreement.figures.turnover_pct``,
+    13.7 %), on uniformly drawn days; the draw uses the recorded ``seed``. The
+    columns are those of :meth:`fuaalborg.Ledger.record_vacancies`. For
+    demonstrations, benchmarks and simulations, not for real lettings.
+    """
+    if turnover_pct is None:
+        turnover_pct = float(load_parameters().get("agreement.figures.turnover_pct", start))
+    rng = np.random.default_rng(seed)
+    dwellings = municipality.dwellings
+    rate = turnover_pct / 100.0 * days / 365.0
+    counts = rng.poisson(rate, size=len(dwellings))
+    picked = np.repeat(np.arange(len(dwellings)), counts)
+    offsets = rng.integers(0, days, size=picked.size)
+    frame = dwellings.iloc[picked][
+        ["dwelling_id", "department_id", "kind", "monthly_rent_dkk", "rooms"]
+    ].reset_index(drop=True)
+    frame["vacant_on"] = [start + dt.timedelta(days=int(d)) for d in offsets]
+    frame = frame.sort_values(["vacant_on", "dwelling_id"], kind="stable").reset_index(drop=True)
+    frame.insert(0, "vacancy_id", [f"V{start.year}-{i + 1:06d}" for i in range(len(frame))])
+    return frame

@@ -1,0 +1,140 @@
+"""Which municipality a ledger belongs to: its registry of dwellings and their fingerprint.
+
+A ledger is created for one municipality. Its first event holds the registry —
+every department with its family and BAB dwellings — and the registry's
+fingerprint; :func:`registry_fingerprint` computes the same for a
+:class:`~fuaalborg.Municipality`, so a ledger can refuse a municipality (or a
+colour source, :class:`StepModelColours`) that is not its own: a ledger of one
+town never routes with another town's colours.
+
+>>> import pandas as pd
+>>> dwellings = pd.DataFrame({"dwelling_id": ["A1", "B1"], "department_id": ["A", "B"],
+...                           "kind": ["family", "bab"]})
+>>> registry_fingerprint(dwellings) == registry_fingerprint(dwellings.iloc[::-1])
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fuaalborg.errors import ValidationError
+from fuaalborg.letting.errors import LedgerMunicipalityError
+from fuaalborg.letting.routing import DWELLING_KINDS
+from fuaalborg.letting.store import LedgerMeta
+from fuaalborg.municipality import Municipality
+
+__all__ = [
+    "ColourSource",
+    "StepModelColours",
+    "check_colour_source",
+    "fingerprint_of",
+    "other_town",
+    "registry_fingerprint",
+    "registry_of",
+]
+
+#: A function giving a department's colour on a date (the step model's placement).
+ColourSource = Callable[[str, dt.date], str]
+
+
+def registry_of(
+    source: Municipality | pd.DataFrame,
+) -> tuple[dict[str, dict[str, list[str]]], str]:
+    """The registry (department -> kind -> dwelling ids, sorted) and name of a municipality."""
+    if isinstance(source, Municipality):
+        dwellings = source.dwellings
+        deps = source.departments["department_id"].astype(str).tolist()
+        name = source.name
+    elif isinstance(source, pd.DataFrame):
+        dwellings = source
+        deps = []
+        name = "municipality"
+    else:
+        raise ValidationError(
+            f"municipality: expected a Municipality or a dwellings table, got "
+            f"{type(source).__name__}"
+        )
+    missing = [c for c in ("dwelling_id", "department_id", "kind") if c not in dwellings.columns]
+    if missing:
+        raise ValidationError(f"dwellings table: missing columns {', '.join(missing)}")
+    registry: dict[str, dict[str, list[str]]] = {d: {"family": [], "bab": []} for d in deps}
+    frame = dwellings[["dwelling_id", "department_id", "kind"]].astype(str)
+    bad = ~frame["kind"].isin(DWELLING_KINDS)
+    if bad.any():
+        rows = (np.flatnonzero(bad.to_numpy()) + 1).tolist()[:10]
+        raise ValidationError(f"dwellings table: kind must be family or bab (rows {rows})")
+    dup = frame["dwelling_id"].duplicated()
+    if dup.any():
+        rows = (np.flatnonzero(dup.to_numpy()) + 1).tolist()[:10]
+        raise ValidationError(f"dwellings table: duplicate dwelling_id (rows {rows})")
+    for (dep, kind), ids in frame.groupby(["department_id", "kind"], sort=True)["dwelling_id"]:
+        registry.setdefault(str(dep), {"family": [], "bab": []})[str(kind)] = sorted(
+            ids.tolist()
+        )
+    return registry, name
+
+
+def fingerprint_of(registry: Mapping[str, Any]) -> str:
+    """The fingerprint of a registry: a hash of its canonical JSON."""
+    text = json.dumps(registry, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def registry_fingerprint(municipality: Municipality | pd.DataFrame) -> str:
+    """The fingerprint of a municipality's departments and dwellings, as a ledger stores it.
+
+    Two municipalities have the same fingerprint exactly when they have the same
+    departments with the same family and BAB dwellings.
+    """
+    return fingerprint_of(registry_of(municipality)[0])
+
+
+class StepModelColours:
+    """A colour source: the step model's placement in force on a date, for one municipality.
+
+    It carries its municipality's :func:`registry_fingerprint`, so a ledger
+    refuses it when it was made for another municipality.
+    """
+
+    def __init__(self, municipality: Municipality, preset: str = "aalborg-2023") -> None:
+        self.municipality = municipality
+        self.preset = preset
+        self.fingerprint = registry_fingerprint(municipality)
+
+    def __call__(self, department_id: str, on: dt.date) -> str:
+        """The colour of ``department_id`` on ``on``."""
+        from fuaalborg.monitoring.calendar import colour_on
+
+        return str(colour_on(self.municipality, department_id, on, self.preset))
+
+    def __repr__(self) -> str:
+        return f"<StepModelColours {self.municipality.name} ({self.preset})>"
+
+
+def other_town(target: str, meta: LedgerMeta, name: str, found: str) -> str:
+    """The message refusing municipality ``name`` (fingerprint ``found``) for a ledger."""
+    return (
+        f"{target} was created for municipality {meta.municipality!r} (fingerprint "
+        f"{meta.fingerprint}); {name!r} has other departments or dwellings (fingerprint "
+        f"{found}): give the ledger its own municipality"
+    )
+
+
+def check_colour_source(source: ColourSource | None, fingerprint: str, town: str,
+                        target: str) -> None:
+    """Refuse a colour source that says it belongs to another municipality."""
+    theirs = getattr(source, "fingerprint", None)
+    if theirs is not None and theirs != fingerprint:
+        name = getattr(getattr(source, "municipality", None), "name", "another municipality")
+        raise LedgerMunicipalityError(
+            f"the colour source is for {name!r} (fingerprint {theirs}), but {target} is for "
+            f"{town!r} (fingerprint {fingerprint}): give the ledger its own municipality's colours"
+        )

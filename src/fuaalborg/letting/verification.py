@@ -1,0 +1,242 @@
+"""Checking a ledger: every decision, void and late mark re-derived, the state rebuilt.
+
+:func:`check_decisions` re-derives every routing decision and void with the
+vectorised routing core (:func:`~fuaalborg.letting.routing.route_frame`) and
+every late mark from the vacancies recorded before it; :func:`snapshot` reads
+a store's whole state so that it can be compared with the state the events
+lead to. :meth:`fuaalborg.Ledger.verify` uses both and reports a
+:class:`VerifyReport`; every disagreement is a
+:class:`~fuaalborg.letting.errors.LedgerCorruptError` naming the first event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from fuaalborg.letting.errors import LedgerCorruptError
+from fuaalborg.letting.routing import COUNTING_REASONS, Rules, route_frame
+from fuaalborg.letting.store import StateView
+
+__all__ = [
+    "Correction",
+    "RulesOf",
+    "VerifyReport",
+    "check_decisions",
+    "check_late",
+    "first_difference",
+    "snapshot",
+]
+
+#: Gives the :class:`~fuaalborg.letting.routing.Rules` of a rules id and its recorded values.
+RulesOf = Callable[[str, Mapping[str, Any]], Rules]
+
+
+@attrs.frozen
+class Correction:
+    """A void or a correction as the ledger records it: who, when, why, what changed."""
+
+    seq: int
+    type: str
+    on: dt.date
+    at: str
+    vacancy_id: str
+    by: str
+    reason: str
+    changes: Mapping[str, Any]
+
+    def describe(self) -> str:
+        """One line: ``event 12 (void, 2024-05-02 by kb): V3 — reason``."""
+        if self.type == "void":
+            what = "stops counting (" + ", ".join(
+                f"{k} -{v}" for k, v in self.changes.items() if v) + ")"
+        else:
+            what = ", ".join(f"{k} {old!r} -> {new!r}" for k, (old, new) in self.changes.items())
+        return (f"event {self.seq} ({self.type} on {self.on.isoformat()} by {self.by}, written "
+                f"{self.at}): {self.vacancy_id}: {what}; reason: {self.reason}")
+
+
+@attrs.frozen
+class VerifyReport:
+    """What :meth:`fuaalborg.Ledger.verify` checked: events, vacancies and every correction."""
+
+    target: str
+    events: int
+    vacancies: int
+    voided: int
+    late: int
+    corrections: tuple[Correction, ...]
+
+    def describe(self) -> list[str]:
+        """Readable lines: a summary, then each correction."""
+        head = (f"{self.target}: {self.events} events verified; {self.vacancies} vacancies "
+                f"({self.voided} void, {self.late} late); every checksum, decision, counter "
+                f"and state row agrees with the events; {len(self.corrections)} correction"
+                f"{'' if len(self.corrections) == 1 else 's'}")
+        return [head, *(f"  {c.describe()}" for c in self.corrections)]
+
+
+def check_decisions(docs: Sequence[Mapping[str, Any]], target: str,
+                    rules_of: RulesOf) -> None:
+    """Re-derive every routing decision, void and late mark with the vectorised core."""
+    rules_values = {d["id"]: d["values"] for d in docs if d["type"] == "rules"}
+    rows: list[Mapping[str, Any]] = []
+    positions: dict[str, list[int]] = {}
+    for doc in docs:
+        kind = doc["type"]
+        if kind == "vacancy" or (kind == "answer" and doc.get("answer") == "declined"):
+            if doc["rules"] not in rules_values:
+                raise LedgerCorruptError(
+                    f"{target}: event {doc['seq']} uses rules {doc['rules']!r} that the "
+                    "ledger does not record"
+                )
+            positions.setdefault(str(doc["vacancy_id"]), []).append(len(rows))
+            rows.append(doc)
+        elif kind == "void":
+            if str(doc["vacancy_id"]) not in positions:
+                raise LedgerCorruptError(
+                    f"{target}: event {doc['seq']} voids an unknown vacancy")
+            rows.append(doc)
+    check_late(docs, target)
+    if not rows:
+        return
+    undo = [positions[str(e["vacancy_id"])] if e["type"] == "void" else [] for e in rows]
+    first_rules = {vid: rows[pos[0]]["rules"] for vid, pos in positions.items()}
+    by_vacancy = {vid: rows[pos[0]] for vid, pos in positions.items()}
+    frame = pd.DataFrame(
+        {
+            "department_id": [e["department_id"] for e in rows],
+            "kind": [by_vacancy[str(e["vacancy_id"])]["kind"] for e in rows],
+            "colour": [by_vacancy[str(e["vacancy_id"])]["colour"] for e in rows],
+            "returned": [e["type"] == "answer" for e in rows],
+            "flexible_share": [e.get("department_share") for e in rows],
+            "undoes": undo,
+        }
+    )
+    rules = [
+        rules_of(e["rules"] if e["type"] != "void"
+                       else first_rules[str(e["vacancy_id"])],
+                       rules_values[e["rules"] if e["type"] != "void"
+                                    else first_rules[str(e["vacancy_id"])]])
+        for e in rows
+    ]
+    out, _end = route_frame(frame, rules)
+    is_void = np.asarray([e["type"] == "void" for e in rows])
+
+    def recorded(key: str, void_key: str | None) -> list[Any]:
+        return [
+            (e["counters"][void_key] if void_key else None) if e["type"] == "void"
+            else e.get(key)
+            for e in rows
+        ]
+
+    expected = {
+        "route": [("void" if e["type"] == "void" else e["route"]) for e in rows],
+        "subroute": recorded("subroute", None),
+        "turn": recorded("turn", None),
+        "reason_code": [("void" if e["type"] == "void" else e["reason_code"]) for e in rows],
+        "n_referral": recorded("n_referral", "referral"),
+        "n_flexible": recorded("n_flexible", "flexible"),
+        "n_turn": recorded("n_turn", "turns"),
+    }
+    for column, values in expected.items():
+        left = out[column].astype("string").fillna("-").to_numpy()
+        right = pd.array(values, dtype="string").fillna("-").to_numpy()
+        if column == "n_turn":
+            # a void records the turn counter even where no turn rule was in force
+            left = np.where(is_void, right, left)
+        diff = np.flatnonzero(left != right)
+        if diff.size:
+            event = rows[int(diff[0])]
+            raise LedgerCorruptError(
+                f"{target}: event {event['seq']} ({event['type']}) records {column} = "
+                f"{right[diff[0]]!r} but the rules give {left[diff[0]]!r}"
+            )
+    for pos in np.flatnonzero(is_void):
+        event = rows[int(pos)]
+        undone = out.iloc[undo[int(pos)]]
+        counted = {
+            "referral": int(undone["reason_code"].isin(list(COUNTING_REASONS)).sum()),
+            "flexible": int(undone["route"].eq("waiting_list").sum()),
+            "turns": int(undone["turn"].notna().sum()),
+        }
+        if {k: int(v) for k, v in event["counted"].items()} != counted:
+            raise LedgerCorruptError(
+                f"{target}: event {event['seq']} (void) records counted = "
+                f"{event['counted']} but the vacancy counted {counted}"
+            )
+
+def check_late(docs: Sequence[Mapping[str, Any]], target: str) -> None:
+    """Re-derive every vacancy's late mark from the vacancies recorded before it."""
+    open_dates: dict[str, dict[str, dt.date]] = {}
+    latest: dict[str, dt.date | None] = {}
+    where: dict[str, str] = {}
+
+    def top(dep: str) -> dt.date | None:
+        if dep not in latest:
+            dates = open_dates.get(dep)
+            latest[dep] = max(dates.values()) if dates else None
+        return latest[dep]
+
+    for doc in docs:
+        kind = doc["type"]
+        if kind == "vacancy":
+            dep, day = str(doc["department_id"]), dt.date.fromisoformat(doc["on"])
+            before = top(dep)
+            late = before is not None and day < before
+            if bool(doc.get("late", False)) != late:
+                raise LedgerCorruptError(
+                    f"{target}: event {doc['seq']} (vacancy) records late = "
+                    f"{bool(doc.get('late', False))} but the vacancies before it give {late}"
+                )
+            open_dates.setdefault(dep, {})[str(doc["vacancy_id"])] = day
+            where[str(doc["vacancy_id"])] = dep
+            if before is None or day >= before:
+                latest[dep] = day
+        elif kind == "void" or (kind == "correction" and "vacant_on" in doc["changes"]):
+            vid = str(doc["vacancy_id"])
+            dep = where.get(vid, "")
+            dates = open_dates.get(dep, {})
+            if kind == "void":
+                dates.pop(vid, None)
+            else:
+                dates[vid] = dt.date.fromisoformat(str(doc["changes"]["vacant_on"][1]))
+            latest.pop(dep, None)
+
+
+def snapshot(view: StateView) -> dict[str, Any]:
+    """A store's whole state as plain data, to compare with the state the events give."""
+    deps = view.department_ids()
+    return {
+        "vacancies": [attrs.asdict(v) for v in view.vacancies()],
+        "counters": {d: attrs.astuple(view.counters("department", d)) for d in deps},
+        "shares": {d: view.department_share(d) for d in deps},
+        "rounds": {v: [attrs.asdict(r) for r in rs] for v, rs in sorted(view.all_rounds().items())},
+        "applicants": sorted((attrs.asdict(a) for a in view.applicants()),
+                             key=lambda a: str(a["applicant_id"])),
+        "consumed": sorted(view.consumed().items()),
+        "head": view.head(),
+    }
+
+
+def first_difference(target: str, part: str, ours: Any, theirs: Any) -> str:
+    """The message naming where a store's state and the events' disagree first."""
+    if part == "vacancies" and isinstance(ours, list) and isinstance(theirs, list):
+        for mine, stored in zip(ours, theirs, strict=False):
+            if mine != stored:
+                field = next(k for k in mine if mine[k] != stored.get(k))
+                return (f"{target}: the state of vacancy {mine['vacancy_id']!r} disagrees with "
+                        f"the events: {field} is {stored.get(field)!r}, the events give "
+                        f"{mine[field]!r}")
+        return f"{target}: the store holds {len(theirs)} vacancies, the events {len(ours)}"
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        for key in sorted(set(ours) | set(theirs), key=str):
+            if ours.get(key) != theirs.get(key):
+                return (f"{target}: the stored {part} of {key!r} are {theirs.get(key)!r}, the "
+                        f"events give {ours.get(key)!r}")
+    return f"{target}: the stored {part} disagree with the events"

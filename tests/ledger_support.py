@@ -1,0 +1,32 @@
+"""What the ledger tests share: a stand-in ranking made for a recorded vacancy's decision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from fuaalborg.letting.ledger import Ledger
+from fuaalborg.letting.vacancy import Vacancy
+
+
+class Ranked:
+    """A ranking of the given ids for a vacancy's decision (department, dwelling, route, turn).
+
+    Offer tests need a waiting list in a known order, not the ranking rules:
+    this stand-in has the shape :class:`~fuaalborg.letting.offers.OfferRound`
+    reads and states the decision it was made for, as a real ranking does.
+    """
+
+    def __init__(self, ledger: Ledger, vacancy_id: str, ids: list[str],
+                 lists: list[str] | None = None) -> None:
+        decision = ledger.decision(vacancy_id)
+        self.vacancy = Vacancy(decision.department_id, rooms=decision.rooms,
+                               monthly_rent_dkk=decision.monthly_rent_dkk,
+                               vacant_on=decision.on, dwelling_id=decision.dwelling_id)
+        self.route: Any = decision.subroute
+        self.turn: Any = decision.turn
+        self.frame = pd.DataFrame(
+            {"rank": range(1, len(ids) + 1), "applicant_id": ids,
+             "list": lists or ["external"] * len(ids)}
+        )
