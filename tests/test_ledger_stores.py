@@ -257,7 +257,8 @@ def test_the_command_line_never_routes_another_town_with_the_example(tmp_path: P
     assert refused.exit_code == 1
     assert refused.output.splitlines() == [
         "Error: own.jsonl was created for 'unnamed municipality', not for the bundled example "
-        "municipality: give --municipality DIR with its tables (for the step model's colour), or --colour"
+        "municipality: give --municipality DIR with its tables (for the step model's colour), "
+        "or --colour"
     ]
     assert os.path.getsize(path) == size
     ok = runner.invoke(main, [*args, "--municipality", str(folder)])
