@@ -55,6 +55,7 @@ __all__ = [
     "number",
     "output_option",
     "output_suffix",
+    "parse_amount",
     "reword",
     "reworded",
 ]
@@ -108,13 +109,69 @@ DATE = _DateType()
 # -- numbers ---------------------------------------------------------------------------
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
+_EXPONENT_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)[eE][+-]?\d+")
+_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}[.,]\d{3}")
+
+
+def parse_amount(text: str) -> float:
+    """A number written on the command line: decimal point or Danish decimal comma.
+
+    ``4550``, ``4550.5`` and ``4550,5`` are read; so is ``1e3``. A form that a
+    reader could take two ways is refused: thousands separators (``4.550,5``,
+    ``4,550.5``, ``1.234.567``) and one separator followed by exactly three
+    digits (``4.550``: 4550, or 4,55?). The :class:`ValueError` says how to
+    write the number; for text that is no number at all its message is empty.
+
+    >>> parse_amount("4550,5"), parse_amount("4550.5"), parse_amount("0,125")
+    (4550.5, 4550.5, 0.125)
+    >>> parse_amount("4.550,5")
+    Traceback (most recent call last):
+    ...
+    ValueError: '4.550,5' uses a thousands separator: write 4550,5 or 4550.5 ...
+    """
+    shown = text.strip()
+    compact = shown.replace(" ", "").replace("\u00a0", "")
+    if _EXPONENT_NUMBER.fullmatch(compact):
+        return float(compact)
+    if _PLAIN_NUMBER.fullmatch(compact) and not _GROUPED.fullmatch(compact):
+        return float(compact.replace(",", "."))
+    sign = "-" if compact.startswith("-") else ""
+    digits = compact.lstrip("+-")
+    marks = {c for c in digits if c in ".,"}
+    if not re.fullmatch(r"\d[\d.,]*\d", digits) or not marks:
+        raise ValueError("")
+    last = max(digits.rfind("."), digits.rfind(","))
+    whole = re.sub(r"[.,]", "", digits[:last])
+    fraction = digits[last + 1:]
+    if digits.count(".") + digits.count(",") == 1:  # 4.550: a thousands separator, or decimals?
+        decimals = fraction.rstrip("0")
+        decimals = decimals if decimals != fraction else fraction + "0"
+        raise ValueError(
+            f"{shown!r} could be read two ways: write {sign}{whole}{fraction} for the whole "
+            f"number (no thousands separator), or {sign}{whole}{',' * bool(decimals)}{decimals} "
+            "for a decimal"
+        )
+    if len(marks) == 1:  # 1.234.567: thousands separators only
+        raise ValueError(
+            f"{shown!r} uses thousands separators: write {sign}{whole}{fraction} "
+            "(no thousands separator)"
+        )
+    raise ValueError(
+        f"{shown!r} uses a thousands separator: write {sign}{whole},{fraction} or "
+        f"{sign}{whole}.{fraction} (no thousands separator; a decimal comma or point)"
+    )
+
+
 class Amount(click.ParamType):  # type: ignore[type-arg]  # generic in newer click
     """A number >= ``minimum`` and at most a sanity bound (a cited, dated parameter).
 
     ``bound`` names the parameter (``bounds.monthly_rent_dkk``); a value above it
     is refused with the parameter's reason. The bound in force is read from
     ``--municipality``'s parameters when the command has that option (its
-    ``municipality.toml`` may raise it), else from the bundled ones.
+    ``municipality.toml`` may raise it), else from the bundled ones. The number
+    may be written with a decimal point or a Danish decimal comma (``4550,5``);
+    a form with thousands separators is refused (:func:`parse_amount`).
     """
 
     name = "number"
@@ -133,14 +190,11 @@ class Amount(click.ParamType):  # type: ignore[type-arg]  # generic in newer cli
         if isinstance(value, int | float) and not isinstance(value, bool):
             number: float = float(value)
         else:
-            text = str(value).strip().replace(" ", "")
-            if "," in text and "." not in text:
-                text = text.replace(",", ".")  # a Danish decimal comma
             try:
-                number = float(text)
-            except ValueError:
+                number = parse_amount(str(value))
+            except ValueError as exc:
                 kind = "whole number" if self.whole else "number"
-                self.fail(f"{value!r} is not a {kind}", param, ctx)
+                self.fail(str(exc) or f"{value!r} is not a {kind}", param, ctx)
         if number != number or number in (float("inf"), float("-inf")):
             self.fail(f"{value!r} is not a finite number", param, ctx)
         if self.whole and not number.is_integer():
