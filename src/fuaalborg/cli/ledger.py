@@ -24,11 +24,17 @@ import click
 
 from fuaalborg.cli._common import (
     DATE,
+    Amount,
     CommandError,
     cannot_write,
     check_output,
     counted,
-    output_suffix,
+    danish_option,
+    dayfirst_option,
+    echo_notice,
+    load_municipality,
+    municipality_option,
+    output_option,
     reword,
     reworded,
 )
@@ -37,6 +43,8 @@ from fuaalborg.letting.events import EVENT_TYPES as _EVENT_TYPES
 from fuaalborg.municipality import Municipality
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from fuaalborg.letting.ledger import StepModelColours
 
 __all__ = ["COMMANDS", "EVENT_TYPES", "ledger_group", "ledger_section"]
@@ -46,14 +54,6 @@ EVENT_TYPES: tuple[str, ...] = _EVENT_TYPES
 
 _TARGET = "TARGET"
 _TARGET_HELP = "TARGET is a ledger file, sqlite:///path.db or postgresql://user@host/dbname."
-
-
-def _town(folder: str | None) -> Municipality:
-    if folder:
-        return Municipality.from_folder(folder)
-    from fuaalborg import examples
-
-    return examples.load()
 
 
 def _is_file(target: str) -> bool:
@@ -125,25 +125,25 @@ def ledger_group() -> None:
 
 @ledger_group.command("init")
 @click.argument("target", metavar=_TARGET)
-@click.option("--municipality", "folder", type=click.Path(file_okay=False, exists=True),
-              help="Folder with the municipality's tables (default: the bundled example).")
-def init_command(target: str, folder: str | None) -> None:
+@municipality_option
+@dayfirst_option
+def init_command(target: str, municipality: str | None, dayfirst: bool) -> None:
     """Create a new ledger at TARGET for the municipality's departments and dwellings.
 
     TARGET is a ledger file, sqlite:///path.db or postgresql://user@host/dbname.
+    The ledger keeps the municipality's registry of dwellings — with their
+    floor, dwelling type and lift where the dwellings table states them — and its
+    fingerprint, and refuses another municipality's later.
     """
     from fuaalborg.letting.ledger import Ledger
 
     if _is_file(target):
         check_output(target)
-    with _ledger_command(target):
-        town = _town(folder)
-        with Ledger.create(target, town) as ledger:
-            count = len(ledger.departments)
-            shown = ledger.target
-    if folder is None:
-        click.echo(f"note: the bundled example municipality ({town.name}); give "
-                   "--municipality DIR for your own")
+    town = load_municipality(municipality, dayfirst=dayfirst)
+    echo_notice(town, "its departments and dwellings")
+    with _ledger_command(target), Ledger.create(target, town) as ledger:
+        count = len(ledger.departments)
+        shown = ledger.target
     click.echo(f"created {shown}: {town.name}, {counted(count, 'department')}")
 
 
@@ -170,34 +170,33 @@ def _colour_source(target: str, ledger_fingerprint: str, ledger_name: str) -> St
 @click.argument("department_id")
 @click.argument("kind", type=click.Choice(["family", "bab"]))
 @click.argument("vacant_on", type=DATE)
-@click.argument("rent", type=click.FloatRange(min=0), metavar="RENT")
-@click.argument("rooms", type=click.IntRange(min=1), metavar="ROOMS")
+@click.argument("rent", type=Amount("bounds.monthly_rent_dkk"), metavar="RENT")
+@click.argument("rooms", type=Amount("bounds.rooms", whole=True, minimum=1), metavar="ROOMS")
 @click.option("--colour", type=click.Choice(["green", "yellow", "red"]),
               help="The department's colour (default: the step model's placement on the date).")
-@click.option("--municipality", "folder", type=click.Path(file_okay=False, exists=True),
-              help="Folder with the ledger's municipality's tables, for the colour "
-              "(default: the bundled example, only for a ledger made from it).")
+@municipality_option
+@dayfirst_option
 def vacancy_command(target: str, vacancy_id: str, dwelling_id: str, department_id: str,
                     kind: str, vacant_on: dt.date, rent: float, rooms: int, colour: str | None,
-                    folder: str | None) -> None:
+                    municipality: str | None, dayfirst: bool) -> None:
     """Record a vacancy and print its route.
 
     DATE (YYYY-MM-DD, required) is the day the dwelling is vacant; RENT is the
-    monthly rent in kr. and ROOMS the number of habitable rooms. Without
-    --colour the colour is the step model's placement of the ledger's own
-    municipality (--municipality DIR); a ledger of another municipality never
-    takes the bundled example's colours.
+    monthly rent in kr. (a decimal comma is fine: 4550,5) and ROOMS the number
+    of habitable rooms. Without --colour the colour is the step model's
+    placement of the ledger's own municipality (--municipality DIR); a ledger
+    of another municipality never takes the bundled example's colours.
     """
     from fuaalborg.letting.ledger import Ledger
 
     with _ledger_command(target):
-        town = _town(folder) if folder else None
+        town = load_municipality(municipality, dayfirst=dayfirst) if municipality else None
         source = None
         if colour is None and town is None:
             with Ledger.open(target, readonly=True) as probe:
                 source = _colour_source(probe.target, probe.fingerprint, probe.name)
-            click.echo("note: colours from the bundled example municipality's step model "
-                       "(the ledger was created for it)")
+            echo_notice(source.municipality,
+                        "its step model's colours (the ledger was created for it)")
         with Ledger.open(target, municipality=town, colour_source=source) as ledger:
             d = ledger.record_vacancy(vacancy_id, dwelling_id, department_id, kind,
                                       vacant_on, rent, rooms, colour=colour)
@@ -254,17 +253,23 @@ def void_command(target: str, vacancy_id: str, on: dt.date, reason: str, by: str
 @click.argument("on", type=DATE)
 @_REASON
 @_BY
-@click.option("--rent", type=float, help="The monthly rent in kr.")
-@click.option("--rooms", type=int, help="The number of habitable rooms.")
+@click.option("--rent", type=Amount("bounds.monthly_rent_dkk"),
+              help="The monthly rent in kr. (a decimal comma is fine: 4550,5).")
+@click.option("--rooms", type=Amount("bounds.rooms", whole=True, minimum=1),
+              help="The number of habitable rooms.")
 @click.option("--dwelling", help="Another dwelling of the same department and kind.")
 @click.option("--vacant-on", "vacant_on", type=DATE, help="The day the dwelling is vacant.")
+@municipality_option
+@dayfirst_option
 def correct_command(target: str, vacancy_id: str, on: dt.date, reason: str, by: str | None,
                     rent: float | None, rooms: int | None, dwelling: str | None,
-                    vacant_on: dt.date | None) -> None:
+                    vacant_on: dt.date | None, municipality: str | None,
+                    dayfirst: bool) -> None:
     """Correct a recorded vacancy's rent, rooms, dwelling or date from DATE (YYYY-MM-DD).
 
     The department, kind and colour decide the route: to change them, void the
-    vacancy and record it again.
+    vacancy and record it again. --municipality DIR (the ledger's own) lets its
+    municipality.toml's bounds apply to --rent and --rooms.
     """
     from fuaalborg.letting.ledger import Ledger
 
@@ -273,38 +278,86 @@ def correct_command(target: str, vacancy_id: str, on: dt.date, reason: str, by: 
               if v is not None}
     if not fields:
         raise CommandError("nothing to correct: give --rent, --rooms, --dwelling or --vacant-on")
-    with _ledger_command(target), Ledger.open(target) as ledger:
-        ledger.correct(vacancy_id, reason, on, by=by, **fields)
-        (last,) = ledger.corrections()[-1:]
+    with _ledger_command(target):
+        town = load_municipality(municipality, dayfirst=dayfirst) if municipality else None
+        with Ledger.open(target, municipality=town) as ledger:
+            ledger.correct(vacancy_id, reason, on, by=by, **fields)
+            (last,) = ledger.corrections()[-1:]
     click.echo(last.describe())
 
 
-_OUTPUT = click.option(
-    "-o", "--output", type=click.Path(dir_okay=False), callback=output_suffix(".csv", ".xlsx"),
-    help="Write a .csv or .xlsx file.",
-)
+#: The sheets of an events workbook, in Danish.
+_SHEETS = {"events": "hændelser", "state": "tilstand"}
+
+_OUTPUT_HELP = ("Write the table to FILE (.csv or .xlsx); Danish headers and values with "
+                "--danish.")
+
+
+def _write(frames: dict[str, pd.DataFrame], output: str, danish: bool) -> None:
+    """Write one table (CSV, or one sheet) or several sheets (xlsx), atomically."""
+    import pandas as pd
+
+    from fuaalborg.tables import atomic_write, to_danish, write_table
+
+    try:
+        if len(frames) == 1:
+            ((sheet, frame),) = frames.items()
+            write_table(frame, output, sheet_name=_SHEETS[sheet] if danish else sheet,
+                        danish=danish)
+            return
+        with atomic_write(output) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            for sheet, frame in frames.items():
+                shown = to_danish(frame) if danish else frame
+                shown.to_excel(writer, sheet_name=_SHEETS[sheet] if danish else sheet,
+                               index=False)
+    except OSError as exc:
+        raise cannot_write(output, exc) from None
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns as true/false or as text: a spreadsheet column holds one type.
+
+    A column of events of several types mixes values and gaps (``late`` is
+    recorded only where true); nested values are already JSON text.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if values.dtype != object:
+            continue
+        present = values.dropna()
+        if len(present) and present.map(lambda v: isinstance(v, bool)).all():
+            out[column] = values.astype("boolean")
+        else:
+            out[column] = values.astype("string")
+    return out
 
 
 @ledger_group.command("state")
 @click.argument("path", metavar=_TARGET)
 @click.option("--on", "on", type=DATE, help="Reconstruct the counters on DATE.")
-@_OUTPUT
-def state_command(path: str, on: dt.date | None, output: str | None) -> None:
-    """Every department's counters (now, or on a past date)."""
+@output_option(".csv", ".xlsx", help=_OUTPUT_HELP)
+@danish_option
+def state_command(path: str, on: dt.date | None, output: str | None,
+                  danish: bool | None) -> None:
+    """Every department's counters (now, or on a past date).
+
+    Tables are in English unless --danish is given (Danish headers and values;
+    for CSV ';', decimal comma and a byte-order mark).
+    """
     from fuaalborg.letting.ledger import Ledger
-    from fuaalborg.tables import write_table
+    from fuaalborg.tables import to_danish
 
     check_output(output)
     with _ledger_command(path), Ledger.open(path, readonly=True) as ledger:
         state = ledger.state(on)
     if output:
-        try:
-            write_table(state, output)
-        except OSError as exc:
-            raise cannot_write(output, exc) from None
+        _write({"state": state}, output, bool(danish))
         click.echo(f"wrote {Path(output).name} ({counted(len(state), 'department')})")
     else:
         active = state.loc[state["vacancies"] > 0]
+        if danish:
+            active = to_danish(active)
         click.echo(active.to_string(index=False) if len(active) else "no vacancies recorded")
 
 
@@ -316,40 +369,45 @@ def state_command(path: str, on: dt.date | None, output: str | None) -> None:
 @click.option("--vacancy", help="Only events of this vacancy.")
 @click.option("--since", type=DATE, help="Only events on or after DATE.")
 @click.option("--until", type=DATE, help="Only events on or before DATE.")
-@_OUTPUT
+@output_option(".csv", ".xlsx", help=_OUTPUT_HELP + " An .xlsx file of every event also "
+               "holds the current state, on a second sheet.")
+@danish_option
 def events_command(path: str, kind: str | None, department: str | None, vacancy: str | None,
                    since: dt.date | None, until: dt.date | None,
-                   output: str | None) -> None:
-    """List (or export) the ledger's events."""
+                   output: str | None, danish: bool | None) -> None:
+    """List (or export) the ledger's events.
+
+    Tables are in English unless --danish is given (Danish headers and values;
+    for CSV ';', decimal comma and a byte-order mark).
+    """
     from fuaalborg.letting.ledger import Ledger
-    from fuaalborg.tables import write_table
+    from fuaalborg.tables import to_danish
 
     check_output(output)
+    everything = not any((kind, department, vacancy, since, until))
     with _ledger_command(path), Ledger.open(path, readonly=True) as ledger:
         events = ledger.events(type=kind, department_id=department, vacancy_id=vacancy,
                                since=since, until=until)
         frame = ledger.to_frame(events)
-        if output and output.lower().endswith(".xlsx") and not any(
-            (kind, department, vacancy, since, until)
-        ):
-            try:
-                ledger.to_xlsx(output)
-            except OSError as exc:
-                raise cannot_write(output, exc) from None
-            click.echo(f"wrote {Path(output).name} ({counted(len(events), 'event')})")
-            return
+        workbook = bool(output) and str(output).lower().endswith(".xlsx") and everything
+        state = ledger.state() if workbook else None
     if output:
-        try:
-            write_table(frame, output)
-        except OSError as exc:
-            raise cannot_write(output, exc) from None
+        frames = {"events": _as_text(frame)}
+        if state is not None:
+            frames["state"] = state
+        _write(frames, output, bool(danish))
         click.echo(f"wrote {Path(output).name} ({counted(len(events), 'event')})")
         return
     if "late" in frame.columns:  # recorded only where true
         frame["late"] = frame["late"].map(lambda v: "late" if v is True else "")
     shown = [c for c in ("seq", "type", "on", "vacancy_id", "department_id", "route",
                          "subroute", "turn", "answer", "late", "reason") if c in frame.columns]
-    click.echo(frame[shown].to_string(index=False) if len(frame) else "no events")
+    table = frame[shown]
+    if danish:
+        if "late" in table.columns:
+            table = table.assign(late=table["late"].replace({"late": "ja"}))
+        table = to_danish(table)
+    click.echo(table.to_string(index=False) if len(frame) else "no events")
 
 
 @ledger_group.command("verify")
