@@ -266,7 +266,7 @@ def test_the_command_line_never_routes_another_town_with_the_example(tmp_path: P
     assert "step model" in ok.output
     example = tmp_path / "example.jsonl"
     result = runner.invoke(main, ["ledger", "init", str(example)])
-    assert result.output.startswith("note: the bundled example municipality")
+    assert result.output.startswith("Using the example municipality (synthetic)")
     wrong = runner.invoke(main, ["ledger", "vacancy", str(example), "V1",
                                  str(dwelling["dwelling_id"]), str(dwelling["department_id"]),
                                  "family", "2024-05-01", "4200", "2", "--municipality",
@@ -277,4 +277,5 @@ def test_the_command_line_never_routes_another_town_with_the_example(tmp_path: P
                                    str(dwelling["dwelling_id"]), str(dwelling["department_id"]),
                                    "family", "2024-05-01", "4200", "2"])
     assert default.exit_code == 0, default.output
-    assert default.output.startswith("note: colours from the bundled example municipality")
+    assert default.output.startswith("Using the example municipality (synthetic)")
+    assert "its step model's colours (the ledger was created for it)" in default.output
