@@ -113,6 +113,26 @@ def _scan(data: bytes, first_line: int = 1) -> tuple[list[bytes], list[int], Tor
     return good, bad, torn
 
 
+def _open_lock(path: Path, readonly: bool) -> int | None:
+    """The lock file's descriptor; for a reader where it cannot be created, what there is.
+
+    A reader of a ledger in a place it may not write (a read-only share, a
+    copy) opens an existing lock file read-only (``flock`` needs no write
+    access), or reads without the lock when there is none: it then sees the
+    lines written so far, and a line being written at that moment as a torn
+    last line (reported, never repaired by a reader).
+    """
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        if not readonly or exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise
+    try:
+        return os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+
+
 def _fsync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -142,6 +162,7 @@ class FileStore(MemoryState):
         self._offset = 0
         self._lines = 0
         self._lock_fd: int | None = None
+        self._lockless = False  # a reader where no lock file can be opened
         self._fd: int | None = None
         self._locked = 0
         self._batch = 0
@@ -169,7 +190,8 @@ class FileStore(MemoryState):
             raise LedgerError(f"{path.name} is a directory, not a ledger file")
         store = cls(path, project, readonly=readonly, wait=wait)
         try:
-            store._lock_fd = os.open(store._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+            store._lock_fd = _open_lock(store._lock_path, readonly)
+            store._lockless = store._lock_fd is None
             with store._flock(fcntl.LOCK_SH):
                 store._read_new(opening=True)
             if not readonly:
@@ -207,14 +229,13 @@ class FileStore(MemoryState):
     @contextlib.contextmanager
     def _flock(self, mode: int) -> Iterator[None]:
         """Take the lock file's lock (waiting up to ``wait`` seconds); re-entrant."""
-        if self._locked:
+        if self._locked or self._lock_fd is None:  # re-entered; or read-only without a lock
             self._locked += 1
             try:
                 yield
             finally:
                 self._locked -= 1
             return
-        assert self._lock_fd is not None
         deadline = time.monotonic() + self.wait
         pause = 0.001
         while True:
@@ -286,7 +307,7 @@ class FileStore(MemoryState):
 
     def refresh(self) -> None:
         """Apply the events other processes appended since the last read."""
-        if self._locked or self._lock_fd is None:
+        if self._locked or (self._lock_fd is None and not self._lockless):
             return
         try:
             size = os.stat(self.path).st_size
@@ -400,6 +421,7 @@ class FileStore(MemoryState):
             if self._lock_fd is not None:
                 os.close(self._lock_fd)
                 self._lock_fd = None
+            self._lockless = False
             self.readonly = True
 
     @classmethod

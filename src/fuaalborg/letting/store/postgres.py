@@ -68,6 +68,8 @@ class PostgresStore(SqlStore):
             raise LedgerConnectionError(connect_error(target, exc)) from None
         store = cls(conn, target, project, readonly=readonly, wait=wait)
         try:
+            if readonly:  # the server itself refuses writes in this session
+                conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
             if create is not None:
                 store._load(create)
             store._check_schema()
@@ -146,4 +148,10 @@ class PostgresStore(SqlStore):
             )
         if isinstance(exc, psycopg.OperationalError):
             return LedgerConnectionError(connect_error(self.target, exc))
+        if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+            reason = str(exc).splitlines()[0] if str(exc) else "permission denied"
+            return LedgerError(
+                f"{self.target}: the database user may not do this ({reason}); nothing was "
+                "written (a user who may only read opens the ledger read-only)"
+            )
         return None

@@ -44,7 +44,8 @@ class SqliteStore(SqlStore):
             raise LedgerError(f"no ledger at {target}")
         if create is not None and not path.parent.is_dir():
             raise LedgerError(f"cannot create {target}: directory {path.parent} does not exist")
-        mode = "rwc" if create is not None else "rw"
+        # read-only: SQLite itself refuses writes, and a read-only file opens too
+        mode = "rwc" if create is not None else "ro" if readonly else "rw"
         try:
             conn = sqlite3.connect(
                 f"file:{quote(str(path.resolve()))}?mode={mode}", uri=True, timeout=wait,
