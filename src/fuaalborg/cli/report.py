@@ -38,6 +38,23 @@ def _open_ledger(target: str) -> Any:
     return Ledger.open(target, readonly=True)
 
 
+def _audit(town: Municipality, on: dt.date) -> Any:
+    """R7's audit, as ``fuaalborg audit`` makes it: the waiting list read with declared types.
+
+    The plug-ins' own fields are read with the types they declare
+    (:meth:`~fuaalborg.criteria.registry.Registry.applicant_spec`), and the
+    agreements' departments are checked against the municipality's own.
+    """
+    from fuaalborg.criteria import audit, load
+    from fuaalborg.tables import read_table
+
+    registry = load(departments=None if town.synthetic else town.departments)
+    with registry:
+        applicants = read_table(town.applicants, registry.applicant_spec(),
+                                parameters=town.parameters)
+        return audit(registry, applicants, on)
+
+
 @click.command("report")
 @click.option("--from", "start", required=True, type=DATE, help="First day of the period.")
 @click.option("--to", "end", required=True, type=DATE, help="Last day of the period.")
@@ -125,11 +142,7 @@ def report_command(
             eviction_table = demo_evictions(town, first, last)
     audit_report = None
     if run_audit and disclosure == "parties" and len(town.applicants):
-        from fuaalborg.criteria import audit, load
-        from fuaalborg.criteria.vocabulary import APPLICANTS
-        from fuaalborg.tables import read_table
-
-        audit_report = audit(load(), read_table(town.applicants, APPLICANTS), last)
+        audit_report = _audit(town, last)
     try:
         report = build_report(
             town, ledger, first, last,

@@ -347,20 +347,7 @@ def _check_inputs(
                 f"the ledger's format is {header.get('format')!r}; this report reads "
                 f"{LEDGER_FORMAT!r}"
             )
-        recorded = header.get("municipality")
-        if recorded is not None and str(recorded) != town.name:
-            problems.append(
-                f"the ledger was created for {recorded!r}, not for {town.name!r}: it belongs "
-                "to another municipality"
-            )
-        registry = header.get("registry") or {}
-        unknown = sorted(set(map(str, registry)) - set(town.departments["department_id"]))
-        if unknown:
-            shown = ", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else "")
-            problems.append(
-                f"the ledger names {len(unknown)} department(s) the municipality does not have "
-                f"({shown}): it belongs to another municipality"
-            )
+        problems.extend(_other_municipality(header, town))
     rules_events = {e["id"]: e for e in events if e.get("type") == "rules"}
     used: dict[str, dt.date] = {}
     for e in events:
@@ -408,6 +395,39 @@ def _check_inputs(
     versions = pd.DataFrame(rows, columns=["parameter", "value", "from", "until", "reference"])
     versions = versions.drop_duplicates(subset=["parameter", "from"]).reset_index(drop=True)
     return title, versions
+
+
+def _other_municipality(header: Mapping[str, Any], town: Municipality) -> list[str]:
+    """Why the ledger is not ``town``'s, by the fingerprint of the dwellings it was created for.
+
+    The name a ledger recorded tells nothing (a municipality.toml may be
+    renamed; two municipalities may share a name): the fingerprint of the
+    departments and their dwellings does
+    (:func:`~fuaalborg.letting.registry.registry_fingerprint`).
+    """
+    from fuaalborg.letting.registry import fingerprint_of, registry_fingerprint
+
+    recorded = header.get("fingerprint")
+    registry = header.get("registry") or {}
+    found = registry_fingerprint(town)
+    if recorded == found == fingerprint_of(registry):
+        return []
+    name = header.get("municipality")
+    problem = (
+        f"the ledger was created for {name!r} (fingerprint {recorded} of its departments and "
+        f"dwellings); {town.name!r} has other departments or dwellings (fingerprint {found}): "
+        "the ledger belongs to another municipality, or to another version of its dwellings "
+        "table"
+    )
+    ours = set(town.departments["department_id"].astype(str))
+    unknown = sorted(set(map(str, registry)) - ours)
+    lacking = sorted(ours - set(map(str, registry)))
+    for count, ids, what in ((len(unknown), unknown, "the municipality does not have"),
+                             (len(lacking), lacking, "the ledger does not have")):
+        if count:
+            shown = ", ".join(ids[:10]) + (" …" if count > 10 else "")
+            problem += f"; {count} department(s) {what}: {shown}"
+    return [problem]
 
 
 def _same(a: Any, b: Any) -> bool:
