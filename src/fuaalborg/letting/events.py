@@ -116,7 +116,10 @@ class LedgerCreated:
 
     ``fingerprint`` identifies the registry (departments and their family and
     BAB dwellings); a ledger refuses a municipality or colour source whose
-    fingerprint differs.
+    fingerprint differs. ``dwelling_facts`` maps a dwelling id to the facts its
+    municipality's dwellings table states — ``floor``, ``dwelling_type``,
+    ``lift`` — which a ranking's dwelling conditions read; it is absent when
+    the table states none (and in ledgers written before it existed).
     """
 
     TYPE: ClassVar[str] = "created"
@@ -127,6 +130,7 @@ class LedgerCreated:
     fingerprint: str
     flexible_shares: dict[str, str]
     registry: dict[str, dict[str, list[str]]]
+    dwelling_facts: dict[str, dict[str, Any]] | None = None
 
 
 @attrs.frozen

@@ -92,6 +92,7 @@ from fuaalborg.letting.registry import (
     ColourSource,
     StepModelColours,
     check_colour_source,
+    dwelling_facts_of,
     fingerprint_of,
     other_town,
     registry_fingerprint,
@@ -324,6 +325,7 @@ class Ledger:
         self._colour_source: ColourSource | None = None
         self._rules_by_date: dict[dt.date, tuple[str, Rules, dict[str, Any]]] = {}
         self._rules_by_id: dict[str, Rules] = {}
+        self._facts: dict[str, dict[str, Any]] | None = None
 
     # -- construction -------------------------------------------------------
 
@@ -345,7 +347,9 @@ class Ledger:
         ``municipality`` is a :class:`~fuaalborg.Municipality` (or just a dwellings
         table with ``dwelling_id``, ``department_id``, ``kind``); its registry of
         dwellings and its fingerprint are the ledger's first event, so that the
-        ledger checks vacancies on its own and refuses another municipality.
+        ledger checks vacancies on its own and refuses another municipality. The
+        dwellings' stated floor, dwelling type and lift are kept with it, for
+        :meth:`rank`'s dwelling conditions.
         ``flexible_shares`` sets departments' agreed flexible shares (§ 60,
         stk. 1); others use ``ledger.flexible_share``. ``colour_source(department_id,
         on)`` gives a department's colour when a vacancy is recorded without one
@@ -380,6 +384,9 @@ class Ledger:
             "flexible_shares": shares,
             "registry": registry,
         }
+        facts = dwelling_facts_of(municipality)
+        if facts:
+            header["dwelling_facts"] = facts
         structure(header)
         store = open_store(target, project, create=[encode(header)[:-1]], wait=wait)
         ledger = cls(store, parameters or load_parameters(), _token=_TOKEN)
@@ -1061,7 +1068,11 @@ class Ledger:
         The department, dwelling, rooms, rent, colour, route (flexible or
         ordinary) and turn are the decision's, and the date is the decision's
         (the vacancy's, or the day the municipality returned it) unless ``on``
-        is given. ``municipality`` (checked against the ledger's fingerprint) or
+        is given. The dwelling's floor, dwelling type and lift — which an
+        agreement's dwelling conditions read — are those the ledger keeps from
+        the dwellings table it was created from; for a dwelling it keeps none
+        of (a ledger written before it kept them), ``municipality``'s.
+        ``municipality`` (checked against the ledger's fingerprint) or
         ``organisation_cvr`` and ``agreement`` give what the flexible route
         needs. The result is what :class:`~fuaalborg.letting.offers.OfferRound`
         accepts for this vacancy.
@@ -1144,10 +1155,22 @@ class Ledger:
         if problems:
             raise LedgerInputError(f"ranking for {vid!r}", problems)
         assert row is not None
+        facts = self._dwelling_facts().get(row.dwelling_id)
+        if facts is None and municipality is not None:
+            facts = dwelling_facts_of(municipality.dwellings.loc[
+                municipality.dwellings["dwelling_id"].astype(str) == row.dwelling_id
+            ]).get(row.dwelling_id)
         vacancy = Vacancy(row.department_id, rooms=row.rooms,
                           monthly_rent_dkk=row.monthly_rent_dkk, vacant_on=row.decided_on,
-                          dwelling_id=row.dwelling_id)
+                          dwelling_id=row.dwelling_id, **(facts or {}))
         return vacancy, row.subroute, row.turn, row.colour
+
+    def _dwelling_facts(self) -> dict[str, dict[str, Any]]:
+        """The dwellings' facts the ledger keeps (read once: the first event never changes)."""
+        if self._facts is None:
+            (created,) = self._store.event_docs(types=["created"])
+            self._facts = dict(created.get("dwelling_facts") or {})
+        return self._facts
 
     # -- reading ----------------------------------------------------------------
 
@@ -1273,7 +1296,7 @@ class Ledger:
         rows = self.events() if events is None else events
         flat = [
             {k: (json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v)
-             for k, v in e.items() if k != "registry"}
+             for k, v in e.items() if k not in ("registry", "dwelling_facts")}
             for e in rows
         ]
         frame = pd.DataFrame(flat)

@@ -32,9 +32,11 @@ from fuaalborg.letting.store import LedgerMeta
 from fuaalborg.municipality import Municipality
 
 __all__ = [
+    "DWELLING_FACT_COLUMNS",
     "ColourSource",
     "StepModelColours",
     "check_colour_source",
+    "dwelling_facts_of",
     "fingerprint_of",
     "other_town",
     "registry_fingerprint",
@@ -43,6 +45,9 @@ __all__ = [
 
 #: A function giving a department's colour on a date (the step model's placement).
 ColourSource = Callable[[str, dt.date], str]
+#: The optional facts of a dwelling a ledger keeps for the ranking's dwelling conditions
+#: (:mod:`fuaalborg.criteria.conditions`); rooms and rent are each vacancy's own.
+DWELLING_FACT_COLUMNS = ("floor", "dwelling_type", "lift")
 
 
 def registry_of(
@@ -80,6 +85,44 @@ def registry_of(
             ids.tolist()
         )
     return registry, name
+
+
+def dwelling_facts_of(source: Municipality | pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Each dwelling's stated floor, dwelling type and lift (:data:`DWELLING_FACT_COLUMNS`).
+
+    Only the facts a dwelling states are kept, and only dwellings that state
+    one; a table without these columns gives ``{}``. The fingerprint does not
+    cover them: the registry names the dwellings, these describe them.
+
+    >>> dwellings = pd.DataFrame({"dwelling_id": ["A1", "A2"], "department_id": ["A", "A"],
+    ...                           "kind": ["family", "family"], "floor": [0, None],
+    ...                           "lift": [None, True]})
+    >>> dwelling_facts_of(dwellings)
+    {'A1': {'floor': 0}, 'A2': {'lift': True}}
+    """
+    dwellings = source.dwellings if isinstance(source, Municipality) else source
+    columns = [c for c in DWELLING_FACT_COLUMNS if c in dwellings.columns]
+    if not columns or "dwelling_id" not in dwellings.columns:
+        return {}
+    facts: dict[str, dict[str, Any]] = {}
+    ids = dwellings["dwelling_id"].astype(str).to_numpy()
+    values = {c: dwellings[c].astype(object).to_numpy() for c in columns}
+    for i, dwelling in enumerate(ids):
+        stated = {c: _plain(values[c][i]) for c in columns if not pd.isna(values[c][i])}
+        if stated:
+            facts[dwelling] = stated
+    return dict(sorted(facts.items()))
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value JSON writes (``floor`` 2, ``lift`` true)."""
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return int(value)
+    return value if isinstance(value, str) else str(value)
 
 
 def fingerprint_of(registry: Mapping[str, Any]) -> str:
