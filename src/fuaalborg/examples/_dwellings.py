@@ -23,7 +23,7 @@ import pandas as pd
 from fuaalborg.errors import ValidationError
 from fuaalborg.examples._calibration import Calibration
 
-__all__ = ["EXACT_EDGE_RENTS", "dwellings_frame"]
+__all__ = ["EXACT_EDGE_RENTS", "dwelling_facts", "dwellings_frame"]
 
 #: How many dwellings get a rent of exactly each agreement band edge.
 EXACT_EDGE_RENTS = 3
@@ -159,4 +159,61 @@ def dwellings_frame(
             "area_m2": m2,
             "monthly_rent_dkk": rent.astype(float),
         }
+    )
+
+
+# Knobs of the dwelling facts (not legal facts): the building forms of the departments,
+# their storeys, and how many small dwellings are earmarked for seniors, the young, or
+# people with disabilities.
+_FORMS = ("terraced", "walk-up", "tower")
+_FORM_SHARES = (0.35, 0.5, 0.15)  # tæt-lav; etagebyggeri of 2–4 storeys; 5–8 storeys
+_WALK_UP_STOREYS = (2, 5)  # half-open
+_TOWER_STOREYS = (5, 9)
+_WALK_UP_LIFT = 0.2  # share of walk-up departments with a lift (the newer ones)
+_SMALL_ROOMS = 2  # at most this many rooms: may be earmarked for seniors or the young
+_SENIOR, _YOUTH, _ACCESSIBLE = 0.08, 0.08, 0.02
+
+
+def dwelling_facts(
+    rng: np.random.Generator, departments: pd.DataFrame, dwellings: pd.DataFrame
+) -> pd.DataFrame:
+    """The floor, dwelling type and lift of every dwelling of :func:`dwellings_frame`.
+
+    Each department gets a building form — terraced houses (every dwelling on
+    the ground floor, no lift), walk-ups of 2–4 storeys (a lift in the newer
+    fifth of them) or towers of 5–8 storeys (always a lift) — and each dwelling
+    a floor of its building. Small family dwellings (at most two rooms) are in
+    part earmarked for seniors or for the young, and a few dwellings that can be
+    reached without stairs are accessible ones. Drawn from ``rng`` alone, so
+    the dwellings' rooms, floor areas and rents (and every calibrated figure)
+    are the same with or without these facts.
+    """
+    n_dep, n = len(departments), len(dwellings)
+    form = rng.choice(len(_FORMS), size=n_dep, p=_FORM_SHARES)
+    storeys = np.where(
+        form == 0, 1,
+        np.where(form == 1, rng.integers(*_WALK_UP_STOREYS, size=n_dep),
+                 rng.integers(*_TOWER_STOREYS, size=n_dep)),
+    )
+    lift = np.where(form == 2, True, np.where(form == 1, rng.random(n_dep) < _WALK_UP_LIFT,
+                                                False))
+    position = pd.Index(departments["department_id"]).get_indexer(dwellings["department_id"])
+    if (position < 0).any():
+        raise ValidationError("every example dwelling belongs to an example department")
+    floor = np.floor(rng.random(n) * storeys[position]).astype(np.int64)
+    reached = (floor == 0) | lift[position]
+    small = dwellings["rooms"].to_numpy() <= _SMALL_ROOMS
+    family = dwellings["kind"].to_numpy() == "family"
+    draw = rng.random(n)
+    kind = np.full(n, "family", dtype=object)
+    kind[family & small & reached & (draw < _SENIOR)] = "senior"
+    kind[family & small & (draw >= _SENIOR) & (draw < _SENIOR + _YOUTH)] = "youth"
+    kind[family & ~small & reached & (draw >= 1 - _ACCESSIBLE)] = "accessible"
+    return pd.DataFrame(
+        {
+            "floor": floor,
+            "dwelling_type": pd.array(kind, dtype="string"),
+            "lift": lift[position],
+        },
+        index=dwellings.index,
     )

@@ -3,7 +3,9 @@
 :func:`generate` builds every table from one seed. Each table draws from its
 own child stream of :class:`numpy.random.SeedSequence`, so the same seed gives
 the same frames, value for value, and a change to one table's generator does
-not shift the others.
+not shift the others. The dwellings' floor, dwelling type and lift have a
+stream of their own, added last: the rooms, areas and rents did not move when
+they came.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import pandas as pd
 
 from fuaalborg.examples._applicants import applicants_frame
 from fuaalborg.examples._calibration import Calibration, reference_day
-from fuaalborg.examples._dwellings import dwellings_frame
+from fuaalborg.examples._dwellings import dwelling_facts, dwellings_frame
 from fuaalborg.examples._indicators import indicators_frame
 from fuaalborg.examples._structure import (
     area_indicators_frame,
@@ -31,7 +33,10 @@ DEFAULT_SEED = 20_230_101
 #: The example municipality's name; it says that the data are synthetic.
 NAME = "Eksempelkommune (syntetisk)"
 
-_STREAMS = ("structure", "area_indicators", "dwellings", "indicators", "applicants", "protected")
+# A new stream goes at the end: each stream is the child of its position, so the others
+# draw the same numbers as before.
+_STREAMS = ("structure", "area_indicators", "dwellings", "indicators", "applicants", "protected",
+            "dwelling_facts")
 
 
 def generate(seed: int = DEFAULT_SEED, *, parameters: ParameterSet | None = None) -> Municipality:
@@ -80,6 +85,7 @@ def generate(seed: int = DEFAULT_SEED, *, parameters: ParameterSet | None = None
         cal,
         other_edges=lbf_edges,
     )
+    dwellings = dwellings.join(dwelling_facts(streams["dwelling_facts"], departments, dwellings))
     indicators = indicators_frame(streams["indicators"], departments, areas, params)
     applicants = applicants_frame(streams["applicants"], streams["protected"], departments)
     return Municipality.from_frames(
