@@ -25,8 +25,10 @@ from fuaalborg.cli._common import (
     output_option,
     reworded,
 )
+from fuaalborg.danish import value as danish_value
 from fuaalborg.errors import FuaalborgError
 from fuaalborg.municipality import Municipality
+from fuaalborg.specs import DWELLING_TYPES
 
 __all__ = ["COMMANDS", "rank_command", "ranking_section"]
 
@@ -108,6 +110,52 @@ def _write_ranking(ranking: Any, output: str, *, include_ineligible: bool, danis
     return record
 
 
+#: The dwelling types ``--dwelling-type`` takes, in English and Danish, and their meaning.
+_DWELLING_TYPE_WORDS: dict[str, str] = {
+    **{t: t for t in DWELLING_TYPES},
+    **{danish_value(t): t for t in DWELLING_TYPES},
+}
+
+
+def _dwelling_facts(town: Municipality, dwelling: str, department: str | None) -> dict[str, Any]:
+    """A dwelling's department, rooms, rent, floor, dwelling type and lift, from its table."""
+    import pandas as pd
+
+    table = town.dwellings
+    found = table.loc[table["dwelling_id"].astype(str) == dwelling]
+    if found.empty:
+        raise CommandError(
+            f"dwelling {dwelling!r} is not in {town.name}'s dwellings table"
+            + ("" if not town.synthetic else " (the bundled example; give --municipality DIR)")
+        )
+    row = found.iloc[0]
+    if department is not None and str(row["department_id"]) != department:
+        raise CommandError(
+            f"dwelling {dwelling!r} belongs to department {row['department_id']}, not to "
+            f"--department {department}"
+        )
+    facts: dict[str, Any] = {"department_id": str(row["department_id"])}
+    for name in ("rooms", "monthly_rent_dkk", "floor", "dwelling_type", "lift"):
+        value = row.get(name)
+        if value is None or pd.isna(value):
+            continue
+        if name in ("rooms", "floor"):
+            value = int(value)
+        elif name == "monthly_rent_dkk":
+            value = float(value)
+        elif name == "lift":
+            value = bool(value)
+        facts[name] = value
+    missing = [n for n in ("rooms", "monthly_rent_dkk") if n not in facts]
+    if missing:
+        options = {"rooms": "--rooms", "monthly_rent_dkk": "--rent"}
+        raise CommandError(
+            f"dwelling {dwelling!r} has no {' or '.join(missing)} in the dwellings table: "
+            f"give {' and '.join(options[m] for m in missing)}"
+        )
+    return facts
+
+
 def _header(ranking: Any, town: Municipality | None) -> str:
     """One line: the vacancy, the date, the route, the turn and how many are eligible."""
     vacancy = ranking.vacancy
@@ -115,8 +163,17 @@ def _header(ranking: Any, town: Municipality | None) -> str:
     turn = f"{ranking.turn} turn" if ranking.turn else "internal and external lists as one"
     rooms = counted(vacancy.rooms, "room")
     where = f"{town.name}, department" if town is not None else "Department"
+    dwelling = f", dwelling {vacancy.dwelling_id}" if vacancy.dwelling_id else ""
+    facts = "".join(
+        f", {text}" for text in (
+            None if vacancy.floor is None else
+            "ground floor" if vacancy.floor == 0 else f"floor {vacancy.floor}",
+            None if vacancy.dwelling_type is None else f"{vacancy.dwelling_type} dwelling",
+            None if vacancy.lift is None else "lift" if vacancy.lift else "no lift",
+        ) if text
+    )
     return (
-        f"{where} {vacancy.department_id}{colour}, {rooms}, "
+        f"{where} {vacancy.department_id}{colour}{dwelling}, {rooms}{facts}, "
         f"{_kr(vacancy.monthly_rent_dkk)} kr./month, {ranking.on.isoformat()}: "
         f"{ranking.route} letting, {turn}; {number(ranking.eligible_count)} eligible, "
         f"{counted(len(ranking.ineligible), 'row')} not eligible"
@@ -134,12 +191,24 @@ def _show_frame(frame: Any) -> list[str]:
 
 @click.command("rank", cls=_RankCommand)
 @click.argument("applicants", required=False, type=click.Path(exists=True, dir_okay=False))
-@click.option("--department", "department", required=True, help="The vacancy's department id.")
-@click.option("--rooms", type=Amount("bounds.rooms", whole=True, minimum=1), required=True,
-              help="Habitable rooms (a whole number >= 1).")
-@click.option("--rent", type=Amount("bounds.monthly_rent_dkk"), required=True,
+@click.option("--dwelling", "dwelling",
+              help="The vacant dwelling's id: its department, rooms, rent, floor, dwelling type "
+              "and lift come from the municipality's dwellings table (--municipality DIR); the "
+              "options below override them.")
+@click.option("--department", "department",
+              help="The vacancy's department id (required without --dwelling).")
+@click.option("--rooms", type=Amount("bounds.rooms", whole=True, minimum=1),
+              help="Habitable rooms (a whole number >= 1; required without --dwelling).")
+@click.option("--rent", type=Amount("bounds.monthly_rent_dkk"),
               help="Monthly rent in kr. (>= 0, at most the plausible bound "
-              "bounds.monthly_rent_dkk).")
+              "bounds.monthly_rent_dkk; a decimal comma is fine: 4550,5; required without "
+              "--dwelling).")
+@click.option("--floor", type=int, metavar="INTEGER",
+              help="The floor the dwelling is on (0 = ground floor, -1 = basement).")
+@click.option("--dwelling-type", "dwelling_type", type=click.Choice(list(_DWELLING_TYPE_WORDS)),
+              help="What the dwelling is suited or earmarked for (English or Danish).")
+@click.option("--lift/--no-lift", "lift", default=None,
+              help="Whether the dwelling can be reached by lift.")
 @click.option("--on", "on", type=DATE, help="Date the dwelling is let on (default: today).")
 @click.option("--route", type=click.Choice(["flexible", "ordinary"]),
               help="Letting route (default: from the department's colour and agreement).")
@@ -166,9 +235,13 @@ def _show_frame(frame: Any) -> list[str]:
 @dayfirst_option
 def rank_command(
     applicants: str | None,
-    department: str,
-    rooms: int,
-    rent: float,
+    dwelling: str | None,
+    department: str | None,
+    rooms: int | None,
+    rent: float | None,
+    floor: int | None,
+    dwelling_type: str | None,
+    lift: bool | None,
     on: dt.date | None,
     route: str | None,
     turn: str | None,
@@ -185,8 +258,11 @@ def rank_command(
 ) -> None:
     """Rank a waiting list for one vacancy (default: the municipality's waiting list).
 
-    APPLICANTS is a CSV (plain or Danish) or xlsx file with at least applicant_id,
-    list, seniority_date and household_size (or their Danish headers ansøger_id,
+    The vacancy is --dwelling ID of the municipality's dwellings table, or
+    --department, --rooms and --rent (with --floor, --dwelling-type and --lift
+    where an agreement's group applies only to some dwellings). APPLICANTS is a
+    CSV (plain or Danish) or xlsx file with at least applicant_id, list,
+    seniority_date and household_size (or their Danish headers ansøger_id,
     liste, anciennitetsdato, husstandsstørrelse). Departments, organisations and
     colours come from --municipality (default: the bundled example) unless
     --route ordinary, or --colour and --organisation, are given.
@@ -199,9 +275,17 @@ def rank_command(
     check_output(output)
     if include_ineligible and not output:
         raise CommandError("--include-ineligible needs -o FILE: the rows are written there")
+    if dwelling is None:
+        missing = [f"--{n}" for n, v in (("department", department), ("rooms", rooms),
+                                          ("rent", rent)) if v is None]
+        if missing:
+            raise CommandError(
+                f"give the vacant dwelling: --dwelling ID (with --municipality DIR), or "
+                f"{', '.join(missing)}"
+            )
     day = on or dt.date.today()
     town: Municipality | None = None
-    needs_town = applicants is None or municipality is not None or (
+    needs_town = applicants is None or municipality is not None or dwelling is not None or (
         route != "ordinary" and (colour is None or organisation is None)
     )
     if needs_town:
@@ -211,16 +295,25 @@ def rank_command(
             "its waiting list, departments and colours" if applicants is None
             else "its departments and colours",
         )
+    facts: dict[str, Any] = {"department_id": department, "rooms": rooms,
+                             "monthly_rent_dkk": rent, "floor": floor,
+                             "dwelling_type": _DWELLING_TYPE_WORDS.get(dwelling_type or ""),
+                             "lift": lift}
+    if dwelling is not None:
+        assert town is not None
+        facts = {**_dwelling_facts(town, dwelling, department),
+                 **{k: v for k, v in facts.items() if v is not None}}
     if applicants is None:
         assert town is not None
         if town.applicants.empty:
             raise CommandError(f"{town.name} has no waiting list (applicants); give APPLICANTS")
-        frame = read_table(town.applicants, APPLICANTS)
+        frame = read_table(town.applicants, APPLICANTS, parameters=town.parameters)
         in_danish = town.danish
     else:
-        frame = read_table(applicants, APPLICANTS, dayfirst=dayfirst)
+        frame = read_table(applicants, APPLICANTS, dayfirst=dayfirst,
+                           parameters=None if town is None else town.parameters)
         in_danish = file_is_danish(applicants, APPLICANTS)
-    vacancy = Vacancy(department, rooms, rent, day)
+    vacancy = Vacancy(vacant_on=day, dwelling_id=dwelling, **facts)
     try:
         ranking = rank(
             frame, vacancy, on=day, route=route, turn=turn,  # type: ignore[arg-type]
@@ -294,7 +387,95 @@ def ranking_section(town: Municipality, on: dt.date) -> list[str]:
             second = ranking.frame["applicant_id"].iloc[min(1, len(ranking.frame) - 1)]
             lines.append("    Explanation (da):")
             lines.extend("      " + t for t in ranking.explain(second, lang="da").splitlines())
+    lines.extend(_condition_section(town, applicants, colours, day))
     return lines
+
+
+def _condition_section(town: Municipality, applicants: Any, colours: Any,
+                       day: dt.date) -> list[str]:
+    """One ranking where a group applies only to some dwellings (a dwelling condition).
+
+    The agreement is an illustration of a bilag 4 rule, invented for the tour: it is
+    no organisation's agreement.
+    """
+    import warnings
+
+    import attrs
+
+    from fuaalborg.criteria import DwellingCondition, LettingAgreement, PriorityGroup
+    from fuaalborg.errors import AssumedTermsWarning, FuaalborgError
+    from fuaalborg.letting.ranking import rank
+    from fuaalborg.letting.vacancy import Vacancy
+
+    dwellings = town.dwellings
+    if not {"floor", "lift"} <= set(dwellings.columns):
+        return ["  (the dwellings table states no floors: no dwelling condition to show)"]
+    green = set(colours[colours == "green"].index.astype(str))
+    family = dwellings.loc[dwellings["department_id"].astype(str).isin(green)
+                           & (dwellings["kind"] == "family")]
+    ground = family.loc[(family["floor"] == 0) & family["rooms"].between(2, 3)]
+    stairs = family.loc[(family["floor"] > 0) & (family["lift"] == False)]  # noqa: E712
+    both = ground.loc[ground["department_id"].isin(set(stairs["department_id"]))]
+    if both.empty:
+        return ["  (no green department with dwellings both on the ground floor and up "
+                "stairs to show)"]
+    row = both.sort_values("dwelling_id").iloc[0]
+    dep = str(row["department_id"])
+    cvr = str(town.departments.set_index("department_id").at[dep, "organisation_cvr"])
+    agreement = LettingAgreement(
+        organisation_cvr=cvr, departments=(dep,),
+        groups=(PriorityGroup("senior", applies_to=[DwellingCondition(floor=0),
+                                                     DwellingCondition(lift=True)]),),
+        flexible_share=1.0, legal_basis="Almenboligloven § 60, stk. 1 (illustration)",
+        valid_from=dt.date(2000, 1, 1), valid_until=None,
+    )
+    vacancy = Vacancy(dep, rooms=int(row["rooms"]), monthly_rent_dkk=float(row["monthly_rent_dkk"]),
+                      vacant_on=day, dwelling_id=str(row["dwelling_id"]), floor=0,
+                      lift=None if pd_isna(row["lift"]) else bool(row["lift"]),
+                      dwelling_type=None if pd_isna(row["dwelling_type"])
+                      else str(row["dwelling_type"]))
+    lines = [
+        "  A dwelling condition (illustration, no organisation's agreement): seniors first to "
+        "dwellings on the ground floor or reached by lift",
+    ]
+    upstairs = stairs.loc[stairs["department_id"] == dep]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", AssumedTermsWarning)
+        try:
+            ranking = rank(applicants, vacancy, agreement=agreement, route="flexible", top=5,
+                           municipality=town)
+            other = None
+            if not upstairs.empty:
+                high = upstairs.sort_values("dwelling_id").iloc[0]
+                other = rank(applicants, attrs.evolve(vacancy, dwelling_id=high["dwelling_id"],
+                                                      floor=int(high["floor"]), lift=False),
+                             agreement=agreement, route="flexible", top=1, municipality=town)
+        except FuaalborgError as exc:
+            return [*lines, f"    not available: {exc}".splitlines()[0]]
+    lines.append(
+        f"  green department {dep}, dwelling {vacancy.dwelling_id}, ground floor, "
+        f"{counted(vacancy.rooms, 'room')}, {_kr(vacancy.monthly_rent_dkk)} kr./month: "
+        f"{number(ranking.eligible_count)} eligible"
+    )
+    lines.extend("    " + line for line in _show_frame(ranking.table()))
+    for shown in (ranking, other):
+        if shown is None or not len(shown.frame):
+            continue
+        first = shown.frame["applicant_id"].iloc[0]
+        lines.extend(f"    {shown.vacancy.dwelling_id}: {t.strip()}"
+                     for t in shown.explain(first, lang="en").splitlines()
+                     if "applies only to dwellings" in t)
+    notes = dict.fromkeys(str(w.message) for w in caught
+                          if issubclass(w.category, AssumedTermsWarning))
+    lines.extend(f"  note: {n}" for n in notes)
+    return lines
+
+
+def pd_isna(value: Any) -> bool:
+    """Whether a table cell is missing (pandas' NA, NaN or None)."""
+    import pandas as pd
+
+    return bool(pd.isna(value))
 
 
 COMMANDS = [rank_command]
