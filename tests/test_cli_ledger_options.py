@@ -75,7 +75,8 @@ def test_amounts_on_the_command_line(tmp_path: Path) -> None:
         result = run(*args, rent, rooms, "--colour", "green")
         assert result.exit_code == 2, (rent, rooms, result.output)
         errors = [line for line in result.output.splitlines() if line.startswith("Error")]
-        assert len(errors) == 1 and said in errors[0], result.output
+        assert len(errors) == 1, result.output
+        assert said in errors[0], result.output
     taken = run(*args, "4550,5", "2", "--colour", "green")
     assert taken.exit_code == 0, taken.output
     rank = run("rank", "--department", "D001", "--rooms", "2", "--rent", "4.550",
