@@ -3,7 +3,8 @@
 The commands hold no logic of their own; they call the library. A user error
 (bad input, a date outside every rule, a file that cannot be read or written)
 prints one line to standard error and exits with status 1, without a traceback;
-a warning prints as one line ``warning: …``.
+a warning prints as one line ``warning: …``. A command whose reader goes away
+(``fuaalborg calendar | head -3``) stops quietly with status 141.
 
 Each command's module is imported only when the command runs (or its help is
 shown): ``fuaalborg --version`` imports neither pandas nor the library.
@@ -14,12 +15,16 @@ define it; a new command is one line there. Options shared by commands live in
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import importlib
+import io
+import os
 import re
 import sys
 import warnings
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -86,12 +91,31 @@ class _Group(click.Group):
                 click.echo(line, err=True)
             sys.exit(1)
         except OSError as exc:  # a file the user named cannot be read or written
+            if exc.errno == errno.EPIPE and exc.filename is None:
+                _reader_gone()
             name = str(exc.filename) if exc.filename else "a file"
             reason = exc.strerror or type(exc).__name__
             click.echo(f"Error: cannot use {name}: {reason}", err=True)
             sys.exit(1)
         finally:
             warnings.showwarning = previous
+
+
+#: The exit status when the reader of the output goes away: 128 + SIGPIPE, as a program
+#: stopped by the signal gives (``fuaalborg calendar | head -3`` under ``set -o pipefail``).
+BROKEN_PIPE_STATUS = 141
+
+
+def _reader_gone() -> NoReturn:
+    """The output's reader went away (``… | head``): stop at once and say nothing.
+
+    What is still buffered for standard output goes nowhere, so that Python's
+    own flush at exit does not complain either.
+    """
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(BROKEN_PIPE_STATUS)
 
 
 def _show_warning(
