@@ -436,8 +436,9 @@ def _derive(arrays: dict[str, FloatArray], plans: list[_Year]) -> dict[str, Floa
         "referral_dwellings": ref.sum(axis=2),
         "referral_cheap": ref[:, :, 0],
     }
-    out["need_met_low"] = out["referral_cheap"] / need_low
-    out["need_met_high"] = out["referral_cheap"] / need_high
+    with np.errstate(all="ignore"):  # a year's need of 0 has no share met (NaN)
+        for name, need in (("need_met_low", need_low), ("need_met_high", need_high)):
+            out[name] = np.where(need > 0, out["referral_cheap"] / need, np.nan)
     out["waiting_list_lettings"] = routes[:, :, 1] + routes[:, :, 2]
     out["waiting_list_cheap"] = vac[:, :, 0] - ref[:, :, 0]
     with np.errstate(all="ignore"):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -63,8 +64,13 @@ STATISTICS = ("mean", "median", "p10", "p90")
 
 
 def _stats(values: FloatArray) -> dict[str, list[float]]:
-    """Mean, median, 10th and 90th percentile over runs (axis 0), per year."""
-    with np.errstate(all="ignore"):
+    """Mean, median, 10th and 90th percentile over runs (axis 0), per year.
+
+    A share has no value in a run where its base is 0 (NaN): the statistics are
+    over the other runs, and NaN where no run has one.
+    """
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a year where no run has a value
         return {
             "mean": np.nanmean(values, axis=0).tolist(),
             "median": np.nanmedian(values, axis=0).tolist(),
@@ -221,7 +227,29 @@ class SimulationResult:
             cells = [_cell(self.counts[m][:, y], pct) for m, _t, pct in shown[4:]]
             out.append("  " + label.ljust(width) + "  " + "  ".join(f"{c:>24}" for c in cells))
         out.append("  (median over runs, 10th–90th percentile in brackets)")
+        out.extend(self._gaps())
         return out
+
+    def _gaps(self) -> list[str]:
+        """What a share without a value ("—") means, where the table shows one."""
+        lines = []
+        zero = [n for n in (self.need_low, self.need_high) if n == 0]
+        if zero:
+            lines.append("  need met: — the need is 0, so there is no share of it to give")
+        share = self.counts["waiting_list_cheap_share"]
+        none = [label for y, label in enumerate(self.year_labels) if np.isnan(share[:, y]).all()]
+        some = np.isnan(share).any()
+        if none:
+            lines.append(
+                f"  cheap to waiting list: — no run had a cheap vacancy in {', '.join(none)}: "
+                "nothing cheap was vacant, so none reached the waiting list or the referral"
+            )
+        elif some:
+            lines.append(
+                "  cheap to waiting list: a share of each run's cheap vacancies; runs without "
+                "a cheap vacancy in a year are left out of that year"
+            )
+        return lines
 
     def compare(self, other: SimulationResult) -> ScenarioComparison:
         """``other`` minus this result, run by run where both used the same seed."""
@@ -238,12 +266,24 @@ class SimulationResult:
 
 
 def _signed(value: float, pct: bool) -> str:
+    if not math.isfinite(value):
+        return "—"
     return f"{value:+.1%}" if pct else f"{value:+,.1f}"
 
 
+def _why_none(metric: str) -> str:
+    """Why a metric has no value in a year (a share whose base is 0)."""
+    if metric == "waiting_list_cheap_share":
+        return "no cheap vacancy in the year in a run of either scenario"
+    return "the need is 0"
+
+
 def _cell(values: FloatArray, pct: bool) -> str:
-    with np.errstate(all="ignore"):
-        med, lo, hi = (float(np.nanpercentile(values, q)) for q in (50, 10, 90))
+    """Median (10th–90th percentile) of the runs that have a value; "—" where none has."""
+    finite = values[np.isfinite(values)]
+    if not len(finite):
+        return "—"
+    med, lo, hi = (float(np.percentile(finite, q)) for q in (50, 10, 90))
     if pct:
         return f"{med:.0%} ({lo:.0%}–{hi:.0%})"
     return f"{med:,.0f} ({lo:,.0f}–{hi:,.0f})".replace(",", ".")
@@ -280,7 +320,8 @@ class ScenarioComparison:
         a, b = self.base.values(metric), self.other.values(metric)
         if a.ndim != 2:
             raise ValidationError(f"{metric} is a breakdown; compare a plain metric")
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a year no run has a value in
             if self.paired:
                 diff = b - a
                 mean = np.nanmean(diff, axis=0)
@@ -343,6 +384,10 @@ class ScenarioComparison:
             d = self.difference(name)
             a_mean, b_mean = base.stats(name)["mean"], other.stats(name)["mean"]
             for y, label in enumerate(base.year_labels):
+                if not math.isfinite(d["mean"][y]):
+                    out.append(f"  {name} {label}: — (no value to compare: "
+                               f"{_why_none(name)})")
+                    continue
                 low, high = _signed(d["ci95_low"][y], pct), _signed(d["ci95_high"][y], pct)
                 spread = (
                     f", single year {_signed(d['p10'][y], pct)} to {_signed(d['p90'][y], pct)}"
