@@ -83,13 +83,10 @@ _text = st.text(
 ).map(str.strip).filter(bool)
 
 
-def _top(col: Column) -> float:
-    """The largest valid value: the column's maximum, its sanity bound, or 10,000."""
-    if col.max is not None:
-        return col.max
-    if col.bound is not None:
-        return float(load_parameters().get(col.bound, dt.date.today()))
-    return 10_000
+def _range(col: Column) -> tuple[float, float]:
+    """The valid values' range: minimum and maximum narrowed by the sanity bounds."""
+    low, high = col.plausible_range(load_parameters())
+    return (low or 0), (10_000 if high is None else high)
 
 
 def _cells(col: Column) -> st.SearchStrategy[object]:
@@ -97,9 +94,11 @@ def _cells(col: Column) -> st.SearchStrategy[object]:
     if col.allowed is not None:
         values: st.SearchStrategy[object] = st.sampled_from(col.allowed)
     elif col.dtype == "int":
-        values = st.integers(int(col.min or 0), int(_top(col)))
+        low, high = _range(col)
+        values = st.integers(int(low), int(high))
     elif col.dtype == "float":
-        values = st.floats(col.min or 0, _top(col), allow_nan=False).map(lambda x: round(x, 2))
+        low, high = _range(col)
+        values = st.floats(low, high, allow_nan=False).map(lambda x: round(x, 2))
     elif col.dtype == "bool":
         values = st.booleans()
     elif col.dtype == "date":

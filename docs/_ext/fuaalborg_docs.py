@@ -149,11 +149,7 @@ def allowed_text(column: Any) -> str:
             en if da == en else f"{en} ({da})"
             for en, da in zip(column.allowed, column.allowed_da, strict=True)
         )
-    lo, hi = column.min, column.max
-    if column.bound is not None and hi is None:
-        from fuaalborg.parameters import load_parameters
-
-        hi = float(load_parameters().get(column.bound, dt.date.today(), warn=False))
+    lo, hi = column.plausible_range()
     if lo is not None and hi is not None:
         text = f"{_number(lo)} – {_number(hi)}"
     elif lo is not None:
@@ -164,8 +160,9 @@ def allowed_text(column: Any) -> str:
         text = ""
     if column.pattern is not None:
         text = f"matches {column.pattern}" + (f"; {text}" if text else "")
-    if column.bound is not None:
-        text += f" (plausible bound {column.bound})"
+    bounds = [b for b in (column.lower_bound, column.bound) if b is not None]
+    if bounds:
+        text += f" (plausible {'bounds' if len(bounds) > 1 else 'bound'} {', '.join(bounds)})"
     return text or "any"
 
 

@@ -78,6 +78,12 @@ _BOUNDS: Mapping[str, tuple[str, str]] = {
     "rooms": ("bounds.rooms", "count"),
     "area_m2": ("bounds.area_m2", "count"),
     "conviction_ratio": ("bounds.conviction_ratio", "ratio"),
+    "applicant_age_min": ("bounds.applicant_age_min", "years"),
+    "applicant_age_max": ("bounds.applicant_age_max", "years"),
+    "household_size": ("bounds.household_size", "count"),
+    "hours_per_week": ("bounds.hours_per_week", "hours_per_week"),
+    "fixed_term_months": ("bounds.fixed_term_months", "months"),
+    "benefit_months": ("bounds.benefit_months", "months"),
 }
 
 

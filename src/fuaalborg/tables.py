@@ -12,8 +12,9 @@ column has a Danish header and each closed-set value a Danish word
 (:mod:`fuaalborg.danish`); validation returns the canonical English names and
 values either way, and names the columns in the file's own language in errors.
 Dates are ``YYYY-MM-DD``; Danish ``dd-mm-yyyy`` only when asked for with
-``dayfirst=True``, never guessed. A column may carry a sanity bound: a cited,
-dated parameter (``bound``) whose value the column's values may not exceed.
+``dayfirst=True``, never guessed. A column may carry sanity bounds: cited,
+dated parameters whose values the column's values may not exceed (``bound``)
+or fall below (``lower_bound``).
 
 :func:`read_table` reads a DataFrame, a CSV file (``,`` with decimal point, or
 the Danish Excel export with ``;`` and decimal comma, UTF-8 with or without a
@@ -95,7 +96,9 @@ class Column:
     ``danish`` is the Danish header when it is not the glossary's
     (:func:`fuaalborg.danish.header`). ``bound`` names a parameter whose value
     in force today is the largest plausible value (a sanity bound, cited and
-    dated like every number; a parameter layer of one's own overrides it).
+    dated like every number; a parameter layer of one's own overrides it);
+    ``lower_bound`` one whose value is the smallest. ``min``/``max`` are what a
+    value can be at all; the bounds what it plausibly is.
     """
 
     name: str
@@ -117,6 +120,30 @@ class Column:
     check_text: str | None = None
     danish: str | None = None
     bound: str | None = None
+    lower_bound: str | None = None
+
+    def plausible_range(
+        self, parameters: ParameterSet | None = None, on: dt.date | None = None
+    ) -> tuple[float | None, float | None]:
+        """The smallest and largest value accepted: ``min``/``max`` narrowed by the bounds.
+
+        The bounds are the parameters in force ``on`` (default: today) in
+        ``parameters`` (default: the bundled ones).
+        """
+        lo, hi = self.min, self.max
+        if self.bound is None and self.lower_bound is None:
+            return lo, hi
+        from fuaalborg.parameters import load_parameters
+
+        params = parameters or load_parameters()
+        day = on or dt.date.today()
+        if self.lower_bound is not None:
+            low = float(params.get(self.lower_bound, day, warn=False))
+            lo = low if lo is None else max(lo, low)
+        if self.bound is not None:
+            high = float(params.get(self.bound, day, warn=False))
+            hi = high if hi is None else min(hi, high)
+        return lo, hi
 
     @property
     def name_da(self) -> str:
@@ -334,7 +361,7 @@ class TableSpec:
                     )
                     for i in np.flatnonzero(missing.to_numpy())
                 )
-            if col.bound is not None:
+            if col.bound is not None or col.lower_bound is not None:
                 problems.extend(self._bound_problems(source[col.name], values, bad, col,
                                                      parameters))
             if col.unique:
@@ -370,26 +397,31 @@ class TableSpec:
         col: Column,
         parameters: ParameterSet | None,
     ) -> list[Problem]:
-        assert col.bound is not None
         numbers = pd.to_numeric(values, errors="coerce").astype("float64")
         if not len(numbers) or not (numbers.notna() & ~bad).any():
             return []
         from fuaalborg.parameters import load_parameters
 
         params = parameters or load_parameters()
-        dated = params.lookup(col.bound, dt.date.today(), warn=False)
-        limit = float(dated.value)
-        over = (numbers > limit).fillna(False).to_numpy(dtype=bool) & ~bad.to_numpy(dtype=bool)
-        why = params.parameter(col.bound).description
-        expected = (
-            f"at most {_num(limit)}, the plausible bound: {why} (parameter {col.bound}; "
-            "if the value is right, raise the bound in municipality.toml [bounds] or a "
-            "parameter layer of your own)"
-        )
-        return [
-            Problem(self.name, col.name, int(i) + 1, _show_value(raw.iloc[i], col), expected)
-            for i in np.flatnonzero(over)
-        ]
+        problems: list[Problem] = []
+        for name, word in ((col.bound, "at most"), (col.lower_bound, "at least")):
+            if name is None:
+                continue
+            limit = float(params.lookup(name, dt.date.today(), warn=False).value)
+            outside = numbers > limit if word == "at most" else numbers < limit
+            hit = outside.fillna(False).to_numpy(dtype=bool) & ~bad.to_numpy(dtype=bool)
+            why = params.parameter(name).description
+            way = "raise" if word == "at most" else "lower"
+            expected = (
+                f"{word} {_num(limit)}, the plausible bound: {why} (parameter {name}; "
+                f"if the value is right, {way} the bound in municipality.toml [bounds] or a "
+                "parameter layer of your own)"
+            )
+            problems.extend(
+                Problem(self.name, col.name, int(i) + 1, _show_value(raw.iloc[i], col), expected)
+                for i in np.flatnonzero(hit)
+            )
+        return problems
 
     def _cell_problems(
         self,

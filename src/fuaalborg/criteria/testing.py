@@ -240,8 +240,9 @@ def _random_column(field: ApplicantField, n: int, rng: np.random.Generator) -> A
     if field.dtype == "bool":
         return rng.random(n) < 0.5
     if field.dtype in ("int", "float"):
-        lo = field.min if field.min is not None else 0
-        hi = field.max if field.max is not None else lo + 100
+        low, high = field.plausible_range()  # min/max narrowed by the sanity bounds
+        lo = low if low is not None else 0
+        hi = high if high is not None else lo + 100
         values = rng.uniform(lo, hi, size=n)
         return np.round(values).astype("int64") if field.dtype == "int" else values
     if field.dtype == "date":
@@ -266,15 +267,16 @@ def applicant_frames(
     declared = [*APPLICANT_FIELDS, *fields]
 
     def column(field: ApplicantField) -> SearchStrategy[Any]:
+        low, high = field.plausible_range()  # min/max narrowed by the sanity bounds
         if field.dtype == "bool":
             base: SearchStrategy[Any] = st.booleans()
         elif field.dtype == "int":
-            lo = int(field.min) if field.min is not None else -1000
-            hi = int(field.max) if field.max is not None else 1000
+            lo = int(low) if low is not None else -1000
+            hi = int(high) if high is not None else 1000
             base = st.integers(lo, hi)
         elif field.dtype == "float":
-            lo_f = field.min if field.min is not None else -1e6
-            hi_f = field.max if field.max is not None else 1e7
+            lo_f = low if low is not None else -1e6
+            hi_f = high if high is not None else 1e7
             base = st.floats(lo_f, hi_f, allow_nan=False)
         elif field.dtype == "date":
             base = st.dates(dt.date(1990, 1, 1), dt.date(2030, 12, 31))

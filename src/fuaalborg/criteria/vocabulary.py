@@ -163,7 +163,7 @@ _CANONICAL: tuple[ApplicantField, ...] = (
         "husstandens størrelse",
         unit="persons",
         min=1,
-        max=20,
+        bound="bounds.household_size",
         required=True,
         nullable=False,
     ),
@@ -174,7 +174,7 @@ _CANONICAL: tuple[ApplicantField, ...] = (
         "børn under 18 i husstanden",
         unit="persons",
         min=0,
-        max=19,
+        bound="bounds.household_size",
     ),
     _f(
         "age",
@@ -182,8 +182,9 @@ _CANONICAL: tuple[ApplicantField, ...] = (
         "the applicant's age in years",
         "ansøgerens alder",
         unit="years",
-        min=15,
-        max=120,
+        min=0,
+        lower_bound="bounds.applicant_age_min",
+        bound="bounds.applicant_age_max",
     ),
     _f(
         "current_department_id",
@@ -199,7 +200,7 @@ _CANONICAL: tuple[ApplicantField, ...] = (
         "ansøgerens aftalte ugentlige arbejdstid",
         unit="hours/week",
         min=0,
-        max=168,
+        bound="bounds.hours_per_week",
     ),
     _f(
         "employment_permanent",
@@ -214,7 +215,7 @@ _CANONICAL: tuple[ApplicantField, ...] = (
         "varighed af tidsbegrænset ansættelse",
         unit="months",
         min=0,
-        max=600,
+        bound="bounds.fixed_term_months",
     ),
     _f(
         "wage_subsidy",
@@ -235,7 +236,7 @@ _CANONICAL: tuple[ApplicantField, ...] = (
         "ægtefælle/samlevers ugentlige arbejdstid",
         unit="hours/week",
         min=0,
-        max=168,
+        bound="bounds.hours_per_week",
     ),
     _f(
         "partner_employment_permanent",
@@ -307,7 +308,7 @@ _WISHES: tuple[ApplicantField, ...] = (
         "mindste antal rum",
         unit="rooms",
         min=1,
-        max=20,
+        bound="bounds.rooms",
         wish=True,
     ),
     _f(
@@ -413,7 +414,7 @@ _STATUTORY: tuple[ApplicantField, ...] = (
             f"sammenhængende kalendermåneder med {danish}",
             unit="months",
             min=0,
-            max=600,
+            bound="bounds.benefit_months",
         )
         for benefit, english, danish in (
             ("cash_benefit", "cash benefit (kontanthjælp)", "kontanthjælp"),

@@ -265,10 +265,11 @@ def _already_valid(col: pd.Series[Any], spec: Column) -> bool:
         ok = np.isfinite(values[present])
         if spec.dtype == "int":
             ok &= values[present] % 1 == 0
-        if spec.min is not None:
-            ok &= values[present] >= spec.min
-        if spec.max is not None:
-            ok &= values[present] <= spec.max
+        lo, hi = spec.plausible_range()  # min/max and the sanity bounds in force
+        if lo is not None:
+            ok &= values[present] >= lo
+        if hi is not None:
+            ok &= values[present] <= hi
         return bool(ok.all())
     texty = pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
     if spec.dtype == "string" and texty:
