@@ -29,7 +29,7 @@ from fuaalborg.errors import AssumedTermsWarning
 from fuaalborg.municipality import Municipality
 from fuaalborg.tables import TableSpec, read_table
 
-__all__ = ["COMMANDS", "audit_command", "criteria_section", "plugins_command"]
+__all__ = ["COMMANDS", "INCOMPLETE", "audit_command", "criteria_section", "plugins_command"]
 
 def _plugins_payload(departments: pd.DataFrame | None, on: dt.date) -> tuple[dict[str, Any], bool]:
     report = discover(departments=departments)
@@ -169,11 +169,30 @@ def plugins_command(as_json: bool, municipality: str | None, dayfirst: bool) -> 
         raise SystemExit(1)
 
 
+#: The audit's exit status when no violation was found but not everything could be checked.
+INCOMPLETE = 3
+
+
+def _waiting_list_file(folder: str | None) -> str:
+    """How the output names the waiting-list file of a municipality's folder."""
+    from pathlib import Path
+
+    from fuaalborg.municipality import TABLE_FILES
+
+    if folder is None:
+        return "the waiting list"
+    for name in TABLE_FILES["applicants"]:
+        for suffix in (".csv", ".xlsx"):
+            if (Path(folder) / f"{name}{suffix}").exists():
+                return f"{name}{suffix}"
+    return "the municipality's waiting list (venteliste.csv)"
+
+
 def _sample_of(town: Municipality, spec: TableSpec) -> tuple[pd.DataFrame, str]:
     """The municipality's waiting list as the audit's sample, and how the output names it."""
     if town.applicants.empty:
         raise CommandError(f"{town.name} has no waiting list (applicants); give --sample FILE")
-    applicants = read_table(town.applicants, spec)
+    applicants = read_table(town.applicants, spec, parameters=town.parameters)
     if town.synthetic:
         return applicants, f"the example municipality (synthetic)'s waiting list ({town.name})"
     return applicants, f"{town.name}'s waiting list"
@@ -210,12 +229,22 @@ def audit_command(
 
     Every criterion and agreement is evaluated on the sample, then with the protected
     columns shuffled, replaced by synthetic values and removed, and with the rows
-    reordered; any change is a violation, and a predicate that fails is reported (both
-    exit status 1). Selection rates by protected group are reported for human review
-    (four-fifths rule), never as a decision; --fail-on-impact makes a flagged group a
-    failing exit status too. The sample is read with the declared types of every field,
-    the plug-ins' own included. Defaults to the municipality's waiting list
-    (--municipality DIR, else the bundled example's).
+    reordered; any change is a violation. Selection rates by protected group are
+    reported for human review (four-fifths rule), never as a decision. The sample is
+    read with the declared types of every field, the plug-ins' own included. Defaults
+    to the municipality's waiting list (--municipality DIR, else the bundled example's).
+    A criterion whose fields the sample lacks cannot be checked: the output names it,
+    the columns it needs and whether an agreement in force uses it.
+
+    \b
+    Exit status:
+      0  every criterion and agreement in force was checked; none depends on a
+         protected column
+      1  a violation, or a predicate that failed (with --fail-on-impact also a
+         group flagged for review)
+      2  the command line was wrong
+      3  no violation among those checked, but not everything could be checked:
+         nothing is proven for the criteria the sample lacks fields of
     """
     day = on or dt.date.today()
     town = load_municipality(municipality, dayfirst=dayfirst)
@@ -245,8 +274,16 @@ def audit_command(
         click.echo(f"Sample: {source}")
         click.echo(f"Agreement departments: {checked}")
         click.echo("\n".join(report.lines()))
-    if not report.ok or (fail_on_impact and report.warnings):
+        if not report.complete:
+            where = (f"add them to {click.format_filename(sample)}" if sample is not None
+                     else f"add them to {_waiting_list_file(municipality)}, or give "
+                     "--sample FILE with them")
+            click.echo(f"  ({where}; the exit status is {INCOMPLETE} until every criterion "
+                       "is checked)")
+    if report.violations or report.failures or (fail_on_impact and report.warnings):
         raise SystemExit(1)
+    if not report.complete:
+        raise SystemExit(INCOMPLETE)
 
 
 def criteria_section(town: Municipality, on: dt.date) -> list[str]:

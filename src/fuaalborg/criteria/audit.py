@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -100,6 +100,10 @@ class AuditReport:
 
     ``failures`` lists each criterion or agreement whose predicate failed, with
     the error's message (which names the plug-in and the criterion).
+    ``lacking`` maps each subject the sample could not check to the fields it
+    lacks; ``in_use`` names the criteria an agreement in force reads (the
+    statutory one of red departments included) — a criterion outside it ranks
+    nobody until an agreement names it.
     """
 
     on: dt.date
@@ -111,6 +115,8 @@ class AuditReport:
     threshold: float
     min_group_size: int
     failures: tuple[tuple[str, str], ...] = ()
+    lacking: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    in_use: frozenset[str] = frozenset()
 
     @property
     def violations(self) -> tuple[AuditCheck, ...]:
@@ -127,6 +133,16 @@ class AuditReport:
         """No violation, no failure and no unchecked subject."""
         return not self.violations and not self.unchecked and not self.failures
 
+    @property
+    def complete(self) -> bool:
+        """Whether every criterion and agreement in force could be checked on the sample."""
+        return not self.unchecked
+
+    @property
+    def missing_fields(self) -> tuple[str, ...]:
+        """Every field the sample lacks for the subjects it could not check, sorted."""
+        return tuple(sorted({f for fields in self.lacking.values() for f in fields}))
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready summary (no applicant data)."""
         return {
@@ -136,7 +152,12 @@ class AuditReport:
             "ok": self.ok,
             "checks": [attrs.asdict(c) for c in self.checks],
             "violations": [attrs.asdict(c) for c in self.violations],
-            "unchecked": [{"subject": s, "reason": r} for s, r in self.unchecked],
+            "complete": self.complete,
+            "unchecked": [
+                {"subject": s, "reason": r, "lacks": list(self.lacking.get(s, ())),
+                 "in_use": s in self.in_use or s.startswith("agreement ")}
+                for s, r in self.unchecked
+            ],
             "failures": [{"subject": s, "error": e} for s, e in self.failures],
             "four_fifths_threshold": self.threshold,
             "min_group_size": self.min_group_size,
@@ -157,12 +178,16 @@ class AuditReport:
                 f"  VIOLATION: {check.kind} {check.subject}: {check.changed} results changed "
                 f"({check.variant})"
             )
-        for subject, reason in self.unchecked:
-            out.append(f"  NOT CHECKED: {subject}: {reason}")
+        out.extend(self._unchecked_lines())
         for subject, error in self.failures:
             out.append(f"  FAILED: {subject}: {error}")
         if self.ok:
             out.append("  no result depends on a protected column")
+        elif self.checks and not self.violations and not self.failures:
+            out.append(
+                f"  no result of the {len(subjects)} checked depends on a protected column; "
+                f"nothing is proven for the {len(self.unchecked)} not checked"
+            )
         if self.impact:
             out.append(
                 f"  Selection rates by group (ratio < {self.threshold} and a significant "
@@ -176,6 +201,31 @@ class AuditReport:
                 )
             if not self.warnings:
                 out.append("    no ratio under the threshold")
+        return out
+
+
+    def _unchecked_lines(self) -> list[str]:
+        """The subjects the sample could not check, grouped by the fields they lack."""
+        if not self.unchecked:
+            return []
+        from fuaalborg.danish import header
+
+        def named(fields: Sequence[str]) -> str:
+            return ", ".join(f if header(f) == f else f"{f} ({header(f)})" for f in fields)
+
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for subject, _reason in self.unchecked:
+            groups.setdefault(self.lacking.get(subject, ()), []).append(subject)
+        what = "nothing could be checked" if not self.checks else "nothing is proven for them"
+        out = [f"  NOT CHECKED ({len(self.unchecked)}): they read fields the sample lacks, so "
+               f"{what}:"]
+        for fields, subjects in groups.items():
+            unused = [s for s in subjects
+                      if s not in self.in_use and not s.startswith("agreement ")]
+            note = ("" if not unused else "; in no agreement in force" if unused == subjects
+                    else f"; in no agreement in force: {', '.join(unused)}")
+            out.append(f"    {', '.join(subjects)}: {named(fields) or 'fields'}{note}")
+        out.append(f"  To check them, the sample needs the columns {named(self.missing_fields)}")
         return out
 
 
@@ -259,6 +309,12 @@ def audit(
     present = set(map(str, applicants.columns))
     checks: list[AuditCheck] = []
     unchecked: list[tuple[str, str]] = []
+    lacking: dict[str, tuple[str, ...]] = {}
+    in_use = {
+        part.id
+        for agreement in registry.agreements if agreement.in_force(on)
+        for group in agreement.group_ids for part in registry.parts(group)
+    }
     base_results: dict[str, np.ndarray[Any, Any]] = {}
     failures: list[tuple[str, str]] = []
     failed: set[str] = set()
@@ -268,6 +324,7 @@ def audit(
             missing = sorted(crit.reads - present)
             if missing:
                 unchecked.append((crit.id, f"the sample lacks {', '.join(missing)}"))
+                lacking[crit.id] = tuple(missing)
                 continue
             try:
                 base = registry.evaluate(crit.id, applicants, on).to_numpy()
@@ -296,6 +353,7 @@ def audit(
                 unchecked.append(
                     (subject, f"the sample lacks {', '.join(sorted(needed - present))}")
                 )
+                lacking[subject] = tuple(sorted(needed - present))
                 continue
             broken = sorted(c.id for c in parts if c.id in failed)
             if broken:
@@ -338,6 +396,8 @@ def audit(
         threshold=threshold,
         min_group_size=min_size,
         failures=tuple(failures),
+        lacking=lacking,
+        in_use=frozenset(in_use),
     )
 
 
