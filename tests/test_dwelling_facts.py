@@ -100,23 +100,13 @@ def _applicants() -> pd.DataFrame:
 
 
 def _town() -> Municipality:
-    town = Municipality.from_folder(FJORDBY)
-    dwellings = town.dwellings.copy()
-    d004 = dwellings["department_id"] == "D004"
-    dwellings["floor"] = pd.Series([0 if i % 2 else 2 for i in range(len(dwellings))],
-                                   dtype="Int64", index=dwellings.index).where(d004)
-    dwellings["lift"] = pd.Series(False, dtype="boolean", index=dwellings.index).where(d004)
-    return Municipality.from_frames(
-        organisations=town.organisations, departments=town.departments, dwellings=dwellings,
-        areas=town.areas, indicators=town.indicators, lists=town.lists,
-        applicants=town.applicants, area_indicators=town.area_indicators, name=town.name,
-    )
+    """Fjordby: its dwellings table states floor, dwelling type and lift."""
+    return Municipality.from_folder(FJORDBY)
 
 
 def test_a_ledger_keeps_the_dwelling_facts_and_ranks_with_them(tmp_path: Path) -> None:
     town = _town()
-    ids = town.dwellings.loc[town.dwellings["department_id"] == "D004", "dwelling_id"]
-    ground, upstairs = str(ids.iloc[1]), str(ids.iloc[0])
+    ground, upstairs = "D004-005", "D004-004"
     target = f"sqlite:///{tmp_path}/l.db"
     with Ledger.create(target, town, flexible_shares={"D004": "1"}) as ledger:
         ledger.record_vacancy("V1", ground, "D004", "family", "2024-03-01", 5200.0, 3,
@@ -124,8 +114,10 @@ def test_a_ledger_keeps_the_dwelling_facts_and_ranks_with_them(tmp_path: Path) -
         ledger.record_vacancy("V2", upstairs, "D004", "family", "2024-03-02", 5200.0, 3,
                               colour="green")
         (created,) = ledger.events(type="created")
-    assert created["dwelling_facts"][ground] == {"floor": 0, "lift": False}
-    assert created["dwelling_facts"][upstairs] == {"floor": 2, "lift": False}
+    assert created["dwelling_facts"][ground] == {"floor": 0, "dwelling_type": "senior",
+                                                  "lift": False}
+    assert created["dwelling_facts"][upstairs] == {"floor": 3, "dwelling_type": "family",
+                                                    "lift": False}
     with Ledger.open(target, readonly=True) as ledger:
         on_ground = ledger.rank("V1", _applicants(), agreement=_agreement("D004"))
         up_stairs = ledger.rank("V2", _applicants(), agreement=_agreement("D004"))
@@ -147,8 +139,8 @@ def test_a_ledger_keeps_the_dwelling_facts_and_ranks_with_them(tmp_path: Path) -
 
 def test_a_ledger_without_facts_takes_them_from_its_municipality(tmp_path: Path) -> None:
     town = _town()
-    ground = str(town.dwellings.loc[town.dwellings["floor"] == 0, "dwelling_id"].iloc[0])
-    bare = town.dwellings.drop(columns=["floor", "lift"])
+    ground = "D004-005"
+    bare = town.dwellings.drop(columns=["floor", "dwelling_type", "lift"])
     target = str(tmp_path / "old.jsonl")
     with Ledger.create(target, bare, name="Fjordby Kommune",
                        flexible_shares={"D004": "1"}) as ledger:
@@ -171,18 +163,8 @@ def test_a_ledger_without_facts_takes_them_from_its_municipality(tmp_path: Path)
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    """Fjordby, with floors and lifts for Havnegade (D004)."""
-    copy = Path(shutil.copytree(FJORDBY, tmp_path / "fjordby"))
-    table = copy / "boliger.csv"
-    lines = table.read_text(encoding="utf-8-sig").splitlines()
-    out = [lines[0] + ";etage;boligtype;elevator"]
-    for line in lines[1:]:
-        dwelling = line.split(";")[0]
-        number = int(dwelling.rsplit("-", 1)[1])
-        out.append(line + (f";{number % 3};{'ældreegnet' if number == 3 else 'familie'};nej"
-                           if dwelling.startswith("D004") else ";;;"))
-    table.write_text("\n".join(out) + "\n", encoding="utf-8-sig")
-    return copy
+    """Fjordby, whose dwellings table states floors, dwelling types and lifts."""
+    return Path(shutil.copytree(FJORDBY, tmp_path / "fjordby"))
 
 
 PLUGIN = '''
@@ -227,19 +209,19 @@ def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
 def test_rank_dwelling_takes_the_facts_from_the_dwellings_table(folder: Path,
                                                                   installed: None) -> None:
     common = ("rank", "--municipality", folder, "--on", ON, "--top", "3")
-    ground = run(*common, "--dwelling", "D004-003")
+    ground = run(*common, "--dwelling", "D004-005")
     assert ground.exit_code == 0, ground.output
-    assert "dwelling D004-003" in ground.output
-    assert "ground floor, senior dwelling, no lift" in ground.output
+    assert ("department D004 (green), dwelling D004-005, 2 rooms, ground floor, senior "
+            "dwelling, no lift, 4.911 kr./month") in ground.output
     assert "senior" in ground.output.split("seniority_date", 1)[1]
-    upstairs = run(*common, "--dwelling", "D004-002")
+    upstairs = run(*common, "--dwelling", "D004-004")
     assert upstairs.exit_code == 0, upstairs.output
-    assert "floor 2" in upstairs.output
+    assert "dwelling D004-004, 2 rooms, floor 3, family dwelling, no lift" in upstairs.output
     assert "senior " not in upstairs.output.split("seniority_date", 1)[1]
     # an explicit fact overrides the table's
     senior = ground.output.split("seniority_date", 1)[1].split()[1]
-    moved = run(*common, "--dwelling", "D004-002", "--floor", "0", "--rent", "4000",
-                "--explain", senior, "--lang", "en")
+    moved = run(*common, "--dwelling", "D004-004", "--floor", "0", "--explain", senior,
+                "--lang", "en")
     assert moved.exit_code == 0, moved.output
     assert "this dwelling: ground floor, no lift — the group applies" in moved.output
     # without --dwelling the facts are options of their own
