@@ -137,6 +137,20 @@ def test_ledger_commands_take_the_shared_municipality_options(folder: Path,
     assert taken.exit_code == 0, taken.output
 
 
+def test_the_ledger_routes_by_the_municipalitys_own_preset(folder: Path,
+                                                           tmp_path: Path) -> None:
+    # Fjordby's municipality.toml names the socio-economic preset first; under it
+    # Strandlyst (D003) is yellow, under aalborg-2023 (the non-Western share too) green
+    placed = run("compare-presets", "--municipality", folder, "--on", "2024-05-01")
+    assert "D003   yellow    green" in placed.output
+    target = str(tmp_path / "l.jsonl")
+    assert run("ledger", "init", target, "--municipality", folder).exit_code == 0
+    recorded = run("ledger", "vacancy", target, "V1", "D003-001", "D003", "family",
+                   "2024-05-01", "5200", "3", "--municipality", folder)
+    assert recorded.exit_code == 0, recorded.output
+    assert "(yellow, step model)" in recorded.output
+
+
 # -- Danish tables ------------------------------------------------------------------------
 
 

@@ -251,6 +251,9 @@ def test_a_stranger_runs_the_whole_chain_on_their_own_municipality(
         _assert_own("ledger vacancy", stdout + stderr, example_words)
     recorded = "".join(stdout for stdout, _ in written)
     assert recorded.count("; late: dated before the department's latest vacancy") >= 8
+    # routed by the municipality's own preset (socio-economic): Skovly is yellow, as placed
+    assert re.search(r"W[01]-\d: .*\(yellow, step model\)", recorded)
+    assert "(green, step model)" in recorded  # Havebyen
 
     verify = step("ledger verify", "ledger", "verify", db)
     assert "12 vacancies (0 void, " in verify.output

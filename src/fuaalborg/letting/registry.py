@@ -143,13 +143,16 @@ def registry_fingerprint(municipality: Municipality | pd.DataFrame) -> str:
 class StepModelColours:
     """A colour source: the step model's placement in force on a date, for one municipality.
 
-    It carries its municipality's :func:`registry_fingerprint`, so a ledger
-    refuses it when it was made for another municipality.
+    ``preset`` defaults to the municipality's own
+    (:attr:`Municipality.preset <fuaalborg.municipality.Municipality.preset>`,
+    the first preset of its ``municipality.toml``), the one ``fuaalborg place``
+    and a ranking use. It carries its municipality's :func:`registry_fingerprint`,
+    so a ledger refuses it when it was made for another municipality.
     """
 
-    def __init__(self, municipality: Municipality, preset: str = "aalborg-2023") -> None:
+    def __init__(self, municipality: Municipality, preset: str | None = None) -> None:
         self.municipality = municipality
-        self.preset = preset
+        self.preset = preset or municipality.preset
         self.fingerprint = registry_fingerprint(municipality)
 
     def __call__(self, department_id: str, on: dt.date) -> str:

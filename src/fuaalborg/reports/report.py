@@ -933,7 +933,7 @@ def build_report(
     evictions: pd.DataFrame | str | None = None,
     placement: Placement | None = None,
     previous_placement: Placement | None = None,
-    preset: str = "aalborg-2023",
+    preset: str | None = None,
     audit: AuditReport | None = None,
     parameters: ParameterSet | None = None,
     figures: bool = True,
@@ -944,7 +944,8 @@ def build_report(
     events. ``evictions`` is a table of :data:`~fuaalborg.reports.evictions.EVICTIONS`.
     The placement defaults to the one in force on ``end``
     (:func:`fuaalborg.monitoring.placement_on`) compared with the one in force
-    on ``start``. ``audit`` (R7) is a :class:`~fuaalborg.criteria.audit.AuditReport`;
+    on ``start``, of ``preset`` (default: the municipality's own,
+    :attr:`Municipality.preset <fuaalborg.municipality.Municipality.preset>`). ``audit`` (R7) is a :class:`~fuaalborg.criteria.audit.AuditReport`;
     without it R7 carries the rule versions only. A period with no ledger
     events gives an explicit, labelled empty report; a ledger recorded under
     other rule versions than the loaded agreement's, or of another
@@ -983,7 +984,7 @@ def build_report(
             warnings.simplefilter("ignore", AssumedTermsWarning)
             before = placement_on(municipality, start, preset)
             after = placement_on(municipality, end, preset)
-            placement = StepModel.load(preset).place(
+            placement = StepModel.load(preset or municipality.preset).place(
                 municipality.departments, municipality.indicators, municipality.lists,
                 after.on, previous=before, validate=False,
             )
