@@ -31,6 +31,7 @@ from fuaalborg.criteria.conditions import UnknownDwellingFactError
 from fuaalborg.examples import _generator
 from fuaalborg.letting import ranking as ranking_module
 from fuaalborg.letting.ledger import Ledger
+from fuaalborg.letting.registry import facts_by_dwelling
 from fuaalborg.specs import DWELLING_TYPES
 
 FJORDBY = Path(__file__).parent.parent / "docs" / "fjordby"
@@ -114,10 +115,12 @@ def test_a_ledger_keeps_the_dwelling_facts_and_ranks_with_them(tmp_path: Path) -
         ledger.record_vacancy("V2", upstairs, "D004", "family", "2024-03-02", 5200.0, 3,
                               colour="green")
         (created,) = ledger.events(type="created")
-    assert created["dwelling_facts"][ground] == {"floor": 0, "dwelling_type": "senior",
-                                                  "lift": False}
-    assert created["dwelling_facts"][upstairs] == {"floor": 3, "dwelling_type": "family",
-                                                    "lift": False}
+    facts = facts_by_dwelling(created["dwelling_facts"])
+    assert facts[ground] == {"floor": 0, "dwelling_type": "senior", "lift": False}
+    assert facts[upstairs] == {"floor": 3, "dwelling_type": "family", "lift": False}
+    assert created["dwelling_facts"]["dwelling_type"]["senior"] == [
+        "D004-001", "D004-005", "D004-013", "D006-001", "D006-002", "D006-003", "D006-004",
+        "D006-005", "D006-006"]
     with Ledger.open(target, readonly=True) as ledger:
         on_ground = ledger.rank("V1", _applicants(), agreement=_agreement("D004"))
         up_stairs = ledger.rank("V2", _applicants(), agreement=_agreement("D004"))

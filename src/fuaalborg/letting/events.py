@@ -110,16 +110,27 @@ def decode(line: bytes | str) -> dict[str, Any]:
 # Event types
 
 
+def _check_facts(value: dict[str, dict[str, Any]] | None) -> None:
+    """``dwelling_facts``: each fact's values map to lists of dwelling ids (text)."""
+    if value is None:
+        return
+    for groups in value.values():
+        for ids in groups.values():
+            if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+                raise ValueError("expected lists of dwelling ids (text) for each fact's values")
+
+
 @attrs.frozen
 class LedgerCreated:
     """The first event: the municipality's registry of departments and dwellings.
 
     ``fingerprint`` identifies the registry (departments and their family and
     BAB dwellings); a ledger refuses a municipality or colour source whose
-    fingerprint differs. ``dwelling_facts`` maps a dwelling id to the facts its
-    municipality's dwellings table states — ``floor``, ``dwelling_type``,
-    ``lift`` — which a ranking's dwelling conditions read; it is absent when
-    the table states none (and in ledgers written before it existed).
+    fingerprint differs. ``dwelling_facts`` holds what the municipality's
+    dwellings table states about its dwellings — for each of ``floor``,
+    ``dwelling_type`` and ``lift``, each value (as text) and the dwellings that
+    have it — which a ranking's dwelling conditions read; it is absent when the
+    table states none (and in ledgers written before it existed).
     """
 
     TYPE: ClassVar[str] = "created"
@@ -130,7 +141,11 @@ class LedgerCreated:
     fingerprint: str
     flexible_shares: dict[str, str]
     registry: dict[str, dict[str, list[str]]]
-    dwelling_facts: dict[str, dict[str, Any]] | None = None
+    # checked by a validator: one hook call per dwelling id would triple the cost of
+    # opening a ledger file of a large municipality
+    dwelling_facts: dict[str, dict[str, Any]] | None = attrs.field(
+        default=None, validator=lambda _e, _a, value: _check_facts(value)
+    )
 
 
 @attrs.frozen

@@ -93,6 +93,7 @@ from fuaalborg.letting.registry import (
     StepModelColours,
     check_colour_source,
     dwelling_facts_of,
+    facts_by_dwelling,
     fingerprint_of,
     other_town,
     registry_fingerprint,
@@ -1157,9 +1158,9 @@ class Ledger:
         assert row is not None
         facts = self._dwelling_facts().get(row.dwelling_id)
         if facts is None and municipality is not None:
-            facts = dwelling_facts_of(municipality.dwellings.loc[
+            facts = facts_by_dwelling(dwelling_facts_of(municipality.dwellings.loc[
                 municipality.dwellings["dwelling_id"].astype(str) == row.dwelling_id
-            ]).get(row.dwelling_id)
+            ])).get(row.dwelling_id)
         vacancy = Vacancy(row.department_id, rooms=row.rooms,
                           monthly_rent_dkk=row.monthly_rent_dkk, vacant_on=row.decided_on,
                           dwelling_id=row.dwelling_id, **(facts or {}))
@@ -1169,7 +1170,7 @@ class Ledger:
         """The dwellings' facts the ledger keeps (read once: the first event never changes)."""
         if self._facts is None:
             (created,) = self._store.event_docs(types=["created"])
-            self._facts = dict(created.get("dwelling_facts") or {})
+            self._facts = facts_by_dwelling(created.get("dwelling_facts") or {})
         return self._facts
 
     # -- reading ----------------------------------------------------------------

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -37,6 +37,7 @@ __all__ = [
     "StepModelColours",
     "check_colour_source",
     "dwelling_facts_of",
+    "facts_by_dwelling",
     "fingerprint_of",
     "other_town",
     "registry_fingerprint",
@@ -87,42 +88,66 @@ def registry_of(
     return registry, name
 
 
-def dwelling_facts_of(source: Municipality | pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """Each dwelling's stated floor, dwelling type and lift (:data:`DWELLING_FACT_COLUMNS`).
+def dwelling_facts_of(source: Municipality | pd.DataFrame) -> dict[str, dict[str, list[str]]]:
+    """The dwellings' stated floor, dwelling type and lift, as a ledger keeps them.
 
-    Only the facts a dwelling states are kept, and only dwellings that state
-    one; a table without these columns gives ``{}``. The fingerprint does not
-    cover them: the registry names the dwellings, these describe them.
+    For each fact of :data:`DWELLING_FACT_COLUMNS` the table states: each value
+    (as text: ``"0"``, ``"senior"``, ``"true"``) and the sorted ids of the
+    dwellings that have it — the form of the registry, compact and quick to
+    read. A dwelling without a value states nothing about that fact; a table
+    without these columns gives ``{}``. The fingerprint does not cover them:
+    the registry names the dwellings, these describe them.
+    :func:`facts_by_dwelling` turns them back into each dwelling's facts.
 
     >>> dwellings = pd.DataFrame({"dwelling_id": ["A1", "A2"], "department_id": ["A", "A"],
     ...                           "kind": ["family", "family"], "floor": [0, None],
     ...                           "lift": [None, True]})
     >>> dwelling_facts_of(dwellings)
+    {'floor': {'0': ['A1']}, 'lift': {'true': ['A2']}}
+    >>> facts_by_dwelling(dwelling_facts_of(dwellings))
     {'A1': {'floor': 0}, 'A2': {'lift': True}}
     """
     dwellings = source.dwellings if isinstance(source, Municipality) else source
-    columns = [c for c in DWELLING_FACT_COLUMNS if c in dwellings.columns]
-    if not columns or "dwelling_id" not in dwellings.columns:
+    if "dwelling_id" not in dwellings.columns:
         return {}
-    facts: dict[str, dict[str, Any]] = {}
-    ids = dwellings["dwelling_id"].astype(str).to_numpy()
-    values = {c: dwellings[c].astype(object).to_numpy() for c in columns}
-    for i, dwelling in enumerate(ids):
-        stated = {c: _plain(values[c][i]) for c in columns if not pd.isna(values[c][i])}
-        if stated:
-            facts[dwelling] = stated
-    return dict(sorted(facts.items()))
+    ids = dwellings["dwelling_id"].astype(str)
+    facts: dict[str, dict[str, list[str]]] = {}
+    for column in DWELLING_FACT_COLUMNS:
+        if column not in dwellings.columns:
+            continue
+        values = dwellings[column]
+        stated = values.notna().to_numpy(dtype=bool)
+        if not stated.any():
+            continue
+        texts = values[stated].map(_as_text)
+        groups = ids[stated].groupby(texts.to_numpy(), sort=True)
+        facts[column] = {str(value): sorted(group.tolist()) for value, group in groups}
+    return facts
 
 
-def _plain(value: Any) -> Any:
-    """A numpy scalar as the Python value JSON writes (``floor`` 2, ``lift`` true)."""
+def facts_by_dwelling(
+    facts: Mapping[str, Mapping[str, Sequence[str]]],
+) -> dict[str, dict[str, Any]]:
+    """Each dwelling's facts from :func:`dwelling_facts_of`'s form (``floor`` 0, ``lift`` True)."""
+    out: dict[str, dict[str, Any]] = {}
+    for column, groups in facts.items():
+        for text, ids in groups.items():
+            value: Any = (int(text) if column == "floor" else text == "true" if column == "lift"
+                          else text)
+            for dwelling in ids:
+                out.setdefault(dwelling, {})[column] = value
+    return out
+
+
+def _as_text(value: Any) -> str:
+    """A fact's value as the ledger writes it: ``2``, ``senior``, ``true``."""
     if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating) and float(value).is_integer():
-        return int(value)
-    return value if isinstance(value, str) else str(value)
+        return "true" if value else "false"
+    if isinstance(value, int | np.integer) or (
+        isinstance(value, float | np.floating) and float(value).is_integer()
+    ):
+        return str(int(value))
+    return str(value)
 
 
 def fingerprint_of(registry: Mapping[str, Any]) -> str:

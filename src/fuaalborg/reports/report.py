@@ -945,7 +945,8 @@ def build_report(
     The placement defaults to the one in force on ``end``
     (:func:`fuaalborg.monitoring.placement_on`) compared with the one in force
     on ``start``, of ``preset`` (default: the municipality's own,
-    :attr:`Municipality.preset <fuaalborg.municipality.Municipality.preset>`). ``audit`` (R7) is a :class:`~fuaalborg.criteria.audit.AuditReport`;
+    :attr:`Municipality.preset <fuaalborg.municipality.Municipality.preset>`).
+    ``audit`` (R7) is a :class:`~fuaalborg.criteria.audit.AuditReport`;
     without it R7 carries the rule versions only. A period with no ledger
     events gives an explicit, labelled empty report; a ledger recorded under
     other rule versions than the loaded agreement's, or of another
