@@ -28,7 +28,7 @@ from fuaalborg.cli._common import (
 from fuaalborg.danish import value as danish_value
 from fuaalborg.errors import FuaalborgError
 from fuaalborg.municipality import Municipality
-from fuaalborg.specs import DWELLING_TYPES
+from fuaalborg.specs import DWELLING_TYPES, DWELLINGS
 
 __all__ = ["COMMANDS", "rank_command", "ranking_section"]
 
@@ -110,6 +110,8 @@ def _write_ranking(ranking: Any, output: str, *, include_ineligible: bool, danis
     return record
 
 
+#: The dwellings table's floor column: ``--floor`` takes the values it does.
+_FLOOR = DWELLINGS.column("floor")
 #: The dwelling types ``--dwelling-type`` takes, in English and Danish, and their meaning.
 _DWELLING_TYPE_WORDS: dict[str, str] = {
     **{t: t for t in DWELLING_TYPES},
@@ -203,7 +205,8 @@ def _show_frame(frame: Any) -> list[str]:
               help="Monthly rent in kr. (>= 0, at most the plausible bound "
               "bounds.monthly_rent_dkk; a decimal comma is fine: 4550,5; required without "
               "--dwelling).")
-@click.option("--floor", type=int, metavar="INTEGER",
+@click.option("--floor", type=click.IntRange(int(_FLOOR.min or 0), int(_FLOOR.max or 0)),
+              metavar="INTEGER",
               help="The floor the dwelling is on (0 = ground floor, -1 = basement).")
 @click.option("--dwelling-type", "dwelling_type", type=click.Choice(list(_DWELLING_TYPE_WORDS)),
               help="What the dwelling is suited or earmarked for (English or Danish).")
