@@ -37,6 +37,9 @@ import datetime as dt
 import gc
 import os
 import platform
+import subprocess
+import sys
+import threading
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -154,6 +157,10 @@ def best_in_turns(fns: dict[str, Callable[[], Any]], repeat: int) -> dict[str, f
 
 
 def peak(fn: Callable[[], Any]) -> int:
+    """Peak bytes allocated by ``fn`` through Python and numpy (``tracemalloc``).
+
+    Arrow's own memory pool (text columns) is not traced: see :func:`rss_peak`.
+    """
     gc.collect()
     tracemalloc.start()
     tracemalloc.reset_peak()
@@ -161,6 +168,49 @@ def peak(fn: Callable[[], Any]) -> int:
     _, top = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return top
+
+
+def _rss() -> int:
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def rss_peak(fn: Callable[[], Any]) -> int:
+    """Peak growth of the resident memory while ``fn`` runs, sampled every half millisecond.
+
+    Counts every allocator, Arrow's pool included; run in a fresh process (see
+    ``--rss-of``) so that memory freed by earlier work is not reused unseen.
+    """
+    gc.collect()
+    start = _rss()
+    top = start
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal top
+        while not done.is_set():
+            top = max(top, _rss())
+            time.sleep(0.0005)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        fn()
+    finally:
+        done.set()
+        sampler.join()
+    return max(top, _rss()) - start
+
+
+def rss_in_child(which: str, n: int) -> int:
+    """:func:`rss_peak` of ``which`` (lean, sort_values or rank) on ``n`` rows, in a new process."""
+    # large blocks straight from the system, so that freed ones are not reused unseen
+    env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "131072"}
+    out = subprocess.run(
+        [sys.executable, __file__, "--rss-of", which, "--sizes", str(n)],
+        check=True, capture_output=True, text=True, env=env,
+    )
+    return int(out.stdout.split()[-1])
 
 
 def machine() -> str:
@@ -188,6 +238,8 @@ def main() -> None:
     parser.add_argument("--many", type=int, default=1_000, help="vacancies for rank_many")
     parser.add_argument("--many-size", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--rss-of", choices=["lean", "sort_values", "rank"],
+                        help="print the resident-memory peak of one ranking (used internally)")
     args = parser.parse_args()
 
     registry = load(entry_points=False)
@@ -201,10 +253,19 @@ def main() -> None:
         return fuaalborg.rank(frame, vacancy, registry=registry, route="flexible",
                               agreement=agreement, top=top)
 
+    if args.rss_of:
+        frame = waiting_list(args.sizes[0])
+        run = {"lean": lambda: lean(frame, registry, vacancy.rooms),
+               "sort_values": lambda: sort_values(frame, registry, vacancy.rooms),
+               "rank": lambda: ours(frame)}[args.rss_of]
+        ours(frame.head(1000))  # modules and plug-ins loaded before measuring
+        print(rss_peak(run))
+        return
+
     print(machine())
     print(f"{'rows':>10} {'lean s':>7} {'sort_v s':>8} {'rank s':>7} {'÷ lean':>7} "
-          f"{'÷ sort_v':>8} {'lean÷sv':>7} {'lean MB':>8} {'rank MB':>8} {'mem ÷ lean':>10} "
-          f"{'top=25 s':>8}")
+          f"{'÷ sort_v':>8} {'lean÷sv':>7} {'top=25 s':>8}   {'lean MB':>7} {'rank MB':>7} "
+          f"{'÷ lean':>6}   {'lean RSS':>8} {'rank RSS':>8} {'÷ lean':>6}")
     for n in args.sizes:
         frame = waiting_list(n)
         check(frame, registry, vacancy.rooms, ours(frame).frame)
@@ -220,10 +281,12 @@ def main() -> None:
         )
         m_lean = peak(lambda f=frame: lean(f, registry, vacancy.rooms))
         m_ours = peak(lambda f=frame: ours(f))
+        r_lean, r_ours = rss_in_child("lean", n), rss_in_child("rank", n)
         t_lean, t_sv, t_ours = best["lean"], best["sort_values"], best["rank"]
         print(f"{n:>10,} {t_lean:>7.3f} {t_sv:>8.3f} {t_ours:>7.3f} {t_ours / t_lean:>7.2f} "
-              f"{t_ours / t_sv:>8.2f} {t_lean / t_sv:>7.2f} {m_lean / 1e6:>8.1f} "
-              f"{m_ours / 1e6:>8.1f} {m_ours / m_lean:>10.2f} {best['top']:>8.3f}")
+              f"{t_ours / t_sv:>8.2f} {t_lean / t_sv:>7.2f} {best['top']:>8.3f}   "
+              f"{m_lean / 1e6:>7.1f} {m_ours / 1e6:>7.1f} {m_ours / m_lean:>6.2f}   "
+              f"{r_lean / 1e6:>8.1f} {r_ours / 1e6:>8.1f} {r_ours / max(r_lean, 1):>6.2f}")
 
     if args.many:
         frame = waiting_list(args.many_size)
