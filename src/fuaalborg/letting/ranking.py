@@ -1193,14 +1193,14 @@ class Ranking:
         other = pd.DataFrame(
             {
                 "rank": pd.array([pd.NA] * len(bad), dtype="Int64"),
-                "applicant_id": bad["applicant_id"].to_numpy(),
-                "list": bad["list"].astype(str).to_numpy(),
+                "applicant_id": bad["applicant_id"].array,
+                "list": bad["list"].astype(str).array,
                 "group": pd.array([pd.NA] * len(bad), dtype="Int16"),
                 "criteria_met": "",
                 "seniority_date": _dates(self._wl.seniority[rows]),
                 "eligible": False,
-                "reason_code": bad["reason"].astype(str).to_numpy(),
-                "reason_codes": bad["reasons"].astype(str).to_numpy(),
+                "reason_code": bad["reason"].astype(str).array,
+                "reason_codes": bad["reasons"].astype(str).array,
                 "reason_text": self._reason_texts(rows, lang),
             }
         )
