@@ -281,12 +281,14 @@ def main() -> None:
         )
         m_lean = peak(lambda f=frame: lean(f, registry, vacancy.rooms))
         m_ours = peak(lambda f=frame: ours(f))
-        r_lean, r_ours = rss_in_child("lean", n), rss_in_child("rank", n)
+        rss = f"{'—':>8} {'—':>8} {'—':>6}"
+        if n >= 100_000:  # smaller runs fit in memory the process already holds
+            r_lean, r_ours = rss_in_child("lean", n), rss_in_child("rank", n)
+            rss = f"{r_lean / 1e6:>8.1f} {r_ours / 1e6:>8.1f} {r_ours / max(r_lean, 1):>6.2f}"
         t_lean, t_sv, t_ours = best["lean"], best["sort_values"], best["rank"]
         print(f"{n:>10,} {t_lean:>7.3f} {t_sv:>8.3f} {t_ours:>7.3f} {t_ours / t_lean:>7.2f} "
               f"{t_ours / t_sv:>8.2f} {t_lean / t_sv:>7.2f} {best['top']:>8.3f}   "
-              f"{m_lean / 1e6:>7.1f} {m_ours / 1e6:>7.1f} {m_ours / m_lean:>6.2f}   "
-              f"{r_lean / 1e6:>8.1f} {r_ours / 1e6:>8.1f} {r_ours / max(r_lean, 1):>6.2f}")
+              f"{m_lean / 1e6:>7.1f} {m_ours / 1e6:>7.1f} {m_ours / m_lean:>6.2f}   {rss}")
 
     if args.many:
         frame = waiting_list(args.many_size)
