@@ -350,7 +350,7 @@ VACANCIES = st.builds(
 )
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     listed=waiting_lists(),
     vacancy=VACANCIES,
