@@ -75,3 +75,19 @@ def agreement(**kw: Any) -> LettingAgreement:
     return LettingAgreement(**base)
 
 
+
+
+def read_recorded_waiting_list(path: Any, types: dict[str, str]) -> pd.DataFrame:
+    """A waiting list of ``tests/recorded``: CSV, each column read as ``types`` says.
+
+    ``types`` maps a column to a pandas dtype name, or ``"date"`` for a column of
+    ``YYYY-MM-DD`` dates (read as ``datetime64[s]``); empty cells are missing.
+    """
+    dates = [c for c, t in types.items() if t == "date"]
+    frame = pd.read_csv(
+        path, dtype={c: t for c, t in types.items() if t != "date"},
+        keep_default_na=False, na_values={c: [""] for c in types if c not in dates},
+    )
+    for column in dates:
+        frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d").astype("datetime64[s]")
+    return frame

@@ -20,8 +20,9 @@ from fuaalborg.criteria import DwellingCondition, LettingAgreement, PriorityGrou
 from fuaalborg.criteria.conditions import UnknownDwellingFactError, applicability, parse
 from fuaalborg.errors import ValidationError
 from fuaalborg.letting.ranking import rank, rank_many
+from fuaalborg.letting.replay import replay
 from fuaalborg.letting.vacancy import Vacancy
-from fuaalborg.records import RankingRecord, replay
+from fuaalborg.records import RankingRecord
 
 ON = dt.date(2024, 6, 1)
 CVR = "31831814"

@@ -17,8 +17,9 @@ from fuaalborg.letting.ranking import (
     rank,
     rank_many,
 )
+from fuaalborg.letting.replay import replay
 from fuaalborg.letting.vacancy import Vacancy
-from fuaalborg.records import RankingRecord, replay
+from fuaalborg.records import RankingRecord
 from fuaalborg.tables import TableValidationError
 from ranking_support import CVR, ON, FakeRegistry, agreement, criteria
 from test_ranking_properties import registry

@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fuaalborg.letting.ranking import Ranking, rank
+from fuaalborg.letting.replay import replay
 from fuaalborg.letting.vacancy import Vacancy
-from fuaalborg.records import RankingRecord, replay
+from fuaalborg.records import RankingRecord
 from ranking_support import CVR, ON, FakeRegistry, agreement, criteria
 
 VACANCY = Vacancy("D1", rooms=2, monthly_rent_dkk=5500, vacant_on=ON)

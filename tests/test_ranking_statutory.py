@@ -20,10 +20,11 @@ from fuaalborg.criteria.hookspecs import hookimpl
 from fuaalborg.criteria.testing import assert_refused
 from fuaalborg.criteria.vocabulary import STATUTORY_NAMES, is_protected_name
 from fuaalborg.letting.ranking import REASONS, rank, rank_many
+from fuaalborg.letting.replay import replay
 from fuaalborg.letting.vacancy import Vacancy
 from fuaalborg.municipality import Municipality
 from fuaalborg.parameters import load_parameters
-from fuaalborg.records import RankingRecord, replay
+from fuaalborg.records import RankingRecord
 from fuaalborg.tables import TableValidationError
 
 ON = dt.date(2024, 5, 1)

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from fuaalborg.letting.offers import OfferRound
     from fuaalborg.letting.ranking import Ranking, rank, rank_many
     from fuaalborg.letting.referral_limits import check_referral
+    from fuaalborg.letting.replay import replay
     from fuaalborg.letting.vacancy import Vacancy
     from fuaalborg.model import (
         Area,
@@ -64,7 +65,7 @@ if TYPE_CHECKING:
     )
     from fuaalborg.municipality import Municipality
     from fuaalborg.parameters import DatedValue, Parameter, ParameterSet, load_parameters
-    from fuaalborg.records import RankingRecord, replay
+    from fuaalborg.records import RankingBasis, RankingRecord
     from fuaalborg.rents import rent_band, rent_band_labels
     from fuaalborg.reports import Report, build_report
     from fuaalborg.simulation import Scenario, SimulationResult, compare_scenarios, simulate
@@ -122,11 +123,12 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "rank": ("fuaalborg.letting.ranking", "rank"),
     "rank_many": ("fuaalborg.letting.ranking", "rank_many"),
     "Ranking": ("fuaalborg.letting.ranking", "Ranking"),
+    "RankingBasis": ("fuaalborg.records", "RankingBasis"),
     "RankingRecord": ("fuaalborg.records", "RankingRecord"),
     "read_table": ("fuaalborg.tables", "read_table"),
     "rent_band": ("fuaalborg.rents", "rent_band"),
     "rent_band_labels": ("fuaalborg.rents", "rent_band_labels"),
-    "replay": ("fuaalborg.records", "replay"),
+    "replay": ("fuaalborg.letting.replay", "replay"),
     "Report": ("fuaalborg.reports", "Report"),
     "rules_for": ("fuaalborg.monitoring", "rules_for"),
     "Scenario": ("fuaalborg.simulation", "Scenario"),
@@ -198,6 +200,7 @@ __all__ = [
     "PluginLoadError",
     "Problem",
     "Ranking",
+    "RankingBasis",
     "RankingRecord",
     "Report",
     "Scenario",

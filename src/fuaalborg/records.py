@@ -1,14 +1,18 @@
-"""Decision records (afgørelsesgrundlag) of rankings, and their replay.
+"""Decision records (afgørelsesgrundlag) of rankings: data only.
 
-A :class:`RankingRecord` holds everything needed to check a ranking later: the
-vacancy, the route and turn with their basis, the department's colour and its
-basis, the letting agreement's terms, the criteria (id, title, fields read,
-legal basis), every parameter value used with its reference and period, the
-plug-ins with their distribution versions, a fingerprint of the waiting list
-(over the columns used only, independent of row order), the library version and
-the resulting order. It converts to JSON with cattrs and back, and
-:func:`replay` ranks the same waiting list again under the recorded terms and
-lists every difference.
+A :class:`RankingBasis` holds what a ranking decided on: the vacancy, the date,
+the route and turn with their basis, the department's colour and its basis,
+the area designation, the organisation, the letting agreement's terms, the
+criteria (id, title, fields read, legal basis), every parameter value used with
+its reference and period, and the plug-ins with their distribution versions.
+A :class:`~fuaalborg.letting.ranking.Ranking` keeps its basis
+(:attr:`~fuaalborg.letting.ranking.Ranking.basis`), and its
+:class:`RankingRecord` is that basis and the outcome: a fingerprint of the
+waiting list (over the columns used only, independent of row order), the
+counts, the library version and the resulting order. A record converts to JSON
+with cattrs and back; :func:`fuaalborg.replay`
+(:mod:`fuaalborg.letting.replay`) ranks the same waiting list again under the
+recorded terms and lists every difference.
 
 >>> import datetime as dt
 >>> from fuaalborg.letting.vacancy import Vacancy
@@ -27,20 +31,17 @@ True
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
-from collections.abc import Sequence
+import warnings
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import cattrs
-import pandas as pd
 
 from fuaalborg.errors import ValidationError
 from fuaalborg.letting.vacancy import Vacancy
-
-if TYPE_CHECKING:
-    from fuaalborg.letting.ranking import Ranking
 
 __all__ = [
     "SCHEMA",
@@ -49,9 +50,8 @@ __all__ = [
     "InputFingerprint",
     "ParameterUse",
     "PluginUse",
+    "RankingBasis",
     "RankingRecord",
-    "Replay",
-    "replay",
 ]
 
 #: Name and version of the record format.
@@ -172,11 +172,14 @@ class InputFingerprint:
 
 
 @attrs.frozen
-class RankingRecord:
-    """The decision record of one ranking (see the module docs).
+class RankingBasis:
+    """What one ranking decided on (see the module docs), each decision with its basis.
 
-    ``ranked`` lists the applicant ids (as text) in the order of the ranking's
-    frame (the first ``top`` when a top was asked for).
+    ``route_basis``, ``turn_basis`` and ``colour_basis`` say how the route, the
+    turn and the colour were decided (given with the ranking, the step model's
+    placement, the agreement, the law); ``designation`` is the department's area
+    designation on the ministry's list (``None``: not known), which decides
+    whether almenboligloven § 51 c applies.
     """
 
     vacancy: Vacancy
@@ -192,6 +195,19 @@ class RankingRecord:
     criteria: tuple[CriterionUse, ...]
     parameters: tuple[ParameterUse, ...]
     plugins: tuple[PluginUse, ...]
+    designation: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class RankingRecord(RankingBasis):
+    """The decision record of one ranking: its :class:`RankingBasis` and the outcome.
+
+    ``input`` fingerprints the waiting list read; ``eligible`` and
+    ``ineligible`` count the rows; ``ranked`` lists the applicant ids (as text)
+    in the order of the ranking's frame (the first ``top`` when a top was asked
+    for). The fields after the basis's are keyword-only.
+    """
+
     input: InputFingerprint
     top: int | None
     eligible: int
@@ -199,9 +215,29 @@ class RankingRecord:
     ranked: tuple[str, ...]
     library_version: str
     schema: str = SCHEMA
-    #: The department's area designation on the ministry's list (None: not known);
-    #: it decides whether almenboligloven § 51 c applies.
-    designation: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        basis: RankingBasis,
+        *,
+        input: InputFingerprint,
+        top: int | None,
+        eligible: int,
+        ineligible: int,
+        ranked: tuple[str, ...],
+        library_version: str,
+    ) -> RankingRecord:
+        """The record of a ranking on ``basis`` with this outcome."""
+        return cls(
+            **_fields_of(basis), input=input, top=top, eligible=eligible,
+            ineligible=ineligible, ranked=ranked, library_version=library_version,
+        )
+
+    @property
+    def basis(self) -> RankingBasis:
+        """What the recorded ranking decided on, without the outcome."""
+        return RankingBasis(**_fields_of(self))
 
     def to_dict(self) -> dict[str, Any]:
         """The record as plain JSON-ready data."""
@@ -254,127 +290,8 @@ def _make_converter() -> cattrs.Converter:
 _CONVERTER = _make_converter()
 
 
-@attrs.frozen
-class Replay:
-    """The result of :func:`replay`: the new ranking and every difference found.
-
-    ``matches`` is true when the order equals the recorded one and the waiting
-    list's fingerprint is unchanged. ``differences`` also names rule or plug-in
-    versions that changed since the decision (which need not change the order).
-    """
-
-    ranking: Ranking
-    matches: bool
-    differences: tuple[str, ...]
-
-
-def replay(record: RankingRecord, applicants: pd.DataFrame, *, registry: Any = None) -> Replay:
-    """Rank ``applicants`` again under the terms of ``record`` and compare.
-
-    The recorded route, turn, colour, agreement terms and parameter values are
-    used (not today's); the criteria come from ``registry`` (default: the
-    installed plug-ins), whose versions are compared with the recorded ones.
-    """
-    from fuaalborg.letting.ranking import rank
-    from fuaalborg.parameters import load_parameters
-
-    params = load_parameters()
-    overlay = _parameter_layer(record.parameters)
-    from fuaalborg.parameters import ParameterSet
-
-    frozen = ParameterSet((*params.layers, overlay), (*params.sources, "record"))
-    ranking = rank(
-        applicants,
-        record.vacancy,
-        registry=registry,
-        on=record.on,
-        route=record.route,  # type: ignore[arg-type]
-        turn=record.turn,  # type: ignore[arg-type]
-        top=record.top,
-        colour=record.colour,
-        organisation_cvr=record.organisation_cvr,
-        agreement=record.agreement,
-        parameters=frozen,
-        designation=record.designation,
-    )
-    new = ranking.record
-    differences: list[str] = []
-    if new.input.sha256 != record.input.sha256 or new.input.rows != record.input.rows:
-        differences.append(
-            f"the waiting list differs from the one ranked: {record.input.rows} rows then, "
-            f"{new.input.rows} now, fingerprints differ"
-        )
-    if new.ranked != record.ranked:
-        first = next(
-            (i for i, (a, b) in enumerate(zip(new.ranked, record.ranked, strict=False)) if a != b),
-            min(len(new.ranked), len(record.ranked)),
-        )
-        differences.append(
-            f"the order differs from position {first + 1} on "
-            f"({len(record.ranked)} ranked then, {len(new.ranked)} now)"
-        )
-    order_ok = not differences
-    old_plugins = {p.name: p for p in record.plugins}
-    for plugin in new.plugins:
-        before = old_plugins.pop(plugin.name, None)
-        if before is None:
-            differences.append(f"plug-in {plugin.name} was not loaded at the decision")
-        elif before.version != plugin.version:
-            differences.append(
-                f"plug-in {plugin.name}: version {before.version} at the decision, "
-                f"{plugin.version} now"
-            )
-    differences.extend(f"plug-in {name} is no longer loaded" for name in sorted(old_plugins))
-    if record.library_version != new.library_version:
-        differences.append(
-            f"fuaalborg {record.library_version} at the decision, {new.library_version} now"
-        )
-    differences.extend(_parameter_changes(record.parameters, record.on))
-    return Replay(ranking=ranking, matches=order_ok, differences=tuple(differences))
-
-
-def _parameter_layer(uses: Sequence[ParameterUse]) -> dict[str, Any]:
-    from fuaalborg.parameters import DatedValue, Parameter, load_parameters
-
-    current = load_parameters()
-    layer: dict[str, Any] = {}
-    for use in uses:
-        base = current.parameter(use.name) if use.name in current else None
-        value = current_value = None
-        if base is not None:
-            current_value = base.value_on(use.start)
-        value = _parse_value(use.value, base.unit if base else "text", current_value)
-        layer[use.name] = Parameter(
-            name=use.name,
-            description=base.description if base else use.name,
-            unit=base.unit if base else "text",
-            values=(
-                DatedValue(
-                    name=use.name,
-                    start=use.start,
-                    end=use.end,
-                    value=value,
-                    reference=use.reference,
-                    source="record",
-                ),
-            ),
-            source="record",
-        )
-    return layer
-
-
-def _parse_value(text: str, unit: str, current: Any) -> Any:
-    if current is not None and _show(current.value) == text:
-        return current.value
-    if unit == "fraction":
-        return Fraction(text)
-    if unit in {"count", "months", "days", "years"}:
-        return int(text)
-    if unit in {"share", "percent", "ratio", "dkk_per_month", "dkk_per_year", "hours_per_week"}:
-        return float(text)
-    if unit == "boolean":
-        return text == "True"
-    return text
+def _fields_of(basis: RankingBasis) -> dict[str, Any]:
+    return {f.name: getattr(basis, f.name) for f in attrs.fields(RankingBasis)}
 
 
 def _show(value: Any) -> str:
@@ -385,24 +302,20 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def _parameter_changes(uses: Sequence[ParameterUse], on: dt.date) -> list[str]:
-    from fuaalborg.errors import NotInForceError
-    from fuaalborg.parameters import load_parameters
+#: Names that moved to :mod:`fuaalborg.letting.replay`.
+_MOVED = {"replay", "Replay"}
 
-    current = load_parameters()
-    out = []
-    for use in uses:
-        if use.name not in current:
-            out.append(f"parameter {use.name} no longer exists")
-            continue
-        try:
-            now = current.lookup(use.name, on, warn=False)
-        except NotInForceError:
-            out.append(f"parameter {use.name} has no value on {on.isoformat()} any more")
-            continue
-        if _show(now.value) != use.value or now.reference != use.reference:
-            out.append(
-                f"parameter {use.name} on {on.isoformat()}: {use.value} ({use.reference}) at the "
-                f"decision, now {_show(now.value)} ({now.reference})"
-            )
-    return out
+
+def __getattr__(name: str) -> Any:
+    """``replay`` and ``Replay`` moved to :mod:`fuaalborg.letting.replay` (deprecated here)."""
+    if name in _MOVED:
+        also = " (or fuaalborg.replay)" if name == "replay" else ""
+        warnings.warn(
+            f"fuaalborg.records.{name} is deprecated: import it from "
+            f"fuaalborg.letting.replay{also}; fuaalborg.records holds the records' data only",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        module = importlib.import_module("fuaalborg.letting.replay")
+        return getattr(module, name)
+    raise AttributeError(f"module 'fuaalborg.records' has no attribute {name!r}")

@@ -571,6 +571,17 @@ def _coerce(
     return text, bad, missing
 
 
+def _may_hold_objects(raw: pd.Series[Any]) -> bool:
+    """Whether a column may hold Python objects other than text (bools, dates) to look for.
+
+    A text column cannot; neither can an object column of text only, which one
+    pass in C tells (``infer_dtype``) without a Python call per cell.
+    """
+    if raw.dtype != object:
+        return False
+    return pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty")
+
+
 def _to_number(raw: pd.Series[Any], decimal_comma: bool) -> pd.Series[Any]:
     if pd.api.types.is_bool_dtype(raw.dtype):
         return pd.Series(np.nan, index=raw.index)
@@ -580,10 +591,12 @@ def _to_number(raw: pd.Series[Any], decimal_comma: bool) -> pd.Series[Any]:
     if decimal_comma:
         text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     text = text.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
-    numbers = pd.to_numeric(text, errors="coerce")
+    numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+    if not _may_hold_objects(raw):  # only text: no bool to look for in each cell
+        return numbers
     # bools that arrived as objects are not numbers
     is_bool = raw.map(lambda v: isinstance(v, bool | np.bool_)).astype(bool)
-    return numbers.astype("float64").where(~is_bool)
+    return numbers.where(~is_bool)
 
 
 #: The one date form of text cells, and the Danish day-first forms read with ``dayfirst``.
@@ -610,7 +623,11 @@ def _to_date(raw: pd.Series[Any], dayfirst: bool = False) -> pd.Series[Any]:
         )
         return values.dt.normalize().astype("datetime64[s]")
     result = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[s]")
-    objs = raw.map(lambda v: isinstance(v, dt.date)).astype(bool)
+    objs = (
+        raw.map(lambda v: isinstance(v, dt.date)).astype(bool)
+        if _may_hold_objects(raw)
+        else pd.Series(False, index=raw.index)  # only text: no date objects
+    )
     if objs.any():
         result[objs] = pd.to_datetime(raw[objs].map(_date_only)).astype("datetime64[s]")
     full = raw.astype("string").str.strip()

@@ -1,25 +1,75 @@
 """Plain-language explanations of a ranking position, in Danish and English.
 
-Internal to :mod:`fuaalborg.letting.ranking` (see :meth:`Ranking.explain`). An
-explanation reads the applicant's own row and the sort key of the applicant just
-above; it never shows protected data, nor any other applicant's data.
+Internal to :mod:`fuaalborg.letting.ranking` (see :meth:`Ranking.explain`). The
+ranking hands over the facts an explanation needs — the ranking's basis and
+terms (:class:`Terms`), the applicant's own rows (:class:`Row`) and where their
+best row stands, with the sort-key parts of the applicant just above
+(:class:`Standing`) — never protected data, nor any other applicant's data.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
-import numpy as np
-import numpy.typing as npt
+import attrs
 
-from fuaalborg.letting._waiting_list import EPOCH, LISTS
+from fuaalborg.records import RankingBasis
 
 if TYPE_CHECKING:
-    from fuaalborg.letting.ranking import Ranking
+    from fuaalborg.letting._s51c import Rule
 
-__all__ = ["explain"]
+__all__ = ["Row", "Standing", "Terms", "explain", "reasons_text"]
 
-_EPOCH64 = np.datetime64(EPOCH.isoformat(), "D")
+#: (list, group, children, seniority days, applicant code): the parts of a sort key.
+KeyParts = tuple[int, int, int, int, int]
+
+
+@attrs.frozen
+class Terms:
+    """The facts of one ranking that every explanation of it reads."""
+
+    basis: RankingBasis
+    #: how many applicants can be offered the dwelling
+    eligible: int
+    max_persons_per_room: int
+    #: almenboligloven § 51 c as it applies to the department, if it does
+    s51c: Rule | None = None
+    #: whether each priority group applies to the dwelling (``None``: all do)
+    applies: tuple[bool, ...] | None = None
+
+
+@attrs.frozen
+class Row:
+    """One waiting-list row of the applicant: its list, and why it cannot be offered, if so."""
+
+    list: str
+    #: the reasons of :data:`~fuaalborg.letting.ranking.REASONS` that apply, in order
+    reasons: tuple[str, ...]
+    household_size: int
+    min_rooms: int | None = None
+    max_rent_dkk: float | None = None
+
+
+@attrs.frozen
+class Standing:
+    """Where the applicant's best row stands, and the key of the applicant just above."""
+
+    #: which of the applicant's rows stands (an index into the rows explained)
+    row: int
+    position: int
+    key: KeyParts
+    #: the key of the applicant just above (``None``: nobody stands ahead)
+    above: KeyParts | None
+    seniority: dt.date
+    #: whether each priority group's criterion is met (``None``: not the flexible route)
+    met: tuple[bool, ...] | None = None
+    #: an internal move the agreement exempts (counts as group 1)
+    exempt: bool = False
+    #: whether the household has children, where families with children go first
+    children: bool | None = None
+
 
 _T: dict[str, dict[str, str]] = {
     "position": {
@@ -196,113 +246,94 @@ _T: dict[str, dict[str, str]] = {
 }
 
 
-
 def _money(value: float, lang: str) -> str:
     text = f"{value:,.0f}"
     return text.replace(",", ".") if lang == "da" else text
 
 
-def _title(ranking: Ranking, index: int, lang: str) -> str:
-    crit = ranking.criteria[index]
+def _title(basis: RankingBasis, index: int, lang: str) -> str:
+    crit = basis.criteria[index]
     return crit.title_da if lang == "da" and crit.title_da else crit.title
 
 
-def _conditions(ranking: Ranking, lang: str) -> list[str]:
+def _conditions(terms: Terms, lang: str) -> list[str]:
     """A sentence for each group that applies only to certain dwellings."""
     from fuaalborg.criteria.conditions import explain_group
 
-    ctx = ranking._ctx
-    texts = ctx.agreement.applies_to if ctx.agreement is not None else ()
-    if not any(texts) or ctx.applies is None:
+    basis = terms.basis
+    texts = basis.agreement.applies_to if basis.agreement is not None else ()
+    if not any(texts) or terms.applies is None:
         return []
     return [
-        explain_group(j + 1, _title(ranking, j, lang), text, ctx.vacancy, ctx.applies[j], lang)
+        explain_group(j + 1, _title(basis, j, lang), text, basis.vacancy, terms.applies[j], lang)
         for j, text in enumerate(texts)
         if text
     ]
 
 
-def _decode(key: int) -> tuple[int, int, int, int, int]:
-    from fuaalborg.letting.ranking import KEY_LAYOUT
-
-    parts = [(key >> shift) & ((1 << bits) - 1) for _name, shift, bits in KEY_LAYOUT]
-    return parts[0], parts[1], parts[2], parts[3], parts[4]
-
-
-def _reasons(ranking: Ranking, row: int, lang: str) -> str:
-    from fuaalborg.letting.ranking import REASONS
-
-    wl, ctx = ranking._wl, ranking._ctx
-    bits = int(ranking._reasons[row])
+def reasons_text(terms: Terms, row: Row, lang: str) -> str:
+    """Why ``row`` cannot be offered the dwelling, in words."""
     texts = []
-    for i, name in enumerate(REASONS):
-        if not bits >> i & 1:
-            continue
+    for name in row.reasons:
         values: dict[str, object] = {}
         if name == "household_too_large":
             values = {
-                "size": int(wl.household[row]),
-                "rooms": ctx.vacancy.rooms,
-                "per": ctx.max_persons_per_room,
+                "size": row.household_size,
+                "rooms": terms.basis.vacancy.rooms,
+                "per": terms.max_persons_per_room,
             }
         elif name == "fewer_rooms_than_wished":
-            values = {"want": int(wl.extra(["min_rooms"])["min_rooms"].iloc[row])}
+            values = {"want": row.min_rooms}
         elif name == "rent_above_wish":
-            limit = float(wl.extra(["max_rent_dkk"])["max_rent_dkk"].iloc[row])
-            values = {"limit": _money(limit, lang)}
-        elif name == "s51c":
-            rule = ctx.s51c
+            values = {"limit": _money(float(row.max_rent_dkk or 0), lang)}
+        elif name == "s51c" and terms.s51c is not None:
+            rule = terms.s51c
             values = {"provision": rule.provision, "area": rule.area_term,
                       "title": rule.title_da if lang == "da" else rule.title}
         texts.append(_T[name][lang].format(**values))
     return _T["and"][lang].join(texts)
 
 
-def explain(ranking: Ranking, rows: npt.NDArray[np.intp], lang: Literal["da", "en"]) -> str:
-    """The explanation of the applicant whose rows are ``rows``."""
-    wl, ctx = ranking._wl, ranking._ctx
-    vac = ctx.vacancy
+def explain(
+    terms: Terms, rows: Sequence[Row], standing: Standing | None, lang: Literal["da", "en"]
+) -> str:
+    """The explanation of the applicant whose waiting-list rows are ``rows``."""
+    basis = terms.basis
+    vac = basis.vacancy
     common = {
         "dep": vac.department_id,
         "rooms": vac.rooms,
         "rent": _money(vac.monthly_rent_dkk, lang),
-        "on": ctx.on.isoformat(),
+        "on": basis.on.isoformat(),
     }
-    kept = rows[ranking._kept[rows]]
-    if not len(kept):
-        lines = []
-        for row in rows:
-            lines.append(
-                _T["ineligible"][lang].format(
-                    list=_T[LISTS[wl.list_code[row]]][lang], why=_reasons(ranking, int(row), lang),
-                    **common,
-                )
+    if standing is None:
+        return "\n".join(
+            _T["ineligible"][lang].format(
+                list=_T[row.list][lang], why=reasons_text(terms, row, lang), **common
             )
-        return "\n".join(lines)
-    row = int(kept[0])
-    key = int(ranking._key[row])
-    pos = int(np.count_nonzero(ranking._cand_keys < key)) + 1
-    lines = [_T["position"][lang].format(pos=pos, total=ranking.eligible_count, **common)]
-    if ctx.route == "flexible":
+            for row in rows
+        )
+    pos = standing.position
+    lines = [_T["position"][lang].format(pos=pos, total=terms.eligible, **common)]
+    if basis.route == "flexible":
         lines.append(_T["flexible"][lang])
-        if ctx.colour == "red":
+        if basis.colour == "red":
             lines.append(_T["red"][lang])
     else:
         lines.append(_T["ordinary"][lang])
-    lines.append(_T[f"turn_{ctx.turn or 'none'}"][lang])
-    if ctx.turn is not None or len(rows) > 1:
-        lines.append(_T["list"][lang].format(list=_T[LISTS[wl.list_code[row]]][lang]))
-    if ctx.route == "flexible" and ranking._group is not None:
-        g = len(ctx.criteria)
-        lines.extend(_conditions(ranking, lang))
-        met_mask = int(ranking._met[row]) if ranking._met is not None else 0
-        met = [i for i in range(g) if met_mask >> i & 1]
-        unmet = [i for i in range(g) if not met_mask >> i & 1]
-        if ranking._exempt is not None and ranking._exempt[row]:
+    lines.append(_T[f"turn_{basis.turn or 'none'}"][lang])
+    if basis.turn is not None or len(rows) > 1:
+        lines.append(_T["list"][lang].format(list=_T[rows[standing.row].list][lang]))
+    g = len(basis.criteria)
+    if basis.route == "flexible" and standing.met is not None:
+        lines.extend(_conditions(terms, lang))
+        met = [i for i in range(g) if standing.met[i]]
+        unmet = [i for i in range(g) if not standing.met[i]]
+        if standing.exempt:
             lines.append(_T["exempt"][lang])
             rest = met
         elif met:
-            title = _title(ranking, met[0], lang)
+            title = _title(basis, met[0], lang)
             lines.append(_T["group"][lang].format(title=title, group=met[0] + 1))
             rest = met[1:]
         else:
@@ -310,23 +341,19 @@ def explain(ranking: Ranking, rows: npt.NDArray[np.intp], lang: Literal["da", "e
             rest = []
         if rest:
             lines.append(_T["also_met"][lang].format(
-                titles=", ".join(f"»{_title(ranking, i, lang)}«" for i in rest)))
+                titles=", ".join(f"»{_title(basis, i, lang)}«" for i in rest)))
         if unmet:
             lines.append(_T["not_met"][lang].format(
-                titles=", ".join(f"»{_title(ranking, i, lang)}«" for i in unmet)))
-    if ranking._children is not None and ctx.agreement is not None:
-        which = "children_yes" if ranking._children[row] else "children_no"
-        lines.append(_T[which][lang].format(rooms=ctx.agreement.children_first_for_rooms))
-    day = (_EPOCH64 + wl.seniority[row]).astype("datetime64[D]")
-    lines.append(_T["seniority"][lang].format(date=str(day)))
-    ahead = ranking._kept & (ranking._key < key)
-    if not ahead.any():
+                titles=", ".join(f"»{_title(basis, i, lang)}«" for i in unmet)))
+    if standing.children is not None and basis.agreement is not None:
+        which = "children_yes" if standing.children else "children_no"
+        lines.append(_T[which][lang].format(rooms=basis.agreement.children_first_for_rooms))
+    lines.append(_T["seniority"][lang].format(date=standing.seniority.isoformat()))
+    theirs = standing.above
+    if theirs is None:
         lines.append(_T["first"][lang])
     else:
-        other = int(ranking._key[ahead].max())
-        mine = _decode(key)
-        theirs = _decode(other)
-        g = len(ctx.criteria)
+        mine = standing.key
         if theirs[0] != mine[0]:
             why = _T["why_list"][lang]
         elif theirs[1] != mine[1]:
@@ -341,13 +368,13 @@ def explain(ranking: Ranking, rows: npt.NDArray[np.intp], lang: Literal["da", "e
         else:
             why = _T["why_id"][lang]
         lines.append(_T["above"][lang].format(pos=pos - 1, why=why))
-    for other_row in rows:
-        if int(other_row) == row:
+    for i, other in enumerate(rows):
+        if i == standing.row:
             continue
-        name = _T[LISTS[wl.list_code[other_row]]][lang]
-        if ranking._reasons[other_row]:
+        name = _T[other.list][lang]
+        if other.reasons:
             lines.append(_T["other_row_out"][lang].format(
-                list=name, why=_reasons(ranking, int(other_row), lang)))
+                list=name, why=reasons_text(terms, other, lang)))
         else:
             lines.append(_T["other_row"][lang].format(list=name))
     return "\n".join(lines)

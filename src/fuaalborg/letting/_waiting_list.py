@@ -6,11 +6,16 @@ then keeps what the ranking needs as numpy arrays (order-preserving integer
 codes for applicant ids, list codes, seniority as days). Other columns are
 read only when a criterion, a wish rule or an agreement term needs them, and
 only those columns; protected and extra columns are never touched.
+
+Text never passes through Python objects on the way: the checks are vectorised,
+applicant ids held in Arrow (pandas' text columns) are coded from their bytes,
+and the ranking takes the ids it shows from the caller's array by position.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -99,12 +104,17 @@ def _protected() -> frozenset[str]:
 
 
 class WaitingList:
-    """A validated waiting list in fast dtypes (see :func:`prepare`)."""
+    """A validated waiting list in fast dtypes (see :func:`prepare`).
+
+    ``ids`` holds the applicant ids as given — an Arrow-backed text array, or a
+    numpy array of whole numbers or objects — and is only ever taken from by
+    position (:meth:`take_ids`); ``id_code`` orders them (equal ids, equal codes).
+    """
 
     def __init__(
         self,
         source: pd.DataFrame,
-        ids: npt.NDArray[Any],
+        ids: Any,
         id_code: npt.NDArray[np.int64],
         list_code: npt.NDArray[np.int8],
         seniority: npt.NDArray[np.int64],
@@ -126,11 +136,29 @@ class WaitingList:
         self._criteria: dict[tuple[str, dt.date], npt.NDArray[np.bool_]] = {}
         self._wanted: tuple[npt.NDArray[np.intp], dict[str, npt.NDArray[np.intp]]] | None = None
         self._fingerprints: dict[tuple[str, ...], str] = {}
+        self._numbers: dict[tuple[str, float], npt.NDArray[np.float64]] = {}
+        self._arrow_ids = _arrow_text(ids)
         #: seniority and applicant code packed: the low bits of every sort key
         self.base_key: npt.NDArray[np.int64] = (seniority << ID_BITS) | id_code
-        multi = pd.Series(id_code).duplicated(keep=False).to_numpy()
-        self.multi: npt.NDArray[np.bool_] = multi
-        self.any_multi = bool(multi.any())
+        #: one more than the highest applicant code
+        self.code_bound = int(id_code.max(initial=-1)) + 1
+        self.multi: npt.NDArray[np.bool_] = _repeated(id_code)
+        self.any_multi = bool(self.multi.any())
+        #: the dtype of the list column handed on: a categorical of :data:`LISTS`
+        self.list_dtype = pd.CategoricalDtype(pd.Index(list(LISTS), dtype=object))
+
+    # -- the ids handed on -------------------------------------------------------
+
+    def take_ids(self, rows: npt.NDArray[np.intp]) -> Any:
+        """The applicant ids of ``rows``, in the dtype pandas gives text (no Python objects)."""
+        if self._arrow_ids is None:
+            return np.asarray(self.ids)[rows]
+        return _take_text(self._arrow_ids, rows)
+
+    def lists(self, rows: npt.NDArray[np.intp]) -> pd.Categorical:
+        """The lists of ``rows`` as a categorical of :data:`LISTS`."""
+        return pd.Categorical.from_codes(self.list_code[rows], dtype=self.list_dtype,
+                                         validate=False)
 
     # -- columns read on demand ------------------------------------------------
 
@@ -167,6 +195,14 @@ class WaitingList:
                     self._extra[n] = raw[n]
         return {n: self._extra[n] for n in names}
 
+    def numbers(self, name: str, missing: float = np.nan) -> npt.NDArray[np.float64]:
+        """The validated column ``name`` as floats, missing values as ``missing`` (kept)."""
+        key = (name, missing)
+        if key not in self._numbers:
+            column = self.extra([name])[name]
+            self._numbers[key] = column.to_numpy(dtype="float64", na_value=missing)
+        return self._numbers[key]
+
     def criteria_frame(self, reads: Iterable[str]) -> pd.DataFrame:
         """A fresh frame holding only the columns ``reads`` (never a protected one)."""
         names = sorted(set(reads))
@@ -176,7 +212,8 @@ class WaitingList:
                 f"a criterion reads protected fields {sorted(protected)}; refused"
             )
         cols = self.extra(names)
-        return pd.DataFrame(cols, index=pd.RangeIndex(self.n))
+        # the firewall hands each criterion private copies: no copy here
+        return pd.DataFrame(cols, index=pd.RangeIndex(self.n), copy=False)
 
     def wanted_index(self) -> tuple[npt.NDArray[np.intp], dict[str, npt.NDArray[np.intp]]]:
         """Codes of the wanted-departments column and, per department, the codes wanting it."""
@@ -275,6 +312,11 @@ def _already_valid(col: pd.Series[Any], spec: Column) -> bool:
     if spec.dtype == "string" and texty:
         if spec.pattern is not None:
             return False
+        if spec.allowed is not None and all(a == a.strip() and a for a in spec.allowed):
+            # a closed set of clean words: membership says it all, without the distinct values
+            known = col.isin(list(spec.allowed)).to_numpy(dtype=bool, na_value=False)
+            missing = col.isna().to_numpy(dtype=bool)
+            return bool((known | (missing & spec.nullable)).all())
         codes, uniques = pd.factorize(col, use_na_sentinel=True)
         if not spec.nullable and (codes < 0).any():
             return False
@@ -298,10 +340,58 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "…"
 
 
-def _ids(raw: pd.Series[Any], problems: list[Problem]) -> npt.NDArray[Any]:
+# ---------------------------------------------------------------------------
+# Applicant ids: checked, coded in text order, taken from by position.
+
+#: Ids up to this many bytes are coded from their bytes; longer ones by a sort of the text.
+_MAX_ID_BYTES = 32
+
+
+def _arrow_text(values: Any) -> Any:
+    """The Arrow array of an Arrow-backed text column (no copy), else ``None``."""
+    dtype = getattr(values, "dtype", None)
+    arrow = isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+    if isinstance(dtype, pd.ArrowDtype):
+        import pyarrow as pa  # type: ignore[import-untyped]
+
+        kind = dtype.pyarrow_dtype
+        arrow = pa.types.is_string(kind) or pa.types.is_large_string(kind)
+    if not arrow:
+        return None
+    import pyarrow as pa
+
+    array = pa.array(values)  # the __arrow_array__ protocol: the column's own buffers
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array
+
+
+def _ids(raw: pd.Series[Any], problems: list[Problem]) -> Any:
+    """The ids as an array to take from by position; missing and empty ids are problems."""
     if pd.api.types.is_integer_dtype(raw.dtype) and not raw.hasnans:
         values: npt.NDArray[Any] = raw.to_numpy(dtype=np.int64)
         return values
+    if isinstance(raw.dtype, pd.CategoricalDtype) and pd.api.types.is_string_dtype(
+        raw.cat.categories.dtype
+    ):
+        raw = raw.astype(raw.cat.categories.dtype)  # the categories taken by code
+    elif raw.dtype == object or (
+        isinstance(raw.dtype, pd.StringDtype) and raw.dtype.storage == "python"
+    ):
+        plain = raw.to_numpy(dtype=object)
+        if len(plain) and pd.api.types.infer_dtype(plain, skipna=False) == "string":
+            raw = pd.Series(pd.array(plain, dtype="string[pyarrow]"))  # text: held in Arrow
+    arrow = _arrow_text(raw.array)
+    if arrow is not None:
+        import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+        empty = pc.equal(pc.binary_length(arrow), 0)
+        missing = empty.to_numpy(zero_copy_only=False) if arrow.null_count == 0 else (
+            pc.fill_null(empty, True).to_numpy(zero_copy_only=False)
+        )
+        for i in np.flatnonzero(missing):
+            problems.append(_problem("applicant_id", int(i), None, "an applicant id (required)"))
+        return raw.array
     values = np.asarray(raw.astype(object).to_numpy())
     missing = pd.isna(values)
     if not pd.api.types.is_numeric_dtype(raw.dtype):
@@ -309,6 +399,25 @@ def _ids(raw: pd.Series[Any], problems: list[Problem]) -> npt.NDArray[Any]:
     for i in np.flatnonzero(missing):
         problems.append(_problem("applicant_id", int(i), None, "an applicant id (required)"))
     return values
+
+
+@functools.cache
+def _text_dtype() -> Any:
+    """The dtype pandas gives a column of Python text (``str`` in pandas 3, else ``object``)."""
+    return pd.DataFrame({"id": np.array(["a"], dtype=object)})["id"].dtype
+
+
+def _take_text(array: Any, rows: npt.NDArray[np.intp]) -> Any:
+    """``array[rows]`` of an Arrow text array, in the dtype pandas gives text."""
+    import pyarrow as pa
+
+    taken = array.take(pa.array(rows, type=pa.int64()))
+    dtype = _text_dtype()
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return pd.arrays.ArrowStringArray(  # type: ignore[call-arg]
+            pa.chunked_array([taken]), dtype=dtype
+        )
+    return taken.to_numpy(zero_copy_only=False)
 
 
 def _dense_rank(sort_cols: list[npt.NDArray[Any]], n: int) -> npt.NDArray[np.int64]:
@@ -324,17 +433,102 @@ def _dense_rank(sort_cols: list[npt.NDArray[Any]], n: int) -> npt.NDArray[np.int
     return ranks
 
 
-def id_codes(values: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+def _byte_matrix(array: Any) -> npt.NDArray[np.uint8] | None:
+    """The UTF-8 bytes of a non-null Arrow text array, one row per value, padded with 0.
+
+    ``None`` when a value is longer than :data:`_MAX_ID_BYTES` or holds a NUL
+    character (which the padding could not tell apart). Values of one length
+    are a view of the Arrow buffer; otherwise one column of bytes at a time.
+    """
+    import pyarrow as pa
+
+    n = len(array)
+    large = pa.types.is_large_string(array.type)
+    buffers = array.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int64 if large else np.int32)
+    offsets = offsets[array.offset : array.offset + n + 1].astype(np.int64)
+    data = (
+        np.frombuffer(buffers[2], dtype=np.uint8)
+        if buffers[2] is not None
+        else np.zeros(0, dtype=np.uint8)
+    )
+    lengths = np.diff(offsets)
+    width = int(lengths.max(initial=0))
+    if width > _MAX_ID_BYTES or not (data[offsets[0] : offsets[-1]] != 0).all():
+        return None
+    if width and (lengths == width).all():
+        matrix: npt.NDArray[np.uint8] = data[offsets[0] : offsets[-1]].reshape(n, width)
+        return matrix
+    matrix = np.zeros((n, width), dtype=np.uint8)
+    starts = offsets[:-1]
+    for j in range(width):
+        has = lengths > j
+        matrix[has, j] = data[starts[has] + j]
+    return matrix
+
+
+def _text_codes(matrix: npt.NDArray[np.uint8]) -> npt.NDArray[np.int64]:
+    """Dense codes of the byte rows in byte order (the text's order: UTF-8 keeps code points').
+
+    Each byte position is replaced by its rank among the bytes found there and
+    the positions are combined as digits of a mixed radix, so that the order is
+    kept without sorting; positions where every id has the same byte drop out.
+    The codes are then made dense (0, 1, 2, …) by a look-up when the radix is
+    small, else by one sort.
+    """
+    n = len(matrix)
+    columns = np.ascontiguousarray(matrix.T)
+    words: list[npt.NDArray[Any]] = []
+    code: npt.NDArray[Any] = np.zeros(n, dtype=np.uint32)
+    size = 1
+    for column in columns:
+        found = np.bincount(column, minlength=256) > 0
+        k = int(np.count_nonzero(found))
+        if k < 2:
+            continue
+        if size * k >= 1 << 64:
+            words.append(code)
+            code, size = np.zeros(n, dtype=np.uint64), 1
+        elif size * k >= 1 << 32 and code.dtype == np.uint32:
+            code = code.astype(np.uint64)
+        digits = (np.cumsum(found) - 1).astype(code.dtype)
+        code *= code.dtype.type(k)
+        code += np.take(digits, column)
+        size *= k
+    words.append(code)
+    if len(words) > 1:
+        return _dense_rank(words, n)
+    if size <= 2 * n + 1024:
+        present = np.zeros(size, dtype=bool)
+        present[code] = True
+        dense = np.cumsum(present, dtype=np.int64) - 1
+        result: npt.NDArray[np.int64] = np.take(dense, code)
+        return result
+    _, inverse = np.unique(code, return_inverse=True)
+    dense_codes: npt.NDArray[np.int64] = inverse.astype(np.int64)
+    return dense_codes
+
+
+def id_codes(values: Any) -> npt.NDArray[np.int64]:
     """Order-preserving integer codes of applicant ids (equal ids, equal codes).
 
     Whole numbers in ``[0, 2**36)`` are their own code; text ids are ranked in
-    text order (fast for short ASCII ids, a general sort otherwise).
+    text order (0, 1, 2, … over the distinct ids): ids in Arrow and short ASCII
+    ids from their bytes, others by a general sort.
     """
     n = len(values)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
+    arrow = _arrow_text(values)
+    if arrow is not None:
+        matrix = _byte_matrix(arrow)
+        if matrix is not None:
+            return _text_codes(matrix)
+        sorted_codes, _ = pd.factorize(pd.Series(values), sort=True)
+        return np.asarray(sorted_codes, dtype=np.int64)
+    values = np.asarray(values)
     if np.issubdtype(values.dtype, np.integer):
-        ints = values.astype(np.int64)
+        ints: npt.NDArray[np.int64] = values.astype(np.int64)
         if ints.min() >= 0 and ints.max() < 2**ID_BITS:
             return ints
         return _dense_rank([ints], n)
@@ -352,7 +546,7 @@ def id_codes(values: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
         raw = text.astype("S")
     except (UnicodeEncodeError, ValueError, TypeError):
         raw = None
-    if raw is not None and 0 < raw.dtype.itemsize <= 32:
+    if raw is not None and 0 < raw.dtype.itemsize <= _MAX_ID_BYTES:
         width = raw.dtype.itemsize
         chunks = -(-width // 8)
         padded = np.zeros((n, chunks * 8), dtype=np.uint8)
@@ -366,7 +560,38 @@ def id_codes(values: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
     return codes.astype(np.int64)
 
 
+def _counts(codes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64] | None:
+    """How often each code occurs, by its value (``None`` when the codes are too sparse)."""
+    top = int(codes.max(initial=-1)) + 1
+    if top > 4 * len(codes) + 1024:
+        return None
+    return np.bincount(codes, minlength=top)
+
+
+def _repeated(codes: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Rows whose code occurs more than once."""
+    counts = _counts(codes)
+    if counts is None:
+        sparse: npt.NDArray[np.bool_] = pd.Series(codes).duplicated(keep=False).to_numpy()
+        return sparse
+    repeated: npt.NDArray[np.bool_] = counts[codes] > 1
+    return repeated
+
+
 def _lists(raw: pd.Series[Any], problems: list[Problem]) -> npt.NDArray[np.int8]:
+    arrow = _arrow_text(raw.array)
+    if arrow is not None:  # the usual case: every value spelt as stored, in one pass
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        found = pc.index_in(arrow, value_set=pa.array(LISTS, type=arrow.type))
+        if found.null_count == 0:
+            return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int8)
+    else:
+        internal = raw.eq(LISTS[0]).to_numpy(dtype=bool, na_value=False)
+        external = raw.eq(LISTS[1]).to_numpy(dtype=bool, na_value=False)
+        if (internal | external).all():
+            return external.astype(np.int8)
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     table = np.full(len(uniques) + 1, -1, dtype=np.int8)
     for i, value in enumerate(uniques):
@@ -529,8 +754,11 @@ def prepare(applicants: pd.DataFrame, on: dt.date | None = None) -> WaitingList:
     codes = np.zeros(n, dtype=np.int64)
     if not id_missing:
         codes = id_codes(ids)
-        pair = codes * 4 + lists.astype(np.int64) + 1
-        dup = pd.Series(pair).duplicated(keep="first").to_numpy()
+        pair = codes * 3 + lists.astype(np.int64) + 1
+        counts = _counts(pair)
+        dup = np.zeros(n, dtype=bool)
+        if counts is None or bool((counts > 1).any()):
+            dup = pd.Series(pair).duplicated(keep="first").to_numpy()
         for i in np.flatnonzero(dup & (lists >= 0)):
             problems.append(
                 _problem(

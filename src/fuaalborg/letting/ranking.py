@@ -65,7 +65,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import attrs
@@ -76,6 +76,7 @@ import pandas as pd
 from fuaalborg._version import __version__
 from fuaalborg.criteria.declarations import MAX_GROUPS
 from fuaalborg.errors import FuaalborgError, NotInForceError, ValidationError
+from fuaalborg.letting import _explain
 from fuaalborg.letting._waiting_list import (
     EPOCH,
     ID_BITS,
@@ -93,6 +94,7 @@ from fuaalborg.records import (
     InputFingerprint,
     ParameterUse,
     PluginUse,
+    RankingBasis,
     RankingRecord,
     _show,
 )
@@ -139,6 +141,8 @@ _LIST_SHIFT = _GROUP_SHIFT + 6
 _MAX_GROUPS = MAX_GROUPS
 assert _MAX_GROUPS + 1 < 1 << 6
 _EPOCH64 = np.datetime64(EPOCH.isoformat(), "D")
+# days from 1970-01-01 (numpy's epoch) to EPOCH
+_EPOCH_DAYS = int(_EPOCH64.astype(np.int64))
 
 #: The bit layout of the sort key: (name, lowest bit, bits), most significant first.
 KEY_LAYOUT: tuple[tuple[str, int, int], ...] = (
@@ -175,33 +179,28 @@ class ApplicantNotFoundError(FuaalborgError, LookupError):
 
 @attrs.frozen
 class _Context:
-    vacancy: Vacancy
-    on: dt.date
-    route: str
-    route_basis: str
-    turn: str | None
-    turn_basis: str
-    colour: str | None
-    colour_basis: str
-    organisation_cvr: str | None
-    agreement: AgreementTerms | None
-    criteria: tuple[CriterionUse, ...]
-    parameters: tuple[ParameterUse, ...]
-    plugins: tuple[PluginUse, ...]
+    """What a ranking decided on (recorded) and the terms that follow from it (re-derived)."""
+
+    basis: RankingBasis
     max_persons_per_room: int
     children_first: bool
     exempt_internal: bool
     household_refusal: bool = True
-    designation: str | None = None
     designation_basis: str = ""
     s51c: Any = None
     applies: tuple[bool, ...] | None = None
+
+
+#: How many sort keys one :func:`rank_many` call keeps for reuse.
+_KEYS_KEPT = 8
 
 
 class _Caches:
     """Look-ups shared by the vacancies of one :func:`rank_many` call."""
 
     def __init__(self) -> None:
+        self.reasons: dict[tuple[str, Any], npt.NDArray[np.uint8]] = {}
+        self.keys: dict[tuple[Any, ...], Any] = {}
         self.placements: dict[dt.date, Any] = {}
         self.designations: dict[tuple[str, dt.date], Any] = {}
         self.agreements: dict[tuple[str, str | None, str | None, dt.date], Any] = {}
@@ -464,7 +463,7 @@ def _resolve(
         and vacancy.rooms >= terms.children_first_for_rooms
     )
     exempt = bool(chosen == "flexible" and terms is not None and terms.internal_moves_exempt)
-    ctx = _Context(
+    basis = RankingBasis(
         vacancy=vacancy,
         on=day,
         route=chosen,
@@ -478,11 +477,14 @@ def _resolve(
         criteria=criteria,
         parameters=tuple(used),
         plugins=_plugins(reg) if reg is not None else (),
+        designation=known_designation,
+    )
+    ctx = _Context(
+        basis=basis,
         max_persons_per_room=persons,
         children_first=children_first,
         exempt_internal=exempt,
         household_refusal=refusal,
-        designation=known_designation,
         designation_basis=designation_basis,
         s51c=s51c,
     )
@@ -540,12 +542,13 @@ def _apply_conditions(resolved: list[tuple[_Context, Any]]) -> list[tuple[_Conte
 
     by_conditions: dict[tuple[str, ...], list[int]] = {}
     for i, (ctx, _) in enumerate(resolved):
-        texts = ctx.agreement.applies_to if ctx.agreement is not None else ()
-        if ctx.route == "flexible" and any(texts):
+        basis = ctx.basis
+        texts = basis.agreement.applies_to if basis.agreement is not None else ()
+        if basis.route == "flexible" and any(texts):
             by_conditions.setdefault(tuple(texts), []).append(i)
     out = list(resolved)
     for texts, rows in by_conditions.items():
-        matrix = applicability(texts, [resolved[i][0].vacancy for i in rows])
+        matrix = applicability(texts, [resolved[i][0].basis.vacancy for i in rows])
         for i, applies in zip(rows, matrix, strict=True):
             ctx, reg = resolved[i]
             out[i] = (attrs.evolve(ctx, applies=tuple(bool(a) for a in applies)), reg)
@@ -570,8 +573,9 @@ def _only_applicable(
 def _criteria_matrix(
     wl: WaitingList, registry: Any, ctx: _Context
 ) -> npt.NDArray[np.bool_]:
-    ids = [c.id for c in ctx.criteria]
-    todo = [c for c in ctx.criteria if wl.criterion((c.id, ctx.on)) is None]
+    on, criteria = ctx.basis.on, ctx.basis.criteria
+    ids = [c.id for c in criteria]
+    todo = [c for c in criteria if wl.criterion((c.id, on)) is None]
     if todo:
         reads = sorted({f for c in todo for f in c.reads})
         wl.require(reads, dict.fromkeys(reads, "read by a criterion of the agreement"))
@@ -579,18 +583,18 @@ def _criteria_matrix(
         todo_ids = [c.id for c in todo]
         many = getattr(registry, "evaluate_many", None)
         if callable(many):
-            result = many(todo_ids, frame, ctx.on)
+            result = many(todo_ids, frame, on)
             columns = {c: result[c] for c in todo_ids}
         else:
-            columns = {c: registry.evaluate(c, frame, ctx.on) for c in todo_ids}
+            columns = {c: registry.evaluate(c, frame, on) for c in todo_ids}
         for cid, col in columns.items():
             values = np.asarray(col, dtype=bool)
             if values.shape != (wl.n,):
                 raise ValidationError(f"criterion {cid}: result has the wrong length")
-            wl.store_criterion((cid, ctx.on), values)
+            wl.store_criterion((cid, on), values)
     if not ids:
         return np.zeros((wl.n, 0), dtype=bool)
-    cols = [wl.criterion((c, ctx.on)) for c in ids]
+    cols = [wl.criterion((c, on)) for c in ids]
     return np.column_stack([c for c in cols if c is not None])
 
 
@@ -598,8 +602,8 @@ def _groups(
     wl: WaitingList, registry: Any, ctx: _Context, caches: _Caches
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """(group index per row: 1..G, G+1 for none; bitmask of criteria met)."""
-    ids = tuple(c.id for c in ctx.criteria)
-    key = (ids, ctx.on)
+    ids = tuple(c.id for c in ctx.basis.criteria)
+    key = (ids, ctx.basis.on)
     if key not in caches.groups:
         matrix = _criteria_matrix(wl, registry, ctx)
         g = matrix.shape[1]
@@ -616,32 +620,46 @@ def _groups(
     return group, met
 
 
-def _rank(
-    wl: WaitingList, ctx: _Context, registry: Any, top: int | None, caches: _Caches
-) -> Ranking:
-    vac = ctx.vacancy
-    n = wl.n
-    # eligibility: one bit per reason
-    reasons = np.zeros(n, dtype=np.uint8)
-    if wl.has_active:
-        reasons |= (~wl.active).astype(np.uint8)
+def _bits(
+    caches: _Caches, key: tuple[str, Any], build: Callable[[], npt.NDArray[Any]], shift: int
+) -> npt.NDArray[np.uint8]:
+    """``build()`` as reason bits shifted by ``shift``, kept in ``caches`` under ``key``."""
+    found = caches.reasons.get(key)
+    if found is None:
+        found = np.asarray(build(), dtype=np.uint8) << np.uint8(shift)
+        caches.reasons[key] = found
+    return found
+
+
+def _eligibility(
+    wl: WaitingList, ctx: _Context, caches: _Caches
+) -> tuple[npt.NDArray[np.uint8], list[str], bool]:
+    """(one bit per reason of :data:`REASONS` per row, notices, whether § 51 c was checked)."""
+    basis = ctx.basis
+    vac = basis.vacancy
+    # the reasons that depend on the date only (inactive, not yet on the list), on the
+    # household limit or on the rooms are shared by the vacancies of one rank_many call
+    on_day = (basis.on - EPOCH).days
+
+    def fixed() -> npt.NDArray[np.uint8]:
+        bits = (wl.seniority > on_day).astype(np.uint8) << np.uint8(6)
+        if wl.has_active:
+            bits |= (~wl.active).astype(np.uint8)
+        return bits
+
+    reasons = _bits(caches, ("date", on_day), fixed, 0).copy()
     if ctx.household_refusal:  # udlejningsbekendtgørelsen § 26: a ground the organisation uses
-        reasons |= (wl.household > ctx.max_persons_per_room * vac.rooms).astype(np.uint8) << 1
-    wishes = [c for c in WISH_COLUMNS if c in wl.columns]
-    if "min_rooms" in wishes:
-        col = wl.extra(["min_rooms"])["min_rooms"]
-        want = col.to_numpy(dtype="float64", na_value=np.nan)
-        reasons |= (want > vac.rooms).astype(np.uint8) << 2
-    if "max_rent_dkk" in wishes:
-        col = wl.extra(["max_rent_dkk"])["max_rent_dkk"]
-        limit = col.to_numpy(dtype="float64", na_value=np.nan)
-        reasons |= (limit < vac.monthly_rent_dkk).astype(np.uint8) << 3
-    if "wanted_department_ids" in wishes:
+        limit = ctx.max_persons_per_room * vac.rooms
+        reasons |= _bits(caches, ("household", limit), lambda: wl.household > limit, 1)
+    if "min_rooms" in wl.columns:
+        rooms = vac.rooms
+        reasons |= _bits(caches, ("rooms", rooms), lambda: wl.numbers("min_rooms") > rooms, 2)
+    if "max_rent_dkk" in wl.columns:
+        reasons |= (wl.numbers("max_rent_dkk") < vac.monthly_rent_dkk).astype(np.uint8) << 3
+    if "wanted_department_ids" in wl.columns:
         reasons |= (~wl.wants(vac.department_id)).astype(np.uint8) << 4
-    if ctx.turn == "external":
+    if basis.turn == "external":
         reasons |= (wl.list_code == 0).astype(np.uint8) << 5
-    on_day = (ctx.on - EPOCH).days
-    reasons |= (wl.seniority > on_day).astype(np.uint8) << 6
     notices: list[str] = []
     checked = False
     if ctx.s51c is not None:
@@ -660,13 +678,44 @@ def _rank(
                 f"{ctx.s51c.provision}: {unknown} row{'s' if unknown != 1 else ''} without "
                 "benefit information could not be checked and are not refused"
             )
-    eligible = reasons == 0
+    return reasons, notices, checked
 
-    # the sort key
+
+_Key = tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64] | None,
+    npt.NDArray[np.int64] | None,
+    npt.NDArray[np.bool_] | None,
+    npt.NDArray[np.bool_] | None,
+]
+
+
+def _sort_key(wl: WaitingList, ctx: _Context, registry: Any, caches: _Caches) -> _Key:
+    """(sort key, group, criteria met, exempt internal moves, families with children) per row.
+
+    Vacancies of one :func:`rank_many` call whose keys are built alike (same
+    criteria and date, dwelling conditions, exempt department, children rule
+    and turn) share one key; keys are never changed once built.
+    """
+    basis = ctx.basis
+    vac = basis.vacancy
+    flexible = basis.route == "flexible"
+    variant = (
+        tuple(c.id for c in basis.criteria) if flexible else None,
+        basis.on if flexible else None,
+        ctx.applies if flexible else None,
+        vac.department_id if flexible and ctx.exempt_internal else None,
+        ctx.children_first,
+        basis.turn == "internal",
+    )
+    if variant in caches.keys:
+        cached: _Key = caches.keys[variant]
+        return cached
     key = wl.base_key.copy()
     exempt = None
     met = None
-    if ctx.route == "flexible":
+    group = None
+    if flexible:
         group, met = _groups(wl, registry, ctx, caches)
         if ctx.applies is not None and not all(ctx.applies):
             group, met = _only_applicable(met, ctx.applies)
@@ -679,42 +728,97 @@ def _rank(
             )
             group = np.where(exempt, 1, group)
         key |= group << _GROUP_SHIFT
-    else:
-        group = None
     children = None
     if ctx.children_first:
         wl.require(["children"], {"children": "the agreement puts families with children first"})
-        kids = wl.extra(["children"])["children"].to_numpy(dtype="float64", na_value=0)
+        kids = wl.numbers("children", missing=0)
         children = kids > 0
         key |= (~children).astype(np.int64) << _CHILD_SHIFT
-    if ctx.turn == "internal":
+    if basis.turn == "internal":
         key |= wl.list_code.astype(np.int64) << _LIST_SHIFT
+    key.flags.writeable = False
+    built: _Key = (key, group, met, exempt, children)
+    if len(caches.keys) >= _KEYS_KEPT:  # bounded: keys are as long as the waiting list
+        caches.keys.pop(next(iter(caches.keys)))
+    caches.keys[variant] = built
+    return built
 
-    # an applicant on both lists: keep the best row
+
+def _best_rows(
+    wl: WaitingList, key: npt.NDArray[np.int64], eligible: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.bool_]:
+    """The eligible rows, each applicant on both lists at their best row only.
+
+    The best row has the lowest key; of equal keys, the internal list's row.
+    """
     kept = eligible.copy()
-    if wl.any_multi:
-        sub = np.flatnonzero(eligible & wl.multi)
-        if len(sub):
-            order = np.lexsort((wl.list_code[sub], key[sub], wl.id_code[sub]))
-            s = sub[order]
-            codes = wl.id_code[s]
-            later = np.zeros(len(s), dtype=bool)
-            later[1:] = codes[1:] == codes[:-1]
-            kept[s[later]] = False
+    if not wl.any_multi:
+        return kept
+    sub = np.flatnonzero(eligible & wl.multi)
+    if not len(sub):
+        return kept
+    codes = wl.id_code[sub]
+    if wl.code_bound <= 4 * wl.n + 1024:
+        # the lowest (key, list) per applicant code, by one scatter (keys < 2**61)
+        ranked = key[sub] * 2 + wl.list_code[sub]
+        best = np.full(wl.code_bound, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(best, codes, ranked)
+        kept[sub[ranked != best[codes]]] = False
+        return kept
+    order = np.lexsort((wl.list_code[sub], key[sub], codes))
+    s = sub[order]
+    ordered = wl.id_code[s]
+    later = np.zeros(len(s), dtype=bool)
+    later[1:] = ordered[1:] == ordered[:-1]
+    kept[s[later]] = False
+    return kept
+
+
+#: The sample :func:`_smallest` bounds a short top with.
+_SAMPLE = 4096
+
+
+def _smallest(keys: npt.NDArray[np.int64], top: int | None) -> npt.NDArray[np.intp]:
+    """Positions of the ``top`` smallest ``keys`` (all when ``None``), smallest first.
+
+    For a short top of many keys, the ``top``-th smallest of an evenly spaced
+    sample bounds the answer from above (the sample's own ``top`` keys lie under
+    it), so only the keys under that bound are sorted; when they are too many,
+    one partial selection (``numpy.argpartition``) over all keys.
+    """
+    n = len(keys)
+    if top is None or top >= n:
+        order: npt.NDArray[np.intp] = np.argsort(keys)
+        return order
+    if top == 0:
+        return np.zeros(0, dtype=np.intp)
+    if n > 8 * _SAMPLE and top < _SAMPLE // 8:
+        sample = keys[:: n // _SAMPLE]
+        bound = np.partition(sample, top - 1)[top - 1]
+        under = np.flatnonzero(keys <= bound)
+        if len(under) <= n // 8:
+            first: npt.NDArray[np.intp] = under[np.argsort(keys[under])][:top]
+            return first
+    part = np.argpartition(keys, top - 1)[:top]
+    chosen: npt.NDArray[np.intp] = part[np.argsort(keys[part])]
+    return chosen
+
+
+def _rank(
+    wl: WaitingList, ctx: _Context, registry: Any, top: int | None, caches: _Caches
+) -> Ranking:
+    reasons, notices, checked = _eligibility(wl, ctx, caches)
+    eligible = reasons == 0
+    key, group, met, exempt, children = _sort_key(wl, ctx, registry, caches)
+
+    kept = _best_rows(wl, key, eligible)
     cand = np.flatnonzero(kept)
     ck = key[cand]
-    if top is not None and top < len(cand):
-        if top == 0:
-            sel = cand[:0]
-        else:
-            part = np.argpartition(ck, top - 1)[:top]
-            sel = cand[part[np.argsort(ck[part])]]
-    else:
-        sel = cand[np.argsort(ck)]
+    sel = cand[_smallest(ck, top)]
     return Ranking(
-        wl=wl, ctx=ctx, key=key, reasons=reasons, kept=kept, cand_keys=ck, selected=sel,
-        group=group, met=met, exempt=exempt, children=children, top=top, notices=tuple(notices),
-        s51c_checked=checked,
+        wl=wl, ctx=ctx, key=key, reasons=reasons, kept=kept, eligible_count=len(cand),
+        selected=sel, group=group, met=met, exempt=exempt, children=children, top=top,
+        notices=tuple(notices), s51c_checked=checked,
     )
 
 
@@ -792,7 +896,7 @@ def rank(
         colour=colour, organisation_cvr=organisation_cvr, agreement=agreement,
         parameters=parameters, caches=caches, designation=designation,
     )])
-    wl = prepare(applicants, ctx.on)
+    wl = prepare(applicants, ctx.basis.on)
     return _rank(wl, ctx, reg, _check_top(top), caches)
 
 
@@ -854,7 +958,7 @@ def rank_many(
             )
         )
     resolved = _apply_conditions(resolved)
-    wl = prepare(applicants, min(ctx.on for ctx, _ in resolved))
+    wl = prepare(applicants, min(ctx.basis.on for ctx, _ in resolved))
     return [_rank(wl, ctx, reg, top, caches) for ctx, reg in resolved]
 
 
@@ -869,8 +973,30 @@ def _categorical(codes: npt.NDArray[Any], labels: Sequence[str]) -> pd.Categoric
     )
 
 
-def _int_array(values: npt.NDArray[np.int64], mask: npt.NDArray[np.bool_]) -> Any:
-    return pd.arrays.IntegerArray(values.astype(np.int16), mask)
+def _distinct_codes(
+    values: npt.NDArray[np.int64], limit: int
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.int64]]:
+    """(codes, sorted distinct values) of small non-negative integers below ``limit``."""
+    if limit <= 1 << 16:
+        present = np.zeros(limit, dtype=bool)
+        present[values] = True
+        lookup = np.cumsum(present, dtype=np.intp) - 1
+        return lookup[values], np.flatnonzero(present).astype(np.int64)
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes.astype(np.intp), np.asarray(uniques, dtype=np.int64)
+
+
+def _dates(days: npt.NDArray[np.int64]) -> npt.NDArray[np.datetime64]:
+    """Days since :data:`EPOCH` as ``datetime64[s]``, in one new array."""
+    seconds = days + _EPOCH_DAYS
+    seconds *= 86_400
+    return seconds.view("datetime64[s]")
+
+
+def _decode(key: int) -> _explain.KeyParts:
+    """The parts of a sort key, as :data:`KEY_LAYOUT` lays them out."""
+    parts = [(key >> shift) & ((1 << bits) - 1) for _name, shift, bits in KEY_LAYOUT]
+    return parts[0], parts[1], parts[2], parts[3], parts[4]
 
 
 class Ranking:
@@ -883,9 +1009,9 @@ class Ranking:
     ``seniority_date`` and ``sort_key`` (see :data:`KEY_LAYOUT`); :meth:`table`
     is the same without the internal key, optionally with the ineligible rows and
     their reasons, and :meth:`write` writes it (English or Danish).
-    :attr:`ineligible` lists the rows that cannot be offered the dwelling,
-    :attr:`record` is the decision record and :meth:`explain` says why an
-    applicant stands where they do.
+    :attr:`basis` is what the ranking decided on, :attr:`ineligible` lists the
+    rows that cannot be offered the dwelling, :attr:`record` is the decision
+    record and :meth:`explain` says why an applicant stands where they do.
     """
 
     def __init__(
@@ -896,7 +1022,7 @@ class Ranking:
         key: npt.NDArray[np.int64],
         reasons: npt.NDArray[np.uint8],
         kept: npt.NDArray[np.bool_],
-        cand_keys: npt.NDArray[np.int64],
+        eligible_count: int,
         selected: npt.NDArray[np.intp],
         group: npt.NDArray[np.int64] | None,
         met: npt.NDArray[np.int64] | None,
@@ -911,59 +1037,64 @@ class Ranking:
         self._key = key
         self._reasons = reasons
         self._kept = kept
-        self._cand_keys = cand_keys
-        self._selected = selected
         self._group = group
         self._met = met
         self._exempt = exempt
         self._children = children
+        self._s51c_checked = s51c_checked
+        # built on first use: the ineligible rows, the record, the candidates' keys
         self._ineligible: pd.DataFrame | None = None
         self._record: RankingRecord | None = None
+        self._cand_keys: npt.NDArray[np.int64] | None = None
         #: How many applicants the first ``top`` were chosen from.
-        self.eligible_count = len(cand_keys)
+        self.eligible_count = eligible_count
         #: The ``top`` asked for, or ``None`` for the full ranking.
         self.top = top
         #: Statutory checks the ranking could not make from this waiting list (English).
         self.notices = notices
-        self._s51c_checked = s51c_checked
         self.frame = self._frame(selected)
 
     # -- plain facts ----------------------------------------------------------
 
     @property
+    def basis(self) -> RankingBasis:
+        """What the ranking decided on: route, turn, colour, agreement, criteria, parameters."""
+        return self._ctx.basis
+
+    @property
     def vacancy(self) -> Vacancy:
         """The vacancy ranked for."""
-        return self._ctx.vacancy
+        return self._ctx.basis.vacancy
 
     @property
     def on(self) -> dt.date:
         """The date rules and criteria were read on."""
-        return self._ctx.on
+        return self._ctx.basis.on
 
     @property
     def route(self) -> str:
         """``"flexible"`` or ``"ordinary"``."""
-        return self._ctx.route
+        return self._ctx.basis.route
 
     @property
     def turn(self) -> str | None:
         """``"internal"``, ``"external"`` or ``None`` (one list)."""
-        return self._ctx.turn
+        return self._ctx.basis.turn
 
     @property
     def colour(self) -> str | None:
         """The department's colour, when known."""
-        return self._ctx.colour
+        return self._ctx.basis.colour
 
     @property
     def agreement(self) -> AgreementTerms | None:
         """The terms of the letting agreement applied, if any."""
-        return self._ctx.agreement
+        return self._ctx.basis.agreement
 
     @property
     def criteria(self) -> tuple[CriterionUse, ...]:
         """The priority groups' criteria, group 1 first (empty on the ordinary route)."""
-        return self._ctx.criteria
+        return self._ctx.basis.criteria
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -977,10 +1108,10 @@ class Ranking:
     # -- frames ---------------------------------------------------------------
 
     def _met_labels(self, rows: npt.NDArray[np.intp]) -> pd.Categorical:
-        names = [c.id for c in self._ctx.criteria]
+        names = [c.id for c in self.criteria]
         if self._met is None or not names:
             return _categorical(np.zeros(len(rows), dtype=np.int8), [""])
-        codes, uniques = pd.factorize(self._met[rows], sort=True)
+        codes, uniques = _distinct_codes(self._met[rows], 1 << len(names))
         labels = [
             "; ".join(n for j, n in enumerate(names) if int(mask) >> j & 1) for mask in uniques
         ]
@@ -988,22 +1119,26 @@ class Ranking:
 
     def _frame(self, rows: npt.NDArray[np.intp]) -> pd.DataFrame:
         wl = self._wl
-        g = len(self._ctx.criteria)
+        g = len(self.criteria)
         if self._group is not None:
             grp = self._group[rows]
-            group = _int_array(grp, grp > g)
+            group = pd.arrays.IntegerArray(grp.astype(np.int16), grp > g)
         else:
-            group = _int_array(np.zeros(len(rows), dtype=np.int64), np.ones(len(rows), dtype=bool))
+            group = pd.arrays.IntegerArray(
+                np.zeros(len(rows), dtype=np.int16), np.ones(len(rows), dtype=bool)
+            )
+        # every column is new here: the frame takes them without another copy
         return pd.DataFrame(
             {
                 "rank": np.arange(1, len(rows) + 1, dtype=np.int64),
-                "applicant_id": wl.ids[rows],
-                "list": _categorical(wl.list_code[rows], LISTS),
+                "applicant_id": wl.take_ids(rows),
+                "list": wl.lists(rows),
                 "group": group,
                 "criteria_met": self._met_labels(rows),
-                "seniority_date": (_EPOCH64 + wl.seniority[rows]).astype("datetime64[s]"),
+                "seniority_date": _dates(wl.seniority[rows]),
                 "sort_key": self._key[rows],
-            }
+            },
+            copy=False,
         )
 
     @property
@@ -1015,22 +1150,23 @@ class Ranking:
         on one list and listed here for the other.
         """
         if self._ineligible is None:
-            rows = np.flatnonzero(self._reasons != 0)
+            rows = np.flatnonzero(self._reasons)
             bits = self._reasons[rows]
             first = np.zeros(len(rows), dtype=np.int8)
             for i in range(len(REASONS) - 1, -1, -1):
                 first = np.where((bits >> i) & 1 == 1, i, first).astype(np.int8)
-            codes, uniques = pd.factorize(bits, sort=True)
+            codes, uniques = _distinct_codes(bits.astype(np.int64), 1 << len(REASONS))
             labels = [
                 "; ".join(r for i, r in enumerate(REASONS) if int(b) >> i & 1) for b in uniques
             ]
             self._ineligible = pd.DataFrame(
                 {
-                    "applicant_id": self._wl.ids[rows],
-                    "list": _categorical(self._wl.list_code[rows], LISTS),
+                    "applicant_id": self._wl.take_ids(rows),
+                    "list": self._wl.lists(rows),
                     "reason": _categorical(first, REASONS),
                     "reasons": _categorical(codes, labels),
-                }
+                },
+                copy=False,
             )
         return self._ineligible
 
@@ -1053,18 +1189,18 @@ class Ranking:
         if not include_ineligible:
             return shown
         bad = self.ineligible
-        rows = np.flatnonzero(self._reasons != 0)
+        rows = np.flatnonzero(self._reasons)
         other = pd.DataFrame(
             {
                 "rank": pd.array([pd.NA] * len(bad), dtype="Int64"),
-                "applicant_id": bad["applicant_id"].to_numpy(),
-                "list": bad["list"].astype(str).to_numpy(),
+                "applicant_id": bad["applicant_id"].array,
+                "list": bad["list"].astype(str).array,
                 "group": pd.array([pd.NA] * len(bad), dtype="Int16"),
                 "criteria_met": "",
-                "seniority_date": (_EPOCH64 + self._wl.seniority[rows]).astype("datetime64[s]"),
+                "seniority_date": _dates(self._wl.seniority[rows]),
                 "eligible": False,
-                "reason_code": bad["reason"].astype(str).to_numpy(),
-                "reason_codes": bad["reasons"].astype(str).to_numpy(),
+                "reason_code": bad["reason"].astype(str).array,
+                "reason_codes": bad["reasons"].astype(str).array,
                 "reason_text": self._reason_texts(rows, lang),
             }
         )
@@ -1081,8 +1217,6 @@ class Ranking:
 
     def _reason_texts(self, rows: npt.NDArray[np.intp], lang: Literal["da", "en"]) -> Any:
         """The reasons of ``rows`` in words: one text per distinct case, not per row."""
-        from fuaalborg.letting._explain import _reasons
-
         if not len(rows):
             return np.array([], dtype=object)
         wl = self._wl
@@ -1094,7 +1228,11 @@ class Ranking:
         cases = pd.DataFrame(keys).groupby(list(keys), sort=False, dropna=False).ngroup()
         codes = cases.to_numpy()
         first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
-        texts = np.array([_reasons(self, int(rows[i]), lang) for i in first], dtype=object)
+        terms = self._terms()
+        texts = np.array(
+            [_explain.reasons_text(terms, self._row(int(rows[i])), lang) for i in first],
+            dtype=object,
+        )
         return texts[codes]
 
     def write(
@@ -1123,7 +1261,7 @@ class Ranking:
         wl = self._wl
         cols = set(REQUIRED) | ({"active"} if wl.has_active else set())
         cols |= {c for c in WISH_COLUMNS if c in wl.columns}
-        for c in self._ctx.criteria:
+        for c in self.criteria:
             cols |= set(c.reads)
         if self._exempt is not None:
             cols.add("current_department_id")
@@ -1140,26 +1278,11 @@ class Ranking:
     def record(self) -> RankingRecord:
         """The decision record (serialisable with :meth:`RankingRecord.to_json`)."""
         if self._record is None:
-            ctx, wl = self._ctx, self._wl
+            wl = self._wl
             used = self._used_columns()
-            self._record = RankingRecord(
-                vacancy=ctx.vacancy,
-                on=ctx.on,
-                route=ctx.route,
-                route_basis=ctx.route_basis,
-                turn=ctx.turn,
-                turn_basis=ctx.turn_basis,
-                colour=ctx.colour,
-                colour_basis=ctx.colour_basis,
-                designation=ctx.designation,
-                organisation_cvr=ctx.organisation_cvr,
-                agreement=ctx.agreement,
-                criteria=ctx.criteria,
-                parameters=ctx.parameters,
-                plugins=ctx.plugins,
-                input=InputFingerprint(
-                    rows=wl.n, columns=used, sha256=wl.fingerprint(used)
-                ),
+            self._record = RankingRecord.of(
+                self.basis,
+                input=InputFingerprint(rows=wl.n, columns=used, sha256=wl.fingerprint(used)),
                 top=self.top,
                 eligible=self.eligible_count,
                 ineligible=int(np.count_nonzero(self._reasons)),
@@ -1170,13 +1293,66 @@ class Ranking:
 
     # -- explanations -----------------------------------------------------------
 
+    def _candidate_keys(self) -> npt.NDArray[np.int64]:
+        """The sort keys of every eligible applicant (their best rows), unordered."""
+        if self._cand_keys is None:
+            self._cand_keys = self._key[self._kept]
+        return self._cand_keys
+
     def position_of(self, applicant_id: object) -> int | None:
         """The applicant's position in the full ranking (``None`` when not eligible)."""
         rows = self._wl.rows_of(applicant_id)
         best = rows[self._kept[rows]]
         if not len(best):
             return None
-        return int(np.count_nonzero(self._cand_keys < self._key[best[0]])) + 1
+        return int(np.count_nonzero(self._candidate_keys() < self._key[best[0]])) + 1
+
+    def _terms(self) -> _explain.Terms:
+        ctx = self._ctx
+        return _explain.Terms(
+            basis=ctx.basis, eligible=self.eligible_count,
+            max_persons_per_room=ctx.max_persons_per_room, s51c=ctx.s51c, applies=ctx.applies,
+        )
+
+    def _row(self, row: int) -> _explain.Row:
+        """The facts of one waiting-list row that an explanation shows."""
+        wl = self._wl
+        bits = int(self._reasons[row])
+        reasons = tuple(r for i, r in enumerate(REASONS) if bits >> i & 1)
+        min_rooms = max_rent = None
+        if "fewer_rooms_than_wished" in reasons:
+            min_rooms = int(wl.extra(["min_rooms"])["min_rooms"].iloc[row])
+        if "rent_above_wish" in reasons:
+            max_rent = float(wl.extra(["max_rent_dkk"])["max_rent_dkk"].iloc[row])
+        return _explain.Row(
+            list=LISTS[wl.list_code[row]], reasons=reasons, household_size=int(wl.household[row]),
+            min_rooms=min_rooms, max_rent_dkk=max_rent,
+        )
+
+    def _standing(self, rows: npt.NDArray[np.intp]) -> _explain.Standing | None:
+        """Where the best of ``rows`` stands (``None`` when none can be offered the dwelling)."""
+        kept = np.flatnonzero(self._kept[rows])
+        if not len(kept):
+            return None
+        row = int(rows[kept[0]])
+        key = int(self._key[row])
+        cand = self._candidate_keys()
+        ahead = cand[cand < key]
+        met = None
+        if self._met is not None:
+            mask = int(self._met[row])
+            met = tuple(bool(mask >> j & 1) for j in range(len(self.criteria)))
+        day = (_EPOCH64 + self._wl.seniority[row]).astype("datetime64[D]").item()
+        return _explain.Standing(
+            row=int(kept[0]),
+            position=len(ahead) + 1,
+            key=_decode(key),
+            above=_decode(int(ahead.max())) if len(ahead) else None,
+            seniority=day,
+            met=met,
+            exempt=bool(self._exempt is not None and self._exempt[row]),
+            children=None if self._children is None else bool(self._children[row]),
+        )
 
     def explain(self, applicant_id: object, lang: Literal["da", "en"] = "da") -> str:
         """Why the applicant stands where they do, in plain Danish or English.
@@ -1186,8 +1362,6 @@ class Ranking:
         just above ahead; an ineligible applicant gets the reasons. Never shows
         protected data or another applicant's data.
         """
-        from fuaalborg.letting._explain import explain
-
         if lang not in ("da", "en"):
             raise ValidationError(f"lang must be 'da' or 'en', got {lang!r}")
         rows = self._wl.rows_of(applicant_id)
@@ -1195,4 +1369,5 @@ class Ranking:
             raise ApplicantNotFoundError(
                 "the applicant id asked for is not on the waiting list that was ranked"
             )
-        return explain(self, rows, lang)
+        facts = [self._row(int(r)) for r in rows]
+        return _explain.explain(self._terms(), facts, self._standing(rows), lang)

@@ -1,0 +1,179 @@
+"""Replaying a decision record: rank the same waiting list again under the recorded terms.
+
+:func:`replay` takes a :class:`~fuaalborg.records.RankingRecord` and a waiting
+list, ranks it with the recorded vacancy, date, route, turn, colour,
+designation, organisation, agreement terms and parameter values (not today's),
+and compares: the waiting list's fingerprint, the order, the plug-ins' and the
+library's versions, and every parameter whose value or reference has changed
+since. Also available as :func:`fuaalborg.replay`.
+
+>>> import datetime as dt
+>>> import pandas as pd
+>>> from fuaalborg.letting.ranking import rank
+>>> from fuaalborg.letting.vacancy import Vacancy
+>>> applicants = pd.DataFrame({
+...     "applicant_id": ["a1", "a2"], "list": ["external", "external"],
+...     "seniority_date": pd.to_datetime(["2015-03-01", "2012-06-15"]),
+...     "household_size": [2, 3],
+... })
+>>> vacancy = Vacancy("D1", rooms=3, monthly_rent_dkk=6500, vacant_on=dt.date(2024, 5, 1))
+>>> record = rank(applicants, vacancy, route="ordinary").record
+>>> result = replay(record, applicants.iloc[::-1])
+>>> result.matches, result.ranking.frame["applicant_id"].tolist()
+(True, ['a2', 'a1'])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+import attrs
+import pandas as pd
+
+from fuaalborg.errors import NotInForceError
+from fuaalborg.letting.ranking import Ranking, rank
+from fuaalborg.parameters import DatedValue, Parameter, ParameterSet, load_parameters
+from fuaalborg.records import ParameterUse, RankingRecord, _show
+
+__all__ = ["Replay", "replay"]
+
+
+@attrs.frozen
+class Replay:
+    """The result of :func:`replay`: the new ranking and every difference found.
+
+    ``matches`` is true when the order equals the recorded one and the waiting
+    list's fingerprint is unchanged. ``differences`` also names rule or plug-in
+    versions that changed since the decision (which need not change the order).
+    """
+
+    ranking: Ranking
+    matches: bool
+    differences: tuple[str, ...]
+
+
+def replay(record: RankingRecord, applicants: pd.DataFrame, *, registry: Any = None) -> Replay:
+    """Rank ``applicants`` again under the terms of ``record`` and compare.
+
+    The recorded route, turn, colour, designation, agreement terms and
+    parameter values are used (not today's); the criteria come from
+    ``registry`` (default: the installed plug-ins), whose versions are compared
+    with the recorded ones.
+    """
+    params = load_parameters()
+    overlay = _parameter_layer(record.parameters)
+    frozen = ParameterSet((*params.layers, overlay), (*params.sources, "record"))
+    ranking = rank(
+        applicants,
+        record.vacancy,
+        registry=registry,
+        on=record.on,
+        route=record.route,  # type: ignore[arg-type]
+        turn=record.turn,  # type: ignore[arg-type]
+        top=record.top,
+        colour=record.colour,
+        organisation_cvr=record.organisation_cvr,
+        agreement=record.agreement,
+        parameters=frozen,
+        designation=record.designation,
+    )
+    new = ranking.record
+    differences: list[str] = []
+    if new.input.sha256 != record.input.sha256 or new.input.rows != record.input.rows:
+        differences.append(
+            f"the waiting list differs from the one ranked: {record.input.rows} rows then, "
+            f"{new.input.rows} now, fingerprints differ"
+        )
+    if new.ranked != record.ranked:
+        first = next(
+            (i for i, (a, b) in enumerate(zip(new.ranked, record.ranked, strict=False)) if a != b),
+            min(len(new.ranked), len(record.ranked)),
+        )
+        differences.append(
+            f"the order differs from position {first + 1} on "
+            f"({len(record.ranked)} ranked then, {len(new.ranked)} now)"
+        )
+    order_ok = not differences
+    old_plugins = {p.name: p for p in record.plugins}
+    for plugin in new.plugins:
+        before = old_plugins.pop(plugin.name, None)
+        if before is None:
+            differences.append(f"plug-in {plugin.name} was not loaded at the decision")
+        elif before.version != plugin.version:
+            differences.append(
+                f"plug-in {plugin.name}: version {before.version} at the decision, "
+                f"{plugin.version} now"
+            )
+    differences.extend(f"plug-in {name} is no longer loaded" for name in sorted(old_plugins))
+    if record.library_version != new.library_version:
+        differences.append(
+            f"fuaalborg {record.library_version} at the decision, {new.library_version} now"
+        )
+    differences.extend(_parameter_changes(record.parameters, record.on))
+    return Replay(ranking=ranking, matches=order_ok, differences=tuple(differences))
+
+
+def _parameter_layer(uses: Sequence[ParameterUse]) -> dict[str, Any]:
+    """A parameter layer holding each recorded value for its recorded period."""
+    current = load_parameters()
+    layer: dict[str, Any] = {}
+    for use in uses:
+        base = current.parameter(use.name) if use.name in current else None
+        value = current_value = None
+        if base is not None:
+            current_value = base.value_on(use.start)
+        value = _parse_value(use.value, base.unit if base else "text", current_value)
+        layer[use.name] = Parameter(
+            name=use.name,
+            description=base.description if base else use.name,
+            unit=base.unit if base else "text",
+            values=(
+                DatedValue(
+                    name=use.name,
+                    start=use.start,
+                    end=use.end,
+                    value=value,
+                    reference=use.reference,
+                    source="record",
+                ),
+            ),
+            source="record",
+        )
+    return layer
+
+
+def _parse_value(text: str, unit: str, current: Any) -> Any:
+    if current is not None and _show(current.value) == text:
+        return current.value
+    if unit == "fraction":
+        return Fraction(text)
+    if unit in {"count", "months", "days", "years"}:
+        return int(text)
+    if unit in {"share", "percent", "ratio", "dkk_per_month", "dkk_per_year", "hours_per_week"}:
+        return float(text)
+    if unit == "boolean":
+        return text == "True"
+    return text
+
+
+def _parameter_changes(uses: Sequence[ParameterUse], on: dt.date) -> list[str]:
+    current = load_parameters()
+    out = []
+    for use in uses:
+        if use.name not in current:
+            out.append(f"parameter {use.name} no longer exists")
+            continue
+        try:
+            now = current.lookup(use.name, on, warn=False)
+        except NotInForceError:
+            out.append(f"parameter {use.name} has no value on {on.isoformat()} any more")
+            continue
+        if _show(now.value) != use.value or now.reference != use.reference:
+            out.append(
+                f"parameter {use.name} on {on.isoformat()}: {use.value} ({use.reference}) at the "
+                f"decision, now {_show(now.value)} ({now.reference})"
+            )
+    return out
