@@ -34,7 +34,6 @@ import pandas as pd
 from fuaalborg.criteria import errors
 from fuaalborg.criteria.conditions import DwellingCondition, PriorityGroup
 from fuaalborg.criteria.declarations import (
-    COLOURS,
     COMBINED_SEPARATOR,
     MAX_GROUPS,
     AllDepartments,
@@ -49,7 +48,7 @@ from fuaalborg.criteria.vocabulary import (
     meaning_match,
     protected_match,
 )
-from fuaalborg.model import is_valid_cvr
+from fuaalborg.model import COLOURS, is_valid_cvr
 from fuaalborg.tables import Dtype
 
 __all__ = [

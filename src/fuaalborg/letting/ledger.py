@@ -98,7 +98,6 @@ from fuaalborg.letting.registry import (
     registry_of,
 )
 from fuaalborg.letting.routing import (
-    COLOURS,
     COUNTING_REASONS,
     DWELLING_KINDS,
     RULE_PARAMETERS,
@@ -132,6 +131,7 @@ from fuaalborg.letting.verification import (
     first_difference,
     snapshot,
 )
+from fuaalborg.model import COLOURS
 from fuaalborg.municipality import Municipality
 from fuaalborg.parameters import ParameterSet, load_parameters
 

@@ -86,6 +86,7 @@ from fuaalborg.letting._waiting_list import (
     prepare,
 )
 from fuaalborg.letting.vacancy import Vacancy
+from fuaalborg.model import COLOURS
 from fuaalborg.parameters import DatedValue, ParameterSet, load_parameters
 from fuaalborg.records import (
     AgreementTerms,
@@ -117,8 +118,6 @@ Turn = Literal["internal", "external"]
 ROUTES: tuple[str, ...] = ("flexible", "ordinary")
 #: The turns of the internal/external rule.
 TURNS: tuple[str, ...] = ("internal", "external")
-#: The step model's colours.
-COLOURS: tuple[str, ...] = ("green", "yellow", "red")
 #: Reasons a row cannot be offered the dwelling, in the order they are checked.
 REASONS: tuple[str, ...] = (
     "inactive",

@@ -64,6 +64,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from fuaalborg.errors import NotInForceError, ValidationError
+from fuaalborg.model import COLOURS
 from fuaalborg.parameters import ParameterSet
 
 __all__ = [
@@ -92,8 +93,6 @@ __all__ = [
     "show_share",
 ]
 
-#: The step model's colours (trin 1–3).
-COLOURS = ("green", "yellow", "red")
 #: Dwelling kinds the ledger routes.
 DWELLING_KINDS = ("family", "bab")
 #: Routes of a vacancy: the municipality's referral or the waiting list.

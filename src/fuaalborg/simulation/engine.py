@@ -29,7 +29,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from fuaalborg.errors import ValidationError
-from fuaalborg.letting.routing import COLOURS, Counters, Rules, route_frame, rules_on
+from fuaalborg.letting.routing import Counters, Rules, route_frame, rules_on
+from fuaalborg.model import COLOURS
 from fuaalborg.municipality import Municipality
 from fuaalborg.rents import rent_band
 from fuaalborg.simulation.arrivals import Stock, YearOfVacancies, draw_year
