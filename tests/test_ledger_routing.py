@@ -65,15 +65,26 @@ def test_fraction_counter_fires_on_floor_steps(share: Fraction, expected: list[i
     ]
 
 
-def test_bab_always_referral_and_advances_nothing() -> None:
+def test_bab_goes_to_referral_where_it_may_place_and_advances_nothing() -> None:
     counters = Counters(referral=3, flexible=2, turns=2)
-    routed, after = route_one(counters, "bab", "green", GREEN)
-    assert routed.route == "referral"
-    assert routed.reason_code == "bab"
-    assert after == counters
+    for colour in ("green", "yellow"):
+        routed, after = route_one(counters, "bab", colour, GREEN)
+        assert routed.route == "referral"
+        assert routed.reason_code == "bab"
+        assert after == counters
+
+
+def test_bab_in_red_is_let_from_the_waiting_list_without_a_referral_count() -> None:
+    counters = Counters(referral=3, flexible=2, turns=2)
     routed, after = route_one(counters, "bab", "red", GREEN)
-    assert routed.route == "referral"
-    assert after == counters
+    assert (routed.route, routed.subroute, routed.reason_code) == (
+        "waiting_list", "flexible", "bab_exempt")
+    assert routed.n_referral is None
+    assert after == Counters(referral=3, flexible=3, turns=3)
+    # the other reading, a layer with red = { placement = "yes" }: the referral keeps it
+    keeps = make_rules(placement_colours=("green", "yellow", "red"))
+    routed, after = route_one(counters, "bab", "red", keeps)
+    assert (routed.route, routed.reason_code, after) == ("referral", "bab", counters)
 
 
 def test_red_counts_nothing_and_the_counter_resumes() -> None:
@@ -181,7 +192,8 @@ def test_exactly_floor_n_p_referrals_at_every_point(
     for dep, kind, colour in events:
         routed, counters[dep] = route_one(counters.get(dep, Counters()), kind, colour, rules)
         if kind == "bab":
-            assert routed.route == "referral"  # BAB always
+            # BAB: the referral's wherever it may place households (not in red)
+            assert routed.route == ("waiting_list" if colour == "red" else "referral")
             continue
         if colour == "red":
             assert routed.route == "waiting_list"  # red never

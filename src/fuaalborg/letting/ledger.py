@@ -741,7 +741,7 @@ class Ledger:
                 **_routed_fields(routed),
                 "rules": rid,
             }
-            if share is not None and colour != "red":
+            if share is not None and rules.records_department_share(colour):
                 event["department_share"] = share
             if latest is not None and on < latest:
                 event["late"] = True
@@ -837,7 +837,7 @@ class Ledger:
                     department_id=dep, dwelling_id=row.dwelling_id, kind=row.kind,
                     colour=row.colour, **_routed_fields(routed), rules=rid,
                 )
-                if share is not None and row.colour != "red":
+                if share is not None and rules.records_department_share(row.colour):
                     event["department_share"] = share
                 docs.insert(0, {"type": "rules", "id": rid, "values": values})
             return docs
@@ -1379,18 +1379,38 @@ class Ledger:
             out[column] = out[column].fillna(0).astype("int64")
         return out.reset_index(drop=True)
 
-    def check_referral(self, household: Any, vacancy_id: str, *, municipality: Municipality,
-                       on: dt.date | str | None = None) -> Any:
-        """Check a referred household against § 59, stk. 6/7 for a recorded vacancy.
+    def check_referral(
+        self,
+        household: Any,
+        vacancy_id: str,
+        *,
+        municipality: Municipality | None = None,
+        on: dt.date | str | None = None,
+        designation: str | None = None,
+        area_id: str | None = None,
+        forebyggelse_share: Any = None,
+        excluded_areas: Any = None,
+        no_alternative: bool = False,
+    ) -> Any:
+        """Check a referred household against § 59, stk. 6–9 for a recorded vacancy.
 
-        See :func:`fuaalborg.letting.referral_limits.check_referral`.
+        The department, date (the vacancy's unless ``on``) and colour are the
+        vacancy's, as the ledger recorded them; ``municipality`` (its lists) or
+        ``designation`` give the area's designation, and ``area_id``,
+        ``forebyggelse_share``, ``excluded_areas`` and ``no_alternative`` are
+        passed on as they are: see
+        :func:`fuaalborg.letting.referral_limits.check_referral`. The colour's
+        placement is the rule the ledger's routing reads too, so a vacancy the
+        ledger routed to the referral is never in a department the check closes.
         """
         from fuaalborg.letting.referral_limits import check_referral
 
         vacancy = self.vacancy(vacancy_id)
         return check_referral(
             household, vacancy["department_id"], on or vacancy["on"],
-            municipality=municipality, colour=vacancy["colour"], parameters=self._params,
+            municipality=municipality, designation=designation, colour=vacancy["colour"],
+            parameters=self._params, area_id=area_id, forebyggelse_share=forebyggelse_share,
+            excluded_areas=excluded_areas, no_alternative=no_alternative,
         )
 
     # -- verification -----------------------------------------------------------

@@ -9,21 +9,29 @@ calls :func:`route_one` for each vacancy; a simulation calls
 integer arithmetic, and the ledger verifies its log through
 :func:`route_frame`, so the two can never drift apart.
 
-The rules (almenboligloven § 59, stk. 1; § 60; udlejningsbekendtgørelsen):
+The rules (almenboligloven § 59, stk. 1; § 60; udlejningsbekendtgørelsen); what a
+colour means is read from the one dated source, :mod:`fuaalborg.colours`:
 
-* A **BAB** dwelling (familiebolig med tilskud) always goes to referral and
-  advances no counter (while the 100 % referral right is in force; without it a
-  BAB dwelling counts like any family dwelling).
+* A **BAB** dwelling (familiebolig med tilskud) goes to referral and advances no
+  counter while the 100 % referral right is in force — in a department whose
+  colour lets the referral place households (``colour_rules.referral_placement``).
+  In a colour where it may not (red), the BAB dwelling is let from the waiting
+  list like the department's other dwellings (reason ``bab_exempt``: the
+  library's reading, shared with
+  :func:`~fuaalborg.letting.referral_limits.check_referral`). Without the right
+  a BAB dwelling counts like any family dwelling.
 * A **family** dwelling in a department whose colour counts towards referral
-  advances the department's referral counter *n*; with referral share
-  ``p = a/b`` the *n*-th counting vacancy goes to referral exactly when
-  ``floor(n·a/b) > floor((n−1)·a/b)`` — with 1/4 the 4th, 8th, 12th …
-  A department in a colour that does not count (red) advances nothing; its
-  counter resumes where it stood when the colour changes.
+  (``colour_rules.referral_counting``) advances the department's referral
+  counter *n*; with referral share ``p = a/b`` the *n*-th counting vacancy goes
+  to referral exactly when ``floor(n·a/b) > floor((n−1)·a/b)`` — with 1/4 the
+  4th, 8th, 12th … A department in a colour that does not count (red) advances
+  nothing; its counter resumes where it stood when the colour changes.
 * Every **waiting-list letting** (including a dwelling the municipality declined
   and returned) advances the department's flexible counter *m*: it is let
-  flexibly when ``floor(m·f) > floor((m−1)·f)`` with the colour's flexible share
-  ``f`` (1 in red departments: always flexible).
+  flexibly when ``floor(m·f) > floor((m−1)·f)`` with the flexible share ``f``:
+  the mandatory share where § 60, stk. 4 governs the colour
+  (``colour_rules.mandatory_flexible``: 1 in red departments, always flexible),
+  else the department's agreed share or ``ledger.flexible_share``.
 * While the internal/external rule is in force, every waiting-list letting also
   advances the turn counter *k*; with internal share ``s`` and the first turn
   internal, the *k*-th letting is internal when ``ceil(k·s) > ceil((k−1)·s)``
@@ -63,6 +71,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from fuaalborg.colours import (
+    COUNTING,
+    MANDATORY,
+    PLACEMENT,
+    counting_value,
+    mandatory_value,
+    placement_value,
+)
 from fuaalborg.errors import NotInForceError, ValidationError
 from fuaalborg.model import COLOURS
 from fuaalborg.parameters import ParameterSet
@@ -108,6 +124,10 @@ COUNTING_REASONS = frozenset({"referral_turn", "waiting_list_turn"})
 #: explains a decision.
 REASONS: Mapping[str, str] = {
     "bab": "BAB dwelling: let by municipal referral ({bab_share}); no counter advances",
+    "bab_exempt": (
+        "BAB dwelling in a {colour} department, where the referral does not place households: "
+        "let from the waiting list; no referral counter advances"
+    ),
     "referral_turn": (
         "counting vacancy no. {n_referral} of the department: the referral's turn "
         "(share {referral_share})"
@@ -125,12 +145,16 @@ REASONS: Mapping[str, str] = {
 RULE_PARAMETERS = (
     "referral.share",
     "referral.bab_share",
-    "ledger.referral_colours",
+    COUNTING,
+    PLACEMENT,
     "ledger.flexible_share",
-    "ledger.flexible_share_red",
+    MANDATORY,
     "letting.internal_share",
     "ledger.first_turn",
 )
+#: The colour parameters a ledger written before colour_rules.* recorded instead:
+#: their values are still read when such a ledger is replayed and verified.
+LEGACY_RULE_PARAMETERS = ("ledger.referral_colours", "ledger.flexible_share_red")
 #: Rule parameters that may not be in force on a date (the rule not yet adopted).
 _OPTIONAL_RULES = frozenset({"ledger.first_turn", "referral.bab_share"})
 
@@ -141,17 +165,22 @@ class Rules:
 
     Every field is required: the values live in the parameter files, and
     :func:`rules_on` resolves them for a date (change
-    one with :func:`attrs.evolve`). ``internal_share`` is ``None`` while no
-    internal/external rule is in force: waiting-list lettings then take no turn.
-    ``bab_share`` is ``None`` while no 100 % referral right for BAB dwellings is
-    in force.
+    one with :func:`attrs.evolve`). ``referral_colours`` count towards the
+    referral; the referral may place households in ``placement_colours`` (a
+    colour that counts must be one of them); ``mandatory_colours`` are let by
+    the mandatory criteria at ``mandatory_share``. ``internal_share`` is
+    ``None`` while no internal/external rule is in force: waiting-list lettings
+    then take no turn. ``bab_share`` is ``None`` while no 100 % referral right
+    for BAB dwellings is in force.
     """
 
     referral_share: Fraction
     bab_share: Fraction | None
     referral_colours: tuple[str, ...]
+    placement_colours: tuple[str, ...]
     flexible_share: Fraction
-    flexible_share_red: Fraction
+    mandatory_colours: tuple[str, ...]
+    mandatory_share: Fraction
     internal_share: Fraction | None
     first_turn: str
 
@@ -162,7 +191,7 @@ class Rules:
                 f"bab_share {self.bab_share} is not supported: BAB dwellings are let 100 % "
                 "by referral"
             )
-        for name in ("referral_share", "flexible_share", "flexible_share_red"):
+        for name in ("referral_share", "flexible_share", "mandatory_share"):
             value = getattr(self, name)
             if not 0 <= value <= 1:
                 problems.append(f"{name} {value} is outside 0–1")
@@ -170,17 +199,32 @@ class Rules:
             problems.append(f"internal_share {self.internal_share} is outside 0–1")
         if self.first_turn not in TURNS:
             problems.append(f"first_turn {self.first_turn!r} is not internal or external")
-        unknown = set(self.referral_colours) - set(COLOURS)
-        if unknown:
-            problems.append(f"referral_colours has unknown colours {sorted(unknown)}")
+        for name in ("referral_colours", "placement_colours", "mandatory_colours"):
+            unknown = set(getattr(self, name)) - set(COLOURS)
+            if unknown:
+                problems.append(f"{name} has unknown colours {sorted(unknown)}")
+        closed = [c for c in self.referral_colours if c not in self.placement_colours]
+        if closed:
+            problems.append(
+                f"{', '.join(closed)} count towards the referral but the referral may not place "
+                "households there: a vacancy routed to it could never be let by it"
+            )
         if problems:
             raise ValidationError("invalid routing rules: " + "; ".join(problems))
 
     def flexible_share_for(self, colour: str, department_share: Fraction | None = None) -> Fraction:
-        """The flexible share for a department of ``colour`` (red: the mandatory share)."""
-        if colour == "red":
-            return self.flexible_share_red
+        """The flexible share for a department of ``colour``.
+
+        Where flexible letting is mandatory for the colour (§ 60, stk. 4) the
+        mandatory share; else the department's agreed share, or ``flexible_share``.
+        """
+        if colour in self.mandatory_colours:
+            return self.mandatory_share
         return self.flexible_share if department_share is None else department_share
+
+    def records_department_share(self, colour: str) -> bool:
+        """Whether a department's agreed share decides a letting of ``colour`` (not mandatory)."""
+        return colour not in self.mandatory_colours
 
 
 @attrs.frozen
@@ -321,7 +365,11 @@ def route_one(
     if colour not in COLOURS:
         raise ValidationError(f"unknown colour {colour!r}; expected green, yellow or red")
     if kind == "bab" and rules.bab_share is not None:
-        return Routed("referral", None, None, "bab", None, None, None), counters
+        if colour in rules.placement_colours:
+            return Routed("referral", None, None, "bab", None, None, None), counters
+        return route_waiting_list(
+            counters, colour, rules, department_share=department_share, reason_code="bab_exempt",
+        )
     if colour not in rules.referral_colours:
         return route_waiting_list(
             counters, colour, rules, department_share=department_share,
@@ -397,7 +445,14 @@ def rules_id(values: Mapping[str, Any]) -> str:
 
 
 def rules_from_values(values: Mapping[str, Any]) -> Rules:
-    """The :class:`Rules` of recorded rule values (a ledger's ``rules`` event)."""
+    """The :class:`Rules` of recorded rule values (a ledger's ``rules`` event).
+
+    Rule values recorded before the colour rules had one source
+    (:data:`LEGACY_RULE_PARAMETERS`) are read as they were written: every
+    colour counted or not as ``ledger.referral_colours`` said, BAB dwellings
+    went to the referral in every colour, and red departments were let at
+    ``ledger.flexible_share_red``.
+    """
 
     def frac(name: str) -> Fraction:
         return Fraction(str(values[name]["value"]))
@@ -405,12 +460,24 @@ def rules_from_values(values: Mapping[str, Any]) -> Rules:
     internal = values["letting.internal_share"]["value"]
     bab = values["referral.bab_share"]["value"]
     first = values["ledger.first_turn"]["value"]
+    if COUNTING in values:
+        counted = counting_value(values[COUNTING]["value"])
+        placed = tuple(c for c, p in placement_value(values[PLACEMENT]["value"]).items()
+                       if p.allows)
+        mandatory = mandatory_value(values[MANDATORY]["value"])
+        mandatory_colours, mandatory_share = mandatory.colours, mandatory.share
+    else:
+        counted = tuple(values["ledger.referral_colours"]["value"])
+        placed = COLOURS
+        mandatory_colours, mandatory_share = ("red",), frac("ledger.flexible_share_red")
     return Rules(
         referral_share=frac("referral.share"),
         bab_share=None if bab is None else Fraction(str(bab)),
-        referral_colours=tuple(values["ledger.referral_colours"]["value"]),
+        referral_colours=counted,
+        placement_colours=placed,
         flexible_share=frac("ledger.flexible_share"),
-        flexible_share_red=frac("ledger.flexible_share_red"),
+        mandatory_colours=mandatory_colours,
+        mandatory_share=mandatory_share,
         internal_share=None if internal is None else Fraction(str(internal)),
         first_turn=str(first) if first is not None else "internal",
     )
@@ -541,11 +608,14 @@ def route_frame(
     first_internal = per_rule([int(r.first_turn == "internal") for r in rule_list]).astype(bool)
     bab_right = per_rule([int(r.bab_share is not None) for r in rule_list]).astype(bool)
     counts_colour = np.zeros(n_rows, dtype=bool)
+    placeable = np.zeros(n_rows, dtype=bool)
+    mandatory = np.zeros(n_rows, dtype=bool)
     for pos, r in enumerate(rule_list):
         mask = rule_idx == pos
         counts_colour[mask] = np.isin(colours[mask], r.referral_colours)
+        placeable[mask] = np.isin(colours[mask], r.placement_colours)
+        mandatory[mask] = np.isin(colours[mask], r.mandatory_colours)
 
-    red = colours == "red"
     flex_a = per_rule([r.flexible_share.numerator for r in rule_list])
     flex_b = per_rule([r.flexible_share.denominator for r in rule_list])
     if "flexible_share" in frame.columns:
@@ -558,10 +628,10 @@ def route_frame(
         has_own = np.asarray([f is not None for f in parsed], dtype=bool)[own_codes]
         flex_a = np.where(has_own, own_a[own_codes], flex_a)
         flex_b = np.where(has_own, own_b[own_codes], flex_b)
-    red_a = per_rule([r.flexible_share_red.numerator for r in rule_list])
-    red_b = per_rule([r.flexible_share_red.denominator for r in rule_list])
-    flex_a = np.where(red, red_a, flex_a)
-    flex_b = np.where(red, red_b, flex_b)
+    mand_a = per_rule([r.mandatory_share.numerator for r in rule_list])
+    mand_b = per_rule([r.mandatory_share.denominator for r in rule_list])
+    flex_a = np.where(mandatory, mand_a, flex_a)
+    flex_b = np.where(mandatory, mand_b, flex_b)
 
     codes, uniques = pd.factorize(frame["department_id"].astype(str), sort=False)
     start = start or {}
@@ -590,7 +660,9 @@ def route_frame(
             out[pos] = -int(flag[rows].sum())
         return out
 
-    is_bab = (kinds == "bab") & bab_right & ~returned & ~is_void
+    bab_kind = (kinds == "bab") & bab_right & ~returned & ~is_void
+    is_bab = bab_kind & placeable
+    bab_exempt = bab_kind & ~placeable
     counting = ((kinds == "family") | ~bab_right) & counts_colour & ~returned & ~is_void
     n_ref = cumulate(steps(counting)) + start_ref[codes]
     referral = is_bab | (counting & fires_array(n_ref, ref_a, ref_b))
@@ -612,8 +684,12 @@ def route_frame(
             np.where(
                 is_bab,
                 "bab",
-                np.where(~counting, "colour_exempt",
-                         np.where(referral, "referral_turn", "waiting_list_turn")),
+                np.where(
+                    bab_exempt,
+                    "bab_exempt",
+                    np.where(~counting, "colour_exempt",
+                             np.where(referral, "referral_turn", "waiting_list_turn")),
+                ),
             ),
         ),
     )
@@ -631,7 +707,7 @@ def route_frame(
             "subroute": text(np.where(flexible, "flexible", "ordinary"), waiting),
             "turn": text(np.where(internal, "internal", "external"), turning),
             "reason_code": reason,
-            "n_referral": number(n_ref, ~(is_bab | returned)),
+            "n_referral": number(n_ref, ~(bab_kind | returned)),
             "n_flexible": number(n_flex, waiting | is_void),
             "n_turn": number(n_turn, turning | is_void),
         },
