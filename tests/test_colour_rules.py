@@ -92,6 +92,7 @@ def registry_of(days: list[dt.date], kinds: tuple[str, ...]) -> pd.DataFrame:
         "dwelling_id": [f"D{i}-{k}" for i in range(len(days)) for k in kinds],
         "department_id": [f"D{i}" for i in range(len(days)) for _ in kinds],
         "kind": [k for _ in days for k in kinds],
+        "organisation_cvr": CVR,
     })
 
 
@@ -207,7 +208,8 @@ def test_bab_in_red_the_ledger_and_check_referral_agree_on_every_date(tmp_path: 
 
 
 def test_ledger_check_referral_passes_every_argument_on(tmp_path: Path) -> None:
-    registry = pd.DataFrame({"dwelling_id": ["F1"], "department_id": ["F"], "kind": ["family"]})
+    registry = pd.DataFrame({"dwelling_id": ["F1"], "department_id": ["F"], "kind": ["family"],
+                             "organisation_cvr": [CVR]})
     barred = household() | {"cash_benefit_months": 24}
     with Ledger.create(tmp_path / "fwd.jsonl", registry) as ledger:
         ledger.record_vacancy("V1", "F1", "F", "family", "2024-03-01", 4000.0, 2, colour="green")

@@ -55,6 +55,7 @@ __all__ = [
     "OfferAnswered",
     "OfferRoundClosed",
     "OffersSent",
+    "OrganisationsRecorded",
     "RulesRecorded",
     "Signed",
     "Skipped",
@@ -116,7 +117,8 @@ class LedgerCreated:
 
     ``fingerprint`` identifies the registry (departments and their family and
     BAB dwellings); a ledger refuses a municipality or colour source whose
-    fingerprint differs.
+    fingerprint differs. ``organisations`` maps departments to their housing
+    organisation (absent in a ledger created without them).
     """
 
     TYPE: ClassVar[str] = "created"
@@ -127,6 +129,22 @@ class LedgerCreated:
     fingerprint: str
     flexible_shares: dict[str, str]
     registry: dict[str, dict[str, list[str]]]
+    organisations: dict[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class OrganisationsRecorded:
+    """The housing organisation of each department, recorded after the ledger's creation.
+
+    A ledger created without them records them in the transaction that first
+    needs them: the internal/external turn counts per housing organisation
+    (udlejningsbekendtgørelsen § 7).
+    """
+
+    TYPE: ClassVar[str] = "organisations"
+    seq: int
+    at: str
+    organisations: dict[str, str]
 
 
 @attrs.frozen
@@ -158,7 +176,9 @@ class VacancyRecorded:
 
     ``late`` marks a vacancy whose date is before the latest date of the
     department's counting vacancies recorded before it (notices arrive out of
-    date order; the ledger counts in the order it records).
+    date order; the ledger counts in the order it records). ``organisation``
+    names the housing organisation whose internal/external turn the letting
+    took (absent where the turn counted per department, or none was taken).
     """
 
     TYPE: ClassVar[str] = "vacancy"
@@ -183,6 +203,7 @@ class VacancyRecorded:
     rules: str
     department_share: str | None = None
     late: bool = False
+    organisation: str | None = None
 
 
 @attrs.frozen
@@ -208,6 +229,7 @@ class AnswerRecorded:
     n_turn: int | None = None
     rules: str | None = None
     department_share: str | None = None
+    organisation: str | None = None
 
 
 @attrs.frozen
@@ -216,6 +238,8 @@ class VacancyVoided:
 
     ``counted`` is what the vacancy had added to its department's counters and
     no longer counts; ``counters`` the department's counters after the void.
+    Where it took a housing organisation's turn, ``organisation`` names it and
+    ``counted`` and ``counters`` hold ``organisation_turns`` too.
     ``by`` names who voided it and ``reason`` why.
     """
 
@@ -229,6 +253,7 @@ class VacancyVoided:
     by: str
     counted: dict[str, int]
     counters: dict[str, int]
+    organisation: str | None = None
 
 
 @attrs.frozen
@@ -337,6 +362,7 @@ class Signed:
 
 Event: TypeAlias = (
     LedgerCreated
+    | OrganisationsRecorded
     | RulesRecorded
     | FlexibleShareSet
     | VacancyRecorded
@@ -356,7 +382,7 @@ EVENT_CLASSES: Mapping[str, type[Any]] = {
     for cls in (
         LedgerCreated, RulesRecorded, FlexibleShareSet, VacancyRecorded, AnswerRecorded,
         VacancyVoided, VacancyCorrected, OffersSent, OfferAnswered, OfferRoundClosed,
-        ApplicantPassive, Signed,
+        ApplicantPassive, Signed, OrganisationsRecorded,
     )
 }
 #: The event types a ledger writes, in the order they are introduced.

@@ -29,7 +29,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from fuaalborg.errors import ValidationError
-from fuaalborg.letting.routing import Counters, Rules, route_frame, rules_on
+from fuaalborg.letting.routing import CounterKey, Counters, Rules, route_frame, rules_on
 from fuaalborg.model import COLOURS
 from fuaalborg.municipality import Municipality
 from fuaalborg.rents import rent_band
@@ -240,8 +240,10 @@ def simulate(
     seed = secrets.randbits(32) if seed is None else int(seed)
     first_day = start or DEFAULT_START
     chosen = Scenario.load(scenario, base=municipality.parameters)
+    deps = municipality.departments
     stock = Stock.from_frame(
-        municipality.dwellings, municipality.departments["department_id"].astype(str).tolist()
+        municipality.dwellings, deps["department_id"].astype(str).tolist(),
+        deps["organisation_cvr"].astype(str).tolist(),
     )
     colour_source = colours or _placement_colours
     starts = [_add_years(first_day, y) for y in range(years + 1)]
@@ -309,9 +311,12 @@ def _run_chunk(
     ]
     n_dep = len(stock.department_ids)
     keys = np.asarray([f"{r}/{d}" for r in chunk for d in stock.department_ids], dtype=object)
-    counters: dict[str, Counters] = {}
+    # each run's organisations keep their own internal/external turn (udlejningsbekendtgørelsen § 7)
+    orgs = np.asarray([f"{r}/{o}" for r in chunk for o in stock.organisation_ids], dtype=object)
+    counters: dict[CounterKey, Counters] = {}
     for y, plan in enumerate(plans):
-        counters = _route_year(stock, plan, y, len(chunk), draws, keys, n_dep, counters, arrays)
+        counters = _route_year(stock, plan, y, len(chunk), draws, keys, orgs, n_dep, counters,
+                               arrays)
     return arrays
 
 
@@ -361,10 +366,11 @@ def _route_year(
     n_local: int,
     draws: list[list[YearOfVacancies]],
     keys: npt.NDArray[Any],
+    orgs: npt.NDArray[Any],
     n_dep: int,
-    counters: dict[str, Counters],
+    counters: dict[CounterKey, Counters],
     arrays: dict[str, FloatArray],
-) -> dict[str, Counters]:
+) -> dict[CounterKey, Counters]:
     """Route one year of a chunk of runs; add its counts to ``arrays``; new counters."""
     sizes = [len(draws[i][y].department) for i in range(n_local)]
     local = np.repeat(np.arange(n_local, dtype=np.int64), sizes)
@@ -392,6 +398,8 @@ def _route_year(
                 "colour": _COLOUR_NAMES[colour[rows]],
             }
         )
+        if len(orgs):
+            frame["organisation_id"] = orgs[local[rows] * n_dep + dep[rows]]
         if plan.reported is not None:
             # dwellings above the scenario's rent ceiling are not reported to the
             # referral: the ledger lets them from the waiting list without a count
