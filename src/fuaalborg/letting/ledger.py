@@ -328,6 +328,8 @@ class Ledger:
         self._colour_source: ColourSource | None = None
         # organisations given to open() for a ledger that does not record them yet
         self._organisations: dict[str, str] = {}
+        # organisations the ledger records (a recorded one never changes: changes are refused)
+        self._recorded_organisations: dict[str, str] = {}
         self._rules_by_date: dict[dt.date, tuple[str, Rules, dict[str, Any]]] = {}
         self._rules_by_id: dict[str, Rules] = {}
 
@@ -685,7 +687,10 @@ class Ledger:
         """The organisation whose turn a waiting-list letting of ``dep`` takes under ``rules``."""
         if not rules.turns_per_organisation:
             return None
-        org = self._store.organisations().get(dep) or self._organisations.get(dep)
+        org = self._recorded_organisations.get(dep)
+        if org is None:
+            self._recorded_organisations = self._store.organisations()
+            org = self._recorded_organisations.get(dep) or self._organisations.get(dep)
         if org is None:
             problems.append(
                 f"the internal/external turn counts per housing organisation "
@@ -698,7 +703,7 @@ class Ledger:
 
     def _organisation_docs(self, tx: StateView, dep: str, org: str | None) -> list[dict[str, Any]]:
         """The ``organisations`` event to write first, where the ledger does not record them."""
-        if org is None:
+        if org is None or self._recorded_organisations.get(dep) == org:
             return []
         recorded = tx.organisations()
         if recorded.get(dep) == org:

@@ -5,10 +5,11 @@ For every run and simulated year the engine draws the vacancies
 step model's placement in force on the year's first day, or the scenario's
 override), and routes the whole stream through the letting ledger's routing
 core, :func:`fuaalborg.letting.routing.route_frame` — the same code the ledger
-replays its log with — carrying every department's counters from year to year.
-Nothing about *whose turn* a vacancy is is decided here.
+replays its log with — carrying every department's counters, and every housing
+organisation's internal/external turn, from year to year. Nothing about *whose
+turn* a vacancy is is decided here.
 
-Department counters start at zero on the first simulated day: the first year of
+Counters start at zero on the first simulated day: the first year of
 a run under-counts referral turns a little compared with a ledger that has been
 running for years (a department's first turn comes at its 4th counting vacancy).
 """
@@ -226,9 +227,10 @@ def simulate(
     bounds). ``colours`` gives the departments'
     colours on a date (default: the step model's placement,
     ``fuaalborg.monitoring.placement_on``). The same ``seed`` gives the same result; without
-    one a seed is drawn and recorded in the result. Department counters start at
-    zero on ``start`` (default :data:`DEFAULT_START`). ``workers`` > 1 spreads the
-    runs over that many processes; the result is the same as with one.
+    one a seed is drawn and recorded in the result. Department and organisation
+    counters start at zero on ``start`` (default :data:`DEFAULT_START`).
+    ``workers`` > 1 spreads the runs over that many processes; the result is the
+    same as with one.
 
     >>> from fuaalborg import examples
     >>> result = simulate(examples.load(), years=1, runs=20, seed=1)
@@ -273,8 +275,8 @@ def simulate(
         counts=counts,
         categories={"rent_band": tuple(labels), "colour": COLOURS, "route": _ROUTES},
         notes=(
-            f"department counters start at zero on the first simulated day "
-            f"({first_day.isoformat()})",
+            "department and organisation counters start at zero on the first simulated "
+            f"day ({first_day.isoformat()})",
             "vacancies arrive per department as a Poisson process with rate dwellings × "
             "turnover; colours are fixed for each year on its first day",
         ),

@@ -210,7 +210,14 @@ class SqlStore:
         self._rules: dict[str, dict[str, Any]] = {}
         self._departments: list[str] | None = None
         self._dwellings: dict[str, tuple[str, str]] | None = None
+        # the departments' organisations: those of the created event (read once) and of the
+        # organisations events up to the one numbered _organisations_seq
+        self._created_organisations: dict[str, str] | None = None
         self._organisations: dict[str, str] | None = None
+        self._organisations_seq: int | None = None
+        # counter rows known to exist (made by a committed transaction), and this one's
+        self._rows_made: set[tuple[str, str]] = set()
+        self._rows_pending: set[tuple[str, str]] = set()
 
     # -- dialect --------------------------------------------------------------------
 
@@ -239,11 +246,16 @@ class SqlStore:
             return
         if scope != "department":  # department rows exist from the ledger's creation
             for key in wanted:
-                self._execute(
-                    "INSERT INTO ledger_counters (scope, key, referral, flexible, turns) "
-                    "VALUES (?, ?, 0, 0, 0) ON CONFLICT (scope, key) DO NOTHING", (scope, key))
+                if (scope, key) not in self._rows_made:
+                    # a row to lock (rows are never deleted): another writer's insert of the
+                    # same row waits for this transaction
+                    self._execute(
+                        "INSERT INTO ledger_counters (scope, key, referral, flexible, turns) "
+                        "VALUES (?, ?, 0, 0, 0) ON CONFLICT (scope, key) DO NOTHING",
+                        (scope, key))
         for key, counters in self._lock_counters(scope, wanted).items():
             self._held[(scope, key)] = counters
+            self._rows_pending.add((scope, key))
 
     def _writes(self) -> contextlib.AbstractContextManager[Any]:
         """A block of writes whose results are not read (PostgreSQL pipelines them)."""
@@ -414,7 +426,6 @@ class SqlStore:
         outer = self._depth == 0
         if outer:
             self._failed = False
-            self._organisations = None  # another writer may have recorded them
             self._begin()
         self._depth += 1
         ok = False
@@ -439,6 +450,9 @@ class SqlStore:
         self._head = None
         self._held = {}
         self._end(commit=commit)
+        if commit:
+            self._rows_made |= self._rows_pending
+        self._rows_pending = set()
 
     def lock_head(self) -> int:
         """Inside a transaction: lock the head row (once); return the last ``seq``."""
@@ -473,8 +487,7 @@ class SqlStore:
             self._lock_everything()
 
     def refresh(self) -> None:
-        """Every read queries the tables; only the organisations are cached, until now."""
-        self._organisations = None
+        """Nothing to do: every read queries the tables."""
 
     def close(self) -> None:
         """Close the connection (safe to call twice)."""
@@ -525,12 +538,20 @@ class SqlStore:
 
     def organisations(self) -> dict[str, str]:
         """Each department's housing organisation, from the ``created`` and ``organisations``
-        events (cached until an ``organisations`` event is written)."""
-        if self._organisations is None:
-            found: dict[str, str] = {}
-            for doc in self.event_docs(types=["created", "organisations"]):
-                found.update({str(k): str(v) for k, v in doc.get("organisations", {}).items()})
-            self._organisations = found
+        events; read again only when another ``organisations`` event has been written."""
+        if self._created_organisations is None:
+            found = self._row("SELECT line FROM ledger_events WHERE seq = 0")
+            created = decode(found[0]) if found is not None else {}
+            self._created_organisations = {
+                str(k): str(v) for k, v in created.get("organisations", {}).items()}
+        latest = self._row("SELECT max(seq) FROM ledger_events WHERE type = 'organisations'")
+        seq = None if latest is None or latest[0] is None else int(latest[0])
+        if self._organisations is None or seq != self._organisations_seq:
+            merged = dict(self._created_organisations)
+            if seq is not None:
+                for doc in self.event_docs(types=["organisations"]):
+                    merged.update({str(k): str(v) for k, v in doc["organisations"].items()})
+            self._organisations, self._organisations_seq = merged, seq
         return dict(self._organisations)
 
     def rules(self, rules_id: str) -> dict[str, Any] | None:
@@ -697,8 +718,7 @@ class SqlStore:
                       (share, department_id))
 
     def put_organisations(self, organisations: Mapping[str, str]) -> None:
-        """The organisations are read from their events: forget the cached ones."""
-        self._organisations = None
+        """The organisations are read from their events (see :meth:`organisations`)."""
 
     def put_rules(self, rules_id: str, values: Mapping[str, Any]) -> None:
         """Store rule values (once)."""
