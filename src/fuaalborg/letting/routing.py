@@ -744,10 +744,8 @@ def route_frame(
     # the turn of udlejningsbekendtgørelsen § 7: the organisation's counter where the
     # rules count per organisation, else the department's (which counts every turn)
     org_turning = turning & by_organisation
-    if "organisation_id" in frame.columns:
-        org_text = frame["organisation_id"].astype(object)
-        org_text = org_text.where(org_text.notna(), None)
-        org_codes, org_uniques = pd.factorize(org_text, sort=False)
+    if "organisation_id" in frame.columns:  # None or NaN: no organisation (code -1)
+        org_codes, org_uniques = pd.factorize(frame["organisation_id"], sort=False)
     else:
         org_codes, org_uniques = np.full(n_rows, -1, dtype=np.intp), pd.Index([])
     lacking = org_turning & (org_codes < 0)

@@ -313,8 +313,11 @@ def _run_chunk(
     ]
     n_dep = len(stock.department_ids)
     keys = np.asarray([f"{r}/{d}" for r in chunk for d in stock.department_ids], dtype=object)
-    # each run's organisations keep their own internal/external turn (udlejningsbekendtgørelsen § 7)
-    orgs = np.asarray([f"{r}/{o}" for r in chunk for o in stock.organisation_ids], dtype=object)
+    # each run's organisations keep their own internal/external turn (udlejningsbekendtgørelsen
+    # § 7): an organisation of run i is the integer key i × organisations + its code
+    codes, uniques = pd.factorize(pd.Series(stock.organisation_ids, dtype=object))
+    orgs = (np.arange(len(chunk), dtype=np.int64)[:, None] * max(len(uniques), 1)
+            + np.asarray(codes, dtype=np.int64)[None, :]).ravel()
     counters: dict[CounterKey, Counters] = {}
     for y, plan in enumerate(plans):
         counters = _route_year(stock, plan, y, len(chunk), draws, keys, orgs, n_dep, counters,
