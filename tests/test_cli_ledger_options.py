@@ -167,7 +167,8 @@ def _full_ledger(tmp_path: Path) -> str:
         "seniority_date": pd.to_datetime(["2019-01-01", "2015-01-01", "2020-01-01",
                                           "2016-01-01"]),
         "household_size": [2, 2, 2, 2]})
-    with Ledger.create(target, registry, name="test") as ledger:
+    Ledger.create(target, registry, name="test").close()  # without organisations: the
+    with Ledger.open(target, organisations={"A": "12011814"}) as ledger:  # first write records
         ledger.set_flexible_share("A", "1/2", "2024-01-01")
         for i in range(1, 5):
             ledger.record_vacancy(f"V{i}", "A1", "A", "family", f"2024-02-0{i}", 4200.0, 3,

@@ -145,7 +145,8 @@ def test_a_ledger_keeps_the_dwelling_facts_and_ranks_with_them(tmp_path: Path) -
 def test_a_ledger_without_facts_takes_them_from_its_municipality(tmp_path: Path) -> None:
     town = _town()
     ground = "D004-005"
-    bare = town.dwellings.drop(columns=["floor", "dwelling_type", "lift"])
+    bare = town.dwellings.drop(columns=["floor", "dwelling_type", "lift"]).merge(
+        town.departments[["department_id", "organisation_cvr"]], on="department_id")
     target = str(tmp_path / "old.jsonl")
     with Ledger.create(target, bare, name="Fjordby Kommune",
                        flexible_shares={"D004": "1"}) as ledger:

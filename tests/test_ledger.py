@@ -34,6 +34,9 @@ REGISTRY = pd.DataFrame(
         "kind": ["family", "family", "family", "bab", "family", "family", "family"],
     }
 )
+#: Each department its own housing organisation: the internal/external turn counts per
+#: organisation (udlejningsbekendtgørelsen § 7), here the same as per department.
+REGISTRY["organisation_cvr"] = "org-" + REGISTRY["department_id"]
 
 
 @pytest.fixture
@@ -77,10 +80,15 @@ def test_decision_carries_reason_and_rule_versions(ledger: Ledger) -> None:
 
 
 def test_bab_and_red(ledger: Ledger) -> None:
-    bab = ledger.record_vacancy("X1", "AB", "A", "bab", "2024-02-01", 3000, 2, colour="red")
-    assert bab.route == "referral"
-    assert bab.reason_code == "bab"
+    bab = ledger.record_vacancy("X0", "AB", "A", "bab", "2024-01-20", 3000, 2, colour="green")
+    assert (bab.route, bab.reason_code) == ("referral", "bab")
     assert ledger.counters("A") == fuaalborg.letting.Counters()
+    # in a red department the referral does not place, BAB dwellings included (reading)
+    bab = ledger.record_vacancy("X1", "AB", "A", "bab", "2024-02-01", 3000, 2, colour="red")
+    assert (bab.route, bab.subroute, bab.reason_code) == ("waiting_list", "flexible",
+                                                          "bab_exempt")
+    assert "does not place" in bab.reason
+    assert ledger.counters("A").referral == 0
     red = [ledger.record_vacancy(f"R{i}", "R1", "R", "family", f"2024-02-0{i + 1}", 5000, 3,
                                  colour="red") for i in range(5)]
     assert {d.route for d in red} == {"waiting_list"}

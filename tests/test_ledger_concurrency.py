@@ -37,6 +37,10 @@ REGISTRY = pd.DataFrame(
         "kind": ["family", "family", "bab", "family", "family", "family", "family"],
     }
 )
+#: A and B belong to one housing organisation: the internal/external turn counts per
+#: organisation (udlejningsbekendtgørelsen § 7), so writers of A and B share its counter.
+ORGANISATIONS = {"A": "org-AB", "B": "org-AB", "R": "org-R"}
+REGISTRY["organisation_cvr"] = REGISTRY["department_id"].map(ORGANISATIONS)
 DWELLINGS = {
     ("A", "family"): "A1", ("A", "bab"): "AB", ("B", "family"): "B1", ("R", "family"): "R1",
 }
@@ -63,6 +67,7 @@ def _oracle(events: list[dict[str, Any]]) -> tuple[dict[str, tuple[Any, ...]],
     """Each vacancy's (route, subroute, turn, n_referral) by the law, in seq order."""
     referral: dict[str, int] = {}
     letting: dict[str, int] = {}
+    turns: dict[str, int] = {}  # each organisation's waiting-list lettings
     out: dict[str, tuple[Any, ...]] = {}
     for event in events:
         if event["type"] != "vacancy":
@@ -77,7 +82,9 @@ def _oracle(events: list[dict[str, Any]]) -> tuple[dict[str, tuple[Any, ...]],
             if (n * 1) // 4 > ((n - 1) * 1) // 4:
                 out[event["vacancy_id"]] = ("referral", None, None, n)
                 continue
-        k = letting[dep] = letting.get(dep, 0) + 1
+        letting[dep] = letting.get(dep, 0) + 1
+        org = ORGANISATIONS[dep]
+        k = turns[org] = turns.get(org, 0) + 1
         subroute = "flexible" if DEPARTMENTS[dep] == "red" else "ordinary"
         turn = "internal" if k % 2 == 1 else "external"
         out[event["vacancy_id"]] = ("waiting_list", subroute, turn,
@@ -182,8 +189,9 @@ def test_a_writer_killed_mid_stream_loses_no_acknowledged_vacancy(
     kind: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     target = _target(kind, tmp_path, request)
-    Ledger.create(target, REGISTRY.assign(department_id=REGISTRY["department_id"]
-                                          .replace({"R": "B"}))).close()
+    merged = REGISTRY["department_id"].replace({"R": "B"})
+    Ledger.create(target, REGISTRY.assign(department_id=merged,
+                                          organisation_cvr="org-" + merged)).close()
     read, write = os.pipe()
     child = _FORK.Process(target=_crash_writer, args=(target, write))
     child.start()

@@ -24,6 +24,9 @@ REGISTRY = pd.DataFrame(
         "kind": ["family", "family", "bab", "family", "family", "family"],
     }
 )
+#: Each department its own housing organisation: the internal/external turn counts per
+#: organisation (udlejningsbekendtgørelsen § 7), here the same as per department.
+REGISTRY["organisation_cvr"] = "org-" + REGISTRY["department_id"]
 COLOURS = {"A": "green", "B": "yellow", "R": "red"}
 
 
@@ -60,7 +63,8 @@ def test_a_void_stops_counting_from_then_and_rewrites_nothing(tmp_path: Path) ->
         (void,) = report.corrections
         assert (void.type, void.by, void.reason) == ("void", "kb",
                                                      "the tenant withdrew the notice")
-        assert "stops counting (referral -1, flexible -1, turns -1)" in void.describe()
+        assert ("stops counting (referral -1, flexible -1, turns -1, organisation_turns -1)"
+                in void.describe())
 
 
 def test_voiding_the_referrals_turn_gives_the_referral_the_next_one(tmp_path: Path) -> None:

@@ -21,6 +21,9 @@ REGISTRY = pd.DataFrame(
         "kind": ["family"] * 4,
     }
 )
+#: Each department its own housing organisation: the internal/external turn counts per
+#: organisation (udlejningsbekendtgørelsen § 7), here the same as per department.
+REGISTRY["organisation_cvr"] = "org-" + REGISTRY["department_id"]
 APPLICANTS = pd.DataFrame(
     {
         "applicant_id": ["a", "b", "c", "d", "e"],

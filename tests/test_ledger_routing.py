@@ -18,6 +18,7 @@ from fuaalborg import load_parameters
 from fuaalborg.errors import ValidationError
 from fuaalborg.letting.ledger import Ledger, rules_on
 from fuaalborg.letting.routing import (
+    CounterKey,
     Counters,
     Rules,
     fires,
@@ -27,8 +28,10 @@ from fuaalborg.letting.routing import (
     route_one,
 )
 
-#: The rules in force on a date of the 2023 agreement, read from the parameter files.
-BASE = rules_on(load_parameters(), dt.date(2024, 1, 1))
+#: The rules in force on a date of the 2023 agreement, read from the parameter files, with
+#: the turn counted per department: these tests follow one department's counters (the
+#: organisation's turn, the default, is tested with its own counters below).
+BASE = attrs.evolve(rules_on(load_parameters(), dt.date(2024, 1, 1)), turn_scope="department")
 
 
 def make_rules(**changes: object) -> Rules:
@@ -65,15 +68,26 @@ def test_fraction_counter_fires_on_floor_steps(share: Fraction, expected: list[i
     ]
 
 
-def test_bab_always_referral_and_advances_nothing() -> None:
+def test_bab_goes_to_referral_where_it_may_place_and_advances_nothing() -> None:
     counters = Counters(referral=3, flexible=2, turns=2)
-    routed, after = route_one(counters, "bab", "green", GREEN)
-    assert routed.route == "referral"
-    assert routed.reason_code == "bab"
-    assert after == counters
+    for colour in ("green", "yellow"):
+        routed, after = route_one(counters, "bab", colour, GREEN)
+        assert routed.route == "referral"
+        assert routed.reason_code == "bab"
+        assert after == counters
+
+
+def test_bab_in_red_is_let_from_the_waiting_list_without_a_referral_count() -> None:
+    counters = Counters(referral=3, flexible=2, turns=2)
     routed, after = route_one(counters, "bab", "red", GREEN)
-    assert routed.route == "referral"
-    assert after == counters
+    assert (routed.route, routed.subroute, routed.reason_code) == (
+        "waiting_list", "flexible", "bab_exempt")
+    assert routed.n_referral is None
+    assert after == Counters(referral=3, flexible=3, turns=3)
+    # the other reading, a layer with red = { placement = "yes" }: the referral keeps it
+    keeps = make_rules(placement_colours=("green", "yellow", "red"))
+    routed, after = route_one(counters, "bab", "red", keeps)
+    assert (routed.route, routed.reason_code, after) == ("referral", "bab", counters)
 
 
 def test_red_counts_nothing_and_the_counter_resumes() -> None:
@@ -145,20 +159,29 @@ SHARES = st.tuples(st.integers(0, 5), st.integers(1, 6)).filter(lambda t: t[0] <
 
 @settings(max_examples=150, deadline=None)
 @given(events=st.lists(EVENT, max_size=80), share=SHARES, flex=SHARES, bab=st.booleans(),
-       turn=st.sampled_from([None, Fraction(1, 2), Fraction(1, 3)]))
+       turn=st.sampled_from([None, Fraction(1, 2), Fraction(1, 3)]), by_org=st.booleans(),
+       placed=st.sampled_from([("green", "yellow"), ("green", "yellow", "red")]))
 def test_vectorised_core_equals_sequential(
     events: list[tuple[str, str, str]], share: Fraction, flex: Fraction, bab: bool,
-    turn: Fraction | None,
+    turn: Fraction | None, by_org: bool, placed: tuple[str, ...],
 ) -> None:
     rules = make_rules(referral_share=share, flexible_share=flex, internal_share=turn,
-                  bab_share=Fraction(1) if bab else None)
-    counters: dict[str, Counters] = {}
+                       bab_share=Fraction(1) if bab else None, placement_colours=placed,
+                       turn_scope="organisation" if by_org else "department")
+    organisation = {"A": "O1", "B": "O1", "C": "O2"}  # A and B share an organisation
+    counters: dict[CounterKey, Counters] = {}
     expected = []
     for dep, kind, colour in events:
-        routed, counters[dep] = route_one(counters.get(dep, Counters()), kind, colour, rules)
+        org = ("organisation", organisation[dep])
+        routed, counters[dep] = route_one(
+            counters.get(dep, Counters()), kind, colour, rules,
+            turn_counters=counters.get(org, Counters()) if by_org else None)
+        if routed.turn_scope == "organisation":
+            counters[org] = Counters(turns=routed.n_turn or 0)
         expected.append((routed.route, routed.subroute, routed.turn, routed.n_referral,
                          routed.n_flexible, routed.n_turn, routed.reason_code))
     frame = pd.DataFrame(events, columns=["department_id", "kind", "colour"])
+    frame["organisation_id"] = frame["department_id"].map(organisation)
     out, end = route_frame(frame, rules)
     got = [
         tuple(None if pd.isna(v) else v for v in row)
@@ -181,7 +204,8 @@ def test_exactly_floor_n_p_referrals_at_every_point(
     for dep, kind, colour in events:
         routed, counters[dep] = route_one(counters.get(dep, Counters()), kind, colour, rules)
         if kind == "bab":
-            assert routed.route == "referral"  # BAB always
+            # BAB: the referral's wherever it may place households (not in red)
+            assert routed.route == ("waiting_list" if colour == "red" else "referral")
             continue
         if colour == "red":
             assert routed.route == "waiting_list"  # red never
@@ -210,6 +234,9 @@ REGISTRY = pd.DataFrame(
         "kind": ["family", "family", "family", "bab"] * 3,
     }
 )
+#: Each department its own housing organisation: the internal/external turn counts per
+#: organisation (udlejningsbekendtgørelsen § 7), here the same as per department.
+REGISTRY["organisation_cvr"] = "org-" + REGISTRY["department_id"]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

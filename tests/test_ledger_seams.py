@@ -20,6 +20,9 @@ from fuaalborg.letting.offers import OfferRound
 REGISTRY = pd.DataFrame(
     {"dwelling_id": ["A1", "A2", "A3", "A4"], "department_id": ["A"] * 4, "kind": ["family"] * 4}
 )
+#: Each department its own housing organisation: the internal/external turn counts per
+#: organisation (udlejningsbekendtgørelsen § 7), here the same as per department.
+REGISTRY["organisation_cvr"] = "org-" + REGISTRY["department_id"]
 APPLICANTS = pd.DataFrame(
     {
         "applicant_id": ["a", "b", "c", "d"],

@@ -31,6 +31,9 @@ REGISTRY = pd.DataFrame(
         "kind": ["family", "family", "family", "bab", "family", "family", "family"],
     }
 )
+#: Each department its own housing organisation: the internal/external turn counts per
+#: organisation (udlejningsbekendtgørelsen § 7), here the same as per department.
+REGISTRY["organisation_cvr"] = "org-" + REGISTRY["department_id"]
 OTHER = REGISTRY.assign(dwelling_id=REGISTRY["dwelling_id"] + "x")
 
 

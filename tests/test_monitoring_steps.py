@@ -276,23 +276,32 @@ def test_rules_for_each_colour() -> None:
     assert yellow.reading
     assert "§ 59, stk. 7" in yellow.referral_limits[0]
     assert not red.counts_towards_referral
+    assert red.referral_placement == "no"
     assert red.flexible_letting == "mandatory"
+    assert red.mandatory_flexible_share == 1
     assert "§ 60, stk. 4" in red.flexible_reference
-    assert "§ 59, stk. 1" in green.counts_reference
+    assert "Fælles Udlejningsaftale" in green.counts_reference
     with pytest.raises(ValidationError):
         rules_for("blue", ON)
+    # before the step model a recorded colour means what the law makes of it
+    before = rules_for("red", dt.date(2020, 1, 1))
+    assert before.counts_towards_referral
+    assert before.referral_placement == "yes"
+    assert before.flexible_letting == "mandatory"  # § 60, stk. 4 since 2018-12-01
+    assert "§ 59, stk. 1" in before.counts_reference
+    assert rules_for("red", dt.date(2018, 11, 30)).flexible_letting == "optional"
     with pytest.raises(NotInForceError):
-        rules_for("red", dt.date(2020, 1, 1))
+        rules_for("red", dt.date(2009, 12, 31))
 
 
-def test_rules_for_counts_towards_referral_follows_the_ledger_parameter(
+def test_rules_for_counts_towards_referral_follows_the_counting_parameter(
     tmp_path: Path,
 ) -> None:
     override = tmp_path / "yellow-exempt.toml"
     override.write_text(
         '[meta]\ntitle = "test"\nversion = "1"\n\n'
-        '[ledger.referral_colours]\ndescription = "test"\nunit = "list"\n\n'
-        '[[ledger.referral_colours.values]]\nfrom = 2023-01-01\nvalue = ["green"]\n'
+        '[colour_rules.referral_counting]\ndescription = "test"\nunit = "list"\n\n'
+        '[[colour_rules.referral_counting.values]]\nfrom = 2023-01-01\nvalue = ["green"]\n'
         'reference = "test"\n',
         encoding="utf-8",
     )
@@ -302,8 +311,10 @@ def test_rules_for_counts_towards_referral_follows_the_ledger_parameter(
     assert rules_for("yellow", ON).counts_towards_referral
 
 
-def test_rules_for_rejects_a_colour_rule_that_disagrees_with_the_ledger(tmp_path: Path) -> None:
-    override = tmp_path / "disagree.toml"
+def test_rules_for_refuses_an_older_colour_table_naming_where_each_answer_moved(
+    tmp_path: Path,
+) -> None:
+    override = tmp_path / "older.toml"
     override.write_text(
         '[meta]\ntitle = "test"\nversion = "1"\n\n'
         '[colour_rules.red]\ndescription = "test"\nunit = "table"\n\n'
@@ -314,8 +325,15 @@ def test_rules_for_rejects_a_colour_rule_that_disagrees_with_the_ledger(tmp_path
         'flexible_letting = "mandatory"\nflexible_reference = "x"\nreading = true\n',
         encoding="utf-8",
     )
-    with pytest.raises(ParameterFileError, match=r"disagrees with ledger\.referral_colours"):
+    with pytest.raises(ParameterFileError) as info:
         rules_for("red", ON, parameters=load_parameters(override))
+    text = str(info.value)
+    assert "colour_rules.red.counts_towards_referral: no longer read here" in text
+    assert "colour_rules.referral_counting" in text
+    assert "colour_rules.red.referral_placement: no longer read here" in text
+    assert "colour_rules.referral_placement" in text
+    assert "colour_rules.red.flexible_letting: mandatory flexible letting is " \
+        "colour_rules.mandatory_flexible" in text
 
 
 def test_calendar() -> None:

@@ -107,7 +107,7 @@ def test_red_department_where_nobody_meets_the_criteria_keeps_seniority_order() 
     assert "rød" in r.explain("x", lang="da")
 
 
-def test_red_is_mandatory_flexible_only_from_the_ledger_date() -> None:
+def test_red_is_mandatory_flexible_only_from_the_law_s_date() -> None:
     t = table(
         ("x", "external", "2010-01-01", 1),
         in_education=[False], employment_permanent=[False], children=[0],
@@ -117,7 +117,7 @@ def test_red_is_mandatory_flexible_only_from_the_ledger_date() -> None:
     none = FakeRegistry(criteria(), None)
     old = rank(t, before, registry=none, colour="red", organisation_cvr=CVR)
     assert old.route == "ordinary"
-    assert "ledger.flexible_share_red" in [p.name for p in old.record.parameters]
+    assert "colour_rules.mandatory_flexible" in [p.name for p in old.record.parameters]
     assert rank(t, before, colour="red", route="ordinary").route == "ordinary"
     new = rank(t, since, registry=registry(), colour="red", organisation_cvr=CVR)
     assert new.route == "flexible"

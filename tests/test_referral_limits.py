@@ -319,11 +319,31 @@ def test_stk9_fallback_named_and_recorded() -> None:
     assert fore.fallback
 
 
-def test_stk9_does_not_lift_the_agreements_red_rule_nor_apply_before_2021() -> None:
-    red = check_referral(clean(eu_eea_swiss_citizen=False), "D", ON, designation="udsat",
-                         colour="red", no_alternative=True)
+def test_stk9_lifts_the_red_exemption_but_not_the_yellow_criteria_nor_applies_before_2021(
+) -> None:
+    barred = clean(eu_eea_swiss_citizen=False)
+    red = check_referral(barred, "D", ON, designation="udsat", colour="red")
     assert not red.allowed
     assert codes(red) == ["agreement_red", "stk6_nr4"]
+    # the municipality's duty under stk. 9 is not the agreement's to set aside
+    red = check_referral(barred, "D", ON, designation="udsat", colour="red", no_alternative=True)
+    assert red.allowed
+    assert red.yielded == ("agreement_red",)
+    assert codes(red) == ["agreement_red", "stk6_nr4"]  # still recorded
+    assert "cannot set aside the municipality's statutory duty" in "\n".join(red.reasons())
+    assert "lovbestemte pligt" in "\n".join(red.reasons("da"))
+    # no statutory bar here: there is no duty for the agreement to yield to
+    unbarred = check_referral(clean(), "D", ON, designation="none", colour="red",
+                              no_alternative=True)
+    assert not unbarred.allowed
+    assert unbarred.yielded == ()
+    assert "does not apply here" in "\n".join(unbarred.reasons())
+    # yellow: the agreement's stk. 7 criteria outside the listed areas stand
+    yellow = check_referral(clean(cash_benefit_months=24), "D", ON, designation="none",
+                            colour="yellow", no_alternative=True)
+    assert not yellow.allowed
+    assert codes(yellow) == ["yellow_stk7_cash_24"]
+    assert not any(b.statutory for b in yellow.blocks)
     with pytest.raises(ValidationError, match="modelled from 2021-11-30"):
         check_referral(clean(eu_eea_swiss_citizen=False), "D", dt.date(2020, 1, 1),
                        designation="udsat", no_alternative=True)

@@ -184,12 +184,27 @@ def test_counters_start_at_zero_and_carry_over_years() -> None:
     np.testing.assert_array_equal(ref, vac // 4)
 
 
-def test_red_departments_give_only_their_bab_dwellings(town: Municipality) -> None:
+def test_red_departments_give_the_referral_nothing_not_even_bab_dwellings(
+    town: Municipality, tmp_path: Path
+) -> None:
     result = simulate(town, years=2, runs=4, seed=3, colours=all_colour("red"))
-    np.testing.assert_array_equal(
-        result.values("referral_dwellings"), result.values("bab_vacancies")
-    )
+    assert (result.values("bab_vacancies") > 0).all()
+    assert (result.values("referral_dwellings") == 0).all()  # the referral does not place
     assert (result.values("lettings_ordinary") == 0).all()  # red: flexible letting only
+    # the other reading, layered: the referral keeps the BAB dwellings of red departments
+    keeps = tmp_path / "red-bab.toml"
+    keeps.write_text(
+        '[meta]\ntitle = "BAB in red to the referral"\nversion = "1"\ndescription = "test"\n\n'
+        '[colour_rules.referral_placement]\ndescription = "test"\nunit = "table"\n\n'
+        '[[colour_rules.referral_placement.values]]\nfrom = 2023-01-01\nreference = "test"\n'
+        '[colour_rules.referral_placement.values.value]\ngreen = { placement = "yes" }\n'
+        'yellow = { placement = "yes" }\nred = { placement = "yes" }\n',
+        encoding="utf-8",
+    )
+    other = simulate(town, years=2, runs=4, seed=3, colours=all_colour("red"), scenario=keeps)
+    np.testing.assert_array_equal(
+        other.values("referral_dwellings"), other.values("bab_vacancies")
+    )
 
 
 def test_colours_do_not_matter_without_exemptions(town: Municipality) -> None:

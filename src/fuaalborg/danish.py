@@ -183,6 +183,7 @@ HEADERS: Mapping[str, str] = {
     "by": "af",
     "counted": "talt_med",
     "counters": "tællere",
+    "organisations": "boligorganisationer",
     "changes": "ændringer",
     "round": "runde",
     "deadline": "svarfrist",
@@ -264,6 +265,7 @@ VALUES: Mapping[str, str] = {
     "no_partner": "ingen_partner",
     # the letting ledger: event types, routes, answers, colour bases, reason codes
     "created": "oprettet",
+    "organisations": "boligorganisationer",
     "rules": "regler",
     "flexible_share": "fleksibel_andel",
     "vacancy": "ledig_bolig",
@@ -287,6 +289,7 @@ VALUES: Mapping[str, str] = {
     "referral_turn": "anvisningens_tur",
     "waiting_list_turn": "ventelistens_tur",
     "colour_exempt": "fritaget_efter_farve",
+    "bab_exempt": "bab_fritaget",
     "returned": "returneret",
     # the calendar's statuses and duties
     "done": "udført",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import attrs
 import numpy as np
@@ -28,8 +28,10 @@ import pandas as pd
 from fuaalborg.errors import ValidationError
 
 __all__ = [
+    "COLOURS",
     "CVR_WEIGHTS",
     "Area",
+    "Colour",
     "Department",
     "Dwelling",
     "Organisation",
@@ -41,6 +43,14 @@ __all__ = [
 
 #: Weights of the CVR modulus-11 check (Erhvervsstyrelsen).
 CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
+
+#: A colour of the agreement's step model (trappetrinsmodellen): green is step 1,
+#: yellow step 2, red step 3. What a colour means for letting on a date is the dated
+#: parameter data ``colour_rules.*`` (see :func:`fuaalborg.monitoring.rules_for`).
+Colour = Literal["green", "yellow", "red"]
+#: The step model's colours, from step 1 to step 3: the one vocabulary every module
+#: (monitoring, criteria, letting, simulation, reports) imports from here.
+COLOURS: tuple[Colour, ...] = get_args(Colour)
 
 
 def is_valid_cvr(cvr: object) -> bool:

@@ -52,6 +52,7 @@ from fuaalborg.dates import as_date
 from fuaalborg.errors import AssumedTermsWarning, NotInForceError, ParameterFileError
 
 __all__ = [
+    "RETIRED_PARAMETERS",
     "UNITS",
     "DatedValue",
     "Parameter",
@@ -80,6 +81,33 @@ UNITS: Mapping[str, str] = {
     "month_day": 'a month and day written "MM-DD"',
     "table": "a TOML table; its keys are documented in the description",
     "list": "a TOML array",
+}
+
+#: Parameter names fuaalborg no longer reads, with what replaced them. A parameter file
+#: (a user's layer, a scenario, a municipality's settings) that still defines one is
+#: refused with this text, never read silently or ignored.
+RETIRED_PARAMETERS: Mapping[str, str] = {
+    "ledger.referral_colours": (
+        "colour_rules.referral_counting (the same list of colours: what a colour means has "
+        "one dated source, colour_rules.*)"
+    ),
+    "ledger.flexible_share_red": (
+        "colour_rules.mandatory_flexible (its colours and share: mandatory flexible letting "
+        "under almenboligloven § 60, stk. 4 for every reader at once)"
+    ),
+    "criteria.mandatory.flexible_share": (
+        "colour_rules.mandatory_flexible (its share; the statutory agreement is derived from it)"
+    ),
+    "ledger.referral_limits.yellow_uses_stk7": (
+        'colour_rules.referral_placement (yellow = { placement = "restricted", criteria = '
+        '"referral.limits.stk7" }; placement = "yes" for no agreement limit)'
+    ),
+    "ledger.referral_limits.red_placement": (
+        'colour_rules.referral_placement (red = { placement = "no" } or { placement = "yes" })'
+    ),
+    "letting.mandatory_criteria_designations": (
+        "colour_rules.mandatory_flexible (its designations)"
+    ),
 }
 
 
@@ -342,6 +370,12 @@ def parse_parameter_file(
             problems.extend(_cattrs_messages(exc, source, "meta"))
     params: dict[str, Parameter] = {}
     for name, table in _walk(data, "", source, problems):
+        if name in RETIRED_PARAMETERS:
+            problems.append(
+                f"{source}: {name}: this parameter is no longer read; give instead "
+                f"{RETIRED_PARAMETERS[name]}"
+            )
+            continue
         unknown = sorted(set(table) - _PARAMETER_KEYS)
         if unknown:
             problems.append(

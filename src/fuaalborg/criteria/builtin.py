@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fuaalborg.colours import mandatory_history
 from fuaalborg.criteria.declarations import ByColour, Criterion, LettingAgreement
 from fuaalborg.criteria.hookspecs import hookimpl
 from fuaalborg.model import valid_cvr_mask
@@ -336,25 +337,26 @@ def builtin_criteria() -> list[Criterion]:
 
 
 def statutory_agreements(parameters: ParameterSet) -> list[LettingAgreement]:
-    """The mandatory § 60, stk. 4 agreement for red departments, one per dated share."""
-    out = []
-    for dated in sorted(
-        parameters.history("criteria.mandatory.flexible_share"), key=lambda d: d.start
-    ):
-        if dated.ended:
-            continue
-        out.append(
-            LettingAgreement(
-                organisation_cvr=None,
-                departments=ByColour("red"),
-                groups=(MANDATORY_CRITERION,),
-                flexible_share=float(dated.value),
-                legal_basis=dated.reference,
-                valid_from=dated.start,
-                valid_until=dated.end,
-            )
+    """The mandatory § 60, stk. 4 agreement, one per period of ``colour_rules.mandatory_flexible``.
+
+    Each covers the colours the period names (red) with the mandatory criterion
+    as its only group and the period's share; a period that names no colour
+    (before 2018-12-01) gives none. The ledger's routing, the ranking and
+    :func:`fuaalborg.monitoring.rules_for` read the same parameter.
+    """
+    return [
+        LettingAgreement(
+            organisation_cvr=None,
+            departments=ByColour(*rule.colours),
+            groups=(MANDATORY_CRITERION,),
+            flexible_share=float(rule.share),
+            legal_basis=rule.reference,
+            valid_from=rule.start,
+            valid_until=rule.end,
         )
-    return out
+        for rule in mandatory_history(parameters)
+        if rule.colours
+    ]
 
 
 class BuiltinPlugin:

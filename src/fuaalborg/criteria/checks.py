@@ -34,7 +34,6 @@ import pandas as pd
 from fuaalborg.criteria import errors
 from fuaalborg.criteria.conditions import DwellingCondition, PriorityGroup
 from fuaalborg.criteria.declarations import (
-    COLOURS,
     COMBINED_SEPARATOR,
     MAX_GROUPS,
     AllDepartments,
@@ -49,7 +48,7 @@ from fuaalborg.criteria.vocabulary import (
     meaning_match,
     protected_match,
 )
-from fuaalborg.model import is_valid_cvr
+from fuaalborg.model import COLOURS, is_valid_cvr
 from fuaalborg.tables import Dtype
 
 __all__ = [
@@ -350,9 +349,12 @@ def _check_departments_shape(
         )
 
 
-def _may_be_red(agr: LettingAgreement) -> bool:
-    deps = agr.departments
-    return not isinstance(deps, ByColour) or "red" in deps.colours
+def _may_be_mandatory(agr: LettingAgreement, statutory: LettingAgreement) -> bool:
+    """Whether ``agr`` may cover a department of a colour the statutory agreement governs."""
+    deps, governed = agr.departments, statutory.departments
+    if not isinstance(deps, ByColour) or not isinstance(governed, ByColour):
+        return True
+    return bool(set(deps.colours) & set(governed.colours))
 
 
 def _check_groups(
@@ -414,12 +416,13 @@ def _check_groups(
                     else f"group {gid!r} names no loaded criterion",
                 )
     count = len(agr.groups)
-    red = max((_red_count(agr, m.group_ids) for m in statutory if m.groups), default=count)
-    worst = max(count, red if _may_be_red(agr) else count)
+    red = max((_red_count(agr, m.group_ids) for m in statutory
+               if m.groups and _may_be_mandatory(agr, m)), default=count)
+    worst = max(count, red)
     if worst > MAX_GROUPS:
         extra = (
             f" ({red} in a red department, where the mandatory § 60, stk. 4 criterion is added)"
-            if _may_be_red(agr) and red > count
+            if red > count
             else ""
         )
         refuse(

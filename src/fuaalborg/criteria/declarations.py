@@ -35,6 +35,7 @@ import attrs
 import pandas as pd
 
 from fuaalborg.criteria.conditions import PriorityGroup
+from fuaalborg.model import COLOURS
 
 __all__ = [
     "COLOURS",
@@ -50,8 +51,6 @@ __all__ = [
     "tightened",
 ]
 
-#: The colours of the step model (trappetrinsmodellen), least severe first.
-COLOURS = ("green", "yellow", "red")
 #: Joins criterion ids into a combined group that requires all of them (``"a&b"``).
 COMBINED_SEPARATOR = "&"
 #: The most priority groups an agreement may have in any department. The ranking's sort

@@ -311,20 +311,22 @@ class Registry:
 
         Of the organisation's agreements in force that cover the department, the
         most specific applies (listed ids before a colour selector before all
-        departments). For a red department the mandatory § 60, stk. 4 criterion
-        always applies: an organisation's agreement may tighten it but not drop
-        it, so each of its groups is combined with the mandatory criterion
-        (``"group&employment_or_education"``), the mandatory criterion follows as
-        the last group, and the whole waiting-list letting is flexible
+        departments). Where the mandatory § 60, stk. 4 criterion governs the
+        department's colour (a statutory agreement covers it: red, from
+        ``colour_rules.mandatory_flexible``) it always applies: an organisation's
+        agreement may tighten it but not drop it, so each of its groups is
+        combined with the mandatory criterion (``"group&employment_or_education"``),
+        the mandatory criterion follows as the last group, and the whole
+        waiting-list letting is flexible
         (:func:`~fuaalborg.criteria.declarations.tightened`). Without an
-        organisation agreement, a red department gets the statutory agreement;
+        organisation agreement such a department gets the statutory agreement;
         another department gets ``None``.
         """
         day = as_date(on)
         chosen = self._organisation_agreement(department_id, organisation_cvr, colour, day)
-        if colour != "red":
-            return chosen
-        statutory = [a for a in self.statutory if a.in_force(day)]
+        statutory = [
+            a for a in self.statutory if a.in_force(day) and a.covers(department_id, colour)
+        ]
         if not statutory:
             return chosen
         mandatory = statutory[0]

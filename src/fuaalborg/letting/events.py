@@ -55,6 +55,7 @@ __all__ = [
     "OfferAnswered",
     "OfferRoundClosed",
     "OffersSent",
+    "OrganisationsRecorded",
     "RulesRecorded",
     "Signed",
     "Skipped",
@@ -131,6 +132,8 @@ class LedgerCreated:
     ``dwelling_type`` and ``lift``, each value (as text) and the dwellings that
     have it — which a ranking's dwelling conditions read; it is absent when the
     table states none (and in ledgers written before it existed).
+    ``organisations`` maps departments to their housing organisation (absent in a
+    ledger created without them).
     """
 
     TYPE: ClassVar[str] = "created"
@@ -146,6 +149,22 @@ class LedgerCreated:
     dwelling_facts: dict[str, dict[str, Any]] | None = attrs.field(
         default=None, validator=lambda _e, _a, value: _check_facts(value)
     )
+    organisations: dict[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class OrganisationsRecorded:
+    """The housing organisation of each department, recorded after the ledger's creation.
+
+    A ledger created without them records them in the transaction that first
+    needs them: the internal/external turn counts per housing organisation
+    (udlejningsbekendtgørelsen § 7).
+    """
+
+    TYPE: ClassVar[str] = "organisations"
+    seq: int
+    at: str
+    organisations: dict[str, str]
 
 
 @attrs.frozen
@@ -177,7 +196,9 @@ class VacancyRecorded:
 
     ``late`` marks a vacancy whose date is before the latest date of the
     department's counting vacancies recorded before it (notices arrive out of
-    date order; the ledger counts in the order it records).
+    date order; the ledger counts in the order it records). ``organisation``
+    names the housing organisation whose internal/external turn the letting
+    took (absent where the turn counted per department, or none was taken).
     """
 
     TYPE: ClassVar[str] = "vacancy"
@@ -202,6 +223,7 @@ class VacancyRecorded:
     rules: str
     department_share: str | None = None
     late: bool = False
+    organisation: str | None = None
 
 
 @attrs.frozen
@@ -227,6 +249,7 @@ class AnswerRecorded:
     n_turn: int | None = None
     rules: str | None = None
     department_share: str | None = None
+    organisation: str | None = None
 
 
 @attrs.frozen
@@ -235,6 +258,8 @@ class VacancyVoided:
 
     ``counted`` is what the vacancy had added to its department's counters and
     no longer counts; ``counters`` the department's counters after the void.
+    Where it took a housing organisation's turn, ``organisation`` names it and
+    ``counted`` and ``counters`` hold ``organisation_turns`` too.
     ``by`` names who voided it and ``reason`` why.
     """
 
@@ -248,6 +273,7 @@ class VacancyVoided:
     by: str
     counted: dict[str, int]
     counters: dict[str, int]
+    organisation: str | None = None
 
 
 @attrs.frozen
@@ -356,6 +382,7 @@ class Signed:
 
 Event: TypeAlias = (
     LedgerCreated
+    | OrganisationsRecorded
     | RulesRecorded
     | FlexibleShareSet
     | VacancyRecorded
@@ -375,7 +402,7 @@ EVENT_CLASSES: Mapping[str, type[Any]] = {
     for cls in (
         LedgerCreated, RulesRecorded, FlexibleShareSet, VacancyRecorded, AnswerRecorded,
         VacancyVoided, VacancyCorrected, OffersSent, OfferAnswered, OfferRoundClosed,
-        ApplicantPassive, Signed,
+        ApplicantPassive, Signed, OrganisationsRecorded,
     )
 }
 #: The event types a ledger writes, in the order they are introduced.

@@ -22,7 +22,9 @@ latest is accepted and marked ``late``.
 The routing rules are those of :mod:`fuaalborg.letting.routing`: BAB dwellings
 always go to referral; every 4th counting family vacancy per department goes to
 the municipality (almenboligloven § 59, stk. 1); red departments count nothing;
-waiting-list lettings take the flexible and internal/external turns. A vacancy
+waiting-list lettings take the flexible and internal/external turns — the
+internal/external turn per housing organisation (udlejningsbekendtgørelsen § 7),
+so the ledger records each department's organisation. A vacancy
 recorded in error is voided (:meth:`Ledger.void`) and stops counting from then;
 its other facts are corrected with :meth:`Ledger.correct`.
 
@@ -31,7 +33,7 @@ its other facts are corrected with :meth:`Ledger.correct`.
 >>> from fuaalborg.letting.ledger import Ledger
 >>> folder = pathlib.Path(tempfile.mkdtemp())
 >>> registry = pd.DataFrame({"dwelling_id": ["D1", "D2"], "department_id": ["A", "A"],
-...                          "kind": ["family", "bab"]})
+...                          "kind": ["family", "bab"], "organisation_cvr": "31831814"})
 >>> with Ledger.create(folder / "ledger.jsonl", registry, name="demo") as ledger:
 ...     decisions = [ledger.record_vacancy(f"V{i}", "D1", "A", "family", f"2024-0{i}-01",
 ...                                        4200.0, 3, colour="green") for i in range(1, 5)]
@@ -95,12 +97,13 @@ from fuaalborg.letting.registry import (
     dwelling_facts_of,
     facts_by_dwelling,
     fingerprint_of,
+    organisations_of,
+    other_organisations,
     other_town,
     registry_fingerprint,
     registry_of,
 )
 from fuaalborg.letting.routing import (
-    COLOURS,
     COUNTING_REASONS,
     DWELLING_KINDS,
     RULE_PARAMETERS,
@@ -134,6 +137,7 @@ from fuaalborg.letting.verification import (
     first_difference,
     snapshot,
 )
+from fuaalborg.model import COLOURS
 from fuaalborg.municipality import Municipality
 from fuaalborg.parameters import ParameterSet, load_parameters
 
@@ -324,6 +328,10 @@ class Ledger:
         self._store = store
         self._params = parameters
         self._colour_source: ColourSource | None = None
+        # organisations given to open() for a ledger that does not record them yet
+        self._organisations: dict[str, str] = {}
+        # organisations the ledger records (a recorded one never changes: changes are refused)
+        self._recorded_organisations: dict[str, str] = {}
         self._rules_by_date: dict[dt.date, tuple[str, Rules, dict[str, Any]]] = {}
         self._rules_by_id: dict[str, Rules] = {}
         self._facts: dict[str, dict[str, Any]] | None = None
@@ -341,6 +349,7 @@ class Ledger:
         colour_source: ColourSource | None = None,
         name: str | None = None,
         wait: float = DEFAULT_WAIT_SECONDS,
+        organisations: Mapping[str, str] | None = None,
     ) -> Ledger:
         """Create a new ledger at ``target`` for ``municipality``'s departments and dwellings.
 
@@ -355,7 +364,12 @@ class Ledger:
         stk. 1); others use ``ledger.flexible_share``. ``colour_source(department_id,
         on)`` gives a department's colour when a vacancy is recorded without one
         (default for a :class:`~fuaalborg.Municipality`: its step model,
-        :class:`StepModelColours`). Refuses a target that already holds a ledger.
+        :class:`StepModelColours`). ``organisations`` maps departments to their
+        housing organisation (default: the municipality's departments table, or
+        a dwellings table's ``organisation_cvr`` column): the internal/external
+        turn counts per organisation, so a ledger without them refuses
+        waiting-list lettings under that rule until it is given them (see
+        :meth:`open`). Refuses a target that already holds a ledger.
         """
         registry, town_name = registry_of(municipality)
         fingerprint = fingerprint_of(registry)
@@ -372,6 +386,13 @@ class Ledger:
             if not 0 <= frac <= 1:
                 problems.append(f"flexible share of {dep!r}: {share!r} is outside 0–1")
             shares[str(dep)] = show_share(frac)
+        try:
+            orgs = organisations_of(municipality, organisations)
+        except FuaalborgError as exc:
+            problems.append(str(exc))
+            orgs = {}
+        problems.extend(f"organisation of unknown department {d!r}"
+                        for d in sorted(set(orgs) - set(registry)))
         if problems:
             raise LedgerInputError("Ledger.create", problems)
         check_colour_source(colour_source, fingerprint, town_name, describe_target(target))
@@ -388,6 +409,8 @@ class Ledger:
         facts = dwelling_facts_of(municipality)
         if facts:
             header["dwelling_facts"] = facts
+        if orgs:
+            header["organisations"] = dict(sorted(orgs.items()))
         structure(header)
         store = open_store(target, project, create=[encode(header)[:-1]], wait=wait)
         ledger = cls(store, parameters or load_parameters(), _token=_TOKEN)
@@ -406,6 +429,7 @@ class Ledger:
         colour_source: ColourSource | None = None,
         readonly: bool = False,
         wait: float = DEFAULT_WAIT_SECONDS,
+        organisations: Mapping[str, str] | None = None,
     ) -> Ledger:
         """Open an existing ledger.
 
@@ -417,6 +441,10 @@ class Ledger:
         (:meth:`verify` checks it on demand). ``municipality`` (its step model
         gives colours) and ``colour_source`` must be the ledger's own: another
         municipality's is refused with :class:`LedgerMunicipalityError`.
+        ``municipality`` or ``organisations`` (department -> organisation) give
+        the departments' housing organisations to a ledger created without
+        them: the first write that needs one records them. Organisations that
+        differ from those the ledger records are refused.
         """
         store = open_store(target, project, readonly=readonly, wait=wait)
         try:
@@ -429,6 +457,17 @@ class Ledger:
                         store.target, meta, municipality.name, found))
             check_colour_source(colour_source, meta.fingerprint, meta.municipality,
                                  store.target)
+            if municipality is not None or organisations is not None:
+                given = organisations_of(
+                    municipality if municipality is not None else pd.DataFrame(), organisations)
+                refused = other_organisations(store.target, store.organisations(), given)
+                if refused:
+                    raise LedgerMunicipalityError(refused)
+                unknown = sorted(set(given) - set(store.department_ids()))
+                if unknown:
+                    raise LedgerInputError("Ledger.open", [
+                        f"organisation of unknown department {d!r}" for d in unknown])
+                ledger._organisations = given
             if isinstance(store, FileStore):
                 check_decisions_of(ledger, store.docs)
         except BaseException:
@@ -569,6 +608,7 @@ class Ledger:
         *,
         department_id: str | None = None,
         serial: bool = True,
+        counters: Sequence[tuple[str, str]] = (),
     ) -> list[dict[str, Any]]:
         """Write events in one transaction; return them numbered and time-stamped.
 
@@ -578,11 +618,13 @@ class Ledger:
         transaction locks ``department_id`` against other writers; with
         ``serial`` (the default) it locks the whole ledger before ``events`` is
         called, which a function reading beyond one department needs. A
-        ``rules`` event whose rules are recorded already is left out. The
+        ``rules`` event whose rules are recorded already is left out.
+        ``counters`` names further ``(scope, key)`` counters the transaction
+        locks after the department's (a housing organisation's turn). The
         ledger's own recording functions and
         :class:`~fuaalborg.letting.offers.OfferRound` write through this.
         """
-        with self._store.transaction(department_id, serial=serial) as tx:
+        with self._store.transaction(department_id, serial=serial, counters=counters) as tx:
             docs = list(events(tx) if callable(events) else events)
             tx.lock_head()
             docs = [d for d in docs if d["type"] != "rules" or tx.rules(str(d["id"])) is None]
@@ -646,6 +688,40 @@ class Ledger:
                     raise LedgerCorruptError(f"{self.target}: rules {rid!r} are not recorded")
             rules = self._rules_by_id[rid] = rules_from_values(values)
         return rules
+
+    # -- organisations --------------------------------------------------------------
+
+    def _turn_organisation(self, dep: str, rules: Rules, problems: list[str]) -> str | None:
+        """The organisation whose turn a waiting-list letting of ``dep`` takes under ``rules``."""
+        if not rules.turns_per_organisation:
+            return None
+        org = self._recorded_organisations.get(dep)
+        if org is None:
+            self._recorded_organisations = self._store.organisations()
+            org = self._recorded_organisations.get(dep) or self._organisations.get(dep)
+        if org is None:
+            problems.append(
+                f"the internal/external turn counts per housing organisation "
+                f"(udlejningsbekendtgørelsen § 7, letting.internal_turn_scope), and the ledger "
+                f"does not know department {dep!r}'s organisation: open the ledger with its "
+                "municipality (as `fuaalborg ledger vacancy --municipality DIR` does) or "
+                "organisations=, and the first write records them"
+            )
+        return org
+
+    def _organisation_docs(self, tx: StateView, dep: str, org: str | None) -> list[dict[str, Any]]:
+        """The ``organisations`` event to write first, where the ledger does not record them."""
+        if org is None or self._recorded_organisations.get(dep) == org:
+            return []
+        recorded = tx.organisations()
+        if recorded.get(dep) == org:
+            return []
+        if dep in recorded:  # recorded by another writer meanwhile
+            raise LedgerInputError(f"department {dep!r}", [
+                f"the ledger records organisation {recorded[dep]} for department {dep!r}, not "
+                f"{org}: open it again"])
+        missing = {d: o for d, o in self._organisations.items() if d not in recorded}
+        return [{"type": "organisations", "organisations": dict(sorted(missing.items()))}]
 
     # -- recording --------------------------------------------------------------
 
@@ -714,9 +790,11 @@ class Ledger:
             basis = "step model"
         if colour is not None and colour not in COLOURS:
             problems.append(f"colour {colour!r} is not green, yellow or red")
+        org: str | None = None
         if not problems and on is not None:
             try:
                 rid, rules, values = self._rules_on(on)
+                org = self._turn_organisation(dep, rules, problems)
             except NotInForceError as exc:
                 problems.append(str(exc))
         if problems:
@@ -731,9 +809,11 @@ class Ledger:
                     f"vacancy {vid!r} is already recorded (event {existing.seq})"])
             share = tx.department_share(dep)
             latest = tx.latest_vacant_on(dep)
+            first = self._organisation_docs(tx, dep, org)
             routed, _ = route_one(
                 tx.counters("department", dep), kind, colour, rules,
                 department_share=Fraction(share) if share else None,
+                turn_counters=None if org is None else tx.counters("organisation", org),
             )
             event: dict[str, Any] = {
                 "type": "vacancy",
@@ -749,13 +829,16 @@ class Ledger:
                 **_routed_fields(routed),
                 "rules": rid,
             }
-            if share is not None and colour != "red":
+            if share is not None and rules.records_department_share(colour):
                 event["department_share"] = share
             if latest is not None and on < latest:
                 event["late"] = True
-            return [{"type": "rules", "id": rid, "values": values}, event]
+            if routed.turn_scope == "organisation":
+                event["organisation"] = org
+            return [*first, {"type": "rules", "id": rid, "values": values}, event]
 
-        written = self.commit(build, department_id=dep, serial=False)
+        written = self.commit(build, department_id=dep, serial=False,
+                              counters=[("organisation", org)] if org else [])
         recorded = structure(written[-1])
         assert isinstance(recorded, VacancyRecorded)
         return self._decision(recorded_row(recorded), values)
@@ -803,12 +886,16 @@ class Ledger:
         if answer not in ANSWERS:
             problems.append(f"answer {answer!r} is not one of {', '.join(ANSWERS)}")
         rules_found: list[tuple[str, Rules, dict[str, Any]]] = []
+        dep_of = self._store.vacancy(vid)
+        org: str | None = None
         if answer == "declined" and day is not None:
             try:
                 rules_found.append(self._rules_on(day))
+                if dep_of is not None:
+                    org = self._turn_organisation(dep_of.department_id, rules_found[0][1],
+                                                  problems)
             except NotInForceError as exc:
                 problems.append(str(exc))
-        dep_of = self._store.vacancy(vid)
 
         def build(tx: StateView) -> list[dict[str, Any]]:
             row = tx.vacancy(vid)
@@ -840,21 +927,25 @@ class Ledger:
                 routed, _ = route_waiting_list(
                     tx.counters("department", dep), row.colour, rules,
                     department_share=Fraction(share) if share else None, reason_code="returned",
+                    turn_counters=None if org is None else tx.counters("organisation", org),
                 )
                 event.update(
                     department_id=dep, dwelling_id=row.dwelling_id, kind=row.kind,
                     colour=row.colour, **_routed_fields(routed), rules=rid,
                 )
-                if share is not None and row.colour != "red":
+                if share is not None and rules.records_department_share(row.colour):
                     event["department_share"] = share
+                if routed.turn_scope == "organisation":
+                    event["organisation"] = org
                 docs.insert(0, {"type": "rules", "id": rid, "values": values})
+                docs[0:0] = self._organisation_docs(tx, dep, org)
             return docs
 
         if problems and dep_of is None:
             problems.append(f"unknown vacancy {vid!r}")
             raise LedgerInputError(f"answer to {vid!r}", problems)
         self.commit(build, department_id=None if dep_of is None else dep_of.department_id,
-                    serial=dep_of is None)
+                    serial=dep_of is None, counters=[("organisation", org)] if org else [])
         return self.decision(vid)
 
     def set_flexible_share(
@@ -929,6 +1020,7 @@ class Ledger:
             if problems:
                 raise LedgerInputError(f"void of {vid!r}", problems)
             counted = {"referral": 0, "flexible": 0, "turns": 0}
+            orgs: list[str] = []
             for doc in tx.event_docs(types=["vacancy", "answer"], vacancy_id=vid):
                 if doc["type"] == "vacancy":
                     counted["referral"] += int(doc["reason_code"] in COUNTING_REASONS)
@@ -936,18 +1028,30 @@ class Ledger:
                     continue
                 counted["flexible"] += int(doc["route"] == "waiting_list")
                 counted["turns"] += int(doc.get("n_turn") is not None)
+                if doc.get("organisation") is not None and doc.get("n_turn") is not None:
+                    orgs.append(str(doc["organisation"]))
             old = tx.counters("department", current.department_id)
             new = Counters(old.referral - counted["referral"], old.flexible - counted["flexible"],
                            old.turns - counted["turns"])
             after.append(new)
-            return [{
+            event: dict[str, Any] = {
                 "type": "void", "on": day.isoformat(), "vacancy_id": vid,
                 "department_id": current.department_id, "reason": why, "by": who,
                 "counted": counted, "counters": dict(zip(("referral", "flexible", "turns"),
                                                          attrs.astuple(new), strict=True)),
-            }]
+            }
+            if orgs:  # the turns it took were its organisation's: take them back there
+                org = orgs[0]
+                counted["organisation_turns"] = len(orgs)
+                event["counters"]["organisation_turns"] = (
+                    tx.counters("organisation", org).turns - len(orgs))
+                event["organisation"] = org
+            return [event]
 
-        self.commit(build, department_id=row.department_id, serial=False)
+        taken = {str(d["organisation"]) for d in self._store.event_docs(
+            types=["vacancy", "answer"], vacancy_id=vid) if d.get("organisation") is not None}
+        self.commit(build, department_id=row.department_id, serial=False,
+                    counters=[("organisation", o) for o in sorted(taken)])
         return after[0]
 
     def correct(
@@ -1240,10 +1344,20 @@ class Ledger:
             late=row.late,
         )
 
-    def counters(self, department_id: str) -> Counters:
-        """A department's counters now."""
+    def counters(self, key: str, *, scope: str = "department") -> Counters:
+        """A department's counters now, or (``scope="organisation"``) a housing organisation's.
+
+        An organisation's ``turns`` counts its waiting-list lettings under the
+        internal/external rule where the turn counts per organisation.
+        """
         self._store.refresh()
-        return self._store.counters("department", str(department_id))
+        return self._store.counters(scope, str(key))
+
+    @property
+    def organisations(self) -> dict[str, str]:
+        """Each department's housing organisation, as the ledger records them (or was given)."""
+        self._store.refresh()
+        return {**self._organisations, **self._store.organisations()}
 
     def events(
         self,
@@ -1403,18 +1517,38 @@ class Ledger:
             out[column] = out[column].fillna(0).astype("int64")
         return out.reset_index(drop=True)
 
-    def check_referral(self, household: Any, vacancy_id: str, *, municipality: Municipality,
-                       on: dt.date | str | None = None) -> Any:
-        """Check a referred household against § 59, stk. 6/7 for a recorded vacancy.
+    def check_referral(
+        self,
+        household: Any,
+        vacancy_id: str,
+        *,
+        municipality: Municipality | None = None,
+        on: dt.date | str | None = None,
+        designation: str | None = None,
+        area_id: str | None = None,
+        forebyggelse_share: Any = None,
+        excluded_areas: Any = None,
+        no_alternative: bool = False,
+    ) -> Any:
+        """Check a referred household against § 59, stk. 6–9 for a recorded vacancy.
 
-        See :func:`fuaalborg.letting.referral_limits.check_referral`.
+        The department, date (the vacancy's unless ``on``) and colour are the
+        vacancy's, as the ledger recorded them; ``municipality`` (its lists) or
+        ``designation`` give the area's designation, and ``area_id``,
+        ``forebyggelse_share``, ``excluded_areas`` and ``no_alternative`` are
+        passed on as they are: see
+        :func:`fuaalborg.letting.referral_limits.check_referral`. The colour's
+        placement is the rule the ledger's routing reads too, so a vacancy the
+        ledger routed to the referral is never in a department the check closes.
         """
         from fuaalborg.letting.referral_limits import check_referral
 
         vacancy = self.vacancy(vacancy_id)
         return check_referral(
             household, vacancy["department_id"], on or vacancy["on"],
-            municipality=municipality, colour=vacancy["colour"], parameters=self._params,
+            municipality=municipality, designation=designation, colour=vacancy["colour"],
+            parameters=self._params, area_id=area_id, forebyggelse_share=forebyggelse_share,
+            excluded_areas=excluded_areas, no_alternative=no_alternative,
         )
 
     # -- verification -----------------------------------------------------------

@@ -22,7 +22,8 @@ seniority); :meth:`OfferBook.apply` is the one place offer events change it.
 >>> import datetime as dt, tempfile, pathlib
 >>> import pandas as pd
 >>> from fuaalborg.letting.ledger import Ledger
->>> registry = pd.DataFrame({"dwelling_id": ["D1"], "department_id": ["A"], "kind": ["family"]})
+>>> registry = pd.DataFrame({"dwelling_id": ["D1"], "department_id": ["A"], "kind": ["family"],
+...                          "organisation_cvr": ["31831814"]})
 >>> ledger = Ledger.create(pathlib.Path(tempfile.mkdtemp()) / "l.jsonl", registry)
 >>> decision = ledger.record_vacancy("V1", "D1", "A", "family", "2024-03-01", 5100.0, 3,
 ...                                  colour="green")

@@ -19,6 +19,7 @@ from fuaalborg.letting.events import (
     Event,
     FlexibleShareSet,
     LedgerCreated,
+    OrganisationsRecorded,
     RulesRecorded,
     VacancyCorrected,
     VacancyRecorded,
@@ -32,12 +33,23 @@ __all__ = ["project", "recorded_row"]
 
 
 def _advanced(old: Counters, n_referral: int | None, n_flexible: int | None,
-              n_turn: int | None, reason_code: str) -> Counters:
+              n_turn: int | None, reason_code: str, organisation: str | None) -> Counters:
     referral = int(n_referral) if reason_code in COUNTING_REASONS and n_referral else (
         old.referral)
     flexible = old.flexible if n_flexible is None else int(n_flexible)
-    turns = old.turns if n_turn is None else int(n_turn)
+    if n_turn is None:
+        turns = old.turns
+    elif organisation is None:
+        turns = int(n_turn)  # the department's own turn counter decided
+    else:
+        turns = old.turns + 1  # the organisation's decided; the department counts its turns
     return Counters(referral, flexible, turns)
+
+
+def _organisation_turn(tx: StateWriter, organisation: str | None, n_turn: int | None) -> None:
+    """A letting that took its housing organisation's turn sets that counter."""
+    if organisation is not None and n_turn is not None:
+        tx.put_counters("organisation", organisation, Counters(turns=int(n_turn)))
 
 
 def _row_of(tx: StateView, event: Any) -> VacancyRow:
@@ -70,7 +82,9 @@ def project(event: Event, tx: StateWriter) -> None:
         tx.put_vacancy(recorded_row(event))
         old = tx.counters("department", event.department_id)
         tx.put_counters("department", event.department_id, _advanced(
-            old, event.n_referral, event.n_flexible, event.n_turn, event.reason_code))
+            old, event.n_referral, event.n_flexible, event.n_turn, event.reason_code,
+            event.organisation))
+        _organisation_turn(tx, event.organisation, event.n_turn)
     elif isinstance(event, AnswerRecorded):
         row = _row_of(tx, event)
         if event.answer != "declined":
@@ -88,7 +102,8 @@ def project(event: Event, tx: StateWriter) -> None:
         ))
         old = tx.counters("department", row.department_id)
         tx.put_counters("department", row.department_id, _advanced(
-            old, None, event.n_flexible, event.n_turn, event.reason_code))
+            old, None, event.n_flexible, event.n_turn, event.reason_code, event.organisation))
+        _organisation_turn(tx, event.organisation, event.n_turn)
     elif isinstance(event, VacancyVoided):
         row = _row_of(tx, event)
         old = tx.counters("department", row.department_id)
@@ -103,6 +118,17 @@ def project(event: Event, tx: StateWriter) -> None:
                 f"what the vacancy counted {tuple(back.values())} are not the recorded "
                 f"{attrs.astuple(recorded)}"
             )
+        if event.organisation is not None:
+            org_old = tx.counters("organisation", event.organisation)
+            org_after = org_old.turns - int(event.counted.get("organisation_turns", 0))
+            if org_after != int(event.counters.get("organisation_turns", -1)):
+                raise LedgerCorruptError(
+                    f"event {event.seq} (void): organisation {event.organisation}'s turn counter "
+                    f"{org_old.turns} less what the vacancy counted "
+                    f"{event.counted.get('organisation_turns', 0)} is not the recorded "
+                    f"{event.counters.get('organisation_turns')}"
+                )
+            tx.put_counters("organisation", event.organisation, Counters(turns=org_after))
         tx.put_vacancy(attrs.evolve(row, status="void"))
         tx.put_counters("department", row.department_id, after)
     elif isinstance(event, VacancyCorrected):
@@ -131,5 +157,9 @@ def project(event: Event, tx: StateWriter) -> None:
         tx.put_registry(event.registry)
         for dep, share in event.flexible_shares.items():
             tx.put_department_share(dep, share)
+        if event.organisations:
+            tx.put_organisations(event.organisations)
+    elif isinstance(event, OrganisationsRecorded):
+        tx.put_organisations(event.organisations)
     else:
         OfferBook.apply(event, tx)

@@ -74,6 +74,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from fuaalborg._version import __version__
+from fuaalborg.colours import MANDATORY, mandatory_value
 from fuaalborg.criteria.declarations import MAX_GROUPS
 from fuaalborg.errors import FuaalborgError, NotInForceError, ValidationError
 from fuaalborg.letting import _explain
@@ -87,6 +88,7 @@ from fuaalborg.letting._waiting_list import (
     prepare,
 )
 from fuaalborg.letting.vacancy import Vacancy
+from fuaalborg.model import COLOURS
 from fuaalborg.parameters import DatedValue, ParameterSet, load_parameters
 from fuaalborg.records import (
     AgreementTerms,
@@ -119,8 +121,6 @@ Turn = Literal["internal", "external"]
 ROUTES: tuple[str, ...] = ("flexible", "ordinary")
 #: The turns of the internal/external rule.
 TURNS: tuple[str, ...] = ("internal", "external")
-#: The step model's colours.
-COLOURS: tuple[str, ...] = ("green", "yellow", "red")
 #: Reasons a row cannot be offered the dwelling, in the order they are checked.
 REASONS: tuple[str, ...] = (
     "inactive",
@@ -372,18 +372,15 @@ def _resolve(
     # colour and organisation (explicit values win)
     known_colour, colour_basis = _colour_of(vacancy, day, colour, municipality, caches)
     org = _organisation_of(vacancy, organisation_cvr, municipality)
-    # Red means mandatory flexible letting only from when the law says so: the
-    # dated share ledger.flexible_share_red (1 from 2018-12-01), which the
-    # letting ledger's routing reads too.
-    red_mandatory = (
-        known_colour == "red"
-        and _lookup(params, "ledger.flexible_share_red", day, used).value == 1
-    )
+    # What the colour means for flexible letting is the one dated source the letting
+    # ledger routes by too (colour_rules.mandatory_flexible: red from 2018-12-01).
+    red_mandatory = known_colour is not None and mandatory_value(
+        _lookup(params, MANDATORY, day, used).value).share_for(known_colour) == 1
     if route == "ordinary" and red_mandatory:
         raise RankingContextError(
-            f"department {vacancy.department_id} is red on {day.isoformat()}: letting from the "
-            "waiting list is flexible by law (almenboligloven § 60, stk. 4); route 'ordinary' "
-            "does not apply"
+            f"department {vacancy.department_id} is {known_colour} on {day.isoformat()}: letting "
+            "from the waiting list is flexible by law (almenboligloven § 60, stk. 4); route "
+            "'ordinary' does not apply"
         )
 
     # agreement
@@ -419,13 +416,14 @@ def _resolve(
         chosen, route_basis = route, "given with the ranking"
         if red_mandatory:
             route_basis += (
-                "; mandatory flexible letting in a red department (almenboligloven § 60, stk. 4)"
+                f"; mandatory flexible letting in a {known_colour} department "
+                "(almenboligloven § 60, stk. 4)"
             )
     elif red_mandatory:
         chosen = "flexible"
         route_basis = (
-            "mandatory flexible letting in a red department (almenboligloven § 60, stk. 4; "
-            "Fælles Udlejningsaftale, afsnit 3.1)"
+            f"mandatory flexible letting in a {known_colour} department (almenboligloven § 60, "
+            "stk. 4; Fælles Udlejningsaftale, afsnit 3.1)"
         )
     elif terms is None:
         chosen, route_basis = "ordinary", "no flexible-letting agreement covers the department"
@@ -868,8 +866,8 @@ def rank(
     ``on`` is the date rules and criteria are read on (default: the vacancy's
     ``vacant_on``). ``route`` is ``"flexible"`` or ``"ordinary"``; when omitted it
     follows the department's colour and agreement: red departments are let
-    flexibly by law (§ 60, stk. 4) from when ``ledger.flexible_share_red`` is 1
-    (2018-12-01); an agreement share of 1 or 0 decides; a
+    flexibly by law (§ 60, stk. 4) from when ``colour_rules.mandatory_flexible``
+    names red with share 1 (2018-12-01); an agreement share of 1 or 0 decides; a
     share in between needs ``route`` (the letting ledger's turn). ``turn`` is
     ``"internal"`` or ``"external"``; when omitted both lists compete as one.
 

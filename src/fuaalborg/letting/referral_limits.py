@@ -36,8 +36,15 @@ force then:
   municipality finds no alternative outside it; ``no_alternative=True`` records
   that finding and allows the referral.
 
-The agreement adds, as the library's reading: no placement in red departments,
-and the stk. 7 criteria in yellow departments too (pass ``colour``).
+The agreement adds, as the library's reading, what the colour's
+``colour_rules.referral_placement`` says (pass ``colour``): no placement in red
+departments — BAB dwellings included, the decision the letting ledger's routing
+shares — and the stk. 7 criteria in yellow departments too. Where the law bars
+a household in a listed area and the municipality finds no alternative outside
+the areas, stk. 9 obliges it to refer there: the agreement's exemption of the
+department yields to that duty (an agreement cannot set aside the
+municipality's statutory duty); the yellow restriction does not, as stk. 9
+obliges referral in the listed areas only.
 
 >>> import datetime as dt
 >>> member = {"released_from_prison_on": None, "released_from_youth_institution_on": None,
@@ -67,6 +74,7 @@ from typing import Any
 import attrs
 import pandas as pd
 
+from fuaalborg.colours import ReferralPlacement, placements
 from fuaalborg.dates import as_date
 from fuaalborg.errors import NotInForceError, ValidationError
 from fuaalborg.monitoring.designations import designation_on as _area_designation
@@ -139,7 +147,9 @@ _OPERATORS: Mapping[str, Callable[[Any, Any], bool]] = {
 class ReferralBlock:
     """One criterion that blocks the referral, and which household members meet it (1-based).
 
-    ``statutory`` is false for the agreement's own limit (red departments).
+    ``statutory`` is false for the agreement's own limits: a colour where the
+    referral does not place (red), and the criteria the agreement applies in a
+    restricted colour (yellow).
     """
 
     criterion: str
@@ -249,8 +259,10 @@ class ReferralCheck:
     ``blocks`` lists every criterion met; with ``no_alternative`` the
     municipality has found no department outside the area (§ 59, stk. 9) and
     the statutory blocks do not bar the referral (``fallback`` names the
-    provision). ``area_term`` is the law's own word for the area on the date;
-    ``exception`` is the assessment of stk. 7, 2. pkt. and stk. 8.
+    provision), nor does the agreement's exemption of the department's colour
+    (its criterion is in ``yielded``). ``area_term`` is the law's own word for
+    the area on the date; ``exception`` is the assessment of stk. 7, 2. pkt.
+    and stk. 8.
     """
 
     department_id: str
@@ -267,6 +279,7 @@ class ReferralCheck:
     fallback: str | None = None
     fallback_available: str | None = None
     no_alternative: bool = False
+    yielded: tuple[str, ...] = ()
 
     def reasons(self, lang: str = "en") -> list[str]:
         """Readable reasons: the area's status, the exception, each criterion, the fallback."""
@@ -286,14 +299,23 @@ class ReferralCheck:
         lines.extend(b.describe(lang) for b in self.blocks)
         statutory = any(b.statutory for b in self.blocks)
         if self.fallback and statutory:
+            yielded = [b for b in self.blocks if b.criterion in self.yielded]
+            if lang == "da":
+                extra = "".join(
+                    f", og det gør aftalens regel ({b.provision}) heller ikke: en aftale kan "
+                    "ikke tilsidesætte kommunens lovbestemte pligt" for b in yielded)
+            else:
+                extra = "".join(
+                    f", nor does the agreement's rule ({b.provision}): an agreement cannot set "
+                    "aside the municipality's statutory duty" for b in yielded)
             lines.append(
                 f"{self.fallback}: kommunen har vurderet, at der ikke er mulighed for at anvise "
                 "husstanden uden for områderne, og skal derfor anvise her; kriterierne ovenfor "
-                "hindrer ikke denne anvisning"
+                f"hindrer ikke denne anvisning{extra}"
                 if lang == "da" else
                 f"{self.fallback}: the municipality finds no possibility of referring the "
                 "household outside these areas, so it must refer it here; the criteria above "
-                "do not bar this referral"
+                f"do not bar this referral{extra}"
             )
         elif self.fallback_available and statutory:
             lines.append(
@@ -304,6 +326,16 @@ class ReferralCheck:
                 f"{self.fallback_available}: if the municipality finds no possibility of "
                 "referring the household to a department outside these areas, it must refer it "
                 "here (check again with no_alternative=True)"
+            )
+        elif self.no_alternative and self.fallback_available and self.blocks:
+            lines.append(
+                f"{self.fallback_available} gælder ikke her: ingen af kriterierne i § 59, stk. 6 "
+                "eller 7 hindrer anvisningen til denne afdeling, så der er ingen lovbestemt pligt, "
+                "som aftalen må vige for; aftalens begrænsninger ovenfor står ved magt"
+                if lang == "da" else
+                f"{self.fallback_available} does not apply here: no criterion of § 59, stk. 6 or "
+                "7 bars the referral to this department, so there is no statutory duty for the "
+                "agreement to yield to; the agreement's limits above stand"
             )
         return lines
 
@@ -619,8 +651,11 @@ def check_referral(
     area id to the date it applies from, or rows with ``area_id``, ``from`` and
     ``until``) decide whether stk. 7 applies. ``no_alternative=True`` records
     that the municipality finds no possibility outside the areas (stk. 9): the
-    statutory criteria then do not bar the referral. ``colour`` adds the
-    agreement's limits (red: no placement; yellow: the stk. 7 criteria).
+    statutory criteria then do not bar the referral, and neither does the
+    agreement's exemption of the department's colour. ``colour`` adds the
+    agreement's limits as ``colour_rules.referral_placement`` words them (red:
+    no placement, the decision the ledger's routing of BAB dwellings shares;
+    yellow: the stk. 7 criteria, which stk. 9 does not lift).
 
     Missing or malformed fields are reported together as one error; values are
     never shown. A household with a retired field (``social_assistance_months``)
@@ -647,12 +682,13 @@ def check_referral(
     prefix = ""
     exception: Stk7Exception | None = None
 
-    def agreement(name: str) -> DatedValue | None:
-        return _optional(params, f"ledger.referral_limits.{name}", day)
-
+    placement = _placement(params, colour, day)
+    restricted = (
+        _optional(params, placement.criteria, day)
+        if placement is not None and placement.criteria is not None else None
+    )
     stk6 = _optional(params, "referral.limits.stk6", day)
     stk7 = _optional(params, "referral.limits.stk7", day)
-    yellow = agreement("yellow_uses_stk7")
     if stk6 is not None and designation in stk6.value.get("areas", {}):
         provision, prefix = str(stk6.value["provision"]), "stk6"
         area_term = str(stk6.value["areas"][designation])
@@ -664,19 +700,24 @@ def check_referral(
             params, day, municipality, area_id, forebyggelse_share, excluded_areas
         )
         rules = [] if exception is not None and exception.lifted else _criteria(params, stk7, day)
-    elif colour == "yellow" and yellow is not None and yellow.value and stk7 is not None:
-        provision = "Fælles Udlejningsaftale (yellow department; § 59, stk. 7 criteria)"
-        prefix = "yellow_stk7"
-        rules = _criteria(params, stk7, day)
+    elif placement is not None and restricted is not None:
+        assert placement.criteria is not None
+        provision = (f"Fælles Udlejningsaftale ({colour} department; "
+                     f"{restricted.value['provision']} criteria)")
+        prefix = f"{colour}_{placement.criteria.rsplit('.', 1)[-1]}"
+        rules = _criteria(params, restricted, day)
 
     blocks: list[ReferralBlock] = []
-    red = agreement("red_placement")
-    if colour == "red" and red is not None and red.value is False:
+    if placement is not None and not placement.allows:
+        label_da = _label_da(params, placement.colour, day)
         blocks.append(ReferralBlock(
-            "agreement_red", "Fælles Udlejningsaftale (red department)",
-            "red department: the referral does not place households here",
-            "rød afdeling: boliganvisningen anviser ikke hertil", (),
-            red.reference, statutory=False,
+            f"agreement_{placement.colour}",
+            f"Fælles Udlejningsaftale ({placement.colour} department)",
+            f"{placement.colour} department: the referral does not place households here, "
+            "BAB dwellings included",
+            f"{label_da} afdeling: boliganvisningen anviser ikke hertil, heller ikke til "
+            "BAB-boliger", (),
+            placement.reference, statutory=False,
         ))
     try:
         members: pd.DataFrame | None = _members(household)
@@ -703,16 +744,17 @@ def check_referral(
                 + "\n".join(f"  - {p}" for p in problems)
             )
         where = str(provision)
+        by_agreement = prefix not in ("stk6", "stk7")
         for rule in rules:
             who = hits[rule.code]
             if who:
-                if prefix == "yellow_stk7":
+                if by_agreement:
                     label = f"{where} ({rule.label})" if rule.label else where
                 else:
                     label = f"{where}, {rule.label}" if rule.label else where
                 blocks.append(ReferralBlock(
                     f"{prefix}_{rule.code}", label, rule.title, rule.title_da, tuple(who),
-                    rule.reference,
+                    rule.reference, statutory=not by_agreement,
                 ))
 
     statutory = any(b.statutory for b in blocks)
@@ -728,7 +770,19 @@ def check_referral(
                 f"not on {day.isoformat()}"
             )
         fallback = available
-    allowed = not any((not b.statutory) or fallback is None for b in blocks)
+    # Stk. 9 is the municipality's duty: where the law bars the household here and
+    # the municipality finds no alternative outside the areas, it must refer here,
+    # and the agreement's exemption of the department's colour cannot stop it. The
+    # criteria the agreement applies in a restricted colour are not lifted: stk. 9
+    # obliges referral in the listed areas, not in those departments.
+    yielded = tuple(
+        b.criterion for b in blocks
+        if fallback is not None and placement is not None and not placement.allows
+        and b.criterion == f"agreement_{placement.colour}"
+    )
+    allowed = all(
+        fallback is not None and (b.statutory or b.criterion in yielded) for b in blocks
+    )
     return ReferralCheck(
         department_id=str(department_id),
         on=day,
@@ -744,7 +798,30 @@ def check_referral(
         fallback=fallback,
         fallback_available=available,
         no_alternative=bool(no_alternative),
+        yielded=yielded,
     )
+
+
+def _placement(
+    params: ParameterSet, colour: str | None, day: dt.date
+) -> ReferralPlacement | None:
+    """What ``colour_rules.referral_placement`` says of ``colour`` (``None``: no colour)."""
+    if colour is None:
+        return None
+    try:
+        found = placements(params, day)
+    except NotInForceError:
+        return None
+    if colour not in found:
+        raise ValidationError(f"colour {colour!r} is not one of {', '.join(found)}")
+    return found[colour]
+
+
+def _label_da(params: ParameterSet, colour: str, day: dt.date) -> str:
+    dated = _optional(params, f"colour_rules.{colour}", day)
+    if dated is not None and isinstance(dated.value, Mapping):
+        return str(dated.value.get("label_da", colour))
+    return colour
 
 
 def _assess_exception(

@@ -5,7 +5,10 @@ every department with its family and BAB dwellings — and the registry's
 fingerprint; :func:`registry_fingerprint` computes the same for a
 :class:`~fuaalborg.Municipality`, so a ledger can refuse a municipality (or a
 colour source, :class:`StepModelColours`) that is not its own: a ledger of one
-town never routes with another town's colours.
+town never routes with another town's colours. It also records each department's
+housing organisation (:func:`organisations_of`), whose waiting-list lettings the
+internal/external turn counts; they are not part of the fingerprint, so a
+ledger created before they were recorded keeps its fingerprint.
 
 >>> import pandas as pd
 >>> dwellings = pd.DataFrame({"dwelling_id": ["A1", "B1"], "department_id": ["A", "B"],
@@ -39,6 +42,8 @@ __all__ = [
     "dwelling_facts_of",
     "facts_by_dwelling",
     "fingerprint_of",
+    "organisations_of",
+    "other_organisations",
     "other_town",
     "registry_fingerprint",
     "registry_of",
@@ -148,6 +153,56 @@ def _as_text(value: Any) -> str:
     ):
         return str(int(value))
     return str(value)
+
+
+def organisations_of(
+    source: Municipality | pd.DataFrame, given: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Each department's housing organisation (CVR), as the ledger records it.
+
+    From ``given`` (department -> organisation) when passed, else from a
+    :class:`~fuaalborg.Municipality`'s departments table or a dwellings table's
+    ``organisation_cvr`` column (one organisation per department); empty when
+    none of these says. Raises :class:`~fuaalborg.errors.ValidationError`
+    listing every department with two organisations or an empty one.
+    """
+    if given is not None:
+        pairs = [(str(d), o) for d, o in given.items()]
+    elif isinstance(source, Municipality):
+        deps = source.departments
+        pairs = list(zip(deps["department_id"].astype(str), deps["organisation_cvr"],
+                         strict=True))
+    elif isinstance(source, pd.DataFrame) and "organisation_cvr" in source.columns:
+        pairs = list(zip(source["department_id"].astype(str), source["organisation_cvr"],
+                         strict=True))
+    else:
+        return {}
+    found: dict[str, str] = {}
+    problems: list[str] = []
+    for dep, org in pairs:
+        text = "" if org is None or (isinstance(org, float) and np.isnan(org)) else str(org)
+        if not text.strip():
+            problems.append(f"department {dep!r} has no organisation")
+        elif found.setdefault(dep, text) != text:
+            problems.append(f"department {dep!r} has two organisations ({found[dep]}, {text})")
+    if problems:
+        raise ValidationError("organisations: " + "; ".join(sorted(set(problems))))
+    return found
+
+
+def other_organisations(
+    target: str, recorded: Mapping[str, str], given: Mapping[str, str]
+) -> str | None:
+    """The message refusing organisations that differ from those a ledger records, if any."""
+    differ = sorted(d for d in given if d in recorded and recorded[d] != given[d])
+    if not differ:
+        return None
+    shown = ", ".join(f"{d!r} ({recorded[d]} in the ledger, {given[d]} given)" for d in differ[:5])
+    return (
+        f"{target} records other housing organisations for {len(differ)} department"
+        f"{'s' if len(differ) != 1 else ''}: {shown}; the internal/external turn counts per "
+        "organisation, so a department cannot change organisation behind the ledger's back"
+    )
 
 
 def fingerprint_of(registry: Mapping[str, Any]) -> str:

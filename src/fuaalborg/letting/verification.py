@@ -19,8 +19,9 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from fuaalborg.errors import ValidationError
 from fuaalborg.letting.errors import LedgerCorruptError
-from fuaalborg.letting.routing import COUNTING_REASONS, Rules, route_frame
+from fuaalborg.letting.routing import COUNTING_REASONS, Counters, Rules, route_frame
 from fuaalborg.letting.store import StateView
 
 __all__ = [
@@ -87,8 +88,14 @@ def check_decisions(docs: Sequence[Mapping[str, Any]], target: str,
     rules_values = {d["id"]: d["values"] for d in docs if d["type"] == "rules"}
     rows: list[Mapping[str, Any]] = []
     positions: dict[str, list[int]] = {}
+    organisations: dict[str, str] = {}
+    # each row's department's organisation, as the ledger recorded them before it
+    organisation_of: list[str | None] = []
     for doc in docs:
         kind = doc["type"]
+        if kind in ("created", "organisations"):
+            organisations.update({str(k): str(v) for k, v in
+                                  doc.get("organisations", {}).items()})
         if kind == "vacancy" or (kind == "answer" and doc.get("answer") == "declined"):
             if doc["rules"] not in rules_values:
                 raise LedgerCorruptError(
@@ -97,11 +104,13 @@ def check_decisions(docs: Sequence[Mapping[str, Any]], target: str,
                 )
             positions.setdefault(str(doc["vacancy_id"]), []).append(len(rows))
             rows.append(doc)
+            organisation_of.append(organisations.get(str(doc["department_id"])))
         elif kind == "void":
             if str(doc["vacancy_id"]) not in positions:
                 raise LedgerCorruptError(
                     f"{target}: event {doc['seq']} voids an unknown vacancy")
             rows.append(doc)
+            organisation_of.append(organisations.get(str(doc["department_id"])))
     check_late(docs, target)
     if not rows:
         return
@@ -116,6 +125,7 @@ def check_decisions(docs: Sequence[Mapping[str, Any]], target: str,
             "returned": [e["type"] == "answer" for e in rows],
             "flexible_share": [e.get("department_share") for e in rows],
             "undoes": undo,
+            "organisation_id": organisation_of,
         }
     )
     rules = [
@@ -125,7 +135,11 @@ def check_decisions(docs: Sequence[Mapping[str, Any]], target: str,
                                     else first_rules[str(e["vacancy_id"])]])
         for e in rows
     ]
-    out, _end = route_frame(frame, rules)
+    try:
+        out, _end = route_frame(frame, rules)
+    except ValidationError as exc:
+        # an organisation's turn of a department whose organisation is not recorded
+        raise LedgerCorruptError(f"{target}: {exc}") from None
     is_void = np.asarray([e["type"] == "void" for e in rows])
 
     def recorded(key: str, void_key: str | None) -> list[Any]:
@@ -143,7 +157,13 @@ def check_decisions(docs: Sequence[Mapping[str, Any]], target: str,
         "n_referral": recorded("n_referral", "referral"),
         "n_flexible": recorded("n_flexible", "flexible"),
         "n_turn": recorded("n_turn", "turns"),
+        "organisation": [e.get("organisation") if e["type"] != "void" else None
+                         for e in rows],
     }
+    by_org = out["turn_scope"].eq("organisation").fillna(False).to_numpy(dtype=bool)
+    out["organisation"] = pd.Series(
+        [o if took else None for o, took in zip(organisation_of, by_org, strict=True)],
+        index=out.index, dtype="string")
     for column, values in expected.items():
         left = out[column].astype("string").fillna("-").to_numpy()
         right = pd.array(values, dtype="string").fillna("-").to_numpy()
@@ -165,10 +185,25 @@ def check_decisions(docs: Sequence[Mapping[str, Any]], target: str,
             "flexible": int(undone["route"].eq("waiting_list").sum()),
             "turns": int(undone["turn"].notna().sum()),
         }
+        org_turns = int(undone["turn_scope"].eq("organisation").fillna(False).sum())
+        organisation = None
+        if org_turns:
+            counted["organisation_turns"] = org_turns
+            organisation = organisation_of[int(pos)]
+        after = out["n_organisation_turn"].iloc[int(pos)]
+        problems = []
         if {k: int(v) for k, v in event["counted"].items()} != counted:
+            problems.append(f"counted = {event['counted']} but the vacancy counted {counted}")
+        if event.get("organisation") != organisation:
+            problems.append(f"organisation = {event.get('organisation')!r} but the turns it "
+                            f"takes back are {organisation!r}'s")
+        elif org_turns and event["counters"].get("organisation_turns") != int(after):
+            problems.append(f"the organisation's turn counter "
+                            f"{event['counters'].get('organisation_turns')!r} after it, but the "
+                            f"events give {int(after)}")
+        if problems:
             raise LedgerCorruptError(
-                f"{target}: event {event['seq']} (void) records counted = "
-                f"{event['counted']} but the vacancy counted {counted}"
+                f"{target}: event {event['seq']} (void) records {problems[0]}"
             )
 
 def check_late(docs: Sequence[Mapping[str, Any]], target: str) -> None:
@@ -215,6 +250,9 @@ def snapshot(view: StateView) -> dict[str, Any]:
     return {
         "vacancies": [attrs.asdict(v) for v in view.vacancies()],
         "counters": {d: attrs.astuple(view.counters("department", d)) for d in deps},
+        "organisation_counters": {o: attrs.astuple(c) for o, c in sorted(
+            view.all_counters("organisation").items()) if c != Counters()},
+        "organisations": dict(sorted(view.organisations().items())),
         "shares": {d: view.department_share(d) for d in deps},
         "rounds": {v: [attrs.asdict(r) for r in rs] for v, rs in sorted(view.all_rounds().items())},
         "applicants": sorted((attrs.asdict(a) for a in view.applicants()),

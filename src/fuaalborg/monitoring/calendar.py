@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import pandas as pd
 
+from fuaalborg.colours import MandatoryFlexible, mandatory_flexible
 from fuaalborg.dates import as_date
 from fuaalborg.errors import NotInForceError, ValidationError
 from fuaalborg.parameters import DatedValue, ParameterSet, load_parameters
@@ -360,6 +361,20 @@ def _dated(params: ParameterSet, name: str, on: dt.date) -> DatedValue | None:
         return None
 
 
+def _mandatory_on(params: ParameterSet, on: dt.date) -> MandatoryFlexible | None:
+    """Mandatory flexible letting (§ 60, stk. 4) on ``on``, where it governs any colour.
+
+    The one dated source the ledger, the ranking and the registry read
+    (``colour_rules.mandatory_flexible``): a layer that takes every colour out
+    of it takes the § 60, stk. 4 duties out of the calendar too.
+    """
+    try:
+        rule = mandatory_flexible(params, on)
+    except NotInForceError:
+        return None
+    return rule if rule.colours and rule.share > 0 else None
+
+
 def _agreement_duties(
     params: ParameterSet, start: dt.date, end: dt.date
 ) -> list[Duty]:
@@ -513,13 +528,14 @@ def _mandatory_duties(
     counts = deps["area_id"].astype("string").value_counts()
     out: list[Duty] = []
     list_dates = sorted(set(frame["list_date"]))
-    wanted = {d: _dated(params, "letting.mandatory_criteria_designations", d) for d in list_dates}
+    wanted = {d: _mandatory_on(params, d) for d in list_dates}
     for area in sorted(set(frame["area_id"])):
         rows = frame.loc[frame["area_id"] == area].set_index("list_date")["designation"]
 
         def listed(day: dt.date, rows: pd.Series[Any] = rows) -> bool:
             dated = wanted[day]
-            return dated is not None and day in rows.index and rows.loc[day] in set(dated.value)
+            return (dated is not None and day in rows.index
+                    and rows.loc[day] in set(dated.designations))
 
         run_start: dt.date | None = None
         n_deps = int(counts.get(area, 0))

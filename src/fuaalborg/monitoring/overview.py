@@ -19,8 +19,8 @@ from typing import Any
 
 import pandas as pd
 
-from fuaalborg.model import parties
-from fuaalborg.monitoring.steps import COLOURS, Placement
+from fuaalborg.model import COLOURS, parties
+from fuaalborg.monitoring.steps import Placement
 from fuaalborg.tables import atomic_write
 
 __all__ = ["OVERVIEW_COLUMNS", "changes", "overview", "overview_summary", "staircase_figure"]

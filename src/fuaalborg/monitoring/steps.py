@@ -67,6 +67,7 @@ import pandas as pd
 from fuaalborg import specs
 from fuaalborg.dates import as_date
 from fuaalborg.errors import FuaalborgError, NotInForceError, ParameterFileError, ValidationError
+from fuaalborg.model import COLOURS
 from fuaalborg.monitoring._compare import OPERATORS, compare, format_number
 from fuaalborg.monitoring.lists import LIST_NAMES, conviction_ratios
 from fuaalborg.parameters import Parameter, ParameterSet, load_parameters, parse_parameter_file
@@ -95,8 +96,6 @@ __all__ = [
     "preset_names",
 ]
 
-#: The colours of the step model, from step 1 to step 3.
-COLOURS = ("green", "yellow", "red")
 
 #: Indicator columns that are aggregate ethnicity indicators. A model using one is
 #: flagged in every output (EU Court of Justice, C-417/23).

@@ -51,6 +51,7 @@ from fuaalborg.agreement import agreement_in_force
 from fuaalborg.errors import AssumedTermsWarning, FuaalborgError, ValidationError
 from fuaalborg.letting.events import FORMAT as LEDGER_FORMAT
 from fuaalborg.letting.routing import COUNTING_REASONS
+from fuaalborg.model import COLOURS
 from fuaalborg.municipality import Municipality
 from fuaalborg.parameters import ParameterSet, load_parameters
 from fuaalborg.rents import rent_band, rent_band_labels
@@ -795,7 +796,7 @@ def _notice(placement: Placement, lang: Language) -> str:
 
 def _r5(ctx: _Context, placement: Placement) -> list[ReportTable]:
     frame = placement.frame
-    colours = ["green", "yellow", "red"]
+    colours = list(COLOURS)
     counts = _counts_by(frame.set_index("department_id", drop=False).rename_axis(None),
                         "department_id", "colour", colours)
     notice = _notice(placement, ctx.lang)

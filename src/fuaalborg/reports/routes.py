@@ -13,7 +13,7 @@ import datetime as dt
 
 import pandas as pd
 
-from fuaalborg.letting.routing import COLOURS
+from fuaalborg.model import COLOURS
 from fuaalborg.rents import rent_band
 
 __all__ = ["route_summary"]

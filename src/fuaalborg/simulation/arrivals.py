@@ -46,7 +46,8 @@ class Stock:
     """The dwellings vacancies can hit, grouped by department (boligmassen).
 
     Dwellings are sorted by department; ``start[d]`` and ``size[d]`` give the
-    slice of department ``d`` (its position in ``department_ids``).
+    slice of department ``d`` (its position in ``department_ids``);
+    ``organisation_ids[d]`` is its housing organisation (empty when not given).
     """
 
     department_ids: tuple[str, ...]
@@ -55,11 +56,24 @@ class Stock:
     rent: FloatArray
     start: IntArray
     size: IntArray
+    organisation_ids: tuple[str, ...] = ()
 
     @classmethod
-    def from_frame(cls, dwellings: pd.DataFrame, department_ids: Sequence[str]) -> Stock:
-        """Build the stock from a dwellings table (columns of ``specs.DWELLINGS``)."""
+    def from_frame(
+        cls,
+        dwellings: pd.DataFrame,
+        department_ids: Sequence[str],
+        organisation_ids: Sequence[str] | None = None,
+    ) -> Stock:
+        """Build the stock from a dwellings table (columns of ``specs.DWELLINGS``).
+
+        ``organisation_ids`` gives each department's housing organisation, in the
+        order of ``department_ids`` (the internal/external turn counts per
+        organisation).
+        """
         ids = [str(d) for d in department_ids]
+        if organisation_ids is not None and len(organisation_ids) != len(ids):
+            raise ValidationError("simulation: one organisation per department")
         position = pd.Index(ids)
         if not position.is_unique:
             raise ValidationError("simulation: duplicate department ids")
@@ -80,6 +94,7 @@ class Stock:
             rent=np.asarray(rent, dtype=np.float64),
             start=start,
             size=size,
+            organisation_ids=tuple(str(o) for o in organisation_ids or ()),
         )
 
     @property

@@ -5,10 +5,11 @@ For every run and simulated year the engine draws the vacancies
 step model's placement in force on the year's first day, or the scenario's
 override), and routes the whole stream through the letting ledger's routing
 core, :func:`fuaalborg.letting.routing.route_frame` — the same code the ledger
-replays its log with — carrying every department's counters from year to year.
-Nothing about *whose turn* a vacancy is is decided here.
+replays its log with — carrying every department's counters, and every housing
+organisation's internal/external turn, from year to year. Nothing about *whose
+turn* a vacancy is is decided here.
 
-Department counters start at zero on the first simulated day: the first year of
+Counters start at zero on the first simulated day: the first year of
 a run under-counts referral turns a little compared with a ledger that has been
 running for years (a department's first turn comes at its 4th counting vacancy).
 """
@@ -29,7 +30,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from fuaalborg.errors import ValidationError
-from fuaalborg.letting.routing import COLOURS, Counters, Rules, route_frame, rules_on
+from fuaalborg.letting.routing import CounterKey, Counters, Rules, route_frame, rules_on
+from fuaalborg.model import COLOURS
 from fuaalborg.municipality import Municipality
 from fuaalborg.rents import rent_band
 from fuaalborg.simulation.arrivals import Stock, YearOfVacancies, draw_year
@@ -225,9 +227,10 @@ def simulate(
     bounds). ``colours`` gives the departments'
     colours on a date (default: the step model's placement,
     ``fuaalborg.monitoring.placement_on``). The same ``seed`` gives the same result; without
-    one a seed is drawn and recorded in the result. Department counters start at
-    zero on ``start`` (default :data:`DEFAULT_START`). ``workers`` > 1 spreads the
-    runs over that many processes; the result is the same as with one.
+    one a seed is drawn and recorded in the result. Department and organisation
+    counters start at zero on ``start`` (default :data:`DEFAULT_START`).
+    ``workers`` > 1 spreads the runs over that many processes; the result is the
+    same as with one.
 
     >>> from fuaalborg import examples
     >>> result = simulate(examples.load(), years=1, runs=20, seed=1)
@@ -239,8 +242,10 @@ def simulate(
     seed = secrets.randbits(32) if seed is None else int(seed)
     first_day = start or DEFAULT_START
     chosen = Scenario.load(scenario, base=municipality.parameters)
+    deps = municipality.departments
     stock = Stock.from_frame(
-        municipality.dwellings, municipality.departments["department_id"].astype(str).tolist()
+        municipality.dwellings, deps["department_id"].astype(str).tolist(),
+        deps["organisation_cvr"].astype(str).tolist(),
     )
     colour_source = colours or _placement_colours
     starts = [_add_years(first_day, y) for y in range(years + 1)]
@@ -270,8 +275,8 @@ def simulate(
         counts=counts,
         categories={"rent_band": tuple(labels), "colour": COLOURS, "route": _ROUTES},
         notes=(
-            f"department counters start at zero on the first simulated day "
-            f"({first_day.isoformat()})",
+            "department and organisation counters start at zero on the first simulated "
+            f"day ({first_day.isoformat()})",
             "vacancies arrive per department as a Poisson process with rate dwellings × "
             "turnover; colours are fixed for each year on its first day",
         ),
@@ -308,9 +313,15 @@ def _run_chunk(
     ]
     n_dep = len(stock.department_ids)
     keys = np.asarray([f"{r}/{d}" for r in chunk for d in stock.department_ids], dtype=object)
-    counters: dict[str, Counters] = {}
+    # each run's organisations keep their own internal/external turn (udlejningsbekendtgørelsen
+    # § 7): an organisation of run i is the integer key i × organisations + its code
+    codes, uniques = pd.factorize(pd.Series(stock.organisation_ids, dtype=object))
+    orgs = (np.arange(len(chunk), dtype=np.int64)[:, None] * max(len(uniques), 1)
+            + np.asarray(codes, dtype=np.int64)[None, :]).ravel()
+    counters: dict[CounterKey, Counters] = {}
     for y, plan in enumerate(plans):
-        counters = _route_year(stock, plan, y, len(chunk), draws, keys, n_dep, counters, arrays)
+        counters = _route_year(stock, plan, y, len(chunk), draws, keys, orgs, n_dep, counters,
+                               arrays)
     return arrays
 
 
@@ -360,10 +371,11 @@ def _route_year(
     n_local: int,
     draws: list[list[YearOfVacancies]],
     keys: npt.NDArray[Any],
+    orgs: npt.NDArray[Any],
     n_dep: int,
-    counters: dict[str, Counters],
+    counters: dict[CounterKey, Counters],
     arrays: dict[str, FloatArray],
-) -> dict[str, Counters]:
+) -> dict[CounterKey, Counters]:
     """Route one year of a chunk of runs; add its counts to ``arrays``; new counters."""
     sizes = [len(draws[i][y].department) for i in range(n_local)]
     local = np.repeat(np.arange(n_local, dtype=np.int64), sizes)
@@ -391,6 +403,8 @@ def _route_year(
                 "colour": _COLOUR_NAMES[colour[rows]],
             }
         )
+        if len(orgs):
+            frame["organisation_id"] = orgs[local[rows] * n_dep + dep[rows]]
         if plan.reported is not None:
             # dwellings above the scenario's rent ceiling are not reported to the
             # referral: the ledger lets them from the waiting list without a count

@@ -30,6 +30,7 @@ from typing import Any
 import attrs
 
 from fuaalborg.errors import ValidationError
+from fuaalborg.model import COLOURS
 from fuaalborg.parameters import ParameterSet, load_parameters, parse_parameter_file
 
 __all__ = [
@@ -39,9 +40,6 @@ __all__ = [
     "ScenarioError",
     "builtin_scenarios",
 ]
-
-#: The step model's colours (trappetrin), best first.
-COLOURS = ("green", "yellow", "red")
 
 #: The simulation's own scenario knobs: parameter name -> (unit, meaning).
 SCENARIO_KNOBS: Mapping[str, tuple[str, str]] = {

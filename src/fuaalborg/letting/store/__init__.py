@@ -157,11 +157,14 @@ class StateView(Protocol):
     def department_share(self, department_id: str) -> str | None:
         """A department's agreed flexible share (``"a/b"``), if set."""
 
+    def organisations(self) -> dict[str, str]:
+        """Each department's housing organisation, as the ledger records them (may be empty)."""
+
     def rules(self, rules_id: str) -> dict[str, Any] | None:
         """The recorded rule values of ``rules_id``."""
 
     def counters(self, scope: str, key: str) -> Counters:
-        """The counters of ``key`` in ``scope`` (``"department"``)."""
+        """The counters of ``key`` in ``scope`` (``"department"`` or ``"organisation"``)."""
 
     def all_counters(self, scope: str) -> dict[str, Counters]:
         """Every key's counters in ``scope``."""
@@ -215,6 +218,9 @@ class StateWriter(StateView, Protocol):
     def put_department_share(self, department_id: str, share: str | None) -> None:
         """Set a department's agreed flexible share."""
 
+    def put_organisations(self, organisations: Mapping[str, str]) -> None:
+        """Record departments' housing organisations (replacing those of the same departments)."""
+
     def put_rules(self, rules_id: str, values: Mapping[str, Any]) -> None:
         """Store recorded rule values."""
 
@@ -258,12 +264,18 @@ class Store(StateView, Protocol):
     readonly: bool
 
     def transaction(
-        self, department_id: str | None = None, *, serial: bool = True
+        self,
+        department_id: str | None = None,
+        *,
+        serial: bool = True,
+        counters: Sequence[tuple[str, str]] = (),
     ) -> AbstractContextManager[Transaction]:
         """One write transaction; waits (bounded) for other writers.
 
-        Locks ``department_id``'s counters, and the head at once when ``serial``
-        (the transaction reads state beyond the department), else when it appends.
+        Locks ``department_id``'s counters, then the ``(scope, key)`` counters in
+        ``counters`` (a housing organisation's turn), and the head at once when
+        ``serial`` (the transaction reads state beyond the department), else when
+        it appends.
         """
 
     def batch(self) -> AbstractContextManager[None]:

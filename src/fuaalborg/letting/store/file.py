@@ -329,11 +329,16 @@ class FileStore(MemoryState):
 
     @contextlib.contextmanager
     def transaction(
-        self, department_id: str | None = None, *, serial: bool = True
+        self,
+        department_id: str | None = None,
+        *,
+        serial: bool = True,
+        counters: Sequence[tuple[str, str]] = (),
     ) -> Iterator[FileStore]:
         """A write: the lock, the lines written since, the checks; ``fsync`` at the end.
 
-        The file has one lock for the whole ledger: every write is serial.
+        The file has one lock for the whole ledger: every write is serial, so
+        ``department_id``, ``serial`` and ``counters`` need no locks of their own.
         """
         if self.readonly or self._fd is None:
             raise LedgerError(f"{self.path.name} is open read-only")

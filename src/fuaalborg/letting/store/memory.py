@@ -30,6 +30,7 @@ class MemoryState:
         self._dwellings: dict[str, tuple[str, str]] = {}
         self._departments: list[str] = []
         self._shares: dict[str, str] = {}
+        self._organisations: dict[str, str] = {}
         self._rules: dict[str, dict[str, Any]] = {}
         self._counters: dict[tuple[str, str], Counters] = {}
         self._vacancies: dict[str, VacancyRow] = {}
@@ -62,6 +63,10 @@ class MemoryState:
     def department_share(self, department_id: str) -> str | None:
         """A department's agreed flexible share."""
         return self._shares.get(department_id)
+
+    def organisations(self) -> dict[str, str]:
+        """Each department's housing organisation, as recorded."""
+        return dict(self._organisations)
 
     def rules(self, rules_id: str) -> dict[str, Any] | None:
         """Recorded rule values."""
@@ -164,6 +169,10 @@ class MemoryState:
         else:
             self._shares[department_id] = share
 
+    def put_organisations(self, organisations: Mapping[str, str]) -> None:
+        """Record departments' housing organisations."""
+        self._organisations.update({str(k): str(v) for k, v in organisations.items()})
+
     def put_rules(self, rules_id: str, values: Mapping[str, Any]) -> None:
         """Store rule values."""
         self._rules[rules_id] = dict(values)
@@ -219,6 +228,7 @@ class MemoryState:
             "counters": {f"{s}:{k}": attrs.astuple(c) for (s, k), c in
                          sorted(self._counters.items())},
             "shares": dict(sorted(self._shares.items())),
+            "organisations": dict(sorted(self._organisations.items())),
             "rounds": {v: [attrs.asdict(r) for r in rs] for v, rs in sorted(self._rounds.items())},
             "applicants": [attrs.asdict(a) for a in
                            sorted(self._applicants.values(), key=lambda a: a.applicant_id)],

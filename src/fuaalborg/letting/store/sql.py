@@ -10,21 +10,25 @@ The schema (version :data:`SCHEMA_VERSION`, recorded in ``ledger_schema``):
   order the ledger counts in;
 * ``ledger_meta``, ``ledger_rules``, ``ledger_dwellings``, ``ledger_departments``
   — the municipality's registry, fingerprint and the recorded rule versions;
-* ``ledger_counters`` — counters by *scope* and *key* (today every department's
-  ``referral``, ``flexible`` and ``turns``; a scope such as an organisation fits
-  the same table), read and advanced under a row lock;
+* ``ledger_counters`` — counters by *scope* and *key*: every department's
+  ``referral``, ``flexible`` and ``turns``, and every housing organisation's
+  ``turns`` (the internal/external turn of udlejningsbekendtgørelsen § 7), read
+  and advanced under a row lock;
 * ``ledger_vacancies``, ``ledger_offer_rounds``, ``ledger_applicants``,
   ``ledger_consumed`` — the state the events lead to.
 
 Opening a database ledger reads its metadata only: its cost does not grow with
 the ledger. Every read queries the tables, so a reader sees every committed
 event without reopening. A write is one transaction: it locks the department's
-counters (waiting up to ``wait`` seconds for another writer of the department),
-reads and checks, then locks the head row, appends its events, updates the
-state and commits; a failure rolls everything back. Locks are always taken in
-one order — departments (sorted) before the head — so writers never deadlock;
-a write that needs the whole ledger's state (offers: an applicant's offers span
-departments) takes the head first. A batch locks every department, then the head.
+counters (waiting up to ``wait`` seconds for another writer of the department)
+and, where the turn counts per organisation, the organisation's, reads and
+checks, then locks the head row, appends its events, updates the state and
+commits; a failure rolls everything back. Locks are always taken in one order —
+departments (sorted), then organisations, before the head — so writers never
+deadlock; a write that needs the whole ledger's state (offers: an applicant's
+offers span departments) takes the head first. A batch locks every department
+and every organisation, then the head. The departments' organisations are read
+from the ``created`` and ``organisations`` events.
 
 A database made by a newer fuaalborg (a higher schema version) is refused; an
 older one is brought up to date by :data:`MIGRATIONS` in one transaction.
@@ -206,6 +210,14 @@ class SqlStore:
         self._rules: dict[str, dict[str, Any]] = {}
         self._departments: list[str] | None = None
         self._dwellings: dict[str, tuple[str, str]] | None = None
+        # the departments' organisations: those of the created event (read once) and of the
+        # organisations events up to the one numbered _organisations_seq
+        self._created_organisations: dict[str, str] | None = None
+        self._organisations: dict[str, str] | None = None
+        self._organisations_seq: int | None = None
+        # counter rows known to exist (made by a committed transaction), and this one's
+        self._rows_made: set[tuple[str, str]] = set()
+        self._rows_pending: set[tuple[str, str]] = set()
 
     # -- dialect --------------------------------------------------------------------
 
@@ -226,6 +238,24 @@ class SqlStore:
     def _lock_counters(self, scope: str, keys: Sequence[str]) -> dict[str, Counters]:
         """Lock keys' counters (in this order) for the rest of the transaction; return them."""
         return {key: self._read_counters(scope, key) for key in keys}
+
+    def _hold(self, scope: str, keys: Sequence[str]) -> None:
+        """Lock counters not held yet, creating rows that do not exist, in sorted order."""
+        wanted = sorted(k for k in set(keys) if (scope, k) not in self._held)
+        if not wanted:
+            return
+        if scope != "department":  # department rows exist from the ledger's creation
+            for key in wanted:
+                if (scope, key) not in self._rows_made:
+                    # a row to lock (rows are never deleted): another writer's insert of the
+                    # same row waits for this transaction
+                    self._execute(
+                        "INSERT INTO ledger_counters (scope, key, referral, flexible, turns) "
+                        "VALUES (?, ?, 0, 0, 0) ON CONFLICT (scope, key) DO NOTHING",
+                        (scope, key))
+        for key, counters in self._lock_counters(scope, wanted).items():
+            self._held[(scope, key)] = counters
+            self._rows_pending.add((scope, key))
 
     def _writes(self) -> contextlib.AbstractContextManager[Any]:
         """A block of writes whose results are not read (PostgreSQL pipelines them)."""
@@ -359,6 +389,8 @@ class SqlStore:
         counters = dict(state._counters)
         for dep in state.department_ids():
             counters.setdefault(("department", dep), Counters())
+        for org in set(state.organisations().values()):
+            counters.setdefault(("organisation", org), Counters())
         self._bulk("ledger_counters", ("scope", "key", "referral", "flexible", "turns"), [
             (s, k, c.referral, c.flexible, c.turns) for (s, k), c in counters.items()
         ])
@@ -377,13 +409,17 @@ class SqlStore:
 
     @contextlib.contextmanager
     def transaction(
-        self, department_id: str | None = None, *, serial: bool = True
+        self,
+        department_id: str | None = None,
+        *,
+        serial: bool = True,
+        counters: Sequence[tuple[str, str]] = (),
     ) -> Iterator[SqlStore]:
         """One write transaction (joining the batch's, inside :meth:`batch`).
 
-        Locks the department's counters, and the head row either now
-        (``serial``: the transaction reads state beyond the department) or when
-        it appends.
+        Locks the department's counters, then the ``(scope, key)`` counters in
+        ``counters``, and the head row either now (``serial``: the transaction
+        reads state beyond the department) or when it appends.
         """
         if self.readonly:
             raise LedgerError(f"{self.target} is open read-only")
@@ -394,9 +430,10 @@ class SqlStore:
         self._depth += 1
         ok = False
         try:
-            if department_id is not None and ("department", department_id) not in self._held:
-                for key, counters in self._lock_counters("department", [department_id]).items():
-                    self._held[("department", key)] = counters
+            if department_id is not None:
+                self._hold("department", [department_id])
+            for scope in sorted({scope for scope, _key in counters}):
+                self._hold(scope, [key for s, key in counters if s == scope])
             if serial:
                 self.lock_head()
             yield self
@@ -413,6 +450,9 @@ class SqlStore:
         self._head = None
         self._held = {}
         self._end(commit=commit)
+        if commit:
+            self._rows_made |= self._rows_pending
+        self._rows_pending = set()
 
     def lock_head(self) -> int:
         """Inside a transaction: lock the head row (once); return the last ``seq``."""
@@ -435,8 +475,8 @@ class SqlStore:
                 self._batch -= 1
 
     def _lock_everything(self) -> None:
-        for key, counters in self._lock_counters("department", self.department_ids()).items():
-            self._held[("department", key)] = counters
+        self._hold("department", self.department_ids())
+        self._hold("organisation", sorted(set(self.organisations().values())))
         self.lock_head()
 
     def sync(self) -> None:
@@ -495,6 +535,24 @@ class SqlStore:
             "SELECT flexible_share FROM ledger_departments WHERE department_id = ?",
             (department_id,))
         return None if found is None or found[0] is None else str(found[0])
+
+    def organisations(self) -> dict[str, str]:
+        """Each department's housing organisation, from the ``created`` and ``organisations``
+        events; read again only when another ``organisations`` event has been written."""
+        if self._created_organisations is None:
+            found = self._row("SELECT line FROM ledger_events WHERE seq = 0")
+            created = decode(found[0]) if found is not None else {}
+            self._created_organisations = {
+                str(k): str(v) for k, v in created.get("organisations", {}).items()}
+        latest = self._row("SELECT max(seq) FROM ledger_events WHERE type = 'organisations'")
+        seq = None if latest is None or latest[0] is None else int(latest[0])
+        if self._organisations is None or seq != self._organisations_seq:
+            merged = dict(self._created_organisations)
+            if seq is not None:
+                for doc in self.event_docs(types=["organisations"]):
+                    merged.update({str(k): str(v) for k, v in doc["organisations"].items()})
+            self._organisations, self._organisations_seq = merged, seq
+        return dict(self._organisations)
 
     def rules(self, rules_id: str) -> dict[str, Any] | None:
         """Recorded rule values (cached: they never change)."""
@@ -658,6 +716,9 @@ class SqlStore:
         """Set a department's agreed flexible share."""
         self._execute("UPDATE ledger_departments SET flexible_share = ? WHERE department_id = ?",
                       (share, department_id))
+
+    def put_organisations(self, organisations: Mapping[str, str]) -> None:
+        """The organisations are read from their events (see :meth:`organisations`)."""
 
     def put_rules(self, rules_id: str, values: Mapping[str, Any]) -> None:
         """Store rule values (once)."""
