@@ -64,6 +64,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from fuaalborg.errors import NotInForceError, ValidationError
+from fuaalborg.formatting import format_value
 from fuaalborg.parameters import ParameterSet
 
 __all__ = [
@@ -352,16 +353,13 @@ def _fraction(value: Any) -> Fraction:
 
 
 def show_share(value: Any) -> str:
-    """A share as the parameter files write it: ``"1/4"``, ``"1"``.
+    """A share as the parameter files write it: ``"1/4"``, ``"1"``
+    (:func:`~fuaalborg.formatting.format_value`).
 
     >>> show_share(Fraction(1, 4)), show_share(Fraction(1))
     ('1/4', '1')
     """
-    if isinstance(value, Fraction):
-        if value.denominator == 1:
-            return str(value.numerator)
-        return f"{value.numerator}/{value.denominator}"
-    return str(value)
+    return format_value(value)
 
 
 def rule_values(parameters: ParameterSet, on: dt.date) -> dict[str, Any]:
