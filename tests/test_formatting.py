@@ -1,4 +1,5 @@
-"""One value, one text: parameters and the ledger's shares print with ``format_value``."""
+"""One value, one text: parameters, the ledger's shares and the reports print with
+``format_value``."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from hypothesis import strategies as st
 
 from fuaalborg.formatting import format_value
 from fuaalborg.letting.routing import show_share
-from fuaalborg.parameters import DatedValue
+from fuaalborg.parameters import DatedValue, load_parameters
+from fuaalborg.reports.lettings import check_ledger
 
 fractions = st.fractions(min_value=0, max_value=10)
 scalars = st.one_of(fractions, st.integers(-10**6, 10**6), st.booleans(),
@@ -48,3 +50,22 @@ def test_a_list_is_its_items_in_brackets(items: list[Any]) -> None:
     assert format_value(items) == "[" + ", ".join(format_value(i) for i in items) + "]"
     assert format_value(tuple(items)) == format_value(items)
 
+
+def test_a_report_names_another_rule_version_as_the_parameter_files_write_it() -> None:
+    params = load_parameters()
+    day = dt.date(2024, 3, 1)
+    recorded = {"ledger.flexible_share_red": {"value": "1/2", "from": "2018-12-01"},
+                "referral.share": {"value": "1/4", "from": "2010-01-01"}}
+    events = [
+        {"type": "rules", "id": "r1", "values": recorded},
+        {"type": "vacancy", "on": day.isoformat(), "rules": "r1"},
+    ]
+    versions, problems = check_ledger(events, None, day, day, params)  # type: ignore[arg-type]
+    assert list(versions["parameter"]) == list(recorded)
+    assert problems[0] == "the ledger has no 'created' header event"
+    # the loaded agreement's value 1 reads "1", as the ledger writes it, not "1/1"
+    assert problems[1:] == [
+        "the ledger was recorded under another rule version: ledger.flexible_share_red = 1/2 "
+        "from 2018-12-01, but 1 from 2018-12-01 is in force on 2024-03-01 ("
+        + params.lookup("ledger.flexible_share_red", day, warn=False).reference + ")"
+    ]
