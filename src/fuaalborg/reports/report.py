@@ -57,7 +57,7 @@ from fuaalborg.agreement import agreement_in_force
 from fuaalborg.errors import AssumedTermsWarning, FuaalborgError
 from fuaalborg.formatting import format_value
 from fuaalborg.municipality import Municipality
-from fuaalborg.parameters import ParameterSet, load_parameters
+from fuaalborg.parameters import ParameterSet
 from fuaalborg.reports.evictions import read_evictions
 from fuaalborg.reports.figures import report_figures
 from fuaalborg.reports.labels import LANGUAGES, Language, label
@@ -158,6 +158,9 @@ def build_report(
     (:func:`fuaalborg.monitoring.placement_on`) compared with the one in force
     on ``start``, of ``preset`` (default: the municipality's own,
     :attr:`Municipality.preset <fuaalborg.municipality.Municipality.preset>`).
+    ``parameters`` default to the municipality's
+    (:attr:`Municipality.parameters <fuaalborg.municipality.Municipality.parameters>`:
+    the bundled ones with the referral need of its ``municipality.toml``).
     ``audit`` (R7) is a :class:`~fuaalborg.criteria.audit.AuditReport`;
     without it R7 carries the rule versions only. A period with no ledger
     events gives an explicit, labelled empty report; a ledger recorded under
@@ -171,7 +174,8 @@ def build_report(
         problems.append(f"language must be da or en, not {lang!r}")
     if problems:
         raise ReportInputError(problems)
-    params = parameters or load_parameters()
+    # the municipality's own parameters: its referral need (municipality.toml) on top
+    params = parameters or municipality.parameters
     events = ledger_events(ledger)
     title, problems = _agreement_title(start, end, params)
     versions, ledger_problems = check_ledger(events, municipality, start, end, params)
