@@ -87,6 +87,7 @@ from fuaalborg.colours import (
     placement_value,
 )
 from fuaalborg.errors import NotInForceError, ValidationError
+from fuaalborg.formatting import format_value
 from fuaalborg.model import COLOURS
 from fuaalborg.parameters import ParameterSet
 
@@ -452,16 +453,13 @@ def _fraction(value: Any) -> Fraction:
 
 
 def show_share(value: Any) -> str:
-    """A share as the parameter files write it: ``"1/4"``, ``"1"``.
+    """A share as the parameter files write it: ``"1/4"``, ``"1"``
+    (:func:`~fuaalborg.formatting.format_value`).
 
     >>> show_share(Fraction(1, 4)), show_share(Fraction(1))
     ('1/4', '1')
     """
-    if isinstance(value, Fraction):
-        if value.denominator == 1:
-            return str(value.numerator)
-        return f"{value.numerator}/{value.denominator}"
-    return str(value)
+    return format_value(value)
 
 
 def rule_values(parameters: ParameterSet, on: dt.date) -> dict[str, Any]:
