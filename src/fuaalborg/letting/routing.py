@@ -790,7 +790,7 @@ def route_codes(
 
     One entry per row, in the order the events happen: ``department`` (a code
     from 0), ``kind`` (its position in :data:`DWELLING_KINDS`) and ``colour``
-    (in :data:`COLOURS`); ``rules`` is one :class:`Rules` for every row, or a
+    (in :data:`fuaalborg.model.COLOURS`); ``rules`` is one :class:`Rules` for every row, or a
     sequence with ``rule`` giving each row's position in it. Optional:
     ``organisation`` (the department's housing organisation, a code from 0, or
     -1 for none: required where the rules count the turn per organisation),
