@@ -79,6 +79,7 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 
+from fuaalborg import _lazy
 from fuaalborg.colours import (
     COUNTING,
     MANDATORY,
@@ -89,18 +90,19 @@ from fuaalborg.colours import (
 )
 from fuaalborg.errors import NotInForceError, ValidationError
 from fuaalborg.formatting import format_value
-from fuaalborg.model import COLOURS
+from fuaalborg.model import COLOURS, ROUTES, SUBROUTES, TURNS
 from fuaalborg.parameters import ParameterSet
+from fuaalborg.specs import DWELLING_KINDS
 
 __all__ = [
     "COLOURS",
     "COUNTING_REASONS",
     "DWELLING_KINDS",
     "LEGACY_RULE_PARAMETERS",
-    "REASONS",
     "REASON_CODES",
     "ROUTES",
     "ROUTE_CODES",
+    "ROUTING_REASONS",
     "RULE_PARAMETERS",
     "SUBROUTES",
     "TURNS",
@@ -126,23 +128,15 @@ __all__ = [
     "show_share",
 ]
 
-#: Dwelling kinds the ledger routes.
-DWELLING_KINDS = ("family", "bab")
-#: Routes of a vacancy: the municipality's referral or the waiting list.
-ROUTES = ("referral", "waiting_list")
-#: Sub-routes of a waiting-list letting.
-SUBROUTES = ("flexible", "ordinary")
 #: What the internal/external turn counts: the housing organisation's or the department's
 #: waiting-list lettings (``letting.internal_turn_scope``).
 TURN_SCOPES = ("organisation", "department")
-#: Turns of a waiting-list letting under the 50/50 rule.
-TURNS = ("internal", "external")
 
 #: The reason codes of a vacancy that advanced its department's referral counter.
 COUNTING_REASONS = frozenset({"referral_turn", "waiting_list_turn"})
 #: Reason codes and their English sentences; the ledger fills in ``{…}`` when it
 #: explains a decision.
-REASONS: Mapping[str, str] = {
+ROUTING_REASONS: Mapping[str, str] = {
     "bab": "BAB dwelling: let by municipal referral ({bab_share}); no counter advances",
     "bab_exempt": (
         "BAB dwelling in a {colour} department, where the referral does not place households: "
@@ -575,7 +569,7 @@ def explain(
     >>> explain("referral_turn", rules, colour="green", route="referral", n_referral=8)
     "counting vacancy no. 8 of the department: the referral's turn (share 1/4)"
     """
-    text = REASONS[reason_code].format(
+    text = ROUTING_REASONS[reason_code].format(
         n_referral=n_referral,
         referral_share=show_share(rules.referral_share),
         bab_share=show_share(rules.bab_share or 0),
@@ -684,8 +678,9 @@ class CodedRoutes:
 
 #: The route codes of :func:`route_codes`: :data:`ROUTES` and a void's ``"void"``.
 ROUTE_CODES = (*ROUTES, "void")
-#: The reason codes of :func:`route_codes`: the codes of :data:`REASONS` and a void's ``"void"``.
-REASON_CODES = (*REASONS, "void")
+#: The reason codes of :func:`route_codes`: the codes of :data:`ROUTING_REASONS` and a
+#: void's ``"void"``.
+REASON_CODES = (*ROUTING_REASONS, "void")
 _BAB = DWELLING_KINDS.index("bab")
 _REFERRAL, _WAITING, _VOID = (ROUTE_CODES.index(r) for r in ("referral", "waiting_list", "void"))
 _FLEXIBLE, _ORDINARY = SUBROUTES.index("flexible"), SUBROUTES.index("ordinary")
@@ -1215,3 +1210,13 @@ def _undo_rows(frame: pd.DataFrame) -> list[tuple[int, list[int]]]:
         if rows:
             out.append((pos, rows))
     return out
+
+
+# Renamed names, kept for one release: ``REASONS`` meant routing sentences here and
+# ineligibility codes in the ranking.
+_RENAMED = {"REASONS": ("fuaalborg.letting.routing", "ROUTING_REASONS")}
+
+
+def __getattr__(name: str) -> Any:
+    """``REASONS`` is deprecated: it is :data:`ROUTING_REASONS`."""
+    return _lazy.deprecated(__name__, name, _RENAMED)
