@@ -26,7 +26,7 @@ import pandas as pd
 
 from fuaalborg.errors import ValidationError
 from fuaalborg.model import TURNS
-from fuaalborg.tables import Column, Problem, TableSpec, TableValidationError
+from fuaalborg.tables import Column, Problem, TableSpec, TableValidationError, cell_text
 
 __all__ = [
     "EPOCH",
@@ -333,11 +333,6 @@ def _problem(column: str, row: int, value: str | None, expected: str) -> Problem
     return Problem(TABLE, column, row + 1, value, expected)
 
 
-def _show(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 40 else text[:37] + "…"
-
-
 # ---------------------------------------------------------------------------
 # Applicant ids: checked, coded in text order, taken from by position.
 
@@ -599,7 +594,7 @@ def _lists(raw: pd.Series[Any], problems: list[Problem]) -> npt.NDArray[np.int8]
     result = table[codes]  # code -1 takes the last entry: -1
     for j in np.flatnonzero(result < 0):
         cell = raw.iloc[int(j)]
-        shown = None if pd.isna(cell) else _show(cell)
+        shown = None if pd.isna(cell) else cell_text(cell)
         problems.append(_problem("list", int(j), shown, "one of internal, external"))
     return result.astype(np.int8)
 
@@ -675,9 +670,8 @@ def _households(raw: pd.Series[Any], problems: list[Problem]) -> npt.NDArray[np.
         shown = raw.to_numpy()
     for i in np.flatnonzero(bad):
         value = shown[i]
-        problems.append(
-            _problem("household_size", int(i), None if pd.isna(value) else _show(value), expected)
-        )
+        shown_value = None if pd.isna(value) else cell_text(value)
+        problems.append(_problem("household_size", int(i), shown_value, expected))
     return values
 
 

@@ -78,6 +78,7 @@ from fuaalborg._version import __version__
 from fuaalborg.colours import MANDATORY, mandatory_value
 from fuaalborg.criteria.declarations import MAX_GROUPS
 from fuaalborg.errors import FuaalborgError, NotInForceError, ValidationError
+from fuaalborg.formatting import format_value
 from fuaalborg.letting import _explain
 from fuaalborg.letting._waiting_list import (
     EPOCH,
@@ -98,7 +99,7 @@ from fuaalborg.records import (
     PluginUse,
     RankingBasis,
     RankingRecord,
-    _show,
+    _recorded_text,
 )
 
 __all__ = [
@@ -270,7 +271,7 @@ def _lookup(params: ParameterSet, name: str, on: dt.date, used: list[ParameterUs
     used.append(
         ParameterUse(
             name=name,
-            value=_show(dated.value),
+            value=_recorded_text(dated.value),
             reference=dated.reference,
             start=dated.start,
             end=dated.end,
@@ -362,7 +363,7 @@ def _resolve(
             )
         turn_basis = (
             f"{turn} turn given with the ranking (the letting ledger keeps the turn); "
-            f"internal share {_show(share.value)}"
+            f"internal share {format_value(share.value)}"
         )
 
     # colour and organisation (explicit values win)
