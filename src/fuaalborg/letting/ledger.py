@@ -56,7 +56,6 @@ import hashlib
 import json
 import math
 import os
-import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from fractions import Fraction
@@ -68,6 +67,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from fuaalborg import _lazy
 from fuaalborg.dates import parse_date
 from fuaalborg.errors import FuaalborgError, NotInForceError
 from fuaalborg.formatting import format_value
@@ -1632,15 +1632,6 @@ _MOVED = {
 
 
 def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        module, attr = _MOVED[name]
-        warnings.warn(
-            f"fuaalborg.letting.ledger.{name} moved to {module}.{attr}",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        import importlib
-
-        return getattr(importlib.import_module(module), attr)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    """``vacancy_stream`` and ``route_summary`` moved (deprecated here)."""
+    return _lazy.deprecated(__name__, name, _MOVED)
 

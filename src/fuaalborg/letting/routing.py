@@ -847,22 +847,24 @@ def _route_codes(
         problems.append("a colour code outside 0–2 (green, yellow, red)")
     if not rule_list:
         problems.append("no rules")
-    ridx: IntArray | None = None
-    if rule is not None:
-        ridx = coded(rule, "rule").astype(np.int64, copy=False)
-        if ridx.shape != dep.shape:
-            problems.append("rule needs one value per row")
-        elif n and (ridx.min() < 0 or ridx.max() >= len(rule_list)):
-            problems.append(f"a rule position outside 0–{len(rule_list) - 1}")
-    elif len(rule_list) != 1:
+
+    def per_row(values: npt.ArrayLike | None, name: str, low: int, high: int | None,
+                outside: str) -> IntArray | None:
+        """An optional column of codes, one per row, from ``low`` to ``high``."""
+        if values is None:
+            return None
+        array = coded(values, name).astype(np.int64, copy=False)
+        if array.shape != dep.shape:
+            problems.append(f"{name} needs one value per row")
+        elif n and (array.min() < low or (high is not None and array.max() > high)):
+            problems.append(outside)
+        return array
+
+    last = len(rule_list) - 1
+    ridx = per_row(rule, "rule", 0, last, f"a rule position outside 0–{last}")
+    if rule is None and len(rule_list) != 1:
         problems.append("several rules need each row's rule")
-    org: IntArray | None = None
-    if organisation is not None:
-        org = coded(organisation, "organisation").astype(np.int64, copy=False)
-        if org.shape != dep.shape:
-            problems.append("organisation needs one value per row")
-        elif n and org.min() < -1:
-            problems.append("an organisation code below -1")
+    org = per_row(organisation, "organisation", -1, None, "an organisation code below -1")
     for name, values in (("returned", returned),
                          *(() if own_share is None else (("own_share", own_share[0]),
                                                          ("own_share", own_share[1])))):
