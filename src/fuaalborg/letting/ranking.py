@@ -1382,6 +1382,6 @@ _RENAMED = {
 
 
 def __getattr__(name: str) -> Any:
-    """``ROUTES`` (now :data:`SUBROUTES`) and ``REASONS`` (now
+    """``ROUTES`` (now :data:`~fuaalborg.model.SUBROUTES`) and ``REASONS`` (now
     :data:`INELIGIBILITY_REASONS`) are deprecated."""
     return _lazy.deprecated(__name__, name, _RENAMED)

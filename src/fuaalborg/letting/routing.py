@@ -655,8 +655,8 @@ class CodedCounters:
 class CodedRoutes:
     """The decisions of :func:`route_codes`: one integer code per row, ``-1`` for none.
 
-    ``route`` indexes :data:`ROUTE_CODES`, ``subroute`` :data:`SUBROUTES`, ``turn``
-    :data:`TURNS`, ``reason`` :data:`REASON_CODES` and ``turn_scope``
+    ``route`` indexes :data:`ROUTE_CODES`, ``subroute`` :data:`~fuaalborg.model.SUBROUTES`,
+    ``turn`` :data:`~fuaalborg.model.TURNS`, ``reason`` :data:`REASON_CODES` and ``turn_scope``
     :data:`TURN_SCOPES` (whose counter ``n_turn`` is). ``n_referral``,
     ``n_flexible``, ``n_turn`` and ``n_organisation_turn`` are the counter values
     as :func:`route_frame` shows them (``-1`` where it shows none; a counter is
@@ -676,7 +676,7 @@ class CodedRoutes:
     counters: CodedCounters
 
 
-#: The route codes of :func:`route_codes`: :data:`ROUTES` and a void's ``"void"``.
+#: The route codes of :func:`route_codes`: :data:`~fuaalborg.model.ROUTES` and a void's ``"void"``.
 ROUTE_CODES = (*ROUTES, "void")
 #: The reason codes of :func:`route_codes`: the codes of :data:`ROUTING_REASONS` and a
 #: void's ``"void"``.
@@ -784,8 +784,8 @@ def route_codes(
     """Route a stream of vacancies given as integer codes: the core of :func:`route_frame`.
 
     One entry per row, in the order the events happen: ``department`` (a code
-    from 0), ``kind`` (its position in :data:`DWELLING_KINDS`) and ``colour``
-    (in :data:`COLOURS`); ``rules`` is one :class:`Rules` for every row, or a
+    from 0), ``kind`` (its position in :data:`~fuaalborg.specs.DWELLING_KINDS`) and ``colour``
+    (in :data:`~fuaalborg.model.COLOURS`); ``rules`` is one :class:`Rules` for every row, or a
     sequence with ``rule`` giving each row's position in it. Optional:
     ``organisation`` (the department's housing organisation, a code from 0, or
     -1 for none: required where the rules count the turn per organisation),
