@@ -30,6 +30,9 @@ from fuaalborg.errors import ValidationError
 __all__ = [
     "COLOURS",
     "CVR_WEIGHTS",
+    "ROUTES",
+    "SUBROUTES",
+    "TURNS",
     "Area",
     "Colour",
     "Department",
@@ -51,6 +54,17 @@ Colour = Literal["green", "yellow", "red"]
 #: The step model's colours, from step 1 to step 3: the one vocabulary every module
 #: (monitoring, criteria, letting, simulation, reports) imports from here.
 COLOURS: tuple[Colour, ...] = get_args(Colour)
+
+#: The routes of a vacancy: the municipality's referral (kommunal anvisning) or the
+#: waiting list (venteliste). Every module names a route by one of these.
+ROUTES = ("referral", "waiting_list")
+#: The sub-routes of a waiting-list letting: flexible letting (fleksibel udlejning,
+#: almenboligloven § 60) or the ordinary waiting-list order.
+SUBROUTES = ("flexible", "ordinary")
+#: The turns of a waiting-list letting under the internal/external rule, and the two
+#: waiting lists they take from, in their code order (0 = internal, 1 = external):
+#: the internal list of existing tenants (intern venteliste) and the external list.
+TURNS = ("internal", "external")
 
 
 def is_valid_cvr(cvr: object) -> bool:
