@@ -146,7 +146,7 @@ def test_the_ledger_routes_by_the_municipalitys_own_preset(folder: Path,
     target = str(tmp_path / "l.jsonl")
     assert run("ledger", "init", target, "--municipality", folder).exit_code == 0
     recorded = run("ledger", "vacancy", target, "V1", "D003-001", "D003", "family",
-                   "2024-05-01", "5200", "3", "--municipality", folder)
+                   "2024-05-01", "5200", "2", "--municipality", folder)
     assert recorded.exit_code == 0, recorded.output
     assert "(yellow, step model)" in recorded.output
 

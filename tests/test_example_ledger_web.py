@@ -20,7 +20,7 @@ from fuaalborg.letting.ledger import Ledger
 APP = Path(__file__).resolve().parents[1] / "examples" / "ledger-web" / "app.py"
 
 
-def _town_folder(folder: Path) -> tuple[Path, list[tuple[str, str]]]:
+def _town_folder(folder: Path) -> tuple[Path, list[tuple[str, str, int, float]]]:
     """A municipality of four of the example's departments, as CSV files."""
     town = examples.load()
     deps = town.departments.head(4)
@@ -37,7 +37,11 @@ def _town_folder(folder: Path) -> tuple[Path, list[tuple[str, str]]]:
     town.applicants[["applicant_id", "list", "seniority_date", "household_size"]].head(300).to_csv(
         folder / "waiting_list.csv", index=False)
     family = dwellings[dwellings["kind"] == "family"]
-    return folder, list(zip(family["dwelling_id"], family["department_id"], strict=True))
+    # each family dwelling with its rooms and rent as the dwellings table states them
+    return folder, list(zip(family["dwelling_id"], family["department_id"],
+                            family["rooms"].astype(int).tolist(),
+                            family["monthly_rent_dkk"].astype(float).tolist(),
+                            strict=True))
 
 
 def _call(port: int, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[
@@ -77,7 +81,9 @@ def test_four_workers_record_concurrently_and_the_ledger_verifies(
         vacancies = [
             {"vacancy_id": f"V{i}", "dwelling_id": dwellings[i % len(dwellings)][0],
              "department_id": dwellings[i % len(dwellings)][1], "kind": "family",
-             "vacant_on": f"2026-03-{1 + i % 28:02d}", "monthly_rent_dkk": 4200.0, "rooms": 2}
+             "vacant_on": f"2026-03-{1 + i % 28:02d}",
+             "monthly_rent_dkk": dwellings[i % len(dwellings)][3],
+             "rooms": dwellings[i % len(dwellings)][2]}
             for i in range(40)
         ]
         with ThreadPoolExecutor(8) as pool:

@@ -50,7 +50,7 @@ def folder(tmp_path: Path) -> Path:
 def _ledger(folder: Path, target: str) -> str:
     assert run("ledger", "init", target, "--municipality", folder).exit_code == 0
     result = run("ledger", "vacancy", target, "V1", "D004-001", "D004", "family", "2024-03-01",
-                 "5200", "3", "--municipality", folder)
+                 "5200", "1", "--municipality", folder)
     assert result.exit_code == 0, result.output
     return target
 

@@ -59,6 +59,7 @@ __all__ = [
     "RulesRecorded",
     "Signed",
     "Skipped",
+    "StockUpdated",
     "VacancyCorrected",
     "VacancyRecorded",
     "VacancyVoided",
@@ -165,6 +166,37 @@ class OrganisationsRecorded:
     seq: int
     at: str
     organisations: dict[str, str]
+
+
+@attrs.frozen
+class StockUpdated:
+    """The municipality's housing stock (boligbestanden) changed, in force from ``on``.
+
+    ``registry`` is the whole new registry of departments and their family and
+    BAB dwellings, ``fingerprint`` its fingerprint; ``changes`` names what
+    changed from the registry before (the ids of departments and dwellings
+    added, removed, resized, moved or of another kind:
+    :class:`fuaalborg.letting.stock.StockChange`). Continuing departments keep
+    their counters; new ones start at zero; removed ones take no vacancy dated
+    from ``on``. ``organisations`` are the housing organisations of the new
+    departments, ``dwelling_facts`` the new dwellings table's (as in
+    :class:`LedgerCreated`); ``by`` names who recorded the change and ``note``
+    why.
+    """
+
+    TYPE: ClassVar[str] = "stock"
+    seq: int
+    at: str
+    on: dt.date
+    fingerprint: str
+    registry: dict[str, dict[str, list[str]]]
+    changes: dict[str, list[str]]
+    by: str
+    note: str | None = None
+    organisations: dict[str, str] = attrs.field(factory=dict)
+    dwelling_facts: dict[str, dict[str, Any]] | None = attrs.field(
+        default=None, validator=lambda _e, _a, value: _check_facts(value)
+    )
 
 
 @attrs.frozen
@@ -383,6 +415,7 @@ class Signed:
 Event: TypeAlias = (
     LedgerCreated
     | OrganisationsRecorded
+    | StockUpdated
     | RulesRecorded
     | FlexibleShareSet
     | VacancyRecorded
@@ -402,7 +435,7 @@ EVENT_CLASSES: Mapping[str, type[Any]] = {
     for cls in (
         LedgerCreated, RulesRecorded, FlexibleShareSet, VacancyRecorded, AnswerRecorded,
         VacancyVoided, VacancyCorrected, OffersSent, OfferAnswered, OfferRoundClosed,
-        ApplicantPassive, Signed, OrganisationsRecorded,
+        ApplicantPassive, Signed, OrganisationsRecorded, StockUpdated,
     )
 }
 #: The event types a ledger writes, in the order they are introduced.

@@ -56,6 +56,7 @@ import hashlib
 import json
 import math
 import os
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from fractions import Fraction
@@ -100,7 +101,6 @@ from fuaalborg.letting.registry import (
     fingerprint_of,
     organisations_of,
     other_organisations,
-    other_town,
     registry_fingerprint,
     registry_of,
 )
@@ -119,6 +119,14 @@ from fuaalborg.letting.routing import (
     rules_id,
     rules_on,
     show_share,
+)
+from fuaalborg.letting.stock import (
+    Stock,
+    StockChange,
+    StockHistory,
+    check_stock,
+    compare_registries,
+    other_stock,
 )
 from fuaalborg.letting.store import (
     DEFAULT_WAIT_SECONDS,
@@ -164,8 +172,10 @@ __all__ = [
     "LedgerLockedError",
     "LedgerMunicipalityError",
     "LedgerSchemaError",
+    "RentDiffersWarning",
     "RepairReport",
     "StepModelColours",
+    "StockChange",
     "TornLine",
     "TornLineWarning",
     "VerifyReport",
@@ -186,6 +196,15 @@ _ROUTING_FACTS = ("department_id", "kind", "colour")
 
 # ---------------------------------------------------------------------------
 # Values
+
+
+class RentDiffersWarning(UserWarning):
+    """A vacancy's rent differs from the municipality's dwellings table: recorded as given.
+
+    Rents change (a yearly budget, an improvement), so the ledger records the
+    rent given for the vacancy and says that it differs; rooms do not change
+    and a differing number of rooms is refused.
+    """
 
 
 @attrs.frozen
@@ -336,6 +355,11 @@ class Ledger:
         self._rules_by_date: dict[dt.date, tuple[str, Rules, dict[str, Any]]] = {}
         self._rules_by_id: dict[str, Rules] = {}
         self._facts: dict[str, dict[str, Any]] | None = None
+        # the stock history (created and stock events), of the stock event numbered _history_seq
+        self._history: StockHistory | None = None
+        self._history_seq: int | None = None
+        # rooms and rent by dwelling, from the dwellings table of the municipality given
+        self._table: dict[str, tuple[int | None, float | None]] | None = None
 
     # -- construction -------------------------------------------------------
 
@@ -416,6 +440,7 @@ class Ledger:
         store = open_store(target, project, create=[encode(header)[:-1]], wait=wait)
         ledger = cls(store, parameters or load_parameters(), _token=_TOKEN)
         town = municipality if isinstance(municipality, Municipality) else None
+        ledger._table = _rooms_and_rents(municipality)
         ledger._colour_source = colour_source or (
             StepModelColours(town) if town is not None else None)
         return ledger
@@ -451,13 +476,11 @@ class Ledger:
         try:
             ledger = cls(store, parameters or load_parameters(), _token=_TOKEN)
             meta = store.meta()
+            current = ledger._stock_history().current.fingerprint
             if municipality is not None:
-                found = registry_fingerprint(municipality)
-                if found != meta.fingerprint:
-                    raise LedgerMunicipalityError(other_town(
-                        store.target, meta, municipality.name, found))
-            check_colour_source(colour_source, meta.fingerprint, meta.municipality,
-                                 store.target)
+                ledger._check_municipality(municipality)
+                ledger._table = _rooms_and_rents(municipality)
+            check_colour_source(colour_source, current, meta.municipality, store.target)
             if municipality is not None or organisations is not None:
                 given = organisations_of(
                     municipality if municipality is not None else pd.DataFrame(), organisations)
@@ -561,8 +584,41 @@ class Ledger:
 
     @property
     def fingerprint(self) -> str:
-        """The fingerprint of the municipality's registry the ledger was created from."""
-        return self._store.meta().fingerprint
+        """The fingerprint of the ledger's current stock of departments and dwellings.
+
+        The registry it was created from until the stock changes
+        (:meth:`update_stock`); then the latest change's.
+        """
+        return self._stock_history().current.fingerprint
+
+    @property
+    def stock(self) -> StockHistory:
+        """Every stock of departments and dwellings the ledger has had, and since when."""
+        self._store.refresh()
+        return self._stock_history()
+
+    def _stock_history(self, seq: int | None = None) -> StockHistory:
+        """The stock history, read again when a stock event after the cached one exists."""
+        seq = self._store.stock_seq() if seq is None else seq
+        if self._history is None or self._history_seq != seq:
+            docs = self._store.event_docs(types=["created", "stock"])
+            self._history = StockHistory.from_events(docs)
+            self._history_seq = seq
+            facts: dict[str, Any] = {}
+            for doc in docs:
+                if doc.get("dwelling_facts") is not None:
+                    facts = doc["dwelling_facts"]
+            self._facts = facts_by_dwelling(facts)
+        return self._history
+
+    def _check_municipality(self, municipality: Municipality) -> None:
+        """Refuse a municipality whose departments and dwellings are not the ledger's stock."""
+        found = registry_fingerprint(municipality)
+        history = self._stock_history()
+        if found != history.current.fingerprint:
+            raise LedgerMunicipalityError(other_stock(
+                self.target, self._store.meta().municipality, history, municipality.name,
+                registry_of(municipality)[0]))
 
     @property
     def parameters(self) -> ParameterSet:
@@ -769,22 +825,12 @@ class Ledger:
             existing = self._store.vacancy(vid)
             if existing is not None:
                 problems.append(f"vacancy {vid!r} is already recorded (event {existing.seq})")
-        known_deps = self._store.department_ids()
-        if dep not in known_deps:
-            problems.append(f"unknown department {dep!r}")
         if kind not in DWELLING_KINDS:
             problems.append(f"kind {kind!r} is not family or bab")
-        known = self._store.dwelling(dwelling)
-        if known is None:
-            problems.append(f"unknown dwelling {dwelling!r}")
-        else:
-            if dep in known_deps and known[0] != dep:
-                problems.append(f"dwelling {dwelling!r} belongs to department {known[0]!r}, "
-                                f"not {dep!r}")
-            if kind in DWELLING_KINDS and known[1] != kind:
-                problems.append(f"dwelling {dwelling!r} is a {known[1]} dwelling, not {kind}")
+        seen = self._check_in_stock(dwelling, dep, kind, on, problems)
         rent = _number(monthly_rent_dkk, "monthly_rent_dkk", problems, minimum=0.0)
         room_count = _whole(rooms, "rooms", problems, minimum=1)
+        rent_differs = self._check_table(dwelling, on, room_count, rent, problems)
         basis = "given"
         if colour is None and not problems and on is not None:
             colour = self._colour(dep, on, problems)
@@ -808,6 +854,12 @@ class Ledger:
             if existing is not None:  # recorded by another writer meanwhile
                 raise LedgerInputError(f"vacancy {vid!r}", [
                     f"vacancy {vid!r} is already recorded (event {existing.seq})"])
+            stock_seq = tx.stock_seq()
+            if stock_seq != seen:  # the stock changed meanwhile: check against the new one
+                changed: list[str] = []
+                self._stock_history(stock_seq).check_dwelling(dwelling, dep, kind, on, changed)
+                if changed:
+                    raise LedgerInputError(f"vacancy {vid!r}", changed)
             share = tx.department_share(dep)
             latest = tx.latest_vacant_on(dep)
             first = self._organisation_docs(tx, dep, org)
@@ -840,9 +892,55 @@ class Ledger:
 
         written = self.commit(build, department_id=dep, serial=False,
                               counters=[("organisation", org)] if org else [])
+        if rent_differs:
+            warnings.warn(f"vacancy {vid!r}: {rent_differs}", RentDiffersWarning, stacklevel=2)
         recorded = structure(written[-1])
         assert isinstance(recorded, VacancyRecorded)
         return self._decision(recorded_row(recorded), values)
+
+    def _check_in_stock(self, dwelling: str, dep: str, kind: str, on: dt.date | None,
+                        problems: list[str]) -> int:
+        """Check a vacancy's dwelling against the stock in force on its date; return the
+        stock event checked against. A problem is checked again on a fresh stock history
+        (another process may have changed the stock)."""
+        day = on if on is not None else dt.date.max  # a bad date: the current stock
+        given = kind if kind in DWELLING_KINDS else None
+        if self._history is None:
+            self._stock_history()
+        assert self._history is not None
+        found: list[str] = []
+        self._history.check_dwelling(dwelling, dep, given, day, found)
+        if found:
+            found = []
+            self._stock_history().check_dwelling(dwelling, dep, given, day, found)
+        problems.extend(found)
+        assert self._history_seq is not None
+        return self._history_seq
+
+    def _check_table(self, dwelling: str, on: dt.date | None, rooms: int, rent: float,
+                     problems: list[str]) -> str | None:
+        """Compare rooms and rent with the dwellings table of the municipality given.
+
+        Only for a vacancy dated in the current stock (the table is the current
+        stock's). Rooms do not change: a difference is refused. Rents change: a
+        difference is recorded and returned, for a warning.
+        """
+        if self._table is None or on is None or dwelling not in self._table:
+            return None
+        latest = self._stock_history().latest_change
+        if latest is not None and on < latest:
+            return None
+        table_rooms, table_rent = self._table[dwelling]
+        if table_rooms is not None and rooms != table_rooms:
+            problems.append(
+                f"rooms: {rooms} given, but the dwellings table gives dwelling {dwelling!r} "
+                f"{table_rooms} rooms (a dwelling's rooms do not change: correct the table, "
+                "and record the change of stock, if it was rebuilt)")
+        if table_rent is not None and math.isfinite(rent) and abs(rent - table_rent) >= 0.005:
+            return (f"monthly_rent_dkk {format_value(rent)} differs from the dwellings table's "
+                    f"{format_value(table_rent)} for dwelling {dwelling!r}; recorded as given "
+                    "(correct it if it was typed wrong)")
+        return None
 
     def record_vacancies(self, frame: pd.DataFrame, *, sync_every: int = 1000) -> pd.DataFrame:
         """Record many vacancies in order (one :meth:`record_vacancy` each); return decisions.
@@ -969,6 +1067,126 @@ class Ledger:
         assert day is not None
         self.commit([{"type": "flexible_share", "on": day.isoformat(), "department_id": dep,
                       "share": show_share(frac)}], department_id=dep, serial=False)
+
+    # -- the housing stock ----------------------------------------------------------
+
+    def update_stock(
+        self,
+        municipality: Municipality | pd.DataFrame,
+        *,
+        on: dt.date | str,
+        note: str | None = None,
+        by: str | None = None,
+        organisations: Mapping[str, str] | None = None,
+    ) -> StockChange:
+        """Record a change of the housing stock (ændring af boligbestanden), in force from ``on``.
+
+        ``municipality`` is the municipality as it is now (or its dwellings
+        table): its departments and dwellings become the ledger's stock from
+        ``on`` in one ``stock`` event with its fingerprint and what changed
+        (:class:`~fuaalborg.letting.stock.StockChange`: ids of departments and
+        dwellings, no personal data). A department that continues keeps its
+        counters — § 59, stk. 1 counts every 4th vacancy *per department*, and
+        it is the same department; a new department starts at zero; a removed
+        one takes no vacancy dated from ``on`` (one dated before, notified
+        late, is still recorded). A dwelling takes vacancies as the stock in
+        force on the vacancy's date has it: its department and kind may change
+        from ``on`` (a merger, a conversion), never before. Refused, with
+        nothing written: a change dated before the latest one, a change that
+        leaves a recorded vacancy dated from ``on`` outside the new stock (void
+        it, or give a later date), a department that moved to another housing
+        organisation (the internal/external turn counts per organisation, and
+        a move is not modelled), and a stock that is the ledger's already.
+        The new departments' organisations come from ``municipality`` (or
+        ``organisations``). ``note`` says why; ``by`` who (default: the
+        operating-system user). The update locks every department and
+        organisation and the ledger's head, as a batch does, so writers in
+        other processes count on the new stock from its commit. Returns what
+        changed.
+        """
+        self._store.refresh()
+        problems: list[str] = []
+        day = _as_date(on, "on", problems)
+        who = _text(by if by is not None else _user(), "by", problems)
+        text = _text(note, "note", problems) if note is not None else None
+        registry: dict[str, dict[str, list[str]]] | None = None
+        try:
+            registry = registry_of(municipality)[0]
+        except FuaalborgError as exc:
+            problems.append(str(exc))
+        try:
+            orgs = organisations_of(municipality, organisations)
+        except FuaalborgError as exc:
+            problems.append(str(exc))
+            orgs = {}
+        history = self._stock_history()
+        current = history.current
+        change = StockChange()
+        if registry is not None:
+            if not registry:
+                problems.append("the new stock has no departments")
+            change = compare_registries(current.registry, registry)
+            if change.empty:
+                problems.append(f"the stock is the ledger's already (fingerprint "
+                                f"{current.fingerprint}): there is no change to record")
+            problems.extend(f"organisation of unknown department {d!r}"
+                            for d in sorted(set(orgs) - set(registry)))
+        if day is not None and current.on is not None and day < current.on:
+            problems.append(
+                f"on {day.isoformat()} is before the stock's latest change ({current.on}, event "
+                f"{current.seq}): a change is recorded in the order it comes into force")
+        recorded = self._store.organisations()
+        moved = other_organisations(self.target, recorded, orgs)
+        if moved:
+            raise LedgerMunicipalityError(moved)
+        if problems:
+            raise LedgerInputError("change of stock", problems)
+        assert registry is not None
+        assert day is not None
+        new_orgs = {d: o for d, o in sorted(orgs.items()) if d not in recorded}
+        facts = dwelling_facts_of(municipality)
+        departments = sorted(set(self._store.department_ids()) | set(registry))
+        organisations_locked = sorted(set(recorded.values()) | set(orgs.values()))
+
+        def build(tx: StateView) -> list[dict[str, Any]]:
+            seq = tx.stock_seq()
+            if seq != current.seq:
+                raise LedgerInputError("change of stock", [
+                    f"the stock changed meanwhile (event {seq}): look at the ledger's stock "
+                    "again before recording a change"])
+            after = StockHistory([*history.stocks, Stock.of(-1, day, registry)])
+            outside: list[str] = []
+            for vacancy in tx.vacancies():
+                if vacancy.status != "void" and vacancy.vacant_on >= day:
+                    found: list[str] = []
+                    after.check_dwelling(vacancy.dwelling_id, vacancy.department_id,
+                                         vacancy.kind, vacancy.vacant_on, found)
+                    outside.extend(f"vacancy {vacancy.vacancy_id!r} ({vacancy.vacant_on}): "
+                                   f"{p}" for p in found[:1])
+            if outside:
+                raise LedgerInputError("change of stock", [
+                    f"{len(outside)} recorded vacanc{'y' if len(outside) == 1 else 'ies'} dated "
+                    f"from {day.isoformat()} would be outside the new stock: void "
+                    f"{'it' if len(outside) == 1 else 'them'} or give a later date",
+                    *outside[:5]])
+            event: dict[str, Any] = {
+                "type": "stock", "on": day.isoformat(), "fingerprint": fingerprint_of(registry),
+                "registry": registry, "changes": change.as_event(), "by": who,
+            }
+            if text is not None:
+                event["note"] = text
+            if new_orgs:
+                event["organisations"] = new_orgs
+            if facts:
+                event["dwelling_facts"] = facts
+            return [event]
+
+        self.commit(build, serial=True,
+                    counters=[*(("department", d) for d in departments),
+                              *(("organisation", o) for o in organisations_locked)])
+        self._stock_history()
+        self._table = _rooms_and_rents(municipality)
+        return change
 
     # -- corrections --------------------------------------------------------------
 
@@ -1104,15 +1322,14 @@ class Ledger:
             new["vacant_on"] = _as_date(fields["vacant_on"], "vacant_on", problems)
         if "dwelling_id" in fields:
             new["dwelling_id"] = str(fields["dwelling_id"])
-            known = self._store.dwelling(new["dwelling_id"])
-            if known is None:
-                problems.append(f"unknown dwelling {new['dwelling_id']!r}")
-            elif row is not None and known != (row.department_id, row.kind):
-                problems.append(
-                    f"dwelling {new['dwelling_id']!r} is a {known[1]} dwelling of department "
-                    f"{known[0]!r}, not a {row.kind} dwelling of {row.department_id!r}: void the "
-                    "vacancy and record it again"
-                )
+        if row is not None and ("dwelling_id" in new or isinstance(new.get("vacant_on"),
+                                                                   dt.date)):
+            # the dwelling (as corrected) in the stock of the date (as corrected)
+            found: list[str] = []
+            self._stock_history().check_dwelling(
+                new.get("dwelling_id", row.dwelling_id), row.department_id, row.kind,
+                new.get("vacant_on") or row.vacant_on, found)
+            problems.extend(f"{p}: void the vacancy and record it again" for p in found)
         if row is not None and isinstance(new.get("vacant_on"), dt.date):
             try:
                 rid = self._rules_on(new["vacant_on"])[0]
@@ -1254,10 +1471,7 @@ class Ledger:
                 "there is no waiting list to rank"
             )
         if municipality is not None:
-            found = registry_fingerprint(municipality)
-            if found != self.fingerprint:
-                raise LedgerMunicipalityError(other_town(
-                    self.target, self._store.meta(), municipality.name, found))
+            self._check_municipality(municipality)
         if problems:
             raise LedgerInputError(f"ranking for {vid!r}", problems)
         assert row is not None
@@ -1272,17 +1486,16 @@ class Ledger:
         return vacancy, row.subroute, row.turn, row.colour
 
     def _dwelling_facts(self) -> dict[str, dict[str, Any]]:
-        """The dwellings' facts the ledger keeps (read once: the first event never changes)."""
-        if self._facts is None:
-            (created,) = self._store.event_docs(types=["created"])
-            self._facts = facts_by_dwelling(created.get("dwelling_facts") or {})
+        """The dwellings' facts the ledger keeps (of its latest stock that states them)."""
+        self._stock_history()
+        assert self._facts is not None
         return self._facts
 
     # -- reading ----------------------------------------------------------------
 
     @property
     def departments(self) -> list[str]:
-        """The departments in the ledger's registry, sorted."""
+        """Every department the ledger's stock has had, sorted (removed ones too)."""
         return self._store.department_ids()
 
     def status(self, vacancy_id: str) -> str:
@@ -1585,6 +1798,7 @@ class Ledger:
             except LedgerCorruptError as exc:
                 raise LedgerCorruptError(f"{self.target}: {exc}") from None
         check_decisions_of(self, fresh.docs)
+        changes = check_stock(fresh.docs, self.target)
         ours, theirs = snapshot(fresh), snapshot(self._store)
         for part in ours:
             if ours[part] != theirs[part]:
@@ -1598,6 +1812,7 @@ class Ledger:
             voided=sum(v.status == "void" for v in vacancies),
             late=sum(v.late for v in vacancies),
             corrections=tuple(self.corrections()),
+            stock_changes=changes,
         )
 
 
@@ -1607,6 +1822,28 @@ class Ledger:
 def check_decisions_of(ledger: Ledger, docs: Sequence[Mapping[str, Any]]) -> None:
     """Re-derive every decision, void and late mark of ``docs`` under the ledger's rules."""
     check_decisions(docs, ledger.target, ledger._rules_of)
+
+
+def _rooms_and_rents(
+    municipality: Municipality | pd.DataFrame | None,
+) -> dict[str, tuple[int | None, float | None]] | None:
+    """Each dwelling's rooms and monthly rent as a dwellings table states them (or ``None``)."""
+    if municipality is None:
+        return None
+    table = municipality.dwellings if isinstance(municipality, Municipality) else municipality
+    if "dwelling_id" not in table.columns or not (
+            {"rooms", "monthly_rent_dkk"} & set(table.columns)):
+        return None
+    ids = table["dwelling_id"].astype(str).tolist()
+    rooms = (pd.to_numeric(table["rooms"], errors="coerce").tolist() if "rooms" in table.columns
+             else [None] * len(ids))
+    rents = (pd.to_numeric(table["monthly_rent_dkk"], errors="coerce").tolist()
+             if "monthly_rent_dkk" in table.columns else [None] * len(ids))
+    return {
+        d: (None if r is None or pd.isna(r) else int(r),
+            None if m is None or pd.isna(m) else float(m))
+        for d, r, m in zip(ids, rooms, rents, strict=True)
+    }
 
 
 def _user() -> str:

@@ -21,6 +21,7 @@ from fuaalborg.letting.events import (
     LedgerCreated,
     OrganisationsRecorded,
     RulesRecorded,
+    StockUpdated,
     VacancyCorrected,
     VacancyRecorded,
     VacancyVoided,
@@ -161,5 +162,10 @@ def project(event: Event, tx: StateWriter) -> None:
             tx.put_organisations(event.organisations)
     elif isinstance(event, OrganisationsRecorded):
         tx.put_organisations(event.organisations)
+    elif isinstance(event, StockUpdated):
+        # continuing departments keep their counters; new ones start at zero
+        tx.put_registry(event.registry, event.seq)
+        if event.organisations:
+            tx.put_organisations(event.organisations)
     else:
         OfferBook.apply(event, tx)

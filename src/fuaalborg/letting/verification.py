@@ -72,13 +72,17 @@ class VerifyReport:
     voided: int
     late: int
     corrections: tuple[Correction, ...]
+    #: Changes of the housing stock (``stock`` events) checked.
+    stock_changes: int = 0
 
     def describe(self) -> list[str]:
         """Readable lines: a summary, then each correction."""
+        stock = (f"; {self.stock_changes} change{'' if self.stock_changes == 1 else 's'} of "
+                 "stock" if self.stock_changes else "")
         head = (f"{self.target}: {self.events} events verified; {self.vacancies} vacancies "
                 f"({self.voided} void, {self.late} late); every checksum, decision, counter "
                 f"and state row agrees with the events; {len(self.corrections)} correction"
-                f"{'' if len(self.corrections) == 1 else 's'}")
+                f"{'' if len(self.corrections) == 1 else 's'}{stock}")
         return [head, *(f"  {c.describe()}" for c in self.corrections)]
 
 
@@ -93,7 +97,7 @@ def check_decisions(docs: Sequence[Mapping[str, Any]], target: str,
     organisation_of: list[str | None] = []
     for doc in docs:
         kind = doc["type"]
-        if kind in ("created", "organisations"):
+        if kind in ("created", "organisations", "stock"):
             organisations.update({str(k): str(v) for k, v in
                                   doc.get("organisations", {}).items()})
         if kind == "vacancy" or (kind == "answer" and doc.get("answer") == "declined"):

@@ -149,10 +149,14 @@ class StateView(Protocol):
         """The last event's sequence number."""
 
     def dwelling(self, dwelling_id: str) -> tuple[str, str] | None:
-        """A dwelling's department and kind, or ``None`` when the registry lacks it."""
+        """A dwelling's department and kind in the latest stock that had it, or ``None``."""
 
     def department_ids(self) -> list[str]:
-        """The registry's departments, sorted."""
+        """Every department the ledger's stock has had, sorted (removed ones too)."""
+
+    def stock_seq(self) -> int:
+        """The sequence number of the event that set the current stock (0: the ledger's
+        creation; else its latest ``stock`` event)."""
 
     def department_share(self, department_id: str) -> str | None:
         """A department's agreed flexible share (``"a/b"``), if set."""
@@ -209,8 +213,11 @@ class StateView(Protocol):
 class StateWriter(StateView, Protocol):
     """Reading and changing a ledger's state (what applying an event needs)."""
 
-    def put_registry(self, registry: Mapping[str, Mapping[str, Sequence[str]]]) -> None:
-        """Store the registry of departments and dwellings (at creation)."""
+    def put_registry(self, registry: Mapping[str, Mapping[str, Sequence[str]]],
+                     seq: int = 0) -> None:
+        """Store the registry of departments and dwellings of event ``seq`` (the creation, or
+        a change of stock): each dwelling's department and kind become the registry's, its
+        new departments start with zero counters; departments are never taken away."""
 
     def put_meta(self, meta: LedgerMeta) -> None:
         """Store the ledger's metadata (at creation)."""

@@ -29,6 +29,7 @@ class MemoryState:
         self.docs: list[dict[str, Any]] = []
         self._dwellings: dict[str, tuple[str, str]] = {}
         self._departments: list[str] = []
+        self._stock_seq = 0
         self._shares: dict[str, str] = {}
         self._organisations: dict[str, str] = {}
         self._rules: dict[str, dict[str, Any]] = {}
@@ -57,8 +58,12 @@ class MemoryState:
         return self._dwellings.get(dwelling_id)
 
     def department_ids(self) -> list[str]:
-        """The registry's departments, sorted."""
+        """Every department the stock has had, sorted."""
         return list(self._departments)
+
+    def stock_seq(self) -> int:
+        """The event that set the current stock."""
+        return self._stock_seq
 
     def department_share(self, department_id: str) -> str | None:
         """A department's agreed flexible share."""
@@ -154,8 +159,10 @@ class MemoryState:
         """Set the ledger's metadata."""
         self._meta = meta
 
-    def put_registry(self, registry: Mapping[str, Mapping[str, Sequence[str]]]) -> None:
-        """Set the registry of departments and dwellings."""
+    def put_registry(self, registry: Mapping[str, Mapping[str, Sequence[str]]],
+                     seq: int = 0) -> None:
+        """Set the registry of departments and dwellings (of event ``seq``)."""
+        self._stock_seq = seq
         for dep, groups in registry.items():
             for kind, dwellings in groups.items():
                 for dwelling in dwellings:

@@ -212,6 +212,8 @@ class SqlStore:
         self._rules: dict[str, dict[str, Any]] = {}
         self._departments: list[str] | None = None
         self._dwellings: dict[str, tuple[str, str]] | None = None
+        # the stock event the cached departments and dwellings are of
+        self._registry_seq: int | None = None
         # the departments' organisations: those of the created event (read once) and of the
         # organisations events up to the one numbered _organisations_seq
         self._created_organisations: dict[str, str] | None = None
@@ -517,15 +519,29 @@ class SqlStore:
         assert found is not None
         return int(found[0])
 
+    def stock_seq(self) -> int:
+        """The event that set the current stock: the latest ``stock`` event, or 0."""
+        found = self._row("SELECT max(seq) FROM ledger_events WHERE type = 'stock'")
+        return 0 if found is None or found[0] is None else int(found[0])
+
+    def _registry_current(self) -> None:
+        """Forget the cached departments and dwellings when the stock has changed since."""
+        seq = self.stock_seq()
+        if seq != self._registry_seq:
+            self._departments = self._dwellings = None
+            self._registry_seq = seq
+
     def dwelling(self, dwelling_id: str) -> tuple[str, str] | None:
-        """A dwelling's department and kind (the registry is read once: it never changes)."""
+        """A dwelling's department and kind (read again only after a change of stock)."""
+        self._registry_current()
         if self._dwellings is None:
             self._dwellings = {str(d): (str(dep), str(kind)) for d, dep, kind in self._rows(
                 "SELECT dwelling_id, department_id, kind FROM ledger_dwellings")}
         return self._dwellings.get(dwelling_id)
 
     def department_ids(self) -> list[str]:
-        """The registry's departments, sorted."""
+        """Every department the stock has had, sorted (read again after a change of stock)."""
+        self._registry_current()
         if self._departments is None:
             self._departments = [str(r[0]) for r in self._rows(
                 "SELECT department_id FROM ledger_departments ORDER BY department_id")]
@@ -539,19 +555,20 @@ class SqlStore:
         return None if found is None or found[0] is None else str(found[0])
 
     def organisations(self) -> dict[str, str]:
-        """Each department's housing organisation, from the ``created`` and ``organisations``
-        events; read again only when another ``organisations`` event has been written."""
+        """Each department's housing organisation, from the ``created``, ``organisations`` and
+        ``stock`` events; read again only when another of those has been written."""
         if self._created_organisations is None:
             found = self._row("SELECT line FROM ledger_events WHERE seq = 0")
             created = decode(found[0]) if found is not None else {}
             self._created_organisations = {
                 str(k): str(v) for k, v in created.get("organisations", {}).items()}
-        latest = self._row("SELECT max(seq) FROM ledger_events WHERE type = 'organisations'")
+        latest = self._row("SELECT max(seq) FROM ledger_events WHERE type IN "
+                           "('organisations', 'stock')")
         seq = None if latest is None or latest[0] is None else int(latest[0])
         if self._organisations is None or seq != self._organisations_seq:
             merged = dict(self._created_organisations)
             if seq is not None:
-                for doc in self.event_docs(types=["organisations"]):
+                for doc in self.event_docs(types=["organisations", "stock"]):
                     merged.update({str(k): str(v) for k, v in doc["organisations"].items()})
             self._organisations, self._organisations_seq = merged, seq
         return dict(self._organisations)
@@ -711,8 +728,36 @@ class SqlStore:
     def put_meta(self, meta: LedgerMeta) -> None:  # pragma: no cover - loaded in bulk
         """Metadata is written when the ledger is created."""
 
-    def put_registry(self, registry: Mapping[str, Mapping[str, Sequence[str]]]) -> None:
-        """The registry is written when the ledger is created."""  # pragma: no cover
+    def put_registry(self, registry: Mapping[str, Mapping[str, Sequence[str]]],
+                     seq: int = 0) -> None:
+        """A change of stock: the dwellings' departments and kinds, new departments and their
+        counters (the creation's registry is loaded in bulk)."""
+        rows = [(str(d), str(dep), str(kind)) for dep, groups in registry.items()
+                for kind, ids in groups.items() for d in ids]
+        self._bulk_upsert(
+            "INSERT INTO ledger_dwellings (dwelling_id, department_id, kind) VALUES (?, ?, ?) "
+            "ON CONFLICT (dwelling_id) DO UPDATE SET department_id = excluded.department_id, "
+            "kind = excluded.kind", rows)
+        self._bulk_upsert(
+            "INSERT INTO ledger_departments (department_id, flexible_share) VALUES (?, NULL) "
+            "ON CONFLICT (department_id) DO NOTHING", [(str(dep),) for dep in registry])
+        self._bulk_upsert(
+            "INSERT INTO ledger_counters (scope, key, referral, flexible, turns) "
+            "VALUES ('department', ?, 0, 0, 0) ON CONFLICT (scope, key) DO NOTHING",
+            [(str(dep),) for dep in registry])
+        self._departments = self._dwellings = None
+        self._registry_seq = None
+
+    def _bulk_upsert(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            try:
+                self._conn.cursor().executemany(self._sql(sql), rows)
+            except Exception as exc:
+                self._failed = True
+                known = self._translate(exc)
+                if known is not None:
+                    raise known from None
+                raise
 
     def put_department_share(self, department_id: str, share: str | None) -> None:
         """Set a department's agreed flexible share."""
