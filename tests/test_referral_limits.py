@@ -380,7 +380,7 @@ def test_social_assistance_months_is_refused_naming_its_replacements() -> None:
         with pytest.raises(ValidationError) as info:
             check_referral(old, "D", ON, designation=designation)
         text = str(info.value)
-        assert "social_assistance_months is no longer read" in text
+        assert "social_assistance_months: no longer read" in text
         for field in ("cash_benefit_months", "education_benefit_months",
                       "self_support_benefit_months", "transition_benefit_months"):
             assert field in text

@@ -40,7 +40,7 @@ from typing import Any
 import attrs
 import cattrs
 
-from fuaalborg.errors import ValidationError
+from fuaalborg.errors import InputError, Problem, ValidationError
 from fuaalborg.letting.vacancy import Vacancy
 
 __all__ = [
@@ -256,11 +256,11 @@ class RankingRecord(RankingBasis):
         try:
             return _CONVERTER.structure(data, cls)
         except cattrs.BaseValidationError as exc:
-            lines = cattrs.transform_error(exc, path="record")
-            raise ValidationError(
-                "ranking record: " + str(len(lines)) + " problem(s)\n"
-                + "\n".join(f"  - {line}" for line in lines)
-            ) from None
+            problems = []
+            for line in cattrs.transform_error(exc, path="record"):
+                what, _, where = line.rpartition(" @ ")
+                problems.append(Problem(where, what) if what else Problem("", line))
+            raise InputError(problems, head="ranking record: {count}") from None
 
     @classmethod
     def from_json(cls, text: str) -> RankingRecord:

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from fuaalborg.model import valid_cvr_mask
-from fuaalborg.tables import Column, Problem, TableSpec
+from fuaalborg.tables import Column, TableProblem, TableSpec
 
 __all__ = [
     "AREAS",
@@ -223,13 +223,13 @@ AREAS = TableSpec(
 _PCT = {"unit": "%", "min": 0.0, "max": 100.0, "nullable": True}
 
 
-def one_conviction_form(frame: pd.DataFrame, table: str = "indicators") -> Iterator[Problem]:
+def one_conviction_form(frame: pd.DataFrame, table: str = "indicators") -> Iterator[TableProblem]:
     """Each row gives convictions as a ratio or as a share in percent, never both."""
     if "conviction_pct" not in frame.columns or "conviction_ratio" not in frame.columns:
         return
     both = frame["conviction_pct"].notna() & frame["conviction_ratio"].notna()
     for pos in np.flatnonzero(both.to_numpy(dtype=bool)):
-        yield Problem(
+        yield TableProblem(
             table,
             "conviction_pct",
             int(pos) + 1,

@@ -19,14 +19,14 @@ from fuaalborg.cli._common import (
     dayfirst_option,
     echo_notice,
     file_is_danish,
+    in_options,
     load_municipality,
     municipality_option,
     number,
     output_option,
-    reworded,
 )
 from fuaalborg.danish import value as danish_value
-from fuaalborg.errors import FuaalborgError
+from fuaalborg.errors import FuaalborgError, Remedy, Wording
 from fuaalborg.municipality import Municipality
 from fuaalborg.specs import DWELLING_TYPES, DWELLINGS
 
@@ -43,26 +43,25 @@ def _kr(value: float) -> str:
 # -- fuaalborg rank --------------------------------------------------------------------
 
 
-def _words(town: Municipality | None) -> tuple[tuple[str, str], ...]:
-    """The library's wording (keyword arguments) and the rank command's (options)."""
-    where = f"{town.name}'s" if town is not None else "the municipality's"
-    return (
-        (r"\(colour= or municipality=\)", "(--colour or --municipality)"),
-        (r"\(organisation_cvr= or municipality=\)", "(--organisation or --municipality)"),
-        (r"; or pass route= and agreement=", "; or use --route ordinary"),
-        (r"pass route='flexible' or route='ordinary'",
-         "use --route flexible or --route ordinary"),
-        (
-            r"pass agreement= or a registry, colour and organisation",
-            "use --route ordinary, or give the --colour and --organisation of a department "
-            "whose organisation has an agreement",
-        ),
-        (
-            r"is not in the (?:municipality's )?(departments|placement of \S+)$",
-            rf"is not in {where} \1; give its --colour and --organisation, "
-            "or use --route ordinary",
-        ),
-    )
+def _remedy(remedy: Remedy) -> str | None:
+    """The rank command's wording of a ranking's remedies (:class:`RankingContextError`)."""
+    if remedy.key == "give_context":
+        given = " and ".join(_OPTIONS[a] for a in remedy.arguments if a != "municipality")
+        return f"give {given} (or --municipality), or use --route ordinary"
+    return {
+        "choose_route": "use --route flexible or --route ordinary",
+        "give_agreement": "use --route ordinary, or give the --colour and --organisation of a "
+                          "department whose organisation has an agreement",
+        "department_facts": "give its --colour and --organisation, or use --route ordinary",
+    }.get(remedy.key)
+
+
+#: The rank command's options, by the argument of :func:`fuaalborg.rank` they give.
+_OPTIONS = {"colour": "--colour", "organisation_cvr": "--organisation",
+            "municipality": "--municipality", "route": "--route", "turn": "--turn",
+            "top": "--top", "on": "--on"}
+#: The rank command's words for the ranking's arguments and remedies.
+_WORDS = Wording(names=_OPTIONS, remedies=_remedy)
 
 
 class _RankCommand(click.Command):
@@ -323,7 +322,7 @@ def rank_command(
             top=top, municipality=town, colour=colour, organisation_cvr=organisation,
         )
     except FuaalborgError as exc:
-        raise reworded(exc, _words(town)) from None
+        raise in_options(exc, _WORDS) from None
     if output:
         record = _write_ranking(
             ranking, output, include_ineligible=include_ineligible,

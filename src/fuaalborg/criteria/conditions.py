@@ -44,7 +44,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from fuaalborg.errors import ValidationError
+from fuaalborg.errors import InputError, Problem, ValidationError
 from fuaalborg.specs import DWELLING_TYPES
 
 __all__ = [
@@ -61,12 +61,20 @@ __all__ = [
 DWELLING_FACTS: tuple[str, ...] = ("rooms", "floor", "dwelling_type", "lift")
 
 
-class UnknownDwellingFactError(ValidationError):
+class UnknownDwellingFactError(InputError):
     """A group's condition needs a fact of the dwelling that the vacancy does not state.
 
     Give the vacancy the fact (``Vacancy(..., floor=0)``), taken from the
     dwellings table's declared columns (:data:`fuaalborg.specs.DWELLINGS`).
+    One problem per vacancy: ``where`` names the vacancy (its dwelling, or its
+    department), ``what`` the facts missing.
     """
+
+    head = (
+        "the agreement's groups depend on facts of the dwelling that the vacancy does not "
+        "state (give the vacancy these facts of its dwelling, as the dwellings table declares "
+        "them): {count}"
+    )
 
 
 def _types(value: Any) -> tuple[str, ...]:
@@ -391,12 +399,10 @@ def applicability(
         for i in np.flatnonzero(undecided):
             v = vacancies[int(i)]
             where = getattr(v, "dwelling_id", None) or f"in department {v.department_id}"
-            problems.append(f"vacancy {where}: {', '.join(sorted(missing.get(int(i), ())))}")
-        raise UnknownDwellingFactError(
-            "the agreement's groups depend on facts of the dwelling that the vacancy does not "
-            "state (give the vacancy these facts of its dwelling, as the dwellings table "
-            "declares them): " + "; ".join(problems)
-        )
+            problems.append(
+                Problem(f"vacancy {where}", ", ".join(sorted(missing.get(int(i), ()))))
+            )
+        raise UnknownDwellingFactError(problems)
     return out
 
 

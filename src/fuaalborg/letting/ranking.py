@@ -76,7 +76,7 @@ import pandas as pd
 from fuaalborg._version import __version__
 from fuaalborg.colours import MANDATORY, mandatory_value
 from fuaalborg.criteria.declarations import MAX_GROUPS
-from fuaalborg.errors import FuaalborgError, NotInForceError, ValidationError
+from fuaalborg.errors import FuaalborgError, NotInForceError, Remedy, ValidationError
 from fuaalborg.letting import _explain
 from fuaalborg.letting._waiting_list import (
     EPOCH,
@@ -166,7 +166,24 @@ class RankingContextError(ValidationError):
     For instance: no route given and the department's colour or organisation
     unknown; a share of flexible letting between 0 and 1 without a route from the
     letting ledger; the ordinary route asked for in a red department.
+
+    Where the caller can supply what is missing, the error's
+    :class:`~fuaalborg.errors.Remedy` says how; its ``arguments`` are the
+    keyword arguments of :func:`rank` concerned. The keys:
+    ``give_context`` (the department's colour or organisation is needed; the
+    arguments name which), ``choose_route`` (the agreement's share lies
+    between 0 and 1: the letting ledger's turn decides), ``give_agreement``
+    (the flexible route without an agreement) and ``department_facts`` (a
+    department the municipality does not know).
     """
+
+
+#: What the ranking needs to know of a department, by argument.
+_NEEDS = {"colour": "colour", "organisation_cvr": "organisation"}
+_DEPARTMENT_FACTS = Remedy(
+    "department_facts", "pass its colour= and organisation_cvr=, or route='ordinary'",
+    ("colour", "organisation_cvr", "route"),
+)
 
 
 class ApplicantNotFoundError(FuaalborgError, LookupError):
@@ -245,7 +262,10 @@ def _colour_of(
     if on not in caches.placements:
         caches.placements[on] = placement_on(municipality, on)
     placement = caches.placements[on]
-    found = placement.colour_of(vacancy.department_id)
+    try:
+        found = placement.colour_of(vacancy.department_id)
+    except ValidationError as exc:  # a department the placement does not know
+        raise RankingContextError(str(exc), remedy=_DEPARTMENT_FACTS) from None
     basis = (
         f"step model {placement.preset!r}, placement of {placement.on.isoformat()} in force on "
         f"{on.isoformat()}: {placement.explain(vacancy.department_id)}"
@@ -264,7 +284,8 @@ def _organisation_of(
     rows = deps.loc[deps["department_id"] == vacancy.department_id, "organisation_cvr"]
     if rows.empty:
         raise RankingContextError(
-            f"department {vacancy.department_id!r} is not in the municipality's departments"
+            f"department {vacancy.department_id!r} is not in the municipality's departments",
+            remedy=_DEPARTMENT_FACTS,
         )
     return str(rows.iloc[0])
 
@@ -387,16 +408,20 @@ def _resolve(
     reg = registry
     found: Any = agreement
     if found is None and (route is None or route == "flexible" or registry is not None):
-        missing = []
-        if known_colour is None:
-            missing.append("the department's colour (colour= or municipality=)")
-        if org is None:
-            missing.append("the department's organisation (organisation_cvr= or municipality=)")
+        missing = [name for name, value in (("colour", known_colour),
+                                            ("organisation_cvr", org)) if value is None]
         if missing and (route is None or route == "flexible"):
             what = "the route" if route is None else "the flexible agreement"
+            needs = " and ".join(_NEEDS[m] for m in missing)
             raise RankingContextError(
                 f"to decide {what} for department {vacancy.department_id} on {day.isoformat()} "
-                f"the ranking needs {' and '.join(missing)}; or pass route= and agreement="
+                f"the ranking needs the department's {needs}",
+                remedy=Remedy(
+                    "give_context",
+                    f"pass {' and '.join(f'{m}=' for m in missing)} (or municipality=), or "
+                    "route= and agreement=",
+                    (*missing, "municipality"),
+                ),
             )
         if not missing:
             reg = _registry(registry, caches)
@@ -436,15 +461,19 @@ def _resolve(
     else:
         raise RankingContextError(
             f"the agreement for department {vacancy.department_id} lets {terms.flexible_share} of "
-            "waiting-list lettings flexibly: whose turn it is comes from the letting ledger; "
-            "pass route='flexible' or route='ordinary'"
+            "waiting-list lettings flexibly: whose turn it is comes from the letting ledger",
+            remedy=Remedy("choose_route", "pass route='flexible' or route='ordinary'", ("route",)),
         )
     if chosen == "flexible":
         _lookup(params, "letting.flexible_priority", day, used)
         if terms is None:
             raise RankingContextError(
                 f"route 'flexible' for department {vacancy.department_id} needs an agreement with "
-                "priority groups: pass agreement= or a registry, colour and organisation"
+                "priority groups",
+                remedy=Remedy(
+                    "give_agreement", "pass agreement= or a registry, colour and organisation",
+                    ("agreement", "registry", "colour", "organisation_cvr"),
+                ),
             )
         if len(terms.groups) > _MAX_GROUPS:
             raise RankingContextError(

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fuaalborg.letting.errors import (
+    OPEN_EXISTING,
     LedgerBusyError,
     LedgerConnectionError,
     LedgerError,
@@ -101,7 +102,7 @@ class PostgresStore(SqlStore):
         # two processes creating a ledger in one database at once: one waits, then refuses
         self._execute("SELECT pg_advisory_xact_lock(4242, 11)")
         if self._has_ledger():
-            raise LedgerError(f"{self.target} already holds a ledger; open it with Ledger.open")
+            raise LedgerError(f"{self.target} already holds a ledger", remedy=OPEN_EXISTING)
 
     def _end(self, commit: bool) -> None:
         if self._conn is None:  # pragma: no cover - closed under us
