@@ -40,6 +40,7 @@ from typing import Any
 import attrs
 import cattrs
 
+from fuaalborg._types import Subroute, Turn
 from fuaalborg.errors import InputError, Problem, ValidationError
 from fuaalborg.letting.vacancy import Vacancy
 
@@ -184,9 +185,9 @@ class RankingBasis:
 
     vacancy: Vacancy
     on: dt.date
-    route: str
+    route: Subroute
     route_basis: str
-    turn: str | None
+    turn: Turn | None
     turn_basis: str
     colour: str | None
     colour_basis: str

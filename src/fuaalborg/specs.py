@@ -22,6 +22,7 @@ spec               table
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -220,7 +221,16 @@ AREAS = TableSpec(
     ),
 )
 
-_PCT = {"unit": "%", "min": 0.0, "max": 100.0, "nullable": True}
+class _Percent(TypedDict):
+    """The keyword arguments of a percentage column."""
+
+    unit: str
+    min: float
+    max: float
+    nullable: bool
+
+
+_PCT: _Percent = {"unit": "%", "min": 0.0, "max": 100.0, "nullable": True}
 
 
 def one_conviction_form(frame: pd.DataFrame, table: str = "indicators") -> Iterator[TableProblem]:
@@ -261,7 +271,7 @@ INDICATORS = TableSpec(
             "float",
             "share of residents aged 18–64 outside work or education",
             "andel 18–64-årige uden for arbejdsmarked eller uddannelse",
-            **_PCT,  # type: ignore[arg-type]
+            **_PCT,
         ),
         Column(
             "conviction_ratio",
@@ -294,7 +304,7 @@ INDICATORS = TableSpec(
             "float",
             "share of residents aged 30–59 with only basic schooling",
             "andel 30–59-årige med alene grundskoleuddannelse",
-            **_PCT,  # type: ignore[arg-type]
+            **_PCT,
         ),
         Column(
             "income_ratio_pct",
@@ -315,7 +325,7 @@ INDICATORS = TableSpec(
             "(area/department level only; never an applicant attribute)",
             "andel indvandrere og efterkommere fra ikke-vestlige lande (kun på "
             "område-/afdelingsniveau)",
-            **_PCT,  # type: ignore[arg-type]
+            **_PCT,
         ),
     ),
 )

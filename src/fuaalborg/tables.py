@@ -57,6 +57,7 @@ import pandas as pd
 
 from fuaalborg import danish as _danish
 from fuaalborg import errors as _errors
+from fuaalborg._types import Language
 from fuaalborg.errors import MAX_PROBLEM_LINES as MAX_PROBLEM_LINES  # where it was before
 from fuaalborg.errors import ValidationError
 
@@ -156,11 +157,11 @@ class Column:
             return None
         return tuple(_danish.value(v) for v in self.allowed)
 
-    def header(self, lang: Literal["en", "da"] = "en") -> str:
+    def header(self, lang: Language = "da") -> str:
         """The column's header in ``lang``."""
         return self.name_da if lang == "da" else self.name
 
-    def expected(self, lang: Literal["en", "da"] = "en") -> str:
+    def expected(self, lang: Language = "da") -> str:
         """A short description of the form a value must take (values in ``lang``)."""
         if self.allowed is not None:
             values = self.allowed_da if lang == "da" else self.allowed
@@ -273,7 +274,7 @@ class TableSpec:
         """The declared column names, in order."""
         return [c.name for c in self.columns]
 
-    def language_of(self, columns: Iterable[object]) -> Literal["en", "da"]:
+    def language_of(self, columns: Iterable[object]) -> Language:
         """``"da"`` when ``columns`` use a Danish header of this spec, else ``"en"``."""
         names = set(self.names)
         danish = {c.name_da for c in self.columns if c.name_da != c.name}
@@ -282,7 +283,7 @@ class TableSpec:
 
     def _headers(
         self, columns: Sequence[str]
-    ) -> tuple[dict[str, str], Literal["en", "da"], list[TableProblem]]:
+    ) -> tuple[dict[str, str], Language, list[TableProblem]]:
         """Danish headers to canonical names, the file's language, and a mixed-language problem."""
         names = set(self.names)
         to_canonical = {c.name_da: c.name for c in self.columns if c.name_da != c.name}
@@ -304,7 +305,7 @@ class TableSpec:
                     + ") are mixed",
                 )
             )
-        lang: Literal["en", "da"] = "da" if danish and not english_only else "en"
+        lang: Language = "da" if danish and not english_only else "en"
         rename = {c: to_canonical[c] for c in danish} if lang == "da" else {}
         return rename, lang, problems
 
@@ -427,7 +428,7 @@ class TableSpec:
         raw: pd.Series[Any],
         col: Column,
         bad: pd.Series[bool],
-        lang: Literal["en", "da"] = "en",
+        lang: Language = "en",
         dayfirst: bool = False,
     ) -> list[TableProblem]:
         idx = np.flatnonzero(bad.to_numpy())

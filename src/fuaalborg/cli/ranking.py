@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from fuaalborg._types import LANGUAGES, SUBROUTES, TURNS, Language, Subroute, Turn
 from fuaalborg.cli._common import (
     DATE,
     Amount,
@@ -27,8 +28,12 @@ from fuaalborg.cli._common import (
 )
 from fuaalborg.danish import value as danish_value
 from fuaalborg.errors import FuaalborgError, Remedy, Wording
+from fuaalborg.model import COLOURS
 from fuaalborg.municipality import Municipality
 from fuaalborg.specs import DWELLING_TYPES, DWELLINGS
+
+if TYPE_CHECKING:
+    from fuaalborg.letting.ranking import Ranking
 
 __all__ = ["COMMANDS", "rank_command", "ranking_section"]
 
@@ -86,8 +91,8 @@ class _RankCommand(click.Command):
             )
 
 
-def _write_ranking(ranking: Any, output: str, *, include_ineligible: bool, danish: bool,
-                   lang: str | None) -> Path:
+def _write_ranking(ranking: Ranking, output: str, *, include_ineligible: bool, danish: bool,
+                   lang: Language | None) -> Path:
     """Write the ranking and its record beside it; a failure leaves neither file."""
     from fuaalborg.tables import atomic_write
 
@@ -212,9 +217,9 @@ def _show_frame(frame: Any) -> list[str]:
 @click.option("--lift/--no-lift", "lift", default=None,
               help="Whether the dwelling can be reached by lift.")
 @click.option("--on", "on", type=DATE, help="Date the dwelling is let on (default: today).")
-@click.option("--route", type=click.Choice(["flexible", "ordinary"]),
+@click.option("--route", type=click.Choice(SUBROUTES),
               help="Letting route (default: from the department's colour and agreement).")
-@click.option("--turn", type=click.Choice(["internal", "external"]),
+@click.option("--turn", type=click.Choice(TURNS),
               help="Whose turn (default: both lists as one).")
 @click.option("--top", type=click.IntRange(min=1), default=None,
               help="Show or write only the first N (default: 25 shown, all written).")
@@ -226,10 +231,10 @@ def _show_frame(frame: Any) -> list[str]:
               "reason codes and the reasons in words.")
 @danish_option
 @click.option("--explain", "explain", help="Explain the position of this applicant id.")
-@click.option("--lang", type=click.Choice(["da", "en"]), default=None,
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
               help="Language of --explain and of the reasons written (default: da for "
               "--explain; the file's language for the reasons).")
-@click.option("--colour", type=click.Choice(["red", "yellow", "green"]),
+@click.option("--colour", type=click.Choice(list(reversed(COLOURS))),
               help="The department's colour (default: the municipality's placement).")
 @click.option("--organisation", "organisation",
               help="CVR of the department's organisation (default: the municipality's).")
@@ -245,14 +250,14 @@ def rank_command(
     dwelling_type: str | None,
     lift: bool | None,
     on: dt.date | None,
-    route: str | None,
-    turn: str | None,
+    route: Subroute | None,
+    turn: Turn | None,
     top: int | None,
     output: str | None,
     include_ineligible: bool,
     danish: bool | None,
     explain: str | None,
-    lang: str | None,
+    lang: Language | None,
     colour: str | None,
     organisation: str | None,
     municipality: str | None,
@@ -318,7 +323,7 @@ def rank_command(
     vacancy = Vacancy(vacant_on=day, dwelling_id=dwelling, **facts)
     try:
         ranking = rank(
-            frame, vacancy, on=day, route=route, turn=turn,  # type: ignore[arg-type]
+            frame, vacancy, on=day, route=route, turn=turn,
             top=top, municipality=town, colour=colour, organisation_cvr=organisation,
         )
     except FuaalborgError as exc:
@@ -348,7 +353,7 @@ def rank_command(
             )
     if explain:
         click.echo("")
-        click.echo(ranking.explain(explain, lang=lang or "da"))  # type: ignore[arg-type]
+        click.echo(ranking.explain(explain, lang=lang or "da"))
 
 
 def ranking_section(town: Municipality, on: dt.date) -> list[str]:

@@ -44,6 +44,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from fuaalborg._types import Language
 from fuaalborg.errors import InputError, Problem, ValidationError
 from fuaalborg.specs import DWELLING_TYPES
 
@@ -163,7 +164,7 @@ class DwellingCondition:
             parts.append(f"lift = {'true' if self.lift else 'false'}")
         return " and ".join(parts)
 
-    def describe(self, lang: str = "en") -> str:
+    def describe(self, lang: Language = "da") -> str:
         """The dwellings the condition covers, in words that follow "dwellings" / "boliger".
 
         >>> DwellingCondition(floor=0, min_rooms=2).describe("da")
@@ -197,7 +198,7 @@ class DwellingCondition:
         return (" og " if da else " and ").join(words)
 
 
-def _floor(floor: int, lang: str, *, on: bool) -> str:
+def _floor(floor: int, lang: Language, *, on: bool) -> str:
     if lang == "da":
         if floor == 0:
             return "i stueetagen" if on else "stueetagen"
@@ -406,7 +407,7 @@ def applicability(
     return out
 
 
-def _fact_text(vacancy: Any, fact: str, lang: str) -> str:
+def _fact_text(vacancy: Any, fact: str, lang: Language) -> str:
     da = lang == "da"
     value = getattr(vacancy, fact, None)
     if value is None:
@@ -423,7 +424,7 @@ def _fact_text(vacancy: Any, fact: str, lang: str) -> str:
 
 
 def explain_group(
-    group: int, title: str, condition: str, vacancy: Any, applies: bool, lang: str
+    group: int, title: str, condition: str, vacancy: Any, applies: bool, lang: Language
 ) -> str:
     """One sentence: whether priority group ``group`` applies to the dwelling, and why.
 

@@ -352,7 +352,7 @@ def _arrow_text(values: Any) -> Any:
     dtype = getattr(values, "dtype", None)
     arrow = isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
     if isinstance(dtype, pd.ArrowDtype):
-        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow as pa
 
         kind = dtype.pyarrow_dtype
         arrow = pa.types.is_string(kind) or pa.types.is_large_string(kind)
@@ -383,7 +383,7 @@ def _ids(raw: pd.Series[Any], problems: list[TableProblem]) -> Any:
             raw = pd.Series(pd.array(plain, dtype="string[pyarrow]"))  # text: held in Arrow
     arrow = _arrow_text(raw.array)
     if arrow is not None:
-        import pyarrow.compute as pc  # type: ignore[import-untyped]
+        import pyarrow.compute as pc
 
         empty = pc.equal(pc.binary_length(arrow), 0)
         missing = empty.to_numpy(zero_copy_only=False) if arrow.null_count == 0 else (

@@ -68,6 +68,15 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from fuaalborg._types import (
+    SUBROUTES,
+    TURNS,
+    AgreementLike,
+    CriteriaRegistry,
+    Subroute,
+    Turn,
+    one_of,
+)
 from fuaalborg.dates import parse_date
 from fuaalborg.errors import FuaalborgError, InputError, NotInForceError, Problem
 from fuaalborg.letting.errors import (
@@ -148,6 +157,7 @@ from fuaalborg.parameters import ParameterSet, load_parameters
 
 if TYPE_CHECKING:
     from fuaalborg.letting.ranking import Ranking
+    from fuaalborg.letting.vacancy import Vacancy
 
 __all__ = [
     "ANSWERS",
@@ -1204,12 +1214,12 @@ class Ledger:
         vacancy_id: str,
         applicants: pd.DataFrame,
         *,
-        registry: Any = None,
+        registry: CriteriaRegistry | None = None,
         on: dt.date | None = None,
         top: int | None = None,
         municipality: Municipality | None = None,
         organisation_cvr: str | None = None,
-        agreement: Any = None,
+        agreement: AgreementLike | None = None,
     ) -> Ranking:
         """Rank the waiting list for a vacancy's recorded decision (:func:`fuaalborg.rank`).
 
@@ -1229,7 +1239,7 @@ class Ledger:
 
         vacancy, route, turn, colour = self._ranking_basis(str(vacancy_id), municipality)
         return rank(
-            applicants, vacancy, registry=registry, on=on, route=route, turn=turn,  # type: ignore[arg-type]
+            applicants, vacancy, registry=registry, on=on, route=route, turn=turn,
             top=top, municipality=municipality, colour=colour,
             organisation_cvr=organisation_cvr, agreement=agreement, parameters=self._params,
         )
@@ -1240,10 +1250,10 @@ class Ledger:
         applicants: pd.DataFrame,
         *,
         top: int | None = 25,
-        registry: Any = None,
+        registry: CriteriaRegistry | None = None,
         municipality: Municipality | None = None,
         organisation_cvr: str | None = None,
-        agreement: Any = None,
+        agreement: AgreementLike | None = None,
     ) -> list[Ranking]:
         """Rank the waiting list for many recorded vacancies at once (:func:`fuaalborg.rank_many`).
 
@@ -1267,8 +1277,8 @@ class Ledger:
                     later.append(i)
             ranked = rank_many(
                 applicants, [bases[i][0] for i in now_], top=top, registry=registry,
-                route=[bases[i][1] for i in now_],  # type: ignore[misc]
-                turn=[bases[i][2] for i in now_],  # type: ignore[misc]
+                route=[bases[i][1] for i in now_],
+                turn=[bases[i][2] for i in now_],
                 municipality=municipality, colours=colours, organisation_cvr=organisation_cvr,
                 agreement=agreement, parameters=self._params,
             )
@@ -1279,7 +1289,7 @@ class Ledger:
 
     def _ranking_basis(
         self, vid: str, municipality: Municipality | None
-    ) -> tuple[Any, str | None, str | None, str]:
+    ) -> tuple[Vacancy, Subroute | None, Turn | None, str]:
         """The vacancy (as the ranking reads it), route, turn and colour of a decision."""
         from fuaalborg.letting.vacancy import Vacancy
 
@@ -1311,7 +1321,9 @@ class Ledger:
         vacancy = Vacancy(row.department_id, rooms=row.rooms,
                           monthly_rent_dkk=row.monthly_rent_dkk, vacant_on=row.decided_on,
                           dwelling_id=row.dwelling_id, **(facts or {}))
-        return vacancy, row.subroute, row.turn, row.colour
+        subroute = None if row.subroute is None else one_of(row.subroute, SUBROUTES, "subroute")
+        turn = None if row.turn is None else one_of(row.turn, TURNS, "turn")
+        return vacancy, subroute, turn, row.colour
 
     def _dwelling_facts(self) -> dict[str, dict[str, Any]]:
         """The dwellings' facts the ledger keeps (read once: the first event never changes)."""

@@ -60,6 +60,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import pandas as pd
 
+from fuaalborg._types import RankingLike
 from fuaalborg.dates import parse_date
 from fuaalborg.errors import Problem, ValidationError
 from fuaalborg.letting.errors import LedgerCorruptError, LedgerInputError
@@ -210,7 +211,7 @@ def _set_status(tx: StateWriter, event: OffersSent | Signed, status: str) -> Non
 # The seam between a ranking and a vacancy's decision
 
 
-def ranking_differences(decision: Decision, ranking: Any) -> list[str]:
+def ranking_differences(decision: Decision, ranking: RankingLike) -> list[str]:
     """Where ``ranking`` was not made for ``decision``: one sentence per difference."""
     vacancy = getattr(ranking, "vacancy", None)
     if vacancy is None or not hasattr(ranking, "route") or not hasattr(ranking, "turn"):
@@ -248,7 +249,7 @@ def ranking_differences(decision: Decision, ranking: Any) -> list[str]:
     return out
 
 
-def _candidates(ranking: Any) -> pd.DataFrame:
+def _candidates(ranking: RankingLike) -> pd.DataFrame:
     frame = getattr(ranking, "frame", None)
     if not isinstance(frame, pd.DataFrame):
         raise ValidationError("ranking: expected an object with a .frame DataFrame")
@@ -281,7 +282,7 @@ class OfferRound:
     def __init__(
         self,
         vacancy: Decision | str,
-        ranking: Any,
+        ranking: RankingLike,
         *,
         ledger: Ledger,
         size: int = 5,

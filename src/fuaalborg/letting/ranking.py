@@ -66,13 +66,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from fuaalborg._types import AgreementLike, CriteriaRegistry, Language, Subroute
+from fuaalborg._types import Turn as Turn
 from fuaalborg._version import __version__
 from fuaalborg.colours import MANDATORY, mandatory_value
 from fuaalborg.criteria.declarations import MAX_GROUPS
@@ -101,6 +103,9 @@ from fuaalborg.records import (
     _show,
 )
 
+if TYPE_CHECKING:
+    from fuaalborg.municipality import Municipality
+
 __all__ = [
     "COLOURS",
     "KEY_LAYOUT",
@@ -115,8 +120,8 @@ __all__ = [
     "rank_many",
 ]
 
-Route = Literal["flexible", "ordinary"]
-Turn = Literal["internal", "external"]
+#: The route of a waiting-list letting: :data:`fuaalborg._types.Subroute`.
+Route = Subroute
 #: The two letting routes of a waiting-list letting.
 ROUTES: tuple[str, ...] = ("flexible", "ordinary")
 #: The turns of the internal/external rule.
@@ -222,17 +227,18 @@ class _Caches:
         self.designations: dict[tuple[str, dt.date], Any] = {}
         self.agreements: dict[tuple[str, str | None, str | None, dt.date], Any] = {}
         self.groups: dict[tuple[tuple[str, ...], dt.date], tuple[Any, Any]] = {}
-        self.registry: Any = None
+        self.registry: CriteriaRegistry | None = None
 
 
 @functools.cache
-def _default_registry() -> Any:
+def _default_registry() -> CriteriaRegistry:
     from fuaalborg.criteria.registry import load
 
-    return load()
+    registry: CriteriaRegistry = load()
+    return registry
 
 
-def _registry(registry: Any, caches: _Caches) -> Any:
+def _registry(registry: CriteriaRegistry | None, caches: _Caches) -> CriteriaRegistry:
     if registry is not None:
         return registry
     if caches.registry is None:
@@ -251,7 +257,7 @@ def _normalise_colour(value: Any) -> str:
 
 
 def _colour_of(
-    vacancy: Vacancy, on: dt.date, colour: Any, municipality: Any, caches: _Caches
+    vacancy: Vacancy, on: dt.date, colour: Any, municipality: Municipality | None, caches: _Caches
 ) -> tuple[str | None, str]:
     if colour is not None:
         return _normalise_colour(colour), "given with the ranking"
@@ -274,7 +280,7 @@ def _colour_of(
 
 
 def _organisation_of(
-    vacancy: Vacancy, organisation_cvr: str | None, municipality: Any
+    vacancy: Vacancy, organisation_cvr: str | None, municipality: Municipality | None
 ) -> str | None:
     if organisation_cvr is not None:
         return str(organisation_cvr)
@@ -305,7 +311,7 @@ def _lookup(params: ParameterSet, name: str, on: dt.date, used: list[ParameterUs
     return dated
 
 
-def _plugins(registry: Any) -> tuple[PluginUse, ...]:
+def _plugins(registry: CriteriaRegistry | None) -> tuple[PluginUse, ...]:
     if registry is None:
         return ()
     out = []
@@ -323,7 +329,7 @@ def _plugins(registry: Any) -> tuple[PluginUse, ...]:
     return tuple(sorted(out, key=lambda p: p.name))
 
 
-def _criterion_use(registry: Any, group_id: str, group: int) -> CriterionUse:
+def _criterion_use(registry: CriteriaRegistry, group_id: str, group: int) -> CriterionUse:
     """A priority group's criterion (or composite ``"a&b"``: every part must be met)."""
     known = registry.criteria
     names = group_id.split("&")
@@ -348,17 +354,17 @@ def _resolve(
     vacancy: Vacancy,
     *,
     on: dt.date | None,
-    route: str | None,
-    turn: str | None,
-    registry: Any,
-    municipality: Any,
+    route: Subroute | None,
+    turn: Turn | None,
+    registry: CriteriaRegistry | None,
+    municipality: Municipality | None,
     colour: Any,
     organisation_cvr: str | None,
-    agreement: Any,
+    agreement: AgreementLike | None,
     parameters: ParameterSet | None,
     caches: _Caches,
     designation: str | None = None,
-) -> tuple[_Context, Any]:
+) -> tuple[_Context, CriteriaRegistry | None]:
     """Decide route, turn, colour and agreement; collect the rules used."""
     if not isinstance(vacancy, Vacancy):
         raise ValidationError(f"vacancy must be a Vacancy, got {type(vacancy).__name__}")
@@ -423,7 +429,7 @@ def _resolve(
                     (*missing, "municipality"),
                 ),
             )
-        if not missing:
+        if org is not None and known_colour is not None:
             reg = _registry(registry, caches)
             key = (vacancy.department_id, org, known_colour, day)
             if key not in caches.agreements:
@@ -437,6 +443,7 @@ def _resolve(
     )
 
     # route
+    chosen: Subroute
     if route is not None:
         chosen, route_basis = route, "given with the ranking"
         if red_mandatory:
@@ -522,7 +529,7 @@ def _designation(
     vacancy: Vacancy,
     day: dt.date,
     given: str | None,
-    municipality: Any,
+    municipality: Municipality | None,
     params: ParameterSet,
     used: list[ParameterUse],
     caches: _Caches,
@@ -598,7 +605,7 @@ def _only_applicable(
 
 
 def _criteria_matrix(
-    wl: WaitingList, registry: Any, ctx: _Context
+    wl: WaitingList, registry: CriteriaRegistry | None, ctx: _Context
 ) -> npt.NDArray[np.bool_]:
     on, criteria = ctx.basis.on, ctx.basis.criteria
     ids = [c.id for c in criteria]
@@ -613,6 +620,7 @@ def _criteria_matrix(
             result = many(todo_ids, frame, on)
             columns = {c: result[c] for c in todo_ids}
         else:
+            assert registry is not None  # an agreement's criteria come from a registry
             columns = {c: registry.evaluate(c, frame, on) for c in todo_ids}
         for cid, col in columns.items():
             values = np.asarray(col, dtype=bool)
@@ -626,7 +634,7 @@ def _criteria_matrix(
 
 
 def _groups(
-    wl: WaitingList, registry: Any, ctx: _Context, caches: _Caches
+    wl: WaitingList, registry: CriteriaRegistry | None, ctx: _Context, caches: _Caches
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """(group index per row: 1..G, G+1 for none; bitmask of criteria met)."""
     ids = tuple(c.id for c in ctx.basis.criteria)
@@ -717,7 +725,9 @@ _Key = tuple[
 ]
 
 
-def _sort_key(wl: WaitingList, ctx: _Context, registry: Any, caches: _Caches) -> _Key:
+def _sort_key(
+    wl: WaitingList, ctx: _Context, registry: CriteriaRegistry | None, caches: _Caches
+) -> _Key:
     """(sort key, group, criteria met, exempt internal moves, families with children) per row.
 
     Vacancies of one :func:`rank_many` call whose keys are built alike (same
@@ -832,7 +842,11 @@ def _smallest(keys: npt.NDArray[np.int64], top: int | None) -> npt.NDArray[np.in
 
 
 def _rank(
-    wl: WaitingList, ctx: _Context, registry: Any, top: int | None, caches: _Caches
+    wl: WaitingList,
+    ctx: _Context,
+    registry: CriteriaRegistry | None,
+    top: int | None,
+    caches: _Caches,
 ) -> Ranking:
     reasons, notices, checked = _eligibility(wl, ctx, caches)
     eligible = reasons == 0
@@ -878,15 +892,15 @@ def rank(
     applicants: pd.DataFrame,
     vacancy: Vacancy,
     *,
-    registry: Any = None,
+    registry: CriteriaRegistry | None = None,
     on: dt.date | None = None,
-    route: Route | None = None,
+    route: Subroute | None = None,
     turn: Turn | None = None,
     top: int | None = None,
-    municipality: Any = None,
+    municipality: Municipality | None = None,
     colour: str | None = None,
     organisation_cvr: str | None = None,
-    agreement: Any = None,
+    agreement: AgreementLike | None = None,
     parameters: ParameterSet | None = None,
     designation: str | None = None,
 ) -> Ranking:
@@ -943,14 +957,14 @@ def rank_many(
     vacancies: Sequence[Vacancy],
     *,
     top: int | None = 25,
-    registry: Any = None,
+    registry: CriteriaRegistry | None = None,
     on: dt.date | None = None,
-    route: Route | Sequence[Route | None] | None = None,
+    route: Subroute | Sequence[Subroute | None] | None = None,
     turn: Turn | Sequence[Turn | None] | None = None,
-    municipality: Any = None,
+    municipality: Municipality | None = None,
     colours: Mapping[str, str] | None = None,
     organisation_cvr: str | None = None,
-    agreement: Any = None,
+    agreement: AgreementLike | None = None,
     parameters: ParameterSet | None = None,
     designations: Mapping[str, str] | None = None,
 ) -> list[Ranking]:
@@ -1200,7 +1214,7 @@ class Ranking:
     # -- the table handed on ----------------------------------------------------
 
     def table(
-        self, *, include_ineligible: bool = False, lang: Literal["da", "en"] = "en"
+        self, *, include_ineligible: bool = False, lang: Language = "da"
     ) -> pd.DataFrame:
         """The ranking as handed on: ``frame`` without the internal sort key.
 
@@ -1242,7 +1256,7 @@ class Ranking:
         )
         return pd.concat([head, other], ignore_index=True)
 
-    def _reason_texts(self, rows: npt.NDArray[np.intp], lang: Literal["da", "en"]) -> Any:
+    def _reason_texts(self, rows: npt.NDArray[np.intp], lang: Language) -> Any:
         """The reasons of ``rows`` in words: one text per distinct case, not per row."""
         if not len(rows):
             return np.array([], dtype=object)
@@ -1268,7 +1282,7 @@ class Ranking:
         *,
         include_ineligible: bool = False,
         danish: bool = False,
-        lang: Literal["da", "en"] | None = None,
+        lang: Language | None = None,
     ) -> Any:
         """Write :meth:`table` to CSV or xlsx (by suffix), atomically.
 
@@ -1278,7 +1292,7 @@ class Ranking:
         """
         from fuaalborg.tables import write_table
 
-        words: Literal["da", "en"] = lang or ("da" if danish else "en")
+        words: Language = lang or ("da" if danish else "en")
         frame = self.table(include_ineligible=include_ineligible, lang=words)
         return write_table(frame, path, sheet_name="ranking", danish=danish)
 
@@ -1381,7 +1395,7 @@ class Ranking:
             children=None if self._children is None else bool(self._children[row]),
         )
 
-    def explain(self, applicant_id: object, lang: Literal["da", "en"] = "da") -> str:
+    def explain(self, applicant_id: object, lang: Language = "da") -> str:
         """Why the applicant stands where they do, in plain Danish or English.
 
         Covers the route, the turn, the priority group and the criteria met and

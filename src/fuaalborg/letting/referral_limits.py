@@ -74,6 +74,7 @@ from typing import Any
 import attrs
 import pandas as pd
 
+from fuaalborg._types import Language
 from fuaalborg.colours import ReferralPlacement, placements
 from fuaalborg.dates import as_date
 from fuaalborg.errors import InputError, NotInForceError, Problem, ValidationError
@@ -160,7 +161,7 @@ class ReferralBlock:
     reference: str
     statutory: bool = True
 
-    def describe(self, lang: str = "en") -> str:
+    def describe(self, lang: Language = "da") -> str:
         """One line: the provision, the criterion's title and the members (by number)."""
         who = ", ".join(str(m) for m in self.members)
         if lang == "da":
@@ -219,7 +220,7 @@ class Stk7Exception:
     lifted: bool
     reference: str
 
-    def describe(self, lang: str = "en") -> str:
+    def describe(self, lang: Language = "da") -> str:
         """One line: the share against the threshold, the exclusion, and the result."""
         limit = f"{self.operator} {self.threshold_pct:g} %"
         da = lang == "da"
@@ -281,7 +282,7 @@ class ReferralCheck:
     no_alternative: bool = False
     yielded: tuple[str, ...] = ()
 
-    def reasons(self, lang: str = "en") -> list[str]:
+    def reasons(self, lang: Language = "da") -> list[str]:
         """Readable reasons: the area's status, the exception, each criterion, the fallback."""
         words = f" ({self.area_term})" if self.area_term else ""
         if lang == "da":

@@ -22,12 +22,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from fuaalborg._types import ColourSource as ColourSource
 from fuaalborg.errors import InputError, Problem, ValidationError
 from fuaalborg.letting.errors import OWN_COLOURS, OWN_MUNICIPALITY, LedgerMunicipalityError
 from fuaalborg.letting.routing import DWELLING_KINDS
@@ -49,8 +50,6 @@ __all__ = [
     "registry_of",
 ]
 
-#: A function giving a department's colour on a date (the step model's placement).
-ColourSource = Callable[[str, dt.date], str]
 #: The optional facts of a dwelling a ledger keeps for the ranking's dwelling conditions
 #: (:mod:`fuaalborg.criteria.conditions`); rooms and rent are each vacancy's own.
 DWELLING_FACT_COLUMNS = ("floor", "dwelling_type", "lift")

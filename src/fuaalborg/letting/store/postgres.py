@@ -94,7 +94,8 @@ class PostgresStore(SqlStore):
     def _writes(self) -> contextlib.AbstractContextManager[Any]:
         if self._conn is None or self._conn._pipeline is not None:
             return contextlib.nullcontext()
-        return self._conn.pipeline()  # type: ignore[no-any-return]
+        pipeline: contextlib.AbstractContextManager[Any] = self._conn.pipeline()
+        return pipeline
 
     def _begin_plain(self) -> None:
         self._execute("BEGIN")
