@@ -1,17 +1,30 @@
-"""Benchmark: the capacity simulation against routing vacancies through the letting ledger.
+"""Benchmark: the capacity simulation against its own routing before it worked on integer codes.
 
-The simulation (``fuaalborg.simulate``) runs RUNS × YEARS of the example
-municipality's vacancies through the ledger's routing core
-(``fuaalborg.letting.routing.route_frame``), vectorised over each chunk of runs.
-The baseline is the ledger itself: one run's vacancies recorded one by one with
+The workload: RUNS × YEARS of the example municipality's vacancies from
+2026-01-01, seed 1, on WORKERS processes (default 1,000 × 3 years, about 9.6
+million vacancies, on 2 workers). Two contestants run it in turns, in the same
+process:
+
+* **before** — a faithful copy of the simulation's routing as it was before
+  (``benchmarks/_simulation_before.py``): text columns, a dict of counters,
+  one ``route_frame`` call per year and referral-share group;
+* **now** — ``fuaalborg.simulate``: integer codes through
+  ``fuaalborg.letting.routing.route_codes``, the core the ledger's
+  ``route_frame`` shares.
+
+Both results are checked equal, count for count, before any figure is printed.
+The figure that matters is the ratio of **vacancies per second per core**: the
+vacancies divided by the CPU seconds of this process and its worker processes
+(measured with ``resource.getrusage``), so that another job on a shared core
+changes it less than it changes the wall-clock time, which is shown too. Each
+contestant's figure is the best of ``--repeats`` turns.
+
+For scale, the ledger: one run's vacancies recorded one by one with
 ``Ledger.record_vacancy`` (checks, routing, an fsync-ed event per vacancy),
-measured on a sample of LEDGER_VACANCIES and scaled linearly to the simulation's
-number of vacancies. The ratio says how much cheaper a simulated vacancy is than
-a recorded one. The share of the simulation spent inside ``route_frame`` is
-reported too.
+measured on a sample and scaled to the simulation's vacancies.
 
-With ``--workers 1`` the share of time inside ``route_frame`` is measured too
-(with more workers the routing happens in other processes).
+``--profile N`` prints the N top lines (by own time) of a cProfile of both
+contestants on one worker instead.
 
 Run: ``python benchmarks/bench_simulation.py`` (1,000 runs × 3 years, 2 workers);
 ``--runs 200 --years 1`` for a quick look.
@@ -20,49 +33,56 @@ Run: ``python benchmarks/bench_simulation.py`` (1,000 runs × 3 years, 2 workers
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
+import io
 import os
 import platform
+import pstats
+import resource
+import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 import fuaalborg
 from fuaalborg import examples
-from fuaalborg.letting import routing
 from fuaalborg.letting.ledger import Ledger
 from fuaalborg.monitoring import placement_on
-from fuaalborg.simulation import engine
 from fuaalborg.simulation.arrivals import Stock, draw_year
 
+sys.path.insert(0, str(Path(__file__).parent))
+from _simulation_before import simulate_before
+
 START = dt.date(2026, 1, 1)
+Simulate = Callable[..., fuaalborg.SimulationResult]
 
 
-def time_simulation(town: Any, runs: int, years: int, workers: int) -> tuple[float, float, int]:
-    """Seconds for the whole simulation, seconds inside route_frame, vacancies routed."""
-    inside = [0.0]
-    original = engine.route_frame
+def cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process and its finished children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
-    def timed(*args: Any, **kwargs: Any) -> Any:
-        t0 = time.perf_counter()
-        try:
-            return original(*args, **kwargs)
-        finally:
-            inside[0] += time.perf_counter() - t0
 
-    engine.route_frame = timed  # type: ignore[assignment]
-    try:
-        t0 = time.perf_counter()
-        result = fuaalborg.simulate(
-            town, years=years, runs=runs, seed=1, start=START, workers=workers
-        )
-        elapsed = time.perf_counter() - t0
-    finally:
-        engine.route_frame = original  # type: ignore[assignment]
-    return elapsed, inside[0], int(result.values("vacancies").sum())
+def run(simulate: Simulate, town: Any, runs: int, years: int, workers: int
+        ) -> tuple[float, float, fuaalborg.SimulationResult]:
+    """Wall seconds, CPU seconds and the result of one simulation."""
+    cpu, wall = cpu_seconds(), time.perf_counter()
+    result = simulate(town, years=years, runs=runs, seed=1, start=START, workers=workers)
+    return time.perf_counter() - wall, cpu_seconds() - cpu, result
+
+
+def same_result(before: fuaalborg.SimulationResult, now: fuaalborg.SimulationResult) -> None:
+    """Fail unless both results hold the same counts (NaN where the other has NaN)."""
+    assert sorted(before.counts) == sorted(now.counts)
+    for name, values in before.counts.items():
+        np.testing.assert_array_equal(values, now.counts[name], err_msg=name)
 
 
 def time_ledger(town: Any, years: int, limit: int) -> tuple[float, int]:
@@ -111,6 +131,22 @@ def time_ledger(town: Any, years: int, limit: int) -> tuple[float, int]:
     return elapsed, len(rows)
 
 
+def profile(town: Any, runs: int, years: int, lines: int) -> None:
+    """Print the top ``lines`` of a profile of each contestant (one worker)."""
+    for name, simulate in (("before", simulate_before), ("now", fuaalborg.simulate)):
+        profiler = cProfile.Profile()
+        profiler.enable()
+        simulate(town, years=years, runs=runs, seed=1, start=START)
+        profiler.disable()
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("tottime").print_stats(lines)
+        print(f"--- {name}: {runs} runs × {years} years, 1 worker")
+        print("\n".join(line for line in out.getvalue().splitlines()
+                        if line.strip() and "Ordered by" not in line
+                        and "List reduced" not in line))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1000)
@@ -118,48 +154,56 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=2, help="processes for the simulation (2 cores)"
     )
+    parser.add_argument("--repeats", type=int, default=2,
+                        help="turns per contestant; the best counts")
     parser.add_argument(
         "--ledger-vacancies",
         type=int,
         default=1000,
         help="vacancies recorded through the ledger (a sample of one run)",
     )
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="print the N top lines of a profile of each contestant instead")
     args = parser.parse_args()
     town = examples.load()
     print(
-        f"python {platform.python_version()}, numpy {np.__version__}, "
-        f"{os.cpu_count()} cores; fuaalborg {fuaalborg.__version__}"
+        f"python {platform.python_version()}, numpy {np.__version__}, pandas "
+        f"{pd.__version__}, {os.cpu_count()} cores; fuaalborg {fuaalborg.__version__}"
     )
-    placement_on(town, START)  # warm the placement cache for both sides
-    sim, core, vacancies = time_simulation(town, args.runs, args.years, args.workers)
+    placement_on(town, START)  # warm the placement cache for both contestants
+    fuaalborg.simulate(town, years=1, runs=2, seed=1, start=START)  # imports, caches
+    simulate_before(town, years=1, runs=2, seed=1, start=START)
+    if args.profile:
+        profile(town, args.runs, args.years, args.profile)
+        return
+    best: dict[str, tuple[float, float]] = {}
+    results: dict[str, fuaalborg.SimulationResult] = {}
+    for _ in range(args.repeats):
+        for name, simulate in (("before", simulate_before), ("now", fuaalborg.simulate)):
+            wall, cpu, results[name] = run(simulate, town, args.runs, args.years, args.workers)
+            old = best.get(name, (np.inf, np.inf))
+            best[name] = (min(old[0], wall), min(old[1], cpu))
+    same_result(results["before"], results["now"])
+    vacancies = int(results["now"].values("vacancies").sum())
+    print(f"workload: {args.runs} runs × {args.years} years = {vacancies:,} vacancies, "
+          f"{args.workers} worker(s), best of {args.repeats}; results equal count for count")
+    print(f"{'':8s} {'wall s':>8s} {'CPU s':>8s} {'vacancies/s per core':>22s} "
+          f"{'µs CPU a vacancy':>17s}")
+    for name in ("before", "now"):
+        wall, cpu = best[name]
+        print(f"{name:8s} {wall:8.2f} {cpu:8.2f} {vacancies / cpu:22,.0f} "
+              f"{cpu / vacancies * 1e6:17.3f}")
+    (wall_b, cpu_b), (wall_n, cpu_n) = best["before"], best["now"]
+    print(f"ratio now / before: CPU {cpu_n / cpu_b:.3f} (vacancies per second per core "
+          f"{cpu_b / cpu_n:.1f}× before's), wall {wall_n / wall_b:.3f} "
+          f"({wall_b / wall_n:.1f}× as fast)")
     led, recorded = time_ledger(town, args.years, args.ledger_vacancies)
-    per_sim = sim / vacancies
     per_ledger = led / recorded
     print(
-        f"simulation: {args.runs} runs × {args.years} years, {args.workers} worker(s) = "
-        f"{vacancies:,} vacancies "
-        f"in {sim:.1f} s ({per_sim * 1e6:.2f} µs a vacancy; "
-        f"{core / sim:.0%} inside routing.route_frame in this process)"
+        f"ledger: {recorded:,} vacancies recorded one by one (fsync each) in {led:.2f} s "
+        f"({per_ledger * 1e6:,.0f} µs a vacancy); the simulation's {vacancies:,} would take "
+        f"{per_ledger * vacancies:,.0f} s, {per_ledger * vacancies / wall_n:,.0f}× its wall time"
     )
-    print(
-        f"ledger:     {recorded:,} vacancies recorded one by one (fsync each) in "
-        f"{led:.2f} s ({per_ledger * 1e6:.0f} µs a vacancy)"
-    )
-    print(
-        f"ledger time for the simulation's {vacancies:,} vacancies (scaled): "
-        f"{per_ledger * vacancies:,.0f} s"
-    )
-    print(
-        f"ratio simulation / ledger for the same number of vacancies: "
-        f"{per_sim / per_ledger:.4f} (the simulation is {per_ledger / per_sim:,.0f}× faster "
-        "per vacancy)"
-    )
-    one_run = vacancies / args.runs
-    print(
-        f"ratio simulation / ledger routing one run's {one_run:,.0f} vacancies once: "
-        f"{sim / (per_ledger * one_run):.1f}"
-    )
-    _ = routing  # the core both sides share
 
 
 if __name__ == "__main__":

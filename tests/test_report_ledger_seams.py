@@ -69,6 +69,23 @@ def test_a_renamed_municipality_keeps_its_reports(folder: Path, tmp_path: Path) 
     assert not report.empty
 
 
+def test_r2_states_the_municipalitys_own_referral_need(folder: Path, tmp_path: Path) -> None:
+    """R2's expected need and the rule versions are the municipality's (municipality.toml:
+    20–30 a year), not the bundled agreement's 250–300."""
+    target = _ledger(folder, str(tmp_path / "l.jsonl"))
+    town = Municipality.from_folder(folder)
+    with Ledger.open(target, readonly=True) as ledger:
+        report = build_report(town, ledger, dt.date(2024, 1, 1), dt.date(2024, 6, 30),
+                              figures=False, lang="en")
+    need = report.table("R2_need").iloc[0]
+    assert (need["Expected need per year, low"], need["Expected need per year, high"]) == (20, 30)
+    assert (need["Expected need in period, low"], need["Expected need in period, high"]) == (
+        10, 15)
+    rules = report.rule_versions.set_index("parameter")
+    assert rules.loc["referral.expected_need_low", "value"] == "20"
+    assert "municipality.toml" in rules.loc["referral.expected_need_low", "reference"]
+
+
 def test_two_municipalities_of_one_name_are_not_mixed(folder: Path, tmp_path: Path) -> None:
     target = _ledger(folder, str(tmp_path / "l.jsonl"))
     other = Path(shutil.copytree(folder, tmp_path / "andet"))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from fuaalborg import _lazy
 from fuaalborg._version import __version__
 
 if TYPE_CHECKING:
@@ -175,19 +176,11 @@ def __getattr__(name: str) -> Any:
             stacklevel=2,
         )
         return getattr(importlib.import_module(module), attribute)
-    if name in _EXPORTS:
-        module, attribute = _EXPORTS[name]
-        value = getattr(importlib.import_module(module), attribute)
-    elif name in _SUBMODULES:
-        value = importlib.import_module(f"fuaalborg.{name}")
-    else:
-        raise AttributeError(f"module 'fuaalborg' has no attribute {name!r}")
-    globals()[name] = value
-    return value
+    return _lazy.load(globals(), name, _EXPORTS, _SUBMODULES)
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS, *_SUBMODULES})
+    return _lazy.names(globals(), _EXPORTS, _SUBMODULES)
 
 
 __all__ = [

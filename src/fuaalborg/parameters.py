@@ -50,6 +50,7 @@ from cattrs.gen import make_dict_structure_fn, override
 
 from fuaalborg.dates import as_date
 from fuaalborg.errors import AssumedTermsWarning, NotInForceError, ParameterFileError, Problem
+from fuaalborg.formatting import format_value
 
 __all__ = [
     "RETIRED_PARAMETERS",
@@ -139,7 +140,7 @@ class DatedValue:
     def describe(self) -> str:
         """One line for explanations: value, period and reference."""
         until = self.end.isoformat() if self.end else "…"
-        shown = "no longer applies" if self.ended else _show(self.value)
+        shown = "no longer applies" if self.ended else format_value(self.value)
         return f"{self.name} = {shown} ({self.start.isoformat()}–{until}; {self.reference})"
 
 
@@ -237,12 +238,6 @@ def _make_converter() -> cattrs.Converter:
 
 
 _CONVERTER = _make_converter()
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, Fraction):
-        return f"{value.numerator}/{value.denominator}"
-    return repr(value) if isinstance(value, str) else str(value)
 
 
 def _convert_value(unit: str, value: Any) -> Any:

@@ -1113,12 +1113,12 @@ class Ranking:
         return self._ctx.basis.on
 
     @property
-    def route(self) -> str:
+    def route(self) -> Subroute:
         """``"flexible"`` or ``"ordinary"``."""
         return self._ctx.basis.route
 
     @property
-    def turn(self) -> str | None:
+    def turn(self) -> Turn | None:
         """``"internal"``, ``"external"`` or ``None`` (one list)."""
         return self._ctx.basis.turn
 

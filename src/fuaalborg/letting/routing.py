@@ -77,6 +77,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 
 from fuaalborg.colours import (
     COUNTING,
@@ -87,6 +88,7 @@ from fuaalborg.colours import (
     placement_value,
 )
 from fuaalborg.errors import InputError, NotInForceError, Problem, ValidationError
+from fuaalborg.formatting import format_value
 from fuaalborg.model import COLOURS
 from fuaalborg.parameters import ParameterSet
 
@@ -96,11 +98,15 @@ __all__ = [
     "DWELLING_KINDS",
     "LEGACY_RULE_PARAMETERS",
     "REASONS",
+    "REASON_CODES",
     "ROUTES",
+    "ROUTE_CODES",
     "RULE_PARAMETERS",
     "SUBROUTES",
     "TURNS",
     "TURN_SCOPES",
+    "CodedCounters",
+    "CodedRoutes",
     "CounterKey",
     "Counters",
     "Routed",
@@ -109,6 +115,7 @@ __all__ = [
     "fires",
     "fires_array",
     "internal_turn",
+    "route_codes",
     "route_frame",
     "route_one",
     "route_waiting_list",
@@ -172,6 +179,8 @@ LEGACY_RULE_PARAMETERS = ("ledger.referral_colours", "ledger.flexible_share_red"
 #: How :func:`route_frame` keys counters: a department by its id, any other scope
 #: (an organisation) by ``(scope, key)``.
 CounterKey: TypeAlias = str | tuple[str, str]
+IntArray: TypeAlias = npt.NDArray[np.int64]
+Int8Array: TypeAlias = npt.NDArray[np.int8]
 #: Rule parameters that may not be in force on a date (the rule not yet adopted).
 _OPTIONAL_RULES = frozenset(
     {"ledger.first_turn", "referral.bab_share", "letting.internal_turn_scope"})
@@ -457,16 +466,13 @@ def _fraction(value: Any) -> Fraction:
 
 
 def show_share(value: Any) -> str:
-    """A share as the parameter files write it: ``"1/4"``, ``"1"``.
+    """A share as the parameter files write it: ``"1/4"``, ``"1"``
+    (:func:`~fuaalborg.formatting.format_value`).
 
     >>> show_share(Fraction(1, 4)), show_share(Fraction(1))
     ('1/4', '1')
     """
-    if isinstance(value, Fraction):
-        if value.denominator == 1:
-            return str(value.numerator)
-        return f"{value.numerator}/{value.denominator}"
-    return str(value)
+    return format_value(value)
 
 
 def rule_values(parameters: ParameterSet, on: dt.date) -> dict[str, Any]:
@@ -597,6 +603,505 @@ def explain(
     return text
 
 
+# ---------------------------------------------------------------------------
+# The vectorised core: integer codes inside, text only at the edges
+
+
+def _int64(values: npt.ArrayLike) -> IntArray:
+    return np.asarray(values, dtype=np.int64)
+
+
+@attrs.frozen(eq=False)
+class CodedCounters:
+    """The counters of many departments and housing organisations, by integer code.
+
+    Department *d*'s :class:`Counters` are ``referral[d]``, ``flexible[d]`` and
+    ``turns[d]``; housing organisation *o*'s internal/external turn counter is
+    ``organisation_turns[o]``. This is the state :func:`route_codes` takes
+    before a stream and returns after it, so that a caller routing stream after
+    stream (a simulation, year by year) never turns its counters into text.
+
+    >>> start = CodedCounters.zeros(2, 1)
+    >>> start.department(1), start.organisation(0)
+    (Counters(referral=0, flexible=0, turns=0), Counters(referral=0, flexible=0, turns=0))
+    """
+
+    referral: IntArray = attrs.field(converter=_int64)
+    flexible: IntArray = attrs.field(converter=_int64)
+    turns: IntArray = attrs.field(converter=_int64)
+    organisation_turns: IntArray = attrs.field(converter=_int64)
+
+    def __attrs_post_init__(self) -> None:
+        shapes = {a.shape for a in (self.referral, self.flexible, self.turns)}
+        if len(shapes) != 1 or self.referral.ndim != 1 or self.organisation_turns.ndim != 1:
+            raise ValidationError(
+                "CodedCounters: referral, flexible and turns need one value per department")
+
+    @classmethod
+    def zeros(cls, departments: int, organisations: int = 0) -> CodedCounters:
+        """Every counter of ``departments`` departments and ``organisations`` organisations at 0."""
+        zero = np.zeros(departments, dtype=np.int64)
+        return cls(zero, zero.copy(), zero.copy(), np.zeros(organisations, dtype=np.int64))
+
+    @property
+    def departments(self) -> int:
+        """How many departments the counters hold."""
+        return len(self.referral)
+
+    @property
+    def organisations(self) -> int:
+        """How many housing organisations the counters hold."""
+        return len(self.organisation_turns)
+
+    def department(self, code: int) -> Counters:
+        """Department ``code``'s counters."""
+        return Counters(int(self.referral[code]), int(self.flexible[code]), int(self.turns[code]))
+
+    def organisation(self, code: int) -> Counters:
+        """Organisation ``code``'s counters (only ``turns`` is kept for an organisation)."""
+        return Counters(turns=int(self.organisation_turns[code]))
+
+
+@attrs.frozen(eq=False)
+class CodedRoutes:
+    """The decisions of :func:`route_codes`: one integer code per row, ``-1`` for none.
+
+    ``route`` indexes :data:`ROUTE_CODES`, ``subroute`` :data:`SUBROUTES`, ``turn``
+    :data:`TURNS`, ``reason`` :data:`REASON_CODES` and ``turn_scope``
+    :data:`TURN_SCOPES` (whose counter ``n_turn`` is). ``n_referral``,
+    ``n_flexible``, ``n_turn`` and ``n_organisation_turn`` are the counter values
+    as :func:`route_frame` shows them (``-1`` where it shows none; a counter is
+    never negative). ``counters`` are every department's and organisation's
+    counters after the stream.
+    """
+
+    route: Int8Array
+    subroute: Int8Array
+    turn: Int8Array
+    reason: Int8Array
+    turn_scope: Int8Array
+    n_referral: IntArray
+    n_flexible: IntArray
+    n_turn: IntArray
+    n_organisation_turn: IntArray
+    counters: CodedCounters
+
+
+#: The route codes of :func:`route_codes`: :data:`ROUTES` and a void's ``"void"``.
+ROUTE_CODES = (*ROUTES, "void")
+#: The reason codes of :func:`route_codes`: the codes of :data:`REASONS` and a void's ``"void"``.
+REASON_CODES = (*REASONS, "void")
+_BAB = DWELLING_KINDS.index("bab")
+_REFERRAL, _WAITING, _VOID = (ROUTE_CODES.index(r) for r in ("referral", "waiting_list", "void"))
+_FLEXIBLE, _ORDINARY = SUBROUTES.index("flexible"), SUBROUTES.index("ordinary")
+_INTERNAL, _EXTERNAL = TURNS.index("internal"), TURNS.index("external")
+_BY_ORGANISATION, _BY_DEPARTMENT = (TURN_SCOPES.index("organisation"),
+                                    TURN_SCOPES.index("department"))
+_REASON = {code: np.int8(REASON_CODES.index(code)) for code in REASON_CODES}
+#: Department codes up to this many sort by radix (16-bit keys): the streams' usual case.
+_SMALL_CODES = 1 << 16
+
+
+def _stable_order(codes: IntArray, size: int) -> npt.NDArray[np.intp]:
+    """The stable order of ``codes`` (all in ``0 .. size - 1``)."""
+    if size <= _SMALL_CODES:
+        return np.argsort(codes.astype(np.uint16), kind="stable")
+    return np.argsort(codes, kind="stable")
+
+
+class _Segments:
+    """Rows sorted by a code, and running counts per code in that order."""
+
+    def __init__(self, codes: IntArray) -> None:
+        n = len(codes)
+        head = np.ones(n, dtype=bool)
+        head[1:] = codes[1:] != codes[:-1]
+        self.first = np.flatnonzero(head)
+        self.last = np.append(self.first[1:] - 1, n - 1) if n else self.first
+        self.code = codes[self.first]
+        self.sizes = np.diff(np.append(self.first, n))
+
+    def running(self, steps: IntArray, start: IntArray) -> IntArray:
+        """Each row's counter after it: the code's ``start`` plus its steps so far."""
+        total = np.cumsum(steps)
+        before = total[self.first] - steps[self.first]
+        return np.asarray(total + np.repeat(start[self.code] - before, self.sizes),
+                          dtype=np.int64)
+
+    def after(self, values: IntArray, start: IntArray) -> IntArray:
+        """``start`` with each code's counter after its last row."""
+        out = start.copy()
+        out[self.code] = values[self.last]
+        return out
+
+
+#: A share whose denominator is at most this is decided by a table of the residues.
+_TABLE_DENOMINATOR = 4096
+
+
+def _turn_of(n: IntArray, a: Any, b: Any, first: bool) -> npt.NDArray[np.bool_]:
+    """Whether counter value ``n`` is a turn under the share ``a/b`` (one, or one per row).
+
+    By the floor rule of :func:`fires` (``first=False``) or the ceiling rule of
+    :func:`internal_turn` with the first turn its own (``first=True``). Both
+    repeat with period ``b`` — ``floor((n+b)·a/b) = floor(n·a/b) + a``, and the
+    same for the ceiling — so for one share a table of ``b`` residues decides
+    every row: one integer division instead of four.
+    """
+    if np.ndim(a) == 0 and np.ndim(b) == 0 and 0 < b <= _TABLE_DENOMINATOR:
+        a, b = int(a), int(b)
+        if a in (0, b):
+            return np.full(len(n), a != 0)
+        residues = range(b)
+        if first:
+            table = [-((-r * a) // b) > -((-(r - 1) * a) // b) for r in residues]
+        else:
+            table = [(r * a) // b > ((r - 1) * a) // b for r in residues]
+        return np.asarray(np.asarray(table, dtype=np.bool_)[n - (n // b) * b], dtype=np.bool_)
+    if first:
+        return np.asarray(-((-n * a) // b) > -((-(n - 1) * a) // b), dtype=np.bool_)
+    return np.asarray((n * a) // b > ((n - 1) * a) // b, dtype=np.bool_)
+
+
+def _fires_codes(n: IntArray, a: Any, b: Any) -> npt.NDArray[np.bool_]:
+    """:func:`fires_array` with ``a``/``b`` one value or one per row."""
+    return _turn_of(n, a, b, first=False)
+
+
+def _internal_codes(k: IntArray, a: Any, b: Any, first_internal: Any) -> npt.NDArray[np.bool_]:
+    """:func:`internal_turn` over counter values ``k`` (``_internal_array``, by rows)."""
+    k = np.maximum(k, 1)
+    b = np.maximum(b, 1)
+    if np.ndim(first_internal) == 0:
+        return _turn_of(k, a, b, first=bool(first_internal))
+    return np.asarray(np.where(first_internal, _turn_of(k, a, b, first=True),
+                               _turn_of(k, a, b, first=False)), dtype=np.bool_)
+
+
+def route_codes(
+    department: npt.ArrayLike,
+    kind: npt.ArrayLike,
+    colour: npt.ArrayLike,
+    rules: Rules | Sequence[Rules],
+    rule: npt.ArrayLike | None = None,
+    *,
+    organisation: npt.ArrayLike | None = None,
+    returned: npt.ArrayLike | None = None,
+    own_share: tuple[npt.ArrayLike, npt.ArrayLike] | None = None,
+    undoes: Sequence[tuple[int, Sequence[int]]] = (),
+    start: CodedCounters | None = None,
+) -> CodedRoutes:
+    """Route a stream of vacancies given as integer codes: the core of :func:`route_frame`.
+
+    One entry per row, in the order the events happen: ``department`` (a code
+    from 0), ``kind`` (its position in :data:`DWELLING_KINDS`) and ``colour``
+    (in :data:`fuaalborg.model.COLOURS`); ``rules`` is one :class:`Rules` for every row, or a
+    sequence with ``rule`` giving each row's position in it. Optional:
+    ``organisation`` (the department's housing organisation, a code from 0, or
+    -1 for none: required where the rules count the turn per organisation),
+    ``returned`` (a dwelling the municipality declined, let from the waiting
+    list without touching the referral counter), ``own_share`` (each row's
+    department's own flexible share as numerators and denominators, a
+    denominator of 0 where it has none), ``undoes`` (each void's row and the
+    earlier rows of the vacancy it takes back) and ``start`` (the counters
+    before the stream; zero by default). The rules are those of
+    :func:`route_one`, in the same integer arithmetic; :func:`route_frame`
+    codes a frame of text, calls this and shows the codes as text again.
+
+    >>> from fuaalborg import load_parameters
+    >>> rules = rules_on(load_parameters(), dt.date(2024, 1, 1))
+    >>> out = route_codes([0] * 8, [0] * 8, [0] * 8, rules, organisation=[0] * 8)
+    >>> [ROUTE_CODES[r] for r in out.route].count("referral"), out.counters.department(0)
+    (2, Counters(referral=8, flexible=6, turns=6))
+    """
+    return _route_codes(department, kind, colour, rules, rule, organisation=organisation,
+                        returned=returned, own_share=own_share, undoes=undoes, start=start,
+                        caller="route_codes")
+
+
+def _route_codes(
+    department: npt.ArrayLike,
+    kind: npt.ArrayLike,
+    colour: npt.ArrayLike,
+    rules: Rules | Sequence[Rules],
+    rule: npt.ArrayLike | None,
+    *,
+    organisation: npt.ArrayLike | None,
+    returned: npt.ArrayLike | None,
+    own_share: tuple[npt.ArrayLike, npt.ArrayLike] | None,
+    undoes: Sequence[tuple[int, Sequence[int]]],
+    start: CodedCounters | None,
+    caller: str,
+) -> CodedRoutes:
+    problems: list[str] = []
+
+    def coded(values: npt.ArrayLike, name: str) -> npt.NDArray[Any]:
+        array = np.asarray(values)
+        if array.dtype.kind in "iub" or array.size == 0:
+            return array.astype(np.int64) if array.dtype.kind == "b" or array.size == 0 else array
+        problems.append(f"{name} codes must be integers, not {array.dtype}")
+        return np.zeros(array.shape, dtype=np.int64)
+
+    dep = coded(department, "department").astype(np.int64, copy=False)
+    kinds = coded(kind, "kind")
+    colours = coded(colour, "colour")
+    n = len(dep)
+    rule_list = [rules] if isinstance(rules, Rules) else list(rules)
+    if dep.ndim != 1 or kinds.shape != dep.shape or colours.shape != dep.shape:
+        raise ValidationError(f"{caller}: department, kind and colour need one value per row")
+    if n and dep.min() < 0:
+        problems.append("a department code below 0")
+    if n and (kinds.min() < 0 or kinds.max() >= len(DWELLING_KINDS)):
+        problems.append("a kind code outside 0–1 (family, bab)")
+    if n and (colours.min() < 0 or colours.max() >= len(COLOURS)):
+        problems.append("a colour code outside 0–2 (green, yellow, red)")
+    if not rule_list:
+        problems.append("no rules")
+    ridx: IntArray | None = None
+    if rule is not None:
+        ridx = coded(rule, "rule").astype(np.int64, copy=False)
+        if ridx.shape != dep.shape:
+            problems.append("rule needs one value per row")
+        elif n and (ridx.min() < 0 or ridx.max() >= len(rule_list)):
+            problems.append(f"a rule position outside 0–{len(rule_list) - 1}")
+    elif len(rule_list) != 1:
+        problems.append("several rules need each row's rule")
+    org: IntArray | None = None
+    if organisation is not None:
+        org = coded(organisation, "organisation").astype(np.int64, copy=False)
+        if org.shape != dep.shape:
+            problems.append("organisation needs one value per row")
+        elif n and org.min() < -1:
+            problems.append("an organisation code below -1")
+    for name, values in (("returned", returned),
+                         *(() if own_share is None else (("own_share", own_share[0]),
+                                                         ("own_share", own_share[1])))):
+        if values is not None and np.shape(values) != dep.shape:
+            problems.append(f"{name} needs one value per row")
+    if start is None:
+        start = CodedCounters.zeros(int(dep.max()) + 1 if n else 0,
+                                    int(org.max()) + 1 if org is not None and n else 0)
+    else:
+        if n and dep.max() >= start.departments:
+            problems.append(f"a department code beyond the {start.departments} counters of start")
+        if org is not None and n and org.max() >= start.organisations:
+            problems.append(
+                f"an organisation code beyond the {start.organisations} counters of start")
+    bad_undo = [pos + 1 for pos, rows in undoes
+                if not 0 <= pos < n or any(r < 0 or r >= pos or dep[r] != dep[pos] for r in rows)]
+    if bad_undo:
+        problems.append(
+            f"a void must undo earlier rows of its own department (rows {bad_undo[:10]})")
+    if problems:
+        raise ValidationError(f"{caller}: " + "; ".join(problems))
+
+    # --- the rules as numbers, a scalar where one rules object covers every row
+    def pick(values: list[Any], dtype: Any = np.int64) -> Any:
+        table = np.asarray(values, dtype=dtype)
+        return table[0] if ridx is None else table[ridx]
+
+    def colour_set(name: str) -> npt.NDArray[np.bool_]:
+        table = np.asarray([[c in getattr(r, name) for c in COLOURS] for r in rule_list])
+        if ridx is None:
+            return np.asarray(table[0][colours], dtype=np.bool_)
+        return np.asarray(table.ravel()[ridx * len(COLOURS) + colours], dtype=np.bool_)
+
+    ref_a = pick([r.referral_share.numerator for r in rule_list])
+    ref_b = pick([r.referral_share.denominator for r in rule_list])
+    bab_right = pick([r.bab_share is not None for r in rule_list], np.bool_)
+    has_turn = pick([r.internal_share is not None for r in rule_list], np.bool_)
+    int_a = pick([(r.internal_share or Fraction(0)).numerator for r in rule_list])
+    int_b = pick([(r.internal_share or Fraction(0)).denominator for r in rule_list])
+    first_internal = pick([r.first_turn == "internal" for r in rule_list], np.bool_)
+    by_org = pick([r.turns_per_organisation for r in rule_list], np.bool_)
+    counts_colour = colour_set("referral_colours")
+    placeable = colour_set("placement_colours")
+    mandatory = colour_set("mandatory_colours")
+
+    def flexible_fires(m: IntArray) -> npt.NDArray[np.bool_]:
+        # the mandatory share where § 60, stk. 4 governs the colour, else the
+        # department's own share, else the rules' flexible share
+        m = np.maximum(m, 1)
+        out = _fires_codes(m, pick([r.flexible_share.numerator for r in rule_list]),
+                           pick([r.flexible_share.denominator for r in rule_list]))
+        if own_share is not None:
+            own_a, own_b = _int64(own_share[0]), _int64(own_share[1])
+            has_own = own_b > 0
+            out = np.where(has_own, _fires_codes(m, own_a, np.maximum(own_b, 1)), out)
+        if mandatory.any():
+            out = np.where(mandatory, _fires_codes(
+                m, pick([r.mandatory_share.numerator for r in rule_list]),
+                pick([r.mandatory_share.denominator for r in rule_list])), out)
+        return out
+
+    # --- what each row is, before any counter
+    is_void = np.zeros(n, dtype=bool)
+    for pos, _rows in undoes:
+        is_void[pos] = True
+    back = (np.zeros(n, dtype=bool) if returned is None
+            else np.asarray(returned, dtype=bool))
+    active = ~(back | is_void)
+    is_bab_kind = kinds == _BAB
+    bab_kind = is_bab_kind & bab_right & active
+    is_bab = bab_kind & placeable
+    bab_exempt = bab_kind & ~placeable
+    counting = ~(is_bab_kind & bab_right) & counts_colour & active
+
+    # --- the department counters: running counts per department in time order
+    order = _stable_order(dep, start.departments)
+    by_dep = _Segments(dep[order])
+
+    def steps(flag: npt.NDArray[np.bool_]) -> IntArray:
+        # +1 where a row advances the counter; a void takes back what its rows added
+        out = flag.astype(np.int64)
+        for pos, rows in undoes:
+            out[pos] = -int(flag[list(rows)].sum())
+        return out
+
+    def running(flag: npt.NDArray[np.bool_], counter: IntArray) -> tuple[IntArray, IntArray]:
+        # each row's counter after it (time order) and the counters after the stream
+        sorted_values = by_dep.running(steps(flag)[order], counter)
+        values = np.empty(n, dtype=np.int64)
+        values[order] = sorted_values
+        return values, by_dep.after(sorted_values, counter)
+
+    n_ref, end_ref = running(counting, start.referral)
+    referral = is_bab | (counting & _fires_codes(n_ref, ref_a, ref_b))
+    waiting = ~(referral | is_void)
+    n_flex, end_flex = running(waiting, start.flexible)
+    flexible = waiting & flexible_fires(n_flex)
+    turning = waiting & has_turn
+    n_turn, end_turn = running(turning, start.turns)
+
+    # --- the turn of udlejningsbekendtgørelsen § 7: the organisation's counter where the
+    # rules count per organisation, else the department's (which counts every turn)
+    org_turning = turning & by_org
+    n_org = np.full(n, -1, dtype=np.int64)
+    end_org = start.organisation_turns
+    counted_org = org_turning
+    if org_turning.any():
+        if org is None:
+            org = np.full(n, -1, dtype=np.int64)
+        lacking = org_turning & (org < 0)
+        if lacking.any():
+            shown = (np.flatnonzero(lacking) + 1).tolist()[:10]
+            raise ValidationError(
+                f"{caller}: the internal/external turn counts per housing organisation "
+                f"(letting.internal_turn_scope) but rows {shown} have no organisation_id"
+            )
+        org_steps = steps(org_turning)
+        for pos, rows in undoes:
+            if any(org_turning[r] and org[r] != org[pos] for r in rows):
+                raise ValidationError(
+                    f"{caller}: the void in row {pos + 1} takes back an organisation's turn: "
+                    "it must carry that organisation_id"
+                )
+        counted_org = org_steps != 0
+        rows_org = np.flatnonzero(counted_org)  # in time order
+        within = _stable_order(org[rows_org], start.organisations)
+        by_organisation = _Segments(org[rows_org][within])
+        sorted_values = by_organisation.running(org_steps[rows_org][within], end_org)
+        n_org[rows_org[within]] = sorted_values
+        end_org = by_organisation.after(sorted_values, end_org)
+    k = np.where(org_turning, n_org, n_turn)
+    internal = turning & _internal_codes(k, int_a, int_b, first_internal)
+
+    # --- the decisions as codes
+    none = np.int8(-1)
+    reason = np.where(counting, np.where(referral, _REASON["referral_turn"],
+                                         _REASON["waiting_list_turn"]),
+                      _REASON["colour_exempt"])
+    reason[bab_exempt] = _REASON["bab_exempt"]
+    reason[is_bab] = _REASON["bab"]
+    reason[back] = _REASON["returned"]
+    reason[is_void] = _REASON["void"]
+    route = np.where(referral, np.int8(_REFERRAL), np.int8(_WAITING))
+    route[is_void] = _VOID
+    return CodedRoutes(
+        route=route,
+        subroute=np.where(waiting, np.where(flexible, np.int8(_FLEXIBLE), np.int8(_ORDINARY)),
+                          none),
+        turn=np.where(turning, np.where(internal, np.int8(_INTERNAL), np.int8(_EXTERNAL)), none),
+        reason=reason,
+        turn_scope=np.where(turning, np.where(org_turning, np.int8(_BY_ORGANISATION),
+                                              np.int8(_BY_DEPARTMENT)), none),
+        n_referral=np.where(bab_kind | back, -1, n_ref),
+        n_flexible=np.where(waiting | is_void, n_flex, -1),
+        n_turn=np.where(turning | is_void, k, -1),
+        n_organisation_turn=np.where(counted_org, n_org, -1),
+        counters=CodedCounters(end_ref, end_flex, end_turn, end_org),
+    )
+
+
+def _dedup_rules(rules: Rules | Sequence[Rules], n_rows: int
+                 ) -> tuple[list[Rules], IntArray | None]:
+    """The distinct rules of a stream and each row's position among them."""
+    if isinstance(rules, Rules):
+        return [rules], None
+    if len(rules) != n_rows:
+        raise ValidationError("route_frame: give one Rules per row or a single Rules")
+    # by identity first (the same object on most rows), then by value
+    by_object: dict[int, int] = {}
+    by_value: dict[Rules, int] = {}
+    rule_list: list[Rules] = []
+    idx = []
+    for r in rules:
+        pos = by_object.get(id(r))
+        if pos is None:
+            pos = by_value.get(r)
+            if pos is None:
+                pos = by_value[r] = len(rule_list)
+                rule_list.append(r)
+            by_object[id(r)] = pos
+        idx.append(pos)
+    return rule_list, np.asarray(idx, dtype=np.int64)
+
+
+def _coded(column: pd.Series[Any], names: Sequence[str]) -> IntArray:
+    """A text column as positions in ``names`` (``-1`` for anything else)."""
+    codes, uniques = pd.factorize(column.astype(str), sort=False)
+    table = np.asarray([names.index(u) if u in names else -1 for u in uniques.tolist()] or [-1],
+                       dtype=np.int64)
+    return np.asarray(table[codes], dtype=np.int64)
+
+
+def _own_shares(frame: pd.DataFrame) -> tuple[IntArray, IntArray] | None:
+    """Each row's own flexible share as numerator and denominator (0 where it has none)."""
+    if "flexible_share" not in frame.columns:
+        return None
+    own = frame["flexible_share"].astype(object)
+    own = own.where(own.notna(), None)
+    own_codes, own_values = pd.factorize(own.astype(str).where(own.notna(), ""))
+    parsed = [None if v == "" else _fraction(v) for v in own_values.tolist()]
+    own_a = np.asarray([0 if f is None else f.numerator for f in parsed] or [0], dtype=np.int64)
+    own_b = np.asarray([0 if f is None else f.denominator for f in parsed] or [0],
+                       dtype=np.int64)
+    return own_a[own_codes], own_b[own_codes]
+
+
+#: The dtype pandas gives a column of text built from a NumPy text array (``str``).
+_TEXT = pd.Series(np.asarray(["text"])).dtype
+
+
+def _shown(codes: npt.NDArray[Any], names: Sequence[str], index: pd.Index[Any],
+           dtype: Any) -> pd.Series[Any]:
+    """Codes as a text column of ``dtype`` (missing where the code is -1)."""
+    missing = codes < 0
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        # by position from the few names, in Arrow: no Python string per row
+        taken = pa.array(list(names), pa.large_string()).take(
+            pa.array(codes, mask=missing if missing.any() else None))
+        return pd.Series(pd.array(taken, dtype=dtype), index=index)
+    values = np.asarray(list(names), dtype=object)[np.maximum(codes, 0)]
+    shown: pd.Series[Any] = pd.Series(values, index=index, dtype=dtype).where(~missing)
+    return shown
+
+
+def _shown_number(values: IntArray, index: pd.Index[Any]) -> pd.Series[Any]:
+    """Counter values as an ``Int64`` column, missing where -1 (a counter is never negative)."""
+    return pd.Series(pd.arrays.IntegerArray(values, values < 0), index=index)
+
+
 def route_frame(
     frame: pd.DataFrame,
     rules: Rules | Sequence[Rules],
@@ -625,6 +1130,10 @@ def route_frame(
     keyed as ``start``. A void's row has the route and reason ``"void"`` and
     the department's counters after it.
 
+    The text is only the edge: departments, organisations, kinds, colours
+    and rules become integer codes, :func:`route_codes` routes them, and its
+    codes are shown as text again.
+
     >>> from fuaalborg import load_parameters
     >>> rules = rules_on(load_parameters(), dt.date(2024, 1, 1))
     >>> stream = pd.DataFrame({"department_id": ["A"] * 8, "kind": "family", "colour": "green",
@@ -642,219 +1151,72 @@ def route_frame(
     missing = [c for c in ("department_id", "kind", "colour") if c not in frame.columns]
     if missing:
         raise ValidationError(f"route_frame: missing columns {', '.join(missing)}")
-    kinds = frame["kind"].astype(str).to_numpy()
-    colours = frame["colour"].astype(str).to_numpy()
-    bad_kind = ~np.isin(kinds, DWELLING_KINDS)
-    bad_colour = ~np.isin(colours, COLOURS)
-    if bad_kind.any() or bad_colour.any():
-        rows = (np.flatnonzero(bad_kind | bad_colour) + 1).tolist()[:10]
+    kinds = _coded(frame["kind"], DWELLING_KINDS)
+    colours = _coded(frame["colour"], COLOURS)
+    bad = (kinds < 0) | (colours < 0)
+    if bad.any():
+        rows = (np.flatnonzero(bad) + 1).tolist()[:10]
         raise ValidationError(f"route_frame: unknown kind or colour in rows {rows}")
-    if isinstance(rules, Rules):
-        rule_list: list[Rules] = [rules]
-        rule_idx = np.zeros(n_rows, dtype=np.int64)
-    else:
-        if len(rules) != n_rows:
-            raise ValidationError("route_frame: give one Rules per row or a single Rules")
-        # by identity first (the same object on most rows), then by value
-        by_object: dict[int, int] = {}
-        by_value: dict[Rules, int] = {}
-        rule_list = []
-        idx = []
-        for r in rules:
-            pos = by_object.get(id(r))
-            if pos is None:
-                pos = by_value.get(r)
-                if pos is None:
-                    pos = by_value[r] = len(rule_list)
-                    rule_list.append(r)
-                by_object[id(r)] = pos
-            idx.append(pos)
-        rule_idx = np.asarray(idx, dtype=np.int64)
-
-    def per_rule(values: list[int]) -> npt.NDArray[np.int64]:
-        return np.asarray(values, dtype=np.int64)[rule_idx]
-
-    ref_a = per_rule([r.referral_share.numerator for r in rule_list])
-    ref_b = per_rule([r.referral_share.denominator for r in rule_list])
-    has_turn = per_rule([int(r.internal_share is not None) for r in rule_list]).astype(bool)
-    int_a = per_rule([(r.internal_share or Fraction(0)).numerator for r in rule_list])
-    int_b = per_rule([(r.internal_share or Fraction(0)).denominator for r in rule_list])
-    first_internal = per_rule([int(r.first_turn == "internal") for r in rule_list]).astype(bool)
-    by_organisation = per_rule([int(r.turns_per_organisation) for r in rule_list]).astype(bool)
-    bab_right = per_rule([int(r.bab_share is not None) for r in rule_list]).astype(bool)
-    counts_colour = np.zeros(n_rows, dtype=bool)
-    placeable = np.zeros(n_rows, dtype=bool)
-    mandatory = np.zeros(n_rows, dtype=bool)
-    for pos, r in enumerate(rule_list):
-        mask = rule_idx == pos
-        counts_colour[mask] = np.isin(colours[mask], r.referral_colours)
-        placeable[mask] = np.isin(colours[mask], r.placement_colours)
-        mandatory[mask] = np.isin(colours[mask], r.mandatory_colours)
-
-    flex_a = per_rule([r.flexible_share.numerator for r in rule_list])
-    flex_b = per_rule([r.flexible_share.denominator for r in rule_list])
-    if "flexible_share" in frame.columns:
-        own = frame["flexible_share"].astype(object)
-        own = own.where(own.notna(), None)
-        own_codes, own_values = pd.factorize(own.astype(str).where(own.notna(), ""))
-        parsed = [None if v == "" else _fraction(v) for v in own_values.tolist()]
-        own_a = np.asarray([0 if f is None else f.numerator for f in parsed], dtype=np.int64)
-        own_b = np.asarray([1 if f is None else f.denominator for f in parsed], dtype=np.int64)
-        has_own = np.asarray([f is not None for f in parsed], dtype=bool)[own_codes]
-        flex_a = np.where(has_own, own_a[own_codes], flex_a)
-        flex_b = np.where(has_own, own_b[own_codes], flex_b)
-    mand_a = per_rule([r.mandatory_share.numerator for r in rule_list])
-    mand_b = per_rule([r.mandatory_share.denominator for r in rule_list])
-    flex_a = np.where(mandatory, mand_a, flex_a)
-    flex_b = np.where(mandatory, mand_b, flex_b)
-
+    rule_list, rule_idx = _dedup_rules(rules, n_rows)
     codes, uniques = pd.factorize(frame["department_id"].astype(str), sort=False)
+    if "organisation_id" in frame.columns:  # None or NaN: no organisation (code -1)
+        org_codes, org_uniques = pd.factorize(frame["organisation_id"], sort=False)
+        organisation: IntArray | None = np.asarray(org_codes, dtype=np.int64)
+    else:
+        org_uniques, organisation = pd.Index([]), None
     start = start or {}
-    start_ref = np.asarray([start.get(d, Counters()).referral for d in uniques], dtype=np.int64)
-    start_flex = np.asarray([start.get(d, Counters()).flexible for d in uniques], dtype=np.int64)
-    start_turn = np.asarray([start.get(d, Counters()).turns for d in uniques], dtype=np.int64)
-
-    def cumulate(steps: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        series = pd.Series(steps)
-        return np.asarray(series.groupby(codes).cumsum().to_numpy(), dtype=np.int64)
-
+    departments = [start.get(str(d), Counters()) for d in uniques]
+    organisations = [str(o) for o in org_uniques]
+    coded_start = CodedCounters(
+        [c.referral for c in departments], [c.flexible for c in departments],
+        [c.turns for c in departments],
+        [start.get(("organisation", o), Counters()).turns for o in organisations],
+    )
     returned = (
         frame["returned"].fillna(False).astype(bool).to_numpy()
         if "returned" in frame.columns
-        else np.zeros(n_rows, dtype=bool)
+        else None
     )
-    undo = _undo_rows(frame, codes) if "undoes" in frame.columns else []
-    is_void = np.zeros(n_rows, dtype=bool)
-    for pos, _rows in undo:
-        is_void[pos] = True
-
-    def steps(flag: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
-        # +1 where a row advances the counter; a void takes back what its rows added
-        out = flag.astype(np.int64)
-        for pos, rows in undo:
-            out[pos] = -int(flag[rows].sum())
-        return out
-
-    bab_kind = (kinds == "bab") & bab_right & ~returned & ~is_void
-    is_bab = bab_kind & placeable
-    bab_exempt = bab_kind & ~placeable
-    counting = ((kinds == "family") | ~bab_right) & counts_colour & ~returned & ~is_void
-    n_ref = cumulate(steps(counting)) + start_ref[codes]
-    referral = is_bab | (counting & fires_array(n_ref, ref_a, ref_b))
-    waiting = ~referral & ~is_void
-    n_flex = cumulate(steps(waiting)) + start_flex[codes]
-    flexible = waiting & fires_array(np.maximum(n_flex, 1), flex_a, flex_b)
-    turning = waiting & has_turn
-    n_turn = cumulate(steps(turning)) + start_turn[codes]
-    # the turn of udlejningsbekendtgørelsen § 7: the organisation's counter where the
-    # rules count per organisation, else the department's (which counts every turn)
-    org_turning = turning & by_organisation
-    if "organisation_id" in frame.columns:  # None or NaN: no organisation (code -1)
-        org_codes, org_uniques = pd.factorize(frame["organisation_id"], sort=False)
-    else:
-        org_codes, org_uniques = np.full(n_rows, -1, dtype=np.intp), pd.Index([])
-    lacking = org_turning & (org_codes < 0)
-    if lacking.any():
-        rows = (np.flatnonzero(lacking) + 1).tolist()[:10]
-        raise ValidationError(
-            "route_frame: the internal/external turn counts per housing organisation "
-            f"(letting.internal_turn_scope) but rows {rows} have no organisation_id"
-        )
-    start_org = np.asarray(
-        [start.get(("organisation", str(o)), Counters()).turns for o in org_uniques] or [0],
-        dtype=np.int64,
-    )
-    org_steps = steps(org_turning)
-    for pos, rows in undo:
-        taken = [r for r in rows if org_turning[r]]
-        if taken and any(org_codes[r] != org_codes[pos] for r in taken):
-            raise ValidationError(
-                f"route_frame: the void in row {pos + 1} takes back an organisation's turn: it "
-                "must carry that organisation_id"
-            )
-    n_org = np.where(
-        org_codes >= 0,
-        np.asarray(pd.Series(org_steps).groupby(org_codes).cumsum().to_numpy(), dtype=np.int64)
-        + start_org[np.maximum(org_codes, 0)],
-        0,
-    )
-    counted_org = org_turning | (is_void & (org_steps != 0))
-    k = np.where(org_turning, n_org, n_turn)
-    internal = turning & _internal_array(
-        np.maximum(k, 1), int_a, np.maximum(int_b, 1), first_internal
-    )
-
-    reason = np.where(
-        is_void,
-        "void",
-        np.where(
-            returned,
-            "returned",
-            np.where(
-                is_bab,
-                "bab",
-                np.where(
-                    bab_exempt,
-                    "bab_exempt",
-                    np.where(~counting, "colour_exempt",
-                             np.where(referral, "referral_turn", "waiting_list_turn")),
-                ),
-            ),
-        ),
+    routed = _route_codes(
+        codes, kinds, colours, rule_list, rule_idx, organisation=organisation,
+        returned=returned, own_share=_own_shares(frame),
+        undoes=_undo_rows(frame) if "undoes" in frame.columns else [],
+        start=coded_start, caller="route_frame",
     )
     index = frame.index
-
-    def text(values: npt.NDArray[Any], keep: npt.NDArray[np.bool_]) -> pd.Series[Any]:
-        return pd.Series(values, index=index, dtype="string").where(keep)
-
-    def number(values: npt.NDArray[np.int64], keep: npt.NDArray[np.bool_]) -> pd.Series[Any]:
-        return pd.Series(values, index=index, dtype="Int64").where(keep)
-
     out = pd.DataFrame(
         {
-            "route": np.where(is_void, "void", np.where(referral, "referral", "waiting_list")),
-            "subroute": text(np.where(flexible, "flexible", "ordinary"), waiting),
-            "turn": text(np.where(internal, "internal", "external"), turning),
-            "reason_code": reason,
-            "n_referral": number(n_ref, ~(bab_kind | returned)),
-            "n_flexible": number(n_flex, waiting | is_void),
-            "n_turn": number(k, turning | is_void),
-            "turn_scope": text(np.where(org_turning, "organisation", "department"), turning),
-            "n_organisation_turn": number(n_org, counted_org),
+            "route": _shown(routed.route, ROUTE_CODES, index, _TEXT),
+            "subroute": _shown(routed.subroute, SUBROUTES, index, "string"),
+            "turn": _shown(routed.turn, TURNS, index, "string"),
+            "reason_code": _shown(routed.reason, REASON_CODES, index, _TEXT),
+            "n_referral": _shown_number(routed.n_referral, index),
+            "n_flexible": _shown_number(routed.n_flexible, index),
+            "n_turn": _shown_number(routed.n_turn, index),
+            "turn_scope": _shown(routed.turn_scope, TURN_SCOPES, index, "string"),
+            "n_organisation_turn": _shown_number(routed.n_organisation_turn, index),
         },
         index=index,
     )
-    end: dict[CounterKey, Counters] = {}
-    last = pd.Series(np.arange(n_rows)).groupby(codes).max()
-    for code, pos in zip(last.index.tolist(), last.tolist(), strict=True):
-        end[str(uniques[code])] = Counters(
-            int(n_ref[pos]), int(n_flex[pos]), int(n_turn[pos])
-        )
-    if counted_org.any():
-        last_org = pd.Series(np.flatnonzero(counted_org)).groupby(
-            org_codes[counted_org]).max()
-        for code, pos in zip(last_org.index.tolist(), last_org.tolist(), strict=True):
-            end[("organisation", str(org_uniques[code]))] = Counters(turns=int(n_org[pos]))
+    after = routed.counters
+    end: dict[CounterKey, Counters] = {
+        str(d): after.department(code) for code, d in enumerate(uniques)}
+    counted: list[int] = [] if organisation is None else np.unique(
+        organisation[routed.n_organisation_turn >= 0]).tolist()
+    for code in counted:
+        end[("organisation", organisations[code])] = after.organisation(int(code))
     for key, counters in start.items():
         end.setdefault(key, counters)
     return out, end
 
 
-def _undo_rows(frame: pd.DataFrame, codes: npt.NDArray[np.intp]) -> list[tuple[int, list[int]]]:
-    """The void rows of ``frame`` and the earlier rows (same department) each takes back."""
+def _undo_rows(frame: pd.DataFrame) -> list[tuple[int, list[int]]]:
+    """The void rows of ``frame`` and the earlier rows each takes back."""
     out: list[tuple[int, list[int]]] = []
-    bad: list[int] = []
     for pos, value in enumerate(frame["undoes"].tolist()):
         if value is None or (isinstance(value, float) and np.isnan(value)):
             continue
         rows = [int(v) for v in value]
-        if not rows:
-            continue
-        if any(r < 0 or r >= pos or codes[r] != codes[pos] for r in rows):
-            bad.append(pos + 1)
-        out.append((pos, rows))
-    if bad:
-        raise ValidationError(
-            f"route_frame: a void must undo earlier rows of its own department (rows {bad[:10]})"
-        )
+        if rows:
+            out.append((pos, rows))
     return out

@@ -337,19 +337,13 @@ def _equations(n_rows: int, n_cols: int, margins: str) -> np.ndarray[Any, np.dty
     """The additivity equations of an ``n_rows × n_cols`` table with totals as
     ``margins`` says, one row per equation, one column per (flattened) cell."""
     eqs = []
-    if margins == "columns":
-        for j in range(n_cols):
+    if margins != "columns":  # each row sums to its total in the last column
+        for i in range(n_rows):
             eq = np.zeros((n_rows, n_cols))
-            eq[:-1, j] = 1.0
-            eq[-1, j] = -1.0
+            eq[i, :-1] = 1.0
+            eq[i, -1] = -1.0
             eqs.append(eq.ravel())
-        return np.asarray(eqs)
-    for i in range(n_rows):
-        eq = np.zeros((n_rows, n_cols))
-        eq[i, :-1] = 1.0
-        eq[i, -1] = -1.0
-        eqs.append(eq.ravel())
-    for j in range(n_cols):
+    for j in range(n_cols):  # each column sums to its total in the last row
         eq = np.zeros((n_rows, n_cols))
         eq[:-1, j] = 1.0
         eq[-1, j] = -1.0

@@ -1,9 +1,16 @@
-"""Headings of the reports in Danish (the default) and English.
+"""All wording of the reports, in Danish (the default) and English.
+
+Every heading, note, source line and axis title a report shows is a label here,
+as a (Danish, English) pair; the other report modules look their words up with
+:func:`label` and never choose between languages themselves. A label with
+``{name}`` fields is a template, filled in with ``str.format``.
 
 >>> label("R1", "da")
 'R1 Udlejninger efter udlejningsvej'
 >>> label("R1", "en")
 'R1 Lettings by route'
+>>> label("source.dwellings", "en").format(n=23324)
+'Dwellings: 23324'
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ from typing import Literal
 from fuaalborg.errors import ValidationError
 from fuaalborg.monitoring.steps import ETHNICITY_NOTICE
 
-__all__ = ["LANGUAGES", "Language", "label"]
+__all__ = ["LANGUAGES", "Language", "label", "language"]
 
 #: The languages a report can be written in; Danish first (the default).
 LANGUAGES = ("da", "en")
@@ -69,6 +76,60 @@ _LABELS: dict[str, tuple[str, str]] = {
     ),
     "generated": ("Dannet", "Generated"),
     "synthetic": ("Syntetiske eksempeldata", "Synthetic example data"),
+    "source.ledger": (
+        "Udlejningsjournal: {total} ledige boliger i alt, {period} i perioden",
+        "Letting ledger: {total} vacancies in all, {period} in the period",
+    ),
+    "source.step_model": ("Trappetrinsmodel: {preset}, {on}", "Step model: {preset}, {on}"),
+    "source.dwellings": ("Boliger: {n}", "Dwellings: {n}"),
+    "source.evictions": ("Fogedsager: {n}", "Evictions: {n}"),
+    "source.audit": ("Kriterieaudit: {on}", "Criteria audit: {on}"),
+    # notes of tables
+    "R1_note": (
+        "Hver ledig bolig i perioden tælles én gang efter sin aktuelle udlejningsvej; "
+        "annullerede ledige boliger tælles ikke.",
+        "Every vacancy in the period is counted once, by its current route; voided "
+        "vacancies are not counted.",
+    ),
+    "late_note": (
+        "Journalen tæller i den rækkefølge, den registrerer; en ledig bolig dateret før en "
+        "tidligere registreret i samme afdeling er registreret sent.",
+        "The ledger counts in the order it records; a vacancy dated before one recorded "
+        "earlier in its department is recorded late.",
+    ),
+    "no_group_note": (
+        "Udlejningsjournalen registrerer ikke prioritetsgruppen ved udlejning; "
+        "fordelingen på kriterier kan ikke opgøres.",
+        "The ledger does not record the priority group of a letting; lettings per "
+        "criterion cannot be counted.",
+    ),
+    "no_evictions": (
+        "Ingen opgørelse af fogedsager indleveret.",
+        "No table of evictions was supplied.",
+    ),
+    "no_waiting_time": (
+        "Ingen underskrevne udlejninger med kendt anciennitet i perioden.",
+        "No signed lettings with a known seniority date in the period.",
+    ),
+    # the criteria audit's own terms, as ``fuaalborg audit`` prints them (not translated)
+    "audit_note": (
+        "ok = {ok}; {violations} violations; {unchecked} unchecked; "
+        "{warnings} four-fifths warnings for human review",
+        "ok = {ok}; {violations} violations; {unchecked} unchecked; "
+        "{warnings} four-fifths warnings for human review",
+    ),
+    "overview_title": (
+        "Overblik over røde og gule afdelinger",
+        "Overview of red and yellow departments",
+    ),
+    "yes": ("ja", "yes"),
+    "no": ("nej", "no"),
+    # the rent-band schemes of R2
+    "scheme.agreement": ("aftalen", "agreement"),
+    "scheme.lbf": ("LBF", "LBF"),
+    # axes of the figures
+    "axis.count": ("Antal", "Count"),
+    "axis.departments": ("Afdelinger", "Departments"),
     # rows and columns
     "total": ("I alt", "Total"),
     "organisation": ("Boligorganisation", "Organisation"),
@@ -155,6 +216,15 @@ _LABELS: dict[str, tuple[str, str]] = {
     "until": ("Til", "Until"),
     "reference": ("Hjemmel", "Reference"),
 }
+
+
+def language(value: str) -> Language:
+    """``value`` as a report language: English for ``"en"``, otherwise Danish (the default).
+
+    >>> language("en"), language("da")
+    ('en', 'da')
+    """
+    return "en" if value == "en" else "da"
 
 
 def label(key: str, lang: Language = "da") -> str:

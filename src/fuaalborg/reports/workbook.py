@@ -7,30 +7,106 @@ embedded, and one sheet of the rule versions. A report's banner (a
 demonstration on invented data says so) heads every sheet. A public report is checked once
 more before anything is written (:func:`~fuaalborg.reports.disclosure.check_protected`);
 the file appears only when it is complete.
+
+The writer reads a report through the shapes :class:`WorkbookReport` and
+:class:`WorkbookTable` — what it needs of a :class:`~fuaalborg.reports.model.Report`
+and its tables — rather than importing the report's class, so that
+:meth:`Report.write <fuaalborg.reports.model.Report.write>` can call it without
+the two modules importing each other.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pandas as pd
 
-from fuaalborg.reports.disclosure import check_protected
-from fuaalborg.reports.labels import Language, label
+from fuaalborg.reports.disclosure import ProtectedTable, check_protected
+from fuaalborg.reports.labels import label, language
 from fuaalborg.tables import atomic_write
 
-if TYPE_CHECKING:
-    from fuaalborg.reports.report import Report
-
-__all__ = ["sheet_names", "write_workbook"]
+__all__ = ["WorkbookReport", "WorkbookTable", "sheet_names", "write_workbook"]
 
 
-def sheet_names(report: Report) -> list[str]:
+class WorkbookTable(Protocol):
+    """What the workbook reads of a table (a :class:`~fuaalborg.reports.model.ReportTable`)."""
+
+    @property
+    def key(self) -> str:
+        """The table's key."""
+
+    @property
+    def section(self) -> str:
+        """The section it belongs to (``R1`` … ``R7``)."""
+
+    @property
+    def title(self) -> str:
+        """Its heading."""
+
+    @property
+    def note(self) -> str:
+        """The note under its heading (empty for none)."""
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The table as shown."""
+
+    @property
+    def protected(self) -> ProtectedTable | None:
+        """Its values and suppression, if it is protected."""
+
+
+class WorkbookReport(Protocol):
+    """What the workbook reads of a report (a :class:`~fuaalborg.reports.model.Report`)."""
+
+    @property
+    def start(self) -> dt.date:
+        """The first day of the period."""
+
+    @property
+    def end(self) -> dt.date:
+        """The last day of the period."""
+
+    @property
+    def disclosure(self) -> str:
+        """``parties`` or ``public``."""
+
+    @property
+    def lang(self) -> str:
+        """``da`` or ``en``."""
+
+    @property
+    def banner(self) -> str:
+        """The line that heads every sheet (empty for none)."""
+
+    @property
+    def tables(self) -> Sequence[WorkbookTable]:
+        """The tables, in order."""
+
+    @property
+    def sections(self) -> list[str]:
+        """The sections present, in order."""
+
+    @property
+    def figures(self) -> Mapping[str, bytes]:
+        """The figures as PNG bytes, by section."""
+
+    @property
+    def rule_versions(self) -> pd.DataFrame:
+        """The rule versions in force."""
+
+    def envelope(self) -> list[tuple[str, str]]:
+        """The envelope as (heading, text) pairs."""
+
+
+def sheet_names(report: WorkbookReport) -> list[str]:
     """The sheets the workbook of ``report`` has, in order."""
-    lang: Language = "en" if report.lang == "en" else "da"
+    lang = language(report.lang)
     return [label("cover", lang), *report.sections, label("rules", lang)]
 
 
@@ -59,7 +135,7 @@ def _banner(sheet: Any, text: str) -> None:
         sheet.cell(row=1, column=1).font = Font(bold=True, color="C00000")
 
 
-def write_workbook(report: Report, path: str | os.PathLike[str]) -> Path:
+def write_workbook(report: WorkbookReport, path: str | os.PathLike[str]) -> Path:
     """Write ``report`` to ``path`` as xlsx; never leaves a partial file."""
     from openpyxl import Workbook
     from openpyxl.drawing.image import Image
@@ -67,7 +143,7 @@ def write_workbook(report: Report, path: str | os.PathLike[str]) -> Path:
 
     if report.disclosure == "public":
         check_protected((t.key, t.protected) for t in report.tables if t.protected is not None)
-    lang: Language = "en" if report.lang == "en" else "da"
+    lang = language(report.lang)
     book = Workbook()
     cover = book.active
     cover.title = label("cover", lang)

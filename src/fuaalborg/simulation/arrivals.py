@@ -131,7 +131,9 @@ def draw_year(
     offset = (rng.random(len(department)) * stock.size[department]).astype(np.int64)
     dwelling = stock.start[department] + offset
     day = rng.integers(0, days, len(department), dtype=np.int64)
-    order = np.argsort(day, kind="stable")
+    # the same stable order as of the days themselves; 16-bit keys sort by radix
+    keys = day.astype(np.uint16) if days <= 1 << 16 else day
+    order = np.argsort(keys, kind="stable")
     return YearOfVacancies(department[order], dwelling[order], day[order])
 
 

@@ -4,10 +4,14 @@ For every run and simulated year the engine draws the vacancies
 (:mod:`fuaalborg.simulation.arrivals`), gives each its department's colour (the
 step model's placement in force on the year's first day, or the scenario's
 override), and routes the whole stream through the letting ledger's routing
-core, :func:`fuaalborg.letting.routing.route_frame` — the same code the ledger
-replays its log with — carrying every department's counters, and every housing
-organisation's internal/external turn, from year to year. Nothing about *whose
-turn* a vacancy is is decided here.
+core, :func:`fuaalborg.letting.routing.route_codes` — the core the ledger's
+:func:`~fuaalborg.letting.routing.route_frame` re-derives its log with —
+carrying every department's counters, and every housing organisation's
+internal/external turn, from year to year. Nothing about *whose turn* a vacancy
+is is decided here. The routing runs on integer codes: a department of run *i*
+is ``i × departments + d``, kinds and colours are their positions, and the
+counters stay arrays (:class:`~fuaalborg.letting.routing.CodedCounters`) from
+one year to the next; text appears only in the result's category names.
 
 Counters start at zero on the first simulated day: the first year of
 a run under-counts referral turns a little compared with a ledger that has been
@@ -30,7 +34,16 @@ import numpy.typing as npt
 import pandas as pd
 
 from fuaalborg.errors import InputError, Problem
-from fuaalborg.letting.routing import CounterKey, Counters, Rules, route_frame, rules_on
+from fuaalborg.letting.routing import (
+    DWELLING_KINDS,
+    ROUTE_CODES,
+    SUBROUTES,
+    TURNS,
+    CodedCounters,
+    Rules,
+    route_codes,
+    rules_on,
+)
 from fuaalborg.model import COLOURS
 from fuaalborg.municipality import Municipality
 from fuaalborg.rents import rent_band
@@ -49,9 +62,14 @@ DEFAULT_START = dt.date(2026, 1, 1)
 ColourSource = Callable[[Municipality, dt.date], Mapping[str, str]]
 
 _ROUTES = ("referral", "flexible", "ordinary")
-_KIND_NAMES = np.asarray(["family", "bab"], dtype=object)
-_COLOUR_NAMES = np.asarray(COLOURS, dtype=object)
-_CHUNK_ROWS = 200_000
+_KIND_FAMILY, _KIND_BAB = (np.int8(DWELLING_KINDS.index(k)) for k in ("family", "bab"))
+_REFERRAL = ROUTE_CODES.index("referral")
+_FLEXIBLE = SUBROUTES.index("flexible")
+_INTERNAL = TURNS.index("internal")
+#: A chunk of runs holds about this many vacancies over all its years. Each year of a
+#: chunk is routed at once: a third of this over three years, arrays small enough for the
+#: processor's caches (measured: fewer rows per call cost more calls, more rows spill).
+_CHUNK_ROWS = 100_000
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -76,13 +94,18 @@ def _add_years(day: dt.date, years: int) -> dt.date:
 
 @attrs.frozen(eq=False)
 class _Year:
-    """Everything one simulated year needs, resolved on its first day."""
+    """Everything one simulated year needs, resolved on its first day.
+
+    ``rules`` holds the year's routing rules, one per referral share in use;
+    ``rule`` gives each department's position in it.
+    """
 
     start: dt.date
     days: int
     rate: FloatArray
     colour: IntArray
-    groups: tuple[tuple[IntArray, Rules], ...]
+    rules: tuple[Rules, ...]
+    rule: IntArray
     band: IntArray
     reported: npt.NDArray[np.bool_] | None
     need_low: int
@@ -147,10 +170,8 @@ def _plan_year(
             for d in np.flatnonzero(plain & counting).tolist():
                 shares[d] = raised
     share_of = [shares.get(d, rules.referral_share) for d in range(n)]
-    groups: list[tuple[IntArray, Rules]] = []
-    for share in sorted(set(share_of)):
-        members = np.asarray([d for d in range(n) if share_of[d] == share], dtype=np.int64)
-        groups.append((members, attrs.evolve(rules, referral_share=share)))
+    in_use = sorted(set(share_of))
+    position = {share: i for i, share in enumerate(in_use)}
     # rent bands and the reporting ceiling
     bands = rent_band(pd.Series(stock.rent), "agreement", on, params)
     labels = [str(c) for c in bands.cat.categories]
@@ -165,7 +186,8 @@ def _plan_year(
         days=(end - on).days,
         rate=np.asarray(rate, dtype=np.float64),
         colour=colour,
-        groups=tuple(groups),
+        rules=tuple(attrs.evolve(rules, referral_share=share) for share in in_use),
+        rule=np.asarray([position[share] for share in share_of], dtype=np.int64),
         band=np.asarray(bands.cat.codes.to_numpy(), dtype=np.int64),
         reported=reported,
         need_low=int(params.get("referral.expected_need_low", on, warn=False)),
@@ -312,15 +334,15 @@ def _run_chunk(
         [draw_year(stock, plan.rate, plan.days, rng) for plan in plans] for rng in generators
     ]
     n_dep = len(stock.department_ids)
-    keys = np.asarray([f"{r}/{d}" for r in chunk for d in stock.department_ids], dtype=object)
-    # each run's organisations keep their own internal/external turn (udlejningsbekendtgørelsen
-    # § 7): an organisation of run i is the integer key i × organisations + its code
+    # each run keeps its own counters: department d of run i is the integer code
+    # i × departments + d, and its housing organisation (whose internal/external turn it
+    # takes, udlejningsbekendtgørelsen § 7) i × organisations + the organisation's code
     codes, uniques = pd.factorize(pd.Series(stock.organisation_ids, dtype=object))
-    orgs = (np.arange(len(chunk), dtype=np.int64)[:, None] * max(len(uniques), 1)
-            + np.asarray(codes, dtype=np.int64)[None, :]).ravel()
-    counters: dict[CounterKey, Counters] = {}
+    n_org = max(len(uniques), 1)
+    org_of = np.asarray(codes, dtype=np.int64) if len(uniques) else None
+    counters = CodedCounters.zeros(len(chunk) * n_dep, len(chunk) * n_org)
     for y, plan in enumerate(plans):
-        counters = _route_year(stock, plan, y, len(chunk), draws, keys, orgs, n_dep, counters,
+        counters = _route_year(stock, plan, y, len(chunk), draws, org_of, n_org, counters,
                                arrays)
     return arrays
 
@@ -370,50 +392,38 @@ def _route_year(
     y: int,
     n_local: int,
     draws: list[list[YearOfVacancies]],
-    keys: npt.NDArray[Any],
-    orgs: npt.NDArray[Any],
-    n_dep: int,
-    counters: dict[CounterKey, Counters],
+    org_of: IntArray | None,
+    n_org: int,
+    counters: CodedCounters,
     arrays: dict[str, FloatArray],
-) -> dict[CounterKey, Counters]:
-    """Route one year of a chunk of runs; add its counts to ``arrays``; new counters."""
+) -> CodedCounters:
+    """Route one year of a chunk of runs; add its counts to ``arrays``; the new counters."""
     sizes = [len(draws[i][y].department) for i in range(n_local)]
     local = np.repeat(np.arange(n_local, dtype=np.int64), sizes)
     dep = np.concatenate([draws[i][y].department for i in range(n_local)])
     dwelling = np.concatenate([draws[i][y].dwelling for i in range(n_local)])
+    n_dep = len(stock.department_ids)
     n_bands = arrays["vacancies_by_band"].shape[2]
     bab = stock.bab[dwelling]
     colour = plan.colour[dep]
     band = plan.band[dwelling]
-    referral = np.zeros(len(dep), dtype=bool)
-    flexible = np.zeros(len(dep), dtype=bool)
-    internal = np.zeros(len(dep), dtype=bool)
-    turned = np.zeros(len(dep), dtype=bool)
-    group_of = np.empty(n_dep, dtype=np.int64)
-    for g, (members, _rules) in enumerate(plan.groups):
-        group_of[members] = g
-    for g, (_members, rules) in enumerate(plan.groups):
-        rows = np.flatnonzero(group_of[dep] == g)
-        if len(rows) == 0:
-            continue
-        frame = pd.DataFrame(
-            {
-                "department_id": keys[local[rows] * n_dep + dep[rows]],
-                "kind": _KIND_NAMES[bab[rows].astype(np.int64)],
-                "colour": _COLOUR_NAMES[colour[rows]],
-            }
-        )
-        if len(orgs):
-            frame["organisation_id"] = orgs[local[rows] * n_dep + dep[rows]]
-        if plan.reported is not None:
-            # dwellings above the scenario's rent ceiling are not reported to the
-            # referral: the ledger lets them from the waiting list without a count
-            frame["returned"] = ~plan.reported[dwelling[rows]] & ~bab[rows]
-        out, counters = route_frame(frame, rules, counters)
-        referral[rows] = out["route"].to_numpy() == "referral"
-        flexible[rows] = out["subroute"].eq("flexible").to_numpy(dtype=bool, na_value=False)
-        internal[rows] = out["turn"].eq("internal").to_numpy(dtype=bool, na_value=False)
-        turned[rows] = out["turn"].notna().to_numpy()
+    one_rule = len(plan.rules) == 1
+    routed = route_codes(
+        local * n_dep + dep,
+        np.where(bab, _KIND_BAB, _KIND_FAMILY),
+        colour,
+        plan.rules[0] if one_rule else plan.rules,
+        None if one_rule else plan.rule[dep],
+        organisation=None if org_of is None else local * n_org + org_of[dep],
+        # dwellings above the scenario's rent ceiling are not reported to the
+        # referral: the ledger lets them from the waiting list without a count
+        returned=None if plan.reported is None else ~plan.reported[dwelling] & ~bab,
+        start=counters,
+    )
+    referral = routed.route == _REFERRAL
+    flexible = routed.subroute == _FLEXIBLE
+    internal = routed.turn == _INTERNAL
+    turned = routed.turn >= 0
 
     def add(name: str, cat: IntArray, k: int, mask: npt.NDArray[np.bool_] | None = None) -> None:
         index = local * k + cat
@@ -434,7 +444,7 @@ def _route_year(
     ):
         total = np.bincount(local, weights=mask.astype(np.float64), minlength=n_local)
         arrays[name][:, y] += total
-    return counters
+    return routed.counters
 
 
 def _derive(arrays: dict[str, FloatArray], plans: list[_Year]) -> dict[str, FloatArray]:

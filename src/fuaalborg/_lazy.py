@@ -1,0 +1,63 @@
+"""Packages whose names load on first use (PEP 562), as ``fuaalborg`` and ``fuaalborg.reports``.
+
+A package lists the names it re-exports (each with the module that defines it and
+its name there) and its submodules, and either defines ``__getattr__`` and
+``__dir__`` in one line each with :func:`load` and :func:`names`, or has
+:func:`attach` define them. Importing the package then imports none of them;
+the first use of a name imports its module and keeps the value in the package's
+namespace.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping, MutableMapping, Sequence, Set
+from typing import Any
+
+__all__ = ["attach", "load", "names"]
+
+
+def load(
+    namespace: MutableMapping[str, Any],
+    name: str,
+    exports: Mapping[str, tuple[str, str]],
+    submodules: Set[str],
+) -> Any:
+    """The value of ``name`` in the package whose globals are ``namespace``: a re-exported
+    name (``exports[name]`` is its module and its name there) or a submodule."""
+    package = namespace["__name__"]
+    if name in exports:
+        module, attribute = exports[name]
+        value = getattr(importlib.import_module(module), attribute)
+    elif name in submodules:
+        value = importlib.import_module(f"{package}.{name}")
+    else:
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+    namespace[name] = value
+    return value
+
+
+def names(
+    namespace: Mapping[str, Any], exports: Mapping[str, tuple[str, str]], submodules: Set[str]
+) -> list[str]:
+    """Every name of the package, loaded or not (for :func:`dir`)."""
+    return sorted({*namespace, *exports, *submodules})
+
+
+def attach(
+    namespace: MutableMapping[str, Any],
+    exports: Mapping[str, Sequence[str]],
+    submodules: Set[str],
+) -> None:
+    """Give the package whose globals are ``namespace`` a ``__getattr__`` and a ``__dir__``
+    that load ``exports`` (module → the names it defines) and ``submodules`` on first use."""
+    by_name = {name: (module, name) for module, listed in exports.items() for name in listed}
+
+    def __getattr__(name: str) -> Any:  # noqa: N807 - the module hook's own name
+        return load(namespace, name, by_name, submodules)
+
+    def __dir__() -> list[str]:  # noqa: N807
+        return names(namespace, by_name, submodules)
+
+    namespace["__getattr__"] = __getattr__
+    namespace["__dir__"] = __dir__

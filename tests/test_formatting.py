@@ -1,0 +1,84 @@
+"""One value, one text: parameters, the ledger's shares and the reports print with
+``format_value``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fuaalborg.formatting import format_value
+from fuaalborg.letting.routing import show_share
+from fuaalborg.parameters import DatedValue, load_parameters
+from fuaalborg.reports.lettings import check_ledger
+
+fractions = st.fractions(min_value=0, max_value=10)
+scalars = st.one_of(fractions, st.integers(-10**6, 10**6), st.booleans(),
+                    st.text(max_size=12), st.floats(allow_nan=False))
+values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4),
+    st.dictionaries(st.from_regex(r"[a-z_]{1,8}", fullmatch=True), inner, max_size=3)),
+    max_leaves=10)
+
+
+@given(fractions)
+def test_a_fraction_reads_back_as_itself_and_a_whole_one_as_a_whole_number(value: Fraction) -> (
+    None
+):
+    text = format_value(value)
+    assert Fraction(text) == value
+    assert ("/" in text) == (value.denominator != 1)
+
+
+@given(fractions)
+def test_the_ledger_writes_a_share_as_the_formatter_prints_it(value: Fraction) -> None:
+    assert show_share(value) == format_value(value)
+
+
+@given(values)
+def test_a_parameter_describes_its_value_as_the_formatter_prints_it(value: Any) -> None:
+    dated = DatedValue(name="x.y", start=dt.date(2024, 1, 1), end=None, value=value,
+                       reference="§ 1")
+    assert dated.describe() == f"x.y = {format_value(value)} (2024-01-01–…; § 1)"
+
+
+@given(st.lists(scalars, max_size=5))
+def test_a_list_is_its_items_in_brackets(items: list[Any]) -> None:
+    assert format_value(items) == "[" + ", ".join(format_value(i) for i in items) + "]"
+    assert format_value(tuple(items)) == format_value(items)
+
+
+def test_a_report_names_another_rule_version_as_the_parameter_files_write_it() -> None:
+    params = load_parameters()
+    day = dt.date(2024, 3, 1)
+    recorded = {"referral.bab_share": {"value": "1/2", "from": "2023-01-01"},
+                "referral.share": {"value": "1/4", "from": "2010-01-01"}}
+    events = [
+        {"type": "rules", "id": "r1", "values": recorded},
+        {"type": "vacancy", "on": day.isoformat(), "rules": "r1"},
+    ]
+    versions, problems = check_ledger(events, None, day, day, params)  # type: ignore[arg-type]
+    assert list(versions["parameter"]) == list(recorded)
+    assert problems[0] == "the ledger has no 'created' header event"
+    # the loaded agreement's value 1 reads "1", as the ledger writes it, not "1/1"
+    assert problems[1:] == [
+        "the ledger was recorded under another rule version: referral.bab_share = 1/2 "
+        "from 2023-01-01, but 1 from 2023-01-01 is in force on 2024-03-01 ("
+        + params.lookup("referral.bab_share", day, warn=False).reference + ")"
+    ]
+
+
+def test_a_report_reads_a_ledger_recorded_under_a_since_renamed_rule() -> None:
+    params = load_parameters()
+    day = dt.date(2024, 3, 1)
+    recorded = {"ledger.flexible_share_red": {"value": "1", "from": "2018-12-01"}}
+    events = [
+        {"type": "rules", "id": "r1", "values": recorded},
+        {"type": "vacancy", "on": day.isoformat(), "rules": "r1"},
+    ]
+    versions, problems = check_ledger(events, None, day, day, params)  # type: ignore[arg-type]
+    assert list(versions["parameter"]) == ["ledger.flexible_share_red"]
+    assert problems == ["the ledger has no 'created' header event"]
