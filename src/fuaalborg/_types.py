@@ -15,8 +15,8 @@ its values in order (one fact: the tuple is read from the alias):
 - :data:`Language` — the language of an output written for people, Danish or
   English (:data:`LANGUAGES`); every function that chooses one takes
   ``lang: Language = "da"``;
-- :data:`Colour` — a colour of the step model, re-exported from
-  :mod:`fuaalborg.model`, where it lives (:data:`COLOURS`).
+- :data:`~fuaalborg.model.Colour` — a colour of the step model, re-exported from
+  :mod:`fuaalborg.model`, where it lives (:data:`~fuaalborg.model.COLOURS`).
 
 :func:`one_of` narrows a value read from a file or a database to one of them.
 
@@ -81,10 +81,10 @@ TURNS: tuple[Turn, ...] = get_args(Turn)
 #: The languages, Danish first.
 LANGUAGES: tuple[Language, ...] = get_args(Language)
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 
-def one_of(value: object, choices: Sequence[T], what: str) -> T:
+def one_of(value: object, choices: Sequence[_T], what: str) -> _T:
     """``value`` as the one of ``choices`` it equals; a :class:`ValueError` naming ``what`` else.
 
     Narrows a text read from a file, a database or the command line to a

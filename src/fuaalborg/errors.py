@@ -24,7 +24,7 @@ It is a plain error holding structured problems, not an :class:`ExceptionGroup`
 of one exception per problem (the shape cattrs uses), because a problem is
 data, not a failure of its own: a letting system sorts, filters and counts the
 problems of a 100 000-row waiting list, shows them as a table
-(:meth:`ProblemsError.to_frame`) or sends them as JSON, and none of that needs
+(:meth:`fuaalborg.errors.ProblemsError.to_frame`) or sends them as JSON, and none of that needs
 an exception (and a traceback) per failing cell. It also pickles as it is, so
 an error crosses from a worker process intact. Where the problems are of
 different *kinds* that a caller handles differently — loading plug-ins — the
@@ -178,7 +178,7 @@ class FuaalborgError(WithRemedy):
     """Base class of every error fuaalborg raises on purpose.
 
     ``remedy`` (keyword-only) is what the caller can do; the message ends with
-    its text. :meth:`worded` gives the message with the remedy in another front
+    its text. :meth:`~WithRemedy.worded` gives the message with the remedy in another front
     end's words.
     """
 
@@ -207,9 +207,9 @@ class Problem:
     what: str
     remedy: Remedy | None = attrs.field(default=None, kw_only=True)
 
-    #: The fields a list of these problems is laid out under, one column each (and
-    #: the columns of :meth:`ProblemsError.to_frame`); empty for one line per problem
-    #: (``  - where: what``) and the columns ``where`` and ``what``.
+    #: The fields a list of these problems is laid out under, one column each (and the
+    #: columns of :meth:`fuaalborg.errors.ProblemsError.to_frame`); empty for one line
+    #: per problem (``  - where: what``) and the columns ``where`` and ``what``.
     COLUMNS: ClassVar[tuple[str, ...]] = ()
 
     def cells(self) -> tuple[str, ...]:
@@ -247,7 +247,7 @@ class ProblemLike(Protocol):
         ...
 
 
-P = TypeVar("P", bound=ProblemLike)
+_P = TypeVar("_P", bound=ProblemLike)
 
 
 def _count(n: int) -> str:
@@ -313,7 +313,7 @@ def _restore(cls: type[ProblemsError[Any]], args: tuple[Any, ...], state: dict[s
     return err
 
 
-class ProblemsError(FuaalborgError, Generic[P]):
+class ProblemsError(FuaalborgError, Generic[_P]):
     """Every problem of an input, raised at once; ``problems`` lists them.
 
     ``problems`` is a tuple of :class:`Problem` values (a subclass may hold its
@@ -327,8 +327,8 @@ class ProblemsError(FuaalborgError, Generic[P]):
     #: The message's first line; ``{count}`` becomes "1 problem" or "N problems".
     head: str = "{count}"
 
-    def __init__(self, problems: Iterable[P], *, head: str | None = None) -> None:
-        self.problems: tuple[P, ...] = tuple(problems)
+    def __init__(self, problems: Iterable[_P], *, head: str | None = None) -> None:
+        self.problems: tuple[_P, ...] = tuple(problems)
         if not self.problems:
             raise ValueError(f"{type(self).__name__} needs at least one problem")
         if head is not None:
