@@ -22,7 +22,7 @@ from fuaalborg import danish
 from fuaalborg.cli import main
 from fuaalborg.cli._common import parse_amount
 from fuaalborg.letting.events import EVENT_TYPES
-from fuaalborg.letting.routing import REASONS
+from fuaalborg.letting.routing import ROUTING_REASONS
 
 FJORDBY = Path(__file__).parent.parent / "docs" / "fjordby"
 
@@ -202,7 +202,7 @@ def test_every_ledger_output_column_and_value_is_translated(tmp_path: Path) -> N
     assert not untranslated, f"add Danish headers to fuaalborg.danish.HEADERS: {untranslated}"
     values = {str(v) for c in danish.VALUE_COLUMNS & set(events.columns)
               for v in events[c].dropna()}
-    values |= set(EVENT_TYPES) | set(REASONS) | {"accepted", "declined", "let"}
+    values |= set(EVENT_TYPES) | set(ROUTING_REASONS) | {"accepted", "declined", "let"}
     untranslated = sorted(v for v in values if v not in danish.VALUES)
     assert not untranslated, f"add Danish values to fuaalborg.danish.VALUES: {untranslated}"
     headers = [danish.header(str(c)) for frame in (events, state) for c in frame.columns]
@@ -210,10 +210,10 @@ def test_every_ledger_output_column_and_value_is_translated(tmp_path: Path) -> N
 
 
 def test_ranking_reason_codes_are_not_ledger_words() -> None:
-    from fuaalborg.letting.ranking import REASONS as RANKING_REASONS
+    from fuaalborg.letting.ranking import INELIGIBILITY_REASONS
 
     # reason_code is translated in the ledger's tables; a ranking's codes stay as they are
-    assert not set(RANKING_REASONS) & set(danish.VALUES)
+    assert not set(INELIGIBILITY_REASONS) & set(danish.VALUES)
 
 
 def test_state_and_events_write_danish_tables(tmp_path: Path) -> None:

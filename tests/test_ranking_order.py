@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import ranking_support as support
 from fuaalborg.criteria.declarations import LettingAgreement
-from fuaalborg.letting.ranking import KEY_LAYOUT, REASONS, Ranking, rank, rank_many
+from fuaalborg.letting.ranking import INELIGIBILITY_REASONS, KEY_LAYOUT, Ranking, rank, rank_many
 from fuaalborg.letting.vacancy import Vacancy
 from ranking_support import CVR, ON, FakeRegistry, criteria
 
@@ -269,7 +269,7 @@ def waiting_lists(draw: st.DrawFn) -> tuple[pd.DataFrame, str]:
 
 
 def reasons_of(row: Any, rooms: int, rent: float, department: str, turn: str | None) -> list[str]:
-    """The reasons of :data:`REASONS` that apply to one row, in their order."""
+    """The reasons of :data:`INELIGIBILITY_REASONS` that apply to one row, in their order."""
     wanted = row.wanted_department_ids
     wishes = [] if wanted is None or pd.isna(wanted) else [
         w.strip() for w in str(wanted).split(";") if w.strip()
@@ -283,7 +283,7 @@ def reasons_of(row: Any, rooms: int, rent: float, department: str, turn: str | N
         "not_this_turn": turn == "external" and row.list == "internal",
         "not_yet_on_list": row.seniority_date > pd.Timestamp(ON),
     }
-    return [r for r in REASONS if found.get(r, False)]
+    return [r for r in INELIGIBILITY_REASONS if found.get(r, False)]
 
 
 def reference_ranking(

@@ -19,7 +19,7 @@ from fuaalborg.criteria.errors import StatutoryFieldError
 from fuaalborg.criteria.hookspecs import hookimpl
 from fuaalborg.criteria.testing import assert_refused
 from fuaalborg.criteria.vocabulary import STATUTORY_NAMES, is_protected_name
-from fuaalborg.letting.ranking import REASONS, rank, rank_many
+from fuaalborg.letting.ranking import INELIGIBILITY_REASONS, rank, rank_many
 from fuaalborg.letting.replay import replay
 from fuaalborg.letting.vacancy import Vacancy
 from fuaalborg.municipality import Municipality
@@ -66,7 +66,7 @@ def refused(ranking: Any) -> list[str]:
 
 def test_s51c_refuses_exactly_the_applicants_the_law_names() -> None:
     r = rank(waiting(), VAC, route="ordinary", designation="omdannelse")
-    assert REASONS[-1] == "s51c"
+    assert INELIGIBILITY_REASONS[-1] == "s51c"
     assert refused(r) == ["a1", "a3", "a8"]
     assert list(r.frame["applicant_id"]) == ["a2", "a4", "a5", "a6", "a7"]
     assert r.notices == ("almenboligloven § 51 c: 1 row without benefit information could not "

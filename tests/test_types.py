@@ -11,7 +11,7 @@ from typing import Any, get_args
 import pytest
 
 import fuaalborg
-from fuaalborg import _types
+from fuaalborg import _types, model
 from fuaalborg.letting import ranking, routing
 
 
@@ -44,8 +44,8 @@ def test_every_output_language_is_lang_language_defaulting_to_danish() -> None:
 
 
 def test_the_vocabularies_are_read_from_their_aliases() -> None:
-    assert _types.ROUTES == get_args(_types.Route) == routing.ROUTES
-    assert _types.SUBROUTES == get_args(_types.Subroute) == ranking.ROUTES
+    assert _types.ROUTES == get_args(_types.Route) == routing.ROUTES == model.ROUTES
+    assert _types.SUBROUTES == get_args(_types.Subroute) == ranking.SUBROUTES
     assert _types.TURNS == get_args(_types.Turn) == routing.TURNS == ranking.TURNS
     assert _types.LANGUAGES == ("da", "en")
     assert _types.COLOURS == ("green", "yellow", "red")

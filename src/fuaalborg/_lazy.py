@@ -6,15 +6,20 @@ its name there) and its submodules, and either defines ``__getattr__`` and
 :func:`attach` define them. Importing the package then imports none of them;
 the first use of a name imports its module and keeps the value in the package's
 namespace.
+
+A module whose public name was renamed keeps the old name for one release with
+:func:`deprecated`: its ``__getattr__`` hands the old name on to it, which warns
+and returns the new name's value.
 """
 
 from __future__ import annotations
 
 import importlib
+import warnings
 from collections.abc import Mapping, MutableMapping, Sequence, Set
 from typing import Any
 
-__all__ = ["attach", "load", "names"]
+__all__ = ["attach", "deprecated", "load", "names"]
 
 
 def load(
@@ -61,3 +66,21 @@ def attach(
 
     namespace["__getattr__"] = __getattr__
     namespace["__dir__"] = __dir__
+
+
+def deprecated(module: str, name: str, renamed: Mapping[str, tuple[str, str]]) -> Any:
+    """The value of the deprecated name ``name`` of ``module``, with a :class:`DeprecationWarning`.
+
+    ``renamed`` maps each old name of ``module`` to the module and name that now hold
+    its value. Called from the module's ``__getattr__``, so a name that is neither
+    defined nor renamed raises :class:`AttributeError` as usual.
+    """
+    if name not in renamed:
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+    target_module, target = renamed[name]
+    warnings.warn(
+        f"{module}.{name} is deprecated: use {target_module}.{target}",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return getattr(importlib.import_module(target_module), target)

@@ -28,10 +28,10 @@ from typing import Any
 from fuaalborg.errors import FuaalborgError
 from fuaalborg.tables import atomic_write
 
-__all__ = ["COLOURS", "STYLE", "drawing", "figure", "png", "save"]
+__all__ = ["COLOUR_HEX", "STYLE", "drawing", "figure", "png", "save"]
 
 #: The face colours of the step model's colours in every figure.
-COLOURS = {"green": "#3a9d4a", "yellow": "#f2c12e", "red": "#c8302c"}
+COLOUR_HEX = {"green": "#3a9d4a", "yellow": "#f2c12e", "red": "#c8302c"}
 
 #: The style of every figure: matplotlib's defaults, then these settings.
 STYLE: dict[str, Any] = {

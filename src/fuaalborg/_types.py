@@ -5,18 +5,25 @@ Two kinds, both for type checkers and readers; nothing here runs a rule.
 **Closed vocabularies** as :data:`~typing.Literal` aliases, each with the tuple of
 its values in order (one fact: the tuple is read from the alias):
 
-- :data:`Route` — where a vacancy goes: the municipality's referral
-  (*kommunal anvisning*) or the waiting list (:data:`ROUTES`);
-- :data:`Subroute` — how a waiting-list letting is made: flexibly (*fleksibel
-  udlejning*) or by seniority alone (:data:`SUBROUTES`); the ``route`` of
-  :func:`fuaalborg.rank` is a subroute;
-- :data:`Turn` — whose turn a waiting-list letting is under the internal and
-  external rule: the internal or the external list (:data:`TURNS`);
+- :data:`~fuaalborg.model.Route` — where a vacancy goes: the municipality's
+  referral (*kommunal anvisning*) or the waiting list
+  (:data:`~fuaalborg.model.ROUTES`);
+- :data:`~fuaalborg.model.Subroute` — how a waiting-list letting is made:
+  flexibly (*fleksibel udlejning*) or by seniority alone
+  (:data:`~fuaalborg.model.SUBROUTES`); the ``route`` of :func:`fuaalborg.rank`
+  is a subroute;
+- :data:`~fuaalborg.model.Turn` — whose turn a waiting-list letting is under the
+  internal and external rule: the internal or the external list
+  (:data:`~fuaalborg.model.TURNS`);
+- :data:`~fuaalborg.model.Colour` — a colour of the step model
+  (:data:`~fuaalborg.model.COLOURS`);
 - :data:`Language` — the language of an output written for people, Danish or
   English (:data:`LANGUAGES`); every function that chooses one takes
-  ``lang: Language = "da"``;
-- :data:`~fuaalborg.model.Colour` — a colour of the step model, re-exported from
-  :mod:`fuaalborg.model`, where it lives (:data:`~fuaalborg.model.COLOURS`).
+  ``lang: Language = "da"``.
+
+The first four live in :mod:`fuaalborg.model`, beside the domain's other
+vocabularies, and are re-exported here so that a signature imports every seam
+type from one module.
 
 :func:`one_of` narrows a value read from a file or a database to one of them.
 
@@ -39,7 +46,7 @@ import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, get_args
 
-from fuaalborg.model import COLOURS, Colour
+from fuaalborg.model import COLOURS, ROUTES, SUBROUTES, TURNS, Colour, Route, Subroute, Turn
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,21 +70,8 @@ __all__ = [
     "one_of",
 ]
 
-#: Where a vacancy goes: the municipality's referral or the waiting list.
-Route = Literal["referral", "waiting_list"]
-#: How a waiting-list letting is made: flexibly (§ 60) or by seniority (ordinary).
-Subroute = Literal["flexible", "ordinary"]
-#: Whose turn a waiting-list letting is: the internal or the external list.
-Turn = Literal["internal", "external"]
 #: The language of an output for people: Danish (the default everywhere) or English.
 Language = Literal["da", "en"]
-
-#: The routes, in order.
-ROUTES: tuple[Route, ...] = get_args(Route)
-#: The subroutes, in order.
-SUBROUTES: tuple[Subroute, ...] = get_args(Subroute)
-#: The turns, in order.
-TURNS: tuple[Turn, ...] = get_args(Turn)
 #: The languages, Danish first.
 LANGUAGES: tuple[Language, ...] = get_args(Language)
 

@@ -34,6 +34,7 @@ import datetime as dt
 import importlib
 import json
 import warnings
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -42,6 +43,7 @@ import cattrs
 
 from fuaalborg._types import Subroute, Turn
 from fuaalborg.errors import InputError, Problem, ValidationError
+from fuaalborg.formatting import format_value
 from fuaalborg.letting.vacancy import Vacancy
 
 __all__ = [
@@ -156,7 +158,7 @@ def _share_text(share: Any) -> str:
     frac = Fraction(share)
     if isinstance(share, float):
         frac = frac.limit_denominator(10_000)
-    return str(frac)
+    return format_value(frac)
 
 
 @attrs.frozen
@@ -295,12 +297,17 @@ def _fields_of(basis: RankingBasis) -> dict[str, Any]:
     return {f.name: getattr(basis, f.name) for f in attrs.fields(RankingBasis)}
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, Fraction):
-        return f"{value.numerator}/{value.denominator}" if value.denominator != 1 else str(
-            value.numerator
-        )
-    return str(value)
+def _recorded_text(value: Any) -> str:
+    """A parameter's value as a ranking record keeps it (:attr:`ParameterUse.value`).
+
+    As :func:`~fuaalborg.formatting.format_value` prints it, except a list or a table:
+    replay compares the recorded text with the value in force, and records written
+    since release 0.1 (``tests/recorded``) keep a table or a list as Python prints it
+    (``{'provision': …}``), which also keeps a nested table unambiguous.
+    """
+    if isinstance(value, Mapping | list | tuple):
+        return str(value)
+    return format_value(value)
 
 
 #: Names that moved to :mod:`fuaalborg.letting.replay`.

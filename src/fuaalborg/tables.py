@@ -60,6 +60,7 @@ from fuaalborg import errors as _errors
 from fuaalborg._types import Language
 from fuaalborg.errors import MAX_PROBLEM_LINES as MAX_PROBLEM_LINES  # where it was before
 from fuaalborg.errors import ValidationError
+from fuaalborg.formatting import format_value
 
 if TYPE_CHECKING:
     from fuaalborg.parameters import ParameterSet
@@ -70,6 +71,7 @@ __all__ = [
     "TableSpec",
     "TableValidationError",
     "atomic_write",
+    "cell_text",
     "is_in",
     "normalise",
     "read_csv_text",
@@ -486,11 +488,20 @@ def _sorted(problems: list[TableProblem], order: list[str]) -> list[TableProblem
     )
 
 
-def _show_value(value: Any, col: Column) -> str:
-    if col.personal:
-        return _REDACTED
-    text = repr(value) if isinstance(value, str) else str(value)
+def cell_text(value: Any) -> str:
+    """A cell's value as an error about it shows it: a text in quotes (so that blanks
+    show), anything else as :func:`~fuaalborg.formatting.format_value` prints it, cut
+    to 40 characters.
+
+    >>> cell_text("12,5 kr."), cell_text(4000.0), cell_text("x" * 50)[-3:]
+    ("'12,5 kr.'", '4000.0', 'xx…')
+    """
+    text = repr(value) if isinstance(value, str) else format_value(value)
     return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _show_value(value: Any, col: Column) -> str:
+    return _REDACTED if col.personal else cell_text(value)
 
 
 _TRUE = {"true", "1", "yes", "ja", "sand", "t", "y", "j"}

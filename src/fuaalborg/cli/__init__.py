@@ -8,7 +8,7 @@ a warning prints as one line ``warning: …``. A command whose reader goes away
 
 Each command's module is imported only when the command runs (or its help is
 shown): ``fuaalborg --version`` imports neither pandas nor the library.
-:data:`COMMANDS` maps every command name to the module and attribute that
+:data:`COMMAND_MODULES` maps every command name to the module and attribute that
 define it; a new command is one line there. Options shared by commands live in
 :mod:`fuaalborg.cli._common`.
 """
@@ -28,13 +28,15 @@ from typing import Any, NoReturn
 
 import click
 
+from fuaalborg import _lazy
 from fuaalborg._version import __version__
 from fuaalborg.errors import FuaalborgError
 
-__all__ = ["COMMANDS", "main"]
+__all__ = ["COMMAND_MODULES", "main"]
 
 #: Every command: its name, and the module and attribute of ``fuaalborg.cli`` defining it.
-COMMANDS: Mapping[str, tuple[str, str]] = {
+#: (Each command module lists its own click commands as ``COMMANDS``.)
+COMMAND_MODULES: Mapping[str, tuple[str, str]] = {
     "demo": ("demo", "demo_command"),
     "parameters": ("parameters", "parameters_command"),
     "simulate": ("simulate", "simulate_command"),
@@ -58,14 +60,14 @@ class _Group(click.Group):
     """A click group that loads its commands lazily and turns errors into one-line messages."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*COMMANDS, *self.commands})
+        return sorted({*COMMAND_MODULES, *self.commands})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.commands:
             return self.commands[cmd_name]
-        if cmd_name not in COMMANDS:
+        if cmd_name not in COMMAND_MODULES:
             return None
-        module, attribute = COMMANDS[cmd_name]
+        module, attribute = COMMAND_MODULES[cmd_name]
         command: click.Command = getattr(
             importlib.import_module(f"fuaalborg.cli.{module}"), attribute
         )
@@ -141,3 +143,13 @@ def main() -> None:
     a command uses the bundled, synthetic example municipality and says so in the
     first line of its output.
     """
+
+
+# Renamed names, kept for one release: ``COMMANDS`` is, in each command module, the
+# list of its click commands.
+_RENAMED = {"COMMANDS": ("fuaalborg.cli", "COMMAND_MODULES")}
+
+
+def __getattr__(name: str) -> Any:
+    """``COMMANDS`` is deprecated: it is :data:`COMMAND_MODULES`."""
+    return _lazy.deprecated(__name__, name, _RENAMED)

@@ -41,10 +41,13 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 import attrs
 import pandas as pd
 
+from fuaalborg import _lazy
+from fuaalborg.model import TURNS
 from fuaalborg.tables import Column, TableSpec
 
 __all__ = [
@@ -53,7 +56,6 @@ __all__ = [
     "BENEFIT_CODES",
     "EDUCATION_LEVELS",
     "IDENTIFYING_FIELDS",
-    "LISTS",
     "PROTECTED_CONCEPTS",
     "PROTECTED_FIELDS",
     "REQUIRED_FIELDS",
@@ -74,13 +76,6 @@ __all__ = [
 
 #: Highest completed education, lowest first (basic = grundskole).
 EDUCATION_LEVELS = ("basic", "upper_secondary", "vocational", "short_higher", "higher")
-#: The two waiting lists: internal (existing tenants) and external.
-LISTS = ("internal", "external")
-
-#: Highest completed education, lowest first (basic = grundskole).
-EDUCATION_LEVELS = ("basic", "upper_secondary", "vocational", "short_higher", "higher")
-#: The two waiting lists: internal (existing tenants) and external.
-LISTS = ("internal", "external")
 #: Values of ``benefit_received`` (read only by almenboligloven § 51 c): which benefit a
 #: person receives now; which of them the law names on a date is the parameter letting.s51c.
 BENEFIT_CODES = (
@@ -140,7 +135,7 @@ _CANONICAL: tuple[ApplicantField, ...] = (
         "intern (beboer) eller ekstern venteliste",
         required=True,
         nullable=False,
-        allowed=LISTS,
+        allowed=TURNS,
     ),
     _f(
         "seniority_date",
@@ -866,3 +861,13 @@ def validate_applicants(frame: pd.DataFrame) -> pd.DataFrame:
     values of protected and personal columns are never shown.
     """
     return APPLICANTS.validate(frame)
+
+
+# Renamed names, kept for one release: ``LISTS`` also named the table of official
+# list designations (:data:`fuaalborg.specs.LISTS`).
+_RENAMED = {"LISTS": ("fuaalborg.model", "TURNS")}
+
+
+def __getattr__(name: str) -> Any:
+    """``LISTS`` is deprecated: it is :data:`fuaalborg.model.TURNS`."""
+    return _lazy.deprecated(__name__, name, _RENAMED)

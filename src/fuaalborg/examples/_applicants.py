@@ -26,7 +26,6 @@ __all__ = [
     "APPLICANT_COLUMNS",
     "BOTH_LISTS_SHARE",
     "CITIZENSHIPS",
-    "EDUCATION_LEVELS",
     "PERSONS",
     "PROTECTED_COLUMNS",
     "applicants_frame",
@@ -38,8 +37,6 @@ PERSONS = 21_000
 BOTH_LISTS_SHARE = 0.03
 #: Share of persons on the internal list only (existing tenants).
 _INTERNAL_ONLY_SHARE = 0.20
-#: Values of ``highest_education``, lowest first.
-EDUCATION_LEVELS = ("basic", "upper_secondary", "vocational", "short_higher", "higher")
 #: Values of ``citizenship``.
 CITIZENSHIPS = ("DK", "EU/EEA", "other")
 #: Columns that criteria must never read; drawn independently of everything else.
@@ -151,6 +148,10 @@ def applicants_frame(
     partner_hours = np.where(partner_employed, _hours(rng, n), 0.0)
     partner_permanent = partner_employed & (rng.random(n) < 0.78)
     partner_in_education = has_partner & ~partner_employed & (rng.random(n) < 0.25)
+
+    # the applicant vocabulary's levels; imported here, so that the example data alone
+    # does not load the criteria package
+    from fuaalborg.criteria.vocabulary import EDUCATION_LEVELS
 
     cum = np.cumsum(_EDUCATION_P)
     draw = rng.random(n)

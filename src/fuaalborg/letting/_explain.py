@@ -46,7 +46,7 @@ class Row:
     """One waiting-list row of the applicant: its list, and why it cannot be offered, if so."""
 
     list: str
-    #: the reasons of :data:`~fuaalborg.letting.ranking.REASONS` that apply, in order
+    #: the reasons of :data:`~fuaalborg.letting.ranking.INELIGIBILITY_REASONS` that apply, in order
     reasons: tuple[str, ...]
     household_size: int
     min_rooms: int | None = None

@@ -25,12 +25,12 @@ import numpy.typing as npt
 import pandas as pd
 
 from fuaalborg.errors import ValidationError
-from fuaalborg.tables import Column, TableProblem, TableSpec, TableValidationError
+from fuaalborg.model import TURNS
+from fuaalborg.tables import Column, TableProblem, TableSpec, TableValidationError, cell_text
 
 __all__ = [
     "EPOCH",
     "ID_BITS",
-    "LISTS",
     "REQUIRED",
     "WISH_COLUMNS",
     "WaitingList",
@@ -38,8 +38,6 @@ __all__ = [
 ]
 
 TABLE = "applicants"
-#: The two waiting lists, in their code order (0 = internal, 1 = external).
-LISTS = ("internal", "external")
 #: Columns every waiting list must have.
 REQUIRED = ("applicant_id", "list", "seniority_date", "household_size")
 #: The applicant's wishes; each is used when the table has it.
@@ -144,8 +142,8 @@ class WaitingList:
         self.code_bound = int(id_code.max(initial=-1)) + 1
         self.multi: npt.NDArray[np.bool_] = _repeated(id_code)
         self.any_multi = bool(self.multi.any())
-        #: the dtype of the list column handed on: a categorical of :data:`LISTS`
-        self.list_dtype = pd.CategoricalDtype(pd.Index(list(LISTS), dtype=object))
+        #: the dtype of the list column handed on: a categorical of :data:`~fuaalborg.model.TURNS`
+        self.list_dtype = pd.CategoricalDtype(pd.Index(list(TURNS), dtype=object))
 
     # -- the ids handed on -------------------------------------------------------
 
@@ -156,7 +154,7 @@ class WaitingList:
         return _take_text(self._arrow_ids, rows)
 
     def lists(self, rows: npt.NDArray[np.intp]) -> pd.Categorical:
-        """The lists of ``rows`` as a categorical of :data:`LISTS`."""
+        """The lists of ``rows`` as a categorical of :data:`~fuaalborg.model.TURNS`."""
         return pd.Categorical.from_codes(self.list_code[rows], dtype=self.list_dtype,
                                          validate=False)
 
@@ -333,11 +331,6 @@ def _already_valid(col: pd.Series[Any], spec: Column) -> bool:
 
 def _problem(column: str, row: int, value: str | None, expected: str) -> TableProblem:
     return TableProblem(TABLE, column, row + 1, value, expected)
-
-
-def _show(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 40 else text[:37] + "…"
 
 
 # ---------------------------------------------------------------------------
@@ -584,24 +577,24 @@ def _lists(raw: pd.Series[Any], problems: list[TableProblem]) -> npt.NDArray[np.
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        found = pc.index_in(arrow, value_set=pa.array(LISTS, type=arrow.type))
+        found = pc.index_in(arrow, value_set=pa.array(TURNS, type=arrow.type))
         if found.null_count == 0:
             return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int8)
     else:
-        internal = raw.eq(LISTS[0]).to_numpy(dtype=bool, na_value=False)
-        external = raw.eq(LISTS[1]).to_numpy(dtype=bool, na_value=False)
+        internal = raw.eq(TURNS[0]).to_numpy(dtype=bool, na_value=False)
+        external = raw.eq(TURNS[1]).to_numpy(dtype=bool, na_value=False)
         if (internal | external).all():
             return external.astype(np.int8)
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     table = np.full(len(uniques) + 1, -1, dtype=np.int8)
     for i, value in enumerate(uniques):
         label = str(value).strip().lower() if isinstance(value, str) else None
-        if label in LISTS:
-            table[i] = LISTS.index(label)
+        if label in TURNS:
+            table[i] = TURNS.index(label)
     result = table[codes]  # code -1 takes the last entry: -1
     for j in np.flatnonzero(result < 0):
         cell = raw.iloc[int(j)]
-        shown = None if pd.isna(cell) else _show(cell)
+        shown = None if pd.isna(cell) else cell_text(cell)
         problems.append(_problem("list", int(j), shown, "one of internal, external"))
     return result.astype(np.int8)
 
@@ -677,9 +670,8 @@ def _households(raw: pd.Series[Any], problems: list[TableProblem]) -> npt.NDArra
         shown = raw.to_numpy()
     for i in np.flatnonzero(bad):
         value = shown[i]
-        problems.append(
-            _problem("household_size", int(i), None if pd.isna(value) else _show(value), expected)
-        )
+        shown_value = None if pd.isna(value) else cell_text(value)
+        problems.append(_problem("household_size", int(i), shown_value, expected))
     return values
 
 
@@ -764,7 +756,7 @@ def prepare(applicants: pd.DataFrame, on: dt.date | None = None) -> WaitingList:
         for i in np.flatnonzero(dup & (lists >= 0)):
             problems.append(
                 _problem(
-                    "applicant_id, list", int(i), f"({_HIDDEN}, {LISTS[lists[i]]})",
+                    "applicant_id, list", int(i), f"({_HIDDEN}, {TURNS[lists[i]]})",
                     "a combination of applicant_id, list not used by an earlier row",
                 )
             )

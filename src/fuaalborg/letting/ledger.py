@@ -56,7 +56,6 @@ import hashlib
 import json
 import math
 import os
-import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from fractions import Fraction
@@ -68,6 +67,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from fuaalborg import _lazy
 from fuaalborg._types import (
     SUBROUTES,
     TURNS,
@@ -79,6 +79,7 @@ from fuaalborg._types import (
 )
 from fuaalborg.dates import parse_date
 from fuaalborg.errors import FuaalborgError, InputError, NotInForceError, Problem
+from fuaalborg.formatting import format_value
 from fuaalborg.letting.errors import (
     CORRECT_INSTEAD,
     GIVE_COLOUR,
@@ -1193,8 +1194,8 @@ class Ledger:
             for name, value in new.items():
                 old = getattr(current, name)
                 if old == value:
-                    problems.append(Problem(name, f"already {_shown(value)}"))
-                changes[name] = [_shown(old), _shown(value)]
+                    problems.append(Problem(name, f"already {format_value(value)}"))
+                changes[name] = [_json_value(old), _json_value(value)]
             if problems:
                 raise LedgerInputError(f"correction of {vid!r}", problems)
             return [{"type": "correction", "on": day.isoformat(), "vacancy_id": vid,
@@ -1670,7 +1671,9 @@ def _user() -> str:
         return "unknown"
 
 
-def _shown(value: Any) -> Any:
+def _json_value(value: Any) -> Any:
+    """A corrected field's value as the correction event keeps it: a date as ISO text,
+    a number as a number (not as text: the event is data, read back by the ledger)."""
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
@@ -1684,15 +1687,6 @@ _MOVED = {
 
 
 def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        module, attr = _MOVED[name]
-        warnings.warn(
-            f"fuaalborg.letting.ledger.{name} moved to {module}.{attr}",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        import importlib
-
-        return getattr(importlib.import_module(module), attr)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    """``vacancy_stream`` and ``route_summary`` moved (deprecated here)."""
+    return _lazy.deprecated(__name__, name, _MOVED)
 

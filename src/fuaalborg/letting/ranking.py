@@ -73,24 +73,25 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from fuaalborg import _lazy
 from fuaalborg._types import AgreementLike, CriteriaRegistry, Language, Subroute
 from fuaalborg._types import Turn as Turn
 from fuaalborg._version import __version__
 from fuaalborg.colours import MANDATORY, mandatory_value
 from fuaalborg.criteria.declarations import MAX_GROUPS
 from fuaalborg.errors import FuaalborgError, NotInForceError, Remedy, ValidationError
+from fuaalborg.formatting import format_value
 from fuaalborg.letting import _explain
 from fuaalborg.letting._waiting_list import (
     EPOCH,
     ID_BITS,
-    LISTS,
     REQUIRED,
     WISH_COLUMNS,
     WaitingList,
     prepare,
 )
 from fuaalborg.letting.vacancy import Vacancy
-from fuaalborg.model import COLOURS
+from fuaalborg.model import COLOURS, SUBROUTES, TURNS
 from fuaalborg.parameters import DatedValue, ParameterSet, load_parameters
 from fuaalborg.records import (
     AgreementTerms,
@@ -100,7 +101,7 @@ from fuaalborg.records import (
     PluginUse,
     RankingBasis,
     RankingRecord,
-    _show,
+    _recorded_text,
 )
 
 if TYPE_CHECKING:
@@ -108,9 +109,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COLOURS",
+    "INELIGIBILITY_REASONS",
     "KEY_LAYOUT",
-    "REASONS",
-    "ROUTES",
+    "SUBROUTES",
     "TURNS",
     "ApplicantNotFoundError",
     "Ranking",
@@ -122,12 +123,8 @@ __all__ = [
 
 #: The route of a waiting-list letting: :data:`fuaalborg._types.Subroute`.
 Route = Subroute
-#: The two letting routes of a waiting-list letting.
-ROUTES: tuple[str, ...] = ("flexible", "ordinary")
-#: The turns of the internal/external rule.
-TURNS: tuple[str, ...] = ("internal", "external")
 #: Reasons a row cannot be offered the dwelling, in the order they are checked.
-REASONS: tuple[str, ...] = (
+INELIGIBILITY_REASONS: tuple[str, ...] = (
     "inactive",
     "household_too_large",
     "fewer_rooms_than_wished",
@@ -301,7 +298,7 @@ def _lookup(params: ParameterSet, name: str, on: dt.date, used: list[ParameterUs
     used.append(
         ParameterUse(
             name=name,
-            value=_show(dated.value),
+            value=_recorded_text(dated.value),
             reference=dated.reference,
             start=dated.start,
             end=dated.end,
@@ -371,7 +368,7 @@ def _resolve(
     day = on if on is not None else vacancy.vacant_on
     if isinstance(day, dt.datetime):
         day = day.date()
-    if route is not None and route not in ROUTES:
+    if route is not None and route not in SUBROUTES:
         raise RankingContextError(f"unknown route {route!r}; expected flexible or ordinary")
     if turn is not None and turn not in TURNS:
         raise RankingContextError(f"unknown turn {turn!r}; expected internal or external")
@@ -393,7 +390,7 @@ def _resolve(
             )
         turn_basis = (
             f"{turn} turn given with the ranking (the letting ledger keeps the turn); "
-            f"internal share {_show(share.value)}"
+            f"internal share {format_value(share.value)}"
         )
 
     # colour and organisation (explicit values win)
@@ -669,7 +666,8 @@ def _bits(
 def _eligibility(
     wl: WaitingList, ctx: _Context, caches: _Caches
 ) -> tuple[npt.NDArray[np.uint8], list[str], bool]:
-    """(one bit per reason of :data:`REASONS` per row, notices, whether § 51 c was checked)."""
+    """(one bit per reason of :data:`INELIGIBILITY_REASONS` per row, notices, whether § 51 c
+    was checked)."""
     basis = ctx.basis
     vac = basis.vacancy
     # the reasons that depend on the date only (inactive, not yet on the list), on the
@@ -1186,7 +1184,8 @@ class Ranking:
     def ineligible(self) -> pd.DataFrame:
         """Rows that cannot be offered the dwelling: applicant_id, list, reason, reasons.
 
-        ``reason`` is the first of :data:`REASONS` that applies; ``reasons`` lists
+        ``reason`` is the first of :data:`INELIGIBILITY_REASONS` that applies; ``reasons``
+        lists
         all of them, ``"; "``-separated. An applicant on both lists may be ranked
         on one list and listed here for the other.
         """
@@ -1194,17 +1193,20 @@ class Ranking:
             rows = np.flatnonzero(self._reasons)
             bits = self._reasons[rows]
             first = np.zeros(len(rows), dtype=np.int8)
-            for i in range(len(REASONS) - 1, -1, -1):
+            for i in range(len(INELIGIBILITY_REASONS) - 1, -1, -1):
                 first = np.where((bits >> i) & 1 == 1, i, first).astype(np.int8)
-            codes, uniques = _distinct_codes(bits.astype(np.int64), 1 << len(REASONS))
+            codes, uniques = _distinct_codes(
+                bits.astype(np.int64), 1 << len(INELIGIBILITY_REASONS)
+            )
             labels = [
-                "; ".join(r for i, r in enumerate(REASONS) if int(b) >> i & 1) for b in uniques
+                "; ".join(r for i, r in enumerate(INELIGIBILITY_REASONS) if int(b) >> i & 1)
+                for b in uniques
             ]
             self._ineligible = pd.DataFrame(
                 {
                     "applicant_id": self._wl.take_ids(rows),
                     "list": self._wl.lists(rows),
-                    "reason": _categorical(first, REASONS),
+                    "reason": _categorical(first, INELIGIBILITY_REASONS),
                     "reasons": _categorical(codes, labels),
                 },
                 copy=False,
@@ -1222,7 +1224,7 @@ class Ranking:
         ``criteria_met``, ``seniority_date``. With ``include_ineligible`` the rows
         that cannot be offered the dwelling follow, without a rank, and the
         columns ``eligible``, ``reason_code`` (the first reason of
-        :data:`REASONS`), ``reason_codes`` (every one, ``"; "``-separated) and
+        :data:`INELIGIBILITY_REASONS`), ``reason_codes`` (every one, ``"; "``-separated) and
         ``reason_text`` (the reasons in plain words, in ``lang``) are added. The sort key stays in
         ``frame``, and the order in the decision record (:attr:`record`).
         """
@@ -1359,14 +1361,14 @@ class Ranking:
         """The facts of one waiting-list row that an explanation shows."""
         wl = self._wl
         bits = int(self._reasons[row])
-        reasons = tuple(r for i, r in enumerate(REASONS) if bits >> i & 1)
+        reasons = tuple(r for i, r in enumerate(INELIGIBILITY_REASONS) if bits >> i & 1)
         min_rooms = max_rent = None
         if "fewer_rooms_than_wished" in reasons:
             min_rooms = int(wl.extra(["min_rooms"])["min_rooms"].iloc[row])
         if "rent_above_wish" in reasons:
             max_rent = float(wl.extra(["max_rent_dkk"])["max_rent_dkk"].iloc[row])
         return _explain.Row(
-            list=LISTS[wl.list_code[row]], reasons=reasons, household_size=int(wl.household[row]),
+            list=TURNS[wl.list_code[row]], reasons=reasons, household_size=int(wl.household[row]),
             min_rooms=min_rooms, max_rent_dkk=max_rent,
         )
 
@@ -1412,3 +1414,17 @@ class Ranking:
             )
         facts = [self._row(int(r)) for r in rows]
         return _explain.explain(self._terms(), facts, self._standing(rows), lang)
+
+
+# Renamed names, kept for one release: ``ROUTES`` and ``REASONS`` meant other things
+# in :mod:`fuaalborg.letting.routing`.
+_RENAMED = {
+    "ROUTES": ("fuaalborg.model", "SUBROUTES"),
+    "REASONS": ("fuaalborg.letting.ranking", "INELIGIBILITY_REASONS"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """``ROUTES`` (now :data:`~fuaalborg.model.SUBROUTES`) and ``REASONS`` (now
+    :data:`INELIGIBILITY_REASONS`) are deprecated."""
+    return _lazy.deprecated(__name__, name, _RENAMED)

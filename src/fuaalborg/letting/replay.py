@@ -37,7 +37,7 @@ from fuaalborg._types import CriteriaRegistry
 from fuaalborg.errors import NotInForceError
 from fuaalborg.letting.ranking import Ranking, rank
 from fuaalborg.parameters import DatedValue, Parameter, ParameterSet, load_parameters
-from fuaalborg.records import ParameterUse, RankingRecord, _show
+from fuaalborg.records import ParameterUse, RankingRecord, _recorded_text
 
 __all__ = ["Replay", "replay"]
 
@@ -149,7 +149,7 @@ def _parameter_layer(uses: Sequence[ParameterUse]) -> dict[str, Any]:
 
 
 def _parse_value(text: str, unit: str, current: Any) -> Any:
-    if current is not None and _show(current.value) == text:
+    if current is not None and _recorded_text(current.value) == text:
         return current.value
     if unit == "fraction":
         return Fraction(text)
@@ -174,9 +174,9 @@ def _parameter_changes(uses: Sequence[ParameterUse], on: dt.date) -> list[str]:
         except NotInForceError:
             out.append(f"parameter {use.name} has no value on {on.isoformat()} any more")
             continue
-        if _show(now.value) != use.value or now.reference != use.reference:
+        if _recorded_text(now.value) != use.value or now.reference != use.reference:
             out.append(
                 f"parameter {use.name} on {on.isoformat()}: {use.value} ({use.reference}) at the "
-                f"decision, now {_show(now.value)} ({now.reference})"
+                f"decision, now {_recorded_text(now.value)} ({now.reference})"
             )
     return out

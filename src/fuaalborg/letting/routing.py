@@ -79,6 +79,7 @@ import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 
+from fuaalborg import _lazy
 from fuaalborg.colours import (
     COUNTING,
     MANDATORY,
@@ -89,18 +90,19 @@ from fuaalborg.colours import (
 )
 from fuaalborg.errors import InputError, NotInForceError, Problem, ValidationError
 from fuaalborg.formatting import format_value
-from fuaalborg.model import COLOURS
+from fuaalborg.model import COLOURS, ROUTES, SUBROUTES, TURNS
 from fuaalborg.parameters import ParameterSet
+from fuaalborg.specs import DWELLING_KINDS
 
 __all__ = [
     "COLOURS",
     "COUNTING_REASONS",
     "DWELLING_KINDS",
     "LEGACY_RULE_PARAMETERS",
-    "REASONS",
     "REASON_CODES",
     "ROUTES",
     "ROUTE_CODES",
+    "ROUTING_REASONS",
     "RULE_PARAMETERS",
     "SUBROUTES",
     "TURNS",
@@ -126,23 +128,15 @@ __all__ = [
     "show_share",
 ]
 
-#: Dwelling kinds the ledger routes.
-DWELLING_KINDS = ("family", "bab")
-#: Routes of a vacancy: the municipality's referral or the waiting list.
-ROUTES = ("referral", "waiting_list")
-#: Sub-routes of a waiting-list letting.
-SUBROUTES = ("flexible", "ordinary")
 #: What the internal/external turn counts: the housing organisation's or the department's
 #: waiting-list lettings (``letting.internal_turn_scope``).
 TURN_SCOPES = ("organisation", "department")
-#: Turns of a waiting-list letting under the 50/50 rule.
-TURNS = ("internal", "external")
 
 #: The reason codes of a vacancy that advanced its department's referral counter.
 COUNTING_REASONS = frozenset({"referral_turn", "waiting_list_turn"})
 #: Reason codes and their English sentences; the ledger fills in ``{…}`` when it
 #: explains a decision.
-REASONS: Mapping[str, str] = {
+ROUTING_REASONS: Mapping[str, str] = {
     "bab": "BAB dwelling: let by municipal referral ({bab_share}); no counter advances",
     "bab_exempt": (
         "BAB dwelling in a {colour} department, where the referral does not place households: "
@@ -580,7 +574,7 @@ def explain(
     >>> explain("referral_turn", rules, colour="green", route="referral", n_referral=8)
     "counting vacancy no. 8 of the department: the referral's turn (share 1/4)"
     """
-    text = REASONS[reason_code].format(
+    text = ROUTING_REASONS[reason_code].format(
         n_referral=n_referral,
         referral_share=show_share(rules.referral_share),
         bab_share=show_share(rules.bab_share or 0),
@@ -666,8 +660,8 @@ class CodedCounters:
 class CodedRoutes:
     """The decisions of :func:`route_codes`: one integer code per row, ``-1`` for none.
 
-    ``route`` indexes :data:`ROUTE_CODES`, ``subroute`` :data:`SUBROUTES`, ``turn``
-    :data:`TURNS`, ``reason`` :data:`REASON_CODES` and ``turn_scope``
+    ``route`` indexes :data:`ROUTE_CODES`, ``subroute`` :data:`~fuaalborg.model.SUBROUTES`,
+    ``turn`` :data:`~fuaalborg.model.TURNS`, ``reason`` :data:`REASON_CODES` and ``turn_scope``
     :data:`TURN_SCOPES` (whose counter ``n_turn`` is). ``n_referral``,
     ``n_flexible``, ``n_turn`` and ``n_organisation_turn`` are the counter values
     as :func:`route_frame` shows them (``-1`` where it shows none; a counter is
@@ -687,10 +681,11 @@ class CodedRoutes:
     counters: CodedCounters
 
 
-#: The route codes of :func:`route_codes`: :data:`ROUTES` and a void's ``"void"``.
+#: The route codes of :func:`route_codes`: :data:`~fuaalborg.model.ROUTES` and a void's ``"void"``.
 ROUTE_CODES = (*ROUTES, "void")
-#: The reason codes of :func:`route_codes`: the codes of :data:`REASONS` and a void's ``"void"``.
-REASON_CODES = (*REASONS, "void")
+#: The reason codes of :func:`route_codes`: the codes of :data:`ROUTING_REASONS` and a
+#: void's ``"void"``.
+REASON_CODES = (*ROUTING_REASONS, "void")
 _BAB = DWELLING_KINDS.index("bab")
 _REFERRAL, _WAITING, _VOID = (ROUTE_CODES.index(r) for r in ("referral", "waiting_list", "void"))
 _FLEXIBLE, _ORDINARY = SUBROUTES.index("flexible"), SUBROUTES.index("ordinary")
@@ -794,8 +789,8 @@ def route_codes(
     """Route a stream of vacancies given as integer codes: the core of :func:`route_frame`.
 
     One entry per row, in the order the events happen: ``department`` (a code
-    from 0), ``kind`` (its position in :data:`DWELLING_KINDS`) and ``colour``
-    (in :data:`fuaalborg.model.COLOURS`); ``rules`` is one :class:`Rules` for every row, or a
+    from 0), ``kind`` (its position in :data:`~fuaalborg.specs.DWELLING_KINDS`) and ``colour``
+    (in :data:`~fuaalborg.model.COLOURS`); ``rules`` is one :class:`Rules` for every row, or a
     sequence with ``rule`` giving each row's position in it. Optional:
     ``organisation`` (the department's housing organisation, a code from 0, or
     -1 for none: required where the rules count the turn per organisation),
@@ -857,22 +852,24 @@ def _route_codes(
         problems.append("a colour code outside 0–2 (green, yellow, red)")
     if not rule_list:
         problems.append("no rules")
-    ridx: IntArray | None = None
-    if rule is not None:
-        ridx = coded(rule, "rule").astype(np.int64, copy=False)
-        if ridx.shape != dep.shape:
-            problems.append("rule needs one value per row")
-        elif n and (ridx.min() < 0 or ridx.max() >= len(rule_list)):
-            problems.append(f"a rule position outside 0–{len(rule_list) - 1}")
-    elif len(rule_list) != 1:
+
+    def per_row(values: npt.ArrayLike | None, name: str, low: int, high: int | None,
+                outside: str) -> IntArray | None:
+        """An optional column of codes, one per row, from ``low`` to ``high``."""
+        if values is None:
+            return None
+        array = coded(values, name).astype(np.int64, copy=False)
+        if array.shape != dep.shape:
+            problems.append(f"{name} needs one value per row")
+        elif n and (array.min() < low or (high is not None and array.max() > high)):
+            problems.append(outside)
+        return array
+
+    last = len(rule_list) - 1
+    ridx = per_row(rule, "rule", 0, last, f"a rule position outside 0–{last}")
+    if rule is None and len(rule_list) != 1:
         problems.append("several rules need each row's rule")
-    org: IntArray | None = None
-    if organisation is not None:
-        org = coded(organisation, "organisation").astype(np.int64, copy=False)
-        if org.shape != dep.shape:
-            problems.append("organisation needs one value per row")
-        elif n and org.min() < -1:
-            problems.append("an organisation code below -1")
+    org = per_row(organisation, "organisation", -1, None, "an organisation code below -1")
     for name, values in (("returned", returned),
                          *(() if own_share is None else (("own_share", own_share[0]),
                                                          ("own_share", own_share[1])))):
@@ -1220,3 +1217,13 @@ def _undo_rows(frame: pd.DataFrame) -> list[tuple[int, list[int]]]:
         if rows:
             out.append((pos, rows))
     return out
+
+
+# Renamed names, kept for one release: ``REASONS`` meant routing sentences here and
+# ineligibility codes in the ranking.
+_RENAMED = {"REASONS": ("fuaalborg.letting.routing", "ROUTING_REASONS")}
+
+
+def __getattr__(name: str) -> Any:
+    """``REASONS`` is deprecated: it is :data:`ROUTING_REASONS`."""
+    return _lazy.deprecated(__name__, name, _RENAMED)

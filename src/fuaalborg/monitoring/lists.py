@@ -454,6 +454,8 @@ def _text(values: Any, index: Any) -> pd.Series[Any]:
 
 
 def _shown(values: pd.Series[Any], decimals: int) -> pd.Series[Any]:
+    # a whole column of indicator values at once, rounded to the decimals the lists
+    # compare at (format_value prints one value and knows no decimals); 12.0 as "12"
     text: pd.Series[Any] = values.round(decimals).astype(str)
     return text.str.replace(r"\.0$", "", regex=True)
 

@@ -40,6 +40,7 @@ from fuaalborg.colours import (
 )
 from fuaalborg.dates import as_date
 from fuaalborg.errors import NotInForceError, ParameterFileError, Problem, ValidationError
+from fuaalborg.formatting import format_value
 from fuaalborg.model import COLOURS
 from fuaalborg.parameters import ParameterSet, load_parameters
 
@@ -101,9 +102,7 @@ class ColourRules:
         flexible = self.flexible_letting
         if self.mandatory_flexible_share is not None:
             share = self.mandatory_flexible_share
-            shown = str(share.numerator) if share.denominator == 1 else (
-                f"{share.numerator}/{share.denominator}")
-            flexible += f" (share {shown} of waiting-list lettings)"
+            flexible += f" (share {format_value(share)} of waiting-list lettings)"
         return [
             head,
             f"  vacancies count towards the referral: {counts} [{self.counts_reference}]",

@@ -93,7 +93,7 @@ def _figures(report: Report) -> dict[str, bytes]:
     if "R5_org" in keys:
         r5 = report.table("R5_org")
         r5 = r5.iloc[:, :-1] if r5.columns[-1] == label("total", lang) else r5
-        out["R5"] = _stacked(r5, label("R5", lang), list(_plotting.COLOURS.values()),
+        out["R5"] = _stacked(r5, label("R5", lang), list(_plotting.COLOUR_HEX.values()),
                              label("axis.departments", lang))
     return out
 

@@ -47,7 +47,8 @@ class Stock:
 
     Dwellings are sorted by department; ``start[d]`` and ``size[d]`` give the
     slice of department ``d`` (its position in ``department_ids``);
-    ``organisation_ids[d]`` is its housing organisation (empty when not given).
+    ``organisation_ids[d]`` is its housing organisation (empty when not given);
+    ``row[i]`` is dwelling ``i``'s position in the table the stock was built from.
     """
 
     department_ids: tuple[str, ...]
@@ -57,6 +58,7 @@ class Stock:
     start: IntArray
     size: IntArray
     organisation_ids: tuple[str, ...] = ()
+    row: IntArray | None = None
 
     @classmethod
     def from_frame(
@@ -95,6 +97,7 @@ class Stock:
             start=start,
             size=size,
             organisation_ids=tuple(str(o) for o in organisation_ids or ()),
+            row=np.asarray(order, dtype=np.int64),
         )
 
     @property
@@ -151,20 +154,21 @@ def vacancy_stream(
     year (default: the agreement's figure ``agreement.figures.turnover_pct``,
     13.7 %), on uniformly drawn days; the draw uses the recorded ``seed``. The
     columns are those of :meth:`fuaalborg.Ledger.record_vacancies`. For
-    demonstrations, benchmarks and simulations, not for real lettings.
+    demonstrations and benchmarks, not for real lettings. The draw is the
+    simulation's own (:func:`draw_year`: a department's vacancies Poisson
+    distributed with mean dwellings × turnover, each on one of its dwellings).
     """
     if turnover_pct is None:
         turnover_pct = float(load_parameters().get("agreement.figures.turnover_pct", start))
-    rng = np.random.default_rng(seed)
     dwellings = municipality.dwellings
-    rate = turnover_pct / 100.0 * days / 365.0
-    counts = rng.poisson(rate, size=len(dwellings))
-    picked = np.repeat(np.arange(len(dwellings)), counts)
-    offsets = rng.integers(0, days, size=picked.size)
-    frame = dwellings.iloc[picked][
+    stock = Stock.from_frame(dwellings, list(dict.fromkeys(dwellings["department_id"].astype(str))))
+    rate = stock.size * (turnover_pct / 100.0 * days / 365.0)
+    drawn = draw_year(stock, rate.astype(np.float64), days, np.random.default_rng(seed))
+    assert stock.row is not None
+    frame = dwellings.iloc[stock.row[drawn.dwelling]][
         ["dwelling_id", "department_id", "kind", "monthly_rent_dkk", "rooms"]
     ].reset_index(drop=True)
-    frame["vacant_on"] = [start + dt.timedelta(days=int(d)) for d in offsets]
+    frame["vacant_on"] = [start + dt.timedelta(days=int(d)) for d in drawn.day]
     frame = frame.sort_values(["vacant_on", "dwelling_id"], kind="stable").reset_index(drop=True)
     frame.insert(0, "vacancy_id", [f"V{start.year}-{i + 1:06d}" for i in range(len(frame))])
     return frame

@@ -42,6 +42,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+from fuaalborg import _lazy
 from fuaalborg._version import __version__
 from fuaalborg.letting.errors import (
     OPEN_EXISTING,
@@ -62,15 +63,16 @@ from fuaalborg.letting.store import (
 from fuaalborg.letting.store.file import now
 from fuaalborg.letting.store.memory import MemoryState
 
-__all__ = ["MIGRATIONS", "SCHEMA", "SCHEMA_VERSION", "SqlStore"]
+__all__ = ["MIGRATIONS", "SCHEMA_STATEMENTS", "SCHEMA_VERSION", "SqlStore"]
 
 #: The schema version this fuaalborg writes and reads.
 SCHEMA_VERSION = 1
 #: Steps that bring a database from schema version *n* to *n* + 1 (none yet).
 MIGRATIONS: Mapping[int, Sequence[str]] = {}
 
-#: The tables of schema version 1 (standard SQL that SQLite and PostgreSQL both accept).
-SCHEMA: tuple[str, ...] = (
+#: The statements that create the tables of schema version 1 (standard SQL that SQLite and
+#: PostgreSQL both accept).
+SCHEMA_STATEMENTS: tuple[str, ...] = (
     "CREATE TABLE ledger_schema (version INTEGER NOT NULL, written_by TEXT NOT NULL)",
     "CREATE TABLE ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE ledger_head (id INTEGER PRIMARY KEY, seq BIGINT NOT NULL)",
@@ -347,7 +349,7 @@ class SqlStore:
         self._begin_plain()
         ok = False
         try:
-            for statement in SCHEMA:
+            for statement in SCHEMA_STATEMENTS:
                 self._execute(statement)
             self._load_state(lines, state)
             ok = True
@@ -778,3 +780,13 @@ def connect_error(target: str, exc: BaseException) -> str:
 
 #: For type checkers: a function that opens a store.
 Opener = Callable[..., SqlStore]
+
+
+# Renamed names, kept for one release: ``SCHEMA`` is also the ranking records' format
+# (:data:`fuaalborg.records.SCHEMA`).
+_RENAMED = {"SCHEMA": ("fuaalborg.letting.store.sql", "SCHEMA_STATEMENTS")}
+
+
+def __getattr__(name: str) -> Any:
+    """``SCHEMA`` is deprecated: it is :data:`SCHEMA_STATEMENTS`."""
+    return _lazy.deprecated(__name__, name, _RENAMED)
