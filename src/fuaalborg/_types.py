@@ -83,7 +83,7 @@ def one_of(value: object, choices: Sequence[_T], what: str) -> _T:
 
     Narrows a text read from a file, a database or the command line to a
     :data:`~typing.Literal` type: ``one_of(row.route, ROUTES, "route")`` is a
-    :data:`Route`.
+    :data:`~fuaalborg.model.Route`.
     """
     for choice in choices:
         if value == choice:
