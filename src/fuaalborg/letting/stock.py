@@ -39,6 +39,14 @@ from typing import Any
 
 import attrs
 
+from fuaalborg.errors import Problem
+from fuaalborg.letting.errors import (
+    CURRENT_STOCK,
+    OWN_MUNICIPALITY,
+    UPDATE_STOCK,
+    LedgerCorruptError,
+    LedgerMunicipalityError,
+)
 from fuaalborg.letting.registry import fingerprint_of
 
 __all__ = [
@@ -198,7 +206,7 @@ class StockHistory:
         return None
 
     def check_dwelling(self, dwelling_id: str, department_id: str, kind: str | None,
-                       on: dt.date, problems: list[str]) -> None:
+                       on: dt.date, problems: list[Problem]) -> None:
         """Add to ``problems`` why ``dwelling_id`` of ``department_id`` cannot be vacant on ``on``.
 
         ``kind`` ``None`` skips the kind (a kind that is neither is reported elsewhere).
@@ -207,25 +215,27 @@ class StockHistory:
         if department_id not in stock.registry:
             ever = any(department_id in s.registry for s in self.stocks)
             if not ever:
-                problems.append(f"unknown department {department_id!r}")
+                problems.append(Problem("department_id", f"unknown department {department_id!r}"))
             else:
-                problems.append(self._not_in_stock(f"department {department_id!r}",
-                                                   department_id, on, departments=True))
+                problems.append(Problem("department_id", self._not_in_stock(
+                    f"department {department_id!r}", department_id, on, departments=True)))
         known = stock.dwellings.get(dwelling_id)
         if known is None:
             if not any(dwelling_id in s.dwellings for s in self.stocks):
-                problems.append(f"unknown dwelling {dwelling_id!r}")
+                problems.append(Problem("dwelling_id", f"unknown dwelling {dwelling_id!r}"))
             else:
-                problems.append(self._not_in_stock(f"dwelling {dwelling_id!r}", dwelling_id,
-                                                   on, departments=False))
+                problems.append(Problem("dwelling_id", self._not_in_stock(
+                    f"dwelling {dwelling_id!r}", dwelling_id, on, departments=False)))
             return
         when = "" if len(self.stocks) == 1 else f" on {on.isoformat()}"
         if department_id in stock.registry and known[0] != department_id:
-            problems.append(f"dwelling {dwelling_id!r} belongs to department {known[0]!r}"
-                            f"{when}, not {department_id!r}")
+            problems.append(Problem(
+                "dwelling_id", f"dwelling {dwelling_id!r} belongs to department {known[0]!r}"
+                f"{when}, not {department_id!r}"))
         if kind is not None and known[1] != kind:
-            problems.append(f"dwelling {dwelling_id!r} is a {known[1]} dwelling{when}, "
-                            f"not {kind}")
+            problems.append(Problem(
+                "dwelling_id", f"dwelling {dwelling_id!r} is a {known[1]} dwelling{when}, "
+                f"not {kind}"))
 
     def _not_in_stock(self, what: str, key: str, on: dt.date, *, departments: bool) -> str:
         """Why ``what`` is not in the stock on ``on``: when it left it, or when it joins."""
@@ -260,8 +270,6 @@ def check_stock(docs: Sequence[Mapping[str, Any]], target: str) -> int:
     :class:`~fuaalborg.letting.errors.LedgerCorruptError` naming the first event
     that disagrees; returns the number of changes of stock.
     """
-    from fuaalborg.letting.errors import LedgerCorruptError
-
     stocks: list[Stock] = []
     history: StockHistory | None = None
     # each counting vacancy's dwelling, department, kind and date
@@ -291,11 +299,11 @@ def check_stock(docs: Sequence[Mapping[str, Any]], target: str) -> int:
             after = StockHistory([*stocks, stock])
             for vid, (dwelling, dep, vkind, day) in open_vacancies.items():
                 if day >= on:
-                    problems: list[str] = []
+                    problems: list[Problem] = []
                     after.check_dwelling(dwelling, dep, vkind, day, problems)
                     if problems:
                         raise refuse(doc, f"vacancy {vid!r} dated {day} is outside the new "
-                                          f"stock: {problems[0]}")
+                                          f"stock: {problems[0].what}")
             stocks.append(stock)
             history = after
         elif kind in ("vacancy", "correction"):
@@ -319,7 +327,7 @@ def check_stock(docs: Sequence[Mapping[str, Any]], target: str) -> int:
             assert history is not None
             history.check_dwelling(facts[0], facts[1], facts[2], facts[3], problems)
             if problems:
-                raise refuse(doc, f"vacancy {vid!r}: {problems[0]}")
+                raise refuse(doc, f"vacancy {vid!r}: {problems[0].what}")
             open_vacancies[vid] = facts
         elif kind == "void":
             open_vacancies.pop(str(doc["vacancy_id"]), None)
@@ -327,8 +335,8 @@ def check_stock(docs: Sequence[Mapping[str, Any]], target: str) -> int:
 
 
 def other_stock(target: str, ledger_name: str, history: StockHistory, name: str,
-                registry: Registry) -> str:
-    """The message refusing municipality ``name`` (its ``registry``) for a ledger.
+                registry: Registry) -> LedgerMunicipalityError:
+    """The error refusing municipality ``name`` (its ``registry``) for a ledger.
 
     It says whether the municipality is the ledger's stock as it was before a
     change (the ledger moved on, and since when), what differs from the
@@ -339,24 +347,18 @@ def other_stock(target: str, ledger_name: str, history: StockHistory, name: str,
     older = history.find(found)
     if older is not None:
         later = history.stocks[history.stocks.index(older) + 1]
-        return (
+        return LedgerMunicipalityError(
             f"{target}: {name!r} is the ledger's stock as it was before it changed on "
-            f"{later.on} (event {later.seq}): the ledger has moved on (fingerprint "
-            f"{current.fingerprint} since {current.on}); give its municipality's tables as "
-            "they are now"
-        )
-    change = compare_registries(current.registry, registry)
+            f"{later.on} (event {later.seq}); the ledger has moved on (fingerprint "
+            f"{current.fingerprint} since {current.on})", remedy=CURRENT_STOCK)
     if not set(current.registry) & set(registry):
-        return (
+        return LedgerMunicipalityError(
             f"{target} was created for municipality {ledger_name!r} (fingerprint "
             f"{current.fingerprint}); {name!r} has other departments or dwellings (fingerprint "
-            f"{found}): give the ledger its own municipality"
-        )
+            f"{found})", remedy=OWN_MUNICIPALITY)
+    change = compare_registries(current.registry, registry)
     since = "" if current.on is None else f" since {current.on}"
-    return (
+    return LedgerMunicipalityError(
         f"{target}: the stock of {name!r} (fingerprint {found}) differs from the ledger's "
         f"(municipality {ledger_name!r}, fingerprint {current.fingerprint}{since}): "
-        f"{change.describe()}; if the stock changed on purpose, record the change with "
-        "Ledger.update_stock from the day it is in force, else give the ledger its own "
-        "municipality"
-    )
+        f"{change.describe()}", remedy=UPDATE_STOCK)

@@ -28,7 +28,13 @@ from fuaalborg.parameters import RETIRED_PARAMETERS, ParameterSet
 if TYPE_CHECKING:
     from fuaalborg.letting.ledger import Ledger
 
-__all__ = ["check_ledger", "corrections", "ledger_events", "letting_frame"]
+__all__ = [
+    "check_ledger",
+    "corrections",
+    "ledger_events",
+    "letting_frame",
+    "removed_departments",
+]
 
 
 def ledger_events(ledger: Ledger | Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -178,7 +184,7 @@ def check_ledger(
                 f"the ledger's format is {header.get('format')!r}; this report reads "
                 f"{LEDGER_FORMAT!r}"
             )
-        problems.extend(_other_municipality(header, town))
+        problems.extend(_other_municipality(events, header, town, end))
     rules_events = {e["id"]: e for e in events if e.get("type") == "rules"}
     used: dict[str, dt.date] = {}
     for e in events:
@@ -228,37 +234,105 @@ def check_ledger(
     return versions, problems
 
 
-def _other_municipality(header: Mapping[str, Any], town: Municipality) -> list[str]:
-    """Why the ledger is not ``town``'s, by the fingerprint of the dwellings it was created for.
+def _other_municipality(events: Sequence[Mapping[str, Any]], header: Mapping[str, Any],
+                        town: Municipality, end: dt.date) -> list[str]:
+    """Why the ledger is not ``town``'s, by the fingerprint of its departments and dwellings.
 
     The name a ledger recorded tells nothing (a municipality.toml may be
     renamed; two municipalities may share a name): the fingerprint of the
     departments and their dwellings does
-    (:func:`~fuaalborg.letting.registry.registry_fingerprint`).
+    (:func:`~fuaalborg.letting.registry.registry_fingerprint`). Where the
+    ledger's stock has changed (``stock`` events), ``town`` is accepted as the
+    stock as it is now — the tables a municipality keeps — or as it was on the
+    period's last day ``end``; a stock the ledger had before and moved on from
+    in the period or since is named, with the day it changed.
     """
     from fuaalborg.letting.registry import fingerprint_of, registry_fingerprint
+    from fuaalborg.letting.stock import StockHistory
 
     recorded = header.get("fingerprint")
     registry = header.get("registry") or {}
+    if recorded != fingerprint_of(registry):
+        return [f"the ledger's first event holds a registry whose fingerprint is not the "
+                f"recorded {recorded}: the ledger is damaged (run `fuaalborg ledger verify`)"]
+    history = StockHistory.from_events(
+        [e for e in events if e.get("type") in ("created", "stock")])
+    current, at_end = history.current, history.in_force(end)
     found = registry_fingerprint(town)
-    if recorded == found == fingerprint_of(registry):
+    if found in (current.fingerprint, at_end.fingerprint):
         return []
+    older = history.find(found)
+    if older is not None:
+        later = history.stocks[history.stocks.index(older) + 1]
+        then = ("" if at_end is current else f" or as they were on {end.isoformat()} "
+                f"(fingerprint {at_end.fingerprint})")
+        return [
+            f"{town.name!r} has the ledger's departments and dwellings as they were before the "
+            f"stock changed on {later.on} (event {later.seq}): give the municipality's tables as "
+            f"they are now (fingerprint {current.fingerprint}){then}"
+        ]
     name = header.get("municipality")
+    since = "" if current.on is None else f", its stock since {current.on}"
     problem = (
-        f"the ledger was created for {name!r} (fingerprint {recorded} of its departments and "
-        f"dwellings); {town.name!r} has other departments or dwellings (fingerprint {found}): "
-        "the ledger belongs to another municipality, or to another version of its dwellings "
-        "table"
+        f"the ledger was created for {name!r} (fingerprint {current.fingerprint} of its "
+        f"departments and dwellings{since}); {town.name!r} has other departments or dwellings "
+        f"(fingerprint {found}): the ledger belongs to another municipality, or to another "
+        "version of its dwellings table (a change of stock is recorded with `fuaalborg ledger "
+        "update-stock`)"
     )
     ours = set(town.departments["department_id"].astype(str))
-    unknown = sorted(set(map(str, registry)) - ours)
-    lacking = sorted(ours - set(map(str, registry)))
+    unknown = sorted(set(map(str, current.registry)) - ours)
+    lacking = sorted(ours - set(map(str, current.registry)))
     for count, ids, what in ((len(unknown), unknown, "the municipality does not have"),
                              (len(lacking), lacking, "the ledger does not have")):
         if count:
             shown = ", ".join(ids[:10]) + (" …" if count > 10 else "")
             problem += f"; {count} department(s) {what}: {shown}"
     return [problem]
+
+
+def removed_departments(
+    events: Sequence[Mapping[str, Any]], town: Municipality, lettings: pd.DataFrame
+) -> tuple[dict[str, tuple[str, dt.date | None]], list[str]]:
+    """Departments of the period's lettings that ``town`` no longer has, and problems.
+
+    A department removed from the ledger's stock (a ``stock`` event) keeps its
+    lettings of before the change: the report counts them under the
+    department's housing organisation as the ledger records it, with the day
+    it left the stock. Returns department -> (organisation CVR, day it left),
+    and a problem for each such department whose organisation the ledger does
+    not record. Never drops a letting silently.
+    """
+    ours = set(town.departments["department_id"].astype(str))
+    missing = sorted(set(lettings["department_id"].astype(str)) - ours)
+    if not missing:
+        return {}, []
+    organisations: dict[str, str] = {}
+    left: dict[str, dt.date] = {}
+    present: set[str] = set()
+    for event in events:
+        kind = event.get("type")
+        if kind in ("created", "organisations", "stock"):
+            organisations.update({str(k): str(v) for k, v in
+                                  dict(event.get("organisations") or {}).items()})
+        if kind in ("created", "stock"):
+            now = set(map(str, dict(event.get("registry") or {})))
+            for dep in present - now:
+                left[dep] = dt.date.fromisoformat(str(event["on"]))
+            for dep in now:
+                left.pop(dep, None)
+            present = now
+    found: dict[str, tuple[str, dt.date | None]] = {}
+    problems = []
+    for dep in missing:
+        org = organisations.get(dep)
+        if org is None:
+            problems.append(
+                f"the period has lettings in department {dep!r}, which the municipality's "
+                "tables do not have and whose housing organisation the ledger does not record")
+        else:
+            found[dep] = (org, left.get(dep))
+    return found, problems
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -54,14 +54,20 @@ import attrs
 import pandas as pd
 
 from fuaalborg.agreement import agreement_in_force
-from fuaalborg.errors import AssumedTermsWarning, FuaalborgError
+from fuaalborg.errors import AssumedTermsWarning, FuaalborgError, Problem
 from fuaalborg.formatting import format_value
 from fuaalborg.municipality import Municipality
 from fuaalborg.parameters import ParameterSet
 from fuaalborg.reports.evictions import read_evictions
 from fuaalborg.reports.figures import report_figures
 from fuaalborg.reports.labels import LANGUAGES, Language, label
-from fuaalborg.reports.lettings import check_ledger, corrections, ledger_events, letting_frame
+from fuaalborg.reports.lettings import (
+    check_ledger,
+    corrections,
+    ledger_events,
+    letting_frame,
+    removed_departments,
+)
 from fuaalborg.reports.model import (
     DISCLOSURE_LEVELS,
     REFERRAL_OUTCOMES,
@@ -167,13 +173,13 @@ def build_report(
     other rule versions than the loaded agreement's, or of another
     municipality, raises :class:`ReportInputError`.
     """
-    problems = []
+    refused: list[Problem] = []
     if disclosure not in DISCLOSURE_LEVELS:
-        problems.append(f"disclosure must be parties or public, not {disclosure!r}")
+        refused.append(Problem("disclosure", f"must be parties or public, not {disclosure!r}"))
     if lang not in LANGUAGES:
-        problems.append(f"language must be da or en, not {lang!r}")
-    if problems:
-        raise ReportInputError(problems)
+        refused.append(Problem("lang", f"must be da or en, not {lang!r}"))
+    if refused:
+        raise ReportInputError(refused)
     # the municipality's own parameters: its referral need (municipality.toml) on top
     params = parameters or municipality.parameters
     events = ledger_events(ledger)
@@ -181,7 +187,7 @@ def build_report(
     versions, ledger_problems = check_ledger(events, municipality, start, end, params)
     problems += ledger_problems
     if problems:
-        raise ReportInputError(sorted(set(problems), key=problems.index))
+        raise ReportInputError(dict.fromkeys(problems))  # each once, in order
     evictions_frame = None
     if evictions is not None:
         evictions_frame = read_evictions(evictions, municipality.departments["department_id"])
@@ -190,8 +196,11 @@ def build_report(
             (days >= pd.Timestamp(start)) & (days <= pd.Timestamp(end))
         ]
     threshold = int(params.get("reporting.disclosure.threshold", end))
-    ctx = context(municipality, disclosure, lang, threshold)
     lettings = letting_frame(events, start, end)
+    removed, missing = removed_departments(events, municipality, lettings)
+    if missing:
+        raise ReportInputError(missing)
+    ctx = context(municipality, disclosure, lang, threshold, removed)
     if placement is None:
         from fuaalborg.monitoring.calendar import placement_on
         from fuaalborg.monitoring.steps import StepModel

@@ -86,8 +86,14 @@ class Context:
         return sorted(self.org_names.values())
 
 
-def context(town: Municipality, disclosure: str, lang: Language, threshold: int) -> Context:
-    """The :class:`Context` of a report on ``town``."""
+def context(town: Municipality, disclosure: str, lang: Language, threshold: int,
+            removed: Mapping[str, tuple[str, dt.date | None]] | None = None) -> Context:
+    """The :class:`Context` of a report on ``town``.
+
+    ``removed`` adds departments the municipality no longer has but the
+    period's lettings are in (department -> organisation CVR and the day it
+    left the ledger's stock): they are named by their id and that day.
+    """
     orgs = town.organisations
     names = dict(zip(orgs["organisation_cvr"].astype(str), orgs["name"].astype(str),
                      strict=True))
@@ -97,6 +103,11 @@ def context(town: Municipality, disclosure: str, lang: Language, threshold: int)
     dep_names = dict(zip(deps["department_id"].astype(str), deps["name"].astype(str),
                          strict=True))
     dep_area = dict(zip(deps["department_id"].astype(str), deps["area_id"], strict=True))
+    for dep, (org, left_on) in (removed or {}).items():
+        dep_org[dep] = names.get(org, org)
+        dep_names[dep] = label("department.removed", lang).format(
+            id=dep, on="?" if left_on is None else left_on.isoformat())
+        dep_area[dep] = None
     return Context(town, disclosure, lang, threshold, names, dep_org, dep_names, dep_area)
 
 
