@@ -187,6 +187,10 @@ def _full_ledger(tmp_path: Path) -> str:
         offers.answer(sent[1], "accept", "2024-02-15")
         offers.close("2024-02-20")
         offers.sign("2024-02-25")
+        grown = pd.concat([registry, pd.DataFrame({"dwelling_id": ["C1"], "department_id": ["C"],
+                                                   "kind": ["family"]})])
+        ledger.update_stock(grown, on="2024-03-01", note="new build", by="kb",
+                            organisations={"A": "12011814", "C": "12011814"})
     return target
 
 

@@ -128,7 +128,8 @@ class LedgerCreated:
 
     ``fingerprint`` identifies the registry (departments and their family and
     BAB dwellings); a ledger refuses a municipality or colour source whose
-    fingerprint differs. ``dwelling_facts`` holds what the municipality's
+    fingerprint differs from its current stock's (this one, until a
+    :class:`StockUpdated` event records a change). ``dwelling_facts`` holds what the municipality's
     dwellings table states about its dwellings — for each of ``floor``,
     ``dwelling_type`` and ``lift``, each value (as text) and the dwellings that
     have it — which a ranking's dwelling conditions read; it is absent when the

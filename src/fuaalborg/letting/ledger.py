@@ -489,8 +489,13 @@ class Ledger:
         reported (``ledger.torn`` and a :class:`TornLineWarning`) and refuses
         writes until :meth:`repair`. A database ledger opens in constant time
         (:meth:`verify` checks it on demand). ``municipality`` (its step model
-        gives colours) and ``colour_source`` must be the ledger's own: another
-        municipality's is refused with :class:`LedgerMunicipalityError`.
+        gives colours) and ``colour_source`` must be the ledger's own, with its
+        current stock of departments and dwellings: another municipality's, or
+        this one's as it was before a change of stock (:meth:`update_stock`), is
+        refused with :class:`LedgerMunicipalityError`, saying what differs and
+        what to do. Given ``municipality``, a vacancy's rooms must be its
+        dwellings table's, and a rent that differs is recorded with a
+        :class:`RentDiffersWarning`.
         ``municipality`` or ``organisations`` (department -> organisation) give
         the departments' housing organisations to a ledger created without
         them: the first write that needs one records them. Organisations that

@@ -8,7 +8,9 @@ colour source, :class:`StepModelColours`) that is not its own: a ledger of one
 town never routes with another town's colours. It also records each department's
 housing organisation (:func:`organisations_of`), whose waiting-list lettings the
 internal/external turn counts; they are not part of the fingerprint, so a
-ledger created before they were recorded keeps its fingerprint.
+ledger created before they were recorded keeps its fingerprint. When the
+housing stock changes, a ``stock`` event records the new registry and its
+fingerprint (:mod:`fuaalborg.letting.stock`).
 
 >>> import pandas as pd
 >>> dwellings = pd.DataFrame({"dwelling_id": ["A1", "B1"], "department_id": ["A", "B"],

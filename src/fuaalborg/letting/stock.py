@@ -212,8 +212,8 @@ class StockHistory:
         ``kind`` ``None`` skips the kind (a kind that is neither is reported elsewhere).
         """
         stock = self.in_force(on)
+        ever = any(department_id in s.registry for s in self.stocks)
         if department_id not in stock.registry:
-            ever = any(department_id in s.registry for s in self.stocks)
             if not ever:
                 problems.append(Problem("department_id", f"unknown department {department_id!r}"))
             else:
@@ -228,7 +228,7 @@ class StockHistory:
                     f"dwelling {dwelling_id!r}", dwelling_id, on, departments=False)))
             return
         when = "" if len(self.stocks) == 1 else f" on {on.isoformat()}"
-        if department_id in stock.registry and known[0] != department_id:
+        if ever and known[0] != department_id:
             problems.append(Problem(
                 "dwelling_id", f"dwelling {dwelling_id!r} belongs to department {known[0]!r}"
                 f"{when}, not {department_id!r}"))

@@ -9,7 +9,9 @@ The schema (version :data:`SCHEMA_VERSION`, recorded in ``ledger_schema``):
   appends, so sequence numbers are gapless and in commit order, which is the
   order the ledger counts in;
 * ``ledger_meta``, ``ledger_rules``, ``ledger_dwellings``, ``ledger_departments``
-  — the municipality's registry, fingerprint and the recorded rule versions;
+  — the municipality's registry (every department it has had, each dwelling's
+  department and kind in the latest stock: a ``stock`` event updates them),
+  fingerprint and the recorded rule versions;
 * ``ledger_counters`` — counters by *scope* and *key*: every department's
   ``referral``, ``flexible`` and ``turns``, and every housing organisation's
   ``turns`` (the internal/external turn of udlejningsbekendtgørelsen § 7), read
