@@ -112,9 +112,9 @@ def test_a_ledger_keeps_the_dwelling_facts_and_ranks_with_them(tmp_path: Path) -
     ground, upstairs = "D004-005", "D004-004"
     target = f"sqlite:///{tmp_path}/l.db"
     with Ledger.create(target, town, flexible_shares={"D004": "1"}) as ledger:
-        ledger.record_vacancy("V1", ground, "D004", "family", "2024-03-01", 5200.0, 2,
+        ledger.record_vacancy("V1", ground, "D004", "family", "2024-03-01", 4911.0, 2,
                               colour="green")
-        ledger.record_vacancy("V2", upstairs, "D004", "family", "2024-03-02", 5200.0, 2,
+        ledger.record_vacancy("V2", upstairs, "D004", "family", "2024-03-02", 4927.0, 2,
                               colour="green")
         (created,) = ledger.events(type="created")
     facts = facts_by_dwelling(created["dwelling_facts"])
@@ -150,7 +150,7 @@ def test_a_ledger_without_facts_takes_them_from_its_municipality(tmp_path: Path)
     target = str(tmp_path / "old.jsonl")
     with Ledger.create(target, bare, name="Fjordby Kommune",
                        flexible_shares={"D004": "1"}) as ledger:
-        ledger.record_vacancy("V1", ground, "D004", "family", "2024-03-01", 5200.0, 2,
+        ledger.record_vacancy("V1", ground, "D004", "family", "2024-03-01", 4911.0, 2,
                               colour="green")
         assert "dwelling_facts" not in ledger.events(type="created")[0]
     header = json.loads(Path(target).read_text(encoding="utf-8").splitlines()[0])

@@ -505,11 +505,12 @@ class Ledger:
         try:
             ledger = cls(store, parameters or load_parameters(), _token=_TOKEN)
             meta = store.meta()
-            current = ledger._stock_history().current.fingerprint
             if municipality is not None:
                 ledger._check_municipality(municipality)
                 ledger._table = _rooms_and_rents(municipality)
-            check_colour_source(colour_source, current, meta.municipality, store.target)
+            if getattr(colour_source, "fingerprint", None) is not None:
+                check_colour_source(colour_source, ledger.fingerprint, meta.municipality,
+                                    store.target)
             if municipality is not None or organisations is not None:
                 given = organisations_of(
                     municipality if municipality is not None else pd.DataFrame(), organisations)
@@ -618,7 +619,10 @@ class Ledger:
         The registry it was created from until the stock changes
         (:meth:`update_stock`); then the latest change's.
         """
-        return self._stock_history().current.fingerprint
+        seq = self._store.stock_seq()
+        if seq == 0:  # never changed: the created event's, without reading its registry
+            return self._store.meta().fingerprint
+        return self._stock_history(seq).current.fingerprint
 
     @property
     def stock(self) -> StockHistory:
@@ -643,8 +647,8 @@ class Ledger:
     def _check_municipality(self, municipality: Municipality) -> None:
         """Refuse a municipality whose departments and dwellings are not the ledger's stock."""
         found = registry_fingerprint(municipality)
-        history = self._stock_history()
-        if found != history.current.fingerprint:
+        if found != self.fingerprint:
+            history = self._stock_history()
             raise other_stock(self.target, self._store.meta().municipality, history,
                               municipality.name, registry_of(municipality)[0])
 
@@ -964,7 +968,8 @@ class Ledger:
         """
         if self._table is None or on is None or dwelling not in self._table:
             return None
-        latest = self._stock_history().latest_change
+        history = self._history or self._stock_history()  # as just checked against
+        latest = history.latest_change
         if latest is not None and on < latest:
             return None
         table_rooms, table_rent = self._table[dwelling]

@@ -149,9 +149,11 @@ class Stock:
     dwellings: Mapping[str, tuple[str, str]] = attrs.field(repr=False)
 
     @classmethod
-    def of(cls, seq: int, on: dt.date | None, registry: Registry) -> Stock:
-        """The stock of ``registry`` from ``on``."""
-        return cls(seq, on, fingerprint_of(registry), registry, _dwellings(registry))
+    def of(cls, seq: int, on: dt.date | None, registry: Registry,
+           fingerprint: str | None = None) -> Stock:
+        """The stock of ``registry`` from ``on`` (its ``fingerprint`` computed unless given)."""
+        return cls(seq, on, fingerprint or fingerprint_of(registry), registry,
+                   _dwellings(registry))
 
 
 def _event(stock: Stock) -> str:
@@ -168,15 +170,21 @@ class StockHistory:
         self.stocks = tuple(stocks)
 
     @classmethod
-    def from_events(cls, docs: Sequence[Mapping[str, Any]]) -> StockHistory:
-        """The history of a ledger's ``created`` and ``stock`` events (in order)."""
+    def from_events(cls, docs: Sequence[Mapping[str, Any]], *,
+                    recorded: bool = True) -> StockHistory:
+        """The history of a ledger's ``created`` and ``stock`` events (in order).
+
+        With ``recorded`` the fingerprints are those the events record (a
+        ledger's own, checked by :func:`check_stock` when it verifies);
+        otherwise each is computed from its registry.
+        """
         stocks = []
         for doc in docs:
-            if doc["type"] == "created":
-                stocks.append(Stock.of(int(doc["seq"]), None, doc["registry"]))
-            elif doc["type"] == "stock":
-                stocks.append(Stock.of(int(doc["seq"]), dt.date.fromisoformat(str(doc["on"])),
-                                       doc["registry"]))
+            if doc["type"] not in ("created", "stock"):
+                continue
+            on = dt.date.fromisoformat(str(doc["on"])) if doc["type"] == "stock" else None
+            stocks.append(Stock.of(int(doc["seq"]), on, doc["registry"],
+                                   str(doc["fingerprint"]) if recorded else None))
         return cls(stocks)
 
     @property
