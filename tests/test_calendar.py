@@ -11,9 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pandas as pd
 import pytest
-from click.testing import CliRunner
 
 from fuaalborg.criteria.declarations import LettingAgreement
 from fuaalborg.errors import ValidationError
@@ -150,34 +148,3 @@ def test_frame_has_one_row_per_item_in_date_order(cal2024: AgreementCalendar) ->
     assert frame["due"].is_monotonic_increasing
     assert set(frame["kind"]) <= set(DUTY_KINDS)
     assert str(frame["due"].dtype) == "datetime64[s]"
-
-
-def test_cli_calendar_flags_overdue_items_and_writes_a_file(tmp_path: Path) -> None:
-    from fuaalborg.cli import main
-
-    runner = CliRunner()
-    res = runner.invoke(main, ["calendar", "--on", "2024-10-15", "--overdue"])
-    assert res.exit_code == 0, res.output
-    lines = res.output.splitlines()
-    assert lines[0].startswith("Using the example municipality (synthetic)")
-    assert "2024-09-30 overdue: Aalborg Kommune: call the parties to renegotiate" in res.output
-    assert "upcoming" not in res.output
-    done = tmp_path / "done.csv"
-    done.write_text("id,done_on\nrenegotiation_call:2023–2025,2024-08-20\n", encoding="utf-8")
-    out = tmp_path / "calendar.xlsx"
-    res = runner.invoke(main, ["calendar", "--on", "2024-10-15", "--done", str(done),
-                               "-o", str(out)])
-    assert res.exit_code == 0, res.output
-    frame = pd.read_excel(out)
-    row = frame.loc[frame["id"] == "renegotiation_call:2023–2025"].iloc[0]
-    assert row["status"] == "done"
-    bad = tmp_path / "bad.csv"
-    bad.write_text("id,done_on\nx,not a date\n", encoding="utf-8")
-    res = runner.invoke(main, ["calendar", "--done", str(bad)])
-    assert res.exit_code == 1
-    assert "Traceback" not in res.output
-    res = runner.invoke(main, ["calendar", "-o", str(tmp_path / "x.txt")])
-    assert res.exit_code == 2
-    res = runner.invoke(main, ["calendar", "--from", "2025-01-01", "--to", "2024-01-01"])
-    assert res.exit_code == 1
-    assert res.output.startswith("Error: --to 2024-01-01 is before --from 2025-01-01")
