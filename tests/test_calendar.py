@@ -13,17 +13,17 @@ from pathlib import Path
 
 import pytest
 
+from fuaalborg import Municipality
 from fuaalborg.criteria.declarations import LettingAgreement
 from fuaalborg.errors import ValidationError
-from fuaalborg.examples import load
 from fuaalborg.monitoring.calendar import DUTY_KINDS, AgreementCalendar, agreement_calendar
 
 ON = dt.date(2024, 10, 15)
 
 
 @pytest.fixture(scope="module")
-def cal2024() -> AgreementCalendar:
-    return agreement_calendar("2024-01-01", "2024-12-31", on=ON, municipality=load(),
+def cal2024(example_municipality: Municipality) -> AgreementCalendar:
+    return agreement_calendar("2024-01-01", "2024-12-31", on=ON, municipality=example_municipality,
                               agreements=[])
 
 
@@ -68,8 +68,10 @@ def test_no_agreement_duties_outside_its_periods() -> None:
     assert after.duties == ()
 
 
-def test_mandatory_criteria_renewal_and_lapse_on_the_example(cal2024: AgreementCalendar) -> None:
-    cal = agreement_calendar("2018-01-01", "2026-12-31", on=ON, municipality=load())
+def test_mandatory_criteria_renewal_and_lapse_on_the_example(
+    cal2024: AgreementCalendar, example_municipality: Municipality
+) -> None:
+    cal = agreement_calendar("2018-01-01", "2026-12-31", on=ON, municipality=example_municipality)
     items = {d.id: (d.due.isoformat(), d.status) for d in cal.duties
              if d.kind.startswith("mandatory")}
     assert items == {
@@ -82,7 +84,8 @@ def test_mandatory_criteria_renewal_and_lapse_on_the_example(cal2024: AgreementC
         "mandatory_criteria_revision:M03:2021-12-01:1": ("2025-12-01", "upcoming"),
         "mandatory_criteria_revision:M04:2020-12-01:1": ("2024-12-01", "upcoming"),
     }
-    set_later = agreement_calendar("2018-01-01", "2026-12-31", on=ON, municipality=load(),
+    set_later = agreement_calendar("2018-01-01", "2026-12-31", on=ON,
+                                   municipality=example_municipality,
                                    criteria_set_on={"M04": "2023-03-01"})
     assert "mandatory_criteria_revision:M04:2023-03-01:1" not in {
         d.id for d in set_later.duties}  # due 2027-03-01, after the period

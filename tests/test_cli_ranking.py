@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
-from fuaalborg import examples
+from fuaalborg import Municipality
 from fuaalborg.cli import main
 from fuaalborg.letting import ranking as ranking_module
 from test_ranking import table
@@ -67,11 +67,12 @@ def _rank_cli(*args: str) -> Any:
     return CliRunner().invoke(main, ["rank", *args])
 
 
-def test_cli_rank_reads_a_danish_export_like_the_plain_csv(tmp_path: Any) -> None:
-    from fuaalborg.examples import load
+def test_cli_rank_reads_a_danish_export_like_the_plain_csv(
+    tmp_path: Any, example_municipality: Municipality
+) -> None:
     from fuaalborg.tables import write_table
 
-    town = load()
+    town = example_municipality
     waiting = town.applicants.head(400)
     plain, danish = tmp_path / "list.csv", tmp_path / "liste.csv"
     write_table(waiting, plain)
@@ -275,10 +276,12 @@ def test_rank_dwelling_refuses_what_it_cannot_find(folder: Path) -> None:
         assert "Traceback" not in result.output
 
 
-def test_the_demo_shows_a_ranking_where_a_dwelling_condition_applies() -> None:
+def test_the_demo_shows_a_ranking_where_a_dwelling_condition_applies(
+    example_municipality: Municipality
+) -> None:
     from fuaalborg.cli.ranking import ranking_section
 
-    lines = ranking_section(examples.load(), ON)
+    lines = ranking_section(example_municipality, ON)
     text = "\n".join(lines)
     assert "A dwelling condition (illustration, no organisation's agreement)" in text
     assert "— the group applies." in text

@@ -37,8 +37,10 @@ ORGANISATION = "29190011"  # Fjordby's Andelsboligforeningen Kystbo (invented)
 # -- the example --------------------------------------------------------------------------
 
 
-def test_the_example_states_plausible_floors_types_and_lifts() -> None:
-    dwellings = examples.load().dwellings
+def test_the_example_states_plausible_floors_types_and_lifts(
+    example_municipality: Municipality
+) -> None:
+    dwellings = example_municipality.dwellings
     assert dwellings["floor"].notna().all()
     assert dwellings["lift"].notna().all()
     assert dwellings["floor"].between(0, 8).all()
@@ -55,8 +57,10 @@ def test_the_example_states_plausible_floors_types_and_lifts() -> None:
     assert (dwellings.groupby("department_id")["lift"].nunique() == 1).all()
 
 
-def test_the_facts_move_no_other_figure_of_the_example(monkeypatch: pytest.MonkeyPatch) -> None:
-    town = examples.load()
+def test_the_facts_move_no_other_figure_of_the_example(
+    monkeypatch: pytest.MonkeyPatch, example_municipality: Municipality
+) -> None:
+    town = example_municipality
 
     def none(rng: np.random.Generator, departments: pd.DataFrame,
              dwellings: pd.DataFrame) -> pd.DataFrame:

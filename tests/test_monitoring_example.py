@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from fuaalborg import examples
+from fuaalborg import Municipality
 from fuaalborg.monitoring import (
     StepModel,
     classify_areas,
@@ -20,8 +20,8 @@ from fuaalborg.monitoring import (
 
 
 @pytest.fixture(scope="module")
-def town():  # type: ignore[no-untyped-def]
-    return examples.load()
+def town(example_municipality: Municipality) -> Municipality:
+    return example_municipality
 
 
 def test_classification_reproduces_the_example_lists(town) -> None:  # type: ignore[no-untyped-def]
@@ -58,13 +58,15 @@ def test_placement_on_uses_the_calendar(town) -> None:  # type: ignore[no-untype
     assert colour_on(town, dep, dt.date(2024, 6, 1)) == p.colour_of(dep)
 
 
-def test_overview_lists_departments_that_left_red_or_yellow() -> None:
+def test_overview_lists_departments_that_left_red_or_yellow(
+    example_municipality: Municipality
+) -> None:
     import datetime as dt
 
-    from fuaalborg import StepModel, examples
+    from fuaalborg import StepModel
     from fuaalborg.monitoring import overview
 
-    town = examples.load()
+    town = example_municipality
     model = StepModel.load("aalborg-2023")
     before = model.place(town.departments, town.indicators, town.lists, dt.date(2024, 6, 1))
     green = before.frame.loc[before.frame["colour"] == "green", "department_id"].iloc[0]

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import fuaalborg
+from fuaalborg import Municipality
 from fuaalborg.letting.ranking import (
     ApplicantNotFoundError,
     RankingContextError,
@@ -415,11 +416,10 @@ def test_rank_many_equals_rank_and_evaluates_each_criterion_once() -> None:
 # -- the example municipality and the real criteria ------------------------------------------
 
 
-def test_example_municipality_red_and_green_departments() -> None:
-    from fuaalborg.examples import load
+def test_example_municipality_red_and_green_departments(example_municipality: Municipality) -> None:
     from fuaalborg.monitoring.calendar import placement_on
 
-    town = load()
+    town = example_municipality
     on = town.applicants["seniority_date"].max().date()
     colours = placement_on(town, on).colours()
     red = str(colours[colours == "red"].index[0])
