@@ -370,6 +370,8 @@ class TableSpec:
         """
         columns = [str(c).strip() for c in frame.columns]
         rename, lang, problems = self._headers(columns)
+        if file_headers(frame):  # Danish headers made canonical by normalise: a Danish file
+            lang = "da"
         source = frame.reset_index(drop=True)
         source.columns = pd.Index([rename.get(c, c) for c in columns])
         present = set(source.columns)

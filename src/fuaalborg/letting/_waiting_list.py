@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -39,6 +40,7 @@ from fuaalborg.tables import (
     TableSpec,
     TableValidationError,
     file_headers,
+    is_in,
     with_file_headers,
 )
 
@@ -313,6 +315,41 @@ class WaitingList:
             self._fingerprints[names] = digest.hexdigest()
         return self._fingerprints[names]
 
+    def living_elsewhere(self, departments: pd.Series[Any]) -> npt.NDArray[np.intp]:
+        """Rows whose ``current_department_id`` is not among ``departments`` (the table's ids).
+
+        Such an applicant lives in a department the municipality's table does not
+        hold — of another municipality (an organisation's internal list spans
+        them), or without family dwellings — and is read as living elsewhere. An
+        id that is one of ``departments`` written differently (case, blanks,
+        leading zeros: ``d 01`` for ``D001``) is an error: read as it is written,
+        the applicant would silently count as not living in that department
+        (almenboligloven § 51 c, an agreement's internal moves). Empty without the
+        column.
+        """
+        if "current_department_id" not in self.columns:
+            return np.zeros(0, dtype=np.intp)
+        current = self.extra(["current_department_id"])["current_department_id"]
+        known = departments.dropna().astype(str)
+        unknown = current.notna().to_numpy(dtype=bool) & ~is_in(current.astype(object), known)
+        rows = np.flatnonzero(unknown)
+        if not len(rows):
+            return rows
+        spelt = {_spelling(k): k for k in known}
+        codes, uniques = pd.factorize(current.iloc[rows].astype(str))
+        near = np.array([_spelling(u) in spelt for u in uniques], dtype=bool)
+        wrong = rows[near[codes]]
+        if len(wrong):
+            _raise(self.source, [
+                _problem(
+                    "current_department_id", int(i), _HIDDEN,
+                    "a department id written as the departments table writes it (this one "
+                    "differs from one there only in case, blanks or leading zeros)",
+                )
+                for i in wrong
+            ])
+        return rows
+
     def rows_of(self, applicant_id: object) -> npt.NDArray[np.intp]:
         """Row positions holding ``applicant_id`` (compared as text when needed)."""
         ids = pd.Series(self.ids)
@@ -320,6 +357,12 @@ class WaitingList:
         if not hit.any():
             hit = (ids.astype(str) == str(applicant_id)).to_numpy(dtype=bool)
         return np.flatnonzero(hit)
+
+
+def _spelling(department_id: str) -> str:
+    """A department id without case, blanks and leading zeros: how near-misses are told."""
+    compact = "".join(department_id.split()).casefold()
+    return re.sub(r"(?<![0-9])0+(?=[0-9])", "", compact)
 
 
 def _already_valid(col: pd.Series[Any], spec: Column) -> bool:
