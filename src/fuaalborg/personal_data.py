@@ -94,14 +94,16 @@ def _lengths(strings: pd.Series[Any]) -> npt.NDArray[np.float64]:
     """The length of each text without surrounding blanks (0 where missing)."""
     dtype = strings.dtype
     if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
-        import pyarrow as pa
-        import pyarrow.compute as pc
+        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow.compute as pc  # type: ignore[import-untyped]
 
         array = pa.array(strings.array)
         # bytes are at least as many as characters: only those of 10 to 44 bytes can match
         if isinstance(array, pa.ChunkedArray):
             array = array.combine_chunks()
-        raw = pc.fill_null(pc.binary_length(array), 0).to_numpy(zero_copy_only=False)
+        raw: npt.NDArray[Any] = pc.fill_null(pc.binary_length(array), 0).to_numpy(
+            zero_copy_only=False
+        )
         near = np.flatnonzero((raw >= 10) & (raw <= 44))
         out = np.zeros(len(strings), dtype="float64")
         if len(near):
@@ -109,10 +111,8 @@ def _lengths(strings: pd.Series[Any]) -> npt.NDArray[np.float64]:
                 dtype="float64", na_value=0
             )
         return out
-    lengths: npt.NDArray[np.float64] = strings.str.strip().str.len().to_numpy(
-        dtype="float64", na_value=0
-    )
-    return lengths
+    lengths = strings.str.strip().str.len().to_numpy(dtype="float64", na_value=0)
+    return np.asarray(lengths, dtype=np.float64)
 
 
 def cpr_mask(values: Any) -> npt.NDArray[np.bool_]:

@@ -814,11 +814,12 @@ def _elsewhere(wl: WaitingList, municipality: Any) -> tuple[str, ...]:
     shown = ", ".join(str(int(r) + 1) for r in rows[:5])
     more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
     count = len(rows)
+    rows_text = f"1 row (row {shown})" if count == 1 else f"{count} rows (rows {shown}{more})"
     return (
-        f"{count} row{'s' if count != 1 else ''} (row{'s' if count != 1 else ''} {shown}{more}) "
-        f"{'give' if count != 1 else 'gives'} a current department that is not in {municipality.name}'s departments table: "
-        "read as living in a department elsewhere (another municipality, or one without "
-        "family dwellings), so never as living in the vacancy's department",
+        f"{rows_text} {'gives' if count == 1 else 'give'} a current department that is not in "
+        f"{municipality.name}'s departments table: read as living in a department elsewhere "
+        "(another municipality, or one without family dwellings), so never as living in the "
+        "vacancy's department",
     )
 
 
