@@ -109,7 +109,7 @@ def test_four_workers_record_concurrently_and_the_ledger_verifies(
         status, error = _call(port, "POST", "/vacancies", {**vacancies[0], "vacancy_id": "V99",
                                                             "dwelling_id": "nope"})
         assert status == 400
-        assert error["problems"] == ["unknown dwelling 'nope'"]
+        assert error["problems"] == [{"where": "dwelling_id", "what": "unknown dwelling 'nope'"}]
         status, _ = _call(port, "GET", "/vacancies/V99")
         assert status == 400
         other = next(d["vacancy_id"] for _s, d in answers if d["vacancy_id"] != vid)

@@ -109,7 +109,7 @@ def test_a_torn_ledger_warns_in_one_line_and_repair_needs_yes(
     assert events.exit_code == 0
     warning = [line for line in events.output.splitlines() if line.startswith("warning: ")]
     assert len(warning) == 1
-    assert f"refuses writes until {repair} truncates it" in warning[0]
+    assert f"refuses writes until the line is truncated; run {repair} first" in warning[0]
     assert "TornLineWarning" not in events.output
     assert "ledger.py" not in events.output
     dwelling, dep = family_dwelling

@@ -229,7 +229,7 @@ def test_another_municipality_is_refused(tmp_path: Path) -> None:
         with pytest.raises(LedgerMunicipalityError):
             ledger.rank("V1", town.applicants, municipality=town)
         # a ledger of its own municipality never falls back to the example's colours
-        with pytest.raises(LedgerInputError, match="colour is required"):
+        with pytest.raises(LedgerInputError, match="colour: required"):
             ledger.record_vacancy("V1", "A1", "A", "family", "2024-01-05", 4000, 2)
     assert path.stat().st_size == size
 

@@ -197,7 +197,7 @@ def test_municipality_toml(folder: Path) -> None:
     )
     with pytest.raises(SettingsError) as caught:
         Municipality.from_folder(folder)
-    problems = "\n".join(caught.value.problems)
+    problems = "\n".join(str(p) for p in caught.value.problems)
     for part in ("extra", "name", "code", "nope", "above high", "reference", "monthly_rent_dkk"):
         assert part in problems
     result = run("place", "--municipality", folder)

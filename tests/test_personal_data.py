@@ -20,7 +20,7 @@ from fuaalborg.letting.ranking import rank
 from fuaalborg.letting.vacancy import Vacancy
 from fuaalborg.personal_data import CPR_MARKER, cpr_mask, hide_cpr, looks_like_cpr
 from fuaalborg.specs import TABLE_SPECS
-from fuaalborg.tables import Problem, TableValidationError, cell_text
+from fuaalborg.tables import TableProblem, TableValidationError, cell_text
 
 FJORDBY = Path(__file__).parent.parent / "docs" / "fjordby"
 ON = dt.date(2024, 5, 1)
@@ -64,7 +64,7 @@ def test_no_error_shows_a_cpr_number_put_into_any_column_of_any_table(
         frame = frame.astype(object).where(frame.notna(), None).astype(str)
     frame[column] = frame[column].astype(object)
     frame.loc[row, column] = cpr
-    problems: tuple[Problem, ...] = ()
+    problems: tuple[TableProblem, ...] = ()
     message = ""
     try:
         SPECS[table].validate(frame)

@@ -94,8 +94,8 @@ def _lengths(strings: pd.Series[Any]) -> npt.NDArray[np.float64]:
     """The length of each text without surrounding blanks (0 where missing)."""
     dtype = strings.dtype
     if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
-        import pyarrow as pa  # type: ignore[import-untyped]
-        import pyarrow.compute as pc  # type: ignore[import-untyped]
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
         array = pa.array(strings.array)
         # bytes are at least as many as characters: only those of 10 to 44 bytes can match
