@@ -856,7 +856,7 @@ def _elsewhere(wl: WaitingList, municipality: Any) -> tuple[str, ...]:
     rows_text = f"1 row (row {shown})" if count == 1 else f"{count} rows (rows {shown}{more})"
     return (
         f"{rows_text} {'gives' if count == 1 else 'give'} a current department that is not in "
-        f"{municipality.name}'s departments table: read as living in a department elsewhere "
+        f"{getattr(municipality, 'name', 'the municipality')}'s departments table: read as living in a department elsewhere "
         "(another municipality, or one without family dwellings), so never as living in the "
         "vacancy's department",
     )
