@@ -296,7 +296,8 @@ def test_conviction_pct_is_converted_and_a_share_in_the_ratio_column_refused(
     bad = town.area_indicators.assign(conviction_ratio="270", conviction_pct="")
     with pytest.raises(TableValidationError) as caught:
         classify_areas(bad)
-    assert {p.column for p in caught.value.problems} == {"conviction_ratio"}
+    # named by the file's own (Danish) header
+    assert {p.column for p in caught.value.problems} == {"dømte_gange_landsgennemsnit"}
     assert "conviction_pct" in caught.value.problems[0].expected
 
 
