@@ -159,6 +159,7 @@ class WaitingList:
         household: npt.NDArray[np.int64],
         active: npt.NDArray[np.bool_],
         has_active: bool,
+        value_checks: bool = True,
     ) -> None:
         self.source = source
         self.n = len(ids)
@@ -169,6 +170,9 @@ class WaitingList:
         self.household = household
         self.active = active
         self.has_active = has_active
+        #: whether the declared fields' value checks (a CVR number's modulus 11, an id
+        #: shaped like a CPR number) apply; :func:`prepare` explains when they do not
+        self.value_checks = value_checks
         self.columns = frozenset(map(str, source.columns))
         self._extra: dict[str, pd.Series[Any]] = {}
         self._criteria: dict[tuple[str, dt.date], npt.NDArray[np.bool_]] = {}
@@ -225,7 +229,8 @@ class WaitingList:
             todo = [n for n in todo if n not in self._extra]
             declared = [n for n in todo if n in vocab]
             if declared:
-                spec = _spec(vocab[n] for n in declared)
+                spec = _spec(vocab[n] if self.value_checks else attrs.evolve(vocab[n], check=None)
+                             for n in declared)
                 checked = spec.validate(raw[declared])
                 for n in declared:
                     self._extra[n] = checked[n]
@@ -449,14 +454,16 @@ def _cpr_ids(rows: npt.NDArray[np.intp], problems: list[TableProblem]) -> None:
         problems.append(_problem("applicant_id", int(i), _HIDDEN, f"an applicant id {NOT_CPR}"))
 
 
-def _ids(raw: pd.Series[Any], problems: list[TableProblem]) -> Any:
+def _ids(raw: pd.Series[Any], problems: list[TableProblem], cpr: bool = True) -> Any:
     """The ids as an array to take from by position.
 
-    Missing and empty ids are problems, and so are ids shaped like a CPR number.
+    Missing and empty ids are problems, and so are ids shaped like a CPR number
+    (unless ``cpr`` is false).
     """
     if pd.api.types.is_integer_dtype(raw.dtype) and not raw.hasnans:
         values: npt.NDArray[Any] = raw.to_numpy(dtype=np.int64)
-        _cpr_ids(np.flatnonzero(cpr_mask(values)), problems)
+        if cpr:
+            _cpr_ids(np.flatnonzero(cpr_mask(values)), problems)
         return values
     if isinstance(raw.dtype, pd.CategoricalDtype) and pd.api.types.is_string_dtype(
         raw.cat.categories.dtype
@@ -482,7 +489,7 @@ def _ids(raw: pd.Series[Any], problems: list[TableProblem]) -> Any:
         # a CPR number takes 10 or 11 characters (with blanks around it, a few more bytes)
         near = pc.fill_null(pc.and_(pc.greater_equal(lengths, 10), pc.less_equal(lengths, 44)),
                             False)
-        if pc.any(near).as_py():
+        if cpr and pc.any(near).as_py():
             rows = np.flatnonzero(near.to_numpy(zero_copy_only=False))
             shaped = cpr_mask(pd.Series(raw.array[rows]))
             _cpr_ids(rows[shaped], problems)
@@ -493,7 +500,8 @@ def _ids(raw: pd.Series[Any], problems: list[TableProblem]) -> Any:
         missing = missing | (values == "")
     for i in np.flatnonzero(missing):
         problems.append(_problem("applicant_id", int(i), None, "an applicant id (required)"))
-    _cpr_ids(np.flatnonzero(cpr_mask(values)), problems)
+    if cpr:
+        _cpr_ids(np.flatnonzero(cpr_mask(values)), problems)
     return values
 
 
@@ -799,7 +807,9 @@ def attrs_evolve_expected(problem: TableProblem, expected: str) -> TableProblem:
     return TableProblem(problem.table, problem.column, problem.row, problem.value, expected)
 
 
-def prepare(applicants: pd.DataFrame, on: dt.date | None = None) -> WaitingList:
+def prepare(
+    applicants: pd.DataFrame, on: dt.date | None = None, *, value_checks: bool = True
+) -> WaitingList:
     """Validate a waiting-list table and hold it in fast dtypes.
 
     Checks, all at once: the required columns exist; applicant ids are present;
@@ -809,6 +819,12 @@ def prepare(applicants: pd.DataFrame, on: dt.date | None = None) -> WaitingList:
     it is no error); household sizes are whole numbers >= 1; ``active`` (when present) is
     true or false; no (applicant_id, list) pair occurs twice. Raises one
     :class:`~fuaalborg.tables.TableValidationError`; applicant ids are never shown.
+
+    ``value_checks=False`` leaves out the checks of a value's content that a
+    waiting list may have passed without when a decision was recorded — ids
+    shaped like a CPR number, a CVR number's modulus 11 — so that
+    :func:`~fuaalborg.letting.replay.replay` ranks the list the decision ranked;
+    types, dates, lists and duplicates are checked as always.
     """
     if isinstance(applicants, WaitingList):
         return applicants
@@ -835,7 +851,7 @@ def prepare(applicants: pd.DataFrame, on: dt.date | None = None) -> WaitingList:
                             for c in dups])
     frame = applicants.reset_index(drop=True)
     n = len(frame)
-    ids = _ids(frame["applicant_id"], problems)
+    ids = _ids(frame["applicant_id"], problems, cpr=value_checks)
     lists = _lists(frame["list"], problems)
     today = dt.date.today()
     seniority = _dates(frame["seniority_date"], max(on, today) if on else today, problems)
@@ -867,4 +883,5 @@ def prepare(applicants: pd.DataFrame, on: dt.date | None = None) -> WaitingList:
         order = {name: i for i, name in enumerate([*REQUIRED, "active", "applicant_id, list"])}
         problems.sort(key=lambda p: (order.get(p.column, 99), p.row or 0))
         _raise(frame, problems)
-    return WaitingList(frame, ids, codes, lists, seniority, household, active, has_active)
+    return WaitingList(frame, ids, codes, lists, seniority, household, active, has_active,
+                       value_checks)
