@@ -49,6 +49,7 @@ from fuaalborg.criteria.errors import (
 from fuaalborg.criteria.testing import assert_refused, load_plugin, synthetic_applicants
 from fuaalborg.criteria.vocabulary import APPLICANTS, ApplicantField
 from fuaalborg.errors import FuaalborgError, NotInForceError
+from fuaalborg.tables import TableValidationError
 
 ON = dt.date(2024, 5, 1)
 CVR = "12011814"  # a party to the agreement; used only as a valid organisation CVR in tests
@@ -426,12 +427,21 @@ def test_employment_reading_follows_randers_definition() -> None:
         employment_permanent=[True, True, False, False, True, None, None, None],
         fixed_term_months=[None, None, 3, 2, None, None, None, None],
         wage_subsidy=[False, False, False, False, True, None, None, None],
-        self_employed_cvr=[None, None, None, None, None, "31831814", "31831815", None],
+        self_employed_cvr=[None, None, None, None, None, "31831814", None, None],
         partner_employment_hours_per_week=[None] * 7 + [37],
         partner_employment_permanent=[None] * 7 + [True],
     )
     got = registry.evaluate("employment", frame, ON).tolist()
     assert got == [True, False, True, False, False, True, False, True]
+
+
+@pytest.mark.parametrize("cvr", ["31831815", "12345678", "010190-1234", "0101901234"])
+def test_a_self_employed_cvr_failing_the_modulus_11_check_is_refused(cvr: str) -> None:
+    with pytest.raises(TableValidationError) as err:
+        employment_frame(self_employed_cvr=[None, cvr])
+    assert [(p.column, p.row) for p in err.value.problems] == [("self_employed_cvr", 2)]
+    assert cvr not in str(err.value)
+    assert "modulus-11" in str(err.value)
 
 
 def test_education_and_mandatory_criterion() -> None:

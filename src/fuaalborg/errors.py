@@ -5,8 +5,10 @@ system can catch the library's errors in one place, and the command line turns
 them into a one-line message on standard error instead of a traceback.
 
 Errors never carry personal data (CPR numbers, names, applicant ids): a message
-names the table, column, row and the expected form, and shows a value only when
-the column is not personal.
+names the table, column, row and the expected form. It shows no value of a table
+of persons (the waiting list, :attr:`fuaalborg.tables.TableSpec.personal`) and,
+in any other table, no value shaped like a CPR number
+(:mod:`fuaalborg.personal_data`).
 
 Every problem at once
 ---------------------

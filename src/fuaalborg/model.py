@@ -29,6 +29,7 @@ from fuaalborg.errors import ValidationError
 
 __all__ = [
     "COLOURS",
+    "CVR_PATTERN",
     "CVR_WEIGHTS",
     "ROUTES",
     "SUBROUTES",
@@ -47,8 +48,13 @@ __all__ = [
     "validate_cvr",
 ]
 
-#: Weights of the CVR modulus-11 check (Erhvervsstyrelsen).
+#: Weights of the CVR modulus-11 check. Erhvervsstyrelsen, "Modulus 11 kontrol"
+#: (erhvervsstyrelsen.dk/modulus_11): every CVR number passes it; the first seven
+#: digits weighted 2, 7, 6, 5, 4, 3, 2 give the eighth, the check digit, so that with
+#: the check digit weighted 1 the sum is divisible by 11.
 CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
+#: The shape of a CVR number: 8 digits, the first not 0 (the check is :func:`is_valid_cvr`).
+CVR_PATTERN = r"[1-9][0-9]{7}"
 
 #: A colour of the agreement's step model (trappetrinsmodellen): green is step 1,
 #: yellow step 2, red step 3. What a colour means for letting on a date is the dated
@@ -96,7 +102,7 @@ def valid_cvr_mask(values: pd.Series[Any]) -> pd.Series[bool]:
     [True, False, False]
     """
     text = values.astype("string")
-    shape_ok = text.str.fullmatch(r"[1-9][0-9]{7}").fillna(False).to_numpy(dtype=bool)
+    shape_ok = text.str.fullmatch(CVR_PATTERN).fillna(False).to_numpy(dtype=bool)
     padded = text.where(shape_ok, "00000000").fillna("00000000")
     codes = np.frombuffer("".join(padded.tolist()).encode("ascii"), dtype=np.uint8)
     digits = (codes.astype(np.int64) - ord("0")).reshape(len(values), 8)

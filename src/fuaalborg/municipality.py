@@ -41,9 +41,12 @@ from fuaalborg.tables import (
     TableProblem,
     TableSpec,
     TableValidationError,
+    cell_text,
+    combine_errors,
     is_in,
     normalise,
     read_csv_text,
+    with_file_headers,
 )
 
 __all__ = [
@@ -409,6 +412,7 @@ class Municipality:
         *,
         name: str | None = None,
         dayfirst: bool = False,
+        applicants: TableSpec | None = None,
     ) -> Municipality:
         """Read each table from ``folder``: ``<table>.csv`` or ``.xlsx``, English or Danish.
 
@@ -420,6 +424,11 @@ class Municipality:
         ``municipality.toml`` gives the name shown in outputs (else ``name``,
         else "unnamed municipality" — never the folder's name). ``dayfirst`` reads
         dates written ``dd-mm-yyyy``.
+
+        ``applicants`` is the spec to validate the waiting list with as well (the
+        applicant vocabulary, :data:`fuaalborg.criteria.vocabulary.APPLICANTS`,
+        for code that ranks it): its problems are then reported together with
+        every other table's, in one error. The waiting list is kept as read.
         """
         base = Path(folder)
         if not base.is_dir():
@@ -460,9 +469,11 @@ class Municipality:
             t: _optional_table(raw.pop(t), dayfirst) for t in _OPTIONAL if t in raw
         }
         shown = settings.name if settings else (name or "unnamed municipality")
+        waiting = extra.get("applicants")
         town = cls._build(
-            raw, extra.get("applicants"), name=shown, synthetic=False, settings=settings,
+            raw, waiting, name=shown, synthetic=False, settings=settings,
             dayfirst=dayfirst, parameters=params,
+            applicants_spec=None if waiting is None else applicants,
         )
         town = attrs.evolve(town, danish=danish)
         if "area_indicators" in extra:
@@ -480,9 +491,11 @@ class Municipality:
         settings: MunicipalitySettings | None = None,
         dayfirst: bool = False,
         parameters: ParameterSet | None = None,
+        applicants_spec: TableSpec | None = None,
     ) -> Municipality:
         errors: list[TableValidationError] = []
         tables: dict[str, pd.DataFrame] = {}
+        headers: dict[str, dict[str, str]] = {}
         for table, (frame, decimal_comma) in raw.items():
             spec: TableSpec = specs.TABLE_SPECS[table]
             try:
@@ -491,12 +504,24 @@ class Municipality:
                 )
             except TableValidationError as exc:
                 errors.append(exc)
-        # references between the tables that passed: all problems in one round
-        problems = list(_references(tables))
+            if spec.language_of(frame.columns) == "da":
+                headers[table] = {c.name: c.name_da for c in spec.columns}
+        if applicants is not None and applicants_spec is not None:
+            # the waiting list stands on its own: its problems join the other tables'
+            try:
+                applicants_spec.validate(applicants, parameters=parameters)
+            except TableValidationError as exc:
+                errors.append(exc)
+        # references between the tables that passed: all problems in one round, each
+        # column named as its own file names it
+        problems = [
+            p for p in _references(tables)
+            for p in with_file_headers([p], headers.get(p.table, {}))
+        ]
         if problems:
             errors.append(TableValidationError("municipality", problems))
         if errors:
-            raise _combine(errors)
+            raise combine_errors(errors)
         return cls(
             organisations=tables["organisations"],
             departments=tables["departments"],
@@ -566,20 +591,15 @@ def _optional_table(raw: tuple[pd.DataFrame, bool], dayfirst: bool) -> pd.DataFr
     return out
 
 
-def _combine(errors: list[TableValidationError]) -> TableValidationError:
-    if len(errors) == 1:
-        return errors[0]
-    problems = [p for e in errors for p in e.problems]
-    return TableValidationError(", ".join(e.table for e in errors), problems)
-
-
 def _unknown(
     frame: pd.DataFrame, column: str, known: pd.Series[Any], table: str, what: str
 ) -> Iterator[TableProblem]:
     values = frame[column]
     bad = values.notna().to_numpy() & ~is_in(values, known)
     for pos in bad.nonzero()[0]:
-        yield TableProblem(table, column, int(pos) + 1, repr(values.iloc[pos]), f"a known {what}")
+        yield TableProblem(
+            table, column, int(pos) + 1, cell_text(values.iloc[pos]), f"a known {what}"
+        )
 
 
 def _references(t: dict[str, pd.DataFrame]) -> Iterator[TableProblem]:

@@ -7,6 +7,12 @@ Danish header and each closed-set value a Danish word, from the glossary
 :mod:`fuaalborg.danish`; a file may use either language. Sanity bounds (an
 implausible rent) are cited, dated parameters (``bounds.*``), not numbers here.
 
+None of these is a table of persons (:attr:`TableSpec.personal
+<fuaalborg.tables.TableSpec.personal>`): their errors show a failing cell's
+value, except one shaped like a CPR number. The waiting list
+(:data:`fuaalborg.criteria.vocabulary.APPLICANTS`) is one: its errors show no
+value at all.
+
 =================  ==========================================================
 spec               table
 =================  ==========================================================
@@ -27,7 +33,7 @@ from typing import TypedDict
 import numpy as np
 import pandas as pd
 
-from fuaalborg.model import valid_cvr_mask
+from fuaalborg.model import CVR_PATTERN, valid_cvr_mask
 from fuaalborg.tables import Column, TableProblem, TableSpec
 
 __all__ = [
@@ -46,7 +52,7 @@ __all__ = [
     "one_conviction_form",
 ]
 
-_CVR = r"[1-9][0-9]{7}"
+_CVR = CVR_PATTERN
 
 #: Dwelling kinds: ordinary social family dwellings and subsidised (BAB) ones.
 DWELLING_KINDS = ("family", "bab")

@@ -4,13 +4,18 @@ Every input table fuaalborg reads has one :class:`TableSpec`: its columns with
 dtype, unit, allowed range, whether missing values are allowed, and the meaning
 in English and Danish. :meth:`TableSpec.validate` checks a whole table at once
 and raises a single :class:`TableValidationError` listing *every* failing cell
-(column, row, value, what was expected); values of personal columns are never
-shown. Validation returns a new, coerced frame and never changes the caller's.
+(column, row, value, what was expected). Errors never carry personal data: a
+table of persons (``personal=True``, the waiting list) shows no cell's value,
+only its column, row and what was expected; other tables show values, except a
+value shaped like a CPR number (:mod:`fuaalborg.personal_data`), and the values
+of a column marked personal. Validation returns a new, coerced frame and never
+changes the caller's.
 
 A table may be written in English or in Danish, one language per file: each
 column has a Danish header and each closed-set value a Danish word
 (:mod:`fuaalborg.danish`); validation returns the canonical English names and
-values either way, and names the columns in the file's own language in errors.
+values either way, and names the columns in errors by the file's own headers
+(also after :func:`normalise`, which keeps them in ``DataFrame.attrs``).
 Dates are ``YYYY-MM-DD``; Danish ``dd-mm-yyyy`` only when asked for with
 ``dayfirst=True``, never guessed. A column may carry sanity bounds: cited,
 dated parameters whose values the column's values may not exceed (``bound``)
@@ -46,7 +51,7 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -61,6 +66,7 @@ from fuaalborg._types import Language
 from fuaalborg.errors import MAX_PROBLEM_LINES as MAX_PROBLEM_LINES  # where it was before
 from fuaalborg.errors import ValidationError
 from fuaalborg.formatting import format_value
+from fuaalborg.personal_data import CPR_MARKER, PERSONAL_MARKER, hide_cpr, looks_like_cpr
 
 if TYPE_CHECKING:
     from fuaalborg.parameters import ParameterSet
@@ -72,17 +78,22 @@ __all__ = [
     "TableValidationError",
     "atomic_write",
     "cell_text",
+    "combine_errors",
+    "file_headers",
     "is_in",
     "normalise",
     "read_csv_text",
     "read_table",
     "to_danish",
+    "with_file_headers",
     "write_table",
 ]
 
 Dtype = Literal["string", "int", "float", "bool", "date"]
 
-_REDACTED = "<personal data hidden>"
+_REDACTED = PERSONAL_MARKER
+#: The key of ``DataFrame.attrs`` under which :func:`normalise` keeps the file's own headers.
+HEADERS_ATTR = "fuaalborg.headers"
 
 
 @attrs.frozen
@@ -240,7 +251,27 @@ class TableValidationError(_errors.ProblemsError[TableProblem], ValidationError)
 
     def __init__(self, table: str, problems: Sequence[TableProblem]) -> None:
         self.table = table
-        super().__init__(problems, head=f"table {table!r}: {{count}}")
+        # the last guard: whatever built a problem, a CPR-shaped value is not shown
+        super().__init__(
+            [_without_cpr(p) for p in problems], head=f"table {table!r}: {{count}}"
+        )
+
+
+def _without_cpr(problem: TableProblem) -> TableProblem:
+    """``problem`` with every part of its value and expected text shaped like a CPR hidden."""
+    value = None if problem.value is None else hide_cpr(problem.value)
+    expected = hide_cpr(problem.expected)
+    if value == problem.value and expected == problem.expected:
+        return problem
+    return attrs.evolve(problem, value=value, expected=expected)
+
+
+def combine_errors(errors: Sequence[TableValidationError]) -> TableValidationError:
+    """One error listing the problems of every error in ``errors`` (of several tables)."""
+    if len(errors) == 1:
+        return errors[0]
+    problems = [p for e in errors for p in e.problems]
+    return TableValidationError(", ".join(e.table for e in errors), problems)
 
 
 @attrs.frozen
@@ -252,6 +283,11 @@ class TableSpec:
     untouched); otherwise an undeclared column is a problem. ``checks`` are
     table-level checks (rules between the cells of a row or between rows) run on
     the coerced frame when its cells are valid; each yields problems (:class:`TableProblem`).
+    ``personal`` marks a table of persons (a waiting list): every row is about a
+    person, so no cell's value is shown in an error, only its column, row and
+    what was expected. In other tables a value shaped like a CPR number is
+    hidden (:data:`~fuaalborg.personal_data.CPR_MARKER`), as are the values of
+    a column marked personal.
     """
 
     name: str
@@ -263,6 +299,7 @@ class TableSpec:
     checks: tuple[Callable[[pd.DataFrame], Iterator[TableProblem]], ...] = attrs.field(
         default=(), eq=False
     )
+    personal: bool = False
 
     def column(self, name: str) -> Column:
         """The declared column called ``name``."""
@@ -333,6 +370,8 @@ class TableSpec:
         """
         columns = [str(c).strip() for c in frame.columns]
         rename, lang, problems = self._headers(columns)
+        if file_headers(frame):  # Danish headers made canonical by normalise: a Danish file
+            lang = "da"
         source = frame.reset_index(drop=True)
         source.columns = pd.Index([rename.get(c, c) for c in columns])
         present = set(source.columns)
@@ -376,18 +415,28 @@ class TableSpec:
         if not problems:
             for check in (*self.checks, *checks):
                 problems.extend(check(out))
+        headers = {**file_headers(frame), **{v: k for k, v in rename.items()}}
         if problems:
-            ordered = _sorted(problems, self.names)
-            if lang == "da":
-                ordered = [attrs.evolve(p, column=self._danish_label(p.column)) for p in ordered]
-            raise TableValidationError(self.name, ordered)
+            ordered = [self._hidden(p) for p in _sorted(problems, self.names)]
+            raise TableValidationError(self.name, with_file_headers(ordered, headers))
         out.index = frame.index
+        if headers:
+            out.attrs[HEADERS_ATTR] = headers
         return out
 
-    def _danish_label(self, label: str) -> str:
-        """A problem's column label (``a`` or ``a, b``) with Danish headers."""
-        known = {c.name: c.name_da for c in self.columns}
-        return ", ".join(known.get(part, part) for part in label.split(", "))
+    def _hidden(self, problem: TableProblem) -> TableProblem:
+        """``problem`` without its value when the table is one of persons."""
+        if not self.personal or problem.value is None or problem.value == _REDACTED:
+            return problem
+        return attrs.evolve(problem, value=_REDACTED)
+
+    def shown(self, value: Any, col: Column) -> str:
+        """How an error about a cell of ``col`` shows its ``value``.
+
+        Never in a table of persons or a personal column; elsewhere as
+        :func:`cell_text` shows it (a CPR-shaped value hidden).
+        """
+        return _REDACTED if self.personal or col.personal else cell_text(value)
 
     def _bound_problems(
         self,
@@ -419,7 +468,7 @@ class TableSpec:
             )
             problems.extend(
                 TableProblem(
-                    self.name, col.name, int(i) + 1, _show_value(raw.iloc[i], col), expected
+                    self.name, col.name, int(i) + 1, self.shown(raw.iloc[i], col), expected
                 )
                 for i in np.flatnonzero(hit)
             )
@@ -441,7 +490,7 @@ class TableSpec:
             expected = "a date (YYYY-MM-DD or dd-mm-yyyy)"
         out = []
         for i in idx:
-            shown = _show_value(raw.iloc[i], col)
+            shown = self.shown(raw.iloc[i], col)
             said = expected
             if col.dtype == "date" and not dayfirst and _looks_dayfirst(raw.iloc[i]):
                 said = (
@@ -460,7 +509,7 @@ class TableSpec:
         dup = sub.duplicated(keep="first")
         if not dup.any():
             return []
-        personal = any(self.column(c).personal for c in cols)
+        personal = self.personal or any(self.column(c).personal for c in cols)
         label = ", ".join(cols)
         problems = []
         for i in np.flatnonzero(dup.to_numpy()):
@@ -471,7 +520,8 @@ class TableSpec:
                     self.name,
                     label,
                     pos + 1,
-                    _REDACTED if personal else repr(shown) if len(cols) == 1 else f"({shown})",
+                    _REDACTED if personal
+                    else cell_text(shown) if len(cols) == 1 else hide_cpr(f"({shown})"),
                     "a value not used by an earlier row"
                     if len(cols) == 1
                     else f"a combination of {label} not used by an earlier row",
@@ -491,17 +541,52 @@ def _sorted(problems: list[TableProblem], order: list[str]) -> list[TableProblem
 def cell_text(value: Any) -> str:
     """A cell's value as an error about it shows it: a text in quotes (so that blanks
     show), anything else as :func:`~fuaalborg.formatting.format_value` prints it, cut
-    to 40 characters.
+    to 40 characters; a value shaped like a CPR number never (it is replaced by
+    :data:`~fuaalborg.personal_data.CPR_MARKER`).
+
+    Not for a table of persons, where no value is shown (:meth:`TableSpec.shown`).
 
     >>> cell_text("12,5 kr."), cell_text(4000.0), cell_text("x" * 50)[-3:]
     ("'12,5 kr.'", '4000.0', 'xx…')
+    >>> cell_text("010190-1234"), cell_text(101901234)
+    ('<looks like a CPR number: hidden>', '<looks like a CPR number: hidden>')
+    >>> cell_text("D1 010190-1234")
+    "'D1 <looks like a CPR number: hidden>'"
     """
-    text = repr(value) if isinstance(value, str) else format_value(value)
+    if looks_like_cpr(value):  # also a whole number whose leading zero a spreadsheet dropped
+        return CPR_MARKER
+    text = hide_cpr(repr(value) if isinstance(value, str) else format_value(value))
     return text if len(text) <= 40 else text[:37] + "…"
 
 
-def _show_value(value: Any, col: Column) -> str:
-    return _REDACTED if col.personal else cell_text(value)
+def file_headers(frame: pd.DataFrame) -> dict[str, str]:
+    """The file's own header of each canonical column of ``frame`` that was renamed.
+
+    :func:`normalise` keeps them (in ``frame.attrs``) and so does
+    :meth:`TableSpec.validate`, so that an error names a column as the file does.
+    """
+    headers = frame.attrs.get(HEADERS_ATTR)
+    return dict(headers) if isinstance(headers, Mapping) else {}
+
+
+def with_file_headers(
+    problems: Iterable[TableProblem], headers: Mapping[str, str]
+) -> list[TableProblem]:
+    """``problems`` with each column (``a`` or ``a, b``) named by the file's own ``headers``.
+
+    A combination of columns named in the expected text is renamed with it.
+    """
+    if not headers:
+        return list(problems)
+    out = []
+    for p in problems:
+        label = ", ".join(headers.get(part, part) for part in p.column.split(", "))
+        if label == p.column:
+            out.append(p)
+            continue
+        expected = p.expected.replace(p.column, label) if ", " in p.column else p.expected
+        out.append(attrs.evolve(p, column=label, expected=expected))
+    return out
 
 
 _TRUE = {"true", "1", "yes", "ja", "sand", "t", "y", "j"}
@@ -775,6 +860,13 @@ def normalise(frame: pd.DataFrame, *, dayfirst: bool = False) -> pd.DataFrame:
     """
     canonical = {da: en for en, da in _danish.HEADERS.items()}
     out = frame.rename(columns=lambda c: canonical.get(str(c).strip(), str(c).strip()))
+    own = {
+        canonical[str(c).strip()]: str(c).strip()
+        for c in frame.columns if str(c).strip() in canonical
+    }
+    headers = {**file_headers(frame), **own}
+    if headers:
+        out.attrs[HEADERS_ATTR] = headers
     values = {da: en for en, da in _danish.VALUES.items() if da != en}
     for column in _danish.VALUE_COLUMNS & set(out.columns):
         out[column] = out[column].replace(values)

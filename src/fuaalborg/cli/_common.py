@@ -283,11 +283,14 @@ def dayfirst_option(func: F) -> F:
     )(func)
 
 
-def load_municipality(folder: str | None, *, dayfirst: bool = False) -> Municipality:
+def load_municipality(
+    folder: str | None, *, dayfirst: bool = False, applicants: TableSpec | None = None
+) -> Municipality:
     """The municipality of ``folder``, or the bundled example when ``folder`` is ``None``.
 
     A folder without ``municipality.toml`` is read with a warning: its name is then
-    unknown, and outputs say "unnamed municipality".
+    unknown, and outputs say "unnamed municipality". ``applicants`` validates the
+    folder's waiting list too, its problems reported with the other tables'.
     """
     if folder is None:
         from fuaalborg import examples
@@ -301,7 +304,7 @@ def load_municipality(folder: str | None, *, dayfirst: bool = False) -> Municipa
             "as 'unnamed municipality' (add its name, code and referral need there)",
             err=True,
         )
-    return Municipality.from_folder(folder, dayfirst=dayfirst)
+    return Municipality.from_folder(folder, dayfirst=dayfirst, applicants=applicants)
 
 
 def example_notice(town: Municipality, doing: str = "") -> str | None:

@@ -186,6 +186,13 @@ def _header(ranking: Any, town: Municipality | None) -> str:
     )
 
 
+def _echo_header(ranking: Any, town: Municipality | None) -> None:
+    """Print the header line, then each of the ranking's notices."""
+    click.echo(_header(ranking, town))
+    for notice in ranking.notices:
+        click.echo(f"note: {notice}")
+
+
 def _show_frame(frame: Any) -> list[str]:
     shown = frame.copy()
     shown["seniority_date"] = shown["seniority_date"].dt.strftime("%Y-%m-%d")
@@ -277,7 +284,7 @@ def rank_command(
     from fuaalborg.criteria.vocabulary import APPLICANTS
     from fuaalborg.letting.ranking import rank
     from fuaalborg.letting.vacancy import Vacancy
-    from fuaalborg.tables import read_table
+    from fuaalborg.tables import TableValidationError, combine_errors, read_table
 
     check_output(output)
     if include_ineligible and not output:
@@ -295,13 +302,29 @@ def rank_command(
     needs_town = applicants is None or municipality is not None or dwelling is not None or (
         route != "ordinary" and (colour is None or organisation is None)
     )
+    # every table that can be checked on its own is checked before any problem is reported
+    errors: list[TableValidationError] = []
     if needs_town:
-        town = load_municipality(municipality, dayfirst=dayfirst)
-        echo_notice(
-            town,
-            "its waiting list, departments and colours" if applicants is None
-            else "its departments and colours",
-        )
+        try:
+            town = load_municipality(municipality, dayfirst=dayfirst,
+                                     applicants=APPLICANTS if applicants is None else None)
+        except TableValidationError as exc:
+            errors.append(exc)
+        else:
+            echo_notice(
+                town,
+                "its waiting list, departments and colours" if applicants is None
+                else "its departments and colours",
+            )
+    if applicants is not None:
+        try:
+            frame = read_table(applicants, APPLICANTS, dayfirst=dayfirst,
+                               parameters=None if town is None else town.parameters)
+        except TableValidationError as exc:
+            errors.append(exc)
+        in_danish = file_is_danish(applicants, APPLICANTS)
+    if errors:
+        raise combine_errors(errors)
     facts: dict[str, Any] = {"department_id": department, "rooms": rooms,
                              "monthly_rent_dkk": rent, "floor": floor,
                              "dwelling_type": _DWELLING_TYPE_WORDS.get(dwelling_type or ""),
@@ -316,10 +339,6 @@ def rank_command(
             raise CommandError(f"{town.name} has no waiting list (applicants); give APPLICANTS")
         frame = read_table(town.applicants, APPLICANTS, parameters=town.parameters)
         in_danish = town.danish
-    else:
-        frame = read_table(applicants, APPLICANTS, dayfirst=dayfirst,
-                           parameters=None if town is None else town.parameters)
-        in_danish = file_is_danish(applicants, APPLICANTS)
     vacancy = Vacancy(vacant_on=day, dwelling_id=dwelling, **facts)
     try:
         ranking = rank(
@@ -333,17 +352,17 @@ def rank_command(
             ranking, output, include_ineligible=include_ineligible,
             danish=in_danish if danish is None else danish, lang=lang,
         )
-        click.echo(_header(ranking, town))
+        _echo_header(ranking, town)
         written = len(ranking.frame) + (len(ranking.ineligible) if include_ineligible else 0)
         click.echo(
             f"wrote {counted(written, 'row')} to {Path(output).name} "
             f"and the record to {record.name}"
         )
     elif ranking.eligible_count == 0:
-        click.echo(_header(ranking, town))
+        _echo_header(ranking, town)
         click.echo("no eligible applicants")
     else:
-        click.echo(_header(ranking, town))
+        _echo_header(ranking, town)
         shown = ranking.table().head(25 if top is None else top)
         click.echo("\n".join(_show_frame(shown)))
         if len(shown) < ranking.eligible_count:

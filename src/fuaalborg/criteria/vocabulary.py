@@ -47,7 +47,8 @@ import attrs
 import pandas as pd
 
 from fuaalborg import _lazy
-from fuaalborg.model import TURNS
+from fuaalborg.model import CVR_PATTERN, TURNS, valid_cvr_mask
+from fuaalborg.personal_data import cpr_mask
 from fuaalborg.tables import Column, TableSpec
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "BENEFIT_CODES",
     "EDUCATION_LEVELS",
     "IDENTIFYING_FIELDS",
+    "NOT_CPR",
     "PROTECTED_CONCEPTS",
     "PROTECTED_FIELDS",
     "REQUIRED_FIELDS",
@@ -112,6 +114,19 @@ def _f(
     return ApplicantField(name, dtype, meaning, meaning_da, **opts)  # type: ignore[arg-type]
 
 
+def _not_cpr(values: pd.Series[Any]) -> pd.Series[bool]:
+    """True where a value is not shaped like a CPR number."""
+    return pd.Series(~cpr_mask(values), index=values.index)
+
+
+#: What an applicant id must not be, and why: the ranking needs the letting system's
+#: applicant number, never a person's CPR number (data minimisation, GDPR art. 5(1)(c)).
+NOT_CPR = (
+    "not shaped like a CPR number: use the letting system's applicant number (a CPR "
+    "number is not needed to rank, and data minimisation, GDPR art. 5(1)(c), keeps it out)"
+)
+
+
 def _protected(name: str, meaning: str, meaning_da: str) -> ApplicantField:
     return _f(name, "string", meaning, meaning_da, protected=True, personal=True)
 
@@ -125,8 +140,10 @@ _CANONICAL: tuple[ApplicantField, ...] = (
         "ansøgerens id; en ansøger på begge lister har én række pr. liste",
         required=True,
         nullable=False,
-        # an export may use a person number as the id: never shown in an error
+        # an export may use a person number as the id: refused, and never shown in an error
         personal=True,
+        check=_not_cpr,
+        check_text=NOT_CPR,
     ),
     _f(
         "list",
@@ -184,8 +201,11 @@ _CANONICAL: tuple[ApplicantField, ...] = (
     _f(
         "current_department_id",
         "string",
-        "department the applicant lives in now, if any",
+        "department the applicant lives in now, if any (a department of another "
+        "municipality too: the ranking compares it with the vacancy's department)",
         "afdeling ansøgeren bor i nu, hvis nogen",
+        check=_not_cpr,
+        check_text="a department id, not shaped like a CPR number",
     ),
     # work
     _f(
@@ -221,8 +241,11 @@ _CANONICAL: tuple[ApplicantField, ...] = (
     _f(
         "self_employed_cvr",
         "string",
-        "CVR number of the applicant's own business, if any",
-        "CVR-nummer for ansøgerens egen virksomhed",
+        "CVR number of the applicant's own business, if any (8 digits, modulus-11)",
+        "CVR-nummer for ansøgerens egen virksomhed (8 cifre, modulus-11)",
+        pattern=CVR_PATTERN,
+        check=valid_cvr_mask,
+        check_text="passing the modulus-11 check (a CVR number, not a CPR number)",
     ),
     _f(
         "partner_employment_hours_per_week",
@@ -469,13 +492,15 @@ _STATUTORY: tuple[ApplicantField, ...] = (
 #: Every declared applicant field (canonical, wishes, protected), in order.
 APPLICANT_FIELDS: tuple[ApplicantField, ...] = _CANONICAL + _WISHES + _PROTECTED + _STATUTORY
 
-#: The waiting-list table spec (venteliste); undeclared columns are passed through.
+#: The waiting-list table spec (venteliste); undeclared columns are passed through. A
+#: table of persons: its errors name the column, row and what was expected, never a value.
 APPLICANTS = TableSpec(
     name="applicants",
     description="The waiting list: one row per applicant per list (internal, external)",
     description_da="Ventelisten: én række pr. ansøger pr. liste (intern, ekstern)",
     key=("applicant_id", "list"),
     columns=APPLICANT_FIELDS,
+    personal=True,
 )
 
 #: Fields every waiting list must have.

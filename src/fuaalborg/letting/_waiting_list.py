@@ -7,6 +7,10 @@ codes for applicant ids, list codes, seniority as days). Other columns are
 read only when a criterion, a wish rule or an agreement term needs them, and
 only those columns; protected and extra columns are never touched.
 
+The waiting list is a table of persons: its errors name the column (by the
+file's own header), the row and what was expected, and never show a value.
+An applicant id shaped like a CPR number is refused (data minimisation).
+
 Text never passes through Python objects on the way: the checks are vectorised,
 applicant ids held in Arrow (pandas' text columns) are coded from their bytes,
 and the ranking takes the ids it shows from the caller's array by position.
@@ -17,16 +21,28 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from fuaalborg import danish as _danish
 from fuaalborg.errors import ValidationError
 from fuaalborg.model import TURNS
-from fuaalborg.tables import Column, TableProblem, TableSpec, TableValidationError, cell_text
+from fuaalborg.personal_data import PERSONAL_MARKER, cpr_mask
+from fuaalborg.tables import (
+    Column,
+    TableProblem,
+    TableSpec,
+    TableValidationError,
+    file_headers,
+    is_in,
+    with_file_headers,
+)
 
 __all__ = [
     "EPOCH",
@@ -48,7 +64,7 @@ EPOCH = dt.date(1900, 1, 1)
 ID_BITS = 36
 _SENIORITY_BITS = 17
 _EPOCH64 = np.datetime64(EPOCH.isoformat(), "D")
-_HIDDEN = "<personal data hidden>"
+_HIDDEN = PERSONAL_MARKER
 
 _EXTRA_COLUMNS: dict[str, Column] = {
     "min_rooms": Column(
@@ -93,6 +109,30 @@ def _vocabulary() -> dict[str, Column]:
     return columns
 
 
+def _spec(columns: Iterable[Column]) -> TableSpec:
+    """A spec of some waiting-list columns: a table of persons, as the waiting list's spec is."""
+    try:
+        from fuaalborg.criteria.vocabulary import APPLICANTS
+    except ImportError:  # pragma: no cover - the criteria package is part of fuaalborg
+        return TableSpec(TABLE, tuple(columns), personal=True)
+    return attrs.evolve(APPLICANTS, columns=tuple(columns), key=(), checks=())
+
+
+def _labels(frame: pd.DataFrame, missing: Iterable[str] = ()) -> dict[str, str]:
+    """The file's own header of each canonical column (and, in a Danish file, of ``missing``)."""
+    headers = file_headers(frame)
+    if headers:  # a file whose headers were renamed is a Danish one
+        headers.update({n: _danish.header(n) for n in missing if n not in headers})
+    return headers
+
+
+def _raise(
+    frame: pd.DataFrame, problems: Sequence[TableProblem], missing: Iterable[str] = ()
+) -> None:
+    """Raise the problems of the waiting list ``frame``, columns named by its own headers."""
+    raise TableValidationError(TABLE, with_file_headers(problems, _labels(frame, missing)))
+
+
 def _protected() -> frozenset[str]:
     try:
         from fuaalborg.criteria.vocabulary import PROTECTED_FIELDS, STATUTORY_NAMES
@@ -119,6 +159,7 @@ class WaitingList:
         household: npt.NDArray[np.int64],
         active: npt.NDArray[np.bool_],
         has_active: bool,
+        value_checks: bool = True,
     ) -> None:
         self.source = source
         self.n = len(ids)
@@ -129,6 +170,9 @@ class WaitingList:
         self.household = household
         self.active = active
         self.has_active = has_active
+        #: whether the declared fields' value checks (a CVR number's modulus 11, an id
+        #: shaped like a CPR number) apply; :func:`prepare` explains when they do not
+        self.value_checks = value_checks
         self.columns = frozenset(map(str, source.columns))
         self._extra: dict[str, pd.Series[Any]] = {}
         self._criteria: dict[tuple[str, dt.date], npt.NDArray[np.bool_]] = {}
@@ -164,12 +208,13 @@ class WaitingList:
         """Raise one error naming every column in ``names`` the table lacks."""
         missing = [n for n in names if n not in self.columns]
         if missing:
-            raise TableValidationError(
-                TABLE,
+            _raise(
+                self.source,
                 [
                     TableProblem(TABLE, n, None, None, f"a column ({why.get(n, 'needed')})")
                     for n in missing
                 ],
+                missing,
             )
 
     def extra(self, names: Sequence[str]) -> dict[str, pd.Series[Any]]:
@@ -184,7 +229,8 @@ class WaitingList:
             todo = [n for n in todo if n not in self._extra]
             declared = [n for n in todo if n in vocab]
             if declared:
-                spec = TableSpec(TABLE, tuple(vocab[n] for n in declared))
+                spec = _spec(vocab[n] if self.value_checks else attrs.evolve(vocab[n], check=None)
+                             for n in declared)
                 checked = spec.validate(raw[declared])
                 for n in declared:
                     self._extra[n] = checked[n]
@@ -276,6 +322,41 @@ class WaitingList:
             self._fingerprints[names] = digest.hexdigest()
         return self._fingerprints[names]
 
+    def living_elsewhere(self, departments: pd.Series[Any]) -> npt.NDArray[np.intp]:
+        """Rows whose ``current_department_id`` is not among ``departments`` (the table's ids).
+
+        Such an applicant lives in a department the municipality's table does not
+        hold — of another municipality (an organisation's internal list spans
+        them), or without family dwellings — and is read as living elsewhere. An
+        id that is one of ``departments`` written differently (case, blanks,
+        leading zeros: ``d 01`` for ``D001``) is an error: read as it is written,
+        the applicant would silently count as not living in that department
+        (almenboligloven § 51 c, an agreement's internal moves). Empty without the
+        column.
+        """
+        if "current_department_id" not in self.columns:
+            return np.zeros(0, dtype=np.intp)
+        current = self.extra(["current_department_id"])["current_department_id"]
+        known = departments.dropna().astype(str)
+        unknown = current.notna().to_numpy(dtype=bool) & ~is_in(current.astype(object), known)
+        rows = np.flatnonzero(unknown)
+        if not len(rows):
+            return rows
+        spelt = {_spelling(k): k for k in known}
+        codes, uniques = pd.factorize(current.iloc[rows].astype(str))
+        near = np.array([_spelling(u) in spelt for u in uniques], dtype=bool)
+        wrong = rows[near[codes]]
+        if len(wrong):
+            _raise(self.source, [
+                _problem(
+                    "current_department_id", int(i), _HIDDEN,
+                    "a department id written as the departments table writes it (this one "
+                    "differs from one there only in case, blanks or leading zeros)",
+                )
+                for i in wrong
+            ])
+        return rows
+
     def rows_of(self, applicant_id: object) -> npt.NDArray[np.intp]:
         """Row positions holding ``applicant_id`` (compared as text when needed)."""
         ids = pd.Series(self.ids)
@@ -283,6 +364,12 @@ class WaitingList:
         if not hit.any():
             hit = (ids.astype(str) == str(applicant_id)).to_numpy(dtype=bool)
         return np.flatnonzero(hit)
+
+
+def _spelling(department_id: str) -> str:
+    """A department id without case, blanks and leading zeros: how near-misses are told."""
+    compact = "".join(department_id.split()).casefold()
+    return re.sub(r"(?<![0-9])0+(?=[0-9])", "", compact)
 
 
 def _already_valid(col: pd.Series[Any], spec: Column) -> bool:
@@ -308,7 +395,7 @@ def _already_valid(col: pd.Series[Any], spec: Column) -> bool:
         return bool(ok.all())
     texty = pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
     if spec.dtype == "string" and texty:
-        if spec.pattern is not None:
+        if spec.pattern is not None or spec.check is not None:
             return False
         if spec.allowed is not None and all(a == a.strip() and a for a in spec.allowed):
             # a closed set of clean words: membership says it all, without the distinct values
@@ -359,10 +446,24 @@ def _arrow_text(values: Any) -> Any:
     return array
 
 
-def _ids(raw: pd.Series[Any], problems: list[TableProblem]) -> Any:
-    """The ids as an array to take from by position; missing and empty ids are problems."""
+def _cpr_ids(rows: npt.NDArray[np.intp], problems: list[TableProblem]) -> None:
+    """Refuse the applicant ids of ``rows``: they are shaped like a CPR number."""
+    from fuaalborg.criteria.vocabulary import NOT_CPR
+
+    for i in rows:
+        problems.append(_problem("applicant_id", int(i), _HIDDEN, f"an applicant id {NOT_CPR}"))
+
+
+def _ids(raw: pd.Series[Any], problems: list[TableProblem], cpr: bool = True) -> Any:
+    """The ids as an array to take from by position.
+
+    Missing and empty ids are problems, and so are ids shaped like a CPR number
+    (unless ``cpr`` is false).
+    """
     if pd.api.types.is_integer_dtype(raw.dtype) and not raw.hasnans:
         values: npt.NDArray[Any] = raw.to_numpy(dtype=np.int64)
+        if cpr:
+            _cpr_ids(np.flatnonzero(cpr_mask(values)), problems)
         return values
     if isinstance(raw.dtype, pd.CategoricalDtype) and pd.api.types.is_string_dtype(
         raw.cat.categories.dtype
@@ -378,12 +479,20 @@ def _ids(raw: pd.Series[Any], problems: list[TableProblem]) -> Any:
     if arrow is not None:
         import pyarrow.compute as pc
 
-        empty = pc.equal(pc.binary_length(arrow), 0)
+        lengths = pc.binary_length(arrow)
+        empty = pc.equal(lengths, 0)
         missing = empty.to_numpy(zero_copy_only=False) if arrow.null_count == 0 else (
             pc.fill_null(empty, True).to_numpy(zero_copy_only=False)
         )
         for i in np.flatnonzero(missing):
             problems.append(_problem("applicant_id", int(i), None, "an applicant id (required)"))
+        # a CPR number takes 10 or 11 characters (with blanks around it, a few more bytes)
+        near = pc.fill_null(pc.and_(pc.greater_equal(lengths, 10), pc.less_equal(lengths, 44)),
+                            False)
+        if cpr and pc.any(near).as_py():
+            rows = np.flatnonzero(near.to_numpy(zero_copy_only=False))
+            shaped = cpr_mask(pd.Series(raw.array[rows]))
+            _cpr_ids(rows[shaped], problems)
         return raw.array
     values = np.asarray(raw.astype(object).to_numpy())
     missing = pd.isna(values)
@@ -391,6 +500,8 @@ def _ids(raw: pd.Series[Any], problems: list[TableProblem]) -> Any:
         missing = missing | (values == "")
     for i in np.flatnonzero(missing):
         problems.append(_problem("applicant_id", int(i), None, "an applicant id (required)"))
+    if cpr:
+        _cpr_ids(np.flatnonzero(cpr_mask(values)), problems)
     return values
 
 
@@ -593,8 +704,7 @@ def _lists(raw: pd.Series[Any], problems: list[TableProblem]) -> npt.NDArray[np.
             table[i] = TURNS.index(label)
     result = table[codes]  # code -1 takes the last entry: -1
     for j in np.flatnonzero(result < 0):
-        cell = raw.iloc[int(j)]
-        shown = None if pd.isna(cell) else cell_text(cell)
+        shown = None if pd.isna(raw.iloc[int(j)]) else _HIDDEN
         problems.append(_problem("list", int(j), shown, "one of internal, external"))
     return result.astype(np.int8)
 
@@ -609,7 +719,7 @@ def _dates(
         bad = np.zeros(len(raw), dtype=bool)
         days64 = values.to_numpy().astype("datetime64[D]")
     else:
-        spec = TableSpec(TABLE, (Column("seniority_date", "date", "", ""),))
+        spec = _spec([Column("seniority_date", "date", "", "")])
         try:
             coerced = spec.validate(pd.DataFrame({"seniority_date": raw.to_numpy()}))
             days64 = coerced["seniority_date"].to_numpy().astype("datetime64[D]")
@@ -634,9 +744,7 @@ def _dates(
     late = valid & (days >= 2**_SENIORITY_BITS)
     for i in np.flatnonzero(early | late):
         problems.append(
-            _problem(
-                "seniority_date", int(i), str(days64[i]), "a date from 1900-01-01 to 2258-12-31"
-            )
+            _problem("seniority_date", int(i), _HIDDEN, "a date from 1900-01-01 to 2258-12-31")
         )
     if on is not None:
         limit = (np.datetime64(on.isoformat(), "D") - _EPOCH64).astype(np.int64)
@@ -644,7 +752,7 @@ def _dates(
         for i in np.flatnonzero(future):
             problems.append(
                 _problem(
-                    "seniority_date", int(i), str(days64[i]),
+                    "seniority_date", int(i), _HIDDEN,
                     f"a date not in the future (on or before {on.isoformat()})",
                 )
             )
@@ -669,8 +777,7 @@ def _households(raw: pd.Series[Any], problems: list[TableProblem]) -> npt.NDArra
         values = np.where(bad, 0, arr).astype(np.int64)
         shown = raw.to_numpy()
     for i in np.flatnonzero(bad):
-        value = shown[i]
-        shown_value = None if pd.isna(value) else cell_text(value)
+        shown_value = None if pd.isna(shown[i]) else _HIDDEN
         problems.append(_problem("household_size", int(i), shown_value, expected))
     return values
 
@@ -683,7 +790,7 @@ def _active(
     if pd.api.types.is_bool_dtype(raw.dtype) and not raw.hasnans:
         values: npt.NDArray[np.bool_] = raw.to_numpy(dtype=bool)
         return values
-    spec = TableSpec(TABLE, (Column("active", "bool", "", ""),))
+    spec = _spec([Column("active", "bool", "", "")])
     try:
         checked = spec.validate(pd.DataFrame({"active": raw.to_numpy()}))
     except TableValidationError as exc:
@@ -700,7 +807,9 @@ def attrs_evolve_expected(problem: TableProblem, expected: str) -> TableProblem:
     return TableProblem(problem.table, problem.column, problem.row, problem.value, expected)
 
 
-def prepare(applicants: pd.DataFrame, on: dt.date | None = None) -> WaitingList:
+def prepare(
+    applicants: pd.DataFrame, on: dt.date | None = None, *, value_checks: bool = True
+) -> WaitingList:
     """Validate a waiting-list table and hold it in fast dtypes.
 
     Checks, all at once: the required columns exist; applicant ids are present;
@@ -710,6 +819,12 @@ def prepare(applicants: pd.DataFrame, on: dt.date | None = None) -> WaitingList:
     it is no error); household sizes are whole numbers >= 1; ``active`` (when present) is
     true or false; no (applicant_id, list) pair occurs twice. Raises one
     :class:`~fuaalborg.tables.TableValidationError`; applicant ids are never shown.
+
+    ``value_checks=False`` leaves out the checks of a value's content that a
+    waiting list may have passed without when a decision was recorded — ids
+    shaped like a CPR number, a CVR number's modulus 11 — so that
+    :func:`~fuaalborg.letting.replay.replay` ranks the list the decision ranked;
+    types, dates, lists and duplicates are checked as always.
     """
     if isinstance(applicants, WaitingList):
         return applicants
@@ -729,22 +844,22 @@ def prepare(applicants: pd.DataFrame, on: dt.date | None = None) -> WaitingList:
         if name not in present:
             problems.append(TableProblem(TABLE, name, None, None, f"a column: {meaning[name]}"))
     if problems:
-        raise TableValidationError(TABLE, problems)
+        _raise(applicants, problems, REQUIRED)
     if applicants.columns.duplicated().any():
         dups = sorted({str(c) for c in applicants.columns[applicants.columns.duplicated()]})
-        raise TableValidationError(
-            TABLE, [TableProblem(TABLE, c, None, None, "a column name used once") for c in dups]
-        )
+        _raise(applicants, [TableProblem(TABLE, c, None, None, "a column name used once")
+                            for c in dups])
     frame = applicants.reset_index(drop=True)
     n = len(frame)
-    ids = _ids(frame["applicant_id"], problems)
+    ids = _ids(frame["applicant_id"], problems, cpr=value_checks)
     lists = _lists(frame["list"], problems)
     today = dt.date.today()
     seniority = _dates(frame["seniority_date"], max(on, today) if on else today, problems)
     household = _households(frame["household_size"], problems)
     has_active = "active" in present
     active = _active(frame["active"] if has_active else None, n, problems)
-    id_missing = {p.row for p in problems if p.column == "applicant_id"}
+    # missing ids cannot be coded; ids refused for their shape can
+    id_missing = {p.row for p in problems if p.column == "applicant_id" and p.value is None}
     codes = np.zeros(n, dtype=np.int64)
     if not id_missing:
         codes = id_codes(ids)
@@ -753,15 +868,20 @@ def prepare(applicants: pd.DataFrame, on: dt.date | None = None) -> WaitingList:
         dup = np.zeros(n, dtype=bool)
         if counts is None or bool((counts > 1).any()):
             dup = pd.Series(pair).duplicated(keep="first").to_numpy()
-        for i in np.flatnonzero(dup & (lists >= 0)):
-            problems.append(
-                _problem(
-                    "applicant_id, list", int(i), f"({_HIDDEN}, {TURNS[lists[i]]})",
-                    "a combination of applicant_id, list not used by an earlier row",
+        repeated = np.flatnonzero(dup & (lists >= 0))
+        if len(repeated):
+            _, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
+            for i in repeated:
+                problems.append(
+                    _problem(
+                        "applicant_id, list", int(i), _HIDDEN,
+                        "a combination of applicant_id, list not used by an earlier row "
+                        f"(row {int(first[inverse[i]]) + 1} has the same)",
+                    )
                 )
-            )
     if problems:
         order = {name: i for i, name in enumerate([*REQUIRED, "active", "applicant_id, list"])}
         problems.sort(key=lambda p: (order.get(p.column, 99), p.row or 0))
-        raise TableValidationError(TABLE, problems)
-    return WaitingList(frame, ids, codes, lists, seniority, household, active, has_active)
+        _raise(frame, problems)
+    return WaitingList(frame, ids, codes, lists, seniority, household, active, has_active,
+                       value_checks)

@@ -839,14 +839,40 @@ def _smallest(keys: npt.NDArray[np.int64], top: int | None) -> npt.NDArray[np.in
     return chosen
 
 
+def _elsewhere(wl: WaitingList, municipality: Any) -> tuple[str, ...]:
+    """The notice on applicants living in departments the municipality's table lacks.
+
+    Raises when a current department id is one of the table's written differently
+    (see :meth:`WaitingList.living_elsewhere`). Rows are named, values never.
+    """
+    if municipality is None or "current_department_id" not in wl.columns:
+        return ()
+    rows = wl.living_elsewhere(municipality.departments["department_id"])
+    if not len(rows):
+        return ()
+    shown = ", ".join(str(int(r) + 1) for r in rows[:5])
+    more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
+    count = len(rows)
+    rows_text = f"1 row (row {shown})" if count == 1 else f"{count} rows (rows {shown}{more})"
+    town = getattr(municipality, "name", "the municipality")
+    return (
+        f"{rows_text} {'gives' if count == 1 else 'give'} a current department that is not in "
+        f"{town}'s departments table: read as living in a department elsewhere "
+        "(another municipality, or one without family dwellings), so never as living in the "
+        "vacancy's department",
+    )
+
+
 def _rank(
     wl: WaitingList,
     ctx: _Context,
     registry: CriteriaRegistry | None,
     top: int | None,
     caches: _Caches,
+    elsewhere: tuple[str, ...] = (),
 ) -> Ranking:
     reasons, notices, checked = _eligibility(wl, ctx, caches)
+    notices = [*elsewhere, *notices]
     eligible = reasons == 0
     key, group, met, exempt, children = _sort_key(wl, ctx, registry, caches)
 
@@ -936,7 +962,7 @@ def rank(
         parameters=parameters, caches=caches, designation=designation,
     )])
     wl = prepare(applicants, ctx.basis.on)
-    return _rank(wl, ctx, reg, _check_top(top), caches)
+    return _rank(wl, ctx, reg, _check_top(top), caches, _elsewhere(wl, municipality))
 
 
 def _per_vacancy(value: Any, count: int, name: str) -> list[Any]:
@@ -998,7 +1024,8 @@ def rank_many(
         )
     resolved = _apply_conditions(resolved)
     wl = prepare(applicants, min(ctx.basis.on for ctx, _ in resolved))
-    return [_rank(wl, ctx, reg, top, caches) for ctx, reg in resolved]
+    elsewhere = _elsewhere(wl, municipality)
+    return [_rank(wl, ctx, reg, top, caches, elsewhere) for ctx, reg in resolved]
 
 
 # ---------------------------------------------------------------------------

@@ -28,13 +28,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import pandas as pd
 
 from fuaalborg._types import CriteriaRegistry
 from fuaalborg.errors import NotInForceError
+from fuaalborg.letting._waiting_list import prepare
 from fuaalborg.letting.ranking import Ranking, rank
 from fuaalborg.parameters import DatedValue, Parameter, ParameterSet, load_parameters
 from fuaalborg.records import ParameterUse, RankingRecord, _recorded_text
@@ -69,8 +70,11 @@ def replay(
     params = load_parameters()
     overlay = _parameter_layer(record.parameters)
     frozen = ParameterSet((*params.layers, overlay), (*params.sources, "record"))
+    # the list as the decision read it: a value check added since (a CPR-shaped id, a
+    # CVR number's modulus 11) must not keep an old decision from being shown again
+    listed = prepare(applicants, record.on, value_checks=False)
     ranking = rank(
-        applicants,
+        cast("pd.DataFrame", listed),  # a prepared list passes through rank() as it is
         record.vacancy,
         registry=registry,
         on=record.on,
