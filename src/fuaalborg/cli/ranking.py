@@ -137,7 +137,7 @@ def _dwelling_facts(town: Municipality, dwelling: str, department: str | None) -
             f"--department {department}"
         )
     facts: dict[str, Any] = {"department_id": str(row["department_id"])}
-    for name in ("rooms", "monthly_rent_dkk", "floor", "dwelling_type", "lift"):
+    for name in ("rooms", "monthly_rent_dkk", "floor", "dwelling_type", "lift", "kind"):
         value = row.get(name)
         if value is None or pd.isna(value):
             continue
@@ -182,6 +182,14 @@ def _header(ranking: Any, town: Municipality | None) -> str:
     )
 
 
+def _echo_header(ranking: Any, town: Municipality | None) -> None:
+    """The header line and, for a BAB dwelling, why it is ranked at all (its route basis)."""
+    click.echo(_header(ranking, town))
+    _, found, rest = ranking.basis.route_basis.partition("BAB dwelling in a")
+    if found:
+        click.echo(f"note: {found}{rest}")
+
+
 def _show_frame(frame: Any) -> list[str]:
     shown = frame.copy()
     shown["seniority_date"] = shown["seniority_date"].dt.strftime("%Y-%m-%d")
@@ -212,6 +220,10 @@ def _show_frame(frame: Any) -> list[str]:
               help="What the dwelling is suited or earmarked for (English or Danish).")
 @click.option("--lift/--no-lift", "lift", default=None,
               help="Whether the dwelling can be reached by lift.")
+@click.option("--kind", type=click.Choice(["family", "bab"]),
+              help="The dwelling's kind (default: from the dwellings table with --dwelling). A "
+              "BAB dwelling goes to the municipal referral as the letting ledger routes it, "
+              "except where the referral does not place households (red): then it is ranked.")
 @click.option("--on", "on", type=DATE, help="Date the dwelling is let on (default: today).")
 @click.option("--route", type=click.Choice(["flexible", "ordinary"]),
               help="Letting route (default: from the department's colour and agreement).")
@@ -245,6 +257,7 @@ def rank_command(
     floor: int | None,
     dwelling_type: str | None,
     lift: bool | None,
+    kind: str | None,
     on: dt.date | None,
     route: str | None,
     turn: str | None,
@@ -301,7 +314,7 @@ def rank_command(
     facts: dict[str, Any] = {"department_id": department, "rooms": rooms,
                              "monthly_rent_dkk": rent, "floor": floor,
                              "dwelling_type": _DWELLING_TYPE_WORDS.get(dwelling_type or ""),
-                             "lift": lift}
+                             "lift": lift, "kind": kind}
     if dwelling is not None:
         assert town is not None
         facts = {**_dwelling_facts(town, dwelling, department),
@@ -329,17 +342,17 @@ def rank_command(
             ranking, output, include_ineligible=include_ineligible,
             danish=in_danish if danish is None else danish, lang=lang,
         )
-        click.echo(_header(ranking, town))
+        _echo_header(ranking, town)
         written = len(ranking.frame) + (len(ranking.ineligible) if include_ineligible else 0)
         click.echo(
             f"wrote {counted(written, 'row')} to {Path(output).name} "
             f"and the record to {record.name}"
         )
     elif ranking.eligible_count == 0:
-        click.echo(_header(ranking, town))
+        _echo_header(ranking, town)
         click.echo("no eligible applicants")
     else:
-        click.echo(_header(ranking, town))
+        _echo_header(ranking, town)
         shown = ranking.table().head(25 if top is None else top)
         click.echo("\n".join(_show_frame(shown)))
         if len(shown) < ranking.eligible_count:
