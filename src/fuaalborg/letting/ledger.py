@@ -412,6 +412,8 @@ class Ledger:
             header["dwelling_facts"] = facts
         if orgs:
             header["organisations"] = dict(sorted(orgs.items()))
+        if isinstance(municipality, Municipality) and municipality.danish:
+            header["danish"] = True  # its tables are written in Danish by default
         structure(header)
         store = open_store(target, project, create=[encode(header)[:-1]], wait=wait)
         ledger = cls(store, parameters or load_parameters(), _token=_TOKEN)
@@ -1270,6 +1272,15 @@ class Ledger:
                           monthly_rent_dkk=row.monthly_rent_dkk, vacant_on=row.decided_on,
                           dwelling_id=row.dwelling_id, **(facts or {}))
         return vacancy, row.subroute, row.turn, row.colour
+
+    @property
+    def danish(self) -> bool:
+        """Whether the ledger was created from a municipality whose files are in Danish:
+        its tables (``fuaalborg ledger state``/``events``) are then written in Danish by
+        default."""
+        self._store.refresh()
+        (created,) = self._store.event_docs(types=["created"])
+        return bool(created.get("danish"))
 
     def _dwelling_facts(self) -> dict[str, dict[str, Any]]:
         """The dwellings' facts the ledger keeps (read once: the first event never changes)."""
