@@ -11,21 +11,19 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pandas as pd
 import pytest
-from click.testing import CliRunner
 
+from fuaalborg import Municipality
 from fuaalborg.criteria.declarations import LettingAgreement
 from fuaalborg.errors import ValidationError
-from fuaalborg.examples import load
 from fuaalborg.monitoring.calendar import DUTY_KINDS, AgreementCalendar, agreement_calendar
 
 ON = dt.date(2024, 10, 15)
 
 
 @pytest.fixture(scope="module")
-def cal2024() -> AgreementCalendar:
-    return agreement_calendar("2024-01-01", "2024-12-31", on=ON, municipality=load(),
+def cal2024(example_municipality: Municipality) -> AgreementCalendar:
+    return agreement_calendar("2024-01-01", "2024-12-31", on=ON, municipality=example_municipality,
                               agreements=[])
 
 
@@ -70,8 +68,10 @@ def test_no_agreement_duties_outside_its_periods() -> None:
     assert after.duties == ()
 
 
-def test_mandatory_criteria_renewal_and_lapse_on_the_example(cal2024: AgreementCalendar) -> None:
-    cal = agreement_calendar("2018-01-01", "2026-12-31", on=ON, municipality=load())
+def test_mandatory_criteria_renewal_and_lapse_on_the_example(
+    cal2024: AgreementCalendar, example_municipality: Municipality
+) -> None:
+    cal = agreement_calendar("2018-01-01", "2026-12-31", on=ON, municipality=example_municipality)
     items = {d.id: (d.due.isoformat(), d.status) for d in cal.duties
              if d.kind.startswith("mandatory")}
     assert items == {
@@ -84,7 +84,8 @@ def test_mandatory_criteria_renewal_and_lapse_on_the_example(cal2024: AgreementC
         "mandatory_criteria_revision:M03:2021-12-01:1": ("2025-12-01", "upcoming"),
         "mandatory_criteria_revision:M04:2020-12-01:1": ("2024-12-01", "upcoming"),
     }
-    set_later = agreement_calendar("2018-01-01", "2026-12-31", on=ON, municipality=load(),
+    set_later = agreement_calendar("2018-01-01", "2026-12-31", on=ON,
+                                   municipality=example_municipality,
                                    criteria_set_on={"M04": "2023-03-01"})
     assert "mandatory_criteria_revision:M04:2023-03-01:1" not in {
         d.id for d in set_later.duties}  # due 2027-03-01, after the period
@@ -150,35 +151,3 @@ def test_frame_has_one_row_per_item_in_date_order(cal2024: AgreementCalendar) ->
     assert frame["due"].is_monotonic_increasing
     assert set(frame["kind"]) <= set(DUTY_KINDS)
     assert str(frame["due"].dtype) == "datetime64[s]"
-
-
-def test_cli_calendar_flags_overdue_items_and_writes_a_file(tmp_path: Path) -> None:
-    from fuaalborg.cli import main
-
-    runner = CliRunner()
-    res = runner.invoke(main, ["calendar", "--on", "2024-10-15", "--overdue"])
-    assert res.exit_code == 0, res.output
-    lines = res.output.splitlines()
-    assert lines[0].startswith("Using the example municipality (synthetic)")
-    assert ("2024-09-30 overdue: Eksempelkommune (syntetisk): call the parties to renegotiate"
-            in res.output)
-    assert "upcoming" not in res.output
-    done = tmp_path / "done.csv"
-    done.write_text("id,done_on\nrenegotiation_call:2023–2025,2024-08-20\n", encoding="utf-8")
-    out = tmp_path / "calendar.xlsx"
-    res = runner.invoke(main, ["calendar", "--on", "2024-10-15", "--done", str(done),
-                               "-o", str(out)])
-    assert res.exit_code == 0, res.output
-    frame = pd.read_excel(out)
-    row = frame.loc[frame["id"] == "renegotiation_call:2023–2025"].iloc[0]
-    assert row["status"] == "done"
-    bad = tmp_path / "bad.csv"
-    bad.write_text("id,done_on\nx,not a date\n", encoding="utf-8")
-    res = runner.invoke(main, ["calendar", "--done", str(bad)])
-    assert res.exit_code == 1
-    assert "Traceback" not in res.output
-    res = runner.invoke(main, ["calendar", "-o", str(tmp_path / "x.txt")])
-    assert res.exit_code == 2
-    res = runner.invoke(main, ["calendar", "--from", "2025-01-01", "--to", "2024-01-01"])
-    assert res.exit_code == 1
-    assert res.output.startswith("Error: --to 2024-01-01 is before --from 2025-01-01")

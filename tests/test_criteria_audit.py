@@ -1,21 +1,16 @@
-"""The audit, the CLI commands and the demo section."""
+"""The audit of flexible-letting criteria (its commands: ``test_cli_criteria``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import types
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
-from click.testing import CliRunner
 
-from fuaalborg.cli import main
 from fuaalborg.criteria import Criterion, audit, hookimpl
 from fuaalborg.criteria.testing import load_plugin, synthetic_applicants
-from fuaalborg.tables import write_table
 
 ON = dt.date(2024, 5, 1)
 
@@ -100,54 +95,3 @@ def test_a_small_ratio_in_a_tiny_group_is_not_flagged_without_significance() -> 
     assert row.ratio is not None
     assert row.ratio < 0.8
     assert row.flagged == (row.p_value is not None and row.p_value < 0.05 / 2)
-
-
-def test_cli_plugins_lists_builtins() -> None:
-    result = CliRunner().invoke(main, ["plugins"])
-    assert result.exit_code == 0, result.output
-    assert "fuaalborg.builtin" in result.output
-    assert "employment_or_education" in result.output
-    data = json.loads(CliRunner().invoke(main, ["plugins", "--json"]).output)
-    assert data["valid"]
-    assert data["plugins"][0]["builtin"]
-    assert any(a["organisation_cvr"] is None for a in data["agreements"])
-
-
-def test_cli_plugins_reports_invalid_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FUAALBORG_PLUGINS", "not-installed-anywhere")
-    result = CliRunner().invoke(main, ["plugins"])
-    assert result.exit_code == 1
-    assert "not-installed-anywhere" in result.output
-
-
-def test_cli_audit_on_a_sample_file(tmp_path: Path) -> None:
-    path = write_table(synthetic_applicants(300, seed=5), tmp_path / "sample.csv")
-    result = CliRunner().invoke(main, ["audit", "--sample", str(path), "--on", "2024-05-01"])
-    assert result.exit_code == 0, result.output
-    assert "no result depends on a protected column" in result.output
-    assert "Person" not in result.output
-    result = CliRunner().invoke(
-        main, ["audit", "--sample", str(path), "--on", "2024-05-01", "--json"]
-    )
-    assert json.loads(result.output)["ok"] is True
-
-
-def test_cli_audit_exits_non_zero_on_violation(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import fuaalborg.cli.criteria as cli
-
-    monkeypatch.setattr(cli, "load", lambda **_: load_plugin(cheating_plugin()))
-    path = write_table(synthetic_applicants(100, seed=5), tmp_path / "sample.csv")
-    result = CliRunner().invoke(main, ["audit", "--sample", str(path), "--on", "2024-05-01"])
-    assert result.exit_code == 1
-    assert "VIOLATION" in result.output
-
-
-def test_demo_section_runs_on_a_small_town() -> None:
-    from fuaalborg.cli.criteria import criteria_section
-
-    town = types.SimpleNamespace(applicants=synthetic_applicants(500, seed=6))
-    lines = criteria_section(town, ON)  # type: ignore[arg-type]
-    assert any("mandatory" in line for line in lines)
-    assert lines[-1].endswith("no result depends on a protected column")

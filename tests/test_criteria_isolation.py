@@ -265,8 +265,14 @@ def test_a_real_ctrl_c_of_the_caller_still_interrupts(in_process: Registry) -> N
         time.sleep(0.5)
         return pd.Series(False, index=frame.index)
 
-    with pytest.raises(KeyboardInterrupt):
-        run("probe.slow", slow, pd.DataFrame({"age": [1]}), None, plugin=MODULE)
+    # Python's own Ctrl-C handler, whatever an earlier test or library left installed
+    # (a handler that chooses not to raise is the caller's decision, kept by run()).
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run("probe.slow", slow, pd.DataFrame({"age": [1]}), None, plugin=MODULE)
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def test_an_undeclared_column_is_refused_in_the_worker(

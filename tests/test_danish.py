@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fuaalborg import danish, examples, specs
+from fuaalborg import Municipality, danish, specs
 from fuaalborg.criteria.vocabulary import APPLICANTS
 from fuaalborg.monitoring import StepModel, classify_areas, overview
 from fuaalborg.monitoring.lists import AREA_INDICATORS
@@ -40,8 +40,8 @@ def test_every_column_has_a_declared_danish_header_and_values(spec: TableSpec) -
             assert len(set(col.allowed_da)) == len(col.allowed), col.name
 
 
-def test_the_outputs_columns_are_all_translated() -> None:
-    town = examples.load()
+def test_the_outputs_columns_are_all_translated(example_municipality: Municipality) -> None:
+    town = example_municipality
     placement = StepModel.load("aalborg-2023").place(
         town.departments, town.indicators, town.lists, "2024-05-01", validate=False
     )

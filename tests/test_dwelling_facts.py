@@ -5,31 +5,24 @@ applies_to=DwellingCondition(...))``). The facts it reads — floor, dwelling
 type, lift — come from the municipality's dwellings table: the example fills
 them from a random stream of their own; a ledger keeps them from the table it
 was created from and :meth:`Ledger.rank` fills the vacancy with them; ``fuaalborg
-rank --dwelling ID`` reads them from the table.
+rank --dwelling ID`` reads them from the table (``test_cli_ranking``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
-import shutil
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from click.testing import CliRunner, Result
 
 import fuaalborg
 from fuaalborg import Municipality, examples
-from fuaalborg.cli import main
 from fuaalborg.criteria import DwellingCondition, LettingAgreement, PriorityGroup
 from fuaalborg.criteria.conditions import UnknownDwellingFactError
 from fuaalborg.examples import _generator
-from fuaalborg.letting import ranking as ranking_module
 from fuaalborg.letting.ledger import Ledger
 from fuaalborg.letting.registry import facts_by_dwelling
 from fuaalborg.specs import DWELLING_TYPES
@@ -41,15 +34,13 @@ ON = dt.date(2024, 5, 1)
 ORGANISATION = "29190011"  # Fjordby's Andelsboligforeningen Kystbo (invented)
 
 
-def run(*args: object) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args])
-
-
 # -- the example --------------------------------------------------------------------------
 
 
-def test_the_example_states_plausible_floors_types_and_lifts() -> None:
-    dwellings = examples.load().dwellings
+def test_the_example_states_plausible_floors_types_and_lifts(
+    example_municipality: Municipality
+) -> None:
+    dwellings = example_municipality.dwellings
     assert dwellings["floor"].notna().all()
     assert dwellings["lift"].notna().all()
     assert dwellings["floor"].between(0, 8).all()
@@ -66,8 +57,10 @@ def test_the_example_states_plausible_floors_types_and_lifts() -> None:
     assert (dwellings.groupby("department_id")["lift"].nunique() == 1).all()
 
 
-def test_the_facts_move_no_other_figure_of_the_example(monkeypatch: pytest.MonkeyPatch) -> None:
-    town = examples.load()
+def test_the_facts_move_no_other_figure_of_the_example(
+    monkeypatch: pytest.MonkeyPatch, example_municipality: Municipality
+) -> None:
+    town = example_municipality
 
     def none(rng: np.random.Generator, departments: pd.DataFrame,
              dwellings: pd.DataFrame) -> pd.DataFrame:
@@ -162,107 +155,3 @@ def test_a_ledger_without_facts_takes_them_from_its_municipality(tmp_path: Path)
                              municipality=town)
     assert ranked.vacancy.floor == 0
     assert ranked.frame["applicant_id"].iloc[0] == "old"
-
-
-# -- the command line ---------------------------------------------------------------------
-
-
-@pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    """Fjordby, whose dwellings table states floors, dwelling types and lifts."""
-    return Path(shutil.copytree(FJORDBY, tmp_path / "fjordby"))
-
-
-PLUGIN = '''
-from fuaalborg.criteria import DwellingCondition, LettingAgreement, PriorityGroup, hookimpl
-import datetime as dt
-
-ORGANISATION_CVR = "29190011"
-
-
-@hookimpl
-def register_letting_agreements():
-    return [LettingAgreement(
-        organisation_cvr=ORGANISATION_CVR, departments=("D004",),
-        groups=(PriorityGroup("senior", applies_to=[DwellingCondition(floor=0),
-                                                     DwellingCondition(lift=True)]),),
-        flexible_share=1.0, legal_basis="Almenboligloven § 60, stk. 1; Kystbo bilag 4 (test)",
-        valid_from=dt.date(2020, 1, 1), valid_until=None)]
-'''
-
-
-@pytest.fixture
-def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """An organisation's plug-in installed as a distribution, found through its entry point."""
-    site = tmp_path / "site"
-    (site / "fuaalborg_kystbo_test-1.0.dist-info").mkdir(parents=True)
-    (site / "fuaalborg_kystbo_test.py").write_text(PLUGIN, encoding="utf-8")
-    info = site / "fuaalborg_kystbo_test-1.0.dist-info"
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: fuaalborg-kystbo-test\n"
-                                   "Version: 1.0\n", encoding="utf-8")
-    (info / "entry_points.txt").write_text("[fuaalborg]\nkystbo = fuaalborg_kystbo_test\n",
-                                           encoding="utf-8")
-    monkeypatch.syspath_prepend(str(site))
-    monkeypatch.setenv("FUAALBORG_PLUGINS", "fuaalborg-kystbo-test")
-    importlib.invalidate_caches()
-    ranking_module._default_registry.cache_clear()
-    yield
-    ranking_module._default_registry().close()
-    ranking_module._default_registry.cache_clear()
-    sys.modules.pop("fuaalborg_kystbo_test", None)
-
-
-def test_rank_dwelling_takes_the_facts_from_the_dwellings_table(folder: Path,
-                                                                  installed: None) -> None:
-    common = ("rank", "--municipality", folder, "--on", ON, "--top", "3")
-    ground = run(*common, "--dwelling", "D004-005")
-    assert ground.exit_code == 0, ground.output
-    assert ("department D004 (green), dwelling D004-005, 2 rooms, ground floor, senior "
-            "dwelling, no lift, 4.911 kr./month") in ground.output
-    assert "senior" in ground.output.split("seniority_date", 1)[1]
-    upstairs = run(*common, "--dwelling", "D004-004")
-    assert upstairs.exit_code == 0, upstairs.output
-    assert "dwelling D004-004, 2 rooms, floor 3, family dwelling, no lift" in upstairs.output
-    assert "senior " not in upstairs.output.split("seniority_date", 1)[1]
-    # an explicit fact overrides the table's
-    senior = ground.output.split("seniority_date", 1)[1].split()[1]
-    moved = run(*common, "--dwelling", "D004-004", "--floor", "0", "--explain", senior,
-                "--lang", "en")
-    assert moved.exit_code == 0, moved.output
-    assert "this dwelling: ground floor, no lift — the group applies" in moved.output
-    # without --dwelling the facts are options of their own
-    given = run("rank", "--municipality", folder, "--on", ON, "--top", "3",
-                "--department", "D004", "--rooms", "2", "--rent", "4800", "--lift")
-    assert given.exit_code == 0, given.output
-    (header,) = [line for line in given.output.splitlines() if line.startswith("Fjordby")]
-    assert "2 rooms, lift, 4.800 kr./month" in header
-    lacking = run("rank", "--municipality", folder, "--on", ON,
-                  "--department", "D004", "--rooms", "2", "--rent", "4800")
-    assert lacking.exit_code == 1
-    assert "floor" in lacking.output
-    assert "Traceback" not in lacking.output
-
-
-def test_rank_dwelling_refuses_what_it_cannot_find(folder: Path) -> None:
-    for args, said in [
-        (["--dwelling", "D404-001"], "'D404-001' is not in Fjordby Kommune's dwellings table"),
-        (["--dwelling", "D004-001", "--department", "D001"], "belongs to department D004"),
-        (["--department", "D004", "--rent", "4800"], "--dwelling ID (with --municipality DIR), "
-                                                     "or --rooms"),
-        (["--dwelling", "D004-001", "--dwelling-type", "kollegium"], "Invalid value"),
-        (["--dwelling", "D004-001", "--floor", "41"], "41 is not in the range -1<=x<=40"),
-    ]:
-        result = run("rank", "--municipality", folder, "--on", ON, *args)
-        assert result.exit_code in (1, 2), (args, result.output)
-        assert said in result.output, (args, result.output)
-        assert "Traceback" not in result.output
-
-
-def test_the_demo_shows_a_ranking_where_a_dwelling_condition_applies() -> None:
-    from fuaalborg.cli.ranking import ranking_section
-
-    lines = ranking_section(examples.load(), ON)
-    text = "\n".join(lines)
-    assert "A dwelling condition (illustration, no organisation's agreement)" in text
-    assert "— the group applies." in text
-    assert "— the group does not apply here." in text

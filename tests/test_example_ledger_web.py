@@ -14,15 +14,17 @@ from typing import Any
 
 import pytest
 
-from fuaalborg import examples
+from fuaalborg import Municipality
 from fuaalborg.letting.ledger import Ledger
 
 APP = Path(__file__).resolve().parents[1] / "examples" / "ledger-web" / "app.py"
 
 
-def _town_folder(folder: Path) -> tuple[Path, list[tuple[str, str]]]:
+def _town_folder(
+    folder: Path, example_municipality: Municipality
+) -> tuple[Path, list[tuple[str, str]]]:
     """A municipality of four of the example's departments, as CSV files."""
-    town = examples.load()
+    town = example_municipality
     deps = town.departments.head(4)
     keep = deps["department_id"]
     dwellings = town.dwellings[town.dwellings["department_id"].isin(keep)]
@@ -54,9 +56,9 @@ def _call(port: int, method: str, path: str, body: dict[str, Any] | None = None)
 
 @pytest.mark.parametrize("store", ["sqlite", "postgresql"])
 def test_four_workers_record_concurrently_and_the_ledger_verifies(
-    store: str, tmp_path: Path, request: pytest.FixtureRequest
+    store: str, tmp_path: Path, request: pytest.FixtureRequest, example_municipality: Municipality
 ) -> None:
-    folder, dwellings = _town_folder(tmp_path / "town")
+    folder, dwellings = _town_folder(tmp_path / "town", example_municipality)
     target = (f"sqlite:///{tmp_path}/ledger.db" if store == "sqlite"
               else str(request.getfixturevalue("pg_url")))
     from fuaalborg import Municipality
@@ -109,7 +111,7 @@ def test_four_workers_record_concurrently_and_the_ledger_verifies(
         status, error = _call(port, "POST", "/vacancies", {**vacancies[0], "vacancy_id": "V99",
                                                             "dwelling_id": "nope"})
         assert status == 400
-        assert error["problems"] == ["unknown dwelling 'nope'"]
+        assert error["problems"] == [{"where": "dwelling_id", "what": "unknown dwelling 'nope'"}]
         status, _ = _call(port, "GET", "/vacancies/V99")
         assert status == 400
         other = next(d["vacancy_id"] for _s, d in answers if d["vacancy_id"] != vid)

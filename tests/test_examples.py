@@ -33,8 +33,8 @@ TABLES = ("organisations", "departments", "dwellings", "areas", "indicators", "l
 
 
 @pytest.fixture(scope="module")
-def town() -> Municipality:
-    return examples.load()
+def town(example_municipality: Municipality) -> Municipality:
+    return example_municipality
 
 
 def _bands(dwellings: pd.DataFrame) -> pd.Series:

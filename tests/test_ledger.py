@@ -196,7 +196,7 @@ def test_all_problems_at_once(ledger: Ledger) -> None:
 
 def test_colour_required_without_step_model(ledger: Ledger) -> None:
     size = _size(ledger)
-    with pytest.raises(LedgerInputError, match="colour is required"):
+    with pytest.raises(LedgerInputError, match="colour: required"):
         ledger.record_vacancy("V1", "A1", "A", "family", "2024-03-01", 4000, 2)
     assert _size(ledger) == size
 

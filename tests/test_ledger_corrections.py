@@ -95,17 +95,17 @@ def test_corrections_change_facts_not_routes(tmp_path: Path) -> None:
         for fields, message in [
             ({"department_id": "B"}, "decides the vacancy's route"),
             ({"colour": "red"}, "decides the vacancy's route"),
-            ({"dwelling_id": "B1"}, "void the vacancy and record it again"),
+            ({"dwelling_id": "B1"}, r"void the vacancy \(Ledger.void\) and record it again"),
             ({"dwelling_id": "AB"}, "is a bab dwelling"),
             ({"vacant_on": "2022-12-30"}, "falls under other rules"),
             ({"monthly_rent_dkk": float("inf")}, "is not a number >= 0"),
-            ({"monthly_rent_dkk": 4200.0}, "is already 4200.0"),
-            ({"flavour": "x"}, "'flavour' is not a fact"),
+            ({"monthly_rent_dkk": 4200.0}, "monthly_rent_dkk: already 4200.0"),
+            ({"flavour": "x"}, "flavour: not a fact"),
             ({}, "nothing to correct"),
         ]:
             with pytest.raises(LedgerInputError, match=message):
                 ledger.correct("V1", "try", "2024-02-03", by="kb", **fields)
-        with pytest.raises(LedgerInputError, match="reason is required"):
+        with pytest.raises(LedgerInputError, match="reason: required"):
             ledger.correct("V1", " ", "2024-02-03", by="kb", rooms=2)
         assert ledger.path.stat().st_size == size  # type: ignore[union-attr]
         ledger.correct("V1", "date typed wrong", "2024-02-03", by="kb", vacant_on="2024-01-28")

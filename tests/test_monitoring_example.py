@@ -1,16 +1,13 @@
-"""Monitoring on the bundled example municipality, and the command line."""
+"""Monitoring on the bundled example municipality (its commands: ``test_cli_monitoring``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
-from fuaalborg import examples
-from fuaalborg.cli import main
+from fuaalborg import Municipality
 from fuaalborg.monitoring import (
     StepModel,
     classify_areas,
@@ -23,8 +20,8 @@ from fuaalborg.monitoring import (
 
 
 @pytest.fixture(scope="module")
-def town():  # type: ignore[no-untyped-def]
-    return examples.load()
+def town(example_municipality: Municipality) -> Municipality:
+    return example_municipality
 
 
 def test_classification_reproduces_the_example_lists(town) -> None:  # type: ignore[no-untyped-def]
@@ -61,38 +58,15 @@ def test_placement_on_uses_the_calendar(town) -> None:  # type: ignore[no-untype
     assert colour_on(town, dep, dt.date(2024, 6, 1)) == p.colour_of(dep)
 
 
-def test_cli_commands(tmp_path: Path) -> None:
-    runner = CliRunner()
-    out = tmp_path / "placement.csv"
-    res = runner.invoke(main, ["place", "--on", "2024-06-01", "-o", str(out)])
-    assert res.exit_code == 0, res.output
-    assert "C-417/23" in res.output
-    assert out.exists()
-    prev = tmp_path / "prev.csv"
-    pd.read_csv(out)[["department_id", "colour"]].assign(colour="green").to_csv(prev, index=False)
-    res = runner.invoke(main, ["overview", "--on", "2024-06-01", "--previous", str(prev),
-                               "-o", str(tmp_path / "o.xlsx")])
-    assert res.exit_code == 0, res.output
-    res = runner.invoke(main, ["classify-areas", "--on", "2024-06-01"])
-    assert res.exit_code == 0
-    assert "Differences from the official lists: 0" in res.output
-    bad = tmp_path / "bad.csv"
-    bad.write_text("area_id,list_date\nA,2017-12-01\n", encoding="utf-8")
-    res = runner.invoke(main, ["classify-areas", str(bad), "-o", str(tmp_path / "x.csv")])
-    assert res.exit_code == 1
-    assert not (tmp_path / "x.csv").exists()
-    res = runner.invoke(main, ["colour-rules", "red", "--on", "2024-01-01"])
-    assert res.exit_code == 0
-    assert "§ 60, stk. 4" in res.output
-
-
-def test_overview_lists_departments_that_left_red_or_yellow() -> None:
+def test_overview_lists_departments_that_left_red_or_yellow(
+    example_municipality: Municipality
+) -> None:
     import datetime as dt
 
-    from fuaalborg import StepModel, examples
+    from fuaalborg import StepModel
     from fuaalborg.monitoring import overview
 
-    town = examples.load()
+    town = example_municipality
     model = StepModel.load("aalborg-2023")
     before = model.place(town.departments, town.indicators, town.lists, dt.date(2024, 6, 1))
     green = before.frame.loc[before.frame["colour"] == "green", "department_id"].iloc[0]

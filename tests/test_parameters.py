@@ -140,7 +140,8 @@ reference = "x"
     )
     with pytest.raises(ParameterFileError) as info:
         load_parameters(path)
-    problems = info.value.problems
+    assert all(p.where.startswith(str(path)) for p in info.value.problems)
+    problems = [str(p) for p in info.value.problems]
     text = str(info.value)
     assert all(str(path) in p for p in problems)
     assert any("referral.share" in p and "colour" in p for p in problems), problems

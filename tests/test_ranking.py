@@ -8,9 +8,9 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
 import fuaalborg
+from fuaalborg import Municipality
 from fuaalborg.letting.ranking import (
     ApplicantNotFoundError,
     RankingContextError,
@@ -416,11 +416,10 @@ def test_rank_many_equals_rank_and_evaluates_each_criterion_once() -> None:
 # -- the example municipality and the real criteria ------------------------------------------
 
 
-def test_example_municipality_red_and_green_departments() -> None:
-    from fuaalborg.examples import load
+def test_example_municipality_red_and_green_departments(example_municipality: Municipality) -> None:
     from fuaalborg.monitoring.calendar import placement_on
 
-    town = load()
+    town = example_municipality
     on = town.applicants["seniority_date"].max().date()
     colours = placement_on(town, on).colours()
     red = str(colours[colours == "red"].index[0])
@@ -439,35 +438,6 @@ def test_example_municipality_red_and_green_departments() -> None:
     assert red_rank.criteria[-1].legal_basis
 
 
-def test_cli_rank_writes_a_file_and_explains(tmp_path: Any) -> None:
-    from fuaalborg.cli import main
-
-    t = table(("a", "external", "2010-01-01", 1), ("b", "external", "2012-01-01", 1),
-              name=["Anna", "Bo"])
-    src = tmp_path / "list.csv"
-    t.to_csv(src, index=False)
-    out = tmp_path / "ranked.csv"
-    runner = CliRunner()
-    result = runner.invoke(main, [
-        "rank", str(src), "--department", "D1", "--rooms", "2", "--rent", "5000",
-        "--on", "2024-06-01", "--route", "ordinary", "-o", str(out), "--explain", "b",
-        "--lang", "en",
-    ])
-    assert result.exit_code == 0, result.output
-    assert pd.read_csv(out)["applicant_id"].tolist() == ["a", "b"]
-    assert "Position 2 of 2" in result.output
-    assert (tmp_path / "ranked.record.json").exists()
-    future = tmp_path / "future.csv"
-    table(("a", "external", "2099-01-01", 1), name=["Anna"]).to_csv(future, index=False)
-    bad = runner.invoke(main, [
-        "rank", str(future), "--department", "D1", "--rooms", "2", "--rent", "5000",
-        "--on", "2024-06-01", "--route", "ordinary", "-o", str(tmp_path / "no.csv"),
-    ])
-    assert bad.exit_code == 1
-    assert not (tmp_path / "no.csv").exists()
-    assert "Anna" not in bad.output
-
-
 def test_an_applicant_not_yet_on_the_list_is_ineligible_with_the_reason() -> None:
     t = table(
         ("a", "external", "2010-01-01", 1),
@@ -482,119 +452,3 @@ def test_an_applicant_not_yet_on_the_list_is_ineligible_with_the_reason() -> Non
     assert "not yet on the list" in ranking.explain("b", lang="en")
     later = rank(t, Vacancy("D1", 2, 5000, dt.date(2024, 7, 1)), route="ordinary")
     assert later.frame["applicant_id"].tolist() == ["a", "b"]
-
-
-def _rank_cli(*args: str) -> Any:
-    from fuaalborg.cli import main
-
-    return CliRunner().invoke(main, ["rank", *args])
-
-
-def test_cli_rank_reads_a_danish_export_like_the_plain_csv(tmp_path: Any) -> None:
-    from fuaalborg.examples import load
-    from fuaalborg.tables import write_table
-
-    town = load()
-    waiting = town.applicants.head(400)
-    plain, danish = tmp_path / "list.csv", tmp_path / "liste.csv"
-    write_table(waiting, plain)
-    write_table(waiting, danish, danish=True)
-    assert ";" in danish.read_text(encoding="utf-8-sig").splitlines()[0]
-    on = (waiting["seniority_date"].max() + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
-    args = ["--department", "D012", "--rooms", "3", "--rent", "6500", "--on", on, "--top", "10"]
-    first = _rank_cli(str(plain), *args)
-    second = _rank_cli(str(danish), *args)
-    assert first.exit_code == 0, first.output
-    assert second.exit_code == 0, second.output
-    assert "flexible letting" in first.output  # a red department: the criteria read numbers
-    assert second.output == first.output
-
-
-def test_cli_rank_prints_a_header_and_says_when_nobody_is_eligible(tmp_path: Any) -> None:
-    src = tmp_path / "list.csv"
-    table(("a", "external", "2010-01-01", 5), ("b", "internal", "2012-01-01", 9)).to_csv(
-        src, index=False
-    )
-    args = ["--department", "D1", "--rent", "12500", "--on", "2024-06-01", "--route", "ordinary"]
-    result = _rank_cli(str(src), "--rooms", "3", *args)
-    assert result.exit_code == 0, result.output
-    assert "<Ranking" not in result.output
-    assert result.output.splitlines()[0] == (
-        "Department D1, 3 rooms, 12.500 kr./month, 2024-06-01: ordinary letting, internal and "
-        "external lists as one; 1 eligible, 1 row not eligible"
-    )
-    empty = _rank_cli(str(src), "--rooms", "2", "--turn", "internal", *args)
-    assert empty.exit_code == 0, empty.output
-    assert "Empty DataFrame" not in empty.output
-    assert empty.output.splitlines()[1:] == ["no eligible applicants"]
-    zero = _rank_cli(str(src), "--rooms", "3", "--top", "0", *args)
-    assert zero.exit_code == 2
-    assert "--top" in zero.output
-    assert "Empty DataFrame" not in zero.output
-
-
-def test_cli_rank_refuses_an_output_suffix_before_reading_the_list(tmp_path: Any) -> None:
-    src = tmp_path / "list.csv"
-    src.write_text("not,a\nwaiting,list\n", encoding="utf-8")
-    out = tmp_path / "ranked.json"
-    result = _rank_cli(str(src), "--department", "D1", "--rooms", "2", "--rent", "5000",
-                       "--route", "ordinary", "-o", str(out))
-    assert result.exit_code == 2
-    assert ".csv or .xlsx" in result.output
-    assert "applicants" not in result.output  # the table was not read
-    assert list(tmp_path.iterdir()) == [src]
-
-
-def test_cli_rank_output_that_cannot_be_written_leaves_no_file(
-    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from pathlib import Path
-
-    src = tmp_path / "list.csv"
-    table(("a", "external", "2010-01-01", 1)).to_csv(src, index=False)
-    args = ["--department", "D1", "--rooms", "2", "--rent", "5000", "--on", "2024-06-01",
-            "--route", "ordinary"]
-    (tmp_path / "afile").write_text("a file, not a directory", encoding="utf-8")
-    blocked = tmp_path / "afile" / "x.csv"
-    result = _rank_cli(str(src), *args, "-o", str(blocked))
-    assert result.exit_code == 1
-    assert result.output.splitlines() == [
-        f"Error: cannot write {blocked}: {tmp_path / 'afile'} is not a directory"
-    ]
-    missing = tmp_path / "nowhere" / "x.csv"
-    result = _rank_cli(str(src), *args, "-o", str(missing))
-    assert result.exit_code == 1
-    assert result.output.startswith(f"Error: cannot write {missing}: directory")
-    assert not (tmp_path / "nowhere").exists()
-
-    # the table is written, then the record fails: neither file (nor a temporary) is left
-    def disk_full(self: Path, *args: Any, **kwargs: Any) -> int:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(Path, "write_text", disk_full)
-    result = _rank_cli(str(src), *args, "-o", str(tmp_path / "ranked.csv"))
-    assert result.exit_code == 1
-    assert result.output.splitlines() == [
-        f"Error: cannot write {tmp_path / 'ranked.csv'}: No space left on device"
-    ]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "list.csv"]
-
-
-def test_cli_rank_speaks_in_options_not_keyword_arguments(tmp_path: Any) -> None:
-    src = tmp_path / "list.csv"
-    table(("a", "external", "2010-01-01", 1)).to_csv(src, index=False)
-    result = _rank_cli(str(src), "--department", "D1", "--rooms", "2", "--rent", "5000",
-                       "--on", "2024-06-01", "--route", "flexible", "--colour", "green",
-                       "--organisation", "99999999")
-    assert result.exit_code == 1
-    assert "=" not in result.output
-    assert "--route ordinary" in result.output
-    assert "Traceback" not in result.output
-    unknown = _rank_cli(str(src), "--department", "NOPE", "--rooms", "2", "--rent", "5000",
-                        "--on", "2024-06-01")
-    assert unknown.exit_code == 1
-    assert "--colour and --organisation" in unknown.output
-    bad_day = _rank_cli(str(src), "--department", "D1", "--rooms", "2", "--rent", "5000",
-                        "--on", "2024-02-30")
-    assert bad_day.exit_code == 2
-    assert "not a date" in bad_day.output

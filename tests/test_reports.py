@@ -14,7 +14,6 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from fuaalborg import examples
 from fuaalborg.cli import main
 from fuaalborg.errors import NotInForceError
 from fuaalborg.letting.ledger import Ledger
@@ -38,8 +37,8 @@ START, END = dt.date(2024, 1, 1), dt.date(2024, 3, 31)
 
 
 @pytest.fixture(scope="module")
-def town() -> Municipality:
-    return examples.load()
+def town(example_municipality: Municipality) -> Municipality:
+    return example_municipality
 
 
 @pytest.fixture(scope="module")
@@ -139,8 +138,8 @@ def test_rent_bands_reconcile_with_the_dwellings_table(
         assert body["Indmeldt til anvisning"].sum() == int(frame["referred"].sum())
 
 
-def test_agreement_figures_for_the_stock() -> None:
-    town = examples.load()
+def test_agreement_figures_for_the_stock(example_municipality: Municipality) -> None:
+    town = example_municipality
     bands = rent_band(town.dwellings["monthly_rent_dkk"], "agreement", END).value_counts()
     cheap = rent_band_labels("agreement", END)[0]
     assert int(bands[cheap]) == 1849  # the agreement's cheap dwellings

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fuaalborg import examples
+from fuaalborg import Municipality
 from fuaalborg.criteria import load
 from fuaalborg.letting.ledger import Ledger
 from fuaalborg.letting.offers import OfferRound
@@ -18,8 +18,10 @@ from fuaalborg.reports import build_report
 ON = dt.date(2026, 3, 2)
 
 
-def test_the_group_of_a_flexible_letting_reaches_r3(tmp_path: Path) -> None:
-    town = examples.load()
+def test_the_group_of_a_flexible_letting_reaches_r3(
+    tmp_path: Path, example_municipality: Municipality
+) -> None:
+    town = example_municipality
     placement = placement_on(town, ON)
     red = sorted(d for d, c in placement.colours().items() if c == "red")
     assert red, "the example municipality has red departments"
@@ -55,10 +57,10 @@ def test_the_group_of_a_flexible_letting_reaches_r3(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("lang", ["da", "en"])
-def test_without_groups_r3_says_why(lang: str) -> None:
+def test_without_groups_r3_says_why(lang: str, example_municipality: Municipality) -> None:
     from fuaalborg.reports.demo import demo_ledger
 
-    town = examples.load()
+    town = example_municipality
     ledger = demo_ledger(town, dt.date(2024, 1, 1), dt.date(2024, 1, 31), signed=5)
     # a ledger written before lettings recorded the priority group
     events = [{**e, "group": None} if e["type"] == "signed" else e for e in ledger.events()]
@@ -68,10 +70,12 @@ def test_without_groups_r3_says_why(lang: str) -> None:
     assert r3.note
 
 
-def test_a_danish_report_states_the_ethnicity_notice_in_danish() -> None:
+def test_a_danish_report_states_the_ethnicity_notice_in_danish(
+    example_municipality: Municipality
+) -> None:
     from fuaalborg.reports.demo import demo_ledger
 
-    town = examples.load()
+    town = example_municipality
     ledger = demo_ledger(town, dt.date(2024, 1, 1), dt.date(2024, 1, 31), signed=5)
     danish = build_report(town, ledger, dt.date(2024, 1, 1), dt.date(2024, 1, 31),
                           figures=False, lang="da")

@@ -17,13 +17,15 @@ from typing import Any
 
 import pytest
 
-from fuaalborg import examples
+from fuaalborg import Municipality
 from report_support import CASES, HERE, build, header, read_events
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
-    town = examples.load()
+def built(
+    tmp_path_factory: pytest.TempPathFactory, example_municipality: Municipality
+) -> list[dict[str, Any]]:
+    town = example_municipality
     folder: Path = tmp_path_factory.mktemp("reports")
     return build(town, [header(town, folder), *read_events()], folder)
 

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import fuaalborg
-from fuaalborg import Municipality, examples, load_parameters
+from fuaalborg import Municipality, load_parameters
 from fuaalborg.letting.routing import rules_on
 from fuaalborg.simulation import (
     METRICS,
@@ -29,8 +29,8 @@ START = dt.date(2026, 1, 1)
 
 
 @pytest.fixture(scope="module")
-def town() -> Municipality:
-    return examples.load()
+def town(example_municipality: Municipality) -> Municipality:
+    return example_municipality
 
 
 def all_colour(colour: str):  # type: ignore[no-untyped-def]

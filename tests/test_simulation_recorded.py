@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 
 import fuaalborg
-from fuaalborg import Municipality, examples
+from fuaalborg import Municipality
 from fuaalborg.letting.routing import Counters, Rules, route_frame
 from fuaalborg.simulation import Scenario
 
@@ -35,8 +35,8 @@ STREAMS = json.loads((HERE / "routed-streams.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
-def town() -> Municipality:
-    return examples.load()
+def town(example_municipality: Municipality) -> Municipality:
+    return example_municipality
 
 
 def by_position(town: Municipality, on: dt.date) -> dict[str, str]:

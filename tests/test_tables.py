@@ -255,13 +255,13 @@ def test_cvr_columns_apply_the_modulus_11_check() -> None:
 
 
 def test_problems_of_several_tables_name_their_table() -> None:
-    from fuaalborg.tables import Problem
+    from fuaalborg.tables import TableProblem
 
     error = TableValidationError(
         "departments, dwellings",
         [
-            Problem("departments", "residents", 3, "-1", "a whole number >= 0"),
-            Problem("dwellings", "kind", 2, "'youth'", "one of family, bab"),
+            TableProblem("departments", "residents", 3, "-1", "a whole number >= 0"),
+            TableProblem("dwellings", "kind", 2, "'youth'", "one of family, bab"),
         ],
     )
     lines = str(error).splitlines()

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fuaalborg import examples, load_parameters, simulate
+from fuaalborg import Municipality, load_parameters, simulate
 from fuaalborg.letting.errors import LedgerInputError, LedgerMunicipalityError
 from fuaalborg.letting.ledger import Ledger
 from fuaalborg.letting.routing import Counters, route_frame, rules_on
@@ -189,8 +189,8 @@ def test_an_existing_ledger_file_replays_verifies_and_crosses_to_the_organisatio
         db.verify()
 
 
-def test_the_simulation_alternates_per_organisation() -> None:
-    town = examples.load()
+def test_the_simulation_alternates_per_organisation(example_municipality: Municipality) -> None:
+    town = example_municipality
     result = simulate(town, years=1, runs=3, seed=5)
     internal, external = result.values("lettings_internal"), result.values("lettings_external")
     organisations = town.departments["organisation_cvr"].nunique()

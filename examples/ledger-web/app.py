@@ -23,7 +23,8 @@ Endpoints (JSON in, JSON out; dates YYYY-MM-DD):
     GET  /departments/<id>/counters       the department's counters
     GET  /verify                          re-derive everything from the events
 
-A refused request answers 400 (or 404, 409) with ``{"error", "problems"}``; a
+A refused request answers 400 (or 404, 409) with ``{"error", "problems"}``, each
+problem ``{"where", "what"}`` (the argument it concerns, what is wrong); a
 busy ledger answers 503 and the client retries. No answer carries a traceback
 or an applicant's data beyond what the request sent.
 """
@@ -70,7 +71,8 @@ class Service:
             status, payload = self._route(method, path, body)
         except LedgerInputError as exc:
             status, payload = "400 Bad Request", {"error": str(exc).splitlines()[0],
-                                                  "problems": list(exc.problems)}
+                                                  "problems": [{"where": p.where, "what": p.what}
+                                                               for p in exc.problems]}
         except LedgerBusyError as exc:
             status, payload = "503 Service Unavailable", {"error": str(exc)}
         except FuaalborgError as exc:

@@ -13,6 +13,7 @@ True
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from fuaalborg import _lazy
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
         FuaalborgError,
         NotInForceError,
         ParameterFileError,
+        ProblemsError,
         ValidationError,
     )
     from fuaalborg.letting.ledger import Decision, Ledger
@@ -71,7 +73,7 @@ if TYPE_CHECKING:
     from fuaalborg.simulation import Scenario, SimulationResult, compare_scenarios, simulate
     from fuaalborg.tables import (
         Column,
-        Problem,
+        TableProblem,
         TableSpec,
         TableValidationError,
         read_table,
@@ -119,7 +121,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "Placement": ("fuaalborg.monitoring", "Placement"),
     "placement_on": ("fuaalborg.monitoring", "placement_on"),
     "PluginLoadError": ("fuaalborg.criteria", "PluginLoadError"),
-    "Problem": ("fuaalborg.tables", "Problem"),
+    "ProblemsError": ("fuaalborg.errors", "ProblemsError"),
     "rank": ("fuaalborg.letting.ranking", "rank"),
     "rank_many": ("fuaalborg.letting.ranking", "rank_many"),
     "Ranking": ("fuaalborg.letting.ranking", "Ranking"),
@@ -135,6 +137,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "simulate": ("fuaalborg.simulation", "simulate"),
     "SimulationResult": ("fuaalborg.simulation", "SimulationResult"),
     "StepModel": ("fuaalborg.monitoring", "StepModel"),
+    "TableProblem": ("fuaalborg.tables", "TableProblem"),
     "TableSpec": ("fuaalborg.tables", "TableSpec"),
     "TableValidationError": ("fuaalborg.tables", "TableValidationError"),
     "Vacancy": ("fuaalborg.letting.vacancy", "Vacancy"),
@@ -153,8 +156,26 @@ _SUBMODULES = frozenset(
 )
 
 
+#: Former names, each kept as an alias of its new name until a later release.
+_DEPRECATED: dict[str, tuple[str, str]] = {
+    # 0.2: a table's failing cell is a TableProblem, one kind of fuaalborg.errors.Problem
+    "Problem": ("fuaalborg.tables", "TableProblem"),
+}
+
+
 def __getattr__(name: str) -> Any:
     """Load a re-exported name or a submodule on first use (PEP 562)."""
+    if name in _DEPRECATED:
+        import warnings
+
+        module, attribute = _DEPRECATED[name]
+        warnings.warn(
+            f"fuaalborg.{name} is now fuaalborg.{attribute}; the old name will be removed in a "
+            "later release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(importlib.import_module(module), attribute)
     return _lazy.load(globals(), name, _EXPORTS, _SUBMODULES)
 
 
@@ -190,7 +211,7 @@ __all__ = [
     "ParameterSet",
     "Placement",
     "PluginLoadError",
-    "Problem",
+    "ProblemsError",
     "Ranking",
     "RankingBasis",
     "RankingRecord",
@@ -198,6 +219,7 @@ __all__ = [
     "Scenario",
     "SimulationResult",
     "StepModel",
+    "TableProblem",
     "TableSpec",
     "TableValidationError",
     "Vacancy",

@@ -44,7 +44,7 @@ from typing import Any
 import attrs
 
 from fuaalborg.dates import as_date
-from fuaalborg.errors import ParameterFileError
+from fuaalborg.errors import ParameterFileError, Problem
 from fuaalborg.model import COLOURS, Colour
 from fuaalborg.parameters import DatedValue, ParameterSet
 
@@ -122,35 +122,38 @@ class MandatoryFlexible:
         return self.share if colour in self.colours else None
 
 
-def _colour_list(value: Any, where: str, problems: list[str]) -> tuple[Colour, ...]:
+def _colour_list(value: Any, where: str, problems: list[Problem]) -> tuple[Colour, ...]:
     if not isinstance(value, Sequence) or isinstance(value, str):
-        problems.append(f"{where}: expected a list of colours ({', '.join(COLOURS)})")
+        problems.append(Problem(where, f"expected a list of colours ({', '.join(COLOURS)})"))
         return ()
     unknown = [c for c in value if c not in COLOURS]
     if unknown:
-        problems.append(f"{where}: unknown colours {unknown}; expected {', '.join(COLOURS)}")
+        problems.append(Problem(
+            where,
+            f"unknown colours {unknown}; expected {', '.join(COLOURS)}",
+        ))
     return tuple(c for c in COLOURS if c in value)
 
 
-def _share(value: Any, where: str, problems: list[str]) -> Fraction:
+def _share(value: Any, where: str, problems: list[Problem]) -> Fraction:
     try:
         share = Fraction(str(value))
     except (ValueError, ZeroDivisionError):
-        problems.append(f"{where}: {value!r} is not a share written \"a/b\", 0 or 1")
+        problems.append(Problem(where, f"{value!r} is not a share written \"a/b\", 0 or 1"))
         return Fraction(0)
     if not 0 <= share <= 1:
-        problems.append(f"{where}: {value!r} is outside 0–1")
+        problems.append(Problem(where, f"{value!r} is outside 0–1"))
     return share
 
 
-def _raise(problems: list[str]) -> None:
+def _raise(problems: list[Problem]) -> None:
     if problems:
         raise ParameterFileError(problems)
 
 
 def counting_value(value: Any) -> tuple[Colour, ...]:
     """The colours of a value of :data:`COUNTING` (in the order of ``COLOURS``)."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     colours = _colour_list(value, COUNTING, problems)
     _raise(problems)
     return colours
@@ -160,38 +163,51 @@ def placement_value(
     value: Any, reference: str = "", note: str | None = None
 ) -> dict[Colour, ReferralPlacement]:
     """The :class:`ReferralPlacement` of every colour in a value of :data:`PLACEMENT`."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     out: dict[Colour, ReferralPlacement] = {}
     if not isinstance(value, Mapping):
-        raise ParameterFileError([f"{PLACEMENT}: expected a table colour -> {{ placement }}"])
+        raise ParameterFileError([Problem(PLACEMENT, "expected a table colour -> { placement }")])
     unknown = sorted(set(value) - set(COLOURS))
     if unknown:
-        problems.append(f"{PLACEMENT}: unknown colours {unknown}; expected {', '.join(COLOURS)}")
+        problems.append(Problem(
+            PLACEMENT,
+            f"unknown colours {unknown}; expected {', '.join(COLOURS)}",
+        ))
     for colour in COLOURS:
         where = f"{PLACEMENT}.{colour}"
         entry = value.get(colour)
         if not isinstance(entry, Mapping):
-            problems.append(f"{where}: missing (a table {{ placement = \"yes\" }})")
+            problems.append(Problem(where, "missing (a table { placement = \"yes\" })"))
             continue
         extra = sorted(set(entry) - {"placement", "criteria"})
         if extra:
-            problems.append(f"{where}: unknown keys {extra}; expected placement, criteria")
+            problems.append(Problem(
+                where,
+                f"unknown keys {extra}; expected placement, criteria",
+            ))
         kind = entry.get("placement")
         if kind not in PLACEMENTS:
-            problems.append(f"{where}.placement: expected one of {', '.join(PLACEMENTS)}")
+            problems.append(Problem(
+                f"{where}.placement",
+                f"expected one of {', '.join(PLACEMENTS)}",
+            ))
             continue
         criteria = entry.get("criteria")
         if kind == "restricted" and not (
             isinstance(criteria, str) and criteria.startswith("referral.limits.")
         ):
-            problems.append(
-                f"{where}.criteria: a restricted placement names the provision whose "
+            problems.append(Problem(
+                f"{where}.criteria",
+                "a restricted placement names the provision whose "
                 "household criteria apply (a referral.limits.* parameter, e.g. "
-                "\"referral.limits.stk7\")"
-            )
+                "\"referral.limits.stk7\")",
+            ))
             continue
         if kind != "restricted" and criteria is not None:
-            problems.append(f"{where}.criteria: only a restricted placement names criteria")
+            problems.append(Problem(
+                f"{where}.criteria",
+                "only a restricted placement names criteria",
+            ))
         out[colour] = ReferralPlacement(
             colour, str(kind), criteria if kind == "restricted" else None, reference, note)
     _raise(problems)
@@ -203,24 +219,33 @@ def mandatory_value(
     end: dt.date | None = None, note: str | None = None,
 ) -> MandatoryFlexible:
     """The :class:`MandatoryFlexible` of a value of :data:`MANDATORY`."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     if not isinstance(value, Mapping):
         raise ParameterFileError(
-            [f"{MANDATORY}: expected a table {{ colours, share, designations }}"])
+            [Problem(MANDATORY, "expected a table { colours, share, designations }")])
     extra = sorted(set(value) - {"colours", "share", "designations"})
     if extra:
-        problems.append(f"{MANDATORY}: unknown keys {extra}; expected colours, share, "
-                        "designations")
+        problems.append(Problem(
+            MANDATORY,
+            f"unknown keys {extra}; expected colours, share, "
+            "designations",
+        ))
     colours = _colour_list(value.get("colours"), f"{MANDATORY}.colours", problems)
     if colours and "share" not in value:
-        problems.append(f"{MANDATORY}.share: missing (the share of waiting-list lettings "
-                        "let by the mandatory criteria, \"1\" for all)")
+        problems.append(Problem(
+            f"{MANDATORY}.share",
+            "missing (the share of waiting-list lettings "
+            "let by the mandatory criteria, \"1\" for all)",
+        ))
     share = _share(value.get("share", 0), f"{MANDATORY}.share", problems)
     designations = value.get("designations", [])
     if not isinstance(designations, Sequence) or isinstance(designations, str) or not all(
         isinstance(d, str) for d in designations
     ):
-        problems.append(f"{MANDATORY}.designations: expected a list of area designations")
+        problems.append(Problem(
+            f"{MANDATORY}.designations",
+            "expected a list of area designations",
+        ))
         designations = []
     _raise(problems)
     return MandatoryFlexible(colours, share, tuple(designations), reference, start, end, note)
@@ -288,8 +313,9 @@ def check_colour_rules(parameters: ParameterSet, on: dt.date | str) -> None:
     placed = placements(parameters, day)
     closed = [c for c in counted if not placed[c].allows]
     if closed:
-        raise ParameterFileError([
-            f"{COUNTING} on {day.isoformat()}: {', '.join(closed)} count towards the referral, "
-            f"but {PLACEMENT} lets the referral place no household there: a vacancy routed to "
-            "the referral could never be let by it; change both together"
-        ])
+        raise ParameterFileError([Problem(
+            f"{COUNTING} on {day.isoformat()}",
+            f"{', '.join(closed)} count towards the referral, but {PLACEMENT} lets the referral "
+            "place no household there: a vacancy routed to the referral could never be let by "
+            "it; change both together",
+        )])

@@ -38,6 +38,9 @@ __all__ = [
     "Department",
     "Dwelling",
     "Organisation",
+    "Route",
+    "Subroute",
+    "Turn",
     "is_valid_cvr",
     "parties",
     "valid_cvr_mask",
@@ -55,16 +58,22 @@ Colour = Literal["green", "yellow", "red"]
 #: (monitoring, criteria, letting, simulation, reports) imports from here.
 COLOURS: tuple[Colour, ...] = get_args(Colour)
 
-#: The routes of a vacancy: the municipality's referral (kommunal anvisning) or the
-#: waiting list (venteliste). Every module names a route by one of these.
-ROUTES = ("referral", "waiting_list")
-#: The sub-routes of a waiting-list letting: flexible letting (fleksibel udlejning,
+#: Where a vacancy goes: the municipality's referral (kommunal anvisning) or the
+#: waiting list (venteliste).
+Route = Literal["referral", "waiting_list"]
+#: The routes of a vacancy. Every module names a route by one of these.
+ROUTES: tuple[Route, ...] = get_args(Route)
+#: How a waiting-list letting is made: flexible letting (fleksibel udlejning,
 #: almenboligloven § 60) or the ordinary waiting-list order.
-SUBROUTES = ("flexible", "ordinary")
-#: The turns of a waiting-list letting under the internal/external rule, and the two
-#: waiting lists they take from, in their code order (0 = internal, 1 = external):
-#: the internal list of existing tenants (intern venteliste) and the external list.
-TURNS = ("internal", "external")
+Subroute = Literal["flexible", "ordinary"]
+#: The sub-routes of a waiting-list letting.
+SUBROUTES: tuple[Subroute, ...] = get_args(Subroute)
+#: Whose turn a waiting-list letting is under the internal/external rule: the
+#: internal list of existing tenants (intern venteliste) or the external list.
+Turn = Literal["internal", "external"]
+#: The turns, and the two waiting lists they take from, in their code order
+#: (0 = internal, 1 = external).
+TURNS: tuple[Turn, ...] = get_args(Turn)
 
 
 def is_valid_cvr(cvr: object) -> bool:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +35,10 @@ import attrs
 import pandas as pd
 
 from fuaalborg import specs
-from fuaalborg.errors import ValidationError
+from fuaalborg.errors import InputError, Problem, ValidationError
 from fuaalborg.parameters import DatedValue, Parameter, ParameterSet, load_parameters
 from fuaalborg.tables import (
-    Problem,
+    TableProblem,
     TableSpec,
     TableValidationError,
     is_in,
@@ -88,18 +88,15 @@ _BOUNDS: Mapping[str, tuple[str, str]] = {
 }
 
 
-class SettingsError(ValidationError):
-    """A ``municipality.toml`` that cannot be used; ``problems`` lists every problem."""
+class SettingsError(InputError):
+    """A ``municipality.toml`` that cannot be used; ``problems`` lists every problem.
 
-    def __init__(self, source: str, problems: list[str]) -> None:
-        self.problems = tuple(problems)
-        n = len(problems)
-        super().__init__(
-            "\n".join(
-                [f"{source}: {n} problem{'s' if n != 1 else ''}"]
-                + [f"  - {p}" for p in self.problems]
-            )
-        )
+    Each problem's ``where`` is the key concerned (``referral_need.low``).
+    """
+
+    def __init__(self, source: str, problems: Iterable[Problem]) -> None:
+        self.source = source
+        super().__init__(problems, head=f"{source}: {{count}}")
 
 
 #: The parameters of the referral's yearly need, lower and upper end (Aalborg's: afsnit 6).
@@ -161,14 +158,17 @@ class MunicipalitySettings:
         try:
             raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise SettingsError(source, [f"not valid TOML ({exc})"]) from None
-        problems: list[str] = []
+            raise SettingsError(source, [Problem("", f"not valid TOML ({exc})")]) from None
+        problems: list[Problem] = []
         known = {"name", "code", "presets", "referral_need", "bounds"}
-        problems += [f"{key}: unknown key; expected {', '.join(sorted(known))}"
+        problems += [Problem(key, f"unknown key; expected {', '.join(sorted(known))}")
                      for key in sorted(set(raw) - known)]
         name = raw.get("name")
         if not isinstance(name, str) or not name.strip():
-            problems.append("name: missing; the municipality's name as outputs should show it")
+            problems.append(Problem(
+                "name",
+                "missing; the municipality's name as outputs should show it",
+            ))
             name = ""
         code = _code(raw.get("code"), problems)
         presets = _presets(raw.get("presets", []), folder, problems)
@@ -185,7 +185,7 @@ class MunicipalitySettings:
         try:
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise SettingsError(file.name, [f"cannot be read ({exc})"]) from None
+            raise SettingsError(file.name, [Problem("", f"cannot be read ({exc})")]) from None
         return cls.from_text(text, file.name, file.parent)
 
     def layer(self) -> dict[str, Parameter]:
@@ -215,25 +215,26 @@ class MunicipalitySettings:
         return out
 
 
-def _code(value: Any, problems: list[str]) -> str | None:
+def _code(value: Any, problems: list[Problem]) -> str | None:
     if value is None:
         return None
     text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) \
         else ""
     digits = text.lstrip("0") if len(text) == 4 else text
     if not (digits.isdigit() and len(digits) == 3 and 101 <= int(digits) <= 999):
-        problems.append(
-            f"code: {value!r} is not a municipality code (kommunekode: 3 digits, e.g. 851)"
-        )
+        problems.append(Problem(
+            "code",
+            f"{value!r} is not a municipality code (kommunekode: 3 digits, e.g. 851)",
+        ))
         return None
     return digits
 
 
-def _presets(value: Any, folder: Path | None, problems: list[str]) -> tuple[str, ...]:
+def _presets(value: Any, folder: Path | None, problems: list[Problem]) -> tuple[str, ...]:
     from importlib import resources
 
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        problems.append("presets: expected a list of preset names or files")
+        problems.append(Problem("presets", "expected a list of preset names or files"))
         return ()
     bundled = {
         p.name.removesuffix(".toml")
@@ -247,67 +248,75 @@ def _presets(value: Any, folder: Path | None, problems: list[str]) -> tuple[str,
             continue
         path = Path(item) if folder is None or Path(item).is_absolute() else folder / item
         if not path.is_file():
-            problems.append(
-                f"presets: {item!r} is neither a bundled preset ({', '.join(sorted(bundled))}) "
-                "nor a file in the folder"
-            )
+            problems.append(Problem(
+                "presets",
+                f"{item!r} is neither a bundled preset ({', '.join(sorted(bundled))}) "
+                "nor a file in the folder",
+            ))
             continue
         out.append(str(path))
     return tuple(out)
 
 
-def _need(value: Any, problems: list[str]) -> ReferralNeed | None:
+def _need(value: Any, problems: list[Problem]) -> ReferralNeed | None:
     if value is None:
         return None
     if not isinstance(value, Mapping):
-        problems.append("referral_need: expected a table with low, high, reference")
+        problems.append(Problem("referral_need", "expected a table with low, high, reference"))
         return None
     known = {"low", "high", "reference", "from"}
-    problems += [f"referral_need.{k}: unknown key; expected {', '.join(sorted(known))}"
+    problems += [Problem(f"referral_need.{k}", f"unknown key; expected {', '.join(sorted(known))}")
                  for k in sorted(set(value) - known)]
     ok = True
     for key in ("low", "high"):
         v = value.get(key)
         if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-            problems.append(f"referral_need.{key}: {v!r} is not a whole number of dwellings >= 0")
+            problems.append(Problem(
+                f"referral_need.{key}",
+                f"{v!r} is not a whole number of dwellings >= 0",
+            ))
             ok = False
     if ok and value["low"] > value["high"]:
-        problems.append(
-            f"referral_need: low ({value['low']}) is above high ({value['high']})"
-        )
+        problems.append(Problem(
+            "referral_need",
+            f"low ({value['low']}) is above high ({value['high']})",
+        ))
         ok = False
     reference = value.get("reference")
     if not isinstance(reference, str) or not reference.strip():
-        problems.append("referral_need.reference: missing; where the need comes from")
+        problems.append(Problem("referral_need.reference", "missing; where the need comes from"))
         ok = False
     start = value.get("from", dt.date(2000, 1, 1))
     if not isinstance(start, dt.date) or isinstance(start, dt.datetime):
-        problems.append(f"referral_need.from: {start!r} is not a date (YYYY-MM-DD)")
+        problems.append(Problem("referral_need.from", f"{start!r} is not a date (YYYY-MM-DD)"))
         ok = False
     if not ok:
         return None
     return ReferralNeed(int(value["low"]), int(value["high"]), str(reference).strip(), start)
 
 
-def _bounds(value: Any, problems: list[str]) -> tuple[dict[str, float], str]:
+def _bounds(value: Any, problems: list[Problem]) -> tuple[dict[str, float], str]:
     if value is None:
         return {}, ""
     if not isinstance(value, Mapping):
-        problems.append("bounds: expected a table")
+        problems.append(Problem("bounds", "expected a table"))
         return {}, ""
     out: dict[str, float] = {}
     for key, v in value.items():
         if key == "reference":
             continue
         if key not in _BOUNDS:
-            problems.append(f"bounds.{key}: unknown bound; expected {', '.join(_BOUNDS)}")
+            problems.append(Problem(
+                f"bounds.{key}",
+                f"unknown bound; expected {', '.join(_BOUNDS)}",
+            ))
         elif isinstance(v, bool) or not isinstance(v, int | float) or v <= 0:
-            problems.append(f"bounds.{key}: {v!r} is not a number > 0")
+            problems.append(Problem(f"bounds.{key}", f"{v!r} is not a number > 0"))
         else:
             out[key] = float(v)
     reference = value.get("reference")
     if out and (not isinstance(reference, str) or not reference.strip()):
-        problems.append("bounds.reference: missing; why the bounds are raised")
+        problems.append(Problem("bounds.reference", "missing; why the bounds are raised"))
     return out, str(reference or "").strip()
 
 
@@ -459,23 +468,24 @@ class Municipality:
         if (base / SETTINGS_FILE).exists():
             settings = MunicipalitySettings.read(base / SETTINGS_FILE)
         found: dict[str, Path] = {}
-        problems = []
+        problems: list[Problem] = []
         for table, names in TABLE_FILES.items():
             candidates = [
                 base / f"{stem}{suffix}" for stem in names for suffix in (".csv", ".xlsx")
                 if (base / f"{stem}{suffix}").exists()
             ]
             if len(candidates) > 1:
-                problems.append(
-                    f"{', '.join(p.name for p in candidates)} are all the {table} table; "
-                    "keep one"
-                )
+                problems.append(Problem(
+                    table, f"{', '.join(p.name for p in candidates)} are all this table; keep one"
+                ))
             elif candidates:
                 found[table] = candidates[0]
             elif table not in _OPTIONAL:
-                problems.append(f"missing {names[0]}.csv (or {names[1]}.csv, or .xlsx)")
+                problems.append(
+                    Problem(table, f"missing {names[0]}.csv (or {names[1]}.csv, or .xlsx)")
+                )
         if problems:
-            raise ValidationError(f"folder {base.name}: " + "; ".join(problems))
+            raise InputError(problems, head=f"folder {base.name}: {{count}}")
         params = _parameters(settings)
         raw: dict[str, tuple[pd.DataFrame, bool]] = {}
         danish = False
@@ -605,14 +615,14 @@ def _combine(errors: list[TableValidationError]) -> TableValidationError:
 
 def _unknown(
     frame: pd.DataFrame, column: str, known: pd.Series[Any], table: str, what: str
-) -> Iterator[Problem]:
+) -> Iterator[TableProblem]:
     values = frame[column]
     bad = values.notna().to_numpy() & ~is_in(values, known)
     for pos in bad.nonzero()[0]:
-        yield Problem(table, column, int(pos) + 1, repr(values.iloc[pos]), f"a known {what}")
+        yield TableProblem(table, column, int(pos) + 1, repr(values.iloc[pos]), f"a known {what}")
 
 
-def _references(t: dict[str, pd.DataFrame]) -> Iterator[Problem]:
+def _references(t: dict[str, pd.DataFrame]) -> Iterator[TableProblem]:
     """Checks between tables; each runs when the tables it reads passed validation."""
     references = (
         ("departments", "organisation_cvr", "organisations", "organisation_cvr",
@@ -631,7 +641,7 @@ def _references(t: dict[str, pd.DataFrame]) -> Iterator[Problem]:
         deps = t["departments"]
         over = deps["residents_18_64"] > deps["residents"]
         for pos in over.to_numpy().nonzero()[0]:
-            yield Problem(
+            yield TableProblem(
                 "departments",
                 "residents_18_64",
                 int(pos) + 1,
@@ -640,7 +650,7 @@ def _references(t: dict[str, pd.DataFrame]) -> Iterator[Problem]:
             )
 
 
-def _dwelling_counts(deps: pd.DataFrame, dws: pd.DataFrame) -> Iterator[Problem]:
+def _dwelling_counts(deps: pd.DataFrame, dws: pd.DataFrame) -> Iterator[TableProblem]:
     """Each department's declared dwelling counts against the dwellings listed for it."""
     if len(dws):
         counts = (
@@ -663,7 +673,7 @@ def _dwelling_counts(deps: pd.DataFrame, dws: pd.DataFrame) -> Iterator[Problem]
         declared = merged[column].to_numpy(dtype="int64")
         listed = merged[kind].to_numpy(dtype="int64")
         for pos in (declared != listed).nonzero()[0]:
-            yield Problem(
+            yield TableProblem(
                 "departments",
                 column,
                 int(pos) + 1,

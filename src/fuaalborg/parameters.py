@@ -49,7 +49,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
 from fuaalborg.dates import as_date
-from fuaalborg.errors import AssumedTermsWarning, NotInForceError, ParameterFileError
+from fuaalborg.errors import AssumedTermsWarning, NotInForceError, ParameterFileError, Problem
 from fuaalborg.formatting import format_value
 
 __all__ = [
@@ -303,16 +303,16 @@ def _convert_value(unit: str, value: Any) -> Any:
 
 
 def _walk(
-    table: Mapping[str, Any], prefix: str, source: str, problems: list[str]
+    table: Mapping[str, Any], prefix: str, source: str, problems: list[Problem]
 ) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """Yield ``(name, table)`` for every parameter table below ``table``."""
     for key, sub in table.items():
         name = f"{prefix}.{key}" if prefix else key
         if not isinstance(sub, dict):
-            problems.append(
-                f"{source}: {name}: unknown key (a parameter is a table with "
-                f"{', '.join(sorted(_PARAMETER_KEYS))})"
-            )
+            problems.append(Problem(
+                f"{source}: {name}",
+                f"unknown key (a parameter is a table with {', '.join(sorted(_PARAMETER_KEYS))})",
+            ))
             continue
         if "values" in sub or "unit" in sub:
             yield name, sub
@@ -330,35 +330,35 @@ def _format_exception(exc: BaseException, _type: Any) -> str:
     return f"invalid value ({type(exc).__name__})"
 
 
-def _cattrs_messages(exc: Exception, source: str, name: str) -> list[str]:
+def _cattrs_messages(exc: Exception, source: str, name: str) -> list[Problem]:
     if isinstance(exc, cattrs.BaseValidationError):
-        lines = cattrs.transform_error(exc, path=name, format_exception=_format_exception)
         out = []
-        for line in lines:
+        for line in cattrs.transform_error(exc, path=name, format_exception=_format_exception):
             message, _, where = line.rpartition(" @ ")
             where = where.replace(".start", ".from")
-            out.append(f"{source}: {where}: {message}")
+            out.append(Problem(f"{source}: {where}", message))
         return out
-    return [f"{source}: {name}: {exc}"]
+    return [Problem(f"{source}: {name}", str(exc))]
 
 
 def parse_parameter_file(
     text: str, source: str
-) -> tuple[dict[str, Parameter], _RawMeta | None, list[str]]:
+) -> tuple[dict[str, Parameter], _RawMeta | None, list[Problem]]:
     """Parse one parameter file's text; return its parameters, metadata and problems.
 
     Nothing is raised here: the caller collects the problems of every file and
-    raises one :class:`~fuaalborg.errors.ParameterFileError`.
+    raises one :class:`~fuaalborg.errors.ParameterFileError`. Each problem's
+    ``where`` is ``"source: key"``.
     """
-    problems: list[str] = []
+    problems: list[Problem] = []
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        return {}, None, [f"{source}: not valid TOML: {exc}"]
+        return {}, None, [Problem(source, f"not valid TOML: {exc}")]
     meta: _RawMeta | None = None
     meta_raw = data.pop("meta", None)
     if meta_raw is None:
-        problems.append(f"{source}: meta: missing table [meta] with title and version")
+        problems.append(Problem(f"{source}: meta", "missing table [meta] with title and version"))
     else:
         try:
             meta = _CONVERTER.structure(meta_raw, _RawMeta)
@@ -367,17 +367,18 @@ def parse_parameter_file(
     params: dict[str, Parameter] = {}
     for name, table in _walk(data, "", source, problems):
         if name in RETIRED_PARAMETERS:
-            problems.append(
-                f"{source}: {name}: this parameter is no longer read; give instead "
-                f"{RETIRED_PARAMETERS[name]}"
-            )
+            problems.append(Problem(
+                f"{source}: {name}",
+                f"this parameter is no longer read; give instead {RETIRED_PARAMETERS[name]}",
+            ))
             continue
         unknown = sorted(set(table) - _PARAMETER_KEYS)
         if unknown:
-            problems.append(
-                f"{source}: {name}: unknown key(s) {', '.join(unknown)}; expected "
-                f"{', '.join(sorted(_PARAMETER_KEYS))}"
-            )
+            problems.append(Problem(
+                f"{source}: {name}",
+                f"unknown key(s) {', '.join(unknown)}; expected "
+                f"{', '.join(sorted(_PARAMETER_KEYS))}",
+            ))
             table = {k: v for k, v in table.items() if k in _PARAMETER_KEYS}
         try:
             raw = _CONVERTER.structure(table, _RawParameter)
@@ -391,30 +392,34 @@ def parse_parameter_file(
 
 
 def _build_parameter(
-    name: str, raw: _RawParameter, source: str, problems: list[str]
+    name: str, raw: _RawParameter, source: str, problems: list[Problem]
 ) -> Parameter | None:
     ok = True
     if raw.unit not in UNITS:
-        problems.append(
-            f"{source}: {name}.unit: unknown unit {raw.unit!r}; expected one of "
-            f"{', '.join(sorted(UNITS))}"
-        )
+        problems.append(Problem(
+            f"{source}: {name}.unit",
+            f"unknown unit {raw.unit!r}; expected one of {', '.join(sorted(UNITS))}",
+        ))
         return None
     if not raw.values:
-        problems.append(f"{source}: {name}.values: no dated values")
+        problems.append(Problem(f"{source}: {name}.values", "no dated values"))
         return None
     entries = sorted(enumerate(raw.values), key=lambda pair: pair[1].start)
     built: list[DatedValue] = []
     for pos, (index, entry) in enumerate(entries):
         where = f"{source}: {name}.values[{index}]"
         if not entry.reference.strip():
-            problems.append(f"{where}.reference: empty; every value needs its legal source")
+            problems.append(
+                Problem(f"{where}.reference", "empty; every value needs its legal source")
+            )
             ok = False
         if entry.ended and entry.value is not None:
-            problems.append(f"{where}: has both a value and ended = true")
+            problems.append(Problem(where, "has both a value and ended = true"))
             ok = False
         if not entry.ended and entry.value is None:
-            problems.append(f"{where}.value: missing (write ended = true to end a rule)")
+            problems.append(
+                Problem(f"{where}.value", "missing (write ended = true to end a rule)")
+            )
             ok = False
             continue
         value: Any = None
@@ -422,20 +427,20 @@ def _build_parameter(
             try:
                 value = _convert_value(raw.unit, entry.value)
             except (ValueError, TypeError, ZeroDivisionError) as exc:
-                problems.append(
-                    f"{where}.value: {entry.value!r} is {exc}; expected {UNITS[raw.unit]}"
-                )
+                problems.append(Problem(
+                    f"{where}.value", f"{entry.value!r} is {exc}; expected {UNITS[raw.unit]}"
+                ))
                 ok = False
         next_start = entries[pos + 1][1].start if pos + 1 < len(entries) else None
         end = entry.until
         if end is not None and end < entry.start:
-            problems.append(f"{where}.until: {end} is before from = {entry.start}")
+            problems.append(Problem(f"{where}.until", f"{end} is before from = {entry.start}"))
             ok = False
         if next_start is not None:
             if next_start == entry.start or (end is not None and end >= next_start):
-                problems.append(
-                    f"{where}: period from {entry.start} overlaps the period from {next_start}"
-                )
+                problems.append(Problem(
+                    where, f"period from {entry.start} overlaps the period from {next_start}"
+                ))
                 ok = False
             if end is None:
                 end = next_start - dt.timedelta(days=1)
@@ -560,12 +565,12 @@ class ParameterSet:
 def _load_files(paths: Iterable[Path]) -> tuple[list[dict[str, Parameter]], list[str]]:
     layers: list[dict[str, Parameter]] = []
     sources: list[str] = []
-    problems: list[str] = []
+    problems: list[Problem] = []
     for path in paths:
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            problems.append(f"{path}: cannot be read ({exc.strerror})")
+            problems.append(Problem(str(path), f"cannot be read ({exc.strerror})"))
             continue
         params, _meta, found = parse_parameter_file(text, str(path))
         problems.extend(found)
@@ -588,7 +593,7 @@ def load_parameters(*extra: str | Path) -> ParameterSet:
     if _BUNDLED is None:
         folder = resources.files("fuaalborg") / "parameters"
         layer: dict[str, Parameter] = {}
-        problems: list[str] = []
+        problems: list[Problem] = []
         for name in bundled_parameter_files():
             params, _meta, found = parse_parameter_file(
                 (folder / name).read_text(encoding="utf-8"), name
@@ -596,7 +601,9 @@ def load_parameters(*extra: str | Path) -> ParameterSet:
             problems.extend(found)
             for key, param in params.items():
                 if key in layer:
-                    problems.append(f"{name}: {key}: already defined in {layer[key].source}")
+                    problems.append(
+                        Problem(f"{name}: {key}", f"already defined in {layer[key].source}")
+                    )
                 layer[key] = param
         if problems:
             raise ParameterFileError(problems)

@@ -41,7 +41,8 @@ from typing import Any
 import attrs
 import cattrs
 
-from fuaalborg.errors import ValidationError
+from fuaalborg._types import Subroute, Turn
+from fuaalborg.errors import InputError, Problem, ValidationError
 from fuaalborg.formatting import format_value
 from fuaalborg.letting.vacancy import Vacancy
 
@@ -186,9 +187,9 @@ class RankingBasis:
 
     vacancy: Vacancy
     on: dt.date
-    route: str
+    route: Subroute
     route_basis: str
-    turn: str | None
+    turn: Turn | None
     turn_basis: str
     colour: str | None
     colour_basis: str
@@ -258,11 +259,11 @@ class RankingRecord(RankingBasis):
         try:
             return _CONVERTER.structure(data, cls)
         except cattrs.BaseValidationError as exc:
-            lines = cattrs.transform_error(exc, path="record")
-            raise ValidationError(
-                "ranking record: " + str(len(lines)) + " problem(s)\n"
-                + "\n".join(f"  - {line}" for line in lines)
-            ) from None
+            problems = []
+            for line in cattrs.transform_error(exc, path="record"):
+                what, _, where = line.rpartition(" @ ")
+                problems.append(Problem(where, what) if what else Problem("", line))
+            raise InputError(problems, head="ranking record: {count}") from None
 
     @classmethod
     def from_json(cls, text: str) -> RankingRecord:

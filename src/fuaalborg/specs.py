@@ -22,12 +22,13 @@ spec               table
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
 
 from fuaalborg.model import valid_cvr_mask
-from fuaalborg.tables import Column, Problem, TableSpec
+from fuaalborg.tables import Column, TableProblem, TableSpec
 
 __all__ = [
     "AREAS",
@@ -220,16 +221,25 @@ AREAS = TableSpec(
     ),
 )
 
-_PCT = {"unit": "%", "min": 0.0, "max": 100.0, "nullable": True}
+class _Percent(TypedDict):
+    """The keyword arguments of a percentage column."""
+
+    unit: str
+    min: float
+    max: float
+    nullable: bool
 
 
-def one_conviction_form(frame: pd.DataFrame, table: str = "indicators") -> Iterator[Problem]:
+_PCT: _Percent = {"unit": "%", "min": 0.0, "max": 100.0, "nullable": True}
+
+
+def one_conviction_form(frame: pd.DataFrame, table: str = "indicators") -> Iterator[TableProblem]:
     """Each row gives convictions as a ratio or as a share in percent, never both."""
     if "conviction_pct" not in frame.columns or "conviction_ratio" not in frame.columns:
         return
     both = frame["conviction_pct"].notna() & frame["conviction_ratio"].notna()
     for pos in np.flatnonzero(both.to_numpy(dtype=bool)):
-        yield Problem(
+        yield TableProblem(
             table,
             "conviction_pct",
             int(pos) + 1,
@@ -261,7 +271,7 @@ INDICATORS = TableSpec(
             "float",
             "share of residents aged 18–64 outside work or education",
             "andel 18–64-årige uden for arbejdsmarked eller uddannelse",
-            **_PCT,  # type: ignore[arg-type]
+            **_PCT,
         ),
         Column(
             "conviction_ratio",
@@ -294,7 +304,7 @@ INDICATORS = TableSpec(
             "float",
             "share of residents aged 30–59 with only basic schooling",
             "andel 30–59-årige med alene grundskoleuddannelse",
-            **_PCT,  # type: ignore[arg-type]
+            **_PCT,
         ),
         Column(
             "income_ratio_pct",
@@ -315,7 +325,7 @@ INDICATORS = TableSpec(
             "(area/department level only; never an applicant attribute)",
             "andel indvandrere og efterkommere fra ikke-vestlige lande (kun på "
             "område-/afdelingsniveau)",
-            **_PCT,  # type: ignore[arg-type]
+            **_PCT,
         ),
     ),
 )

@@ -49,13 +49,16 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import attrs
 import numpy as np
 import pandas as pd
 
 from fuaalborg import danish as _danish
+from fuaalborg import errors as _errors
+from fuaalborg._types import Language
+from fuaalborg.errors import MAX_PROBLEM_LINES as MAX_PROBLEM_LINES  # where it was before
 from fuaalborg.errors import ValidationError
 from fuaalborg.formatting import format_value
 
@@ -64,7 +67,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Column",
-    "Problem",
+    "TableProblem",
     "TableSpec",
     "TableValidationError",
     "atomic_write",
@@ -78,9 +81,6 @@ __all__ = [
 ]
 
 Dtype = Literal["string", "int", "float", "bool", "date"]
-
-#: How many problem lines an error message prints before summarising the rest.
-MAX_PROBLEM_LINES = 40
 
 _REDACTED = "<personal data hidden>"
 
@@ -159,11 +159,11 @@ class Column:
             return None
         return tuple(_danish.value(v) for v in self.allowed)
 
-    def header(self, lang: Literal["en", "da"] = "en") -> str:
+    def header(self, lang: Language = "da") -> str:
         """The column's header in ``lang``."""
         return self.name_da if lang == "da" else self.name
 
-    def expected(self, lang: Literal["en", "da"] = "en") -> str:
+    def expected(self, lang: Language = "da") -> str:
         """A short description of the form a value must take (values in ``lang``)."""
         if self.allowed is not None:
             values = self.allowed_da if lang == "da" else self.allowed
@@ -194,11 +194,13 @@ def _num(x: float) -> str:
 
 
 @attrs.frozen
-class Problem:
-    """One failing cell (or column) of a table.
+class TableProblem(_errors.Problem):
+    """One failing cell (or column) of a table: a :class:`fuaalborg.errors.Problem`.
 
     ``row`` is the 1-based data row, or ``None`` for a problem with a whole
     column (missing, unknown); ``value`` is already redacted for personal columns.
+    ``where`` (table, column and row) and ``what`` (what was expected, and the
+    value found) follow from them.
     """
 
     table: str
@@ -206,43 +208,39 @@ class Problem:
     row: int | None
     value: str | None
     expected: str
+    where: str = attrs.field(init=False)
+    what: str = attrs.field(init=False)
 
+    COLUMNS: ClassVar[tuple[str, ...]] = ("table", "column", "row", "value", "expected")
 
-class TableValidationError(ValidationError):
-    """A table that does not match its spec; ``problems`` lists every failing cell."""
+    @where.default
+    def _where(self) -> str:
+        at = f"table {self.table!r}, column {self.column!r}"
+        return at if self.row is None else f"{at}, row {self.row}"
 
-    def __init__(self, table: str, problems: Sequence[Problem]) -> None:
-        self.table = table
-        self.problems: tuple[Problem, ...] = tuple(problems)
-        super().__init__(self._message())
+    @what.default
+    def _what(self) -> str:
+        found = "" if self.value is None else f"; found {self.value}"
+        return f"expected {self.expected}{found}"
 
-    def to_frame(self) -> pd.DataFrame:
-        """The problems as a DataFrame with columns table, column, row, value, expected."""
-        return pd.DataFrame(
-            [attrs.asdict(p) for p in self.problems],
-            columns=["table", "column", "row", "value", "expected"],
+    def cells(self) -> tuple[str, ...]:
+        """The problem's text under table, column, row, value and expected."""
+        return (
+            self.table, self.column, "" if self.row is None else str(self.row),
+            self.value or "", self.expected,
         )
 
-    def _message(self) -> str:
-        n = len(self.problems)
-        head = f"table {self.table!r}: {n} problem{'s' if n != 1 else ''}"
-        shown = self.problems[:MAX_PROBLEM_LINES]
-        several = len({p.table for p in self.problems}) > 1
-        head_row = ("table",) * several + ("column", "row", "value", "expected")
-        rows = [head_row] + [
-            (p.table,) * several
-            + (p.column, "" if p.row is None else str(p.row), p.value or "", p.expected)
-            for p in shown
-        ]
-        last = len(head_row) - 1
-        widths = [max(len(r[i]) for r in rows) for i in range(last)]
-        lines = [
-            "  " + "  ".join(r[i].ljust(widths[i]) for i in range(last)) + "  " + r[last]
-            for r in rows
-        ]
-        if n > len(shown):
-            lines.append(f"  … and {n - len(shown)} more (see .problems or .to_frame())")
-        return "\n".join([head, *(line.rstrip() for line in lines)])
+
+class TableValidationError(_errors.ProblemsError[TableProblem], ValidationError):
+    """A table that does not match its spec; ``problems`` lists every failing cell.
+
+    The message lays the problems out as a table (column, row, value, expected;
+    and the table, where problems of several tables are listed together).
+    """
+
+    def __init__(self, table: str, problems: Sequence[TableProblem]) -> None:
+        self.table = table
+        super().__init__(problems, head=f"table {table!r}: {{count}}")
 
 
 @attrs.frozen
@@ -253,7 +251,7 @@ class TableSpec:
     reported). ``allow_extra`` keeps undeclared columns (they are passed through
     untouched); otherwise an undeclared column is a problem. ``checks`` are
     table-level checks (rules between the cells of a row or between rows) run on
-    the coerced frame when its cells are valid; each yields problems (:class:`Problem`).
+    the coerced frame when its cells are valid; each yields problems (:class:`TableProblem`).
     """
 
     name: str
@@ -262,7 +260,7 @@ class TableSpec:
     description: str = ""
     description_da: str = ""
     allow_extra: bool = True
-    checks: tuple[Callable[[pd.DataFrame], Iterator[Problem]], ...] = attrs.field(
+    checks: tuple[Callable[[pd.DataFrame], Iterator[TableProblem]], ...] = attrs.field(
         default=(), eq=False
     )
 
@@ -278,7 +276,7 @@ class TableSpec:
         """The declared column names, in order."""
         return [c.name for c in self.columns]
 
-    def language_of(self, columns: Iterable[object]) -> Literal["en", "da"]:
+    def language_of(self, columns: Iterable[object]) -> Language:
         """``"da"`` when ``columns`` use a Danish header of this spec, else ``"en"``."""
         names = set(self.names)
         danish = {c.name_da for c in self.columns if c.name_da != c.name}
@@ -287,7 +285,7 @@ class TableSpec:
 
     def _headers(
         self, columns: Sequence[str]
-    ) -> tuple[dict[str, str], Literal["en", "da"], list[Problem]]:
+    ) -> tuple[dict[str, str], Language, list[TableProblem]]:
         """Danish headers to canonical names, the file's language, and a mixed-language problem."""
         names = set(self.names)
         to_canonical = {c.name_da: c.name for c in self.columns if c.name_da != c.name}
@@ -297,7 +295,7 @@ class TableSpec:
         english_only = [c for c in english if self.column(c).name_da != c]
         if danish and english_only:
             problems.append(
-                Problem(
+                TableProblem(
                     self.name,
                     english_only[0],
                     None,
@@ -309,7 +307,7 @@ class TableSpec:
                     + ") are mixed",
                 )
             )
-        lang: Literal["en", "da"] = "da" if danish and not english_only else "en"
+        lang: Language = "da" if danish and not english_only else "en"
         rename = {c: to_canonical[c] for c in danish} if lang == "da" else {}
         return rename, lang, problems
 
@@ -318,7 +316,7 @@ class TableSpec:
         frame: pd.DataFrame,
         *,
         decimal_comma: bool = False,
-        checks: Sequence[Callable[[pd.DataFrame], Iterator[Problem]]] = (),
+        checks: Sequence[Callable[[pd.DataFrame], Iterator[TableProblem]]] = (),
         dayfirst: bool = False,
         parameters: ParameterSet | None = None,
     ) -> pd.DataFrame:
@@ -341,13 +339,13 @@ class TableSpec:
         for col in self.columns:
             if col.name not in present and col.required:
                 problems.append(
-                    Problem(self.name, col.name, None, None, f"a column: {col.meaning}")
+                    TableProblem(self.name, col.name, None, None, f"a column: {col.meaning}")
                 )
         if not self.allow_extra:
             declared = set(self.names)
             for extra in sorted(present - declared):
                 problems.append(
-                    Problem(self.name, extra, None, None, "no such column in this table")
+                    TableProblem(self.name, extra, None, None, "no such column in this table")
                 )
         out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
         for col in self.columns:
@@ -358,7 +356,7 @@ class TableSpec:
             problems.extend(self._cell_problems(source[col.name], col, bad, lang, dayfirst))
             if missing.any() and not col.nullable:
                 problems.extend(
-                    Problem(
+                    TableProblem(
                         self.name, col.name, int(i) + 1, None, col.expected(lang) + " (required)"
                     )
                     for i in np.flatnonzero(missing.to_numpy())
@@ -398,14 +396,14 @@ class TableSpec:
         bad: pd.Series[bool],
         col: Column,
         parameters: ParameterSet | None,
-    ) -> list[Problem]:
+    ) -> list[TableProblem]:
         numbers = pd.to_numeric(values, errors="coerce").astype("float64")
         if not len(numbers) or not (numbers.notna() & ~bad).any():
             return []
         from fuaalborg.parameters import load_parameters
 
         params = parameters or load_parameters()
-        problems: list[Problem] = []
+        problems: list[TableProblem] = []
         for name, word in ((col.bound, "at most"), (col.lower_bound, "at least")):
             if name is None:
                 continue
@@ -420,7 +418,9 @@ class TableSpec:
                 "parameter layer of your own)"
             )
             problems.extend(
-                Problem(self.name, col.name, int(i) + 1, _show_value(raw.iloc[i], col), expected)
+                TableProblem(
+                    self.name, col.name, int(i) + 1, _show_value(raw.iloc[i], col), expected
+                )
                 for i in np.flatnonzero(hit)
             )
         return problems
@@ -430,9 +430,9 @@ class TableSpec:
         raw: pd.Series[Any],
         col: Column,
         bad: pd.Series[bool],
-        lang: Literal["en", "da"] = "en",
+        lang: Language = "en",
         dayfirst: bool = False,
-    ) -> list[Problem]:
+    ) -> list[TableProblem]:
         idx = np.flatnonzero(bad.to_numpy())
         if not len(idx):
             return []
@@ -448,12 +448,12 @@ class TableSpec:
                     f"{expected}; this looks like a Danish day-first date: "
                     "read the file with dayfirst (--dayfirst on the command line)"
                 )
-            out.append(Problem(self.name, col.name, int(i) + 1, shown, said))
+            out.append(TableProblem(self.name, col.name, int(i) + 1, shown, said))
         return out
 
     def _duplicates(
         self, source: pd.DataFrame, out: pd.DataFrame, cols: list[str]
-    ) -> list[Problem]:
+    ) -> list[TableProblem]:
         sub = out[cols]
         if sub.isna().any(axis=None):
             sub = sub.dropna()
@@ -467,7 +467,7 @@ class TableSpec:
             pos = int(sub.index[int(i)])
             shown = None if personal else ", ".join(str(out.at[pos, c]) for c in cols)
             problems.append(
-                Problem(
+                TableProblem(
                     self.name,
                     label,
                     pos + 1,
@@ -480,7 +480,7 @@ class TableSpec:
         return problems
 
 
-def _sorted(problems: list[Problem], order: list[str]) -> list[Problem]:
+def _sorted(problems: list[TableProblem], order: list[str]) -> list[TableProblem]:
     rank = {name: i for i, name in enumerate(order)}
     return sorted(
         problems,
@@ -726,7 +726,7 @@ def read_table(
     spec: TableSpec,
     *,
     sheet: str | int = 0,
-    checks: Sequence[Callable[[pd.DataFrame], Iterator[Problem]]] = (),
+    checks: Sequence[Callable[[pd.DataFrame], Iterator[TableProblem]]] = (),
     dayfirst: bool = False,
     parameters: ParameterSet | None = None,
 ) -> pd.DataFrame:
@@ -866,3 +866,18 @@ def write_table(
                 encoding="utf-8-sig" if danish else "utf-8",
             )
     return target
+
+
+def __getattr__(name: str) -> Any:
+    """``Problem``: the former name of :class:`TableProblem`, deprecated since 0.2."""
+    if name == "Problem":
+        import warnings
+
+        warnings.warn(
+            "fuaalborg.tables.Problem is now TableProblem (a fuaalborg.errors.Problem); "
+            "the old name will be removed in a later release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return TableProblem
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -24,13 +24,13 @@ import datetime as dt
 import functools
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from fuaalborg.errors import FuaalborgError
+from fuaalborg.errors import FuaalborgError, Wording
 
 if TYPE_CHECKING:
     from fuaalborg.municipality import Municipality
@@ -50,14 +50,13 @@ __all__ = [
     "echo_notice",
     "example_notice",
     "file_is_danish",
+    "in_options",
     "load_municipality",
     "municipality_option",
     "number",
     "output_option",
     "output_suffix",
     "parse_amount",
-    "reword",
-    "reworded",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -67,7 +66,7 @@ EXAMPLE = "example municipality (synthetic)"
 
 
 class CommandError(FuaalborgError):
-    """A user error found by a command, or a library message re-worded in its options."""
+    """A user error found by a command, or a library message worded in its options."""
 
 
 # -- dates -----------------------------------------------------------------------------
@@ -420,20 +419,16 @@ def cannot_write(path: str | os.PathLike[str], exc: OSError) -> CommandError:
 # -- wording and counts ------------------------------------------------------------------
 
 
-def reworded(exc: FuaalborgError, replacements: Sequence[tuple[str, str]]) -> FuaalborgError:
-    """``exc`` with the library's wording replaced by the command line's, where it differs.
+def in_options(exc: FuaalborgError, words: Wording) -> FuaalborgError:
+    """``exc`` in the command line's terms: its problems' places and remedies in ``words``.
 
-    ``replacements`` are (regular expression, replacement) pairs for :func:`re.sub`.
+    The library's errors name keyword arguments and say what to do in its Python
+    API's terms (see :class:`fuaalborg.errors.Remedy`); a command passes the
+    :class:`~fuaalborg.errors.Wording` of its own options and commands. The
+    error comes back as it was when nothing in it is worded differently.
     """
-    text = reword(str(exc), replacements)
+    text = exc.worded(words)
     return exc if text == str(exc) else CommandError(text)
-
-
-def reword(text: str, replacements: Sequence[tuple[str, str]]) -> str:
-    """``text`` with each (regular expression, replacement) pair applied by :func:`re.sub`."""
-    for pattern, new in replacements:
-        text = re.sub(pattern, new, text)
-    return text
 
 
 def number(value: float) -> str:

@@ -5,8 +5,9 @@ convert, repair. Every command takes the ledger's TARGET: a file path
 (``ledger.jsonl``), ``sqlite:///path.db`` or ``postgresql://user@host/dbname``.
 
 The commands only parse arguments and call :class:`fuaalborg.letting.ledger.Ledger`;
-the library's messages are re-worded in the commands' own terms, and warnings
-print as one line ``warning: …``.
+the library's errors name their arguments and remedies by name, and the commands
+word them in their own arguments, options and commands (no text is rewritten);
+warnings print as one line ``warning: …``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import datetime as dt
 import shlex
 import tempfile
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,13 +34,12 @@ from fuaalborg.cli._common import (
     danish_option,
     dayfirst_option,
     echo_notice,
+    in_options,
     load_municipality,
     municipality_option,
     output_option,
-    reword,
-    reworded,
 )
-from fuaalborg.errors import FuaalborgError
+from fuaalborg.errors import FuaalborgError, Remedy, WithRemedy, Wording
 from fuaalborg.letting.events import EVENT_TYPES as _EVENT_TYPES
 from fuaalborg.municipality import Municipality
 
@@ -70,48 +70,62 @@ def _repair_command(path: str) -> str:
     return f"`fuaalborg ledger repair {shlex.quote(path)} --yes`"
 
 
-def _words(path: str) -> list[tuple[str, str]]:
-    """The library's wording (its Python API) and the ledger commands' wording."""
-    repair = _repair_command(path).replace("\\", "\\\\")
-    return [
-        (
-            r"already exists; open it with Ledger\.open",
-            "already exists; use `fuaalborg ledger vacancy` and the other ledger commands "
-            "on the existing file, or give `fuaalborg ledger init` a new file name",
-        ),
-        (
-            r"already holds a ledger; open it with Ledger\.open",
-            "already holds a ledger; use `fuaalborg ledger vacancy` and the other ledger "
-            "commands on it, or give `fuaalborg ledger init` another database",
-        ),
-        (r"run `fuaalborg ledger repair` first", f"run {repair} first"),
-        (r"until `fuaalborg ledger repair` truncates it", f"until {repair} truncates it"),
-        (
-            r"\(pass colour=, or open the ledger with its municipality or a colour_source\)",
-            "(give --colour, or --municipality DIR with the ledger's own municipality)",
-        ),
-        (r"give the ledger its own municipality's colours",
-         "give --municipality DIR with the ledger's own municipality, or --colour"),
-        (r"give the ledger its own municipality",
-         "give --municipality DIR with the ledger's own municipality"),
-        (r"with Ledger\.correct instead", "with `fuaalborg ledger correct` instead"),
-        (r"void the vacancy \(Ledger\.void\)", "void the vacancy (`fuaalborg ledger void`)"),
-        (r"reopen the ledger", "run the command again"),
-    ]
+def _remedy(path: str) -> Callable[[Remedy], str | None]:
+    """The ledger commands' wording of the ledger's remedies (:mod:`fuaalborg.letting.errors`)."""
+    repair = _repair_command(path)
+    existing = (
+        "the existing file, or give `fuaalborg ledger init` a new file name" if _is_file(path)
+        else "it, or give `fuaalborg ledger init` another database"
+    )
+    own = "give --municipality DIR with the ledger's own municipality"
+    words = {
+        "open_existing": f"use `fuaalborg ledger vacancy` and the other ledger commands on "
+                         f"{existing}",
+        "repair": f"run {repair} first",
+        "reopen": "run the command again",
+        "give_colour": "give --colour, or --municipality DIR with the ledger's own municipality",
+        "give_organisations": f"{own}, and the first write records its organisations",
+        "own_municipality": own,
+        "own_colours": f"{own}, or --colour",
+        "correct_instead": "correct its facts with `fuaalborg ledger correct` instead",
+        "void_and_record": "void the vacancy (`fuaalborg ledger void`) and record it again",
+    }
+    return lambda remedy: words.get(remedy.key)
+
+
+#: The arguments and options of the ledger commands, by the library's argument names.
+_NAMES: dict[str, dict[str, str]] = {
+    "vacancy": {"vacancy_id": "VACANCY_ID", "dwelling_id": "DWELLING_ID",
+                "department_id": "DEPARTMENT_ID", "kind": "KIND", "vacant_on": "DATE",
+                "monthly_rent_dkk": "RENT", "rooms": "ROOMS", "colour": "--colour",
+                "organisations": "--municipality"},
+    "answer": {"vacancy_id": "VACANCY_ID", "answer": "ANSWER", "on": "DATE"},
+    "void": {"vacancy_id": "VACANCY_ID", "on": "DATE", "reason": "--reason", "by": "--by"},
+    "correct": {"vacancy_id": "VACANCY_ID", "on": "DATE", "reason": "--reason", "by": "--by",
+                "monthly_rent_dkk": "--rent", "rooms": "--rooms", "dwelling_id": "--dwelling",
+                "vacant_on": "--vacant-on"},
+}
+
+
+def _wording(path: str, command: str = "") -> Wording:
+    """The ledger command's words for the library's arguments and remedies."""
+    return Wording(names=_NAMES.get(command, {}), remedies=_remedy(path))
 
 
 @contextmanager
-def _ledger_command(path: str) -> Iterator[None]:
-    """Re-word the library's errors for the command line; print warnings as one line each."""
+def _ledger_command(path: str, command: str = "") -> Iterator[None]:
+    """Word the library's errors in the command's terms; print warnings as one line each."""
     caught: list[warnings.WarningMessage] = []
+    words = _wording(path, command)
     try:
         with warnings.catch_warnings(record=True) as caught:
             yield
     except FuaalborgError as exc:
-        raise reworded(exc, _words(path)) from None
+        raise in_options(exc, words) from None
     finally:
         for warning in caught:
-            text = reword(str(warning.message), _words(path))
+            message = warning.message
+            text = message.worded(words) if isinstance(message, WithRemedy) else str(message)
             click.echo(f"warning: {' '.join(text.split())}", err=True)
 
 
@@ -190,7 +204,7 @@ def vacancy_command(target: str, vacancy_id: str, dwelling_id: str, department_i
     """
     from fuaalborg.letting.ledger import Ledger
 
-    with _ledger_command(target):
+    with _ledger_command(target, "vacancy"):
         town = load_municipality(municipality, dayfirst=dayfirst) if municipality else None
         source = None
         if colour is None and town is None:
@@ -216,7 +230,7 @@ def answer_command(target: str, vacancy_id: str, answer: str, on: dt.date) -> No
     """Record the municipality's answer to a referred vacancy on DATE (YYYY-MM-DD, required)."""
     from fuaalborg.letting.ledger import Ledger
 
-    with _ledger_command(target), Ledger.open(target) as ledger:
+    with _ledger_command(target, "answer"), Ledger.open(target) as ledger:
         d = ledger.record_answer(vacancy_id, answer, on)
         status = ledger.status(vacancy_id)
     click.echo(f"{vacancy_id}: {status}" + (f" -> {d.route} / {d.subroute} / {d.turn}"
@@ -241,7 +255,7 @@ def void_command(target: str, vacancy_id: str, on: dt.date, reason: str, by: str
     """
     from fuaalborg.letting.ledger import Ledger
 
-    with _ledger_command(target), Ledger.open(target) as ledger:
+    with _ledger_command(target, "void"), Ledger.open(target) as ledger:
         after = ledger.void(vacancy_id, reason, on, by=by)
         dep = ledger.vacancy(vacancy_id)["department_id"]
     click.echo(f"{vacancy_id}: void from {on.isoformat()}; department {dep}'s counters now "
@@ -279,7 +293,7 @@ def correct_command(target: str, vacancy_id: str, on: dt.date, reason: str, by: 
               if v is not None}
     if not fields:
         raise CommandError("nothing to correct: give --rent, --rooms, --dwelling or --vacant-on")
-    with _ledger_command(target):
+    with _ledger_command(target, "correct"):
         town = load_municipality(municipality, dayfirst=dayfirst) if municipality else None
         with Ledger.open(target, municipality=town) as ledger:
             ledger.correct(vacancy_id, reason, on, by=by, **fields)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from fuaalborg._types import LANGUAGES, SUBROUTES, TURNS, Language, Subroute, Turn
 from fuaalborg.cli._common import (
     DATE,
     Amount,
@@ -19,16 +20,20 @@ from fuaalborg.cli._common import (
     dayfirst_option,
     echo_notice,
     file_is_danish,
+    in_options,
     load_municipality,
     municipality_option,
     number,
     output_option,
-    reworded,
 )
 from fuaalborg.danish import value as danish_value
-from fuaalborg.errors import FuaalborgError
+from fuaalborg.errors import FuaalborgError, Remedy, Wording
+from fuaalborg.model import COLOURS
 from fuaalborg.municipality import Municipality
 from fuaalborg.specs import DWELLING_TYPES, DWELLINGS
+
+if TYPE_CHECKING:
+    from fuaalborg.letting.ranking import Ranking
 
 __all__ = ["COMMANDS", "rank_command", "ranking_section"]
 
@@ -43,26 +48,25 @@ def _kr(value: float) -> str:
 # -- fuaalborg rank --------------------------------------------------------------------
 
 
-def _words(town: Municipality | None) -> tuple[tuple[str, str], ...]:
-    """The library's wording (keyword arguments) and the rank command's (options)."""
-    where = f"{town.name}'s" if town is not None else "the municipality's"
-    return (
-        (r"\(colour= or municipality=\)", "(--colour or --municipality)"),
-        (r"\(organisation_cvr= or municipality=\)", "(--organisation or --municipality)"),
-        (r"; or pass route= and agreement=", "; or use --route ordinary"),
-        (r"pass route='flexible' or route='ordinary'",
-         "use --route flexible or --route ordinary"),
-        (
-            r"pass agreement= or a registry, colour and organisation",
-            "use --route ordinary, or give the --colour and --organisation of a department "
-            "whose organisation has an agreement",
-        ),
-        (
-            r"is not in the (?:municipality's )?(departments|placement of \S+)$",
-            rf"is not in {where} \1; give its --colour and --organisation, "
-            "or use --route ordinary",
-        ),
-    )
+def _remedy(remedy: Remedy) -> str | None:
+    """The rank command's wording of a ranking's remedies (:class:`RankingContextError`)."""
+    if remedy.key == "give_context":
+        given = " and ".join(_OPTIONS[a] for a in remedy.arguments if a != "municipality")
+        return f"give {given} (or --municipality), or use --route ordinary"
+    return {
+        "choose_route": "use --route flexible or --route ordinary",
+        "give_agreement": "use --route ordinary, or give the --colour and --organisation of a "
+                          "department whose organisation has an agreement",
+        "department_facts": "give its --colour and --organisation, or use --route ordinary",
+    }.get(remedy.key)
+
+
+#: The rank command's options, by the argument of :func:`fuaalborg.rank` they give.
+_OPTIONS = {"colour": "--colour", "organisation_cvr": "--organisation",
+            "municipality": "--municipality", "route": "--route", "turn": "--turn",
+            "top": "--top", "on": "--on"}
+#: The rank command's words for the ranking's arguments and remedies.
+_WORDS = Wording(names=_OPTIONS, remedies=_remedy)
 
 
 class _RankCommand(click.Command):
@@ -87,8 +91,8 @@ class _RankCommand(click.Command):
             )
 
 
-def _write_ranking(ranking: Any, output: str, *, include_ineligible: bool, danish: bool,
-                   lang: str | None) -> Path:
+def _write_ranking(ranking: Ranking, output: str, *, include_ineligible: bool, danish: bool,
+                   lang: Language | None) -> Path:
     """Write the ranking and its record beside it; a failure leaves neither file."""
     from fuaalborg.tables import atomic_write
 
@@ -225,9 +229,9 @@ def _show_frame(frame: Any) -> list[str]:
               "BAB dwelling goes to the municipal referral as the letting ledger routes it, "
               "except where the referral does not place households (red): then it is ranked.")
 @click.option("--on", "on", type=DATE, help="Date the dwelling is let on (default: today).")
-@click.option("--route", type=click.Choice(["flexible", "ordinary"]),
+@click.option("--route", type=click.Choice(SUBROUTES),
               help="Letting route (default: from the department's colour and agreement).")
-@click.option("--turn", type=click.Choice(["internal", "external"]),
+@click.option("--turn", type=click.Choice(TURNS),
               help="Whose turn (default: both lists as one).")
 @click.option("--top", type=click.IntRange(min=1), default=None,
               help="Show or write only the first N (default: 25 shown, all written).")
@@ -239,10 +243,10 @@ def _show_frame(frame: Any) -> list[str]:
               "reason codes and the reasons in words.")
 @danish_option
 @click.option("--explain", "explain", help="Explain the position of this applicant id.")
-@click.option("--lang", type=click.Choice(["da", "en"]), default=None,
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
               help="Language of --explain and of the reasons written (default: da for "
               "--explain; the file's language for the reasons).")
-@click.option("--colour", type=click.Choice(["red", "yellow", "green"]),
+@click.option("--colour", type=click.Choice(list(reversed(COLOURS))),
               help="The department's colour (default: the municipality's placement).")
 @click.option("--organisation", "organisation",
               help="CVR of the department's organisation (default: the municipality's).")
@@ -259,14 +263,14 @@ def rank_command(
     lift: bool | None,
     kind: str | None,
     on: dt.date | None,
-    route: str | None,
-    turn: str | None,
+    route: Subroute | None,
+    turn: Turn | None,
     top: int | None,
     output: str | None,
     include_ineligible: bool,
     danish: bool | None,
     explain: str | None,
-    lang: str | None,
+    lang: Language | None,
     colour: str | None,
     organisation: str | None,
     municipality: str | None,
@@ -332,11 +336,11 @@ def rank_command(
     vacancy = Vacancy(vacant_on=day, dwelling_id=dwelling, **facts)
     try:
         ranking = rank(
-            frame, vacancy, on=day, route=route, turn=turn,  # type: ignore[arg-type]
+            frame, vacancy, on=day, route=route, turn=turn,
             top=top, municipality=town, colour=colour, organisation_cvr=organisation,
         )
     except FuaalborgError as exc:
-        raise reworded(exc, _words(town)) from None
+        raise in_options(exc, _WORDS) from None
     if output:
         record = _write_ranking(
             ranking, output, include_ineligible=include_ineligible,
@@ -362,7 +366,7 @@ def rank_command(
             )
     if explain:
         click.echo("")
-        click.echo(ranking.explain(explain, lang=lang or "da"))  # type: ignore[arg-type]
+        click.echo(ranking.explain(explain, lang=lang or "da"))
 
 
 def ranking_section(town: Municipality, on: dt.date) -> list[str]:

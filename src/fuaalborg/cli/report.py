@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from fuaalborg._types import LANGUAGES, Language
 from fuaalborg.cli._common import (
     DATE,
     CommandError,
@@ -19,6 +20,7 @@ from fuaalborg.cli._common import (
     output_option,
 )
 from fuaalborg.municipality import Municipality
+from fuaalborg.reports.model import DISCLOSURE_LEVELS, Disclosure
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,9 +60,9 @@ def _audit(town: Municipality, on: dt.date) -> Any:
 @click.command("report")
 @click.option("--from", "start", required=True, type=DATE, help="First day of the period.")
 @click.option("--to", "end", required=True, type=DATE, help="Last day of the period.")
-@click.option("--disclosure", type=click.Choice(["parties", "public"]), default="parties",
+@click.option("--disclosure", type=click.Choice(DISCLOSURE_LEVELS), default="parties",
               show_default=True, help="Department level for the parties, or public.")
-@click.option("--lang", type=click.Choice(["da", "en"]), default="da", show_default=True,
+@click.option("--lang", type=click.Choice(LANGUAGES), default="da", show_default=True,
               help="Language of the headings.")
 @click.option("--ledger", "ledger_target", metavar="TARGET",
               help="The municipality's letting ledger: a file, or a URL of a ledger "
@@ -81,8 +83,8 @@ def _audit(town: Municipality, on: dt.date) -> Any:
 def report_command(
     start: dt.date,
     end: dt.date,
-    disclosure: str,
-    lang: str,
+    disclosure: Disclosure,
+    lang: Language,
     ledger_target: str | None,
     demo_ledger: bool,
     municipality: str | None,
@@ -146,8 +148,8 @@ def report_command(
     try:
         report = build_report(
             town, ledger, first, last,
-            disclosure=disclosure,  # type: ignore[arg-type]
-            lang=lang,  # type: ignore[arg-type]
+            disclosure=disclosure,
+            lang=lang,
             evictions=eviction_table,
             audit=audit_report,
             preset=town.preset,
@@ -157,7 +159,7 @@ def report_command(
     if demonstration:
         import attrs
 
-        banner = label("demonstration", lang)  # type: ignore[arg-type]
+        banner = label("demonstration", lang)
         report = attrs.evolve(report, banner=banner, notes=(banner, *report.notes))
     path = report.write(output)
     click.echo(f"{path.name}: {town.name}, {', '.join(report.sections)}"

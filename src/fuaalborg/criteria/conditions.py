@@ -44,7 +44,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from fuaalborg.errors import ValidationError
+from fuaalborg._types import Language
+from fuaalborg.errors import InputError, Problem, ValidationError
 from fuaalborg.specs import DWELLING_TYPES
 
 __all__ = [
@@ -61,12 +62,20 @@ __all__ = [
 DWELLING_FACTS: tuple[str, ...] = ("rooms", "floor", "dwelling_type", "lift")
 
 
-class UnknownDwellingFactError(ValidationError):
+class UnknownDwellingFactError(InputError):
     """A group's condition needs a fact of the dwelling that the vacancy does not state.
 
     Give the vacancy the fact (``Vacancy(..., floor=0)``), taken from the
     dwellings table's declared columns (:data:`fuaalborg.specs.DWELLINGS`).
+    One problem per vacancy: ``where`` names the vacancy (its dwelling, or its
+    department), ``what`` the facts missing.
     """
+
+    head = (
+        "the agreement's groups depend on facts of the dwelling that the vacancy does not "
+        "state (give the vacancy these facts of its dwelling, as the dwellings table declares "
+        "them): {count}"
+    )
 
 
 def _types(value: Any) -> tuple[str, ...]:
@@ -155,7 +164,7 @@ class DwellingCondition:
             parts.append(f"lift = {'true' if self.lift else 'false'}")
         return " and ".join(parts)
 
-    def describe(self, lang: str = "en") -> str:
+    def describe(self, lang: Language = "da") -> str:
         """The dwellings the condition covers, in words that follow "dwellings" / "boliger".
 
         >>> DwellingCondition(floor=0, min_rooms=2).describe("da")
@@ -189,7 +198,7 @@ class DwellingCondition:
         return (" og " if da else " and ").join(words)
 
 
-def _floor(floor: int, lang: str, *, on: bool) -> str:
+def _floor(floor: int, lang: Language, *, on: bool) -> str:
     if lang == "da":
         if floor == 0:
             return "i stueetagen" if on else "stueetagen"
@@ -391,16 +400,14 @@ def applicability(
         for i in np.flatnonzero(undecided):
             v = vacancies[int(i)]
             where = getattr(v, "dwelling_id", None) or f"in department {v.department_id}"
-            problems.append(f"vacancy {where}: {', '.join(sorted(missing.get(int(i), ())))}")
-        raise UnknownDwellingFactError(
-            "the agreement's groups depend on facts of the dwelling that the vacancy does not "
-            "state (give the vacancy these facts of its dwelling, as the dwellings table "
-            "declares them): " + "; ".join(problems)
-        )
+            problems.append(
+                Problem(f"vacancy {where}", ", ".join(sorted(missing.get(int(i), ()))))
+            )
+        raise UnknownDwellingFactError(problems)
     return out
 
 
-def _fact_text(vacancy: Any, fact: str, lang: str) -> str:
+def _fact_text(vacancy: Any, fact: str, lang: Language) -> str:
     da = lang == "da"
     value = getattr(vacancy, fact, None)
     if value is None:
@@ -417,7 +424,7 @@ def _fact_text(vacancy: Any, fact: str, lang: str) -> str:
 
 
 def explain_group(
-    group: int, title: str, condition: str, vacancy: Any, applies: bool, lang: str
+    group: int, title: str, condition: str, vacancy: Any, applies: bool, lang: Language
 ) -> str:
     """One sentence: whether priority group ``group`` applies to the dwelling, and why.
 

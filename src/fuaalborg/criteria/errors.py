@@ -21,8 +21,9 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from fuaalborg.errors import FuaalborgError, ValidationError
+from fuaalborg.errors import FuaalborgError, ProblemsError, ValidationError, format_problems
 
 __all__ = [
     "AgreementOrganisationError",
@@ -68,6 +69,8 @@ class PluginError(FuaalborgError):
     ``plugin`` is the plug-in's name, ``distribution`` the installed package it
     came from (``None`` for a plug-in registered directly), ``subject`` the
     criterion, agreement or field concerned (or ``None`` for the whole plug-in).
+    As a problem of a :class:`PluginLoadError` its ``where`` is the plug-in
+    (and the subject), its ``what`` the ``detail``.
     """
 
     def __init__(
@@ -85,8 +88,20 @@ class PluginError(FuaalborgError):
         source = f"plug-in {plugin!r}"
         if distribution:
             source += f" ({distribution})"
-        parts = [source, *([subject] if subject else []), detail]
-        super().__init__(": ".join(parts))
+        self.where = ": ".join([source, *([subject] if subject else [])])
+        self.what = detail
+        super().__init__(f"{self.where}: {detail}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_plugin_error, (type(self), self.detail, self.plugin, self.distribution,
+                                self.subject))
+
+
+def _plugin_error(
+    cls: type[PluginError], detail: str, plugin: str, distribution: str | None,
+    subject: str | None,
+) -> PluginError:
+    return cls(detail, plugin=plugin, distribution=distribution, subject=subject)
 
 
 class DiscriminatoryCriterionError(PluginError):
@@ -232,32 +247,37 @@ class InvalidHookResultError(PluginError):
     """A hook that returned something other than a list of the declared objects."""
 
 
-class PluginLoadError(ExceptionGroup[PluginError], FuaalborgError):
+class PluginLoadError(ExceptionGroup[PluginError], ProblemsError[PluginError]):
     """Every problem found while loading plug-ins, raised at once.
 
-    An :class:`ExceptionGroup` of :class:`PluginError` members: use
+    A :class:`~fuaalborg.errors.ProblemsError` whose problems are the
+    :class:`PluginError` found, and an :class:`ExceptionGroup` of them: use
     ``except* DiscriminatoryCriterionError`` or :meth:`subgroup` to pick one kind.
     The message lists all problems, one a line.
     """
+
+    head = "{count} loading flexible-letting plug-ins:"
 
     def __new__(cls, problems: Sequence[PluginError]) -> PluginLoadError:
         return super().__new__(cls, _head(problems), list(problems))
 
     def __init__(self, problems: Sequence[PluginError]) -> None:
         super().__init__(_head(problems), list(problems))
-        self.problems: tuple[PluginError, ...] = tuple(problems)
+        self.problems = tuple(problems)
 
     def derive(self, excs: Sequence[PluginError]) -> PluginLoadError:  # type: ignore[override]
         """A group of the same kind holding ``excs`` (used by ``subgroup``/``split``)."""
         return PluginLoadError(excs)
 
     def __str__(self) -> str:
-        return "\n".join([_head(self.problems), *(f"  - {p}" for p in self.problems)])
+        return self.worded()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (PluginLoadError, (list(self.problems),))
 
 
 def _head(problems: Sequence[PluginError]) -> str:
-    n = len(problems)
-    return f"{n} problem{'s' if n != 1 else ''} loading flexible-letting plug-ins:"
+    return format_problems(problems, head=PluginLoadError.head).splitlines()[0]
 
 
 class PredicateError(FuaalborgError):

@@ -48,7 +48,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow as pa
 
 from fuaalborg.criteria.errors import (
     CriterionAccessError,

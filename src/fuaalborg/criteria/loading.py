@@ -372,7 +372,7 @@ class _Loader:
             params, _meta, found = parse_parameter_file(text, path.name)
             if found:
                 for p in found:
-                    self.problem(errors.PluginParameterFileError, p, plugin)
+                    self.problem(errors.PluginParameterFileError, str(p), plugin)
                 continue
             clash = False
             for name in params:

@@ -34,6 +34,7 @@ from typing import Any
 import attrs
 import pandas as pd
 
+from fuaalborg._types import Language
 from fuaalborg.criteria import errors
 from fuaalborg.criteria.declarations import (
     COMBINED_SEPARATOR,
@@ -137,11 +138,25 @@ class Registry:
                 ) from None
         return tuple(out)
 
-    def title(self, criterion_id: str, *, danish: bool = False) -> str:
-        """The criterion's title (a combined group's titles joined by "and")."""
+    def title(
+        self, criterion_id: str, lang: Language = "da", *, danish: bool | None = None
+    ) -> str:
+        """The criterion's title in ``lang`` (a combined group's titles joined by "og"/"and").
+
+        A criterion without a Danish title (``title_da``) shows its English one.
+        ``danish`` is the former way to choose the language (``danish=False`` for
+        English), deprecated: pass ``lang``.
+        """
+        if danish is not None:
+            import warnings
+
+            warnings.warn("Registry.title(danish=...) is deprecated: pass lang='da' or lang='en'",
+                          DeprecationWarning, stacklevel=2)
+            lang = "da" if danish else "en"
         parts = self.parts(criterion_id)
-        join = " og " if danish else " and "
-        return join.join((c.title_da or c.title) if danish else c.title for c in parts)
+        if lang == "da":
+            return " og ".join(c.title_da or c.title for c in parts)
+        return " and ".join(c.title for c in parts)
 
     def plugin_of(self, criterion_id: str) -> PluginInfo:
         """The plug-in that provides a (simple) criterion."""

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import attrs
 
+from fuaalborg._types import Language
 from fuaalborg.records import RankingBasis
 
 if TYPE_CHECKING:
@@ -246,17 +247,17 @@ _T: dict[str, dict[str, str]] = {
 }
 
 
-def _money(value: float, lang: str) -> str:
+def _money(value: float, lang: Language) -> str:
     text = f"{value:,.0f}"
     return text.replace(",", ".") if lang == "da" else text
 
 
-def _title(basis: RankingBasis, index: int, lang: str) -> str:
+def _title(basis: RankingBasis, index: int, lang: Language) -> str:
     crit = basis.criteria[index]
     return crit.title_da if lang == "da" and crit.title_da else crit.title
 
 
-def _conditions(terms: Terms, lang: str) -> list[str]:
+def _conditions(terms: Terms, lang: Language) -> list[str]:
     """A sentence for each group that applies only to certain dwellings."""
     from fuaalborg.criteria.conditions import explain_group
 
@@ -271,7 +272,7 @@ def _conditions(terms: Terms, lang: str) -> list[str]:
     ]
 
 
-def reasons_text(terms: Terms, row: Row, lang: str) -> str:
+def reasons_text(terms: Terms, row: Row, lang: Language) -> str:
     """Why ``row`` cannot be offered the dwelling, in words."""
     texts = []
     for name in row.reasons:
@@ -295,7 +296,7 @@ def reasons_text(terms: Terms, row: Row, lang: str) -> str:
 
 
 def explain(
-    terms: Terms, rows: Sequence[Row], standing: Standing | None, lang: Literal["da", "en"]
+    terms: Terms, rows: Sequence[Row], standing: Standing | None, lang: Language
 ) -> str:
     """The explanation of the applicant whose waiting-list rows are ``rows``."""
     basis = terms.basis

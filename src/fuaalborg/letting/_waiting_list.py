@@ -26,7 +26,7 @@ import pandas as pd
 
 from fuaalborg.errors import ValidationError
 from fuaalborg.model import TURNS
-from fuaalborg.tables import Column, Problem, TableSpec, TableValidationError, cell_text
+from fuaalborg.tables import Column, TableProblem, TableSpec, TableValidationError, cell_text
 
 __all__ = [
     "EPOCH",
@@ -167,7 +167,7 @@ class WaitingList:
             raise TableValidationError(
                 TABLE,
                 [
-                    Problem(TABLE, n, None, None, f"a column ({why.get(n, 'needed')})")
+                    TableProblem(TABLE, n, None, None, f"a column ({why.get(n, 'needed')})")
                     for n in missing
                 ],
             )
@@ -329,8 +329,8 @@ def _already_valid(col: pd.Series[Any], spec: Column) -> bool:
 # Validation of the required columns, with fast paths for fast dtypes.
 
 
-def _problem(column: str, row: int, value: str | None, expected: str) -> Problem:
-    return Problem(TABLE, column, row + 1, value, expected)
+def _problem(column: str, row: int, value: str | None, expected: str) -> TableProblem:
+    return TableProblem(TABLE, column, row + 1, value, expected)
 
 
 # ---------------------------------------------------------------------------
@@ -345,7 +345,7 @@ def _arrow_text(values: Any) -> Any:
     dtype = getattr(values, "dtype", None)
     arrow = isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
     if isinstance(dtype, pd.ArrowDtype):
-        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow as pa
 
         kind = dtype.pyarrow_dtype
         arrow = pa.types.is_string(kind) or pa.types.is_large_string(kind)
@@ -359,7 +359,7 @@ def _arrow_text(values: Any) -> Any:
     return array
 
 
-def _ids(raw: pd.Series[Any], problems: list[Problem]) -> Any:
+def _ids(raw: pd.Series[Any], problems: list[TableProblem]) -> Any:
     """The ids as an array to take from by position; missing and empty ids are problems."""
     if pd.api.types.is_integer_dtype(raw.dtype) and not raw.hasnans:
         values: npt.NDArray[Any] = raw.to_numpy(dtype=np.int64)
@@ -376,7 +376,7 @@ def _ids(raw: pd.Series[Any], problems: list[Problem]) -> Any:
             raw = pd.Series(pd.array(plain, dtype="string[pyarrow]"))  # text: held in Arrow
     arrow = _arrow_text(raw.array)
     if arrow is not None:
-        import pyarrow.compute as pc  # type: ignore[import-untyped]
+        import pyarrow.compute as pc
 
         empty = pc.equal(pc.binary_length(arrow), 0)
         missing = empty.to_numpy(zero_copy_only=False) if arrow.null_count == 0 else (
@@ -571,7 +571,7 @@ def _repeated(codes: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
     return repeated
 
 
-def _lists(raw: pd.Series[Any], problems: list[Problem]) -> npt.NDArray[np.int8]:
+def _lists(raw: pd.Series[Any], problems: list[TableProblem]) -> npt.NDArray[np.int8]:
     arrow = _arrow_text(raw.array)
     if arrow is not None:  # the usual case: every value spelt as stored, in one pass
         import pyarrow as pa
@@ -600,7 +600,7 @@ def _lists(raw: pd.Series[Any], problems: list[Problem]) -> npt.NDArray[np.int8]
 
 
 def _dates(
-    raw: pd.Series[Any], on: dt.date | None, problems: list[Problem]
+    raw: pd.Series[Any], on: dt.date | None, problems: list[TableProblem]
 ) -> npt.NDArray[np.int64]:
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
         values = raw
@@ -651,7 +651,7 @@ def _dates(
     return np.where(valid, days, 0).astype(np.int64)
 
 
-def _households(raw: pd.Series[Any], problems: list[Problem]) -> npt.NDArray[np.int64]:
+def _households(raw: pd.Series[Any], problems: list[TableProblem]) -> npt.NDArray[np.int64]:
     expected = "a whole number of persons >= 1"
     if pd.api.types.is_integer_dtype(raw.dtype) and not raw.hasnans:
         values = raw.to_numpy(dtype=np.int64)
@@ -675,7 +675,9 @@ def _households(raw: pd.Series[Any], problems: list[Problem]) -> npt.NDArray[np.
     return values
 
 
-def _active(raw: pd.Series[Any] | None, n: int, problems: list[Problem]) -> npt.NDArray[np.bool_]:
+def _active(
+    raw: pd.Series[Any] | None, n: int, problems: list[TableProblem]
+) -> npt.NDArray[np.bool_]:
     if raw is None:
         return np.ones(n, dtype=bool)
     if pd.api.types.is_bool_dtype(raw.dtype) and not raw.hasnans:
@@ -693,9 +695,9 @@ def _active(raw: pd.Series[Any] | None, n: int, problems: list[Problem]) -> npt.
     return result
 
 
-def attrs_evolve_expected(problem: Problem, expected: str) -> Problem:
+def attrs_evolve_expected(problem: TableProblem, expected: str) -> TableProblem:
     """The same problem with another ``expected`` text."""
-    return Problem(problem.table, problem.column, problem.row, problem.value, expected)
+    return TableProblem(problem.table, problem.column, problem.row, problem.value, expected)
 
 
 def prepare(applicants: pd.DataFrame, on: dt.date | None = None) -> WaitingList:
@@ -715,7 +717,7 @@ def prepare(applicants: pd.DataFrame, on: dt.date | None = None) -> WaitingList:
         raise ValidationError(
             f"applicants must be a pandas DataFrame, got {type(applicants).__name__}"
         )
-    problems: list[Problem] = []
+    problems: list[TableProblem] = []
     present = set(map(str, applicants.columns))
     meaning = {
         "applicant_id": "the applicant's id on the waiting list",
@@ -725,13 +727,13 @@ def prepare(applicants: pd.DataFrame, on: dt.date | None = None) -> WaitingList:
     }
     for name in REQUIRED:
         if name not in present:
-            problems.append(Problem(TABLE, name, None, None, f"a column: {meaning[name]}"))
+            problems.append(TableProblem(TABLE, name, None, None, f"a column: {meaning[name]}"))
     if problems:
         raise TableValidationError(TABLE, problems)
     if applicants.columns.duplicated().any():
         dups = sorted({str(c) for c in applicants.columns[applicants.columns.duplicated()]})
         raise TableValidationError(
-            TABLE, [Problem(TABLE, c, None, None, "a column name used once") for c in dups]
+            TABLE, [TableProblem(TABLE, c, None, None, "a column name used once") for c in dups]
         )
     frame = applicants.reset_index(drop=True)
     n = len(frame)

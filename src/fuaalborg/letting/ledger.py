@@ -68,10 +68,24 @@ import numpy as np
 import pandas as pd
 
 from fuaalborg import _lazy
+from fuaalborg._types import (
+    SUBROUTES,
+    TURNS,
+    AgreementLike,
+    CriteriaRegistry,
+    Subroute,
+    Turn,
+    one_of,
+)
 from fuaalborg.dates import parse_date
-from fuaalborg.errors import FuaalborgError, NotInForceError
+from fuaalborg.errors import FuaalborgError, InputError, NotInForceError, Problem
 from fuaalborg.formatting import format_value
 from fuaalborg.letting.errors import (
+    CORRECT_INSTEAD,
+    GIVE_COLOUR,
+    GIVE_ORGANISATIONS,
+    REOPEN,
+    VOID_AND_RECORD,
     LedgerBusyError,
     LedgerConnectionError,
     LedgerCorruptError,
@@ -144,6 +158,7 @@ from fuaalborg.parameters import ParameterSet, load_parameters
 
 if TYPE_CHECKING:
     from fuaalborg.letting.ranking import Ranking
+    from fuaalborg.letting.vacancy import Vacancy
 
 __all__ = [
     "ANSWERS",
@@ -245,42 +260,46 @@ class ConvertReport:
 # Input checks
 
 
-def _as_date(value: Any, what: str, problems: list[str]) -> dt.date | None:
+def _as_date(value: Any, what: str, problems: list[Problem]) -> dt.date | None:
     day = parse_date(value)
     if day is None:
-        problems.append(f"{what}: {value!r} is not a date (YYYY-MM-DD)")
+        problems.append(Problem(what, f"{value!r} is not a date (YYYY-MM-DD)"))
     return day
 
 
-def _number(value: Any, what: str, problems: list[str], *, minimum: float) -> float:
+def _number(value: Any, what: str, problems: list[Problem], *, minimum: float) -> float:
     if isinstance(value, bool):
-        problems.append(f"{what}: {value!r} is not a number")
+        problems.append(Problem(what, f"{value!r} is not a number"))
         return 0.0
     try:
         number = float(value)
     except (TypeError, ValueError):
-        problems.append(f"{what}: {value!r} is not a number")
+        problems.append(Problem(what, f"{value!r} is not a number"))
         return 0.0
     if not math.isfinite(number) or number < minimum:
-        problems.append(f"{what}: {value!r} is not a number >= {minimum:g}")
+        problems.append(Problem(what, f"{value!r} is not a number >= {minimum:g}"))
     return number
 
 
-def _whole(value: Any, what: str, problems: list[str], *, minimum: int) -> int:
+def _whole(value: Any, what: str, problems: list[Problem], *, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         else:
-            problems.append(f"{what}: {value!r} is not a whole number")
+            problems.append(Problem(what, f"{value!r} is not a whole number"))
             return 0
     if int(value) < minimum:
-        problems.append(f"{what}: {value!r} is not a whole number >= {minimum}")
+        problems.append(Problem(what, f"{value!r} is not a whole number >= {minimum}"))
     return int(value)
 
 
-def _text(value: Any, what: str, problems: list[str]) -> str:
+def _unknown_vacancy(vacancy_id: object) -> Problem:
+    return Problem("vacancy_id", f"unknown vacancy {vacancy_id!r}")
+
+
+def _text(value: Any, what: str, problems: list[Problem]) -> str:
     if not isinstance(value, str) or not value.strip():
-        problems.append(f"{what} is required (a non-empty text)")
+        problems.append(Problem(what, "required (a non-empty text)"))
         return ""
     return value.strip()
 
@@ -380,19 +399,23 @@ class Ledger:
             try:
                 frac = Fraction(share)
             except (ValueError, ZeroDivisionError, TypeError):
-                problems.append(f"flexible share of {dep!r}: {share!r} is not a fraction")
+                problems.append(Problem(
+                    "flexible_shares", f"{share!r} for department {dep!r} is not a fraction"
+                ))
                 continue
             if dep not in registry:
-                problems.append(f"flexible share of unknown department {dep!r}")
+                problems.append(Problem("flexible_shares", f"unknown department {dep!r}"))
             if not 0 <= frac <= 1:
-                problems.append(f"flexible share of {dep!r}: {share!r} is outside 0–1")
+                problems.append(Problem(
+                    "flexible_shares", f"{share!r} for department {dep!r} is outside 0–1"
+                ))
             shares[str(dep)] = show_share(frac)
         try:
             orgs = organisations_of(municipality, organisations)
-        except FuaalborgError as exc:
-            problems.append(str(exc))
+        except InputError as exc:
+            problems.extend(exc.problems)
             orgs = {}
-        problems.extend(f"organisation of unknown department {d!r}"
+        problems.extend(Problem("organisations", f"unknown department {d!r}")
                         for d in sorted(set(orgs) - set(registry)))
         if problems:
             raise LedgerInputError("Ledger.create", problems)
@@ -456,8 +479,7 @@ class Ledger:
             if municipality is not None:
                 found = registry_fingerprint(municipality)
                 if found != meta.fingerprint:
-                    raise LedgerMunicipalityError(other_town(
-                        store.target, meta, municipality.name, found))
+                    raise other_town(store.target, meta, municipality.name, found)
             check_colour_source(colour_source, meta.fingerprint, meta.municipality,
                                  store.target)
             if municipality is not None or organisations is not None:
@@ -469,7 +491,7 @@ class Ledger:
                 unknown = sorted(set(given) - set(store.department_ids()))
                 if unknown:
                     raise LedgerInputError("Ledger.open", [
-                        f"organisation of unknown department {d!r}" for d in unknown])
+                        Problem("organisations", f"unknown department {d!r}") for d in unknown])
                 ledger._organisations = given
             if isinstance(store, FileStore):
                 check_decisions_of(ledger, store.docs)
@@ -694,7 +716,7 @@ class Ledger:
 
     # -- organisations --------------------------------------------------------------
 
-    def _turn_organisation(self, dep: str, rules: Rules, problems: list[str]) -> str | None:
+    def _turn_organisation(self, dep: str, rules: Rules, problems: list[Problem]) -> str | None:
         """The organisation whose turn a waiting-list letting of ``dep`` takes under ``rules``."""
         if not rules.turns_per_organisation:
             return None
@@ -703,13 +725,13 @@ class Ledger:
             self._recorded_organisations = self._store.organisations()
             org = self._recorded_organisations.get(dep) or self._organisations.get(dep)
         if org is None:
-            problems.append(
-                f"the internal/external turn counts per housing organisation "
-                f"(udlejningsbekendtgørelsen § 7, letting.internal_turn_scope), and the ledger "
-                f"does not know department {dep!r}'s organisation: open the ledger with its "
-                "municipality (as `fuaalborg ledger vacancy --municipality DIR` does) or "
-                "organisations=, and the first write records them"
-            )
+            problems.append(Problem(
+                "organisations",
+                "the internal/external turn counts per housing organisation "
+                "(udlejningsbekendtgørelsen § 7, letting.internal_turn_scope), and the ledger "
+                f"does not know department {dep!r}'s organisation",
+                remedy=GIVE_ORGANISATIONS,
+            ))
         return org
 
     def _organisation_docs(self, tx: StateView, dep: str, org: str | None) -> list[dict[str, Any]]:
@@ -720,25 +742,31 @@ class Ledger:
         if recorded.get(dep) == org:
             return []
         if dep in recorded:  # recorded by another writer meanwhile
-            raise LedgerInputError(f"department {dep!r}", [
+            raise LedgerInputError(f"department {dep!r}", [Problem(
+                "organisations",
                 f"the ledger records organisation {recorded[dep]} for department {dep!r}, not "
-                f"{org}: open it again"])
+                f"{org}",
+                remedy=REOPEN,
+            )])
         missing = {d: o for d, o in self._organisations.items() if d not in recorded}
         return [{"type": "organisations", "organisations": dict(sorted(missing.items()))}]
 
     # -- recording --------------------------------------------------------------
 
-    def _colour(self, dep: str, on: dt.date, problems: list[str]) -> str | None:
+    def _colour(self, dep: str, on: dt.date, problems: list[Problem]) -> str | None:
         if self._colour_source is None:
-            problems.append(
-                "colour is required: no step-model placement is available to this ledger "
-                "(pass colour=, or open the ledger with its municipality or a colour_source)"
-            )
+            problems.append(Problem(
+                "colour",
+                "required: no step-model placement is available to this ledger",
+                remedy=GIVE_COLOUR,
+            ))
             return None
         try:
             return self._colour_source(dep, on)
         except FuaalborgError as exc:
-            problems.append(f"colour of {dep!r} on {on.isoformat()}: {exc}")
+            problems.append(Problem(
+                "colour", f"of {dep!r} on {on.isoformat()}: {exc}", remedy=GIVE_COLOUR
+            ))
             return None
 
     def record_vacancy(
@@ -762,29 +790,35 @@ class Ledger:
         nothing is written when any is found.
         """
         self._store.refresh()
-        problems: list[str] = []
+        problems: list[Problem] = []
         vid, dwelling, dep = str(vacancy_id), str(dwelling_id), str(department_id)
         on = _as_date(vacant_on, "vacant_on", problems)
         if not vid.strip():
-            problems.append("vacancy_id is empty")
+            problems.append(Problem("vacancy_id", "empty"))
         else:
             existing = self._store.vacancy(vid)
             if existing is not None:
-                problems.append(f"vacancy {vid!r} is already recorded (event {existing.seq})")
+                problems.append(Problem(
+                    "vacancy_id", f"vacancy {vid!r} is already recorded (event {existing.seq})"
+                ))
         known_deps = self._store.department_ids()
         if dep not in known_deps:
-            problems.append(f"unknown department {dep!r}")
+            problems.append(Problem("department_id", f"unknown department {dep!r}"))
         if kind not in DWELLING_KINDS:
-            problems.append(f"kind {kind!r} is not family or bab")
+            problems.append(Problem("kind", f"{kind!r} is not family or bab"))
         known = self._store.dwelling(dwelling)
         if known is None:
-            problems.append(f"unknown dwelling {dwelling!r}")
+            problems.append(Problem("dwelling_id", f"unknown dwelling {dwelling!r}"))
         else:
             if dep in known_deps and known[0] != dep:
-                problems.append(f"dwelling {dwelling!r} belongs to department {known[0]!r}, "
-                                f"not {dep!r}")
+                problems.append(Problem(
+                    "dwelling_id",
+                    f"dwelling {dwelling!r} belongs to department {known[0]!r}, not {dep!r}",
+                ))
             if kind in DWELLING_KINDS and known[1] != kind:
-                problems.append(f"dwelling {dwelling!r} is a {known[1]} dwelling, not {kind}")
+                problems.append(Problem(
+                    "dwelling_id", f"dwelling {dwelling!r} is a {known[1]} dwelling, not {kind}"
+                ))
         rent = _number(monthly_rent_dkk, "monthly_rent_dkk", problems, minimum=0.0)
         room_count = _whole(rooms, "rooms", problems, minimum=1)
         basis = "given"
@@ -792,14 +826,14 @@ class Ledger:
             colour = self._colour(dep, on, problems)
             basis = "step model"
         if colour is not None and colour not in COLOURS:
-            problems.append(f"colour {colour!r} is not green, yellow or red")
+            problems.append(Problem("colour", f"{colour!r} is not green, yellow or red"))
         org: str | None = None
         if not problems and on is not None:
             try:
                 rid, rules, values = self._rules_on(on)
                 org = self._turn_organisation(dep, rules, problems)
             except NotInForceError as exc:
-                problems.append(str(exc))
+                problems.append(Problem("vacant_on", str(exc)))
         if problems:
             raise LedgerInputError(f"vacancy {vid!r}", problems)
         assert on is not None
@@ -808,8 +842,9 @@ class Ledger:
         def build(tx: StateView) -> list[dict[str, Any]]:
             existing = tx.vacancy(vid)
             if existing is not None:  # recorded by another writer meanwhile
-                raise LedgerInputError(f"vacancy {vid!r}", [
-                    f"vacancy {vid!r} is already recorded (event {existing.seq})"])
+                raise LedgerInputError(f"vacancy {vid!r}", [Problem(
+                    "vacancy_id", f"vacancy {vid!r} is already recorded (event {existing.seq})"
+                )])
             share = tx.department_share(dep)
             latest = tx.latest_vacant_on(dep)
             first = self._organisation_docs(tx, dep, org)
@@ -859,7 +894,9 @@ class Ledger:
                    "monthly_rent_dkk", "rooms"]
         missing = [c for c in columns if c not in frame.columns]
         if missing:
-            raise LedgerInputError("vacancies", [f"missing column {c}" for c in missing])
+            raise LedgerInputError(
+                "vacancies", [Problem("frame", f"missing column {c}") for c in missing]
+            )
         colours = frame["colour"].tolist() if "colour" in frame.columns else [None] * len(frame)
         out = []
         with self.batch():
@@ -883,11 +920,11 @@ class Ledger:
         vacancy's decision after the answer (for ``declined``, its waiting-list route).
         """
         self._store.refresh()
-        problems: list[str] = []
+        problems: list[Problem] = []
         vid = str(vacancy_id)
         day = _as_date(on, "on", problems)
         if answer not in ANSWERS:
-            problems.append(f"answer {answer!r} is not one of {', '.join(ANSWERS)}")
+            problems.append(Problem("answer", f"{answer!r} is not one of {', '.join(ANSWERS)}"))
         rules_found: list[tuple[str, Rules, dict[str, Any]]] = []
         dep_of = self._store.vacancy(vid)
         org: str | None = None
@@ -898,24 +935,29 @@ class Ledger:
                     org = self._turn_organisation(dep_of.department_id, rules_found[0][1],
                                                   problems)
             except NotInForceError as exc:
-                problems.append(str(exc))
+                problems.append(Problem("on", str(exc)))
 
         def build(tx: StateView) -> list[dict[str, Any]]:
             row = tx.vacancy(vid)
             if row is None:
-                problems.append(f"unknown vacancy {vid!r}")
+                problems.append(Problem("vacancy_id", f"unknown vacancy {vid!r}"))
             elif row.route != "referral" or row.status == "void":
-                problems.append(f"vacancy {vid!r} was not referred (route {row.route})"
-                                if row.status != "void" else f"vacancy {vid!r} is void")
+                problems.append(Problem(
+                    "vacancy_id",
+                    f"vacancy {vid!r} was not referred (route {row.route})"
+                    if row.status != "void" else f"vacancy {vid!r} is void",
+                ))
             elif answer in ANSWERS:
                 allowed = {"referred": set(ANSWERS), "accepted": {"declined", "let"}}
                 if answer not in allowed.get(row.status, set()):
-                    problems.append(f"vacancy {vid!r} is {row.status}; cannot record {answer!r}")
+                    problems.append(Problem(
+                        "answer", f"vacancy {vid!r} is {row.status}; cannot record {answer!r}"
+                    ))
             if day is not None and row is not None and day < row.vacant_on:
-                problems.append(
-                    f"answer date {day.isoformat()} is before the vacancy "
-                    f"({row.vacant_on.isoformat()})"
-                )
+                problems.append(Problem(
+                    "on", f"answer date {day.isoformat()} is before the vacancy "
+                    f"({row.vacant_on.isoformat()})",
+                ))
             if problems:
                 raise LedgerInputError(f"answer to {vid!r}", problems)
             assert row is not None
@@ -945,7 +987,7 @@ class Ledger:
             return docs
 
         if problems and dep_of is None:
-            problems.append(f"unknown vacancy {vid!r}")
+            problems.append(Problem("vacancy_id", f"unknown vacancy {vid!r}"))
             raise LedgerInputError(f"answer to {vid!r}", problems)
         self.commit(build, department_id=None if dep_of is None else dep_of.department_id,
                     serial=dep_of is None, counters=[("organisation", org)] if org else [])
@@ -955,17 +997,17 @@ class Ledger:
         self, department_id: str, share: Fraction | str, on: dt.date | str
     ) -> None:
         """Record a department's agreed flexible share (§ 60, stk. 1) from ``on``."""
-        problems: list[str] = []
+        problems: list[Problem] = []
         day = _as_date(on, "on", problems)
         dep = str(department_id)
         if dep not in self._store.department_ids():
-            problems.append(f"unknown department {dep!r}")
+            problems.append(Problem("department_id", f"unknown department {dep!r}"))
         try:
             frac = Fraction(share)
             if not 0 <= frac <= 1:
-                problems.append(f"share {share!r} is outside 0–1")
+                problems.append(Problem("share", f"{share!r} is outside 0–1"))
         except (ValueError, ZeroDivisionError, TypeError):
-            problems.append(f"share {share!r} is not a fraction")
+            problems.append(Problem("share", f"{share!r} is not a fraction"))
         if problems:
             raise LedgerInputError(f"flexible share of {dep!r}", problems)
         assert day is not None
@@ -989,14 +1031,14 @@ class Ledger:
         department's counters after the void.
         """
         self._store.refresh()
-        problems: list[str] = []
+        problems: list[Problem] = []
         vid = str(vacancy_id)
         day = _as_date(on, "on", problems)
         why = _text(reason, "reason", problems)
         who = _text(by if by is not None else _user(), "by", problems)
         row = self._store.vacancy(vid)
         if row is None:
-            problems.append(f"unknown vacancy {vid!r}")
+            problems.append(Problem("vacancy_id", f"unknown vacancy {vid!r}"))
         if problems:
             raise LedgerInputError(f"void of {vid!r}", problems)
         assert row is not None
@@ -1007,19 +1049,22 @@ class Ledger:
             current = tx.vacancy(vid)
             assert current is not None
             if current.status == "void":
-                problems.append(f"vacancy {vid!r} is already void")
+                problems.append(Problem("vacancy_id", f"vacancy {vid!r} is already void"))
             elif current.status == "let":
-                problems.append(
-                    f"vacancy {vid!r} is let: a let dwelling was vacant; correct its facts "
-                    "with Ledger.correct instead"
-                )
+                problems.append(Problem(
+                    "vacancy_id", f"vacancy {vid!r} is let: a let dwelling was vacant",
+                    remedy=CORRECT_INSTEAD,
+                ))
             rounds = tx.rounds(vid)
             if rounds and rounds[-1].closed_on is None:
-                problems.append(f"vacancy {vid!r} has an open offer round; close it first")
+                problems.append(Problem(
+                    "vacancy_id", f"vacancy {vid!r} has an open offer round; close it first"
+                ))
             if day < current.vacant_on:
-                problems.append(
-                    f"on {day.isoformat()} is before the vacancy ({current.vacant_on.isoformat()})"
-                )
+                problems.append(Problem(
+                    "on", f"{day.isoformat()} is before the vacancy "
+                    f"({current.vacant_on.isoformat()})",
+                ))
             if problems:
                 raise LedgerInputError(f"void of {vid!r}", problems)
             counted = {"referral": 0, "flexible": 0, "turns": 0}
@@ -1077,25 +1122,29 @@ class Ledger:
         not rewritten. Returns the vacancy's decision as corrected.
         """
         self._store.refresh()
-        problems: list[str] = []
+        problems: list[Problem] = []
         vid = str(vacancy_id)
         day = _as_date(on, "on", problems)
         why = _text(reason, "reason", problems)
         who = _text(by if by is not None else _user(), "by", problems)
         row = self._store.vacancy(vid)
         if row is None:
-            problems.append(f"unknown vacancy {vid!r}")
+            problems.append(Problem("vacancy_id", f"unknown vacancy {vid!r}"))
         if not fields:
-            problems.append(f"nothing to correct: give one of {', '.join(CORRECTABLE)}")
+            problems.append(Problem(
+                "", f"nothing to correct: give one of {', '.join(CORRECTABLE)}"
+            ))
         for name in fields:
             if name in _ROUTING_FACTS:
-                problems.append(
-                    f"{name} decides the vacancy's route and cannot be corrected: void the "
-                    "vacancy (Ledger.void) and record it again"
-                )
+                problems.append(Problem(
+                    name, "decides the vacancy's route and cannot be corrected",
+                    remedy=VOID_AND_RECORD,
+                ))
             elif name not in CORRECTABLE:
-                problems.append(f"{name!r} is not a fact of a vacancy that can be corrected "
-                                f"({', '.join(CORRECTABLE)})")
+                problems.append(Problem(
+                    name, "not a fact of a vacancy that can be corrected "
+                    f"({', '.join(CORRECTABLE)})",
+                ))
         new: dict[str, Any] = {}
         if "monthly_rent_dkk" in fields:
             new["monthly_rent_dkk"] = _number(fields["monthly_rent_dkk"], "monthly_rent_dkk",
@@ -1108,23 +1157,26 @@ class Ledger:
             new["dwelling_id"] = str(fields["dwelling_id"])
             known = self._store.dwelling(new["dwelling_id"])
             if known is None:
-                problems.append(f"unknown dwelling {new['dwelling_id']!r}")
+                problems.append(Problem("dwelling_id", f"unknown dwelling {new['dwelling_id']!r}"))
             elif row is not None and known != (row.department_id, row.kind):
-                problems.append(
+                problems.append(Problem(
+                    "dwelling_id",
                     f"dwelling {new['dwelling_id']!r} is a {known[1]} dwelling of department "
-                    f"{known[0]!r}, not a {row.kind} dwelling of {row.department_id!r}: void the "
-                    "vacancy and record it again"
-                )
+                    f"{known[0]!r}, not a {row.kind} dwelling of {row.department_id!r}",
+                    remedy=VOID_AND_RECORD,
+                ))
         if row is not None and isinstance(new.get("vacant_on"), dt.date):
             try:
                 rid = self._rules_on(new["vacant_on"])[0]
                 if rid != self._original_rules(vid):
-                    problems.append(
-                        f"vacant_on {new['vacant_on'].isoformat()} falls under other rules than "
-                        f"the vacancy was routed by: void the vacancy and record it again"
-                    )
+                    problems.append(Problem(
+                        "vacant_on",
+                        f"{new['vacant_on'].isoformat()} falls under other rules than the "
+                        "vacancy was routed by",
+                        remedy=VOID_AND_RECORD,
+                    ))
             except NotInForceError as exc:
-                problems.append(str(exc))
+                problems.append(Problem("vacant_on", str(exc)))
         if problems:
             raise LedgerInputError(f"correction of {vid!r}", problems)
         assert row is not None
@@ -1134,16 +1186,17 @@ class Ledger:
             current = tx.vacancy(vid)
             assert current is not None
             if current.status == "void":
-                problems.append(f"vacancy {vid!r} is void")
+                problems.append(Problem("vacancy_id", f"vacancy {vid!r} is void"))
             if day < current.vacant_on and "vacant_on" not in new:
-                problems.append(
-                    f"on {day.isoformat()} is before the vacancy ({current.vacant_on.isoformat()})"
-                )
+                problems.append(Problem(
+                    "on", f"{day.isoformat()} is before the vacancy "
+                    f"({current.vacant_on.isoformat()})",
+                ))
             changes: dict[str, list[Any]] = {}
             for name, value in new.items():
                 old = getattr(current, name)
                 if old == value:
-                    problems.append(f"{name} is already {format_value(value)}")
+                    problems.append(Problem(name, f"already {format_value(value)}"))
                 changes[name] = [_json_value(old), _json_value(value)]
             if problems:
                 raise LedgerInputError(f"correction of {vid!r}", problems)
@@ -1164,12 +1217,12 @@ class Ledger:
         vacancy_id: str,
         applicants: pd.DataFrame,
         *,
-        registry: Any = None,
+        registry: CriteriaRegistry | None = None,
         on: dt.date | None = None,
         top: int | None = None,
         municipality: Municipality | None = None,
         organisation_cvr: str | None = None,
-        agreement: Any = None,
+        agreement: AgreementLike | None = None,
     ) -> Ranking:
         """Rank the waiting list for a vacancy's recorded decision (:func:`fuaalborg.rank`).
 
@@ -1189,7 +1242,7 @@ class Ledger:
 
         vacancy, route, turn, colour = self._ranking_basis(str(vacancy_id), municipality)
         return rank(
-            applicants, vacancy, registry=registry, on=on, route=route, turn=turn,  # type: ignore[arg-type]
+            applicants, vacancy, registry=registry, on=on, route=route, turn=turn,
             top=top, municipality=municipality, colour=colour,
             organisation_cvr=organisation_cvr, agreement=agreement, parameters=self._params,
         )
@@ -1200,10 +1253,10 @@ class Ledger:
         applicants: pd.DataFrame,
         *,
         top: int | None = 25,
-        registry: Any = None,
+        registry: CriteriaRegistry | None = None,
         municipality: Municipality | None = None,
         organisation_cvr: str | None = None,
-        agreement: Any = None,
+        agreement: AgreementLike | None = None,
     ) -> list[Ranking]:
         """Rank the waiting list for many recorded vacancies at once (:func:`fuaalborg.rank_many`).
 
@@ -1227,8 +1280,8 @@ class Ledger:
                     later.append(i)
             ranked = rank_many(
                 applicants, [bases[i][0] for i in now_], top=top, registry=registry,
-                route=[bases[i][1] for i in now_],  # type: ignore[misc]
-                turn=[bases[i][2] for i in now_],  # type: ignore[misc]
+                route=[bases[i][1] for i in now_],
+                turn=[bases[i][2] for i in now_],
                 municipality=municipality, colours=colours, organisation_cvr=organisation_cvr,
                 agreement=agreement, parameters=self._params,
             )
@@ -1239,7 +1292,7 @@ class Ledger:
 
     def _ranking_basis(
         self, vid: str, municipality: Municipality | None
-    ) -> tuple[Any, str | None, str | None, str]:
+    ) -> tuple[Vacancy, Subroute | None, Turn | None, str]:
         """The vacancy (as the ranking reads it), route, turn and colour of a decision."""
         from fuaalborg.letting.vacancy import Vacancy
 
@@ -1247,19 +1300,19 @@ class Ledger:
         row = self._store.vacancy(vid)
         problems = []
         if row is None:
-            problems.append(f"unknown vacancy {vid!r}")
+            problems.append(Problem("vacancy_id", f"unknown vacancy {vid!r}"))
         elif row.status == "void":
-            problems.append(f"vacancy {vid!r} is void")
+            problems.append(Problem("vacancy_id", f"vacancy {vid!r} is void"))
         elif row.route != "waiting_list":
-            problems.append(
+            problems.append(Problem(
+                "vacancy_id",
                 f"vacancy {vid!r} went to the municipal referral: the municipality places, "
-                "there is no waiting list to rank"
-            )
+                "there is no waiting list to rank",
+            ))
         if municipality is not None:
             found = registry_fingerprint(municipality)
             if found != self.fingerprint:
-                raise LedgerMunicipalityError(other_town(
-                    self.target, self._store.meta(), municipality.name, found))
+                raise other_town(self.target, self._store.meta(), municipality.name, found)
         if problems:
             raise LedgerInputError(f"ranking for {vid!r}", problems)
         assert row is not None
@@ -1271,7 +1324,9 @@ class Ledger:
         vacancy = Vacancy(row.department_id, rooms=row.rooms,
                           monthly_rent_dkk=row.monthly_rent_dkk, vacant_on=row.decided_on,
                           dwelling_id=row.dwelling_id, **(facts or {}))
-        return vacancy, row.subroute, row.turn, row.colour
+        subroute = None if row.subroute is None else one_of(row.subroute, SUBROUTES, "subroute")
+        turn = None if row.turn is None else one_of(row.turn, TURNS, "turn")
+        return vacancy, subroute, turn, row.colour
 
     @property
     def danish(self) -> bool:
@@ -1301,7 +1356,7 @@ class Ledger:
         self._store.refresh()
         row = self._store.vacancy(str(vacancy_id))
         if row is None:
-            raise LedgerInputError("status", [f"unknown vacancy {vacancy_id!r}"])
+            raise LedgerInputError("status", [_unknown_vacancy(vacancy_id)])
         return row.status
 
     def vacancy(self, vacancy_id: str) -> Mapping[str, Any]:
@@ -1309,7 +1364,7 @@ class Ledger:
         self._store.refresh()
         row = self._store.vacancy(str(vacancy_id))
         if row is None:
-            raise LedgerInputError("vacancy", [f"unknown vacancy {vacancy_id!r}"])
+            raise LedgerInputError("vacancy", [_unknown_vacancy(vacancy_id)])
         out = attrs.asdict(row)
         out["on"] = row.vacant_on.isoformat()
         out["rules"] = row.rules_id
@@ -1321,7 +1376,7 @@ class Ledger:
         vid = str(vacancy_id)
         row = self._store.vacancy(vid)
         if row is None:
-            raise LedgerInputError("decision", [f"unknown vacancy {vid!r}"])
+            raise LedgerInputError("decision", [_unknown_vacancy(vid)])
         return self._decision(row)
 
     def _decision(self, row: VacancyRow, values: Mapping[str, Any] | None = None) -> Decision:
@@ -1386,7 +1441,7 @@ class Ledger:
         """
         self._store.refresh()
         types = [type] if isinstance(type, str) else list(type) if type is not None else None
-        problems: list[str] = []
+        problems: list[Problem] = []
         lo = _as_date(since, "since", problems) if since is not None else None
         hi = _as_date(until, "until", problems) if until is not None else None
         if problems:
@@ -1460,7 +1515,7 @@ class Ledger:
         ``late`` and ``last_vacancy_on``. A void takes back what its vacancy
         counted from the counters; the other columns count what was recorded.
         """
-        problems: list[str] = []
+        problems: list[Problem] = []
         day = _as_date(on, "on", problems) if on is not None else None
         if problems:
             raise LedgerInputError("state", problems)

@@ -60,8 +60,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import pandas as pd
 
+from fuaalborg._types import RankingLike
 from fuaalborg.dates import parse_date
-from fuaalborg.errors import ValidationError
+from fuaalborg.errors import Problem, ValidationError
 from fuaalborg.letting.errors import LedgerCorruptError, LedgerInputError
 from fuaalborg.letting.events import (
     ApplicantPassive,
@@ -87,14 +88,14 @@ OFFER_EVENTS = ("offers_sent", "offer_answer", "offer_round_closed", "applicant_
 _OPEN_FOR_OFFERS = {"waiting_list", "returned", "offered"}
 
 
-def _date(value: Any, what: str, problems: list[str]) -> dt.date | None:
+def _date(value: Any, what: str, problems: list[Problem]) -> dt.date | None:
     day = parse_date(value)
     if day is None:
-        problems.append(f"{what}: {value!r} is not a date (YYYY-MM-DD)")
+        problems.append(Problem(what, f"{value!r} is not a date (YYYY-MM-DD)"))
     return day
 
 
-def _refuse(what: str, problems: list[str]) -> None:
+def _refuse(what: str, problems: list[Problem]) -> None:
     if problems:
         raise LedgerInputError(what, problems)
 
@@ -210,7 +211,7 @@ def _set_status(tx: StateWriter, event: OffersSent | Signed, status: str) -> Non
 # The seam between a ranking and a vacancy's decision
 
 
-def ranking_differences(decision: Decision, ranking: Any) -> list[str]:
+def ranking_differences(decision: Decision, ranking: RankingLike) -> list[str]:
     """Where ``ranking`` was not made for ``decision``: one sentence per difference."""
     vacancy = getattr(ranking, "vacancy", None)
     if vacancy is None or not hasattr(ranking, "route") or not hasattr(ranking, "turn"):
@@ -248,7 +249,7 @@ def ranking_differences(decision: Decision, ranking: Any) -> list[str]:
     return out
 
 
-def _candidates(ranking: Any) -> pd.DataFrame:
+def _candidates(ranking: RankingLike) -> pd.DataFrame:
     frame = getattr(ranking, "frame", None)
     if not isinstance(frame, pd.DataFrame):
         raise ValidationError("ranking: expected an object with a .frame DataFrame")
@@ -281,7 +282,7 @@ class OfferRound:
     def __init__(
         self,
         vacancy: Decision | str,
-        ranking: Any,
+        ranking: RankingLike,
         *,
         ledger: Ledger,
         size: int = 5,
@@ -290,21 +291,22 @@ class OfferRound:
         self.ledger = ledger
         self.vacancy_id = str(getattr(vacancy, "vacancy_id", vacancy))
         self.candidates = _candidates(ranking)
-        problems: list[str] = []
+        problems: list[Problem] = []
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            problems.append(f"size: {size!r} is not a whole number >= 1")
+            problems.append(Problem("size", f"{size!r} is not a whole number >= 1"))
         if reply_days is not None and (
             isinstance(reply_days, bool) or not isinstance(reply_days, int) or reply_days < 0
         ):
-            problems.append(f"reply_days: {reply_days!r} is not a whole number >= 0")
+            problems.append(Problem("reply_days", f"{reply_days!r} is not a whole number >= 0"))
         row = ledger.store.vacancy(self.vacancy_id)
         self._department = None if row is None else row.department_id
         if row is None:
-            problems.append(f"unknown vacancy {self.vacancy_id!r}")
+            problems.append(Problem("", f"unknown vacancy {self.vacancy_id!r}"))
         elif row.status == "void":
-            problems.append(f"vacancy {self.vacancy_id!r} is void")
+            problems.append(Problem("", f"vacancy {self.vacancy_id!r} is void"))
         else:
-            problems.extend(ranking_differences(ledger.decision(self.vacancy_id), ranking))
+            problems.extend(Problem("ranking", d) for d in
+                            ranking_differences(ledger.decision(self.vacancy_id), ranking))
         _refuse(f"offer round for {self.vacancy_id!r}", problems)
         self.size = size
         self.reply_days = reply_days
@@ -347,7 +349,7 @@ class OfferRound:
         over (and listed in the event). Naming such an applicant, or one who is
         not an eligible candidate of the ranking, is an error and nothing is written.
         """
-        problems: list[str] = []
+        problems: list[Problem] = []
         day = _date(on, "on", problems)
         named = None if applicants is None else [str(a) for a in applicants]
         chosen: list[str] = []
@@ -358,20 +360,27 @@ class OfferRound:
             status = None if row is None else row.status
             current = book.current(self.vacancy_id)
             if status not in _OPEN_FOR_OFFERS:
-                problems.append(
-                    f"vacancy {self.vacancy_id!r} is {status}: only waiting-list vacancies "
-                    "(or dwellings the municipality returned) are offered"
-                )
+                problems.append(Problem(
+                    "", f"vacancy {self.vacancy_id!r} is {status}: only waiting-list vacancies "
+                    "(or dwellings the municipality returned) are offered",
+                ))
             if current is not None and not current.closed:
-                problems.append(f"round {current.round} is still open; close it first")
+                problems.append(Problem("", f"round {current.round} is still open; close it first"))
             if current is not None and current.winner:
-                problems.append("the vacancy already went to an applicant of an earlier round")
+                problems.append(Problem(
+                    "",
+                    "the vacancy already went to an applicant of an earlier round",
+                ))
             if day is not None and current is not None and current.closed_on is not None and (
                 day < current.closed_on
             ):
-                problems.append(f"on {day.isoformat()} is before the previous round closed")
+                problems.append(
+                    Problem("on", f"{day.isoformat()} is before the previous round closed")
+                )
             if day is not None and row is not None and day < row.decided_on:
-                problems.append(f"on {day.isoformat()} is before the vacancy ({row.decided_on})")
+                problems.append(
+                    Problem("on", f"{day.isoformat()} is before the vacancy ({row.decided_on})")
+                )
             offered_before = {aid for r in book.rounds(self.vacancy_id) for aid in r.offers}
             lists = dict(zip(self.candidates["applicant_id"], self.candidates["list"],
                              strict=True))
@@ -391,18 +400,18 @@ class OfferRound:
                 # person number and is never shown
                 for number, aid in enumerate(named, start=1):
                     if aid not in lists:
-                        problems.append(
-                            f"applicant no. {number} named is not an eligible candidate of the "
-                            "ranking (see ranking.ineligible)"
-                        )
+                        problems.append(Problem(
+                            "applicants", f"no. {number} named is not an eligible candidate of "
+                            "the ranking (see ranking.ineligible)",
+                        ))
                     elif (reason := why_not(aid)) is not None:
-                        problems.append(
-                            f"applicant no. {number} named cannot have an offer: {reason}"
-                        )
+                        problems.append(Problem(
+                            "applicants", f"no. {number} named cannot have an offer: {reason}"
+                        ))
                     else:
                         chosen.append(aid)
                 if not chosen and not problems:
-                    problems.append("no applicants named")
+                    problems.append(Problem("applicants", "none named"))
             else:
                 for aid in self.candidates["applicant_id"]:
                     if len(chosen) >= self.size:
@@ -413,7 +422,10 @@ class OfferRound:
                     elif reason != "offered before":
                         skipped.append({"applicant_id": aid, "reason": reason})
                 if not chosen and not problems:
-                    problems.append("no candidates left in the ranking to offer the dwelling to")
+                    problems.append(Problem(
+                        "",
+                        "no candidates left in the ranking to offer the dwelling to",
+                    ))
             _refuse(f"offers for {self.vacancy_id!r}", problems)
             assert day is not None
             reply_days = self.reply_days
@@ -450,28 +462,31 @@ class OfferRound:
 
     def answer(self, applicant_id: str, answer: str, on: dt.date | str) -> None:
         """Record an applicant's answer (``accept`` or ``refuse``) within the reply period."""
-        problems: list[str] = []
+        problems: list[Problem] = []
         day = _date(on, "on", problems)
         aid = str(applicant_id)
         if answer not in OFFER_ANSWERS:
-            problems.append(f"answer {answer!r} is not accept or refuse")
+            problems.append(Problem("answer", f"{answer!r} is not accept or refuse"))
 
         def build(view: StateView) -> list[dict[str, Any]]:
             current = OfferBook(view).current(self.vacancy_id)
             if current is None or current.closed:
-                problems.append(f"vacancy {self.vacancy_id!r} has no open offer round")
+                problems.append(Problem("", f"vacancy {self.vacancy_id!r} has no open offer round"))
             elif aid not in current.offers:
-                problems.append(f"the applicant has no offer in round {current.round}")
+                problems.append(Problem("", f"the applicant has no offer in round {current.round}"))
             elif current.offers[aid]["answer"] is not None:
-                problems.append("the applicant has already answered")
+                problems.append(Problem("", "the applicant has already answered"))
             if day is not None and current is not None and not current.closed:
                 if day < current.on:
-                    problems.append(f"on {day.isoformat()} is before the offers went out")
-                if day > current.deadline:
                     problems.append(
-                        f"on {day.isoformat()} is after the reply deadline "
-                        f"{current.deadline.isoformat()}"
+                        Problem("on", f"{day.isoformat()} is before the offers went out")
                     )
+                if day > current.deadline:
+                    problems.append(Problem(
+                        "on",
+                        f"{day.isoformat()} is after the reply deadline "
+                        f"{current.deadline.isoformat()}",
+                    ))
             _refuse(f"an answer to the offer of {self.vacancy_id!r}", problems)
             assert day is not None
             return [{"type": "offer_answer", "on": day.isoformat(),
@@ -486,7 +501,7 @@ class OfferRound:
         starts the next round). Before the deadline a round closes only when
         everyone has answered.
         """
-        problems: list[str] = []
+        problems: list[Problem] = []
         day = _date(on, "on", problems)
         params = self.ledger.parameters
         won: list[str | None] = [None]
@@ -495,16 +510,19 @@ class OfferRound:
             book = OfferBook(view)
             current = book.current(self.vacancy_id)
             if current is None or current.closed:
-                problems.append(f"vacancy {self.vacancy_id!r} has no open offer round")
+                problems.append(Problem("", f"vacancy {self.vacancy_id!r} has no open offer round"))
             elif day is not None:
                 silent = [a for a, o in current.offers.items() if o["answer"] is None]
                 if day < current.on:
-                    problems.append(f"on {day.isoformat()} is before the offers went out")
-                elif silent and day <= current.deadline:
                     problems.append(
-                        f"{len(silent)} offers are unanswered and the deadline "
-                        f"{current.deadline.isoformat()} has not passed"
+                        Problem("on", f"{day.isoformat()} is before the offers went out")
                     )
+                elif silent and day <= current.deadline:
+                    problems.append(Problem(
+                        "",
+                        f"{len(silent)} offers are unanswered and the deadline "
+                        f"{current.deadline.isoformat()} has not passed",
+                    ))
             _refuse(f"closing offers for {self.vacancy_id!r}", problems)
             assert day is not None
             assert current is not None
@@ -547,22 +565,23 @@ class OfferRound:
 
     def sign(self, on: dt.date | str) -> None:
         """The winner signs the lease: the vacancy is let and their seniority on the list used."""
-        problems: list[str] = []
+        problems: list[Problem] = []
         day = _date(on, "on", problems)
 
         def build(view: StateView) -> list[dict[str, Any]]:
             current = OfferBook(view).current(self.vacancy_id)
             row = view.vacancy(self.vacancy_id)
             if current is None or not current.closed or current.winner is None:
-                problems.append(
-                    f"vacancy {self.vacancy_id!r} has no closed round with an acceptor"
-                )
+                problems.append(Problem(
+                    "",
+                    f"vacancy {self.vacancy_id!r} has no closed round with an acceptor",
+                ))
             elif row is not None and row.status == "let":
-                problems.append(f"vacancy {self.vacancy_id!r} is already let")
+                problems.append(Problem("", f"vacancy {self.vacancy_id!r} is already let"))
             elif row is not None and row.status == "void":
-                problems.append(f"vacancy {self.vacancy_id!r} is void")
+                problems.append(Problem("", f"vacancy {self.vacancy_id!r} is void"))
             elif day is not None and current.closed_on is not None and day < current.closed_on:
-                problems.append(f"on {day.isoformat()} is before the round closed")
+                problems.append(Problem("on", f"{day.isoformat()} is before the round closed"))
             _refuse(f"signing {self.vacancy_id!r}", problems)
             assert current is not None
             assert current.winner is not None

@@ -66,7 +66,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
@@ -74,10 +74,12 @@ import numpy.typing as npt
 import pandas as pd
 
 from fuaalborg import _lazy
+from fuaalborg._types import AgreementLike, CriteriaRegistry, Language, Subroute
+from fuaalborg._types import Turn as Turn
 from fuaalborg._version import __version__
 from fuaalborg.colours import MANDATORY, mandatory_value
 from fuaalborg.criteria.declarations import MAX_GROUPS
-from fuaalborg.errors import FuaalborgError, NotInForceError, ValidationError
+from fuaalborg.errors import FuaalborgError, NotInForceError, Remedy, ValidationError
 from fuaalborg.formatting import format_value
 from fuaalborg.letting import _explain
 from fuaalborg.letting._waiting_list import (
@@ -102,6 +104,9 @@ from fuaalborg.records import (
     _recorded_text,
 )
 
+if TYPE_CHECKING:
+    from fuaalborg.municipality import Municipality
+
 __all__ = [
     "COLOURS",
     "INELIGIBILITY_REASONS",
@@ -116,8 +121,8 @@ __all__ = [
     "rank_many",
 ]
 
-Route = Literal["flexible", "ordinary"]
-Turn = Literal["internal", "external"]
+#: The route of a waiting-list letting: :data:`fuaalborg._types.Subroute`.
+Route = Subroute
 #: Reasons a row cannot be offered the dwelling, in the order they are checked.
 INELIGIBILITY_REASONS: tuple[str, ...] = (
     "inactive",
@@ -163,7 +168,24 @@ class RankingContextError(ValidationError):
     For instance: no route given and the department's colour or organisation
     unknown; a share of flexible letting between 0 and 1 without a route from the
     letting ledger; the ordinary route asked for in a red department.
+
+    Where the caller can supply what is missing, the error's
+    :class:`~fuaalborg.errors.Remedy` says how; its ``arguments`` are the
+    keyword arguments of :func:`rank` concerned. The keys:
+    ``give_context`` (the department's colour or organisation is needed; the
+    arguments name which), ``choose_route`` (the agreement's share lies
+    between 0 and 1: the letting ledger's turn decides), ``give_agreement``
+    (the flexible route without an agreement) and ``department_facts`` (a
+    department the municipality does not know).
     """
+
+
+#: What the ranking needs to know of a department, by argument.
+_NEEDS = {"colour": "colour", "organisation_cvr": "organisation"}
+_DEPARTMENT_FACTS = Remedy(
+    "department_facts", "pass its colour= and organisation_cvr=, or route='ordinary'",
+    ("colour", "organisation_cvr", "route"),
+)
 
 
 class ApplicantNotFoundError(FuaalborgError, LookupError):
@@ -202,17 +224,18 @@ class _Caches:
         self.designations: dict[tuple[str, dt.date], Any] = {}
         self.agreements: dict[tuple[str, str | None, str | None, dt.date], Any] = {}
         self.groups: dict[tuple[tuple[str, ...], dt.date], tuple[Any, Any]] = {}
-        self.registry: Any = None
+        self.registry: CriteriaRegistry | None = None
 
 
 @functools.cache
-def _default_registry() -> Any:
+def _default_registry() -> CriteriaRegistry:
     from fuaalborg.criteria.registry import load
 
-    return load()
+    registry: CriteriaRegistry = load()
+    return registry
 
 
-def _registry(registry: Any, caches: _Caches) -> Any:
+def _registry(registry: CriteriaRegistry | None, caches: _Caches) -> CriteriaRegistry:
     if registry is not None:
         return registry
     if caches.registry is None:
@@ -231,7 +254,7 @@ def _normalise_colour(value: Any) -> str:
 
 
 def _colour_of(
-    vacancy: Vacancy, on: dt.date, colour: Any, municipality: Any, caches: _Caches
+    vacancy: Vacancy, on: dt.date, colour: Any, municipality: Municipality | None, caches: _Caches
 ) -> tuple[str | None, str]:
     if colour is not None:
         return _normalise_colour(colour), "given with the ranking"
@@ -242,7 +265,10 @@ def _colour_of(
     if on not in caches.placements:
         caches.placements[on] = placement_on(municipality, on)
     placement = caches.placements[on]
-    found = placement.colour_of(vacancy.department_id)
+    try:
+        found = placement.colour_of(vacancy.department_id)
+    except ValidationError as exc:  # a department the placement does not know
+        raise RankingContextError(str(exc), remedy=_DEPARTMENT_FACTS) from None
     basis = (
         f"step model {placement.preset!r}, placement of {placement.on.isoformat()} in force on "
         f"{on.isoformat()}: {placement.explain(vacancy.department_id)}"
@@ -251,7 +277,7 @@ def _colour_of(
 
 
 def _organisation_of(
-    vacancy: Vacancy, organisation_cvr: str | None, municipality: Any
+    vacancy: Vacancy, organisation_cvr: str | None, municipality: Municipality | None
 ) -> str | None:
     if organisation_cvr is not None:
         return str(organisation_cvr)
@@ -261,7 +287,8 @@ def _organisation_of(
     rows = deps.loc[deps["department_id"] == vacancy.department_id, "organisation_cvr"]
     if rows.empty:
         raise RankingContextError(
-            f"department {vacancy.department_id!r} is not in the municipality's departments"
+            f"department {vacancy.department_id!r} is not in the municipality's departments",
+            remedy=_DEPARTMENT_FACTS,
         )
     return str(rows.iloc[0])
 
@@ -281,7 +308,7 @@ def _lookup(params: ParameterSet, name: str, on: dt.date, used: list[ParameterUs
     return dated
 
 
-def _plugins(registry: Any) -> tuple[PluginUse, ...]:
+def _plugins(registry: CriteriaRegistry | None) -> tuple[PluginUse, ...]:
     if registry is None:
         return ()
     out = []
@@ -299,7 +326,7 @@ def _plugins(registry: Any) -> tuple[PluginUse, ...]:
     return tuple(sorted(out, key=lambda p: p.name))
 
 
-def _criterion_use(registry: Any, group_id: str, group: int) -> CriterionUse:
+def _criterion_use(registry: CriteriaRegistry, group_id: str, group: int) -> CriterionUse:
     """A priority group's criterion (or composite ``"a&b"``: every part must be met)."""
     known = registry.criteria
     names = group_id.split("&")
@@ -324,17 +351,17 @@ def _resolve(
     vacancy: Vacancy,
     *,
     on: dt.date | None,
-    route: str | None,
-    turn: str | None,
-    registry: Any,
-    municipality: Any,
+    route: Subroute | None,
+    turn: Turn | None,
+    registry: CriteriaRegistry | None,
+    municipality: Municipality | None,
     colour: Any,
     organisation_cvr: str | None,
-    agreement: Any,
+    agreement: AgreementLike | None,
     parameters: ParameterSet | None,
     caches: _Caches,
     designation: str | None = None,
-) -> tuple[_Context, Any]:
+) -> tuple[_Context, CriteriaRegistry | None]:
     """Decide route, turn, colour and agreement; collect the rules used."""
     if not isinstance(vacancy, Vacancy):
         raise ValidationError(f"vacancy must be a Vacancy, got {type(vacancy).__name__}")
@@ -385,18 +412,22 @@ def _resolve(
     reg = registry
     found: Any = agreement
     if found is None and (route is None or route == "flexible" or registry is not None):
-        missing = []
-        if known_colour is None:
-            missing.append("the department's colour (colour= or municipality=)")
-        if org is None:
-            missing.append("the department's organisation (organisation_cvr= or municipality=)")
+        missing = [name for name, value in (("colour", known_colour),
+                                            ("organisation_cvr", org)) if value is None]
         if missing and (route is None or route == "flexible"):
             what = "the route" if route is None else "the flexible agreement"
+            needs = " and ".join(_NEEDS[m] for m in missing)
             raise RankingContextError(
                 f"to decide {what} for department {vacancy.department_id} on {day.isoformat()} "
-                f"the ranking needs {' and '.join(missing)}; or pass route= and agreement="
+                f"the ranking needs the department's {needs}",
+                remedy=Remedy(
+                    "give_context",
+                    f"pass {' and '.join(f'{m}=' for m in missing)} (or municipality=), or "
+                    "route= and agreement=",
+                    (*missing, "municipality"),
+                ),
             )
-        if not missing:
+        if org is not None and known_colour is not None:
             reg = _registry(registry, caches)
             key = (vacancy.department_id, org, known_colour, day)
             if key not in caches.agreements:
@@ -410,6 +441,7 @@ def _resolve(
     )
 
     # route
+    chosen: Subroute
     if route is not None:
         chosen, route_basis = route, "given with the ranking"
         if red_mandatory:
@@ -434,8 +466,8 @@ def _resolve(
     else:
         raise RankingContextError(
             f"the agreement for department {vacancy.department_id} lets {terms.flexible_share} of "
-            "waiting-list lettings flexibly: whose turn it is comes from the letting ledger; "
-            "pass route='flexible' or route='ordinary'"
+            "waiting-list lettings flexibly: whose turn it is comes from the letting ledger",
+            remedy=Remedy("choose_route", "pass route='flexible' or route='ordinary'", ("route",)),
         )
     if kind_basis:
         route_basis += f"; {kind_basis}"
@@ -444,7 +476,11 @@ def _resolve(
         if terms is None:
             raise RankingContextError(
                 f"route 'flexible' for department {vacancy.department_id} needs an agreement with "
-                "priority groups: pass agreement= or a registry, colour and organisation"
+                "priority groups",
+                remedy=Remedy(
+                    "give_agreement", "pass agreement= or a registry, colour and organisation",
+                    ("agreement", "registry", "colour", "organisation_cvr"),
+                ),
             )
         if len(terms.groups) > _MAX_GROUPS:
             raise RankingContextError(
@@ -512,7 +548,9 @@ def _route_by_kind(
         raise RankingContextError(
             f"{what} is a BAB dwelling: whether the municipal referral lets it "
             f"({share.reference}) depends on the department's colour on {day.isoformat()}; "
-            "the ranking needs the department's colour (colour= or municipality=)"
+            "the ranking needs the department's colour",
+            remedy=Remedy("give_context", "pass colour= (or municipality=)",
+                          ("colour", "municipality")),
         )
     placement = _lookup(params, PLACEMENT, day, used)
     if bab_route("bab", colour, rules) == "referral":
@@ -536,7 +574,7 @@ def _designation(
     vacancy: Vacancy,
     day: dt.date,
     given: str | None,
-    municipality: Any,
+    municipality: Municipality | None,
     params: ParameterSet,
     used: list[ParameterUse],
     caches: _Caches,
@@ -612,7 +650,7 @@ def _only_applicable(
 
 
 def _criteria_matrix(
-    wl: WaitingList, registry: Any, ctx: _Context
+    wl: WaitingList, registry: CriteriaRegistry | None, ctx: _Context
 ) -> npt.NDArray[np.bool_]:
     on, criteria = ctx.basis.on, ctx.basis.criteria
     ids = [c.id for c in criteria]
@@ -627,6 +665,7 @@ def _criteria_matrix(
             result = many(todo_ids, frame, on)
             columns = {c: result[c] for c in todo_ids}
         else:
+            assert registry is not None  # an agreement's criteria come from a registry
             columns = {c: registry.evaluate(c, frame, on) for c in todo_ids}
         for cid, col in columns.items():
             values = np.asarray(col, dtype=bool)
@@ -640,7 +679,7 @@ def _criteria_matrix(
 
 
 def _groups(
-    wl: WaitingList, registry: Any, ctx: _Context, caches: _Caches
+    wl: WaitingList, registry: CriteriaRegistry | None, ctx: _Context, caches: _Caches
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """(group index per row: 1..G, G+1 for none; bitmask of criteria met)."""
     ids = tuple(c.id for c in ctx.basis.criteria)
@@ -732,7 +771,9 @@ _Key = tuple[
 ]
 
 
-def _sort_key(wl: WaitingList, ctx: _Context, registry: Any, caches: _Caches) -> _Key:
+def _sort_key(
+    wl: WaitingList, ctx: _Context, registry: CriteriaRegistry | None, caches: _Caches
+) -> _Key:
     """(sort key, group, criteria met, exempt internal moves, families with children) per row.
 
     Vacancies of one :func:`rank_many` call whose keys are built alike (same
@@ -847,7 +888,11 @@ def _smallest(keys: npt.NDArray[np.int64], top: int | None) -> npt.NDArray[np.in
 
 
 def _rank(
-    wl: WaitingList, ctx: _Context, registry: Any, top: int | None, caches: _Caches
+    wl: WaitingList,
+    ctx: _Context,
+    registry: CriteriaRegistry | None,
+    top: int | None,
+    caches: _Caches,
 ) -> Ranking:
     reasons, notices, checked = _eligibility(wl, ctx, caches)
     eligible = reasons == 0
@@ -893,15 +938,15 @@ def rank(
     applicants: pd.DataFrame,
     vacancy: Vacancy,
     *,
-    registry: Any = None,
+    registry: CriteriaRegistry | None = None,
     on: dt.date | None = None,
-    route: Route | None = None,
+    route: Subroute | None = None,
     turn: Turn | None = None,
     top: int | None = None,
-    municipality: Any = None,
+    municipality: Municipality | None = None,
     colour: str | None = None,
     organisation_cvr: str | None = None,
-    agreement: Any = None,
+    agreement: AgreementLike | None = None,
     parameters: ParameterSet | None = None,
     designation: str | None = None,
 ) -> Ranking:
@@ -958,14 +1003,14 @@ def rank_many(
     vacancies: Sequence[Vacancy],
     *,
     top: int | None = 25,
-    registry: Any = None,
+    registry: CriteriaRegistry | None = None,
     on: dt.date | None = None,
-    route: Route | Sequence[Route | None] | None = None,
+    route: Subroute | Sequence[Subroute | None] | None = None,
     turn: Turn | Sequence[Turn | None] | None = None,
-    municipality: Any = None,
+    municipality: Municipality | None = None,
     colours: Mapping[str, str] | None = None,
     organisation_cvr: str | None = None,
-    agreement: Any = None,
+    agreement: AgreementLike | None = None,
     parameters: ParameterSet | None = None,
     designations: Mapping[str, str] | None = None,
 ) -> list[Ranking]:
@@ -1114,12 +1159,12 @@ class Ranking:
         return self._ctx.basis.on
 
     @property
-    def route(self) -> str:
+    def route(self) -> Subroute:
         """``"flexible"`` or ``"ordinary"``."""
         return self._ctx.basis.route
 
     @property
-    def turn(self) -> str | None:
+    def turn(self) -> Turn | None:
         """``"internal"``, ``"external"`` or ``None`` (one list)."""
         return self._ctx.basis.turn
 
@@ -1219,7 +1264,7 @@ class Ranking:
     # -- the table handed on ----------------------------------------------------
 
     def table(
-        self, *, include_ineligible: bool = False, lang: Literal["da", "en"] = "en"
+        self, *, include_ineligible: bool = False, lang: Language = "da"
     ) -> pd.DataFrame:
         """The ranking as handed on: ``frame`` without the internal sort key.
 
@@ -1261,7 +1306,7 @@ class Ranking:
         )
         return pd.concat([head, other], ignore_index=True)
 
-    def _reason_texts(self, rows: npt.NDArray[np.intp], lang: Literal["da", "en"]) -> Any:
+    def _reason_texts(self, rows: npt.NDArray[np.intp], lang: Language) -> Any:
         """The reasons of ``rows`` in words: one text per distinct case, not per row."""
         if not len(rows):
             return np.array([], dtype=object)
@@ -1287,7 +1332,7 @@ class Ranking:
         *,
         include_ineligible: bool = False,
         danish: bool = False,
-        lang: Literal["da", "en"] | None = None,
+        lang: Language | None = None,
     ) -> Any:
         """Write :meth:`table` to CSV or xlsx (by suffix), atomically.
 
@@ -1297,7 +1342,7 @@ class Ranking:
         """
         from fuaalborg.tables import write_table
 
-        words: Literal["da", "en"] = lang or ("da" if danish else "en")
+        words: Language = lang or ("da" if danish else "en")
         frame = self.table(include_ineligible=include_ineligible, lang=words)
         return write_table(frame, path, sheet_name="ranking", danish=danish)
 
@@ -1400,7 +1445,7 @@ class Ranking:
             children=None if self._children is None else bool(self._children[row]),
         )
 
-    def explain(self, applicant_id: object, lang: Literal["da", "en"] = "da") -> str:
+    def explain(self, applicant_id: object, lang: Language = "da") -> str:
         """Why the applicant stands where they do, in plain Danish or English.
 
         Covers the route, the turn, the priority group and the criteria met and

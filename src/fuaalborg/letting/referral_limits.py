@@ -74,9 +74,10 @@ from typing import Any
 import attrs
 import pandas as pd
 
+from fuaalborg._types import Language
 from fuaalborg.colours import ReferralPlacement, placements
 from fuaalborg.dates import as_date
-from fuaalborg.errors import NotInForceError, ValidationError
+from fuaalborg.errors import InputError, NotInForceError, Problem, ValidationError
 from fuaalborg.monitoring.designations import designation_on as _area_designation
 from fuaalborg.monitoring.designations import designations_in_force
 from fuaalborg.municipality import Municipality
@@ -160,7 +161,7 @@ class ReferralBlock:
     reference: str
     statutory: bool = True
 
-    def describe(self, lang: str = "en") -> str:
+    def describe(self, lang: Language = "da") -> str:
         """One line: the provision, the criterion's title and the members (by number)."""
         who = ", ".join(str(m) for m in self.members)
         if lang == "da":
@@ -219,7 +220,7 @@ class Stk7Exception:
     lifted: bool
     reference: str
 
-    def describe(self, lang: str = "en") -> str:
+    def describe(self, lang: Language = "da") -> str:
         """One line: the share against the threshold, the exclusion, and the result."""
         limit = f"{self.operator} {self.threshold_pct:g} %"
         da = lang == "da"
@@ -281,7 +282,7 @@ class ReferralCheck:
     no_alternative: bool = False
     yielded: tuple[str, ...] = ()
 
-    def reasons(self, lang: str = "en") -> list[str]:
+    def reasons(self, lang: Language = "da") -> list[str]:
         """Readable reasons: the area's status, the exception, each criterion, the fallback."""
         words = f" ({self.area_term})" if self.area_term else ""
         if lang == "da":
@@ -372,22 +373,26 @@ def _optional(params: ParameterSet, name: str, day: dt.date) -> DatedValue | Non
 def _criteria(params: ParameterSet, provision: DatedValue, day: dt.date) -> list[_Criterion]:
     """The criteria a provision applies on ``day``; every problem in the data at once."""
     out: list[_Criterion] = []
-    problems: list[str] = []
+    problems: list[Problem] = []
     for entry in provision.value.get("criteria", []):
         name = f"referral.limits.criteria.{entry.get('criterion')}"
         dated = _optional(params, name, day)
         if dated is None:
-            problems.append(f"{provision.name} names {name}, which has no value on "
-                            f"{day.isoformat()}")
+            problems.append(Problem(
+                provision.name, f"names {name}, which has no value on {day.isoformat()}"
+            ))
             continue
         v = dated.value
         test = str(v.get("test"))
         fields = tuple(str(f) for f in v.get("fields", []))
         unknown = [f for f in fields if f not in HOUSEHOLD_FIELDS]
         if test not in TESTS:
-            problems.append(f"{name}: unknown test {test!r}; expected one of {', '.join(TESTS)}")
+            problems.append(Problem(
+                name,
+                f"unknown test {test!r}; expected one of {', '.join(TESTS)}",
+            ))
         if unknown or not fields:
-            problems.append(f"{name}: unknown household fields {unknown or '(none)'}")
+            problems.append(Problem(name, f"unknown household fields {unknown or '(none)'}"))
         if problems:
             continue
         window, months, under = (int(v.get(k, 0)) for k in ("window_months", "months", "under_age"))
@@ -400,7 +405,7 @@ def _criteria(params: ParameterSet, provision: DatedValue, day: dt.date) -> list
             reference=dated.reference,
         ))
     if problems:
-        raise ValidationError("referral limits: " + "; ".join(problems))
+        raise InputError(problems, head="referral limits: {count}")
     return out
 
 
@@ -471,36 +476,36 @@ def _exclusions(
             "excluded_areas: expected a mapping of area id to the date the municipality's "
             "decision applies from, or rows with area_id, from and until"
         )
-    problems: list[str] = []
+    problems: list[Problem] = []
     found: dict[str, dt.date] = {}
     for i, row in enumerate(rows, start=1):
         area = row.get("area_id")
         if area is None or (not isinstance(area, str) and pd.isna(area)) or not str(area).strip():
-            problems.append(f"row {i}: area_id is empty")
+            problems.append(Problem(f"row {i}", "area_id is empty"))
             continue
         dates: list[dt.date | None] = []
         for key in ("from", "until"):
             raw = row.get(key)
             if raw is None or (not isinstance(raw, str | dt.date) and pd.isna(raw)):
                 if key == "from":
-                    problems.append(f"row {i}: from is empty (the date the decision applies from)")
+                    problems.append(Problem(
+                        f"row {i}",
+                        "from is empty (the date the decision applies from)",
+                    ))
                 dates.append(None)
                 continue
             try:
                 dates.append(as_date(raw, key))
             except ValidationError:
-                problems.append(f"row {i}: {key} is not a date (YYYY-MM-DD)")
+                problems.append(Problem(f"row {i}", f"{key} is not a date (YYYY-MM-DD)"))
                 dates.append(None)
         start, until = dates
         if start is not None and until is not None and until < start:
-            problems.append(f"row {i}: until is before from")
+            problems.append(Problem(f"row {i}", "until is before from"))
         if start is not None and start <= day and (until is None or day <= until):
             found[str(area)] = start
     if problems:
-        raise ValidationError(
-            f"excluded_areas: {len(problems)} problem{'s' if len(problems) != 1 else ''}\n"
-            + "\n".join(f"  - {p}" for p in problems)
-        )
+        raise InputError(problems, head="excluded_areas: {count}")
     return found
 
 
@@ -521,18 +526,18 @@ def _refuse_retired(members: pd.DataFrame, params: ParameterSet, day: dt.date) -
     retired = _optional(params, "referral.limits.retired_fields", day)
     if retired is None:
         return
-    lines = []
-    for name, what in retired.value.items():
-        if name in members.columns:
-            lines.append(
-                f"  - {name} is no longer read: {what['why']}; give instead "
-                f"{', '.join(what['replaced_by'])} ({retired.reference})"
-            )
-    if lines:
-        raise ValidationError("household: " + "\n".join(["retired fields", *lines]))
+    problems = [
+        Problem(name, f"no longer read: {what['why']}; give instead "
+                f"{', '.join(what['replaced_by'])} ({retired.reference})")
+        for name, what in retired.value.items() if name in members.columns
+    ]
+    if problems:
+        raise InputError(problems, head="household: {count} (retired fields)")
 
 
-def _field_values(frame: pd.DataFrame, field: str, on: dt.date, problems: list[str]) -> list[Any]:
+def _field_values(
+    frame: pd.DataFrame, field: str, on: dt.date, problems: list[Problem]
+) -> list[Any]:
     kind = HOUSEHOLD_FIELDS[field]
     out: list[Any] = []
     for row, value in enumerate(frame[field].tolist(), start=1):
@@ -552,21 +557,21 @@ def _field_values(frame: pd.DataFrame, field: str, on: dt.date, problems: list[s
                 except ValueError:
                     day = None
             if day is None:
-                problems.append(f"member {row}: {field} is not a date")
+                problems.append(Problem(f"member {row}", f"{field} is not a date"))
             elif day > on:
-                problems.append(f"member {row}: {field} is after the date of the check")
+                problems.append(Problem(f"member {row}", f"{field} is after the date of the check"))
             out.append(day)
         elif kind == "boolean":
             if missing and field in _OPTIONAL:
                 out.append(None)
                 continue
             if not isinstance(value, bool):
-                problems.append(f"member {row}: {field} must be true or false")
+                problems.append(Problem(f"member {row}", f"{field} must be true or false"))
             out.append(value)
         else:
             ok = not missing and not isinstance(value, bool) and float(value).is_integer()
             if not ok or float(value) < 0:
-                problems.append(f"member {row}: {field} must be {_KINDS[kind]}")
+                problems.append(Problem(f"member {row}", f"{field} must be {_KINDS[kind]}"))
                 out.append(0)
             else:
                 out.append(int(value))
@@ -578,7 +583,7 @@ def _evaluate(
     values: Mapping[str, list[Any]],
     day: dt.date,
     n: int,
-    problems: list[str],
+    problems: list[Problem],
 ) -> dict[str, list[int]]:
     """Which members (1-based) meet each criterion; a missing action plan is a problem."""
 
@@ -594,10 +599,11 @@ def _evaluate(
             return True
         required = values["action_plan_required"][i]
         if required is None:
-            problems.append(
-                f"member {i + 1}: action_plan_required is needed ({rule.label} holds only where "
-                "an action plan must be prepared)"
-            )
+            problems.append(Problem(
+                f"member {i + 1}",
+                f"action_plan_required is needed ({rule.label} holds only where "
+                "an action plan must be prepared)",
+            ))
             return False
         return bool(required)
 
@@ -735,14 +741,11 @@ def check_referral(
                 f"household: missing fields {', '.join(missing)} (needed by {provision} on "
                 f"{day.isoformat()})"
             )
-        problems: list[str] = []
+        problems: list[Problem] = []
         values = {f: _field_values(members, f, day, problems) for f in needed}
         hits = {} if problems else _evaluate(rules, values, day, len(members), problems)
         if problems:
-            raise ValidationError(
-                f"household: {len(problems)} problem{'s' if len(problems) != 1 else ''}\n"
-                + "\n".join(f"  - {p}" for p in problems)
-            )
+            raise InputError(problems, head="household: {count}")
         where = str(provision)
         by_agreement = prefix not in ("stk6", "stk7")
         for rule in rules:

@@ -22,14 +22,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from fuaalborg.errors import ValidationError
-from fuaalborg.letting.errors import LedgerMunicipalityError
+from fuaalborg._types import ColourSource as ColourSource
+from fuaalborg.errors import InputError, Problem, ValidationError
+from fuaalborg.letting.errors import OWN_COLOURS, OWN_MUNICIPALITY, LedgerMunicipalityError
 from fuaalborg.letting.routing import DWELLING_KINDS
 from fuaalborg.letting.store import LedgerMeta
 from fuaalborg.municipality import Municipality
@@ -49,8 +50,6 @@ __all__ = [
     "registry_of",
 ]
 
-#: A function giving a department's colour on a date (the step model's placement).
-ColourSource = Callable[[str, dt.date], str]
 #: The optional facts of a dwelling a ledger keeps for the ranking's dwelling conditions
 #: (:mod:`fuaalborg.criteria.conditions`); rooms and rent are each vacancy's own.
 DWELLING_FACT_COLUMNS = ("floor", "dwelling_type", "lift")
@@ -163,7 +162,7 @@ def organisations_of(
     From ``given`` (department -> organisation) when passed, else from a
     :class:`~fuaalborg.Municipality`'s departments table or a dwellings table's
     ``organisation_cvr`` column (one organisation per department); empty when
-    none of these says. Raises :class:`~fuaalborg.errors.ValidationError`
+    none of these says. Raises :class:`~fuaalborg.errors.InputError`
     listing every department with two organisations or an empty one.
     """
     if given is not None:
@@ -178,15 +177,18 @@ def organisations_of(
     else:
         return {}
     found: dict[str, str] = {}
-    problems: list[str] = []
+    problems: list[Problem] = []
     for dep, org in pairs:
         text = "" if org is None or (isinstance(org, float) and np.isnan(org)) else str(org)
         if not text.strip():
-            problems.append(f"department {dep!r} has no organisation")
+            problems.append(Problem("organisations", f"department {dep!r} has no organisation"))
         elif found.setdefault(dep, text) != text:
-            problems.append(f"department {dep!r} has two organisations ({found[dep]}, {text})")
+            problems.append(Problem(
+                "organisations",
+                f"department {dep!r} has two organisations ({found[dep]}, {text})",
+            ))
     if problems:
-        raise ValidationError("organisations: " + "; ".join(sorted(set(problems))))
+        raise InputError(sorted(set(problems), key=str), head="organisations: {count}")
     return found
 
 
@@ -245,12 +247,13 @@ class StepModelColours:
         return f"<StepModelColours {self.municipality.name} ({self.preset})>"
 
 
-def other_town(target: str, meta: LedgerMeta, name: str, found: str) -> str:
-    """The message refusing municipality ``name`` (fingerprint ``found``) for a ledger."""
-    return (
+def other_town(target: str, meta: LedgerMeta, name: str, found: str) -> LedgerMunicipalityError:
+    """The error refusing municipality ``name`` (fingerprint ``found``) for a ledger."""
+    return LedgerMunicipalityError(
         f"{target} was created for municipality {meta.municipality!r} (fingerprint "
         f"{meta.fingerprint}); {name!r} has other departments or dwellings (fingerprint "
-        f"{found}): give the ledger its own municipality"
+        f"{found})",
+        remedy=OWN_MUNICIPALITY,
     )
 
 
@@ -262,5 +265,6 @@ def check_colour_source(source: ColourSource | None, fingerprint: str, town: str
         name = getattr(getattr(source, "municipality", None), "name", "another municipality")
         raise LedgerMunicipalityError(
             f"the colour source is for {name!r} (fingerprint {theirs}), but {target} is for "
-            f"{town!r} (fingerprint {fingerprint}): give the ledger its own municipality's colours"
+            f"{town!r} (fingerprint {fingerprint})",
+            remedy=OWN_COLOURS,
         )

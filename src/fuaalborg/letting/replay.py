@@ -33,6 +33,7 @@ from typing import Any
 import attrs
 import pandas as pd
 
+from fuaalborg._types import CriteriaRegistry
 from fuaalborg.errors import NotInForceError
 from fuaalborg.letting.ranking import Ranking, rank
 from fuaalborg.parameters import DatedValue, Parameter, ParameterSet, load_parameters
@@ -55,7 +56,9 @@ class Replay:
     differences: tuple[str, ...]
 
 
-def replay(record: RankingRecord, applicants: pd.DataFrame, *, registry: Any = None) -> Replay:
+def replay(
+    record: RankingRecord, applicants: pd.DataFrame, *, registry: CriteriaRegistry | None = None
+) -> Replay:
     """Rank ``applicants`` again under the terms of ``record`` and compare.
 
     The recorded route, turn, colour, designation, agreement terms and
@@ -71,8 +74,8 @@ def replay(record: RankingRecord, applicants: pd.DataFrame, *, registry: Any = N
         record.vacancy,
         registry=registry,
         on=record.on,
-        route=record.route,  # type: ignore[arg-type]
-        turn=record.turn,  # type: ignore[arg-type]
+        route=record.route,
+        turn=record.turn,
         top=record.top,
         colour=record.colour,
         organisation_cvr=record.organisation_cvr,

@@ -77,7 +77,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow as pa
 
 from fuaalborg import _lazy
 from fuaalborg.colours import (
@@ -88,7 +88,7 @@ from fuaalborg.colours import (
     mandatory_value,
     placement_value,
 )
-from fuaalborg.errors import NotInForceError, ValidationError
+from fuaalborg.errors import InputError, NotInForceError, Problem, ValidationError
 from fuaalborg.formatting import format_value
 from fuaalborg.model import COLOURS, ROUTES, SUBROUTES, TURNS
 from fuaalborg.parameters import ParameterSet
@@ -211,32 +211,37 @@ class Rules:
     def __attrs_post_init__(self) -> None:
         problems = []
         if self.bab_share is not None and self.bab_share != 1:
-            problems.append(
-                f"bab_share {self.bab_share} is not supported: BAB dwellings are let 100 % "
-                "by referral"
-            )
+            problems.append(Problem(
+                "bab_share", f"{self.bab_share} is not supported: BAB dwellings are let 100 % "
+                "by referral",
+            ))
         for name in ("referral_share", "flexible_share", "mandatory_share"):
             value = getattr(self, name)
             if not 0 <= value <= 1:
-                problems.append(f"{name} {value} is outside 0–1")
+                problems.append(Problem(name, f"{value} is outside 0–1"))
         if self.internal_share is not None and not 0 <= self.internal_share <= 1:
-            problems.append(f"internal_share {self.internal_share} is outside 0–1")
+            problems.append(Problem("internal_share", f"{self.internal_share} is outside 0–1"))
         if self.first_turn not in TURNS:
-            problems.append(f"first_turn {self.first_turn!r} is not internal or external")
+            problems.append(
+                Problem("first_turn", f"{self.first_turn!r} is not internal or external")
+            )
         if self.turn_scope not in TURN_SCOPES:
-            problems.append(f"turn_scope {self.turn_scope!r} is not organisation or department")
+            problems.append(
+                Problem("turn_scope", f"{self.turn_scope!r} is not organisation or department")
+            )
         for name in ("referral_colours", "placement_colours", "mandatory_colours"):
             unknown = set(getattr(self, name)) - set(COLOURS)
             if unknown:
-                problems.append(f"{name} has unknown colours {sorted(unknown)}")
+                problems.append(Problem(name, f"unknown colours {sorted(unknown)}"))
         closed = [c for c in self.referral_colours if c not in self.placement_colours]
         if closed:
-            problems.append(
+            problems.append(Problem(
+                "referral_colours",
                 f"{', '.join(closed)} count towards the referral but the referral may not place "
-                "households there: a vacancy routed to it could never be let by it"
-            )
+                "households there: a vacancy routed to it could never be let by it",
+            ))
         if problems:
-            raise ValidationError("invalid routing rules: " + "; ".join(problems))
+            raise InputError(problems, head="invalid routing rules: {count}")
 
     def flexible_share_for(self, colour: str, department_share: Fraction | None = None) -> Fraction:
         """The flexible share for a department of ``colour``.

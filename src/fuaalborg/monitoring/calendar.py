@@ -47,7 +47,7 @@ import pandas as pd
 
 from fuaalborg.colours import MandatoryFlexible, mandatory_flexible
 from fuaalborg.dates import as_date
-from fuaalborg.errors import NotInForceError, ValidationError
+from fuaalborg.errors import InputError, NotInForceError, Problem, ValidationError
 from fuaalborg.parameters import DatedValue, ParameterSet, load_parameters
 from fuaalborg.tables import Column, TableSpec, read_table
 
@@ -345,10 +345,9 @@ def _done_map(done: Any) -> dict[str, dt.date]:
         try:
             out[str(key)] = as_date(when, "done_on")
         except ValidationError:
-            problems.append(f"row {i}: done_on is not a date (YYYY-MM-DD)")
+            problems.append(Problem(f"row {i}", "done_on is not a date (YYYY-MM-DD)"))
     if problems:
-        raise ValidationError(f"done: {len(problems)} problems\n"
-                              + "\n".join(f"  - {p}" for p in problems))
+        raise InputError(problems, head="done: {count}")
     return out
 
 

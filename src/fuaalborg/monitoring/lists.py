@@ -57,11 +57,11 @@ import numpy as np
 import pandas as pd
 
 from fuaalborg.dates import as_date
-from fuaalborg.errors import NotInForceError, ParameterFileError, ValidationError
+from fuaalborg.errors import NotInForceError, ParameterFileError, Problem, ValidationError
 from fuaalborg.monitoring._compare import OPERATORS, compare, format_number
 from fuaalborg.parameters import ParameterSet, load_parameters
 from fuaalborg.specs import DESIGNATIONS, INDICATORS, LISTS, one_conviction_form
-from fuaalborg.tables import Column, Problem, TableSpec, read_table
+from fuaalborg.tables import Column, TableProblem, TableSpec, read_table
 
 __all__ = [
     "AREA_INDICATORS",
@@ -82,7 +82,7 @@ LIST_NAMES = ("omdannelse", "parallelsamfund", "udsat", "forebyggelse")
 
 _PCT: dict[str, Any] = {"unit": "%", "min": 0.0, "max": 100.0}
 
-def _one_conviction_given(frame: pd.DataFrame) -> Iterator[Problem]:
+def _one_conviction_given(frame: pd.DataFrame) -> Iterator[TableProblem]:
     """Each area row gives its conviction share, as a ratio or in percent."""
     pct = frame["conviction_pct"] if "conviction_pct" in frame.columns else None
     given = frame["conviction_ratio"].notna() if "conviction_ratio" in frame.columns else None
@@ -91,7 +91,7 @@ def _one_conviction_given(frame: pd.DataFrame) -> Iterator[Problem]:
     if pct is not None:
         given = given | pct.notna()
     for pos in np.flatnonzero(~given.to_numpy(dtype=bool)):
-        yield Problem(
+        yield TableProblem(
             "area_indicators", "conviction_ratio", int(pos) + 1, None,
             "a number (required; or give the share in percent as conviction_pct)",
         )
@@ -267,28 +267,34 @@ _NUMERIC_COLUMNS = frozenset(
 
 
 def _test_table(
-    raw: Any, where: str, problems: list[str], *, numbered: bool
+    raw: Any, where: str, problems: list[Problem], *, numbered: bool
 ) -> dict[str, Any] | None:
     keys = {"operator", "threshold", "wording"} | ({"nr"} if numbered else {"column"})
     if not isinstance(raw, Mapping):
-        problems.append(f"{where}: expected a table with {', '.join(sorted(keys))}")
+        problems.append(Problem(where, f"expected a table with {', '.join(sorted(keys))}"))
         return None
     ok = True
     for extra in sorted(set(raw) - keys):
-        problems.append(f"{where}.{extra}: unknown key")
+        problems.append(Problem(f"{where}.{extra}", "unknown key"))
         ok = False
     for missing in sorted(keys - set(raw)):
-        problems.append(f"{where}.{missing}: missing")
+        problems.append(Problem(f"{where}.{missing}", "missing"))
         ok = False
     if raw.get("operator") not in OPERATORS:
-        problems.append(f"{where}.operator: {raw.get('operator')!r} is not one of > >= < <=")
+        problems.append(Problem(
+            f"{where}.operator",
+            f"{raw.get('operator')!r} is not one of > >= < <=",
+        ))
         ok = False
     threshold = raw.get("threshold")
     if isinstance(threshold, bool) or not isinstance(threshold, int | float):
-        problems.append(f"{where}.threshold: {threshold!r} is not a number")
+        problems.append(Problem(f"{where}.threshold", f"{threshold!r} is not a number"))
         ok = False
     if not numbered and raw.get("column") not in _NUMERIC_COLUMNS:
-        problems.append(f"{where}.column: {raw.get('column')!r} is not an indicator column")
+        problems.append(Problem(
+            f"{where}.column",
+            f"{raw.get('column')!r} is not an indicator column",
+        ))
         ok = False
     return dict(raw) if ok else None
 
@@ -297,24 +303,24 @@ def _level(
     name: str,
     value: Any,
     reference: str,
-    problems: list[str],
+    problems: list[Problem],
     inherited: tuple[Criterion, ...] = (),
 ) -> ListLevel | None:
     where = f"lists.{name}"
     if not isinstance(value, Mapping):
-        problems.append(f"{where}: expected a table")
+        problems.append(Problem(where, "expected a table"))
         return None
     allowed = {"paragraph", "min_criteria", "criteria", "criteria_of", "condition"}
     for extra in sorted(set(value) - allowed):
-        problems.append(f"{where}.{extra}: unknown key")
+        problems.append(Problem(f"{where}.{extra}", "unknown key"))
     criteria: list[Criterion] = []
     raw_criteria = value.get("criteria", {})
     if not isinstance(raw_criteria, Mapping):
-        problems.append(f"{where}.criteria: expected a table of criteria")
+        problems.append(Problem(f"{where}.criteria", "expected a table of criteria"))
         raw_criteria = {}
     for column, raw in raw_criteria.items():
         if column not in _NUMERIC_COLUMNS:
-            problems.append(f"{where}.criteria.{column}: not an indicator column")
+            problems.append(Problem(f"{where}.criteria.{column}", "not an indicator column"))
             continue
         table = _test_table(raw, f"{where}.criteria.{column}", problems, numbered=True)
         if table is not None:
@@ -336,17 +342,21 @@ def _level(
             )
     min_criteria = value.get("min_criteria")
     if not isinstance(min_criteria, int) or isinstance(min_criteria, bool) or min_criteria < 1:
-        problems.append(f"{where}.min_criteria: {min_criteria!r} is not a whole number >= 1")
+        problems.append(Problem(
+            f"{where}.min_criteria",
+            f"{min_criteria!r} is not a whole number >= 1",
+        ))
         min_criteria = 0
     elif criteria and min_criteria > len(criteria):
-        problems.append(
-            f"{where}.min_criteria: {min_criteria} exceeds the {len(criteria)} criteria"
-        )
+        problems.append(Problem(
+            f"{where}.min_criteria",
+            f"{min_criteria} exceeds the {len(criteria)} criteria",
+        ))
     if not criteria:
-        problems.append(f"{where}: no criteria")
+        problems.append(Problem(where, "no criteria"))
     paragraph = value.get("paragraph")
     if not isinstance(paragraph, str):
-        problems.append(f"{where}.paragraph: missing (the paragraph cited in reasons)")
+        problems.append(Problem(f"{where}.paragraph", "missing (the paragraph cited in reasons)"))
         paragraph = ""
     return ListLevel(
         name, paragraph, reference, min_criteria,
@@ -377,7 +387,7 @@ def list_rules(
     except NotInForceError:
         first = min(v.start for v in params.history("lists.law_version"))
         raise NoListRulesError([], first) from None
-    problems: list[str] = []
+    problems: list[Problem] = []
     udsat_dv = params.lookup("lists.udsat", on)
     udsat = _level("udsat", udsat_dv.value, udsat_dv.reference, problems)
     par_dv = params.lookup("lists.parallelsamfund", on)
@@ -395,11 +405,11 @@ def list_rules(
     info = version.value
     for key in ("name", "act", "residents_paragraph", "omdannelse_paragraph"):
         if not isinstance(info.get(key), str):
-            problems.append(f"lists.law_version.{key}: missing text")
+            problems.append(Problem(f"lists.law_version.{key}", "missing text"))
     if problems or udsat is None or par is None:
         raise ParameterFileError(problems)
     if par.condition is None:
-        raise ParameterFileError(["lists.parallelsamfund.condition: missing"])
+        raise ParameterFileError([Problem("lists.parallelsamfund.condition", "missing")])
     return ListRules(
         list_date=on,
         version=str(info["name"]),
@@ -419,12 +429,12 @@ def list_rules(
     )
 
 
-def _one_list_per_year(frame: pd.DataFrame) -> Iterator[Problem]:
+def _one_list_per_year(frame: pd.DataFrame) -> Iterator[TableProblem]:
     """Each area appears at most once per list year (history is matched by year)."""
     years = frame["list_date"].dt.year
     dup = pd.DataFrame({"a": frame["area_id"], "y": years}).duplicated(keep="first")
     for pos in np.flatnonzero(dup.to_numpy()):
-        yield Problem(
+        yield TableProblem(
             "area_indicators",
             "area_id, list_date",
             int(pos) + 1,

@@ -39,7 +39,7 @@ from fuaalborg.colours import (
     placements,
 )
 from fuaalborg.dates import as_date
-from fuaalborg.errors import NotInForceError, ParameterFileError, ValidationError
+from fuaalborg.errors import NotInForceError, ParameterFileError, Problem, ValidationError
 from fuaalborg.formatting import format_value
 from fuaalborg.model import COLOURS
 from fuaalborg.parameters import ParameterSet, load_parameters
@@ -111,30 +111,35 @@ class ColourRules:
         ]
 
 
-def _check(colour: str, value: Any) -> list[str]:
+def _check(colour: str, value: Any) -> list[Problem]:
     where = f"colour_rules.{colour}"
     if not isinstance(value, Mapping):
-        return [f"{where}: expected a table"]
+        return [Problem(where, "expected a table")]
     problems = []
     for key in sorted(set(value) - set(_KEYS)):
         moved = _MOVED.get(key)
-        problems.append(
-            f"{where}.{key}: no longer read here; what a colour means for the referral is "
-            f"{moved}" if moved else f"{where}.{key}: unknown key"
-        )
+        problems.append(Problem(
+            f"{where}.{key}",
+            f"no longer read here; what a colour means for the referral is {moved}" if moved
+            else "unknown key",
+        ))
     for key, kind in _KEYS.items():
         item = value.get(key)
         if item is None:
-            problems.append(f"{where}.{key}: missing")
+            problems.append(Problem(f"{where}.{key}", "missing"))
         elif not isinstance(item, kind) or (kind is int and isinstance(item, bool)):
-            problems.append(f"{where}.{key}: {item!r} is not a {kind.__name__}")
+            problems.append(Problem(f"{where}.{key}", f"{item!r} is not a {kind.__name__}"))
     if value.get("flexible_letting") == "mandatory":
-        problems.append(
-            f"{where}.flexible_letting: mandatory flexible letting is {MANDATORY} (its colours "
-            "and share); here give optional or recommended"
-        )
+        problems.append(Problem(
+            f"{where}.flexible_letting",
+            f"mandatory flexible letting is {MANDATORY} (its colours "
+            "and share); here give optional or recommended",
+        ))
     elif value.get("flexible_letting") not in _FLEXIBLE:
-        problems.append(f"{where}.flexible_letting: expected one of {', '.join(_FLEXIBLE)}")
+        problems.append(Problem(
+            f"{where}.flexible_letting",
+            f"expected one of {', '.join(_FLEXIBLE)}",
+        ))
     return problems
 
 

@@ -66,14 +66,20 @@ import pandas as pd
 
 from fuaalborg import specs
 from fuaalborg.dates import as_date
-from fuaalborg.errors import FuaalborgError, NotInForceError, ParameterFileError, ValidationError
+from fuaalborg.errors import (
+    FuaalborgError,
+    NotInForceError,
+    ParameterFileError,
+    Problem,
+    ValidationError,
+)
 from fuaalborg.model import COLOURS
 from fuaalborg.monitoring._compare import OPERATORS, compare, format_number
 from fuaalborg.monitoring.lists import LIST_NAMES, conviction_ratios
 from fuaalborg.parameters import Parameter, ParameterSet, load_parameters, parse_parameter_file
 from fuaalborg.tables import (
     Column,
-    Problem,
+    TableProblem,
     TableSpec,
     TableValidationError,
     is_in,
@@ -247,42 +253,50 @@ def preset_names() -> list[str]:
     return sorted(p.name[: -len(".toml")] for p in folder.iterdir() if p.name.endswith(".toml"))
 
 
-def _parse_test(raw: Any, where: str, problems: list[str]) -> Test | None:
+def _parse_test(raw: Any, where: str, problems: list[Problem]) -> Test | None:
     if not isinstance(raw, Mapping):
-        problems.append(f"{where}: expected a table with column, operator, threshold, source")
+        problems.append(Problem(
+            where,
+            "expected a table with column, operator, threshold, source",
+        ))
         return None
     ok = True
     for extra in sorted(set(raw) - _TEST_KEYS):
-        problems.append(f"{where}.{extra}: unknown key")
+        problems.append(Problem(f"{where}.{extra}", "unknown key"))
         ok = False
     for key in ("column", "operator", "threshold", "source"):
         if key not in raw:
-            problems.append(f"{where}.{key}: missing")
+            problems.append(Problem(f"{where}.{key}", "missing"))
             ok = False
     if not ok:
         return None
     if raw["column"] not in _INDICATOR_COLUMNS:
-        problems.append(
-            f"{where}.column: {raw['column']!r} is not an indicator column; expected one of "
-            f"{', '.join(sorted(_INDICATOR_COLUMNS))}"
-        )
+        problems.append(Problem(
+            f"{where}.column",
+            f"{raw['column']!r} is not an indicator column; expected one of "
+            f"{', '.join(sorted(_INDICATOR_COLUMNS))}",
+        ))
         ok = False
     if raw["operator"] not in OPERATORS:
-        problems.append(f"{where}.operator: {raw['operator']!r} is not one of > >= < <=")
+        problems.append(Problem(
+            f"{where}.operator",
+            f"{raw['operator']!r} is not one of > >= < <=",
+        ))
         ok = False
     threshold = raw["threshold"]
     if isinstance(threshold, bool) or not isinstance(threshold, int | float):
-        problems.append(f"{where}.threshold: {threshold!r} is not a number")
+        problems.append(Problem(f"{where}.threshold", f"{threshold!r} is not a number"))
         ok = False
     if raw["source"] not in specs.INDICATOR_SOURCES:
-        problems.append(
-            f"{where}.source: {raw['source']!r} is not one of "
-            f"{', '.join(specs.INDICATOR_SOURCES)}"
-        )
+        problems.append(Problem(
+            f"{where}.source",
+            f"{raw['source']!r} is not one of "
+            f"{', '.join(specs.INDICATOR_SOURCES)}",
+        ))
         ok = False
     label = raw.get("label", "")
     if not isinstance(label, str):
-        problems.append(f"{where}.label: not a text")
+        problems.append(Problem(f"{where}.label", "not a text"))
         ok = False
     if not ok:
         return None
@@ -290,32 +304,38 @@ def _parse_test(raw: Any, where: str, problems: list[str]) -> Test | None:
 
 
 def _parse_step(
-    name: str, raw: Any, reference: str, where: str, problems: list[str]
+    name: str, raw: Any, reference: str, where: str, problems: list[Problem]
 ) -> Step | None:
     if not isinstance(raw, Mapping):
-        problems.append(f"{where}: expected a table (colour, step, ...)")
+        problems.append(Problem(where, "expected a table (colour, step, ...)"))
         return None
     start = len(problems)
     for extra in sorted(set(raw) - _STEP_KEYS):
-        problems.append(f"{where}.{extra}: unknown key; expected {', '.join(sorted(_STEP_KEYS))}")
+        problems.append(Problem(
+            f"{where}.{extra}",
+            f"unknown key; expected {', '.join(sorted(_STEP_KEYS))}",
+        ))
     colour = raw.get("colour")
     if colour not in COLOURS:
-        problems.append(f"{where}.colour: {colour!r} is not one of {', '.join(COLOURS)}")
+        problems.append(Problem(
+            f"{where}.colour",
+            f"{colour!r} is not one of {', '.join(COLOURS)}",
+        ))
     number = raw.get("step")
     if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-        problems.append(f"{where}.step: {number!r} is not a whole number >= 1")
+        problems.append(Problem(f"{where}.step", f"{number!r} is not a whole number >= 1"))
     flags: dict[str, bool | None] = {}
     for key in ("listed", "monitored", "otherwise"):
         value = raw.get(key)
         if value is not None and not isinstance(value, bool):
-            problems.append(f"{where}.{key}: {value!r} is not true or false")
+            problems.append(Problem(f"{where}.{key}", f"{value!r} is not true or false"))
             value = None
         flags[key] = value
     tests: dict[str, list[Test]] = {"criteria": [], "conditions": []}
     for key in ("criteria", "conditions"):
         items = raw.get(key, [])
         if not isinstance(items, list):
-            problems.append(f"{where}.{key}: expected an array of tests")
+            problems.append(Problem(f"{where}.{key}", "expected an array of tests"))
             continue
         for i, item in enumerate(items):
             test = _parse_test(item, f"{where}.{key}[{i}]", problems)
@@ -328,24 +348,29 @@ def _parse_step(
             or isinstance(min_criteria, bool)
             or not 1 <= min_criteria <= len(raw["criteria"])
         ):
-            problems.append(
-                f"{where}.min_criteria: {min_criteria!r} is not a whole number from 1 to "
-                f"{len(raw['criteria'])} (the number of criteria)"
-            )
+            problems.append(Problem(
+                f"{where}.min_criteria",
+                f"{min_criteria!r} is not a whole number from 1 to "
+                f"{len(raw['criteria'])} (the number of criteria)",
+            ))
     elif "min_criteria" in raw:
-        problems.append(f"{where}.min_criteria: given without criteria")
+        problems.append(Problem(f"{where}.min_criteria", "given without criteria"))
     otherwise = bool(flags["otherwise"])
     has_rule = any(
         (flags["listed"] is not None, flags["monitored"] is not None,
          bool(raw.get("criteria")), bool(raw.get("conditions")))
     )
     if otherwise and has_rule:
-        problems.append(f"{where}: a step with otherwise = true takes no other conditions")
+        problems.append(Problem(
+            where,
+            "a step with otherwise = true takes no other conditions",
+        ))
     if not otherwise and not has_rule:
-        problems.append(
-            f"{where}: the step has no condition (listed, monitored, criteria, conditions) "
-            "and is not otherwise = true"
-        )
+        problems.append(Problem(
+            where,
+            "the step has no condition (listed, monitored, criteria, conditions) "
+            "and is not otherwise = true",
+        ))
     if len(problems) > start:
         return None
     return Step(
@@ -362,15 +387,18 @@ def _parse_step(
     )
 
 
-def _check_layer(layer: Mapping[str, Parameter], source: str, problems: list[str]) -> None:
+def _check_layer(layer: Mapping[str, Parameter], source: str, problems: list[Problem]) -> None:
     steps = [name for name in layer if name.startswith("step.")]
     if not steps:
-        problems.append(f"{source}: no steps (a step is a parameter step.<name> with unit table)")
+        problems.append(Problem(
+            source,
+            "no steps (a step is a parameter step.<name> with unit table)",
+        ))
     starts: set[dt.date] = set()
     for name in steps:
         param = layer[name]
         if param.unit != "table":
-            problems.append(f"{source}: {name}.unit: a step has unit = \"table\"")
+            problems.append(Problem(f"{source}: {name}.unit", 'a step has unit = "table"'))
             continue
         for i, dated in enumerate(param.values):
             starts.add(dated.start)
@@ -380,18 +408,20 @@ def _check_layer(layer: Mapping[str, Parameter], source: str, problems: list[str
                     f"{source}: {name}.values[{i}].value", problems,
                 )
     if "model.listed_designations" not in layer:
-        problems.append(
-            f"{source}: model.listed_designations: missing (the designations that count as "
-            "listed, e.g. [\"omdannelse\", \"parallelsamfund\", \"udsat\", \"forebyggelse\"])"
-        )
+        problems.append(Problem(
+            f"{source}: model.listed_designations",
+            "missing (the designations that count as "
+            "listed, e.g. [\"omdannelse\", \"parallelsamfund\", \"udsat\", \"forebyggelse\"])",
+        ))
     else:
         for i, listed in enumerate(layer["model.listed_designations"].values):
             bad = [d for d in (listed.value or []) if d not in LIST_NAMES]
             if bad:
-                problems.append(
-                    f"{source}: model.listed_designations.values[{i}].value: unknown "
-                    f"designation(s) {', '.join(map(repr, bad))}; expected {', '.join(LIST_NAMES)}"
-                )
+                problems.append(Problem(
+                    f"{source}: model.listed_designations.values[{i}].value",
+                    "unknown "
+                    f"designation(s) {', '.join(map(repr, bad))}; expected {', '.join(LIST_NAMES)}",
+                ))
     if problems:
         return
     for start in sorted(starts):
@@ -401,10 +431,11 @@ def _check_layer(layer: Mapping[str, Parameter], source: str, problems: list[str
             if found is not None and not found.ended and found.value.get("otherwise"):
                 inforce.append(name)
         if len(inforce) > 1:
-            problems.append(
-                f"{source}: steps {', '.join(inforce)} are all otherwise = true on "
-                f"{start.isoformat()}; at most one may be"
-            )
+            problems.append(Problem(
+                source,
+                f"steps {', '.join(inforce)} are all otherwise = true on "
+                f"{start.isoformat()}; at most one may be",
+            ))
 
 
 @attrs.frozen
@@ -447,7 +478,7 @@ class StepModel:
             try:
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
-                raise PresetError([f"{path.name}: cannot be read ({exc})"]) from None
+                raise PresetError([Problem(path.name, f"cannot be read ({exc})")]) from None
             name, source = path.stem, path.name
         layer, meta, problems = parse_parameter_file(text, source)
         if not problems:
@@ -481,7 +512,7 @@ class StepModel:
                 dated = self.parameters.lookup(name, day)
             except NotInForceError:
                 continue
-            problems: list[str] = []
+            problems: list[Problem] = []
             step = _parse_step(
                 name.removeprefix("step."), dated.value, dated.reference, name, problems
             )
@@ -599,7 +630,7 @@ def _validate_inputs(
         ids = tables["indicators"]["department_id"]
         bad = ~is_in(ids, tables["departments"]["department_id"])
         problems = [
-            Problem(
+            TableProblem(
                 "indicators", "department_id", int(i) + 1, repr(ids.iloc[i]),
                 "a known department id",
             )
@@ -662,7 +693,7 @@ def _check_sources(preset: str, steps: Sequence[Step], indicators: pd.DataFrame)
     if not len(indicators):
         return
     source = indicators["source"].to_numpy(dtype=object)
-    problems: list[Problem] = []
+    problems: list[TableProblem] = []
     for column, sources in sorted(reads.items()):
         if column in _SIZE_COLUMNS:
             continue
@@ -674,7 +705,7 @@ def _check_sources(preset: str, steps: Sequence[Step], indicators: pd.DataFrame)
             wrong = values.notna().to_numpy(dtype=bool) & ~np.isin(source, sorted(sources))
             for pos in np.flatnonzero(wrong):
                 problems.append(
-                    Problem(
+                    TableProblem(
                         "indicators", name, int(pos) + 1, format_number(float(values.iloc[pos])),
                         f"empty in a {source[pos]} row: preset {preset!r} reads {column} from "
                         f"{' and '.join(sorted(sources))} rows only (give it in such a row)",

@@ -15,17 +15,12 @@ as a (Danish, English) pair; the other report modules look their words up with
 
 from __future__ import annotations
 
-from typing import Literal
-
+from fuaalborg._types import LANGUAGES as LANGUAGES
+from fuaalborg._types import Language as Language
 from fuaalborg.errors import ValidationError
 from fuaalborg.monitoring.steps import ETHNICITY_NOTICE
 
 __all__ = ["LANGUAGES", "Language", "label", "language"]
-
-#: The languages a report can be written in; Danish first (the default).
-LANGUAGES = ("da", "en")
-
-Language = Literal["da", "en"]
 
 _LABELS: dict[str, tuple[str, str]] = {
     # sections

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Literal
 
 import attrs
 import pandas as pd
 
-from fuaalborg.errors import ValidationError
+from fuaalborg._types import Language
+from fuaalborg.errors import InputError, Problem
 from fuaalborg.reports.disclosure import ProtectedTable
 from fuaalborg.reports.labels import label, language
 
@@ -51,18 +52,19 @@ REFERRAL_OUTCOMES = (
 Disclosure = Literal["parties", "public"]
 
 
-class ReportInputError(ValidationError):
-    """Input a report cannot be built from; ``problems`` lists every one."""
+class ReportInputError(InputError):
+    """Input a report cannot be built from; ``problems`` lists every one.
 
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = tuple(problems)
-        n = len(self.problems)
-        super().__init__(
-            "\n".join(
-                [f"cannot build the report: {n} problem{'s' if n != 1 else ''}"]
-                + [f"  - {p}" for p in self.problems]
-            )
-        )
+    A :class:`~fuaalborg.errors.ProblemsError`: each problem's ``where`` is the
+    argument of :func:`~fuaalborg.reports.report.build_report` it concerns
+    (``disclosure``, ``lang``), or empty for a problem of the ledger or the
+    period as a whole; a text is taken as such a problem.
+    """
+
+    head = "cannot build the report: {count}"
+
+    def __init__(self, problems: Iterable[Problem | str]) -> None:
+        super().__init__(p if isinstance(p, Problem) else Problem("", p) for p in problems)
 
 
 @attrs.frozen(eq=False)
@@ -94,8 +96,8 @@ class Report:
     municipality: str
     start: dt.date
     end: dt.date
-    disclosure: str
-    lang: str
+    disclosure: Disclosure
+    lang: Language
     agreement: str
     sources: tuple[str, ...]
     rule_versions: pd.DataFrame

@@ -56,7 +56,7 @@ import attrs
 import pandas as pd
 
 from fuaalborg.agreement import agreement_in_force
-from fuaalborg.errors import AssumedTermsWarning, FuaalborgError
+from fuaalborg.errors import AssumedTermsWarning, FuaalborgError, Problem
 from fuaalborg.formatting import format_value
 from fuaalborg.municipality import NEED_PARAMETERS, Municipality
 from fuaalborg.parameters import ParameterSet
@@ -170,13 +170,13 @@ def build_report(
     other rule versions than the loaded agreement's, or of another
     municipality, raises :class:`ReportInputError`.
     """
-    problems = []
+    refused: list[Problem] = []
     if disclosure not in DISCLOSURE_LEVELS:
-        problems.append(f"disclosure must be parties or public, not {disclosure!r}")
+        refused.append(Problem("disclosure", f"must be parties or public, not {disclosure!r}"))
     if lang not in LANGUAGES:
-        problems.append(f"language must be da or en, not {lang!r}")
-    if problems:
-        raise ReportInputError(problems)
+        refused.append(Problem("lang", f"must be da or en, not {lang!r}"))
+    if refused:
+        raise ReportInputError(refused)
     # the municipality's own parameters: its referral need (municipality.toml) on top
     params = parameters or municipality.parameters
     events = ledger_events(ledger)
@@ -184,7 +184,7 @@ def build_report(
     versions, ledger_problems = check_ledger(events, municipality, start, end, params)
     problems += ledger_problems
     if problems:
-        raise ReportInputError(sorted(set(problems), key=problems.index))
+        raise ReportInputError(dict.fromkeys(problems))  # each once, in order
     evictions_frame = None
     if evictions is not None:
         evictions_frame = read_evictions(evictions, municipality.departments["department_id"])

@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from fuaalborg.errors import ValidationError
+from fuaalborg.errors import InputError, Problem
 from fuaalborg.letting.routing import (
     DWELLING_KINDS,
     ROUTE_CODES,
@@ -216,13 +216,13 @@ def _check_arguments(years: Any, runs: Any, seed: Any, workers: Any) -> None:
     problems = []
     for name, value in (("years", years), ("runs", runs), ("workers", workers)):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-            problems.append(f"{name} must be a whole number >= 1, got {value!r}")
+            problems.append(Problem(name, f"must be a whole number >= 1, got {value!r}"))
     if seed is not None and (
         isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0
     ):
-        problems.append(f"seed must be a whole number >= 0, got {seed!r}")
+        problems.append(Problem("seed", f"must be a whole number >= 0, got {seed!r}"))
     if problems:
-        raise ValidationError("simulate: " + "; ".join(problems))
+        raise InputError(problems, head="simulate: {count}")
 
 
 def simulate(
@@ -280,7 +280,7 @@ def simulate(
         plan, labels = _plan_year(chosen, stock, placed, starts[y], starts[y + 1], labels, problems)
         plans.append(plan)
     if problems:
-        raise ScenarioError(sorted(set(problems)))
+        raise ScenarioError(Problem("", p) for p in sorted(set(problems)))
     assert labels is not None
     counts = _run(stock, plans, runs, seed, len(labels), progress, int(workers))
     first_plan = plans[0]

@@ -29,7 +29,7 @@ from typing import Any
 
 import attrs
 
-from fuaalborg.errors import ValidationError
+from fuaalborg.errors import InputError, Problem
 from fuaalborg.model import COLOURS
 from fuaalborg.parameters import ParameterSet, load_parameters, parse_parameter_file
 
@@ -70,17 +70,14 @@ SCENARIO_KNOBS: Mapping[str, tuple[str, str]] = {
 }
 
 
-class ScenarioError(ValidationError):
+class ScenarioError(InputError):
     """A scenario that cannot be loaded or does not fit the municipality.
 
-    ``problems`` lists every problem found; the message shows them all.
+    ``problems`` lists every problem found (:class:`~fuaalborg.errors.Problem`,
+    where = ``"file: parameter"``); the message shows them all.
     """
 
-    def __init__(self, problems: list[str]) -> None:
-        self.problems: tuple[str, ...] = tuple(problems)
-        count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in scenario:"
-        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
+    head = "{count} in scenario:"
 
 
 _PACKAGE_DIR = "simulation_scenarios"
@@ -129,12 +126,12 @@ class Scenario:
         if not path.is_file():
             known = ", ".join(builtin_scenarios())
             raise ScenarioError(
-                [f"{text_name}: neither a built-in scenario ({known}) nor a scenario file"]
+                [Problem(text_name, f"neither a built-in scenario ({known}) nor a scenario file")]
             )
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise ScenarioError([f"{path.name}: cannot be read ({exc.strerror})"]) from None
+            raise ScenarioError([Problem(path.name, f"cannot be read ({exc.strerror})")]) from None
         return cls.from_text(text, path.stem, base=base, source=path.name)
 
     @classmethod
@@ -176,13 +173,16 @@ class Scenario:
             elif pname in bundled:
                 unit = bundled.parameter(pname).unit
             else:
-                problems.append(
-                    f"{label}: {pname}: unknown parameter (neither a bundled parameter nor "
-                    f"one of {', '.join(SCENARIO_KNOBS)})"
-                )
+                problems.append(Problem(
+                    f"{label}: {pname}",
+                    "unknown parameter (neither a bundled parameter nor one of "
+                    f"{', '.join(SCENARIO_KNOBS)})",
+                ))
                 continue
             if param.unit != unit:
-                problems.append(f"{label}: {pname}.unit: {param.unit!r}; expected {unit!r}")
+                problems.append(
+                    Problem(f"{label}: {pname}.unit", f"{param.unit!r}; expected {unit!r}")
+                )
             for dated in param.values:
                 problems.extend(_check_knob(label, pname, dated.value))
         if problems:
@@ -211,26 +211,30 @@ class Scenario:
         return default
 
 
-def _check_knob(label: str, name: str, value: Any) -> list[str]:
+def _check_knob(label: str, name: str, value: Any) -> list[Problem]:
     """Problems with the value of one of the simulation's knobs."""
     where = f"{label}: {name}"
-    problems: list[str] = []
+    problems: list[Problem] = []
     if value is None:
         return problems
     if name == "simulation.colour_overrides":
         for key, colour in value.items():
             if colour not in COLOURS:
                 problems.append(
-                    f"{where}: {key} = {colour!r}; expected one of {', '.join(COLOURS)}"
+                    Problem(where, f"{key} = {colour!r}; expected one of {', '.join(COLOURS)}")
                 )
     elif name == "simulation.department_turnover_pct":
         for key, pct in value.items():
             if isinstance(pct, bool) or not isinstance(pct, int | float) or not 0 <= pct <= 100:
-                problems.append(f"{where}: {key} = {pct!r}; expected a percent from 0 to 100")
+                problems.append(
+                    Problem(where, f"{key} = {pct!r}; expected a percent from 0 to 100")
+                )
     elif name == "simulation.department_referral_share":
         for key, share in value.items():
             if _fraction_or_none(share) is None:
-                problems.append(f'{where}: {key} = {share!r}; expected a fraction "a/b" in 0–1')
+                problems.append(
+                    Problem(where, f'{key} = {share!r}; expected a fraction "a/b" in 0–1')
+                )
     return problems
 
 

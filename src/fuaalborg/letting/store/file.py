@@ -32,7 +32,15 @@ from typing import Any
 
 import attrs
 
-from fuaalborg.letting.errors import LedgerBusyError, LedgerCorruptError, LedgerError
+from fuaalborg.errors import WithRemedy
+from fuaalborg.letting.errors import (
+    OPEN_EXISTING,
+    REOPEN,
+    REPAIR,
+    LedgerBusyError,
+    LedgerCorruptError,
+    LedgerError,
+)
 from fuaalborg.letting.events import FORMAT, check_line, decode, encode, structure
 from fuaalborg.letting.store import DEFAULT_WAIT_SECONDS, Projector
 from fuaalborg.letting.store.memory import MemoryState
@@ -40,8 +48,11 @@ from fuaalborg.letting.store.memory import MemoryState
 __all__ = ["FileStore", "RepairReport", "TornLine", "TornLineWarning", "now"]
 
 
-class TornLineWarning(UserWarning):
-    """The ledger's last line is incomplete (a crash during a write)."""
+class TornLineWarning(WithRemedy, UserWarning):
+    """The ledger's last line is incomplete (a crash during a write).
+
+    Its ``remedy`` is :data:`~fuaalborg.letting.errors.REPAIR`.
+    """
 
 
 @attrs.frozen
@@ -204,11 +215,11 @@ class FileStore(MemoryState):
     @staticmethod
     def _create(path: Path, lines: Sequence[bytes]) -> None:
         if path.exists():
-            raise LedgerError(f"{path.name} already exists; open it with Ledger.open")
+            raise LedgerError(f"{path.name} already exists", remedy=OPEN_EXISTING)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o644)
         except FileExistsError:
-            raise LedgerError(f"{path.name} already exists; open it with Ledger.open") from None
+            raise LedgerError(f"{path.name} already exists", remedy=OPEN_EXISTING) from None
         try:
             data = b"".join(line + b"\n" for line in lines)
             view = memoryview(data)
@@ -299,9 +310,11 @@ class FileStore(MemoryState):
         if torn is not None and self.torn is None:
             self.torn = torn
             warnings.warn(
-                f"{self.path.name}: {torn.describe()}; the ledger is readable but refuses "
-                "writes until `fuaalborg ledger repair` truncates it",
-                TornLineWarning,
+                TornLineWarning(
+                    f"{self.path.name}: {torn.describe()}; the ledger is readable but refuses "
+                    "writes until the line is truncated",
+                    remedy=REPAIR,
+                ),
                 stacklevel=5,
             )
 
@@ -343,13 +356,13 @@ class FileStore(MemoryState):
         if self.readonly or self._fd is None:
             raise LedgerError(f"{self.path.name} is open read-only")
         if self._broken:
-            raise LedgerError(f"{self.path.name}: {self._broken}")
+            raise LedgerError(f"{self.path.name}: {self._broken}", remedy=REOPEN)
         with self._flock(fcntl.LOCK_EX):
             self._read_new()
             if self.torn is not None:
                 raise LedgerError(
-                    f"{self.path.name} ends with a torn line: {self.torn.describe()}; "
-                    "run `fuaalborg ledger repair` first"
+                    f"{self.path.name} ends with a torn line: {self.torn.describe()}",
+                    remedy=REPAIR,
                 )
             yield self
             if not self._batch:
@@ -375,8 +388,8 @@ class FileStore(MemoryState):
             try:
                 os.fsync(self._fd)
             except OSError as exc:  # pragma: no cover - disk failure
-                self._broken = f"fsync failed ({exc.strerror}); reopen the ledger"
-                raise LedgerError(f"{self.path.name}: {self._broken}") from exc
+                self._broken = f"fsync failed ({exc.strerror})"
+                raise LedgerError(f"{self.path.name}: {self._broken}", remedy=REOPEN) from exc
             self._unsynced = False
 
     def lock_head(self) -> int:
@@ -404,8 +417,8 @@ class FileStore(MemoryState):
             while view:
                 view = view[os.write(self._fd, view):]
         except OSError as exc:
-            self._broken = f"a write failed ({exc.strerror}); reopen the ledger"
-            raise LedgerError(f"{self.path.name}: {self._broken}") from exc
+            self._broken = f"a write failed ({exc.strerror})"
+            raise LedgerError(f"{self.path.name}: {self._broken}", remedy=REOPEN) from exc
         self._unsynced = True
         self._offset += len(data)
         self._lines += len(lines)

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fuaalborg.letting.errors import (
+    OPEN_EXISTING,
     LedgerBusyError,
     LedgerConnectionError,
     LedgerError,
@@ -93,7 +94,8 @@ class PostgresStore(SqlStore):
     def _writes(self) -> contextlib.AbstractContextManager[Any]:
         if self._conn is None or self._conn._pipeline is not None:
             return contextlib.nullcontext()
-        return self._conn.pipeline()  # type: ignore[no-any-return]
+        pipeline: contextlib.AbstractContextManager[Any] = self._conn.pipeline()
+        return pipeline
 
     def _begin_plain(self) -> None:
         self._execute("BEGIN")
@@ -101,7 +103,7 @@ class PostgresStore(SqlStore):
         # two processes creating a ledger in one database at once: one waits, then refuses
         self._execute("SELECT pg_advisory_xact_lock(4242, 11)")
         if self._has_ledger():
-            raise LedgerError(f"{self.target} already holds a ledger; open it with Ledger.open")
+            raise LedgerError(f"{self.target} already holds a ledger", remedy=OPEN_EXISTING)
 
     def _end(self, commit: bool) -> None:
         if self._conn is None:  # pragma: no cover - closed under us

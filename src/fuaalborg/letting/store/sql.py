@@ -44,7 +44,12 @@ from typing import Any
 
 from fuaalborg import _lazy
 from fuaalborg._version import __version__
-from fuaalborg.letting.errors import LedgerError, LedgerInputError, LedgerSchemaError
+from fuaalborg.letting.errors import (
+    OPEN_EXISTING,
+    LedgerError,
+    LedgerInputError,
+    LedgerSchemaError,
+)
 from fuaalborg.letting.events import decode, encode, structure
 from fuaalborg.letting.routing import Counters
 from fuaalborg.letting.store import (
@@ -334,9 +339,7 @@ class SqlStore:
     def _load(self, lines: Sequence[bytes]) -> None:
         """Create the schema and load events (and the state they lead to) in one transaction."""
         if self._has_ledger():
-            raise LedgerError(
-                f"{self.target} already holds a ledger; open it with Ledger.open"
-            )
+            raise LedgerError(f"{self.target} already holds a ledger", remedy=OPEN_EXISTING)
         state = MemoryState()
         for line in lines:
             doc = decode(line)

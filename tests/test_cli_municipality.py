@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
 
-from fuaalborg import Municipality, examples
+from fuaalborg import Municipality
 from fuaalborg.cli import main
 from fuaalborg.municipality import SettingsError
 from fuaalborg.tables import TableValidationError
@@ -34,9 +34,9 @@ def folder(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def example_words() -> list[str]:
+def example_words(example_municipality: Municipality) -> list[str]:
     """Text that only the bundled example can put into an output."""
-    town = examples.load()
+    town = example_municipality
     words = {town.name, "Eksempelkommune", "syntetisk", "example municipality"}
     words |= set(town.departments["name"].astype(str))
     words |= set(town.areas["name"].astype(str)) | set(town.areas["area_id"].astype(str))
@@ -197,7 +197,7 @@ def test_municipality_toml(folder: Path) -> None:
     )
     with pytest.raises(SettingsError) as caught:
         Municipality.from_folder(folder)
-    problems = "\n".join(caught.value.problems)
+    problems = "\n".join(str(p) for p in caught.value.problems)
     for part in ("extra", "name", "code", "nope", "above high", "reference", "monthly_rent_dkk"):
         assert part in problems
     result = run("place", "--municipality", folder)

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import fuaalborg.simulation
-from fuaalborg import examples
+from fuaalborg import Municipality
 from fuaalborg.cli import main
 from fuaalborg.cli.simulate import simulation_section
 
@@ -127,7 +127,7 @@ def test_figure_name_and_folder_are_checked_before_simulating(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
 
 
-def test_demo_section() -> None:
-    lines = simulation_section(examples.load(), dt.date(2026, 1, 1))
+def test_demo_section(example_municipality: Municipality) -> None:
+    lines = simulation_section(example_municipality, dt.date(2026, 1, 1))
     assert lines[0].startswith("Capacity simulation: 200 runs × 1 year")
     assert "vacancies 3.1" in lines[1] or "vacancies 3.2" in lines[1]

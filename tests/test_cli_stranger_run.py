@@ -29,7 +29,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import fuaalborg
-from fuaalborg import Municipality, examples
+from fuaalborg import Municipality
 from fuaalborg.cli import main
 from fuaalborg.criteria.vocabulary import APPLICANTS
 from fuaalborg.letting.ledger import Ledger
@@ -190,9 +190,9 @@ def _text_of(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def example_words() -> list[str]:
+def example_words(example_municipality: Municipality) -> list[str]:
     """Text only the bundled example can put into an output."""
-    town = examples.load()
+    town = example_municipality
     words = {town.name, "Eksempelkommune", "syntetisk", "example municipality"}
     words |= set(town.departments["name"].astype(str)) | set(town.areas["name"].astype(str))
     words |= set(town.organisations["name"].astype(str))
@@ -208,7 +208,7 @@ def _assert_own(what: str, text: str, words: list[str]) -> None:
 
 
 def test_a_stranger_runs_the_whole_chain_on_their_own_municipality(
-    tmp_path: Path, example_words: list[str]
+    tmp_path: Path, example_words: list[str], example_municipality: Municipality
 ) -> None:
     folder = build_town(tmp_path / "vesterå")
     out = tmp_path / "ud"
@@ -216,7 +216,7 @@ def test_a_stranger_runs_the_whole_chain_on_their_own_municipality(
     town = Municipality.from_folder(folder)
     assert town.name == NAME
     assert set(town.departments["department_id"]) <= set(
-        examples.load().departments["department_id"])  # the ids overlap the example's
+        example_municipality.departments["department_id"])  # the ids overlap the example's
     m = ("--municipality", folder)
     db = f"sqlite:///{out}/udlejningsjournal.db"
     outputs: dict[str, Result] = {}

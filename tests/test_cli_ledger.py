@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from fuaalborg import examples
+from fuaalborg import Municipality
 from fuaalborg.cli import main
 from fuaalborg.cli.ledger import ledger_section
 
 
 @pytest.fixture(scope="module")
-def family_dwelling() -> tuple[str, str]:
-    town = examples.load()
+def family_dwelling(example_municipality: Municipality) -> tuple[str, str]:
+    town = example_municipality
     row = town.dwellings.loc[town.dwellings["kind"] == "family"].iloc[0]
     return str(row["dwelling_id"]), str(row["department_id"])
 
@@ -109,7 +109,7 @@ def test_a_torn_ledger_warns_in_one_line_and_repair_needs_yes(
     assert events.exit_code == 0
     warning = [line for line in events.output.splitlines() if line.startswith("warning: ")]
     assert len(warning) == 1
-    assert f"refuses writes until {repair} truncates it" in warning[0]
+    assert f"refuses writes until the line is truncated; run {repair} first" in warning[0]
     assert "TornLineWarning" not in events.output
     assert "ledger.py" not in events.output
     dwelling, dep = family_dwelling
@@ -150,8 +150,8 @@ def test_outputs_are_checked_first_and_failures_are_one_line(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "l.jsonl", "l.jsonl.lock"]
 
 
-def test_demo_section_routes_a_year() -> None:
-    lines = ledger_section(examples.load(), dt.date(2024, 6, 1))
+def test_demo_section_routes_a_year(example_municipality: Municipality) -> None:
+    lines = ledger_section(example_municipality, dt.date(2024, 6, 1))
     text = "\n".join(lines)
     assert "vacancies in 2024" in text
     assert "by colour" in text

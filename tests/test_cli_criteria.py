@@ -1,10 +1,12 @@
-"""``fuaalborg plugins`` and ``fuaalborg audit`` against failing and careless plug-ins.
+"""``fuaalborg plugins`` and ``fuaalborg audit``, and the criteria's demo section.
 
-A predicate that raises ``SystemExit(0)`` makes both commands exit non-zero and
-is named; ``plugins`` runs each predicate once; the audit reports every failing
-subject; ``--fail-on-impact``; ``audit --sample`` reads plug-in fields with
-their declared types; ``--municipality`` checks agreement departments. And the
-plug-in template loads once its agreement is uncommented.
+Both commands on the built-in criteria, a sample file and a missing plug-in, and
+against failing and careless plug-ins: a predicate that raises ``SystemExit(0)``
+makes both commands exit non-zero and is named; ``plugins`` runs each predicate
+once; the audit reports every failing subject; ``--fail-on-impact``; ``audit
+--sample`` reads plug-in fields with their declared types; ``--municipality``
+checks agreement departments. And the plug-in template loads once its agreement
+is uncommented.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from fuaalborg.criteria import (
 )
 from fuaalborg.criteria.testing import load_plugin, synthetic_applicants
 from fuaalborg.tables import write_table
+from test_criteria_audit import cheating_plugin
 
 ON = dt.date(2024, 5, 1)
 BASIS = "Almenboligloven § 60, stk. 1"
@@ -202,3 +205,54 @@ def test_the_template_loads_once_its_agreement_is_uncommented() -> None:
     assert agreement.group_ids == ("myorg.large_families", "employment&commuter")
     assert agreement.group_conditions == ("rooms >= 4", "")
     assert isinstance(agreement.departments, ByColour)
+
+
+def test_cli_plugins_lists_builtins() -> None:
+    result = CliRunner().invoke(main, ["plugins"])
+    assert result.exit_code == 0, result.output
+    assert "fuaalborg.builtin" in result.output
+    assert "employment_or_education" in result.output
+    data = json.loads(CliRunner().invoke(main, ["plugins", "--json"]).output)
+    assert data["valid"]
+    assert data["plugins"][0]["builtin"]
+    assert any(a["organisation_cvr"] is None for a in data["agreements"])
+
+
+def test_cli_plugins_reports_invalid_plugin(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FUAALBORG_PLUGINS", "not-installed-anywhere")
+    result = CliRunner().invoke(main, ["plugins"])
+    assert result.exit_code == 1
+    assert "not-installed-anywhere" in result.output
+
+
+def test_cli_audit_on_a_sample_file(tmp_path: Path) -> None:
+    path = write_table(synthetic_applicants(300, seed=5), tmp_path / "sample.csv")
+    result = CliRunner().invoke(main, ["audit", "--sample", str(path), "--on", "2024-05-01"])
+    assert result.exit_code == 0, result.output
+    assert "no result depends on a protected column" in result.output
+    assert "Person" not in result.output
+    result = CliRunner().invoke(
+        main, ["audit", "--sample", str(path), "--on", "2024-05-01", "--json"]
+    )
+    assert json.loads(result.output)["ok"] is True
+
+
+def test_cli_audit_exits_non_zero_on_violation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fuaalborg.cli.criteria as cli
+
+    monkeypatch.setattr(cli, "load", lambda **_: load_plugin(cheating_plugin()))
+    path = write_table(synthetic_applicants(100, seed=5), tmp_path / "sample.csv")
+    result = CliRunner().invoke(main, ["audit", "--sample", str(path), "--on", "2024-05-01"])
+    assert result.exit_code == 1
+    assert "VIOLATION" in result.output
+
+
+def test_demo_section_runs_on_a_small_town() -> None:
+    from fuaalborg.cli.criteria import criteria_section
+
+    town = types.SimpleNamespace(applicants=synthetic_applicants(500, seed=6))
+    lines = criteria_section(town, ON)  # type: ignore[arg-type]
+    assert any("mandatory" in line for line in lines)
+    assert lines[-1].endswith("no result depends on a protected column")

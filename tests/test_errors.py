@@ -1,0 +1,105 @@
+"""One shape for "every problem at once": ProblemsError, Problem and format_problems."""
+
+from __future__ import annotations
+
+import pickle
+import warnings
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import fuaalborg
+from fuaalborg.criteria.errors import DiscriminatoryCriterionError, PluginLoadError
+from fuaalborg.errors import (
+    MAX_PROBLEM_LINES,
+    InputError,
+    ParameterFileError,
+    Problem,
+    ProblemsError,
+    Remedy,
+    ValidationError,
+    Wording,
+    format_problems,
+)
+from fuaalborg.letting.errors import GIVE_COLOUR, LedgerInputError
+from fuaalborg.tables import TableProblem, TableValidationError
+
+_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), max_size=20)
+
+
+@given(st.lists(st.builds(Problem, _text, _text), min_size=1, max_size=60))
+def test_the_message_counts_every_problem_and_lists_them_up_to_the_limit(
+    problems: list[Problem],
+) -> None:
+    text = format_problems(problems, head="x: {count}")
+    lines = text.splitlines()
+    n = len(problems)
+    assert lines[0] == f"x: {n} problem{'' if n == 1 else 's'}"
+    shown = min(n, MAX_PROBLEM_LINES)
+    assert lines[1:1 + shown] == [f"  - {p}" for p in problems[:shown]]
+    assert len(lines) == 1 + shown + (n > shown)
+
+
+def test_the_errors_of_lists_of_problems_share_one_shape() -> None:
+    for cls in (ParameterFileError, LedgerInputError, TableValidationError, PluginLoadError):
+        assert issubclass(cls, ProblemsError)
+        assert issubclass(cls, ValidationError) or cls is PluginLoadError
+    with pytest.raises(ValueError, match="at least one problem"):
+        InputError([])
+
+
+def test_an_error_crosses_a_process_boundary_with_its_problems() -> None:
+    errors: list[ProblemsError[Any]] = [
+        LedgerInputError("vacancy 'V1'", [Problem("colour", "required", remedy=GIVE_COLOUR)]),
+        TableValidationError("t", [TableProblem("t", "rooms", 2, "0", "a whole number >= 1")]),
+        ParameterFileError([Problem("a.toml: x", "unknown key")]),
+        PluginLoadError([DiscriminatoryCriterionError("reads religion", plugin="p")]),
+    ]
+    for err in errors:
+        back = pickle.loads(pickle.dumps(err))
+        assert type(back) is type(err)
+        assert str(back) == str(err)
+        assert [(p.where, p.what) for p in back.problems] == [
+            (p.where, p.what) for p in err.problems
+        ]
+
+
+def test_a_table_problem_is_a_problem_with_a_place_and_columns() -> None:
+    p = TableProblem("departments", "residents", 3, "-1", "a whole number >= 0")
+    assert (p.where, p.what) == (
+        "table 'departments', column 'residents', row 3", "expected a whole number >= 0; found -1"
+    )
+    err = TableValidationError("departments", [p])
+    assert list(err.to_frame().columns) == ["table", "column", "row", "value", "expected"]
+    assert str(err).splitlines()[1].split() == ["column", "row", "value", "expected"]
+    assert list(ParameterFileError([Problem("a", "b")]).to_frame().columns) == ["where", "what"]
+
+
+def test_a_front_end_words_places_and_remedies_without_rewriting_text() -> None:
+    err = LedgerInputError("vacancy 'V1'", [
+        Problem("colour", "required: no step-model placement", remedy=GIVE_COLOUR),
+        Problem("rooms", "0 is not a whole number >= 1"),
+    ])
+    words = Wording(names={"colour": "--colour", "rooms": "ROOMS"},
+                    remedies=lambda r: "give --colour" if r.key == "give_colour" else None)
+    assert err.worded(words).splitlines()[1:] == [
+        "  - --colour: required: no step-model placement; give --colour",
+        "  - ROOMS: 0 is not a whole number >= 1",
+    ]
+    assert "pass colour=" in str(err)
+    # a remedy the front end does not word keeps the library's text
+    other = fuaalborg.FuaalborgError("x", remedy=Remedy("other", "do y"))
+    assert other.worded(words) == "x; do y"
+
+
+def test_the_former_name_of_a_table_problem_still_works_and_warns() -> None:
+    with pytest.warns(DeprecationWarning, match="TableProblem"):
+        assert fuaalborg.Problem is TableProblem
+    with pytest.warns(DeprecationWarning, match="TableProblem"):
+        from fuaalborg.tables import Problem as Old
+    assert Old is TableProblem
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert fuaalborg.TableProblem is TableProblem
