@@ -104,6 +104,12 @@ def test_rank_refuses_a_bab_dwelling_the_ledger_gives_to_the_referral(
                 "--rent", "3000", "--kind", "bab", "--on", "2025-05-01")
     assert named.exit_code == 1
     assert "is a BAB dwelling" in named.output
+    # without a colour the route of a BAB dwelling cannot be decided, whatever --route says
+    blind = run("rank", folder / "venteliste.csv", "--department", "D004", "--rooms", "2",
+                "--rent", "3000", "--kind", "bab", "--on", "2025-05-01", "--route", "ordinary")
+    assert blind.exit_code == 1
+    assert blind.output.rstrip().endswith(
+        "the ranking needs the department's colour; give --colour (or --municipality)")
 
 
 def test_rank_ranks_a_bab_dwelling_the_ledger_lets_from_the_waiting_list(

@@ -58,6 +58,7 @@ def _remedy(remedy: Remedy) -> str | None:
         "give_agreement": "use --route ordinary, or give the --colour and --organisation of a "
                           "department whose organisation has an agreement",
         "department_facts": "give its --colour and --organisation, or use --route ordinary",
+        "give_colour": "give --colour (or --municipality)",
     }.get(remedy.key)
 
 

@@ -175,8 +175,10 @@ class RankingContextError(ValidationError):
     ``give_context`` (the department's colour or organisation is needed; the
     arguments name which), ``choose_route`` (the agreement's share lies
     between 0 and 1: the letting ledger's turn decides), ``give_agreement``
-    (the flexible route without an agreement) and ``department_facts`` (a
-    department the municipality does not know).
+    (the flexible route without an agreement), ``department_facts`` (a
+    department the municipality does not know) and ``give_colour`` (a BAB
+    dwelling's route depends on its department's colour, whatever the route
+    asked for).
     """
 
 
@@ -549,7 +551,7 @@ def _route_by_kind(
             f"{what} is a BAB dwelling: whether the municipal referral lets it "
             f"({share.reference}) depends on the department's colour on {day.isoformat()}; "
             "the ranking needs the department's colour",
-            remedy=Remedy("give_context", "pass colour= (or municipality=)",
+            remedy=Remedy("give_colour", "pass colour= (or municipality=)",
                           ("colour", "municipality")),
         )
     placement = _lookup(params, PLACEMENT, day, used)
