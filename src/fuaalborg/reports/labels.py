@@ -20,7 +20,7 @@ from fuaalborg._types import Language as Language
 from fuaalborg.errors import ValidationError
 from fuaalborg.monitoring.steps import ETHNICITY_NOTICE
 
-__all__ = ["LANGUAGES", "Language", "label", "language"]
+__all__ = ["LANGUAGES", "Language", "either", "label", "language"]
 
 _LABELS: dict[str, tuple[str, str]] = {
     # sections
@@ -269,6 +269,18 @@ def language(value: str) -> Language:
     ('en', 'da')
     """
     return "en" if value == "en" else "da"
+
+
+def either(english: str, danish: str, lang: Language = "da") -> str:
+    """A text given in both languages (a preset's titles) in ``lang``; the English one
+    where the Danish is empty.
+
+    >>> either("socioeconomic: the library's reading", "", "da")
+    "socioeconomic: the library's reading"
+    """
+    if lang not in LANGUAGES:
+        raise ValidationError(f"language must be da or en, not {lang!r}")
+    return danish if lang == "da" and danish else english
 
 
 def label(key: str, lang: Language = "da") -> str:

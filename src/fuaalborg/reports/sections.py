@@ -42,7 +42,7 @@ from fuaalborg.reports.disclosure import (
     protect_counts,
     protect_derived,
 )
-from fuaalborg.reports.labels import Language, label
+from fuaalborg.reports.labels import Language, either, label
 from fuaalborg.reports.model import (
     REFERRAL_OUTCOMES,
     ROUTE_CATEGORIES,
@@ -426,7 +426,7 @@ def r5(ctx: Context, placement: Placement) -> list[ReportTable]:
     counts = _counts_by(frame.set_index("department_id", drop=False).rename_axis(None),
                         "department_id", "colour", colours)
     notice_text = notice(placement, ctx.lang)
-    title = placement.title_da if ctx.lang == "da" and placement.title_da else placement.title
+    title = either(placement.title, placement.title_da, ctx.lang)
     meta = (
         f"{ctx.l('preset')}: {placement.preset} ({title}); "
         f"{ctx.l('ethnicity_indicator')}: {ctx.l('yes' if placement.uses_ethnicity else 'no')}"
