@@ -38,7 +38,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
@@ -241,48 +241,55 @@ def _make_converter() -> cattrs.Converter:
 _CONVERTER = _make_converter()
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+#: Units whose values are taken as they stand once a test passes: the test, and what
+#: a value that fails it is ("... is <that>; expected <UNITS[unit]>").
+_PLAIN_UNITS: Mapping[str, tuple[Callable[[Any], bool], str]] = {
+    "share": (lambda v: _is_number(v) and 0 <= v <= 1, "not a number from 0 to 1"),
+    "percent": (lambda v: _is_number(v) and 0 <= v <= 100, "not a number from 0 to 100"),
+    **dict.fromkeys(
+        ("count", "months", "days", "years"),
+        (lambda v: _is_whole(v) and v >= 0, "not a whole number >= 0"),
+    ),
+    **dict.fromkeys(
+        ("ratio", "dkk_per_month", "dkk_per_year"),
+        (lambda v: _is_number(v) and v >= 0, "not a number >= 0"),
+    ),
+    "hours_per_week": (
+        lambda v: _is_number(v) and 0 <= v <= 168, "not a number of hours from 0 to 168"
+    ),
+    "boolean": (lambda v: isinstance(v, bool), "not true or false"),
+    "text": (lambda v: isinstance(v, str), "not a string"),
+    "table": (lambda v: isinstance(v, dict), "not a table"),
+    "list": (lambda v: isinstance(v, list), "not an array"),
+}
+
+
 def _convert_value(unit: str, value: Any) -> Any:
     """Check ``value`` against ``unit`` and return it in its Python form."""
-    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if unit in _PLAIN_UNITS:
+        test, failure = _PLAIN_UNITS[unit]
+        if test(value):
+            return value
+        raise ValueError(failure)
     if unit == "fraction":
         if isinstance(value, str) and "/" in value:
             num, _, den = value.partition("/")
             frac = Fraction(int(num.strip()), int(den.strip()))
-        elif isinstance(value, int) and not isinstance(value, bool):
+        elif _is_whole(value):
             frac = Fraction(value)
         else:
             raise ValueError("not a fraction")
         if not 0 <= frac <= 1:
             raise ValueError("outside 0–1")
         return frac
-    if unit == "share":
-        if number and 0 <= value <= 1:
-            return value
-        raise ValueError("not a number from 0 to 1")
-    if unit == "percent":
-        if number and 0 <= value <= 100:
-            return value
-        raise ValueError("not a number from 0 to 100")
-    if unit in {"count", "months", "days", "years"}:
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return value
-        raise ValueError("not a whole number >= 0")
-    if unit in {"ratio", "dkk_per_month", "dkk_per_year"}:
-        if number and value >= 0:
-            return value
-        raise ValueError("not a number >= 0")
-    if unit == "hours_per_week":
-        if number and 0 <= value <= 168:
-            return value
-        raise ValueError("not a number of hours from 0 to 168")
-    if unit == "boolean":
-        if isinstance(value, bool):
-            return value
-        raise ValueError("not true or false")
-    if unit == "text":
-        if isinstance(value, str):
-            return value
-        raise ValueError("not a string")
     if unit == "date":
         return _structure_date(value, dt.date)
     if unit == "month_day":
@@ -291,14 +298,6 @@ def _convert_value(unit: str, value: Any) -> Any:
             dt.date(2000, int(month), int(day))  # raises on an impossible day
             return value
         raise ValueError("not MM-DD")
-    if unit == "table":
-        if isinstance(value, dict):
-            return value
-        raise ValueError("not a table")
-    if unit == "list":
-        if isinstance(value, list):
-            return value
-        raise ValueError("not an array")
     raise ValueError(f"unknown unit {unit!r}")  # pragma: no cover - unit checked first
 
 

@@ -51,7 +51,7 @@ import sys
 import tempfile
 import threading
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -348,6 +348,16 @@ def _plain_problem(kind: str) -> type[errors.PluginError]:
     return allowed.get(kind, errors.IsolationError)
 
 
+def _declared(key: str, doc: str) -> Callable[[_Proxy], list[Any]]:
+    """The proxy's implementation of a declaration hook: what the worker sent under ``key``."""
+
+    def hook(self: _Proxy) -> list[Any]:
+        return list(self._declarations[key])
+
+    hook.__doc__ = doc
+    return hookimpl(hook)
+
+
 class _Proxy:
     """Registered with the caller's plug-in manager in the isolated plug-in's place."""
 
@@ -355,25 +365,14 @@ class _Proxy:
         self._declarations = declarations
         self.ORGANISATION_CVR = organisation
 
-    @hookimpl
-    def register_criteria(self) -> list[Any]:
-        """The worker's criteria, rebuilt in the caller."""
-        return list(self._declarations["criteria"])
-
-    @hookimpl
-    def register_letting_agreements(self) -> list[Any]:
-        """The worker's agreements, rebuilt in the caller."""
-        return list(self._declarations["agreements"])
-
-    @hookimpl
-    def register_applicant_fields(self) -> list[Any]:
-        """The worker's applicant fields, rebuilt in the caller."""
-        return list(self._declarations["fields"])
-
-    @hookimpl
-    def register_parameter_files(self) -> list[Any]:
-        """The worker's parameter file paths."""
-        return list(self._declarations["parameter_files"])
+    register_criteria = _declared("criteria", "The worker's criteria, rebuilt in the caller.")
+    register_letting_agreements = _declared(
+        "agreements", "The worker's agreements, rebuilt in the caller."
+    )
+    register_applicant_fields = _declared(
+        "fields", "The worker's applicant fields, rebuilt in the caller."
+    )
+    register_parameter_files = _declared("parameter_files", "The worker's parameter file paths.")
 
 
 def _shared_memory() -> int:
@@ -616,15 +615,14 @@ class IsolatedPlugin:
         self, raw: Mapping[str, Any]
     ) -> tuple[dict[str, list[Any]], list[tuple[type[errors.PluginError], str]]]:
         problems: list[tuple[type[errors.PluginError], str]] = []
-        out: dict[str, list[Any]] = {
-            "criteria": [], "agreements": [], "fields": [], "parameter_files": []
-        }
-        for kind, build in (
+        builders: tuple[tuple[str, Callable[[Any], Any]], ...] = (
             ("criteria", self._criterion),
             ("agreements", _agreement),
             ("fields", _field),
             ("parameter_files", _path),
-        ):
+        )
+        out: dict[str, list[Any]] = {kind: [] for kind, _ in builders}
+        for kind, build in builders:
             items = raw.get(kind, [])
             if not isinstance(items, list):
                 continue

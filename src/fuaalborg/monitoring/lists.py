@@ -187,7 +187,7 @@ class Criterion:
 
     def describe(self) -> str:
         """``nr. 1: outside_work_education_pct > 40``."""
-        return f"nr. {self.nr}: {self.column} {self.operator} {format_number(self.threshold)}"
+        return f"nr. {self.nr}: {_comparison(self)}"
 
 
 @attrs.frozen
@@ -201,7 +201,12 @@ class Condition:
 
     def describe(self) -> str:
         """``non_western_pct > 50``."""
-        return f"{self.column} {self.operator} {format_number(self.threshold)}"
+        return _comparison(self)
+
+
+def _comparison(test: Criterion | Condition) -> str:
+    """``column operator threshold``, as a criterion or condition states it."""
+    return f"{test.column} {test.operator} {format_number(test.threshold)}"
 
 
 @attrs.frozen
@@ -460,6 +465,18 @@ def _shown(values: pd.Series[Any], decimals: int) -> pd.Series[Any]:
     return text.str.replace(r"\.0$", "", regex=True)
 
 
+def _measure(
+    sub: pd.DataFrame, test: Criterion | Condition, decimals: int
+) -> tuple[np.ndarray[Any, np.dtype[np.bool_]], pd.Series[str]]:
+    """Where ``test`` holds, and ``column value operator threshold`` for every area."""
+    met = compare(sub[test.column].to_numpy(), test.operator, test.threshold, decimals)
+    text = (
+        f"{test.column} " + _shown(sub[test.column], decimals)
+        + f" {test.operator} {format_number(test.threshold)}"
+    )
+    return met, text
+
+
 def _evaluate_level(
     sub: pd.DataFrame, level: ListLevel, decimals: int
 ) -> tuple[np.ndarray[Any, np.dtype[np.int64]], pd.Series[str]]:
@@ -467,13 +484,9 @@ def _evaluate_level(
     count = np.zeros(len(sub), dtype=np.int64)
     listed = pd.Series("", index=sub.index, dtype=object)
     for crit in level.criteria:
-        met = compare(sub[crit.column].to_numpy(), crit.operator, crit.threshold, decimals)
+        met, text = _measure(sub, crit, decimals)
         count += met
-        text = (
-            f"nr. {crit.nr}: {crit.column} " + _shown(sub[crit.column], decimals)
-            + f" {crit.operator} {format_number(crit.threshold)}"
-        )
-        listed = _join(listed, text.where(met, ""), "; ")
+        listed = _join(listed, (f"nr. {crit.nr}: " + text).where(met, ""), "; ")
     return count, listed
 
 
@@ -619,11 +632,7 @@ def classify_areas(
         plvl = rule.parallelsamfund
         cond = plvl.condition
         assert cond is not None
-        cond_met = compare(sub[cond.column].to_numpy(), cond.operator, cond.threshold, dec)
-        cond_text = (
-            f"{cond.column} " + _shown(sub[cond.column], dec)
-            + f" {cond.operator} {format_number(cond.threshold)}"
-        )
+        cond_met, cond_text = _measure(sub, cond, dec)
         same = plvl.criteria == lvl.criteria and plvl.min_criteria == lvl.min_criteria
         if same:
             p_enough, p_counted = u, pd.Series("udsat", index=sub.index)
@@ -651,16 +660,11 @@ def classify_areas(
         fore_count[pos] = fcount
         fcond = flvl.condition
         f_enough = fcount >= flvl.min_criteria
+        fcond_text: pd.Series[str] | None = None
         if fcond is not None:
-            fcond_met = compare(
-                sub[fcond.column].to_numpy(), fcond.operator, fcond.threshold, dec
-            )
-            fcond_text: pd.Series[str] | None = (
-                f"{fcond.column} " + _shown(sub[fcond.column], dec)
-                + f" {fcond.operator} {format_number(fcond.threshold)}"
-            )
+            fcond_met, fcond_text = _measure(sub, fcond, dec)
         else:
-            fcond_met, fcond_text = np.ones(len(sub), dtype=bool), None
+            fcond_met = np.ones(len(sub), dtype=bool)
         f = big & fcond_met & f_enough
         fore[pos] = f
         f_text = _level_text(
