@@ -18,7 +18,8 @@ def test_cli_calendar_flags_overdue_items_and_writes_a_file(tmp_path: Path) -> N
     assert res.exit_code == 0, res.output
     lines = res.output.splitlines()
     assert lines[0].startswith("Using the example municipality (synthetic)")
-    assert "2024-09-30 overdue: Aalborg Kommune: call the parties to renegotiate" in res.output
+    assert ("2024-09-30 overdue: Eksempelkommune (syntetisk): call the parties to renegotiate"
+            in res.output)
     assert "upcoming" not in res.output
     done = tmp_path / "done.csv"
     done.write_text("id,done_on\nrenegotiation_call:2023–2025,2024-08-20\n", encoding="utf-8")

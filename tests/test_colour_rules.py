@@ -13,6 +13,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pandas as pd
 import pytest
 
@@ -28,7 +29,7 @@ from fuaalborg.criteria import load
 from fuaalborg.criteria.builtin import statutory_agreements
 from fuaalborg.errors import ParameterFileError
 from fuaalborg.letting.ledger import Ledger
-from fuaalborg.letting.ranking import rank
+from fuaalborg.letting.ranking import RankingContextError, rank
 from fuaalborg.letting.referral_limits import check_referral
 from fuaalborg.letting.routing import RULE_PARAMETERS, rules_on
 from fuaalborg.letting.vacancy import Vacancy
@@ -205,6 +206,59 @@ def test_bab_in_red_the_ledger_and_check_referral_agree_on_every_date(tmp_path: 
     assert red.referral_placement == "no"
     assert not check_referral(member, "D", "2024-06-01", designation="none",
                               colour="red").allowed
+
+
+def test_a_bab_dwelling_is_ranked_exactly_where_the_ledger_lets_it_from_the_waiting_list(
+    tmp_path: Path,
+) -> None:
+    """One decision for BAB: rank() refuses where the ledger routes to the referral, else ranks."""
+    params = load_parameters()
+    days = boundaries(params)
+    registry = load(entry_points=False, parameters=params)
+    waiting = applicants()
+    refused = ranked = 0
+    with Ledger.create(tmp_path / "bab-rank.jsonl", registry_of(days * len(COLOURS), ("bab",)),
+                       parameters=params) as ledger, ledger.batch():
+        n = 0
+        for day in days:
+            for colour in COLOURS:
+                decision = ledger.record_vacancy(f"V{n}", f"D{n}-bab", f"D{n}", "bab", day,
+                                                 4000.0, 2, colour=colour)
+                vacancy = Vacancy(f"D{n}", rooms=2, monthly_rent_dkk=4000.0, vacant_on=day,
+                                  dwelling_id=f"D{n}-bab", kind="bab")
+                if decision.route == "referral":
+                    with pytest.raises(RankingContextError, match="let by municipal referral"):
+                        rank(waiting, vacancy, registry=registry, colour=colour,
+                             organisation_cvr=CVR, parameters=params)
+                    refused += 1
+                else:
+                    result = rank(waiting, vacancy, registry=registry, colour=colour,
+                                  organisation_cvr=CVR, parameters=params)
+                    assert result.eligible_count == 1, (day, colour)
+                    assert result.record.vacancy.kind == "bab"
+                    ranked += 1
+                n += 1
+    assert refused
+    assert ranked
+    # the refusal names the rule and its source; a red department's BAB dwelling is ranked
+    day = dt.date(2024, 6, 1)
+    vacancy = Vacancy("D1", rooms=2, monthly_rent_dkk=4000.0, vacant_on=day, kind="bab")
+    with pytest.raises(RankingContextError) as err:
+        rank(waiting, vacancy, registry=registry, colour="green", organisation_cvr=CVR)
+    assert "referral.bab_share" in str(err.value)
+    assert "Fælles Udlejningsaftale, afsnit 3" in str(err.value)
+    red = rank(waiting, vacancy, registry=registry, colour="red", organisation_cvr=CVR)
+    assert red.route == "flexible"
+    assert "BAB dwelling in a red department" in red.basis.route_basis
+    assert {"referral.bab_share", PLACEMENT} <= {p.name for p in red.basis.parameters}
+    # without its kind the dwelling is ranked as before; without a colour it cannot be decided
+    assert rank(waiting, attrs.evolve(vacancy, kind=None), route="ordinary").route == "ordinary"
+    with pytest.raises(RankingContextError, match="depends on the department's colour"):
+        rank(waiting, vacancy, route="ordinary")
+    # the ranking record keeps the kind, and replays
+    again = fuaalborg.replay(red.record, waiting, registry=registry)
+    assert again.matches, again.differences
+    assert again.ranking.record.vacancy == red.record.vacancy
 
 
 def test_ledger_check_referral_passes_every_argument_on(tmp_path: Path) -> None:

@@ -51,6 +51,7 @@ from fuaalborg.tables import (
 
 __all__ = [
     "DEFAULT_PRESET",
+    "NEED_PARAMETERS",
     "SETTINGS_FILE",
     "TABLE_FILES",
     "Municipality",
@@ -99,6 +100,10 @@ class SettingsError(InputError):
     def __init__(self, source: str, problems: Iterable[Problem]) -> None:
         self.source = source
         super().__init__(problems, head=f"{source}: {{count}}")
+
+
+#: The parameters of the referral's yearly need, lower and upper end (Aalborg's: afsnit 6).
+NEED_PARAMETERS = ("referral.expected_need_low", "referral.expected_need_high")
 
 
 @attrs.frozen
@@ -371,6 +376,41 @@ class Municipality:
     def parameters(self) -> ParameterSet:
         """The bundled parameters with ``municipality.toml``'s need and bounds on top."""
         return _parameters(self.settings)
+
+    def referral_need(
+        self, on: dt.date | str, parameters: ParameterSet | None = None
+    ) -> ReferralNeed | None:
+        """The municipal referral's yearly need of cheap dwellings in force on ``on``.
+
+        Read from ``parameters`` (default: :attr:`parameters`, with
+        ``municipality.toml``'s ``[referral_need]`` on top). The bundled value
+        is Aalborg's (250–300, Fælles Udlejningsaftale, afsnit 6): it is the
+        need of the bundled example, which is modelled on Aalborg, but never of
+        a municipality of one's own — for that ``None`` unless its
+        ``municipality.toml`` (or a layered parameter file) states its own.
+        ``None`` too on a date no need is in force.
+
+        >>> import fuaalborg
+        >>> fuaalborg.examples.load().referral_need("2024-06-01").high
+        300
+        """
+        from fuaalborg.dates import as_date
+        from fuaalborg.errors import NotInForceError
+
+        params = parameters or self.parameters
+        day = as_date(on, "on")
+        try:
+            low, high = (params.lookup(name, day, warn=False) for name in NEED_PARAMETERS)
+        except NotInForceError:
+            return None
+        if not self.synthetic:
+            bundled = load_parameters()
+            if all(
+                found == bundled.lookup(found.name, day, warn=False) for found in (low, high)
+            ):
+                return None
+        reference = " ".join(dict.fromkeys((low.reference, high.reference)))
+        return ReferralNeed(int(low.value), int(high.value), reference, low.start)
 
     @classmethod
     def from_frames(

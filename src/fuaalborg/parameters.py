@@ -192,6 +192,7 @@ class _RawMeta:
     title: str
     version: str
     description: str | None = None
+    title_da: str | None = None
 
 
 _PARAMETER_KEYS = {"description", "description_da", "unit", "values"}

@@ -32,7 +32,7 @@ from fuaalborg import _lazy
 from fuaalborg._version import __version__
 from fuaalborg.errors import FuaalborgError
 
-__all__ = ["COMMAND_MODULES", "main"]
+__all__ = ["COMMAND_MODULES", "SuggestingGroup", "main"]
 
 #: Every command: its name, and the module and attribute of ``fuaalborg.cli`` defining it.
 #: (Each command module lists its own click commands as ``COMMANDS``.)
@@ -56,7 +56,38 @@ COMMAND_MODULES: Mapping[str, tuple[str, str]] = {
 _NEGATIVE = re.compile(r"-\d[\d.,]*")
 
 
-class _Group(click.Group):
+class SuggestingGroup(click.Group):
+    """A click group that answers a mistyped command with the commands it may have meant."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """Resolve ``args[0]`` to a command; a mistyped one says which are close."""
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=3, cutoff=0.6)
+            if close:
+                ctx.fail(f"No such command {name!r}. Did you mean "
+                         f"{' or '.join(repr(c) for c in close)}?")
+        return super().resolve_command(ctx, args)
+
+
+def _without_hidden(exc: click.NoSuchOption) -> click.NoSuchOption:
+    """``exc`` suggesting no hidden or deprecated option (``--folder``): never advertise one."""
+    command = exc.ctx.command if exc.ctx is not None else None
+    shown = [
+        name
+        for param in getattr(command, "params", ())
+        if isinstance(param, click.Option)
+        and not (param.hidden or getattr(param, "deprecated", False))
+        for name in (*param.opts, *param.secondary_opts)
+    ]
+    return click.NoSuchOption(exc.option_name, possibilities=shown or None, ctx=exc.ctx)
+
+
+class _Group(SuggestingGroup):
     """A click group that loads its commands lazily and turns errors into one-line messages."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -80,7 +111,7 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except click.NoSuchOption as exc:
             if not _NEGATIVE.fullmatch(exc.option_name):
-                raise
+                raise _without_hidden(exc) from None
             raise click.UsageError(
                 f"a negative number ({exc.option_name}…) where only numbers >= 0 are "
                 "accepted: amounts, rooms and counts cannot be negative",
@@ -138,10 +169,12 @@ def _show_warning(
 def main() -> None:
     """fuaalborg: Aalborg's joint letting agreement (Fælles Udlejningsaftale) as code.
 
-    Every command works on your own municipality with --municipality DIR (a folder
-    of CSV or xlsx tables, English or Danish, and a municipality.toml). Without it
-    a command uses the bundled, synthetic example municipality and says so in the
-    first line of its output.
+    Every command that reads a municipality's data works on your own with
+    --municipality DIR (a folder of CSV or xlsx tables, English or Danish, and a
+    municipality.toml). Without it such a command uses the bundled, synthetic
+    example municipality and says so in the first line of its output.
+    colour-rules and parameters state the rules, the same for every
+    municipality; demo tours the example.
     """
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from fuaalborg.cli import SuggestingGroup
 from fuaalborg.cli._common import (
     DATE,
     Amount,
@@ -136,7 +137,7 @@ def _ledger_command(path: str, command: str = "") -> Iterator[None]:
             click.echo(f"warning: {' '.join(text.split())}", err=True)
 
 
-@click.group("ledger")
+@click.group("ledger", cls=SuggestingGroup)
 def ledger_group() -> None:
     """The letting ledger: whose turn each vacancy is (referral, flexible, internal/external).
 
@@ -397,8 +398,9 @@ def state_command(path: str, on: dt.date | None, output: str | None,
                   danish: bool | None) -> None:
     """Every department's counters (now, or on a past date).
 
-    Tables are in English unless --danish is given (Danish headers and values;
-    for CSV ';', decimal comma and a byte-order mark).
+    Tables are in Danish (Danish headers and values; for CSV ';', decimal comma
+    and a byte-order mark) when the ledger was created from a municipality in
+    Danish files, or with --danish; otherwise in English.
     """
     from fuaalborg.letting.ledger import Ledger
     from fuaalborg.tables import to_danish
@@ -406,12 +408,13 @@ def state_command(path: str, on: dt.date | None, output: str | None,
     check_output(output)
     with _ledger_command(path), Ledger.open(path, readonly=True) as ledger:
         state = ledger.state(on)
+        in_danish = ledger.danish if danish is None else danish
     if output:
-        _write({"state": state}, output, bool(danish))
+        _write({"state": state}, output, in_danish)
         click.echo(f"wrote {Path(output).name} ({counted(len(state), 'department')})")
     else:
         active = state.loc[state["vacancies"] > 0]
-        if danish:
+        if in_danish:
             active = to_danish(active)
         click.echo(active.to_string(index=False) if len(active) else "no vacancies recorded")
 
@@ -432,8 +435,9 @@ def events_command(path: str, kind: str | None, department: str | None, vacancy:
                    output: str | None, danish: bool | None) -> None:
     """List (or export) the ledger's events.
 
-    Tables are in English unless --danish is given (Danish headers and values;
-    for CSV ';', decimal comma and a byte-order mark).
+    Tables are in Danish (Danish headers and values; for CSV ';', decimal comma
+    and a byte-order mark) when the ledger was created from a municipality in
+    Danish files, or with --danish; otherwise in English.
     """
     from fuaalborg.letting.ledger import Ledger
     from fuaalborg.tables import to_danish
@@ -446,11 +450,12 @@ def events_command(path: str, kind: str | None, department: str | None, vacancy:
         frame = ledger.to_frame(events)
         workbook = bool(output) and str(output).lower().endswith(".xlsx") and everything
         state = ledger.state() if workbook else None
+        in_danish = ledger.danish if danish is None else danish
     if output:
         frames = {"events": _as_text(frame)}
         if state is not None:
             frames["state"] = state
-        _write(frames, output, bool(danish))
+        _write(frames, output, in_danish)
         click.echo(f"wrote {Path(output).name} ({counted(len(events), 'event')})")
         return
     if "late" in frame.columns:  # recorded only where true
@@ -458,7 +463,7 @@ def events_command(path: str, kind: str | None, department: str | None, vacancy:
     shown = [c for c in ("seq", "type", "on", "vacancy_id", "department_id", "route",
                          "subroute", "turn", "answer", "late", "reason") if c in frame.columns]
     table = frame[shown]
-    if danish:
+    if in_danish:
         if "late" in table.columns:
             table = table.assign(late=table["late"].replace({"late": "ja"}))
         table = to_danish(table)

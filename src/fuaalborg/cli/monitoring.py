@@ -262,7 +262,9 @@ def overview_command(
             cols = ["department_id", "department", "colour", "basis", "designation", "dwellings"]
             if previous:
                 cols += ["previous_colour", "changed"]
-            click.echo(_table(group, cols))
+            # the designations are the law's Danish terms; an area on no list has none: "–"
+            click.echo(_table(group.assign(designation=group["designation"].replace("none", "–")),
+                              cols))
     if placement.notice:
         click.echo(f"\nNote: {placement.notice}")
     if output:

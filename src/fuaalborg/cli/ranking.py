@@ -58,6 +58,7 @@ def _remedy(remedy: Remedy) -> str | None:
         "give_agreement": "use --route ordinary, or give the --colour and --organisation of a "
                           "department whose organisation has an agreement",
         "department_facts": "give its --colour and --organisation, or use --route ordinary",
+        "give_colour": "give --colour (or --municipality)",
     }.get(remedy.key)
 
 
@@ -141,7 +142,7 @@ def _dwelling_facts(town: Municipality, dwelling: str, department: str | None) -
             f"--department {department}"
         )
     facts: dict[str, Any] = {"department_id": str(row["department_id"])}
-    for name in ("rooms", "monthly_rent_dkk", "floor", "dwelling_type", "lift"):
+    for name in ("rooms", "monthly_rent_dkk", "floor", "dwelling_type", "lift", "kind"):
         value = row.get(name)
         if value is None or pd.isna(value):
             continue
@@ -187,10 +188,14 @@ def _header(ranking: Any, town: Municipality | None) -> str:
 
 
 def _echo_header(ranking: Any, town: Municipality | None) -> None:
-    """Print the header line, then each of the ranking's notices."""
+    """Print the header line, then each of the ranking's notices and, for a BAB dwelling,
+    why it is ranked at all (its route basis)."""
     click.echo(_header(ranking, town))
     for notice in ranking.notices:
         click.echo(f"note: {notice}")
+    _, found, rest = ranking.basis.route_basis.partition("BAB dwelling in a")
+    if found:
+        click.echo(f"note: {found}{rest}")
 
 
 def _show_frame(frame: Any) -> list[str]:
@@ -223,6 +228,10 @@ def _show_frame(frame: Any) -> list[str]:
               help="What the dwelling is suited or earmarked for (English or Danish).")
 @click.option("--lift/--no-lift", "lift", default=None,
               help="Whether the dwelling can be reached by lift.")
+@click.option("--kind", type=click.Choice(["family", "bab"]),
+              help="The dwelling's kind (default: from the dwellings table with --dwelling). A "
+              "BAB dwelling goes to the municipal referral as the letting ledger routes it, "
+              "except where the referral does not place households (red): then it is ranked.")
 @click.option("--on", "on", type=DATE, help="Date the dwelling is let on (default: today).")
 @click.option("--route", type=click.Choice(SUBROUTES),
               help="Letting route (default: from the department's colour and agreement).")
@@ -256,6 +265,7 @@ def rank_command(
     floor: int | None,
     dwelling_type: str | None,
     lift: bool | None,
+    kind: str | None,
     on: dt.date | None,
     route: Subroute | None,
     turn: Turn | None,
@@ -328,7 +338,7 @@ def rank_command(
     facts: dict[str, Any] = {"department_id": department, "rooms": rooms,
                              "monthly_rent_dkk": rent, "floor": floor,
                              "dwelling_type": _DWELLING_TYPE_WORDS.get(dwelling_type or ""),
-                             "lift": lift}
+                             "lift": lift, "kind": kind}
     if dwelling is not None:
         assert town is not None
         facts = {**_dwelling_facts(town, dwelling, department),

@@ -122,10 +122,16 @@ def simulate_command(
     if not as_json:
         from fuaalborg.simulation.engine import DEFAULT_START
 
-        low = params.lookup("referral.expected_need_low", start or DEFAULT_START, warn=False)
-        high = params.get("referral.expected_need_high", start or DEFAULT_START, warn=False)
-        click.echo(f"{town.name}: the referral's need {low.value}–{high} cheap dwellings a year "
-                   f"({low.reference})")
+        day = start or DEFAULT_START
+        low = params.lookup("referral.expected_need_low", day, warn=False)
+        high = params.get("referral.expected_need_high", day, warn=False)
+        if town.referral_need(day, params) is None:  # its own municipality states none
+            click.echo(f"{town.name}: no referral need of its own (municipality.toml "
+                       f"[referral_need], or --need): measured against Aalborg's {low.value}–"
+                       f"{high} cheap dwellings a year ({low.reference})")
+        else:
+            click.echo(f"{town.name}: the referral's need {low.value}–{high} cheap dwellings "
+                       f"a year ({low.reference})")
     base = Scenario.load(scenario, base=params)
     other = Scenario.load(compare_with, base=params) if compare_with else None
     chosen_seed = secrets.randbits(32) if seed is None else seed
@@ -151,6 +157,7 @@ def simulate_command(
                                   ensure_ascii=False))
         else:
             click.echo("\n".join(result.lines()))
+        _wrote(figure, as_json)
         return
     second = run(other)
     comparison = result.compare(second)
@@ -161,6 +168,15 @@ def simulate_command(
                               ensure_ascii=False))
     else:
         click.echo("\n".join([*result.lines(), "", *second.lines(), "", *comparison.lines()]))
+    _wrote(figure, as_json)
+
+
+def _wrote(figure: str | None, as_json: bool) -> None:
+    """Say which figure was written (on standard error beside --json's one object)."""
+    if figure:
+        from pathlib import Path
+
+        click.echo(f"wrote {Path(figure).name}", err=as_json)
 
 
 def _described(town: Municipality) -> str:

@@ -135,7 +135,9 @@ class LedgerCreated:
     have it — which a ranking's dwelling conditions read; it is absent when the
     table states none (and in ledgers written before it existed).
     ``organisations`` maps departments to their housing organisation (absent in a
-    ledger created without them).
+    ledger created without them). ``danish`` is true when the municipality's
+    files were written in Danish, so that the ledger's tables are written in
+    Danish by default too (absent: English).
     """
 
     TYPE: ClassVar[str] = "created"
@@ -152,6 +154,7 @@ class LedgerCreated:
         default=None, validator=lambda _e, _a, value: _check_facts(value)
     )
     organisations: dict[str, str] = attrs.field(factory=dict)
+    danish: bool = False
 
 
 @attrs.frozen

@@ -460,6 +460,8 @@ class Ledger:
             header["dwelling_facts"] = facts
         if orgs:
             header["organisations"] = dict(sorted(orgs.items()))
+        if isinstance(municipality, Municipality) and municipality.danish:
+            header["danish"] = True  # its tables are written in Danish by default
         structure(header)
         store = open_store(target, project, create=[encode(header)[:-1]], wait=wait)
         ledger = cls(store, parameters or load_parameters(), _token=_TOKEN)
@@ -1546,6 +1548,15 @@ class Ledger:
         subroute = None if row.subroute is None else one_of(row.subroute, SUBROUTES, "subroute")
         turn = None if row.turn is None else one_of(row.turn, TURNS, "turn")
         return vacancy, subroute, turn, row.colour
+
+    @property
+    def danish(self) -> bool:
+        """Whether the ledger was created from a municipality whose files are in Danish:
+        its tables (``fuaalborg ledger state``/``events``) are then written in Danish by
+        default."""
+        self._store.refresh()
+        (created,) = self._store.event_docs(types=["created"])
+        return bool(created.get("danish"))
 
     def _dwelling_facts(self) -> dict[str, dict[str, Any]]:
         """The dwellings' facts the ledger keeps (of its latest stock that states them)."""

@@ -175,8 +175,10 @@ class RankingContextError(ValidationError):
     ``give_context`` (the department's colour or organisation is needed; the
     arguments name which), ``choose_route`` (the agreement's share lies
     between 0 and 1: the letting ledger's turn decides), ``give_agreement``
-    (the flexible route without an agreement) and ``department_facts`` (a
-    department the municipality does not know).
+    (the flexible route without an agreement), ``department_facts`` (a
+    department the municipality does not know) and ``give_colour`` (a BAB
+    dwelling's route depends on its department's colour, whatever the route
+    asked for).
     """
 
 
@@ -400,6 +402,7 @@ def _resolve(
     # ledger routes by too (colour_rules.mandatory_flexible: red from 2018-12-01).
     red_mandatory = known_colour is not None and mandatory_value(
         _lookup(params, MANDATORY, day, used).value).share_for(known_colour) == 1
+    kind_basis = _route_by_kind(vacancy, day, known_colour, params, used)
     if route == "ordinary" and red_mandatory:
         raise RankingContextError(
             f"department {vacancy.department_id} is {known_colour} on {day.isoformat()}: letting "
@@ -468,6 +471,8 @@ def _resolve(
             "waiting-list lettings flexibly: whose turn it is comes from the letting ledger",
             remedy=Remedy("choose_route", "pass route='flexible' or route='ordinary'", ("route",)),
         )
+    if kind_basis:
+        route_basis += f"; {kind_basis}"
     if chosen == "flexible":
         _lookup(params, "letting.flexible_priority", day, used)
         if terms is None:
@@ -520,6 +525,51 @@ def _resolve(
         s51c=s51c,
     )
     return ctx, reg
+
+
+def _route_by_kind(
+    vacancy: Vacancy, day: dt.date, colour: str | None, params: ParameterSet,
+    used: list[ParameterUse],
+) -> str:
+    """Route the dwelling by its kind as the letting ledger does (one decision,
+    :func:`~fuaalborg.letting.routing.bab_route`): refuse a BAB dwelling the
+    municipal referral lets; the basis of one let from the waiting list (else
+    empty)."""
+    if vacancy.kind != "bab":
+        return ""
+    from fuaalborg.colours import PLACEMENT
+    from fuaalborg.letting.routing import bab_route, rules_on
+
+    rules = rules_on(params, day)
+    if rules.bab_share is None:
+        return ""
+    share = _lookup(params, "referral.bab_share", day, used)
+    what = (f"dwelling {vacancy.dwelling_id} of department {vacancy.department_id}"
+            if vacancy.dwelling_id else f"the dwelling of department {vacancy.department_id}")
+    if colour is None:
+        raise RankingContextError(
+            f"{what} is a BAB dwelling: whether the municipal referral lets it "
+            f"({share.reference}) depends on the department's colour on {day.isoformat()}; "
+            "the ranking needs the department's colour",
+            remedy=Remedy("give_colour", "pass colour= (or municipality=)",
+                          ("colour", "municipality")),
+        )
+    placement = _lookup(params, PLACEMENT, day, used)
+    if bab_route("bab", colour, rules) == "referral":
+        raise RankingContextError(
+            f"{what} is a BAB dwelling (familiebolig med tilskud): on {day.isoformat()} it is "
+            f"let by municipal referral, not from the waiting list (referral.bab_share "
+            f"{format_value(share.value)}: {share.reference}; the referral places households "
+            f"in a {colour} department: colour_rules.referral_placement, {placement.reference}). "
+            "The letting ledger routes it the same way; should the municipality decline it, "
+            "the ledger returns it to the waiting list and ranks it there"
+        )
+    return (
+        f"BAB dwelling in a {colour} department, where the municipal referral does not place "
+        "households: let from the waiting list like the department's other dwellings, as the "
+        "letting ledger routes it (the library's reading of colour_rules.referral_placement: "
+        f"{placement.reference})"
+    )
 
 
 def _designation(

@@ -113,6 +113,7 @@ __all__ = [
     "Counters",
     "Routed",
     "Rules",
+    "bab_route",
     "explain",
     "fires",
     "fires_array",
@@ -403,6 +404,32 @@ def route_waiting_list(
     return routed, attrs.evolve(counters, flexible=m, turns=turns)
 
 
+def bab_route(kind: str, colour: str, rules: Rules) -> str | None:
+    """Where a dwelling of ``kind`` in a department of ``colour`` goes by its kind alone.
+
+    The one decision for BAB dwellings (familieboliger med tilskud), read by the
+    ledger's :func:`route_one` and by the ranking: while the 100 % referral right
+    is in force (``referral.bab_share``), a BAB dwelling goes to the municipal
+    referral (``"referral"``, reason ``bab``) in a colour where the referral
+    places households (``colour_rules.referral_placement``), and to the waiting
+    list (``"waiting_list"``, reason ``bab_exempt``: the library's reading) in a
+    colour where it does not (red). ``None``: the kind decides nothing — a
+    family dwelling, or a BAB dwelling while no referral right is in force — and
+    the vacancy counts like any family dwelling.
+
+    >>> import datetime as dt
+    >>> from fuaalborg import load_parameters
+    >>> rules = rules_on(load_parameters(), dt.date(2025, 5, 1))
+    >>> bab_route("bab", "green", rules), bab_route("bab", "red", rules)
+    ('referral', 'waiting_list')
+    >>> bab_route("family", "green", rules) is None
+    True
+    """
+    if kind != "bab" or rules.bab_share is None:
+        return None
+    return "referral" if colour in rules.placement_colours else "waiting_list"
+
+
 def route_one(
     counters: Counters,
     kind: str,
@@ -422,9 +449,10 @@ def route_one(
         raise ValidationError(f"unknown dwelling kind {kind!r}; expected family or bab")
     if colour not in COLOURS:
         raise ValidationError(f"unknown colour {colour!r}; expected green, yellow or red")
-    if kind == "bab" and rules.bab_share is not None:
-        if colour in rules.placement_colours:
-            return Routed("referral", None, None, "bab", None, None, None), counters
+    bab = bab_route(kind, colour, rules)
+    if bab == "referral":
+        return Routed("referral", None, None, "bab", None, None, None), counters
+    if bab == "waiting_list":
         return route_waiting_list(
             counters, colour, rules, department_share=department_share, reason_code="bab_exempt",
             turn_counters=turn_counters,

@@ -21,7 +21,7 @@ import attrs
 
 from fuaalborg.dates import as_date
 from fuaalborg.errors import ValidationError
-from fuaalborg.specs import DWELLING_TYPES
+from fuaalborg.specs import DWELLING_KINDS, DWELLING_TYPES
 
 __all__ = ["Vacancy"]
 
@@ -60,6 +60,10 @@ class Vacancy:
     :data:`~fuaalborg.specs.DWELLING_TYPES`) and ``lift`` are the dwelling's
     declared facts, needed where an agreement's group applies only to some
     dwellings (:mod:`fuaalborg.criteria.conditions`); ``None`` when not stated.
+    ``kind`` is the dwelling's kind, ``"family"`` or ``"bab"`` (familiebolig med
+    tilskud): given, the ranking routes the dwelling by it as the letting ledger
+    does (:func:`~fuaalborg.letting.routing.bab_route`) and refuses a BAB dwelling
+    that goes to the municipal referral; ``None`` when not stated.
     """
 
     department_id: str = attrs.field(converter=str)
@@ -70,6 +74,7 @@ class Vacancy:
     floor: int | None = attrs.field(default=None, converter=_whole)
     dwelling_type: str | None = attrs.field(default=None, converter=_optional_str)
     lift: bool | None = None
+    kind: str | None = attrs.field(default=None, converter=_optional_str)
 
     def __attrs_post_init__(self) -> None:
         where = f"vacancy {self.department_id}"
@@ -95,6 +100,10 @@ class Vacancy:
             raise ValidationError(
                 f"{where}: dwelling_type must be one of {', '.join(DWELLING_TYPES)}, "
                 f"got {self.dwelling_type!r}"
+            )
+        if self.kind is not None and self.kind not in DWELLING_KINDS:
+            raise ValidationError(
+                f"{where}: kind must be one of {', '.join(DWELLING_KINDS)}, got {self.kind!r}"
             )
         if self.lift is not None and not isinstance(self.lift, bool):
             raise ValidationError(f"{where}: lift must be true or false, got {self.lift!r}")

@@ -375,7 +375,7 @@ def _mandatory_on(params: ParameterSet, on: dt.date) -> MandatoryFlexible | None
 
 
 def _agreement_duties(
-    params: ParameterSet, start: dt.date, end: dt.date
+    params: ParameterSet, start: dt.date, end: dt.date, who: str
 ) -> list[Duty]:
     out: list[Duty] = []
     for year in range(start.year, end.year + 1):
@@ -436,10 +436,10 @@ def _agreement_duties(
         label = (f"{dated.start.year}–{dated.end.year}" if dated.end else
                  f"{dated.start.year}–")
         items = [
-            ("renegotiation_call", dated.value["call_by"], "Aalborg Kommune",
+            ("renegotiation_call", dated.value["call_by"], who,
              f"call the parties to renegotiate the agreement {label}",
              f"indkald parterne til genforhandling af aftalen {label}"),
-            ("evaluation", dated.value["evaluation_by"], "Aalborg Kommune and the parties",
+            ("evaluation", dated.value["evaluation_by"], f"{who} and the parties",
              f"joint, coordinated evaluation of the agreement {label}",
              f"samlet og koordineret evaluering af aftalen {label}"),
         ]
@@ -457,7 +457,9 @@ def _agreement_duties(
     return out
 
 
-def _monitoring_duties(params: ParameterSet, start: dt.date, end: dt.date) -> list[Duty]:
+def _monitoring_duties(
+    params: ParameterSet, start: dt.date, end: dt.date, who: str
+) -> list[Duty]:
     out = []
     for update in scheduled_updates(start, end, parameters=params):
         period = _dated(params, "agreement.period", update.on)
@@ -465,7 +467,7 @@ def _monitoring_duties(params: ParameterSet, start: dt.date, end: dt.date) -> li
             continue
         out.append(Duty(
             id=f"monitoring_update:{update.on.isoformat()}", kind="monitoring_update",
-            body="Aalborg Kommune", subject=f"update the monitoring tool: {update.source}",
+            body=who, subject=f"update the monitoring tool: {update.source}",
             subject_da=f"opdatér monitoreringsværktøjet: {update.source}", due=update.on,
             opens=None, source=update.reference,
             assumed=period.assumed,
@@ -474,7 +476,7 @@ def _monitoring_duties(params: ParameterSet, start: dt.date, end: dt.date) -> li
 
 
 def _revision_duties(
-    params: ParameterSet, agreements: Iterable[Any], start: dt.date, end: dt.date
+    params: ParameterSet, agreements: Iterable[Any], start: dt.date, end: dt.date, who: str
 ) -> list[Duty]:
     """§ 60, stk. 2: each organisation agreement revised within the dated number of years."""
     own = [a for a in agreements if getattr(a, "organisation_cvr", None) is not None]
@@ -495,8 +497,7 @@ def _revision_duties(
         if start <= due <= end:
             out.append(Duty(
                 id=f"agreement_revision:{a.organisation_cvr}:{a.valid_from.isoformat()}",
-                kind="agreement_revision", body=f"organisation {a.organisation_cvr} and the "
-                "municipality",
+                kind="agreement_revision", body=f"organisation {a.organisation_cvr} and {who}",
                 subject=f"revise the flexible-letting agreement of {a.valid_from.isoformat()} "
                 f"({scope})",
                 subject_da=f"revidér aftalen om fleksibel udlejning af "
@@ -553,7 +554,7 @@ def _mandatory_duties(
                     if start <= due:
                         out.append(Duty(
                             id=f"mandatory_criteria_revision:{area}:{run_start.isoformat()}:{n}",
-                            kind="mandatory_criteria_revision", body="the municipality",
+                            kind="mandatory_criteria_revision", body=town.name,
                             subject=f"set the mandatory employment and education criteria of "
                             f"{where} again (period {n} from {run_start.isoformat()} ends)",
                             subject_da=f"fastsæt de obligatoriske kriterier for område {area} "
@@ -568,7 +569,7 @@ def _mandatory_duties(
                     source = before.reference if before is not None else "§ 60, stk. 4"
                     out.append(Duty(
                         id=f"mandatory_criteria_lapse:{area}:{day.isoformat()}",
-                        kind="mandatory_criteria_lapse", body="the municipality",
+                        kind="mandatory_criteria_lapse", body=town.name,
                         subject=f"the mandatory criteria of {where} lapse: the area is not on "
                         f"the list of {day.isoformat()}",
                         subject_da=f"de obligatoriske kriterier for område {area} bortfalder: "
@@ -618,11 +619,14 @@ def agreement_calendar(
     completed = _done_map(done)
     set_on = {str(k): as_date(v, "criteria_set_on") for k, v in (criteria_set_on or {}).items()}
     notes: list[str] = []
-    items = _monitoring_duties(params, first, last) + _agreement_duties(params, first, last)
+    # the agreement names Aalborg Kommune; a duty is the municipality's whose calendar it is
+    who = municipality.name if municipality is not None else "the municipality"
+    items = (_monitoring_duties(params, first, last, who)
+             + _agreement_duties(params, first, last, who))
     if agreements is None:
         notes.append("no agreements given: the revisions of § 60, stk. 2 are not listed")
     else:
-        items += _revision_duties(params, agreements, first, last)
+        items += _revision_duties(params, agreements, first, last, who)
     if municipality is None:
         notes.append("no municipality given: the mandatory criteria of § 60, stk. 4 are "
                      "not listed")

@@ -443,6 +443,8 @@ class StepModel:
     """The step model's rules (bilag 7) as a cited, dated preset.
 
     Load one with :meth:`load`; place departments with :meth:`place`.
+    ``title_da`` is the preset's Danish title (``title_da`` in its ``[meta]``;
+    empty when the file gives none), which Danish reports show.
     """
 
     name: str
@@ -451,6 +453,7 @@ class StepModel:
     parameters: ParameterSet = attrs.field(repr=False)
     step_names: tuple[str, ...]
     source: str = ""
+    title_da: str = ""
 
     @classmethod
     def load(cls, preset: str | os.PathLike[str] = "aalborg-2023") -> StepModel:
@@ -493,6 +496,7 @@ class StepModel:
             parameters=params,
             step_names=steps,
             source=source,
+            title_da=meta.title_da or "",
         )
 
     def steps_on(self, on: dt.date | str) -> tuple[Step, ...]:
@@ -891,6 +895,7 @@ def _place(
         uses_ethnicity=uses_ethnicity,
         tests=tests,
         steps=steps,
+        title_da=model.title_da,
     )
 
 
@@ -976,7 +981,8 @@ class Placement:
     ``<step>_criteria_met``, per test ``met_<step>_<column>``, per indicator read
     ``value_<column>`` (missing for unmonitored departments), ``reason``,
     ``preset``, ``ethnicity_indicator`` and, given a previous placement,
-    ``previous_colour`` and ``changed``.
+    ``previous_colour`` and ``changed``. ``title`` and ``title_da`` are the
+    preset's titles in English and Danish (``title_da`` empty when it has none).
     """
 
     frame: pd.DataFrame = attrs.field(eq=False, repr=False)
@@ -987,6 +993,7 @@ class Placement:
     uses_ethnicity: bool
     tests: pd.DataFrame = attrs.field(eq=False, repr=False)
     steps: tuple[Step, ...] = attrs.field(repr=False)
+    title_da: str = attrs.field(default="", repr=False)
     _by_id: Mapping[str, str] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:

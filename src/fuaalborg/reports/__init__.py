@@ -30,6 +30,7 @@ from fuaalborg import _lazy
 
 if TYPE_CHECKING:
     from fuaalborg.reports.disclosure import (
+        NO_CASES,
         SUPPRESSED,
         DisclosureError,
         ProtectedTable,
@@ -55,7 +56,7 @@ _lazy.attach(
     globals(),
     {
         "fuaalborg.reports.disclosure": (
-            "SUPPRESSED", "DisclosureError", "ProtectedTable", "check_protected",
+            "NO_CASES", "SUPPRESSED", "DisclosureError", "ProtectedTable", "check_protected",
             "protect_counts", "protect_derived", "recoverable_cells",
         ),
         "fuaalborg.reports.evictions": ("EVICTIONS", "read_evictions"),
@@ -76,6 +77,7 @@ _lazy.attach(
 __all__ = [
     "DISCLOSURE_LEVELS",
     "EVICTIONS",
+    "NO_CASES",
     "ROUTE_CATEGORIES",
     "SUPPRESSED",
     "DisclosureError",

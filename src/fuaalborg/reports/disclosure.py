@@ -57,6 +57,7 @@ from fuaalborg.errors import FuaalborgError, ValidationError
 
 __all__ = [
     "MARGINS",
+    "NO_CASES",
     "SUPPRESSED",
     "DisclosureError",
     "ProtectedTable",
@@ -68,6 +69,9 @@ __all__ = [
 
 #: What a public table shows in place of a suppressed value.
 SUPPRESSED = ".."
+#: What a public table shows for a value derived from no cases (a share of no lettings):
+#: there is nothing to compute, and nothing is hidden.
+NO_CASES = "–"
 
 #: How a count table is published: ``both`` — the columns are parts of a whole,
 #: with a total row and a total column; ``columns`` — each column is its own
@@ -110,8 +114,11 @@ class ProtectedTable:
         return int((self.suppressed.to_numpy() & ~self.primary.to_numpy()).sum())
 
     def shown(self, marker: str = SUPPRESSED) -> pd.DataFrame:
-        """The table as published: hidden cells replaced by ``marker``."""
+        """The table as published: hidden cells replaced by ``marker``; a derived value
+        computed from no cases (missing) by :data:`NO_CASES`, so that no cell is blank."""
         out = self.values.astype(object)
+        if self.kind == "derived":
+            out = out.mask(self.values.isna() & ~self.suppressed, NO_CASES)
         return out.mask(self.suppressed, marker)
 
 
@@ -305,8 +312,8 @@ def protect_derived(
     """Hide each value derived from fewer than ``threshold`` cases.
 
     ``cases`` holds, for each cell of ``values``, the number of cases it was
-    computed from (same index and columns); a value with no cases is shown as
-    missing, not hidden. ``hidden_inputs`` marks values computed from a count
+    computed from (same index and columns); a value with no cases is not hidden:
+    it is missing, shown as :data:`NO_CASES`. ``hidden_inputs`` marks values computed from a count
     that is itself hidden (a share whose numerator is suppressed), which are
     hidden too.
 
@@ -315,6 +322,10 @@ def protect_derived(
     >>> n = pd.DataFrame({"median": [3, 30]}, index=["a", "b"])
     >>> protect_derived(med, n, 5).shown()["median"].tolist()
     ['..', 4.0]
+    >>> share = pd.DataFrame({"share": [float("nan")]}, index=["c"])
+    >>> none = pd.DataFrame({"share": [0]}, index=["c"])
+    >>> protect_derived(share, none, 5).shown()["share"].tolist()
+    ['–']
     """
     cases_aligned = cases.reindex(index=values.index, columns=values.columns).fillna(0)
     arr = cases_aligned.to_numpy(dtype=float)

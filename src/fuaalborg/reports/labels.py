@@ -20,7 +20,7 @@ from fuaalborg._types import Language as Language
 from fuaalborg.errors import ValidationError
 from fuaalborg.monitoring.steps import ETHNICITY_NOTICE
 
-__all__ = ["LANGUAGES", "Language", "label", "language"]
+__all__ = ["LANGUAGES", "Language", "either", "label", "language"]
 
 _LABELS: dict[str, tuple[str, str]] = {
     # sections
@@ -66,10 +66,14 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Empty report: no events in the letting ledger in the period",
     ),
     "suppressed_note": (
-        "»..« = undertrykt af diskretionshensyn (antal 1–{last} og værdier beregnet på færre end "
-        "{threshold} tilfælde, samt celler der ellers kunne regnes ud fra totaler)",
+        "»..« = undertrykt af diskretionshensyn (antal 1–{last}, værdier beregnet på færre end "
+        "{threshold} tilfælde, samt celler der ellers kunne regnes ud fra totaler); »–« = intet "
+        "at beregne (ingen tilfælde). Boligbestanden og kommunens forventede behov handler ikke "
+        "om personer og undertrykkes ikke.",
         "'..' = suppressed for confidentiality (counts 1–{last}, values derived from fewer than "
-        "{threshold} cases, and cells that could otherwise be derived from totals)",
+        "{threshold} cases, and cells that could otherwise be derived from totals); '–' = "
+        "nothing to compute (no cases). The stock of dwellings and the municipality's expected "
+        "need are not about people and are not suppressed.",
     ),
     "generated": ("Dannet", "Generated"),
     "synthetic": ("Syntetiske eksempeldata", "Synthetic example data"),
@@ -165,8 +169,26 @@ _LABELS: dict[str, tuple[str, str]] = {
     "stock": ("Boliger i bestanden", "Dwellings in stock"),
     "expected_need": ("Forventet behov", "Expected need"),
     "cheap_referred": (
-        "Billige boliger (≤ 3.500 kr) indmeldt til anvisning",
-        "Cheap dwellings (≤ 3,500 kr) reported to the referral",
+        "Billige boliger ({band}) indmeldt til anvisning",
+        "Cheap dwellings ({band}) reported to the referral",
+    ),
+    "need_source": (
+        "Kommunens forventede behov: {reference}.",
+        "The municipality's expected need: {reference}.",
+    ),
+    "need_example": (
+        "Forventet behov: Aalborg Kommunes tal fra aftalen ({reference}); eksempelkommunen "
+        "er bygget efter Aalborg.",
+        "Expected need: Aalborg Kommune's figure from the agreement ({reference}); the "
+        "example municipality is modelled on Aalborg.",
+    ),
+    "need_missing": (
+        "{name} har ikke angivet boliganvisningens forventede årlige behov (municipality.toml, "
+        "[referral_need]), så intet behov vises. Aftalens {low}–{high} billige boliger om året "
+        "er Aalborg Kommunes behov ({reference}) og gælder ikke for {name}.",
+        "{name} states no yearly need of the referral (municipality.toml, [referral_need]), so "
+        "no need is shown. The agreement's {low}–{high} cheap dwellings a year are Aalborg "
+        "Kommune's need ({reference}) and do not apply to {name}.",
     ),
     "need_low": ("Forventet behov pr. år, nedre", "Expected need per year, low"),
     "need_high": ("Forventet behov pr. år, øvre", "Expected need per year, high"),
@@ -194,6 +216,33 @@ _LABELS: dict[str, tuple[str, str]] = {
     "yellow": ("Gul", "Yellow"),
     "red": ("Rød", "Red"),
     "changed": ("Skiftet farve", "Changed colour"),
+    "step": ("Trin", "Step"),
+    "designation": ("Udpegning", "Designation"),
+    "dwellings": ("Boliger", "Dwellings"),
+    "reason_en": ("Begrundelse (på engelsk)", "Reason"),
+    # the words of R5's closed sets: colours, the basis of a colour, area designations
+    "word.green": ("grøn", "green"),
+    "word.yellow": ("gul", "yellow"),
+    "word.red": ("rød", "red"),
+    "word.list": ("liste", "list"),
+    "word.twin tool": ("tvillingeværktøj", "twin tool"),
+    "word.unmonitored": ("ikke monitoreret", "unmonitored"),
+    "word.no data": ("ingen data", "no data"),
+    "word.udsat": ("udsat", "udsat"),
+    "word.parallelsamfund": ("parallelsamfund", "parallelsamfund"),
+    "word.omdannelse": ("omdannelse", "omdannelse"),
+    "word.forebyggelse": ("forebyggelse", "forebyggelse"),
+    "word.none": ("ingen", "none"),
+    # the indicators whose values R5 shows (value_<indicator>)
+    "value.outside_work_education_pct": (
+        "Uden for arbejde og uddannelse (%)", "Outside work and education (%)"),
+    "value.conviction_ratio": (
+        "Dømte (gange landsgennemsnittet)", "Convicted (times the national average)"),
+    "value.conviction_pct": ("Dømte (%)", "Convicted (%)"),
+    "value.basic_education_pct": ("Kun grundskole (%)", "Basic education only (%)"),
+    "value.income_ratio_pct": (
+        "Indkomst (% af gennemsnittet)", "Income (% of the average)"),
+    "value.non_western_pct": ("Ikkevestlig baggrund (%)", "Non-Western background (%)"),
     "colour": ("Farve", "Colour"),
     "previous_colour": ("Forrige farve", "Previous colour"),
     "basis": ("Grundlag", "Basis"),
@@ -222,6 +271,18 @@ def language(value: str) -> Language:
     ('en', 'da')
     """
     return "en" if value == "en" else "da"
+
+
+def either(english: str, danish: str, lang: Language = "da") -> str:
+    """A text given in both languages (a preset's titles) in ``lang``; the English one
+    where the Danish is empty.
+
+    >>> either("socioeconomic: the library's reading", "", "da")
+    "socioeconomic: the library's reading"
+    """
+    if lang not in LANGUAGES:
+        raise ValidationError(f"language must be da or en, not {lang!r}")
+    return danish if lang == "da" and danish else english
 
 
 def label(key: str, lang: Language = "da") -> str:

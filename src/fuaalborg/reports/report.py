@@ -10,7 +10,9 @@ and the disclosure level.
 - **R2** the municipal referral: vacancies, those reported to the referral and
   what became of them (let, accepted, declined and returned, awaiting answer),
   by department, and by the agreement's and Landsbyggefonden's rent bands next
-  to the stock of dwellings, with the referral's expected need alongside;
+  to the stock of dwellings, with the referral's expected need alongside (the
+  municipality's own, from its ``municipality.toml``; a municipality that states
+  none gets none, never Aalborg's);
 - **R3** use of flexible letting per organisation (and per priority group where
   the ledger records it);
 - **R4** evictions (fogedsager) per department and route;
@@ -56,7 +58,7 @@ import pandas as pd
 from fuaalborg.agreement import agreement_in_force
 from fuaalborg.errors import AssumedTermsWarning, FuaalborgError, Problem
 from fuaalborg.formatting import format_value
-from fuaalborg.municipality import Municipality
+from fuaalborg.municipality import NEED_PARAMETERS, Municipality
 from fuaalborg.parameters import ParameterSet
 from fuaalborg.reports.evictions import read_evictions
 from fuaalborg.reports.figures import report_figures
@@ -122,11 +124,12 @@ def _agreement_title(start: dt.date, end: dt.date, params: ParameterSet) -> tupl
     return title, problems
 
 
-def _reporting_versions(params: ParameterSet, end: dt.date) -> pd.DataFrame:
+def _reporting_versions(params: ParameterSet, end: dt.date, *, need: bool) -> pd.DataFrame:
+    """The reporting parameters R7 lists; the referral's need only where R2 shows it."""
     rows = []
-    for name in ("reporting.disclosure.threshold", "reporting.waiting_time.percentiles",
-                 "referral.expected_need_low", "referral.expected_need_high",
-                 "rent_bands.agreement", "rent_bands.lbf"):
+    names = ("reporting.disclosure.threshold", "reporting.waiting_time.percentiles",
+             *(NEED_PARAMETERS if need else ()), "rent_bands.agreement", "rent_bands.lbf")
+    for name in names:
         dated = params.lookup(name, end, warn=False)
         rows.append(
             {
@@ -227,7 +230,9 @@ def build_report(
     tables += r4(ctx, evictions_frame)
     tables += r5(ctx, placement)
     tables += r6(ctx, lettings, params, end)
-    all_versions = pd.concat([versions, _reporting_versions(params, end)], ignore_index=True)
+    shown_need = municipality.referral_need(end, params) is not None
+    all_versions = pd.concat([versions, _reporting_versions(params, end, need=shown_need)],
+                             ignore_index=True)
     if not ctx.public:
         tables += r7(ctx, audit, all_versions)
     empty = lettings.empty

@@ -33,7 +33,7 @@ import pandas as pd
 
 from fuaalborg.letting.routing import COUNTING_REASONS
 from fuaalborg.model import COLOURS
-from fuaalborg.municipality import Municipality
+from fuaalborg.municipality import NEED_PARAMETERS, Municipality
 from fuaalborg.parameters import ParameterSet
 from fuaalborg.rents import rent_band, rent_band_labels
 from fuaalborg.reports.disclosure import (
@@ -42,7 +42,7 @@ from fuaalborg.reports.disclosure import (
     protect_counts,
     protect_derived,
 )
-from fuaalborg.reports.labels import Language, label
+from fuaalborg.reports.labels import Language, either, label
 from fuaalborg.reports.model import (
     REFERRAL_OUTCOMES,
     ROUTE_CATEGORIES,
@@ -272,7 +272,6 @@ def r2(ctx: Context, lettings: pd.DataFrame, params: ParameterSet, start: dt.dat
         vac_band = rent_band(lettings["monthly_rent_dkk"], scheme, end, params)
         table = pd.DataFrame(
             {
-                "stock": stock.value_counts().reindex(bands, fill_value=0),
                 "vacancies": vac_band.value_counts().reindex(bands, fill_value=0),
                 "referred": vac_band[lettings["referred"].to_numpy(dtype=bool)]
                 .value_counts().reindex(bands, fill_value=0),
@@ -287,30 +286,48 @@ def r2(ctx: Context, lettings: pd.DataFrame, params: ParameterSet, start: dt.dat
         protected = protect_counts(table, ctx.threshold if ctx.public else 1,
                                    margins="columns", total_label=ctx.l("total"))
         shown = protected.shown() if ctx.public else protected.values.copy()
+        # the stock is a count of dwellings, not of households: never suppressed
+        counted = stock.value_counts().reindex(bands, fill_value=0).astype("int64")
+        shown.insert(0, ctx.l("stock"), [*counted.tolist(), int(counted.sum())])
         shown.index.name = ctx.l("rent_band")
         out.append(ReportTable(f"R2_rent_{scheme}", "R2", title, shown.reset_index(),
                                protected if ctx.public else None))
-    # the referral's expected need, pro rata for the period
+    out.append(_need_table(ctx, lettings, params, start, end))
+    return out
+
+
+def _need_table(ctx: Context, lettings: pd.DataFrame, params: ParameterSet, start: dt.date,
+                end: dt.date) -> ReportTable:
+    """R2's expected need: the cheap dwellings reported to the referral next to the
+    municipality's own yearly need, pro rata for the period.
+
+    The need is a planning figure, not a count of households: it is never
+    suppressed. A municipality of its own that states no need
+    (``municipality.toml``, ``[referral_need]``) gets none — Aalborg's is
+    Aalborg's — and the note says so; the count is protected as any other.
+    """
     years = _years_covered(start, end)
-    low = int(params.get("referral.expected_need_low", end))
-    high = int(params.get("referral.expected_need_high", end))
     cheap_label = rent_band_labels("agreement", end, params)[0]
     cheap = rent_band(lettings["monthly_rent_dkk"], "agreement", end, params).eq(cheap_label)
     cheap_referred = int((cheap & lettings["referred"].astype(bool)).sum())
-    need = pd.DataFrame(
-        {
-            ctx.l("cheap_referred"): [cheap_referred],
-            ctx.l("need_low"): [low],
-            ctx.l("need_high"): [high],
-            ctx.l("need_period_low"): [round(low * years)],
-            ctx.l("need_period_high"): [round(high * years)],
-        }
-    )
-    protected_need = protect_counts(need, ctx.threshold if ctx.public else 1, margins="none")
-    out.append(ReportTable("R2_need", "R2", f"{ctx.l('R2')} — {ctx.l('expected_need')}",
-                           protected_need.shown() if ctx.public else protected_need.values,
-                           protected_need if ctx.public else None))
-    return out
+    heading = ctx.l("cheap_referred").format(band=cheap_label)
+    counted = pd.DataFrame({heading: [cheap_referred]})
+    protected = protect_counts(counted, ctx.threshold if ctx.public else 1, margins="none")
+    shown = (protected.shown() if ctx.public else protected.values).copy()
+    need = ctx.town.referral_need(end, params)
+    if need is None:
+        low, high = (params.lookup(name, end, warn=False) for name in NEED_PARAMETERS)
+        note = ctx.l("need_missing").format(
+            name=ctx.town.name, low=low.value, high=high.value, reference=low.reference)
+    else:
+        for key, value in (("need_low", need.low), ("need_high", need.high),
+                           ("need_period_low", round(need.low * years)),
+                           ("need_period_high", round(need.high * years))):
+            shown[ctx.l(key)] = [value]
+        note = ctx.l("need_example" if ctx.town.synthetic else "need_source").format(
+            reference=need.reference)
+    return ReportTable("R2_need", "R2", f"{ctx.l('R2')} — {ctx.l('expected_need')}", shown,
+                       protected if ctx.public else None, note)
 
 
 def r3(ctx: Context, lettings: pd.DataFrame) -> list[ReportTable]:
@@ -383,6 +400,35 @@ def notice(placement: Placement, lang: Language) -> str:
     return label("ethnicity_notice", lang) if placement.notice else ""
 
 
+#: The R5 columns whose values are words of a closed set, shown in the report's language.
+_R5_WORDS = ("colour", "previous_colour", "basis", "designation")
+
+
+def _in_words(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its closed-set values (colours, bases, designations) and headers in
+    the report's language; an indicator's value column is headed by the indicator."""
+    def word(value: Any) -> Any:
+        if pd.isna(value):
+            return value
+        shown = ctx.l(f"word.{value}")
+        return value if shown == f"word.{value}" else shown
+
+    def heading(column: str) -> str:
+        if column == "reason":  # the step model words its reasons in English
+            return ctx.l("reason_en")
+        if column.startswith("value_"):
+            indicator = column.removeprefix("value_")
+            shown = ctx.l(f"value.{indicator}")
+            return column if shown == f"value.{indicator}" else shown
+        return ctx.l(column)
+
+    out = frame.copy()
+    for column in _R5_WORDS:
+        if column in out.columns:
+            out[column] = out[column].map(word)
+    return out.rename(columns={c: heading(c) for c in out.columns})
+
+
 def r5(ctx: Context, placement: Placement) -> list[ReportTable]:
     """R5: departments per colour, colour changes and (for the parties) the placement of every
     department and the overview of red and yellow departments."""
@@ -391,8 +437,9 @@ def r5(ctx: Context, placement: Placement) -> list[ReportTable]:
     counts = _counts_by(frame.set_index("department_id", drop=False).rename_axis(None),
                         "department_id", "colour", colours)
     notice_text = notice(placement, ctx.lang)
+    title = either(placement.title, placement.title_da, ctx.lang)
     meta = (
-        f"{ctx.l('preset')}: {placement.preset} ({placement.title}); "
+        f"{ctx.l('preset')}: {placement.preset} ({title}); "
         f"{ctx.l('ethnicity_indicator')}: {ctx.l('yes' if placement.uses_ethnicity else 'no')}"
         + (f". {notice_text}" if notice_text else "")
     )
@@ -412,13 +459,12 @@ def r5(ctx: Context, placement: Placement) -> list[ReportTable]:
     # never show indicator values for unmonitored departments
     detail.loc[~detail["monitored"].astype(bool), values] = np.nan
     detail.insert(0, "organisation", detail["department_id"].map(ctx.dep_org))
-    detail = detail.rename(columns={c: ctx.l(c) for c in [*columns, "organisation"]}
-                           | {"name": ctx.l("department")})
+    detail = _in_words(ctx, detail.rename(columns={"name": "department"}))
     out.append(ReportTable("R5_placement", "R5", f"{ctx.l('R5')} — {ctx.l('department')}",
                            detail.reset_index(drop=True), None, meta))
     from fuaalborg.monitoring.overview import overview
 
-    red_yellow = overview(placement, ctx.town.organisations)
+    red_yellow = _in_words(ctx, overview(placement, ctx.town.organisations))
     out.append(ReportTable("R5_overview", "R5", ctx.l("overview_title"),
                            red_yellow.reset_index(drop=True), None, meta))
     return out
