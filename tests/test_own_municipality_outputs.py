@@ -342,11 +342,12 @@ def test_the_readme_says_exactly_which_commands_take_a_municipality() -> None:
         assert command is not None
         if isinstance(command, click.Group):
             subs = dict(command.commands.items())
-            assert {n for n, c in subs.items() if takes(c)} == {"init", "vacancy", "correct"}
+            assert {n for n, c in subs.items() if takes(c)} == {
+                "init", "vacancy", "correct", "update-stock"}
         elif not takes(command):
             without.add(name)
     assert without == {"colour-rules", "parameters", "demo"}
     readme = " ".join(README.read_text(encoding="utf-8").split())
     assert ("Three commands take no municipality: `colour-rules` and `parameters` state the "
             "rules") in readme
-    assert "`init`, `vacancy` and `correct` take it" in readme
+    assert "`init`, `vacancy`, `correct` and `update-stock` (which carries" in readme
