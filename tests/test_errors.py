@@ -38,7 +38,8 @@ def test_the_message_counts_every_problem_and_lists_them_up_to_the_limit(
     n = len(problems)
     assert lines[0] == f"x: {n} problem{'' if n == 1 else 's'}"
     shown = min(n, MAX_PROBLEM_LINES)
-    assert lines[1:1 + shown] == [f"  - {p}" for p in problems[:shown]]
+    assert lines[1:1 + shown] == [f"  - {' '.join(str(p).splitlines())}"
+                                  for p in problems[:shown]]
     assert len(lines) == 1 + shown + (n > shown)
 
 

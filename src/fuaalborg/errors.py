@@ -261,7 +261,9 @@ def _line(problem: ProblemLike, words: Wording) -> str:
     text = f"{where}: {problem.what}" if where else problem.what
     if problem.remedy is not None:
         text += f"; {words.remedy(problem.remedy)}"
-    return text
+    # one problem, one line: a line break inside a value or text (a cell may hold one,
+    # U+2028 included) must not pass for the start of another problem
+    return " ".join(text.splitlines())
 
 
 def format_problems(
