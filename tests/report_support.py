@@ -196,12 +196,12 @@ def read_events() -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def header(town: Any, folder: Path) -> dict[str, Any]:
+def header(municipality: Any, folder: Path) -> dict[str, Any]:
     """The ``created`` event a new ledger of ``town`` starts with (the recorded events'
     header is not kept: it holds every dwelling of the example municipality)."""
     from fuaalborg.letting.ledger import Ledger
 
-    with Ledger.create(folder / "header.jsonl", town) as ledger:
+    with Ledger.create(folder / "header.jsonl", municipality) as ledger:
         events: Iterator[dict[str, Any]] = iter(ledger.events())
         return next(e for e in events if e["type"] == "created")
 
@@ -229,7 +229,7 @@ def audit_report() -> Any:
     )
 
 
-def build(town: Any, events: list[dict[str, Any]], folder: Path) -> list[dict[str, Any]]:
+def build(municipality: Any, events: list[dict[str, Any]], folder: Path) -> list[dict[str, Any]]:
     """The four reports of :data:`CASES` from ``events``, each as :func:`summary`."""
     import attrs
 
@@ -238,9 +238,9 @@ def build(town: Any, events: list[dict[str, Any]], folder: Path) -> list[dict[st
 
     out = []
     for disclosure, lang, banner in CASES:
-        report = build_report(town, events, START, END, disclosure=disclosure, lang=lang,
+        report = build_report(municipality, events, START, END, disclosure=disclosure, lang=lang,
                               evictions=str(HERE / "evictions.csv"), audit=audit_report(),
-                              preset=town.preset, figures=banner)
+                              preset=municipality.preset, figures=banner)
         if banner:  # as ``fuaalborg report`` marks a demonstration
             text = label("demonstration", lang)
             report = attrs.evolve(report, banner=text, notes=(text, *report.notes))

@@ -252,7 +252,7 @@ def test_cli_audit_exits_non_zero_on_violation(
 def test_demo_section_runs_on_a_small_town() -> None:
     from fuaalborg.cli.criteria import criteria_section
 
-    town = types.SimpleNamespace(applicants=synthetic_applicants(500, seed=6))
-    lines = criteria_section(town, ON)  # type: ignore[arg-type]
+    municipality = types.SimpleNamespace(applicants=synthetic_applicants(500, seed=6))
+    lines = criteria_section(municipality, ON)  # type: ignore[arg-type]
     assert any("mandatory" in line for line in lines)
     assert lines[-1].endswith("no result depends on a protected column")

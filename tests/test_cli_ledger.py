@@ -15,8 +15,8 @@ from fuaalborg.cli.ledger import ledger_section
 
 @pytest.fixture(scope="module")
 def family_dwelling(example_municipality: Municipality) -> tuple[str, str]:
-    town = example_municipality
-    row = town.dwellings.loc[town.dwellings["kind"] == "family"].iloc[0]
+    municipality = example_municipality
+    row = municipality.dwellings.loc[municipality.dwellings["kind"] == "family"].iloc[0]
     return str(row["dwelling_id"]), str(row["department_id"])
 
 

@@ -36,11 +36,13 @@ def folder(tmp_path: Path) -> Path:
 @pytest.fixture(scope="module")
 def example_words(example_municipality: Municipality) -> list[str]:
     """Text that only the bundled example can put into an output."""
-    town = example_municipality
-    words = {town.name, "Eksempelkommune", "syntetisk", "example municipality"}
-    words |= set(town.departments["name"].astype(str))
-    words |= set(town.areas["name"].astype(str)) | set(town.areas["area_id"].astype(str))
-    words |= set(town.organisations["name"].astype(str))
+    municipality = example_municipality
+    words = {municipality.name, "Eksempelkommune", "syntetisk", "example municipality"}
+    words |= set(municipality.departments["name"].astype(str))
+    words |= set(municipality.areas["name"].astype(str)) | set(
+        municipality.areas["area_id"].astype(str)
+    )
+    words |= set(municipality.organisations["name"].astype(str))
     return sorted(w for w in words if len(w) > 3)
 
 
@@ -185,11 +187,11 @@ def test_folder_is_a_deprecated_alias(folder: Path) -> None:
 
 
 def test_municipality_toml(folder: Path) -> None:
-    town = Municipality.from_folder(folder)
-    assert (town.name, town.code, town.preset, town.danish) == (
+    municipality = Municipality.from_folder(folder)
+    assert (municipality.name, municipality.code, municipality.preset, municipality.danish) == (
         "Fjordby Kommune", "999", "socioeconomic", True
     )
-    assert town.parameters.get("referral.expected_need_low", pd.Timestamp(ON).date()) == 20
+    assert municipality.parameters.get("referral.expected_need_low", pd.Timestamp(ON).date()) == 20
     (folder / "municipality.toml").write_text(
         'name = ""\ncode = "12"\npresets = ["nope"]\nextra = 1\n'
         "[referral_need]\nlow = 40\nhigh = 30\n[bounds]\nmonthly_rent_dkk = -1\n",
@@ -287,13 +289,13 @@ def test_the_wrong_source_is_an_error_naming_row_column_and_source(folder: Path)
 def test_conviction_pct_is_converted_and_a_share_in_the_ratio_column_refused(
     folder: Path,
 ) -> None:
-    town = Municipality.from_folder(folder)
+    municipality = Municipality.from_folder(folder)
     from fuaalborg.monitoring import classify_areas
 
-    areas = classify_areas(town.area_indicators, lists=town.lists)
+    areas = classify_areas(municipality.area_indicators, lists=municipality.lists)
     # 2023: conviction_pct 1.98 % / national average 0.9 % = 2.2 × (forebyggelse nr. 2)
     assert "conviction_ratio 2.2 >= 2" in areas["reason"].iloc[1]
-    bad = town.area_indicators.assign(conviction_ratio="270", conviction_pct="")
+    bad = municipality.area_indicators.assign(conviction_ratio="270", conviction_pct="")
     with pytest.raises(TableValidationError) as caught:
         classify_areas(bad)
     # named by the file's own (Danish) header

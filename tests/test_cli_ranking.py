@@ -72,8 +72,8 @@ def test_cli_rank_reads_a_danish_export_like_the_plain_csv(
 ) -> None:
     from fuaalborg.tables import write_table
 
-    town = example_municipality
-    waiting = town.applicants.head(400)
+    municipality = example_municipality
+    waiting = municipality.applicants.head(400)
     plain, danish = tmp_path / "list.csv", tmp_path / "liste.csv"
     write_table(waiting, plain)
     write_table(waiting, danish, danish=True)

@@ -73,9 +73,9 @@ def test_r2_states_the_municipalitys_own_referral_need(folder: Path, tmp_path: P
     """R2's expected need and the rule versions are the municipality's (municipality.toml:
     20–30 a year), not the bundled agreement's 250–300."""
     target = _ledger(folder, str(tmp_path / "l.jsonl"))
-    town = Municipality.from_folder(folder)
+    municipality = Municipality.from_folder(folder)
     with Ledger.open(target, readonly=True) as ledger:
-        report = build_report(town, ledger, dt.date(2024, 1, 1), dt.date(2024, 6, 30),
+        report = build_report(municipality, ledger, dt.date(2024, 1, 1), dt.date(2024, 6, 30),
                               figures=False, lang="en")
     need = report.table("R2_need").iloc[0]
     assert (need["Expected need per year, low"], need["Expected need per year, high"]) == (20, 30)
@@ -95,10 +95,12 @@ def test_two_municipalities_of_one_name_are_not_mixed(folder: Path, tmp_path: Pa
     departments = other / "afdelinger.csv"
     departments.write_text(departments.read_text(encoding="utf-8-sig").replace(
         "D004;29190011;Havnegade;;16;", "D004;29190011;Havnegade;;17;"), encoding="utf-8-sig")
-    town = Municipality.from_folder(other)
-    assert town.name == "Fjordby Kommune"
+    municipality = Municipality.from_folder(other)
+    assert municipality.name == "Fjordby Kommune"
     with Ledger.open(target, readonly=True) as ledger, pytest.raises(ReportInputError) as caught:
-        build_report(town, ledger, dt.date(2024, 1, 1), dt.date(2024, 12, 31), figures=False)
+        build_report(
+            municipality, ledger, dt.date(2024, 1, 1), dt.date(2024, 12, 31), figures=False
+        )
     said = str(caught.value)
     assert "created for 'Fjordby Kommune' (fingerprint" in said
     assert "has other departments or dwellings" in said
@@ -137,11 +139,11 @@ def test_read_only_means_read_only_in_every_store(kind: str, folder: Path, tmp_p
                                                   request: pytest.FixtureRequest) -> None:
     where = tmp_path / "store"
     where.mkdir()
-    target = {"file": str(where / "l.jsonl"), "sqlite": f"sqlite:///{where}/l.db"}.get(kind) \
+    target = {"file": str(where / "l.jsonl"), "sqlite": f"sqlite:///{where}/l.db"}.get(kind)\
         or request.getfixturevalue("pg_url")
     _ledger(folder, target)
     before = _snapshot(target, kind, where)
-    town = Municipality.from_folder(folder)
+    municipality = Municipality.from_folder(folder)
     applicants = pd.DataFrame({"applicant_id": ["a"], "list": ["internal"],
                                "seniority_date": pd.to_datetime(["2019-01-01"]),
                                "household_size": [2]})
@@ -154,7 +156,7 @@ def test_read_only_means_read_only_in_every_store(kind: str, folder: Path, tmp_p
             lambda: ledger.correct("V1", "test", "2024-04-02", monthly_rent_dkk=5300.0),
             lambda: ledger.set_flexible_share("D004", "1/2", "2024-04-02"),
             lambda: fuaalborg.OfferRound("V1", ledger.rank("V1", applicants,
-                                                           municipality=town),
+                                                           municipality=municipality),
                                          ledger=ledger).send("2024-04-02"),
         ]
         for write in writes:
@@ -162,7 +164,7 @@ def test_read_only_means_read_only_in_every_store(kind: str, folder: Path, tmp_p
                 write()
         with pytest.raises(FuaalborgError, match="read-only"), ledger.batch():
             pass
-        report = build_report(town, ledger, dt.date(2024, 1, 1), dt.date(2024, 12, 31),
+        report = build_report(municipality, ledger, dt.date(2024, 1, 1), dt.date(2024, 12, 31),
                               figures=False)
         assert not report.empty
         store: Any = ledger.store

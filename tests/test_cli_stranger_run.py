@@ -162,10 +162,10 @@ for vacancy in sys.argv[5:]:
 """
 
 
-def _vacancies(town: Municipality) -> list[list[str]]:
+def _vacancies(municipality: Municipality) -> list[list[str]]:
     """Four workers' vacancies: D003 and D004 each shared by two, every worker's dated
     backwards, so that each records two vacancies late."""
-    family = town.dwellings.loc[town.dwellings["kind"] == "family"]
+    family = municipality.dwellings.loc[municipality.dwellings["kind"] == "family"]
     out = []
     for worker, dep in enumerate(("D003", "D003", "D004", "D004")):
         rows = family.loc[family["department_id"] == dep].iloc[3 * (worker % 2):][:3]
@@ -192,11 +192,13 @@ def _text_of(path: Path) -> str:
 @pytest.fixture(scope="module")
 def example_words(example_municipality: Municipality) -> list[str]:
     """Text only the bundled example can put into an output."""
-    town = example_municipality
-    words = {town.name, "Eksempelkommune", "syntetisk", "example municipality"}
-    words |= set(town.departments["name"].astype(str)) | set(town.areas["name"].astype(str))
-    words |= set(town.organisations["name"].astype(str))
-    words |= set(town.areas["area_id"].astype(str))
+    municipality = example_municipality
+    words = {municipality.name, "Eksempelkommune", "syntetisk", "example municipality"}
+    words |= set(municipality.departments["name"].astype(str)) | set(
+        municipality.areas["name"].astype(str)
+    )
+    words |= set(municipality.organisations["name"].astype(str))
+    words |= set(municipality.areas["area_id"].astype(str))
     return sorted(w for w in words if len(w) > 2)
 
 
@@ -213,9 +215,9 @@ def test_a_stranger_runs_the_whole_chain_on_their_own_municipality(
     folder = build_town(tmp_path / "vesterå")
     out = tmp_path / "ud"
     out.mkdir()
-    town = Municipality.from_folder(folder)
-    assert town.name == NAME
-    assert set(town.departments["department_id"]) <= set(
+    municipality = Municipality.from_folder(folder)
+    assert municipality.name == NAME
+    assert set(municipality.departments["department_id"]) <= set(
         example_municipality.departments["department_id"])  # the ids overlap the example's
     m = ("--municipality", folder)
     db = f"sqlite:///{out}/udlejningsjournal.db"
@@ -239,7 +241,7 @@ def test_a_stranger_runs_the_whole_chain_on_their_own_municipality(
     workers = [
         subprocess.Popen([sys.executable, str(script), db, str(folder), str(signal), str(k),
                           *vacancies], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for k, vacancies in enumerate(_vacancies(town))
+        for k, vacancies in enumerate(_vacancies(municipality))
     ]
     deadline = time.monotonic() + 120
     while len(list(signal.glob("ready-*"))) < len(workers) and time.monotonic() < deadline:
@@ -257,7 +259,7 @@ def test_a_stranger_runs_the_whole_chain_on_their_own_municipality(
 
     verify = step("ledger verify", "ledger", "verify", db)
     assert "12 vacancies (0 void, " in verify.output
-    assert "every checksum, decision, counter and state row agrees with the events" in \
+    assert "every checksum, decision, counter and state row agrees with the events" in\
         verify.output
     state = step("ledger state", "ledger", "state", db, "-o", out / "tilstand.csv", "--danish")
     assert "4 departments" in state.output
@@ -274,11 +276,13 @@ def test_a_stranger_runs_the_whole_chain_on_their_own_municipality(
     assert ranking_file["ansøger_id"].str.startswith("VK-").all()
 
     # a letting system offers a vacancy from the ledger's own ranking, to a signed lease
-    applicants = read_table(town.applicants, APPLICANTS, parameters=town.parameters)
-    with Ledger.open(db, municipality=town) as ledger:
+    applicants = read_table(municipality.applicants, APPLICANTS, parameters=municipality.parameters)
+    with Ledger.open(db, municipality=municipality) as ledger:
         decisions = ledger.decisions().sort_values("vacancy_id")
         waiting = decisions.loc[decisions["route"] == "waiting_list", "vacancy_id"]
-        rankings = {str(v): ledger.rank(str(v), applicants, municipality=town) for v in waiting}
+        rankings = {
+            str(v): ledger.rank(str(v), applicants, municipality=municipality) for v in waiting
+        }
         vid, ranking = next((v, r) for v, r in rankings.items() if r.eligible_count >= 2)
         offers = fuaalborg.OfferRound(vid, ranking, ledger=ledger, size=3)
         sent = offers.send("2024-05-02")

@@ -41,14 +41,18 @@ def test_every_column_has_a_declared_danish_header_and_values(spec: TableSpec) -
 
 
 def test_the_outputs_columns_are_all_translated(example_municipality: Municipality) -> None:
-    town = example_municipality
+    municipality = example_municipality
     placement = StepModel.load("aalborg-2023").place(
-        town.departments, town.indicators, town.lists, "2024-05-01", validate=False
+        municipality.departments,
+        municipality.indicators,
+        municipality.lists,
+        "2024-05-01",
+        validate=False,
     )
     frames = [
         placement.output_frame(),
-        overview(placement, town.organisations),
-        classify_areas(town.area_indicators, lists=town.lists),
+        overview(placement, municipality.organisations),
+        classify_areas(municipality.area_indicators, lists=municipality.lists),
     ]
     for frame in frames:
         untranslated = [c for c in frame.columns if danish.header(str(c)) == c

@@ -60,7 +60,7 @@ def test_the_example_states_plausible_floors_types_and_lifts(
 def test_the_facts_move_no_other_figure_of_the_example(
     monkeypatch: pytest.MonkeyPatch, example_municipality: Municipality
 ) -> None:
-    town = example_municipality
+    municipality = example_municipality
 
     def none(rng: np.random.Generator, departments: pd.DataFrame,
              dwellings: pd.DataFrame) -> pd.DataFrame:
@@ -69,7 +69,7 @@ def test_the_facts_move_no_other_figure_of_the_example(
     monkeypatch.setattr(_generator, "dwelling_facts", none)
     without = _generator.generate()
     for table in examples.TABLES:
-        mine = getattr(town, table)
+        mine = getattr(municipality, table)
         if table == "dwellings":
             mine = mine.drop(columns=["floor", "dwelling_type", "lift"])
         pd.testing.assert_frame_equal(getattr(without, table), mine, obj=table)
@@ -101,10 +101,10 @@ def _town() -> Municipality:
 
 
 def test_a_ledger_keeps_the_dwelling_facts_and_ranks_with_them(tmp_path: Path) -> None:
-    town = _town()
+    municipality = _town()
     ground, upstairs = "D004-005", "D004-004"
     target = f"sqlite:///{tmp_path}/l.db"
-    with Ledger.create(target, town, flexible_shares={"D004": "1"}) as ledger:
+    with Ledger.create(target, municipality, flexible_shares={"D004": "1"}) as ledger:
         ledger.record_vacancy("V1", ground, "D004", "family", "2024-03-01", 4911.0, 2,
                               colour="green")
         ledger.record_vacancy("V2", upstairs, "D004", "family", "2024-03-02", 4927.0, 2,
@@ -136,10 +136,10 @@ def test_a_ledger_keeps_the_dwelling_facts_and_ranks_with_them(tmp_path: Path) -
 
 
 def test_a_ledger_without_facts_takes_them_from_its_municipality(tmp_path: Path) -> None:
-    town = _town()
+    municipality = _town()
     ground = "D004-005"
-    bare = town.dwellings.drop(columns=["floor", "dwelling_type", "lift"]).merge(
-        town.departments[["department_id", "organisation_cvr"]], on="department_id")
+    bare = municipality.dwellings.drop(columns=["floor", "dwelling_type", "lift"]).merge(
+        municipality.departments[["department_id", "organisation_cvr"]], on="department_id")
     target = str(tmp_path / "old.jsonl")
     with Ledger.create(target, bare, name="Fjordby Kommune",
                        flexible_shares={"D004": "1"}) as ledger:
@@ -152,6 +152,6 @@ def test_a_ledger_without_facts_takes_them_from_its_municipality(tmp_path: Path)
         with pytest.raises(UnknownDwellingFactError, match="floor"):
             ledger.rank("V1", _applicants(), agreement=_agreement("D004"))
         ranked = ledger.rank("V1", _applicants(), agreement=_agreement("D004"),
-                             municipality=town)
+                             municipality=municipality)
     assert ranked.vacancy.floor == 0
     assert ranked.frame["applicant_id"].iloc[0] == "old"

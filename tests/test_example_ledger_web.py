@@ -24,20 +24,21 @@ def _town_folder(
     folder: Path, example_municipality: Municipality
 ) -> tuple[Path, list[tuple[str, str, int, float]]]:
     """A municipality of four of the example's departments, as CSV files."""
-    town = example_municipality
-    deps = town.departments.head(4)
+    municipality = example_municipality
+    deps = municipality.departments.head(4)
     keep = deps["department_id"]
-    dwellings = town.dwellings[town.dwellings["department_id"].isin(keep)]
+    dwellings = municipality.dwellings[municipality.dwellings["department_id"].isin(keep)]
     folder.mkdir()
-    town.organisations.to_csv(folder / "organisations.csv", index=False)
+    municipality.organisations.to_csv(folder / "organisations.csv", index=False)
     deps.to_csv(folder / "departments.csv", index=False)
     dwellings.to_csv(folder / "dwellings.csv", index=False)
-    town.areas.to_csv(folder / "areas.csv", index=False)
-    town.indicators[town.indicators["department_id"].isin(keep)].to_csv(
+    municipality.areas.to_csv(folder / "areas.csv", index=False)
+    municipality.indicators[municipality.indicators["department_id"].isin(keep)].to_csv(
         folder / "indicators.csv", index=False)
-    town.lists.to_csv(folder / "lists.csv", index=False)
-    town.applicants[["applicant_id", "list", "seniority_date", "household_size"]].head(300).to_csv(
-        folder / "waiting_list.csv", index=False)
+    municipality.lists.to_csv(folder / "lists.csv", index=False)
+    municipality.applicants[["applicant_id", "list", "seniority_date", "household_size"]].head(
+        300
+    ).to_csv(folder / "waiting_list.csv", index=False)
     family = dwellings[dwellings["kind"] == "family"]
     # each family dwelling with its rooms and rent as the dwellings table states them
     return folder, list(zip(family["dwelling_id"], family["department_id"],

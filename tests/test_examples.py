@@ -33,7 +33,7 @@ TABLES = ("organisations", "departments", "dwellings", "areas", "indicators", "l
 
 
 @pytest.fixture(scope="module")
-def town(example_municipality: Municipality) -> Municipality:
+def municipality(example_municipality: Municipality) -> Municipality:
     return example_municipality
 
 
@@ -41,8 +41,8 @@ def _bands(dwellings: pd.DataFrame) -> pd.Series:
     return rent_band(dwellings["monthly_rent_dkk"], "agreement", dt.date(2023, 1, 1))
 
 
-def _check_calibration(town: Municipality) -> None:
-    deps, dws = town.departments, town.dwellings
+def _check_calibration(municipality: Municipality) -> None:
+    deps, dws = municipality.departments, municipality.dwellings
     assert len(deps) == DEPARTMENTS
     assert deps["family_dwellings"].sum() == FAMILY
     assert deps["bab_dwellings"].sum() == BAB
@@ -54,7 +54,7 @@ def _check_calibration(town: Municipality) -> None:
     assert (bands == labels[0]).sum() == CHEAP
     assert (bands == labels[1]).sum() == MID
     assert (bands[dws["kind"] == "bab"] == labels[0]).all()
-    lists = town.lists
+    lists = municipality.lists
     prevention = lists.loc[
         (lists["list_date"] == PREVENTION_LIST) & (lists["designation"] == "forebyggelse"),
         "area_id",
@@ -85,8 +85,8 @@ def test_calibration_targets_come_from_the_parameters() -> None:
     assert cal.rent_edges == (3500.0, 5000.0)
 
 
-def test_bundled_example_is_calibrated_exactly(town: Municipality) -> None:
-    _check_calibration(town)
+def test_bundled_example_is_calibrated_exactly(municipality: Municipality) -> None:
+    _check_calibration(municipality)
 
 
 @settings(max_examples=3, deadline=None)
@@ -114,8 +114,8 @@ reference = "test layer"
 """
     path = tmp_path / "figures.toml"
     path.write_text(text, encoding="utf-8")
-    town = examples.generate(parameters=load_parameters(path))
-    bands = _bands(town.dwellings)
+    municipality = examples.generate(parameters=load_parameters(path))
+    bands = _bands(municipality.dwellings)
     assert (bands == bands.cat.categories[0]).sum() == 2000
 
 
@@ -133,11 +133,11 @@ def test_generate_is_deterministic() -> None:
     assert not other.dwellings.equals(one.dwellings)
 
 
-def test_default_seed_is_the_bundled_example(town: Municipality) -> None:
+def test_default_seed_is_the_bundled_example(municipality: Municipality) -> None:
     again = examples.generate(examples.DEFAULT_SEED)
-    pd.testing.assert_frame_equal(again.dwellings, town.dwellings)
-    assert town.name == examples.NAME == "Eksempelkommune (syntetisk)"
-    assert town.synthetic
+    pd.testing.assert_frame_equal(again.dwellings, municipality.dwellings)
+    assert municipality.name == examples.NAME == "Eksempelkommune (syntetisk)"
+    assert municipality.synthetic
 
 
 def test_load_returns_independent_copies() -> None:
@@ -149,10 +149,10 @@ def test_load_returns_independent_copies() -> None:
     assert two.dwellings.loc[0, "rooms"] != 19
 
 
-def test_example_passes_validation(town: Municipality) -> None:
-    again = Municipality.from_frames(**{t: getattr(town, t) for t in TABLES})
+def test_example_passes_validation(municipality: Municipality) -> None:
+    again = Municipality.from_frames(**{t: getattr(municipality, t) for t in TABLES})
     for table in TABLES:
-        pd.testing.assert_frame_equal(getattr(again, table), getattr(town, table))
+        pd.testing.assert_frame_equal(getattr(again, table), getattr(municipality, table))
 
 
 def _coerce_like(read: pd.DataFrame, original: pd.DataFrame) -> pd.DataFrame:
@@ -174,31 +174,33 @@ def _coerce_like(read: pd.DataFrame, original: pd.DataFrame) -> pd.DataFrame:
     return out.astype(original.dtypes.to_dict())
 
 
-def test_export_csv_round_trip(town: Municipality, tmp_path: Path) -> None:
-    written = examples.export(tmp_path, town=town)
+def test_export_csv_round_trip(municipality: Municipality, tmp_path: Path) -> None:
+    written = examples.export(tmp_path, municipality=municipality)
     assert [p.name for p in written] == [f"{t}.csv" for t in examples.TABLES]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
     back = Municipality.from_folder(tmp_path)
     for table in TABLES:
-        pd.testing.assert_frame_equal(getattr(back, table), getattr(town, table))
+        pd.testing.assert_frame_equal(getattr(back, table), getattr(municipality, table))
     # applicants are read as text (their vocabulary validates them); no value is lost
     pd.testing.assert_frame_equal(
-        _coerce_like(back.applicants, town.applicants), town.applicants
+        _coerce_like(back.applicants, municipality.applicants), municipality.applicants
     )
     area_indicators = pd.read_csv(tmp_path / "area_indicators.csv", dtype=str)
     pd.testing.assert_frame_equal(
-        _coerce_like(area_indicators, town.area_indicators), town.area_indicators
+        _coerce_like(area_indicators, municipality.area_indicators), municipality.area_indicators
     )
 
 
-def test_export_xlsx_round_trip(town: Municipality, tmp_path: Path) -> None:
+def test_export_xlsx_round_trip(municipality: Municipality, tmp_path: Path) -> None:
     import attrs
 
-    small = attrs.evolve(town, applicants=town.applicants.head(300).reset_index(drop=True))
-    examples.export(tmp_path, "xlsx", town=small)
+    small = attrs.evolve(
+        municipality, applicants=municipality.applicants.head(300).reset_index(drop=True)
+    )
+    examples.export(tmp_path, "xlsx", municipality=small)
     back = Municipality.from_folder(tmp_path)
     for table in TABLES:
-        pd.testing.assert_frame_equal(getattr(back, table), getattr(town, table))
+        pd.testing.assert_frame_equal(getattr(back, table), getattr(municipality, table))
     pd.testing.assert_frame_equal(
         _coerce_like(back.applicants, small.applicants), small.applicants
     )
@@ -214,17 +216,17 @@ def test_export_rejects_an_unknown_format(tmp_path: Path) -> None:
 # organisations, departments, areas, dwellings
 
 
-def test_organisations_are_the_fourteen_parties(town: Municipality) -> None:
+def test_organisations_are_the_fourteen_parties(municipality: Municipality) -> None:
     from fuaalborg import parties
 
-    assert town.organisations["organisation_cvr"].tolist() == [p.cvr for p in parties()]
-    sizes = town.departments.groupby("organisation_cvr").size()
+    assert municipality.organisations["organisation_cvr"].tolist() == [p.cvr for p in parties()]
+    sizes = municipality.departments.groupby("organisation_cvr").size()
     assert len(sizes) == 14
     assert sizes.max() >= 3 * sizes.min()  # unequal sizes
 
 
-def test_departments_are_plausible(town: Municipality) -> None:
-    deps = town.departments
+def test_departments_are_plausible(municipality: Municipality) -> None:
+    deps = municipality.departments
     assert deps["department_id"].is_unique
     assert deps["name"].is_unique
     per_dwelling = deps["residents"] / (deps["family_dwellings"] + deps["bab_dwellings"])
@@ -235,8 +237,8 @@ def test_departments_are_plausible(town: Municipality) -> None:
     assert 0 < in_area.sum() < len(deps) / 2
 
 
-def test_areas(town: Municipality) -> None:
-    areas, deps = town.areas, town.departments
+def test_areas(municipality: Municipality) -> None:
+    areas, deps = municipality.areas, municipality.departments
     sums = deps.groupby("area_id")["residents"].sum()
     assert (areas.set_index("area_id")["residents"] == sums.reindex(areas["area_id"])).all()
     ministry = areas[areas["kind"] == "ministry"]
@@ -246,8 +248,8 @@ def test_areas(town: Municipality) -> None:
     assert (areas.loc[areas["kind"] == "local", "residents"] < 1000).any()
 
 
-def test_dwellings_are_realistic(town: Municipality) -> None:
-    dws = town.dwellings
+def test_dwellings_are_realistic(municipality: Municipality) -> None:
+    dws = municipality.dwellings
     assert np.corrcoef(dws["rooms"], dws["area_m2"])[0, 1] > 0.8
     assert np.corrcoef(dws["area_m2"], dws["monthly_rent_dkk"])[0, 1] > 0.7
     by_rooms = dws.groupby("rooms")["monthly_rent_dkk"].median()
@@ -297,32 +299,32 @@ def _classify(area_ind: pd.DataFrame) -> pd.Series:
     return pd.Series(designation, index=index)
 
 
-def test_lists_have_one_row_per_ministry_area_and_list_date(town: Municipality) -> None:
-    ministry = set(town.areas.loc[town.areas["kind"] == "ministry", "area_id"])
-    lists = town.lists
+def test_lists_have_one_row_per_ministry_area_and_list_date(municipality: Municipality) -> None:
+    ministry = set(municipality.areas.loc[municipality.areas["kind"] == "ministry", "area_id"])
+    lists = municipality.lists
     assert set(lists["area_id"]) == ministry
     dates = sorted(lists["list_date"].unique())
     assert [d.strftime("%Y-%m-%d") for d in pd.to_datetime(dates)] == [
         f"{y}-12-01" for y in range(2018, 2026)
     ]
     assert len(lists) == len(ministry) * len(dates)
-    assert len(town.area_indicators) == len(lists)
+    assert len(municipality.area_indicators) == len(lists)
 
 
-def test_area_indicators_reproduce_the_lists(town: Municipality) -> None:
-    expected = _classify(town.area_indicators)
-    actual = town.lists.set_index(["area_id", "list_date"])["designation"]
+def test_area_indicators_reproduce_the_lists(municipality: Municipality) -> None:
+    expected = _classify(municipality.area_indicators)
+    actual = municipality.lists.set_index(["area_id", "list_date"])["designation"]
     assert actual.sort_index().to_dict() == expected.sort_index().to_dict()
 
 
-def test_monitoring_classification_reproduces_the_lists(town: Municipality) -> None:
+def test_monitoring_classification_reproduces_the_lists(municipality: Municipality) -> None:
     lists_module = pytest.importorskip("fuaalborg.monitoring.lists")
-    classified = lists_module.classify_areas(town.area_indicators)
-    assert lists_module.compare_with_lists(classified, town.lists).empty
+    classified = lists_module.classify_areas(municipality.area_indicators)
+    assert lists_module.compare_with_lists(classified, municipality.lists).empty
 
 
-def test_area_indicators_keep_clear_of_thresholds(town: Municipality) -> None:
-    area_ind = town.area_indicators
+def test_area_indicators_keep_clear_of_thresholds(municipality: Municipality) -> None:
+    area_ind = municipality.area_indicators
     pct = {
         "non_western_pct": (30, 50),
         "outside_work_education_pct": (30, 40),
@@ -336,15 +338,15 @@ def test_area_indicators_keep_clear_of_thresholds(town: Municipality) -> None:
         assert ((area_ind["conviction_ratio"] - t).abs() >= 0.1).all()
 
 
-def test_list_story(town: Municipality) -> None:
-    lists = town.lists
+def test_list_story(municipality: Municipality) -> None:
+    lists = municipality.lists
     designations = set(lists["designation"])
     assert {"omdannelse", "parallelsamfund", "udsat", "forebyggelse", "none"} <= designations
     # prevention areas exist only from the 1 December 2021 list on
     early = lists["list_date"] < L23_IN_FORCE
     assert not (lists.loc[early, "designation"] == "forebyggelse").any()
     # an area under 1,000 residents is on no list, and the example has such a year
-    area_ind = town.area_indicators.merge(lists, on=["area_id", "list_date"])
+    area_ind = municipality.area_indicators.merge(lists, on=["area_id", "list_date"])
     small = area_ind["residents"] < 1000
     assert small.any()
     assert (area_ind.loc[small, "designation"] == "none").all()
@@ -377,8 +379,8 @@ def test_list_story(town: Municipality) -> None:
 # department indicators and the two step-model presets
 
 
-def test_indicator_rows(town: Municipality) -> None:
-    ind, deps = town.indicators, town.departments
+def test_indicator_rows(municipality: Municipality) -> None:
+    ind, deps = municipality.indicators, municipality.departments
     twin = ind[ind["source"] == "twin_tool"]
     assert sorted(twin["measured_on"].dt.strftime("%Y-%m-%d").unique()) == [
         "2023-11-01", "2024-11-01", "2025-11-01",
@@ -405,14 +407,14 @@ def test_indicator_rows(town: Municipality) -> None:
     assert len(parallel) > 0
 
 
-def _colours(town: Municipality, measured_on: str, *, non_western: bool) -> pd.Series:
-    ind = town.indicators
+def _colours(municipality: Municipality, measured_on: str, *, non_western: bool) -> pd.Series:
+    ind = municipality.indicators
     twin = ind[(ind["source"] == "twin_tool") & (ind["measured_on"] == pd.Timestamp(measured_on))]
-    twin = twin.set_index("department_id").loc[town.departments["department_id"]]
-    lists = town.lists[town.lists["list_date"] <= pd.Timestamp(measured_on)]
+    twin = twin.set_index("department_id").loc[municipality.departments["department_id"]]
+    lists = municipality.lists[municipality.lists["list_date"] <= pd.Timestamp(measured_on)]
     latest = lists[lists["list_date"] == lists["list_date"].max()]
     listed = set(latest.loc[latest["designation"] != "none", "area_id"])
-    red = town.departments["area_id"].isin(listed).fillna(False).to_numpy()
+    red = municipality.departments["area_id"].isin(listed).fillna(False).to_numpy()
     count = (
         (twin["outside_work_education_pct"] > 30).astype(int)
         + (twin["conviction_ratio"] >= 2)
@@ -428,18 +430,20 @@ def _colours(town: Municipality, measured_on: str, *, non_western: bool) -> pd.S
 
 @pytest.mark.parametrize("measured_on", ["2023-11-01", "2024-11-01", "2025-11-01"])
 def test_both_presets_give_every_colour_and_differ_a_little(
-    town: Municipality, measured_on: str
+    municipality: Municipality, measured_on: str
 ) -> None:
-    mirror = _colours(town, measured_on, non_western=True)
-    socio = _colours(town, measured_on, non_western=False)
+    mirror = _colours(municipality, measured_on, non_western=True)
+    socio = _colours(municipality, measured_on, non_western=False)
     assert set(mirror) == set(socio) == {"green", "yellow", "red"}
     differ = (mirror != socio).sum()
     assert 1 <= differ <= 15
 
 
-def test_listed_departments_have_worse_values(town: Municipality) -> None:
-    ind = town.indicators
-    twin = ind[(ind["source"] == "twin_tool")].merge(town.departments[["department_id", "area_id"]])
+def test_listed_departments_have_worse_values(municipality: Municipality) -> None:
+    ind = municipality.indicators
+    twin = ind[(ind["source"] == "twin_tool")].merge(
+        municipality.departments[["department_id", "area_id"]]
+    )
     in_area = twin["area_id"].isin(["M01", "M04"])
     assert (
         twin.loc[in_area, "outside_work_education_pct"].mean()
@@ -451,8 +455,8 @@ def test_listed_departments_have_worse_values(town: Municipality) -> None:
 # applicants
 
 
-def test_applicants_shape_and_vocabulary(town: Municipality) -> None:
-    a = town.applicants
+def test_applicants_shape_and_vocabulary(municipality: Municipality) -> None:
+    a = municipality.applicants
     assert len(a) >= 20_000
     assert list(a.columns) == list(examples.APPLICANT_COLUMNS)
     assert (a["seniority_date"] <= pd.Timestamp("2025-12-31")).all()
@@ -473,7 +477,7 @@ def test_applicants_shape_and_vocabulary(town: Municipality) -> None:
     not_fixed = a["employment_permanent"] | (a["employment_hours_per_week"] == 0)
     assert (a.loc[not_fixed, "fixed_term_months"] == 0).all()
     assert (a.loc[~a["has_partner"], "partner_employment_hours_per_week"] == 0).all()
-    known = set(town.departments["department_id"])
+    known = set(municipality.departments["department_id"])
     wanted = a["wanted_department_ids"]
     assert (wanted == "").mean() == pytest.approx(0.3, abs=0.03)
     lists = wanted[wanted != ""].str.split(";")
@@ -482,14 +486,18 @@ def test_applicants_shape_and_vocabulary(town: Municipality) -> None:
     assert lists.map(len).max() == 5
 
 
-def test_applicants_on_both_lists(town: Municipality) -> None:
-    a = town.applicants
+def test_applicants_on_both_lists(municipality: Municipality) -> None:
+    a = municipality.applicants
     rows = a.groupby("applicant_id")["list"].agg(["size", "nunique"])
     assert rows["size"].max() == 2
     assert (rows.loc[rows["size"] == 2, "nunique"] == 2).all()
     assert (rows["size"] == 2).mean() == pytest.approx(0.03, abs=0.005)
     internal = a["list"] == "internal"
-    assert a.loc[internal, "current_department_id"].isin(town.departments["department_id"]).all()
+    assert (
+        a.loc[internal, "current_department_id"]
+        .isin(municipality.departments["department_id"])
+        .all()
+    )
     external_only = ~a["applicant_id"].isin(a.loc[internal, "applicant_id"])
     assert a.loc[external_only, "current_department_id"].isna().all()
     # the same person on both lists: same fields except list and seniority
@@ -508,9 +516,9 @@ def test_applicants_on_both_lists(town: Municipality) -> None:
     ],
 )
 def test_protected_columns_are_independent(
-    town: Municipality, protected: str, other: str
+    municipality: Municipality, protected: str, other: str
 ) -> None:
-    a = town.applicants.drop_duplicates("applicant_id")
+    a = municipality.applicants.drop_duplicates("applicant_id")
     groups = a[other]
     if pd.api.types.is_numeric_dtype(groups) and not pd.api.types.is_bool_dtype(groups):
         groups = pd.qcut(groups.rank(method="first"), 3, labels=False)

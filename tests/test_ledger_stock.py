@@ -246,17 +246,17 @@ def test_verify_names_a_stock_event_that_does_not_hold(tmp_path: Path) -> None:
 
 def _fjordby_grown(folder: Path) -> Path:
     """Fjordby with one more family dwelling in D002 (and its count raised)."""
-    town = Path(shutil.copytree(FJORDBY, folder))
-    dwellings = (town / "boliger.csv").read_text(encoding="utf-8-sig").rstrip("\n")
-    (town / "boliger.csv").write_text(
+    municipality = Path(shutil.copytree(FJORDBY, folder))
+    dwellings = (municipality / "boliger.csv").read_text(encoding="utf-8-sig").rstrip("\n")
+    (municipality / "boliger.csv").write_text(
         "\ufeff" + dwellings + "\nD002-999;D002;familie;3;80,0;6000,00;1;familie;ja\n",
         encoding="utf-8")
-    departments = (town / "afdelinger.csv").read_text(encoding="utf-8-sig")
+    departments = (municipality / "afdelinger.csv").read_text(encoding="utf-8-sig")
     assert "D002;29190003;Mågevej;F01;14;" in departments
-    (town / "afdelinger.csv").write_text(
+    (municipality / "afdelinger.csv").write_text(
         "\ufeff" + departments.replace("D002;29190003;Mågevej;F01;14;",
                                        "D002;29190003;Mågevej;F01;15;"), encoding="utf-8")
-    return town
+    return municipality
 
 
 def run(*args: object) -> Any:
@@ -317,9 +317,9 @@ def test_a_report_counts_the_lettings_of_a_department_that_left_the_stock(
         table.write_text("\ufeff" + "\n".join(
             line for line in lines if not line.startswith(("D006;", "D006-"))) + "\n",
             encoding="utf-8")
-    town, now = (fuaalborg.Municipality.from_folder(f) for f in (FJORDBY, smaller))
+    municipality, now = (fuaalborg.Municipality.from_folder(f) for f in (FJORDBY, smaller))
     target = f"sqlite:///{tmp_path}/l.db"
-    with Ledger.create(target, town) as ledger:
+    with Ledger.create(target, municipality) as ledger:
         for i in range(1, 5):
             ledger.record_vacancy(f"V{i}", "D006-001", "D006", "family", f"2024-0{i}-01",
                                   6187.0, 3, colour="green")
@@ -336,10 +336,10 @@ def test_a_report_counts_the_lettings_of_a_department_that_left_the_stock(
 
 
 def test_opening_with_another_stock_names_what_differs_without_ids(tmp_path: Path) -> None:
-    town = fuaalborg.Municipality.from_folder(FJORDBY)
+    municipality = fuaalborg.Municipality.from_folder(FJORDBY)
     grown = fuaalborg.Municipality.from_folder(_fjordby_grown(tmp_path / "grown"))
     target = tmp_path / "l.jsonl"
-    Ledger.create(target, town).close()
+    Ledger.create(target, municipality).close()
     with pytest.raises(LedgerMunicipalityError) as refused:
         Ledger.open(target, municipality=grown)
     message = str(refused.value)
@@ -355,8 +355,8 @@ def test_opening_with_another_stock_names_what_differs_without_ids(tmp_path: Pat
 def test_rooms_that_differ_from_the_table_are_refused_a_rent_is_recorded_with_a_warning(
     tmp_path: Path
 ) -> None:
-    town = fuaalborg.Municipality.from_folder(FJORDBY)  # D001-001: 3 rooms, 6.546 kr.
-    with Ledger.create(tmp_path / "l.jsonl", town) as ledger:
+    municipality = fuaalborg.Municipality.from_folder(FJORDBY)  # D001-001: 3 rooms, 6.546 kr.
+    with Ledger.create(tmp_path / "l.jsonl", municipality) as ledger:
         with pytest.raises(LedgerInputError, match="rooms: 2 given, but the dwellings table "
                                                    "gives dwelling 'D001-001' 3"):
             ledger.record_vacancy("V1", "D001-001", "D001", "family", "2024-03-01", 6546.0, 2,

@@ -216,20 +216,20 @@ def test_creating_twice_writes_nothing(target: str) -> None:
 def test_another_municipality_is_refused(
     tmp_path: Path, example_municipality: Municipality
 ) -> None:
-    town = example_municipality
+    municipality = example_municipality
     path = tmp_path / "l.jsonl"
     Ledger.create(path, REGISTRY, name="Nordby").close()
     size = path.stat().st_size
     with pytest.raises(LedgerMunicipalityError, match="created for municipality 'Nordby'"):
-        Ledger.open(path, municipality=town)
+        Ledger.open(path, municipality=municipality)
     with pytest.raises(LedgerMunicipalityError, match="colour source is for"):
-        Ledger.open(path, colour_source=StepModelColours(town))
+        Ledger.open(path, colour_source=StepModelColours(municipality))
     with pytest.raises(LedgerMunicipalityError):
-        Ledger.create(tmp_path / "m.jsonl", REGISTRY, colour_source=StepModelColours(town))
+        Ledger.create(tmp_path / "m.jsonl", REGISTRY, colour_source=StepModelColours(municipality))
     assert not (tmp_path / "m.jsonl").exists()
     with Ledger.open(path) as ledger:
         with pytest.raises(LedgerMunicipalityError):
-            ledger.rank("V1", town.applicants, municipality=town)
+            ledger.rank("V1", municipality.applicants, municipality=municipality)
         # a ledger of its own municipality never falls back to the example's colours
         with pytest.raises(LedgerInputError, match="colour: required"):
             ledger.record_vacancy("V1", "A1", "A", "family", "2024-01-05", 4000, 2)
@@ -241,18 +241,20 @@ def test_the_command_line_never_routes_another_town_with_the_example(
 ) -> None:
     folder = tmp_path / "town"
     folder.mkdir()
-    town = example_municipality
-    town.organisations.to_csv(folder / "organisations.csv", index=False)
-    deps = town.departments.head(3)
+    municipality = example_municipality
+    municipality.organisations.to_csv(folder / "organisations.csv", index=False)
+    deps = municipality.departments.head(3)
     deps.to_csv(folder / "departments.csv", index=False)
-    town.dwellings[town.dwellings["department_id"].isin(deps["department_id"])].to_csv(
+    municipality.dwellings[municipality.dwellings["department_id"].isin(deps["department_id"])].to_csv(
         folder / "dwellings.csv", index=False)
-    town.areas.to_csv(folder / "areas.csv", index=False)
-    town.indicators[town.indicators["department_id"].isin(deps["department_id"])].to_csv(
+    municipality.areas.to_csv(folder / "areas.csv", index=False)
+    municipality.indicators[municipality.indicators["department_id"].isin(deps["department_id"])].to_csv(
         folder / "indicators.csv", index=False)
-    town.lists.to_csv(folder / "lists.csv", index=False)
-    dwelling = town.dwellings[(town.dwellings["department_id"] == deps["department_id"].iloc[0])
-                              & (town.dwellings["kind"] == "family")].iloc[0]
+    municipality.lists.to_csv(folder / "lists.csv", index=False)
+    dwelling = municipality.dwellings[
+        (municipality.dwellings["department_id"] == deps["department_id"].iloc[0])
+        & (municipality.dwellings["kind"] == "family")
+    ].iloc[0]
     runner = CliRunner()
     path = str(tmp_path / "own.jsonl")
     result = runner.invoke(main, ["ledger", "init", path, "--municipality", str(folder)])

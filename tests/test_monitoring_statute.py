@@ -257,7 +257,7 @@ QUIET = {
 }
 
 
-def town(
+def municipality(
     values: list[dict[str, float]],
     residents_18_64: list[int] | None = None,
     twin_18_64: list[int] | None = None,
@@ -305,7 +305,7 @@ def town(
 
 
 def test_discretion_threshold_is_20_residents_aged_18_64() -> None:
-    deps, ind, lists = town([YELLOW] * 3, residents_18_64=[19, 20, 21])
+    deps, ind, lists = municipality([YELLOW] * 3, residents_18_64=[19, 20, 21])
     for model in (AALBORG, SOCIO):
         frame = model.place(deps, ind, lists, ON).frame
         assert frame["monitored"].tolist() == [False, True, True]
@@ -329,7 +329,7 @@ def test_discretion_threshold_is_20_residents_aged_18_64() -> None:
 def test_discretion_reads_both_the_department_and_its_twin_tool_row() -> None:
     # (departments table, twin-tool row): both must be at least 20
     pairs = [(20, 20), (20, 21), (21, 20), (19, 40), (40, 19), (20, 19), (19, 20)]
-    deps, ind, lists = town(
+    deps, ind, lists = municipality(
         [YELLOW] * len(pairs),
         residents_18_64=[d for d, _ in pairs],
         twin_18_64=[t for _, t in pairs],
@@ -359,7 +359,7 @@ def test_yellow_thresholds_of_both_presets(
     values = around(threshold)
     rows = [dict(QUIET, **{helper: YELLOW[helper], column: v, "non_western_pct": 40.0})
             for v in values]
-    deps, ind, lists = town(rows)
+    deps, ind, lists = municipality(rows)
     frame = model.place(deps, ind, lists, ON).frame
     expected = ["yellow" if OPS[oper](v, threshold) else "green" for v in values]
     assert frame["colour"].tolist() == expected
@@ -371,7 +371,7 @@ def test_yellow_needs_two_criteria(model: StepModel) -> None:
     rows = [dict(QUIET, outside_work_education_pct=50.0, non_western_pct=40.0),
             dict(QUIET, outside_work_education_pct=50.0, income_ratio_pct=40.0,
                  non_western_pct=40.0)]
-    deps, ind, lists = town(rows)
+    deps, ind, lists = municipality(rows)
     frame = model.place(deps, ind, lists, ON).frame
     assert frame["colour"].tolist() == ["green", "yellow"]
     assert frame["yellow_criteria_met"].tolist() == [1, 2]
@@ -379,7 +379,7 @@ def test_yellow_needs_two_criteria(model: StepModel) -> None:
 
 def test_conviction_comes_from_the_parallel_data() -> None:
     row = dict(QUIET, basic_education_pct=70.0, non_western_pct=40.0, conviction_ratio=0.5)
-    deps, ind, lists = town([row])
+    deps, ind, lists = municipality([row])
     # a conviction ratio on the twin-tool row would not be read: it is refused, not ignored
     ind.loc[ind["source"] == "twin_tool", "conviction_ratio"] = 4.0
     row_no = int(np.flatnonzero((ind["source"] == "twin_tool").to_numpy())[0]) + 1
@@ -404,7 +404,7 @@ def test_parallel_data_count_only_above_50_units_and_100_residents(
 ) -> None:
     # agreement, note 13: »Boligafdelinger med mere end 50 enheder og 100 beboere«
     row = dict(QUIET, basic_education_pct=70.0, non_western_pct=40.0, conviction_ratio=2.5)
-    deps, ind, lists = town([row])
+    deps, ind, lists = municipality([row])
     parallel = ind["source"] == "parallel_data"
     ind.loc[parallel, "units"] = units
     ind.loc[parallel, "residents"] = residents
@@ -415,7 +415,7 @@ def test_parallel_data_count_only_above_50_units_and_100_residents(
 def test_non_western_condition_only_in_the_aalborg_preset() -> None:
     two = dict(QUIET, outside_work_education_pct=50.0, basic_education_pct=70.0)
     rows = [dict(two, non_western_pct=v) for v in around(30.0)]
-    deps, ind, lists = town(rows)
+    deps, ind, lists = municipality(rows)
     assert AALBORG.place(deps, ind, lists, ON).frame["colour"].tolist() == [
         "green", "green", "yellow",
     ]
@@ -432,7 +432,7 @@ def test_non_western_condition_only_in_the_aalborg_preset() -> None:
 
 def test_yellow_tests_of_the_presets_are_the_documented_ones() -> None:
     for model in (AALBORG, SOCIO):
-        tests = model.place(*town([QUIET]), ON).tests
+        tests = model.place(*municipality([QUIET]), ON).tests
         crit = tests[tests["kind"] == "criterion"]
         got = [tuple(r) for r in crit[["column", "operator", "threshold"]].values.tolist()]
         assert got == list(YELLOW_TESTS)
@@ -484,7 +484,7 @@ def test_red_iff_in_a_designated_area_on_the_list_in_force(day: str, in_force: s
             values.append(v)
             r1864.append(r)
             areas_of.append(area)
-    deps, ind, lists = town(values, r1864, areas_of=areas_of, lists=_lists())
+    deps, ind, lists = municipality(values, r1864, areas_of=areas_of, lists=_lists())
     designation_of = dict(zip(AREAS, ON_LIST[in_force], strict=True))
     expected_designation = [designation_of.get(a, "none") if a else "none" for a in areas_of]
     for model in (AALBORG, SOCIO):
@@ -503,7 +503,7 @@ def test_red_iff_in_a_designated_area_on_the_list_in_force(day: str, in_force: s
 
 
 def test_the_day_before_a_list_date_uses_the_previous_list() -> None:
-    deps, ind, lists = town([QUIET] * 2, areas_of=["AO", "AN"], lists=_lists())
+    deps, ind, lists = municipality([QUIET] * 2, areas_of=["AO", "AN"], lists=_lists())
     before = AALBORG.place(deps, ind, lists, "2023-11-30").frame["colour"].tolist()
     on_day = AALBORG.place(deps, ind, lists, "2023-12-01").frame["colour"].tolist()
     # AO: omdannelse on the 2022 list, none on the 2023 list; AN: the reverse
@@ -514,7 +514,7 @@ def test_the_day_before_a_list_date_uses_the_previous_list() -> None:
 def test_no_list_in_force_before_the_first_list_date() -> None:
     lists = pd.DataFrame({"area_id": ["AO"], "list_date": ["2024-12-01"],
                           "designation": ["udsat"]})
-    deps, ind, _ = town([QUIET], areas_of=["AO"])
+    deps, ind, _ = municipality([QUIET], areas_of=["AO"])
     placement = AALBORG.place(deps, ind, lists, "2024-11-30")
     assert placement.list_date is None
     assert placement.frame["colour"].tolist() == ["green"]

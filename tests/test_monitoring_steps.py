@@ -36,7 +36,7 @@ VALUE_COLUMNS = [
 ]
 
 
-def town(values: list[dict[str, float]], residents_18_64: list[int] | None = None,
+def municipality(values: list[dict[str, float]], residents_18_64: list[int] | None = None,
          areas: list[str | None] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     n = len(values)
     r1864 = residents_18_64 or [100] * n
@@ -89,11 +89,11 @@ RANK = {"green": 1, "yellow": 2, "red": 3}
 def test_yellow_boundaries_are_exact() -> None:
     base = {"outside_work_education_pct": 35.0, "non_western_pct": 40.0, "income_ratio_pct": 80}
     cases = [dict(base, basic_education_pct=v) for v in (60.0, 60.0 + 1e-13, 60.01)]
-    deps, ind, lists = town(cases)
+    deps, ind, lists = municipality(cases)
     colours = AALBORG.place(deps, ind, lists, ON).frame["colour"].tolist()
     assert colours == ["green", "green", "yellow"]
     cases = [dict(base, basic_education_pct=70.0, non_western_pct=v) for v in (30.0, 30.01)]
-    deps, ind, lists = town(cases)
+    deps, ind, lists = municipality(cases)
     assert AALBORG.place(deps, ind, lists, ON).frame["colour"].tolist() == ["green", "yellow"]
     assert SOCIO.place(deps, ind, lists, ON).frame["colour"].tolist() == ["yellow", "yellow"]
 
@@ -106,7 +106,7 @@ def test_red_iff_in_a_designated_area_and_presets_differ_only_by_ethnicity(
     n = len(values)
     areas = data.draw(st.lists(st.sampled_from([None, "A1", "A2"]), min_size=n, max_size=n))
     r1864 = data.draw(st.lists(st.integers(0, 60), min_size=n, max_size=n))
-    deps, ind, lists = town(values, r1864, areas)
+    deps, ind, lists = municipality(values, r1864, areas)
     a = AALBORG.place(deps, ind, lists, ON).frame
     s = SOCIO.place(deps, ind, lists, ON).frame
     in_area = pd.Series(areas).eq("A1").to_numpy()  # A1 is udsat; A2 is on no list
@@ -138,7 +138,7 @@ def test_worsening_an_indicator_never_improves_a_colour(
     # a conviction ratio stays below its plausibility bound (bounds.conviction_ratio)
     top = 10.0 if column == "conviction_ratio" else 100.0
     worse[column] = min(top, max(0.0, value[column] + sign * step))
-    deps, ind, lists = town([value, worse])
+    deps, ind, lists = municipality([value, worse])
     for model in (AALBORG, SOCIO):
         colours = model.place(deps, ind, lists, ON).frame["colour"].tolist()
         assert RANK[colours[1]] >= RANK[colours[0]]
@@ -147,7 +147,7 @@ def test_worsening_an_indicator_never_improves_a_colour(
 @settings(max_examples=15, deadline=None)
 @given(values=st.lists(dept, min_size=2, max_size=10), seed=st.integers(0, 1000))
 def test_output_is_independent_of_row_order(values: list[dict[str, float]], seed: int) -> None:
-    deps, ind, lists = town(values)
+    deps, ind, lists = municipality(values)
     a = AALBORG.place(deps, ind, lists, ON).frame
     b = AALBORG.place(
         deps.sample(frac=1, random_state=seed), ind.sample(frac=1, random_state=seed),
@@ -160,7 +160,7 @@ def test_output_is_independent_of_row_order(values: list[dict[str, float]], seed
 
 
 def test_placements_are_stable_and_previous_gives_changes() -> None:
-    deps, ind, lists = town([{"outside_work_education_pct": 50, "basic_education_pct": 70,
+    deps, ind, lists = municipality([{"outside_work_education_pct": 50, "basic_education_pct": 70,
                               "non_western_pct": 50, "income_ratio_pct": 90}] * 2,
                             areas=["A1", None])
     first = AALBORG.place(deps, ind, lists, ON)
@@ -214,7 +214,7 @@ def test_custom_model_with_no_step_raises_naming_departments(tmp_path: Path) -> 
     model = StepModel.load(write_preset(
         tmp_path, "monitored = true, listed = false", green="monitored = false, listed = false"
     ))
-    deps, ind, lists = town([{}, {}], areas=["A1", None])
+    deps, ind, lists = municipality([{}, {}], areas=["A1", None])
     model.place(deps, ind, lists, ON)  # everyone is covered
     model2 = StepModel.load(write_preset(tmp_path, "listed = false, monitored = true",
                                          green="listed = false, monitored = true"))
@@ -226,7 +226,7 @@ def test_custom_model_with_no_step_raises_naming_departments(tmp_path: Path) -> 
         '[{ column = "non_western_pct", operator = ">", threshold = 50, source = "twin_tool" }]',
         green='conditions = [{ column = "non_western_pct", operator = "<", threshold = 20, '
         'source = "twin_tool" }], listed = false'))
-    deps, ind, lists = town([{"non_western_pct": 30.0}, {"non_western_pct": 10.0}])
+    deps, ind, lists = municipality([{"non_western_pct": 30.0}, {"non_western_pct": 10.0}])
     with pytest.raises(NoStepApplies) as none:
         model3.place(deps, ind, lists, ON)
     assert none.value.department_ids == ("D000",)
@@ -249,7 +249,7 @@ def test_preset_loader_reports_all_problems_at_once(tmp_path: Path) -> None:
 
 
 def test_bad_inputs_are_reported_together() -> None:
-    deps, ind, lists = town([{}, {}])
+    deps, ind, lists = municipality([{}, {}])
     deps.loc[1, "department_id"] = "D000"
     ind.loc[0, "non_western_pct"] = 120.0
     lists.loc[0, "list_date"] = "someday"
@@ -260,7 +260,7 @@ def test_bad_inputs_are_reported_together() -> None:
 
 
 def test_compare_presets_lists_differences_with_reasons() -> None:
-    deps, ind, lists = town([{"outside_work_education_pct": 50, "basic_education_pct": 70,
+    deps, ind, lists = municipality([{"outside_work_education_pct": 50, "basic_education_pct": 70,
                               "non_western_pct": 10, "income_ratio_pct": 90}])
     diff = AALBORG.compare(SOCIO, deps, ind, lists, ON)
     assert diff["department_id"].tolist() == ["D000"]
@@ -332,7 +332,7 @@ def test_rules_for_refuses_an_older_colour_table_naming_where_each_answer_moved(
     assert "colour_rules.referral_counting" in text
     assert "colour_rules.red.referral_placement: no longer read here" in text
     assert "colour_rules.referral_placement" in text
-    assert "colour_rules.red.flexible_letting: mandatory flexible letting is " \
+    assert "colour_rules.red.flexible_letting: mandatory flexible letting is "\
         "colour_rules.mandatory_flexible" in text
 
 
@@ -341,7 +341,7 @@ def test_calendar() -> None:
     assert next_update(dt.date(2024, 11, 15)).source == "ministry lists"
     assert next_update(dt.date(2024, 12, 1)).on == dt.date(2025, 2, 1)
     assert last_update(dt.date(2024, 12, 1)).source == "ministry lists"
-    deps, ind, lists = town([{}])
+    deps, ind, lists = municipality([{}])
     older = AALBORG.place(deps, ind, lists, dt.date(2024, 2, 1))
     newer = AALBORG.place(deps, ind, lists, dt.date(2024, 11, 1))
     assert placement_in_force([newer, older], dt.date(2024, 6, 1)) is older
@@ -351,7 +351,7 @@ def test_calendar() -> None:
 
 
 def test_outputs_are_written_atomically_and_flag_ethnicity(tmp_path: Path) -> None:
-    deps, ind, lists = town([{"outside_work_education_pct": 50, "basic_education_pct": 70,
+    deps, ind, lists = municipality([{"outside_work_education_pct": 50, "basic_education_pct": 70,
                               "non_western_pct": 50, "income_ratio_pct": 90}, {}],
                             areas=["A1", None])
     placement = AALBORG.place(deps, ind, lists, ON)

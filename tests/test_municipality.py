@@ -61,9 +61,11 @@ def tiny() -> dict[str, pd.DataFrame]:
 
 
 def test_a_consistent_municipality_validates() -> None:
-    town = Municipality.from_frames(**tiny())
-    assert len(town.dwellings) == 4
-    bands = rent_band(town.dwellings["monthly_rent_dkk"], "agreement", pd.Timestamp("2024-01-01"))
+    municipality = Municipality.from_frames(**tiny())
+    assert len(municipality.dwellings) == 4
+    bands = rent_band(
+        municipality.dwellings["monthly_rent_dkk"], "agreement", pd.Timestamp("2024-01-01")
+    )
     assert bands.value_counts().to_dict() == {
         "≤ 3.500 kr": 2,
         "3.500–5.000 kr": 1,
@@ -103,10 +105,10 @@ def test_from_folder_reads_csv_and_xlsx(tmp_path: Path) -> None:
     for name, frame in tables.items():
         suffix = ".xlsx" if name == "dwellings" else ".csv"
         write_table(frame, tmp_path / f"{name}{suffix}", danish=name == "departments")
-    town = Municipality.from_folder(tmp_path)
+    municipality = Municipality.from_folder(tmp_path)
     direct = Municipality.from_frames(**tables)
-    pd.testing.assert_frame_equal(town.dwellings, direct.dwellings)
-    pd.testing.assert_frame_equal(town.departments, direct.departments)
+    pd.testing.assert_frame_equal(municipality.dwellings, direct.dwellings)
+    pd.testing.assert_frame_equal(municipality.departments, direct.departments)
 
 
 def test_from_folder_names_missing_tables(tmp_path: Path) -> None:

@@ -49,10 +49,10 @@ def _settings(folder: Path, need: tuple[int, int] | None) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def _ledger(town: fuaalborg.Municipality, path: Path, departments: list[str]) -> Ledger:
+def _ledger(municipality: fuaalborg.Municipality, path: Path, departments: list[str]) -> Ledger:
     """A ledger of ``town`` with a vacancy a month in each of ``departments`` in 2024."""
-    ledger = Ledger.create(path, town)
-    dwellings = town.dwellings
+    ledger = Ledger.create(path, municipality)
+    dwellings = municipality.dwellings
     n = 0
     for month in range(2, 10):
         for dep in departments:
@@ -94,8 +94,8 @@ def test_rank_refuses_a_bab_dwelling_the_ledger_gives_to_the_referral(
     assert "Traceback" not in result.output
     assert not (tmp_path / "r.csv").exists()
     # the ledger routes the same dwelling to the referral
-    town = fuaalborg.Municipality.from_folder(folder)
-    with Ledger.create(tmp_path / "l.jsonl", town) as ledger:
+    municipality = fuaalborg.Municipality.from_folder(folder)
+    with Ledger.create(tmp_path / "l.jsonl", municipality) as ledger:
         decision = ledger.record_vacancy("V1", "D003-013", "D003", "bab",
                                          dt.date(2025, 5, 1), 3381.0, 2)
     assert decision.route == "referral"
@@ -124,8 +124,8 @@ def test_rank_ranks_a_bab_dwelling_the_ledger_lets_from_the_waiting_list(
     assert "flexible letting" in lines[0]
     assert lines[1].startswith("note: BAB dwelling in a red department, where the municipal "
                                "referral does not place households")
-    town = fuaalborg.Municipality.from_folder(folder)
-    with Ledger.create(tmp_path / "l.jsonl", town) as ledger:
+    municipality = fuaalborg.Municipality.from_folder(folder)
+    with Ledger.create(tmp_path / "l.jsonl", municipality) as ledger:
         decision = ledger.record_vacancy("V1", dwelling, "D001", "bab",
                                          dt.date(2024, 5, 1), 6546.0, 3)
     assert (decision.route, decision.subroute) == ("waiting_list", "flexible")
@@ -144,10 +144,10 @@ def test_a_report_never_shows_aalborgs_need_for_a_municipality_that_states_none(
     folder: Path, tmp_path: Path, disclosure: str
 ) -> None:
     _settings(folder, None)
-    town = fuaalborg.Municipality.from_folder(folder)
-    assert town.referral_need("2024-12-31") is None
-    with _ledger(town, tmp_path / "l.jsonl", ["D001", "D004"]) as ledger:
-        report = build_report(town, ledger, dt.date(2024, 1, 1), dt.date(2024, 12, 31),
+    municipality = fuaalborg.Municipality.from_folder(folder)
+    assert municipality.referral_need("2024-12-31") is None
+    with _ledger(municipality, tmp_path / "l.jsonl", ["D001", "D004"]) as ledger:
+        report = build_report(municipality, ledger, dt.date(2024, 1, 1), dt.date(2024, 12, 31),
                               disclosure=disclosure, figures=False)  # type: ignore[arg-type]
     frame, note = _r2_need(report)
     assert list(frame.columns) == ["Billige boliger (≤ 3.500 kr) indmeldt til anvisning"]
@@ -166,11 +166,11 @@ def test_a_public_report_shows_the_municipalitys_need_and_stock_however_small(
     folder: Path, tmp_path: Path
 ) -> None:
     _settings(folder, (2, 3))
-    town = fuaalborg.Municipality.from_folder(folder)
-    with _ledger(town, tmp_path / "l.jsonl", ["D001", "D002", "D003"]) as ledger:
-        report = build_report(town, ledger, dt.date(2024, 1, 1), dt.date(2024, 12, 31),
+    municipality = fuaalborg.Municipality.from_folder(folder)
+    with _ledger(municipality, tmp_path / "l.jsonl", ["D001", "D002", "D003"]) as ledger:
+        report = build_report(municipality, ledger, dt.date(2024, 1, 1), dt.date(2024, 12, 31),
                               disclosure="public", lang="en", figures=False)
-        parties = build_report(town, ledger, dt.date(2024, 1, 1), dt.date(2024, 12, 31),
+        parties = build_report(municipality, ledger, dt.date(2024, 1, 1), dt.date(2024, 12, 31),
                                disclosure="parties", lang="en", figures=False)
     frame, note = _r2_need(report)
     row = frame.iloc[0]
@@ -182,7 +182,7 @@ def test_a_public_report_shows_the_municipalitys_need_and_stock_however_small(
     assert SUPPRESSED not in set(rent["Dwellings in stock"].astype(str))
     assert rent["Dwellings in stock"].tolist() == (
         parties.table("R2_rent_lbf")["Dwellings in stock"].tolist())
-    assert rent["Dwellings in stock"].iloc[-1] == len(town.dwellings)
+    assert rent["Dwellings in stock"].iloc[-1] == len(municipality.dwellings)
     # every public table shows a value, '..' or '–' in every cell: none is blank
     for table in report.tables:
         cells = table.frame.to_numpy().ravel()
@@ -200,14 +200,14 @@ def test_a_public_report_shows_the_municipalitys_need_and_stock_however_small(
 
 
 def test_the_example_reports_aalborgs_need_and_says_whose_it_is(tmp_path: Path) -> None:
-    town = fuaalborg.examples.load()
-    need = town.referral_need("2024-12-31")
+    municipality = fuaalborg.examples.load()
+    need = municipality.referral_need("2024-12-31")
     assert need is not None
     assert (need.low, need.high) == (250, 300)
     from fuaalborg.reports.demo import demo_ledger
 
-    with demo_ledger(town, dt.date(2024, 1, 1), dt.date(2024, 1, 31), signed=5) as ledger:
-        report = build_report(town, ledger, dt.date(2024, 1, 1), dt.date(2024, 1, 31),
+    with demo_ledger(municipality, dt.date(2024, 1, 1), dt.date(2024, 1, 31), signed=5) as ledger:
+        report = build_report(municipality, ledger, dt.date(2024, 1, 1), dt.date(2024, 1, 31),
                               lang="en", figures=False)
     frame, note = _r2_need(report)
     assert frame.iloc[0]["Expected need per year, high"] == 300
@@ -253,9 +253,9 @@ def test_the_calendar_names_the_municipality_whose_calendar_it_is(
 
 
 def test_the_danish_report_words_r5_in_danish(folder: Path, tmp_path: Path) -> None:
-    town = fuaalborg.Municipality.from_folder(folder)
-    with _ledger(town, tmp_path / "l.jsonl", ["D001"]) as ledger:
-        report = build_report(town, ledger, dt.date(2024, 1, 1), dt.date(2024, 12, 31),
+    municipality = fuaalborg.Municipality.from_folder(folder)
+    with _ledger(municipality, tmp_path / "l.jsonl", ["D001"]) as ledger:
+        report = build_report(municipality, ledger, dt.date(2024, 1, 1), dt.date(2024, 12, 31),
                               figures=False)
     detail = report.table("R5_placement")
     overview = report.table("R5_overview")

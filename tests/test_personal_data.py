@@ -36,9 +36,9 @@ def cprs(draw: st.DrawFn) -> str:
 
 
 def _tables() -> dict[str, pd.DataFrame]:
-    town = examples.load()
-    frames = {name: getattr(town, name).head(3).copy() for name in TABLE_SPECS}
-    frames["applicants"] = town.applicants.head(3).copy()
+    municipality = examples.load()
+    frames = {name: getattr(municipality, name).head(3).copy() for name in TABLE_SPECS}
+    frames["applicants"] = municipality.applicants.head(3).copy()
     return frames
 
 
@@ -173,7 +173,7 @@ def test_a_current_department_of_another_municipality_is_noted_a_misspelt_one_re
             "--rent", "5000", "--on", "2024-05-01", "--top", "1"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
-    assert "note: 1 row (row 1) gives a current department that is not in Fjordby Kommune's" \
+    assert "note: 1 row (row 1) gives a current department that is not in Fjordby Kommune's"\
         in result.output
     assert "HB-0417" not in result.output
     _set(waiting, 1, "nuværende_afdeling_id", "d 04")  # D004 written differently
@@ -185,14 +185,14 @@ def test_a_current_department_of_another_municipality_is_noted_a_misspelt_one_re
 
 
 def test_the_library_notes_a_current_department_elsewhere_in_the_ranking() -> None:
-    town = examples.load()
+    municipality = examples.load()
     waiting = pd.DataFrame({
         "applicant_id": ["a", "b"], "list": ["internal", "external"],
         "seniority_date": ["2010-01-01", "2011-01-01"], "household_size": [1, 1],
         "current_department_id": ["D001", "Z-9"],
     })
     vacancy = Vacancy("D001", rooms=2, monthly_rent_dkk=4000, vacant_on=ON)
-    ranking = rank(waiting, vacancy, municipality=town, route="ordinary")
+    ranking = rank(waiting, vacancy, municipality=municipality, route="ordinary")
     assert any("row 2" in n and "not in" in n for n in ranking.notices)
     # without a municipality there is no table to compare with
     assert not rank(waiting, vacancy, route="ordinary").notices

@@ -422,21 +422,27 @@ def test_rank_many_equals_rank_and_evaluates_each_criterion_once() -> None:
 def test_example_municipality_red_and_green_departments(example_municipality: Municipality) -> None:
     from fuaalborg.monitoring.calendar import placement_on
 
-    town = example_municipality
-    on = town.applicants["seniority_date"].max().date()
-    colours = placement_on(town, on).colours()
+    municipality = example_municipality
+    on = municipality.applicants["seniority_date"].max().date()
+    colours = placement_on(municipality, on).colours()
     red = str(colours[colours == "red"].index[0])
     green = str(colours[colours == "green"].index[0])
     for dep, route in ((red, "flexible"), (green, "ordinary")):
-        r = rank(town.applicants, Vacancy(dep, 3, 6500, on), municipality=town, top=10)
+        r = rank(
+            municipality.applicants, Vacancy(dep, 3, 6500, on), municipality=municipality, top=10
+        )
         assert r.route == route
         assert len(r) == 10
         first = r.frame["applicant_id"].iloc[0]
         text = r.explain(first, lang="da")
-        names = town.applicants.loc[town.applicants["applicant_id"] == first, "name"]
+        names = municipality.applicants.loc[
+            municipality.applicants["applicant_id"] == first, "name"
+        ]
         assert str(names.iloc[0]) not in text
         assert r.record.plugins  # the built-in plug-in, with its version
-    red_rank = rank(town.applicants, Vacancy(red, 3, 6500, on), municipality=town, top=10)
+    red_rank = rank(
+        municipality.applicants, Vacancy(red, 3, 6500, on), municipality=municipality, top=10
+    )
     assert red_rank.frame["group"].notna().any()
     assert red_rank.criteria[-1].legal_basis
 

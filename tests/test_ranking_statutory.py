@@ -103,7 +103,7 @@ def test_after_the_cash_benefit_reform_only_kontanthjaelp_is_named() -> None:
 def test_explanation_names_the_provision_and_the_area() -> None:
     r = rank(waiting(), VAC, route="ordinary", designation="omdannelse")
     en, da = r.explain("a1", lang="en"), r.explain("a1", lang="da")
-    assert "almenboligloven § 51 c requires the organisation to refuse in an " \
+    assert "almenboligloven § 51 c requires the organisation to refuse in an "\
            "omdannelsesområde, jf. § 61 a, stk. 4" in en
     assert "almenboligloven § 51 c pålægger boligorganisationen at afvise" in da
     assert "cash_benefit" not in en + da  # the value itself is never shown
@@ -124,18 +124,18 @@ def test_a_list_without_benefit_columns_is_ranked_with_a_notice() -> None:
 
 
 def test_designation_from_the_municipality_lists_in_rank_and_rank_many() -> None:
-    town = Municipality.__new__(Municipality)
-    object.__setattr__(town, "departments", pd.DataFrame(
+    municipality = Municipality.__new__(Municipality)
+    object.__setattr__(municipality, "departments", pd.DataFrame(
         {"department_id": ["D1", "D2"], "organisation_cvr": ["31831814"] * 2,
          "area_id": ["M", None]}))
-    object.__setattr__(town, "lists", pd.DataFrame(
+    object.__setattr__(municipality, "lists", pd.DataFrame(
         {"area_id": ["M", "M"], "list_date": ["2022-12-01", "2024-12-01"],
          "designation": ["omdannelse", "parallelsamfund"]}))
-    r = rank(waiting(), VAC, route="ordinary", municipality=town, colour="green")
+    r = rank(waiting(), VAC, route="ordinary", municipality=municipality, colour="green")
     assert r.record.designation == "omdannelse"
     assert refused(r) == ["a1", "a3", "a8"]
     later = Vacancy("D1", 3, 5000, dt.date(2025, 1, 5))
-    assert refused(rank(waiting(), later, route="ordinary", municipality=town,
+    assert refused(rank(waiting(), later, route="ordinary", municipality=municipality,
                         colour="green")) == []
     many = rank_many(waiting(), [VAC, Vacancy("D2", 3, 5000, ON)], top=None,
                      route="ordinary", designations={"D1": "omdannelse"})

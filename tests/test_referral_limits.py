@@ -263,34 +263,34 @@ def test_exclusions_report_every_problem_and_need_the_area() -> None:
 
 
 def _town(departments: dict[str, list[Any]], lists: dict[str, list[Any]]) -> Municipality:
-    town = Municipality.__new__(Municipality)
-    object.__setattr__(town, "departments", pd.DataFrame(departments))
-    object.__setattr__(town, "lists", pd.DataFrame(lists))
-    return town
+    municipality = Municipality.__new__(Municipality)
+    object.__setattr__(municipality, "departments", pd.DataFrame(departments))
+    object.__setattr__(municipality, "lists", pd.DataFrame(lists))
+    return municipality
 
 
 def test_the_share_is_computed_from_the_municipality_tables() -> None:
-    town = _town(
+    municipality = _town(
         {"department_id": ["D1", "D2", "D3", "D4"], "area_id": ["F", "F", "U", None],
          "family_dwellings": [200, 110, 300, 390], "bab_dwellings": [0, 0, 0, 0]},
         {"area_id": ["F", "U"], "list_date": ["2023-12-01", "2023-12-01"],
          "designation": ["forebyggelse", "udsat"]},
     )
-    share = forebyggelse_share(town, ON)
+    share = forebyggelse_share(municipality, ON)
     assert (share.dwellings, share.total) == (310, 1000)
     assert share.share_pct == pytest.approx(31.0)
     assert share.areas == ("F",)
     member = clean(cash_benefit_months=30)
-    lifted = check_referral(member, "D1", ON, municipality=town,
+    lifted = check_referral(member, "D1", ON, municipality=municipality,
                             excluded_areas={"F": "2024-01-01"})
     assert lifted.allowed
     assert lifted.exception is not None
     assert lifted.exception.lifted
     assert lifted.area_id == "F"
-    assert not check_referral(member, "D1", ON, municipality=town).allowed
+    assert not check_referral(member, "D1", ON, municipality=municipality).allowed
     # 30 of 100 is not above 30 %
     exact = ForebyggelseShare(ON, None, ("F",), 300, 1000)
-    assert not check_referral(member, "D1", ON, municipality=town, forebyggelse_share=exact,
+    assert not check_referral(member, "D1", ON, municipality=municipality, forebyggelse_share=exact,
                               excluded_areas={"F": "2024-01-01"}).allowed
 
 
@@ -444,20 +444,20 @@ def test_stk7_blocked_exactly_when_a_criterion_holds(
 
 
 def test_designation_from_the_municipality_lists() -> None:
-    town = _town({"department_id": ["D1", "D2"], "area_id": ["X", None]},
+    municipality = _town({"department_id": ["D1", "D2"], "area_id": ["X", None]},
                  {"area_id": ["X", "X"], "list_date": pd.to_datetime(["2022-12-01", "2023-12-01"]),
                   "designation": ["udsat", "forebyggelse"]})
-    assert designation_on(town, "D1", dt.date(2023, 6, 1))[0] == "udsat"
-    assert designation_on(town, "D1", dt.date(2024, 6, 1))[0] == "forebyggelse"
-    assert designation_on(town, "D2", dt.date(2024, 6, 1))[0] == "none"
-    assert designation_on(town, "D1", dt.date(2020, 1, 1))[0] == "none"
+    assert designation_on(municipality, "D1", dt.date(2023, 6, 1))[0] == "udsat"
+    assert designation_on(municipality, "D1", dt.date(2024, 6, 1))[0] == "forebyggelse"
+    assert designation_on(municipality, "D2", dt.date(2024, 6, 1))[0] == "none"
+    assert designation_on(municipality, "D1", dt.date(2020, 1, 1))[0] == "none"
     check = check_referral(clean(disability_pension=True), "D1", dt.date(2023, 6, 1),
-                           municipality=town)
+                           municipality=municipality)
     assert not check.allowed
     assert "2022-12-01" in check.basis
     assert check.area_id == "X"
     with pytest.raises(ValidationError, match="unknown department"):
-        designation_on(town, "Q", ON)
+        designation_on(municipality, "Q", ON)
 
 
 def test_no_criterion_firewall_or_ranking_module_imports_referral_limits() -> None:

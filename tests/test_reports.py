@@ -37,14 +37,14 @@ START, END = dt.date(2024, 1, 1), dt.date(2024, 3, 31)
 
 
 @pytest.fixture(scope="module")
-def town(example_municipality: Municipality) -> Municipality:
+def municipality(example_municipality: Municipality) -> Municipality:
     return example_municipality
 
 
 @pytest.fixture(scope="module")
-def ledger(town: Municipality, tmp_path_factory: pytest.TempPathFactory) -> Ledger:
+def ledger(municipality: Municipality, tmp_path_factory: pytest.TempPathFactory) -> Ledger:
     path = tmp_path_factory.mktemp("ledger") / "ledger.jsonl"
-    return demo_ledger(town, START, END, path=path, signed=40)
+    return demo_ledger(municipality, START, END, path=path, signed=40)
 
 
 @pytest.fixture(scope="module")
@@ -53,19 +53,21 @@ def events(ledger: Ledger) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def evictions(town: Municipality) -> pd.DataFrame:
-    return demo_evictions(town, START, END)
+def evictions(municipality: Municipality) -> pd.DataFrame:
+    return demo_evictions(municipality, START, END)
 
 
 @pytest.fixture(scope="module")
-def parties(town: Municipality, events: list[dict[str, Any]],
+def parties(municipality: Municipality, events: list[dict[str, Any]],
             evictions: pd.DataFrame) -> Report:
-    return build_report(town, events, START, END, evictions=evictions)
+    return build_report(municipality, events, START, END, evictions=evictions)
 
 
 @pytest.fixture(scope="module")
-def public(town: Municipality, events: list[dict[str, Any]], evictions: pd.DataFrame) -> Report:
-    return build_report(town, events, START, END, disclosure="public", evictions=evictions,
+def public(
+    municipality: Municipality, events: list[dict[str, Any]], evictions: pd.DataFrame
+) -> Report:
+    return build_report(municipality, events, START, END, disclosure="public", evictions=evictions,
                         lang="en")
 
 
@@ -117,20 +119,20 @@ def test_routes_and_answers_reconcile_with_the_ledger(
 
 
 def test_rent_bands_reconcile_with_the_dwellings_table(
-    parties: Report, town: Municipality, events: list[dict[str, Any]]
+    parties: Report, municipality: Municipality, events: list[dict[str, Any]]
 ) -> None:
     for scheme, key in (("agreement", "R2_rent_agreement"), ("lbf", "R2_rent_lbf")):
         table = parties.table(key)
         labels = rent_band_labels(scheme, END)  # type: ignore[arg-type]
         body = table.iloc[:-1].set_index("Huslejeinterval")
         assert list(body.index) == labels
-        stock = rent_band(town.dwellings["monthly_rent_dkk"], scheme, END)  # type: ignore[arg-type]
+        stock = rent_band(municipality.dwellings["monthly_rent_dkk"], scheme, END)  # type: ignore[arg-type]
         expected = stock.value_counts().reindex(labels, fill_value=0)
         assert body["Boliger i bestanden"].tolist() == expected.tolist()
-        assert _total_row(table)["Boliger i bestanden"] == len(town.dwellings)
+        assert _total_row(table)["Boliger i bestanden"] == len(municipality.dwellings)
         # the vacancies' bands come from the dwellings table's rents
         frame = letting_frame(events, START, END)
-        rents = town.dwellings.set_index("dwelling_id")["monthly_rent_dkk"]
+        rents = municipality.dwellings.set_index("dwelling_id")["monthly_rent_dkk"]
         by_dwelling = rent_band(
             frame["dwelling_id"].map(rents).astype(float), scheme, END  # type: ignore[arg-type]
         ).value_counts().reindex(labels, fill_value=0)
@@ -139,8 +141,8 @@ def test_rent_bands_reconcile_with_the_dwellings_table(
 
 
 def test_agreement_figures_for_the_stock(example_municipality: Municipality) -> None:
-    town = example_municipality
-    bands = rent_band(town.dwellings["monthly_rent_dkk"], "agreement", END).value_counts()
+    municipality = example_municipality
+    bands = rent_band(municipality.dwellings["monthly_rent_dkk"], "agreement", END).value_counts()
     cheap = rent_band_labels("agreement", END)[0]
     assert int(bands[cheap]) == 1849  # the agreement's cheap dwellings
 
@@ -149,14 +151,14 @@ def test_agreement_figures_for_the_stock(example_municipality: Municipality) -> 
 
 
 def test_public_report_has_no_department_rows_and_passes_the_suppression_check(
-    public: Report, town: Municipality
+    public: Report, municipality: Municipality
 ) -> None:
     assert "R7" not in public.sections
     assert not any(t.key.endswith("_dep") for t in public.tables)
     protected = [(t.key, t.protected) for t in public.tables if t.protected is not None]
     assert {k for k, _ in protected} >= {"R1_org", "R2_flow_org", "R3_org", "R4_org", "R5_org"}
     check_protected(protected)
-    dep_ids = set(town.departments["department_id"])
+    dep_ids = set(municipality.departments["department_id"])
     for table in public.tables:
         cells = table.frame.astype(str).to_numpy().ravel()
         assert not dep_ids & set(cells), table.key
@@ -246,9 +248,9 @@ def test_workbook_is_never_partial(public: Report, tmp_path: Path) -> None:
 
 
 def test_a_period_without_events_is_an_explicit_empty_report(
-    town: Municipality, events: list[dict[str, Any]], tmp_path: Path
+    municipality: Municipality, events: list[dict[str, Any]], tmp_path: Path
 ) -> None:
-    report = build_report(town, events, dt.date(2024, 6, 1), dt.date(2024, 6, 30),
+    report = build_report(municipality, events, dt.date(2024, 6, 1), dt.date(2024, 6, 30),
                           figures=False)
     assert report.empty
     assert any("Tom rapport" in n for n in report.notes)
@@ -258,7 +260,7 @@ def test_a_period_without_events_is_an_explicit_empty_report(
 
 
 def test_ledger_from_another_rule_version_is_an_error(
-    town: Municipality, events: list[dict[str, Any]]
+    municipality: Municipality, events: list[dict[str, Any]]
 ) -> None:
     changed = json.loads(json.dumps(events))
     for event in changed:
@@ -266,36 +268,36 @@ def test_ledger_from_another_rule_version_is_an_error(
             event["values"]["referral.share"]["value"] = "1/3"
             event["values"]["referral.share"]["from"] = "2020-01-01"
     with pytest.raises(ReportInputError, match=r"another rule version: referral\.share"):
-        build_report(town, changed, START, END, figures=False)
+        build_report(municipality, changed, START, END, figures=False)
 
 
 def test_ledger_of_another_format_or_municipality_is_an_error(
-    town: Municipality, events: list[dict[str, Any]]
+    municipality: Municipality, events: list[dict[str, Any]]
 ) -> None:
     changed = json.loads(json.dumps(events))
     changed[0]["format"] = "fuaalborg-ledger/0"
     changed[0]["registry"]["X999"] = {"family": ["XX1"]}
     with pytest.raises(ReportInputError) as info:
-        build_report(town, changed, START, END, figures=False)
+        build_report(municipality, changed, START, END, figures=False)
     message = str(info.value)
     assert "fuaalborg-ledger/0" in message
     assert "X999" in message
 
 
-def test_period_problems(town: Municipality, events: list[dict[str, Any]]) -> None:
+def test_period_problems(municipality: Municipality, events: list[dict[str, Any]]) -> None:
     with pytest.raises(ReportInputError, match="before it starts"):
-        build_report(town, events, END, START, figures=False)
+        build_report(municipality, events, END, START, figures=False)
     with pytest.raises(ReportInputError, match="spans two agreement periods"):
-        build_report(town, [], dt.date(2025, 12, 1), dt.date(2026, 1, 31), figures=False)
+        build_report(municipality, [], dt.date(2025, 12, 1), dt.date(2026, 1, 31), figures=False)
     with pytest.raises(ReportInputError, match="no agreement in force"):
-        build_report(town, [], dt.date(2022, 1, 1), dt.date(2022, 3, 31), figures=False)
+        build_report(municipality, [], dt.date(2022, 1, 1), dt.date(2022, 3, 31), figures=False)
     with pytest.raises(ReportInputError, match="disclosure"):
-        build_report(town, events, START, END, disclosure="everyone",  # type: ignore[arg-type]
+        build_report(municipality, events, START, END, disclosure="everyone",  # type: ignore[arg-type]
                       figures=False)
     assert NotInForceError  # the agreement lookup error is wrapped, not leaked
 
 
-def test_bad_evictions_report_every_problem(town: Municipality) -> None:
+def test_bad_evictions_report_every_problem(municipality: Municipality) -> None:
     table = pd.DataFrame({
         "department_id": ["D001", "NOPE", "D002"],
         "date": ["2024-01-05", "2024-02-01", "someday"],
@@ -303,7 +305,7 @@ def test_bad_evictions_report_every_problem(town: Municipality) -> None:
         "route": ["referral", "flexible", "by magic"],
     })
     with pytest.raises(TableValidationError) as info:
-        read_evictions(table, town.departments["department_id"])
+        read_evictions(table, municipality.departments["department_id"])
     problems = {(p.column, p.row) for p in info.value.problems}
     assert problems == {("department_id", 2), ("count", 2), ("date", 3), ("route", 3)}
 
@@ -313,23 +315,23 @@ def test_evictions_reconcile(parties: Report, evictions: pd.DataFrame) -> None:
     assert _total_row(r4)["I alt"] == int(evictions["count"].sum())
 
 
-def test_waiting_time_needs_the_applicants(town: Municipality,
+def test_waiting_time_needs_the_applicants(municipality: Municipality,
                                            events: list[dict[str, Any]]) -> None:
     changed = json.loads(json.dumps(events))
     signed = [e for e in changed if e["type"] == "signed"]
     assert signed
     signed[0]["applicant_id"] = "NOBODY"
     with pytest.raises(ReportInputError, match="not on the waiting list"):
-        build_report(town, changed, START, END, figures=False)
+        build_report(municipality, changed, START, END, figures=False)
 
 
 def test_waiting_time_matches_the_ledger_and_applicants(
-    parties: Report, town: Municipality, events: list[dict[str, Any]]
+    parties: Report, municipality: Municipality, events: list[dict[str, Any]]
 ) -> None:
     signed = [e for e in events if e["type"] == "signed"]
     r6 = parties.table("R6")
     assert r6["Udlejninger"].sum() == len(signed)
-    seniority = town.applicants.set_index(["applicant_id", "list"])["seniority_date"]
+    seniority = municipality.applicants.set_index(["applicant_id", "list"])["seniority_date"]
     years = [
         (pd.Timestamp(e["on"]) - pd.Timestamp(seniority[(e["applicant_id"], e["list"])])).days
         / 365.25

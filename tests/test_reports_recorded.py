@@ -25,9 +25,9 @@ from report_support import CASES, HERE, build, header, read_events
 def built(
     tmp_path_factory: pytest.TempPathFactory, example_municipality: Municipality
 ) -> list[dict[str, Any]]:
-    town = example_municipality
+    municipality = example_municipality
     folder: Path = tmp_path_factory.mktemp("reports")
-    return build(town, [header(town, folder), *read_events()], folder)
+    return build(municipality, [header(municipality, folder), *read_events()], folder)
 
 
 @pytest.fixture(scope="module")

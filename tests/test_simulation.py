@@ -29,13 +29,13 @@ START = dt.date(2026, 1, 1)
 
 
 @pytest.fixture(scope="module")
-def town(example_municipality: Municipality) -> Municipality:
+def municipality(example_municipality: Municipality) -> Municipality:
     return example_municipality
 
 
 def all_colour(colour: str):  # type: ignore[no-untyped-def]
-    def source(town: Municipality, on: dt.date) -> dict[str, str]:
-        return {str(d): colour for d in town.departments["department_id"]}
+    def source(municipality: Municipality, on: dt.date) -> dict[str, str]:
+        return {str(d): colour for d in municipality.departments["department_id"]}
 
     return source
 
@@ -109,33 +109,33 @@ reference = "test scenario"
 # -- reproducibility --------------------------------------------------------------
 
 
-def test_the_same_seed_gives_the_same_result(town: Municipality) -> None:
-    a = simulate(town, years=2, runs=8, seed=11)
-    b = simulate(town, years=2, runs=8, seed=11)
+def test_the_same_seed_gives_the_same_result(municipality: Municipality) -> None:
+    a = simulate(municipality, years=2, runs=8, seed=11)
+    b = simulate(municipality, years=2, runs=8, seed=11)
     for name in a.counts:
         np.testing.assert_array_equal(a.counts[name], b.counts[name])
     assert a.to_json() == b.to_json()
-    c = simulate(town, years=2, runs=8, seed=12)
+    c = simulate(municipality, years=2, runs=8, seed=12)
     assert not np.array_equal(a.values("vacancies"), c.values("vacancies"))
 
 
-def test_a_run_does_not_depend_on_how_many_runs_there_are(town: Municipality) -> None:
-    few = simulate(town, years=1, runs=3, seed=5)
-    many = simulate(town, years=1, runs=9, seed=5)
+def test_a_run_does_not_depend_on_how_many_runs_there_are(municipality: Municipality) -> None:
+    few = simulate(municipality, years=1, runs=3, seed=5)
+    many = simulate(municipality, years=1, runs=9, seed=5)
     for name in few.counts:
         np.testing.assert_array_equal(few.counts[name], many.counts[name][:3])
 
 
-def test_workers_do_not_change_the_result(town: Municipality) -> None:
-    one = simulate(town, years=1, runs=30, seed=13)
-    two = simulate(town, years=1, runs=30, seed=13, workers=2)
+def test_workers_do_not_change_the_result(municipality: Municipality) -> None:
+    one = simulate(municipality, years=1, runs=30, seed=13)
+    two = simulate(municipality, years=1, runs=30, seed=13, workers=2)
     for name in one.counts:
         np.testing.assert_array_equal(one.counts[name], two.counts[name])
 
 
-def test_without_a_seed_one_is_drawn_and_reported(town: Municipality) -> None:
-    result = simulate(town, years=1, runs=2)
-    again = simulate(town, years=1, runs=2, seed=result.seed)
+def test_without_a_seed_one_is_drawn_and_reported(municipality: Municipality) -> None:
+    result = simulate(municipality, years=1, runs=2)
+    again = simulate(municipality, years=1, runs=2, seed=result.seed)
     np.testing.assert_array_equal(result.values("vacancies"), again.values("vacancies"))
     assert result.to_dict()["seed"] == result.seed
 
@@ -143,11 +143,11 @@ def test_without_a_seed_one_is_drawn_and_reported(town: Municipality) -> None:
 # -- the agreement's arithmetic ----------------------------------------------------
 
 
-def test_arithmetic_of_the_agreement(town: Municipality) -> None:
+def test_arithmetic_of_the_agreement(municipality: Municipality) -> None:
     """Mean vacancies ≈ 23,324 × 13.7 %, cheap ≈ 253 (48 BAB), referral cheap ≈ 48 + 205/4."""
     params = load_parameters()
     turnover = params.get("agreement.figures.turnover_pct", START) / 100
-    dws = town.dwellings
+    dws = municipality.dwellings
     cheap = dws["monthly_rent_dkk"] <= 3500
     expected_vacancies = len(dws) * turnover
     expected_cheap = int(cheap.sum()) * turnover
@@ -161,7 +161,7 @@ def test_arithmetic_of_the_agreement(town: Municipality) -> None:
     assert expected_bab == pytest.approx(48, abs=1)
     assert expected_referral_cheap == pytest.approx(100, abs=1)
 
-    result = simulate(town, years=3, runs=60, seed=2023, scenario="no-exemptions")
+    result = simulate(municipality, years=3, runs=60, seed=2023, scenario="no-exemptions")
     # 180 run-years: the standard error of the mean vacancies is about 4
     assert result.values("vacancies").mean() == pytest.approx(expected_vacancies, abs=20)
     assert result.values("cheap_vacancies").mean() == pytest.approx(expected_cheap, abs=6)
@@ -185,9 +185,9 @@ def test_counters_start_at_zero_and_carry_over_years() -> None:
 
 
 def test_red_departments_give_the_referral_nothing_not_even_bab_dwellings(
-    town: Municipality, tmp_path: Path
+    municipality: Municipality, tmp_path: Path
 ) -> None:
-    result = simulate(town, years=2, runs=4, seed=3, colours=all_colour("red"))
+    result = simulate(municipality, years=2, runs=4, seed=3, colours=all_colour("red"))
     assert (result.values("bab_vacancies") > 0).all()
     assert (result.values("referral_dwellings") == 0).all()  # the referral does not place
     assert (result.values("lettings_ordinary") == 0).all()  # red: flexible letting only
@@ -201,29 +201,31 @@ def test_red_departments_give_the_referral_nothing_not_even_bab_dwellings(
         'yellow = { placement = "yes" }\nred = { placement = "yes" }\n',
         encoding="utf-8",
     )
-    other = simulate(town, years=2, runs=4, seed=3, colours=all_colour("red"), scenario=keeps)
+    other = simulate(
+        municipality, years=2, runs=4, seed=3, colours=all_colour("red"), scenario=keeps
+    )
     np.testing.assert_array_equal(
         other.values("referral_dwellings"), other.values("bab_vacancies")
     )
 
 
-def test_colours_do_not_matter_without_exemptions(town: Municipality) -> None:
+def test_colours_do_not_matter_without_exemptions(municipality: Municipality) -> None:
     red = simulate(
-        town, years=1, runs=4, seed=3, colours=all_colour("red"), scenario="no-exemptions"
+        municipality, years=1, runs=4, seed=3, colours=all_colour("red"), scenario="no-exemptions"
     )
-    green = simulate(town, years=1, runs=4, seed=3, colours=all_colour("green"))
+    green = simulate(municipality, years=1, runs=4, seed=3, colours=all_colour("green"))
     np.testing.assert_array_equal(
         red.values("referral_dwellings"), green.values("referral_dwellings")
     )
 
 
-def test_the_step_model_placement_is_used_by_default(town: Municipality) -> None:
+def test_the_step_model_placement_is_used_by_default(municipality: Municipality) -> None:
     from fuaalborg.monitoring import placement_on
 
-    colours = placement_on(town, START).colours()
-    result = simulate(town, years=1, runs=3, seed=9)
+    colours = placement_on(municipality, START).colours()
+    result = simulate(municipality, years=1, runs=3, seed=9)
     explicit = simulate(
-        town,
+        municipality,
         years=1,
         runs=3,
         seed=9,
@@ -232,7 +234,7 @@ def test_the_step_model_placement_is_used_by_default(town: Municipality) -> None
     np.testing.assert_array_equal(
         result.values("vacancies_by_colour"), explicit.values("vacancies_by_colour")
     )
-    dwellings = town.dwellings.merge(
+    dwellings = municipality.dwellings.merge(
         colours.rename("colour"), left_on="department_id", right_index=True
     )
     red_share = (dwellings["colour"] == "red").mean()
@@ -250,19 +252,19 @@ def test_the_step_model_placement_is_used_by_default(town: Municipality) -> None
 )
 def test_a_larger_share_never_lowers_referral_dwellings(a: Fraction, b: Fraction) -> None:
     small, large = sorted((a, b))
-    town = one_department(60, bab=3)
+    municipality = one_department(60, bab=3)
     kwargs = {"years": 2, "runs": 6, "seed": 4, "colours": all_colour("green")}
-    low = simulate(town, scenario=share_scenario(small), **kwargs)  # type: ignore[arg-type]
-    high = simulate(town, scenario=share_scenario(large), **kwargs)  # type: ignore[arg-type]
+    low = simulate(municipality, scenario=share_scenario(small), **kwargs)  # type: ignore[arg-type]
+    high = simulate(municipality, scenario=share_scenario(large), **kwargs)  # type: ignore[arg-type]
     # common random numbers: the same vacancies, so the comparison holds run by run
     low_total = low.values("referral_dwellings").cumsum(axis=1)
     high_total = high.values("referral_dwellings").cumsum(axis=1)
     assert (high_total >= low_total).all()
 
 
-def test_a_larger_share_on_the_example_municipality(town: Municipality) -> None:
+def test_a_larger_share_on_the_example_municipality(municipality: Municipality) -> None:
     means = [
-        simulate(town, years=1, runs=5, seed=8, scenario=share_scenario(s))
+        simulate(municipality, years=1, runs=5, seed=8, scenario=share_scenario(s))
         .values("referral_dwellings")
         .mean()
         for s in ("1/5", "1/4", "1/3", "1/2")
@@ -270,18 +272,20 @@ def test_a_larger_share_on_the_example_municipality(town: Municipality) -> None:
     assert means == sorted(means)
 
 
-def test_yellow_exempt_never_gives_more(town: Municipality) -> None:
-    comparison = compare_scenarios(town, "agreement", "yellow-exempt", years=1, runs=5, seed=6)
+def test_yellow_exempt_never_gives_more(municipality: Municipality) -> None:
+    comparison = compare_scenarios(
+        municipality, "agreement", "yellow-exempt", years=1, runs=5, seed=6
+    )
     diff = comparison.other.values("referral_dwellings") - comparison.base.values(
         "referral_dwellings"
     )
     assert (diff <= 0).all()
 
 
-def test_compensation_restores_the_referral_in_expectation(town: Municipality) -> None:
-    comp = simulate(town, years=2, runs=20, seed=7, scenario="compensation")
-    none = simulate(town, years=2, runs=20, seed=7, scenario="no-exemptions")
-    agreed = simulate(town, years=2, runs=20, seed=7)
+def test_compensation_restores_the_referral_in_expectation(municipality: Municipality) -> None:
+    comp = simulate(municipality, years=2, runs=20, seed=7, scenario="compensation")
+    none = simulate(municipality, years=2, runs=20, seed=7, scenario="no-exemptions")
+    agreed = simulate(municipality, years=2, runs=20, seed=7)
     total = {
         k: r.values("referral_dwellings")[:, 1].mean()
         for k, r in (("comp", comp), ("none", none), ("agreed", agreed))
@@ -321,8 +325,10 @@ value = { "*" = "red" }
 reference = "test"
 """
     scenario = Scenario.from_text(text, "red-2027")
-    town = one_department(80)
-    result = simulate(town, years=2, runs=5, seed=2, colours=all_colour("green"), scenario=scenario)
+    municipality = one_department(80)
+    result = simulate(
+        municipality, years=2, runs=5, seed=2, colours=all_colour("green"), scenario=scenario
+    )
     assert (result.values("referral_dwellings")[:, 0] > 0).all()
     assert (result.values("referral_dwellings")[:, 1] == 0).all()
 
@@ -340,9 +346,9 @@ from = 2020-01-01
 value = { D1 = 50 }
 reference = "test"
 """
-    town = one_department(200)
+    municipality = one_department(200)
     result = simulate(
-        town,
+        municipality,
         years=1,
         runs=30,
         seed=2,
@@ -430,7 +436,7 @@ reference = "x"
     assert "purple" in message
 
 
-def test_unknown_scenario_and_unknown_departments(town: Municipality) -> None:
+def test_unknown_scenario_and_unknown_departments(municipality: Municipality) -> None:
     with pytest.raises(ScenarioError, match="neither a built-in scenario"):
         Scenario.load("no-such-scenario")
     text = """
@@ -453,7 +459,7 @@ value = { PHANTOM = 20 }
 reference = "x"
 """
     with pytest.raises(ScenarioError) as info:
-        simulate(town, years=1, runs=1, seed=1, scenario=Scenario.from_text(text, "ghosts"))
+        simulate(municipality, years=1, runs=1, seed=1, scenario=Scenario.from_text(text, "ghosts"))
     assert "GHOST" in str(info.value)
     assert "PHANTOM" in str(info.value)
 
@@ -468,16 +474,16 @@ reference = "x"
         ({"workers": 0}, "workers"),
     ],
 )
-def test_bad_arguments(town: Municipality, kwargs: dict[str, object], match: str) -> None:
+def test_bad_arguments(municipality: Municipality, kwargs: dict[str, object], match: str) -> None:
     with pytest.raises(fuaalborg.ValidationError, match=match):
-        simulate(town, **kwargs)  # type: ignore[arg-type]
+        simulate(municipality, **kwargs)  # type: ignore[arg-type]
 
 
 # -- outputs ----------------------------------------------------------------------
 
 
-def test_json_output(town: Municipality) -> None:
-    result = simulate(town, years=2, runs=10, seed=4)
+def test_json_output(municipality: Municipality) -> None:
+    result = simulate(municipality, years=2, runs=10, seed=4)
     data = json.loads(result.to_json())
     assert data["seed"] == 4
     assert data["years"] == 2
@@ -495,8 +501,8 @@ def test_json_output(town: Municipality) -> None:
     assert data["year"] == ["2026", "2027"]
 
 
-def test_summary_and_lettings_add_up(town: Municipality) -> None:
-    result = simulate(town, years=1, runs=5, seed=4)
+def test_summary_and_lettings_add_up(municipality: Municipality) -> None:
+    result = simulate(municipality, years=1, runs=5, seed=4)
     summary = result.summary()
     assert set(summary["metric"]) >= set(METRICS)
     routes = result.values("lettings_by_route").sum(axis=2)
@@ -509,8 +515,8 @@ def test_summary_and_lettings_add_up(town: Municipality) -> None:
     assert ((share >= 0) & (share <= 1)).all()
 
 
-def test_comparison_of_a_scenario_with_itself_is_zero(town: Municipality) -> None:
-    comparison = compare_scenarios(town, "agreement", "agreement", years=1, runs=5, seed=1)
+def test_comparison_of_a_scenario_with_itself_is_zero(municipality: Municipality) -> None:
+    comparison = compare_scenarios(municipality, "agreement", "agreement", years=1, runs=5, seed=1)
     assert comparison.paired
     diff = comparison.difference("referral_cheap")
     assert diff["mean"] == [0.0]
@@ -518,9 +524,9 @@ def test_comparison_of_a_scenario_with_itself_is_zero(town: Municipality) -> Non
     assert diff["p90"] == [0.0]
 
 
-def test_unpaired_comparison_gives_no_percentiles(town: Municipality) -> None:
-    a = simulate(town, years=1, runs=5, seed=1)
-    b = simulate(town, years=1, runs=5, seed=2, scenario="share-one-third")
+def test_unpaired_comparison_gives_no_percentiles(municipality: Municipality) -> None:
+    a = simulate(municipality, years=1, runs=5, seed=1)
+    b = simulate(municipality, years=1, runs=5, seed=2, scenario="share-one-third")
     comparison = a.compare(b)
     assert not comparison.paired
     data = comparison.to_dict()
@@ -533,8 +539,10 @@ def test_unpaired_comparison_gives_no_percentiles(town: Municipality) -> None:
     assert len(comparison.summary()) == len(METRICS)
 
 
-def test_figures(town: Municipality, tmp_path: Path) -> None:
-    comparison = compare_scenarios(town, "agreement", "no-exemptions", years=2, runs=4, seed=1)
+def test_figures(municipality: Municipality, tmp_path: Path) -> None:
+    comparison = compare_scenarios(
+        municipality, "agreement", "no-exemptions", years=2, runs=4, seed=1
+    )
     need = tmp_path / "need.png"
     both = tmp_path / "compare.svg"
     fig = comparison.base.plot(str(need))

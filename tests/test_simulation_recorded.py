@@ -35,13 +35,13 @@ STREAMS = json.loads((HERE / "routed-streams.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
-def town(example_municipality: Municipality) -> Municipality:
+def municipality(example_municipality: Municipality) -> Municipality:
     return example_municipality
 
 
-def by_position(town: Municipality, on: dt.date) -> dict[str, str]:
+def by_position(municipality: Municipality, on: dt.date) -> dict[str, str]:
     """Colours that cycle green, yellow, red over the departments, shifted each year."""
-    ids = town.departments["department_id"].astype(str).tolist()
+    ids = municipality.departments["department_id"].astype(str).tolist()
     names = ("green", "yellow", "red")
     return {d: names[(i + on.year) % 3] for i, d in enumerate(ids)}
 
@@ -54,10 +54,10 @@ def test_every_case_is_there() -> None:
 
 @pytest.mark.parametrize("case", SIMULATIONS["cases"], ids=lambda c: c["case"][0])
 def test_a_recorded_simulation_gives_the_same_counts(case: dict[str, Any],
-                                                     town: Municipality) -> None:
+                                                     municipality: Municipality) -> None:
     _name, scenario, seed, runs, years, start, colours = case["case"]
     result = fuaalborg.simulate(
-        town, years=years, runs=runs, seed=seed,
+        municipality, years=years, runs=runs, seed=seed,
         scenario=(Scenario.from_text(SIMULATIONS["own_rules"], "own-rules")
                   if scenario == "own-rules" else scenario),
         start=None if start is None else dt.date.fromisoformat(start),

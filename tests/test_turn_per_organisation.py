@@ -190,10 +190,10 @@ def test_an_existing_ledger_file_replays_verifies_and_crosses_to_the_organisatio
 
 
 def test_the_simulation_alternates_per_organisation(example_municipality: Municipality) -> None:
-    town = example_municipality
-    result = simulate(town, years=1, runs=3, seed=5)
+    municipality = example_municipality
+    result = simulate(municipality, years=1, runs=3, seed=5)
     internal, external = result.values("lettings_internal"), result.values("lettings_external")
-    organisations = town.departments["organisation_cvr"].nunique()
+    organisations = municipality.departments["organisation_cvr"].nunique()
     # each organisation's turns alternate from internal: at most one more internal each
     assert ((internal - external >= 0) & (internal - external <= organisations)).all()
     assert (internal + external > 10 * organisations).all()

@@ -63,11 +63,11 @@ def test_the_criteria_registry_and_ranking_meet_their_protocols() -> None:
 
     registry: _types.CriteriaRegistry = load()
     assert registry.criteria
-    town = example()
-    vacancy = fuaalborg.Vacancy(town.departments["department_id"].iloc[0], rooms=2,
+    municipality = example()
+    vacancy = fuaalborg.Vacancy(municipality.departments["department_id"].iloc[0], rooms=2,
                                 monthly_rent_dkk=5000.0, vacant_on="2024-06-01")
     ranked: _types.RankingLike = fuaalborg.rank(
-        town.applicants, vacancy, route="ordinary", turn="external", registry=registry
+        municipality.applicants, vacancy, route="ordinary", turn="external", registry=registry
     )
     assert (ranked.route, ranked.turn) == ("ordinary", "external")
     assert {"rank", "applicant_id", "list"} <= set(ranked.frame.columns)

@@ -16,15 +16,15 @@ START = dt.date(2024, 1, 1)
 
 
 @pytest.fixture(scope="module")
-def town() -> Municipality:
+def municipality() -> Municipality:
     return examples.load()
 
 
 def test_each_vacancy_is_a_real_dwelling_of_its_department_in_date_order(
-    town: Municipality,
+    municipality: Municipality,
 ) -> None:
-    stream = vacancy_stream(town, START, 90, turnover_pct=20.0, seed=5)
-    dwellings = town.dwellings.set_index("dwelling_id")
+    stream = vacancy_stream(municipality, START, 90, turnover_pct=20.0, seed=5)
+    dwellings = municipality.dwellings.set_index("dwelling_id")
     for column in ("department_id", "kind", "monthly_rent_dkk", "rooms"):
         assert stream[column].tolist() == dwellings.loc[stream["dwelling_id"], column].tolist()
     days = pd.Series([(d - START).days for d in stream["vacant_on"]])
@@ -36,9 +36,9 @@ def test_each_vacancy_is_a_real_dwelling_of_its_department_in_date_order(
     assert abs(len(stream) - mean) < 5 * np.sqrt(mean)
 
 
-def test_the_stream_is_the_simulations_draw_of_the_same_seed(town: Municipality) -> None:
-    stream = vacancy_stream(town, START, 365, turnover_pct=13.7, seed=11)
-    dwellings = town.dwellings
+def test_the_stream_is_the_simulations_draw_of_the_same_seed(municipality: Municipality) -> None:
+    stream = vacancy_stream(municipality, START, 365, turnover_pct=13.7, seed=11)
+    dwellings = municipality.dwellings
     stock = Stock.from_frame(dwellings, list(dict.fromkeys(dwellings["department_id"])))
     drawn = draw_year(stock, stock.size * 0.137, 365, np.random.default_rng(11))
     assert stock.row is not None
@@ -48,4 +48,4 @@ def test_the_stream_is_the_simulations_draw_of_the_same_seed(town: Municipality)
     got = [((d - START).days, w) for d, w in zip(stream["vacant_on"], stream["dwelling_id"],
                                                  strict=True)]
     assert got == expected
-    assert vacancy_stream(town, START, 365, turnover_pct=13.7, seed=11).equals(stream)
+    assert vacancy_stream(municipality, START, 365, turnover_pct=13.7, seed=11).equals(stream)

@@ -17,8 +17,8 @@ that apply, and overrides of the sanity bounds. Every number in it carries its
 source, like every bundled parameter.
 
 >>> from fuaalborg import examples
->>> town = examples.load()
->>> len(town.departments), town.preset
+>>> municipality = examples.load()
+>>> len(municipality.departments), municipality.preset
 (271, 'aalborg-2023')
 """
 
@@ -221,7 +221,7 @@ class MunicipalitySettings:
 def _code(value: Any, problems: list[Problem]) -> str | None:
     if value is None:
         return None
-    text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) \
+    text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool)\
         else ""
     digits = text.lstrip("0") if len(text) == 4 else text
     if not (digits.isdigit() and len(digits) == 3 and 101 <= int(digits) <= 999):
@@ -437,13 +437,13 @@ class Municipality:
             "indicators": indicators,
             "lists": lists,
         }
-        town = cls._build(
+        municipality = cls._build(
             {t: (f, False) for t, f in raw.items()}, applicants, name=name,
             synthetic=synthetic, settings=settings,
         )
         if area_indicators is not None:
-            town = attrs.evolve(town, area_indicators=area_indicators)
-        return town
+            municipality = attrs.evolve(municipality, area_indicators=area_indicators)
+        return municipality
 
     @classmethod
     def from_folder(
@@ -510,15 +510,15 @@ class Municipality:
         }
         shown = settings.name if settings else (name or "unnamed municipality")
         waiting = extra.get("applicants")
-        town = cls._build(
+        municipality = cls._build(
             raw, waiting, name=shown, synthetic=False, settings=settings,
             dayfirst=dayfirst, parameters=params,
             applicants_spec=None if waiting is None else applicants,
         )
-        town = attrs.evolve(town, danish=danish)
+        municipality = attrs.evolve(municipality, danish=danish)
         if "area_indicators" in extra:
-            town = attrs.evolve(town, area_indicators=extra["area_indicators"])
-        return town
+            municipality = attrs.evolve(municipality, area_indicators=extra["area_indicators"])
+        return municipality
 
     @classmethod
     def _build(

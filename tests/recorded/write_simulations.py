@@ -107,9 +107,9 @@ SIMULATIONS: tuple[tuple[str, str, int, int, int, str | None, str | None], ...] 
 )
 
 
-def by_position(town: Municipality, on: dt.date) -> dict[str, str]:
+def by_position(municipality: Municipality, on: dt.date) -> dict[str, str]:
     """Colours that cycle green, yellow, red over the departments, shifted each year."""
-    ids = town.departments["department_id"].astype(str).tolist()
+    ids = municipality.departments["department_id"].astype(str).tolist()
     names = ("green", "yellow", "red")
     return {d: names[(i + on.year) % 3] for i, d in enumerate(ids)}
 
@@ -119,11 +119,11 @@ def scenario_of(name: str) -> str | Scenario:
     return Scenario.from_text(OWN_RULES, "own-rules") if name == "own-rules" else name
 
 
-def simulate_case(town: Municipality, case: tuple[Any, ...]) -> fuaalborg.SimulationResult:
+def simulate_case(municipality: Municipality, case: tuple[Any, ...]) -> fuaalborg.SimulationResult:
     """Run one case of :data:`SIMULATIONS`."""
     _name, scenario, seed, runs, years, start, colours = case
     return fuaalborg.simulate(
-        town, years=years, runs=runs, seed=seed, scenario=scenario_of(scenario),
+        municipality, years=years, runs=runs, seed=seed, scenario=scenario_of(scenario),
         start=None if start is None else dt.date.fromisoformat(start),
         colours=by_position if colours == "by-position" else None,
     )
@@ -133,11 +133,11 @@ def _plain(values: np.ndarray[Any, Any]) -> Any:
     return [None if np.isnan(v) else float(v) for v in values.ravel().tolist()]
 
 
-def record_simulations(town: Municipality) -> dict[str, Any]:
+def record_simulations(municipality: Municipality) -> dict[str, Any]:
     """Every case's counts (shape and values; NaN as null)."""
     out: dict[str, Any] = {"own_rules": OWN_RULES, "cases": []}
     for case in SIMULATIONS:
-        result = simulate_case(town, case)
+        result = simulate_case(municipality, case)
         out["cases"].append({
             "case": list(case),
             "counts": {name: {"shape": list(values.shape), "values": _plain(values)}
@@ -274,8 +274,8 @@ def main() -> None:
     """Write both files into the folder given on the command line."""
     folder = Path(sys.argv[1])
     folder.mkdir(parents=True, exist_ok=True)
-    town = examples.load()
-    for file, data in (("simulations.json", record_simulations(town)),
+    municipality = examples.load()
+    for file, data in (("simulations.json", record_simulations(municipality)),
                        ("routed-streams.json", record_streams())):
         (folder / file).write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":"))
                                    + "\n", encoding="utf-8")

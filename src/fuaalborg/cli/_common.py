@@ -203,7 +203,7 @@ class Amount(click.ParamType):  # type: ignore[type-arg]  # generic in newer cli
         from fuaalborg.parameters import load_parameters
 
         params: ParameterSet = load_parameters()
-        folder = ctx.params.get("municipality") if ctx is not None else None
+        folder = ctx.params.get("municipality_dir") if ctx is not None else None
         if isinstance(folder, str):
             params = _settings_parameters(folder)
         limit = float(params.get(self.bound, dt.date.today(), warn=False))
@@ -229,7 +229,7 @@ def _settings_parameters(folder: str) -> ParameterSet:
         return base
     settings = MunicipalitySettings.read(path)
     layer = settings.layer()
-    return ParameterSet((*base.layers, layer), (*base.sources, settings.source)) if layer \
+    return ParameterSet((*base.layers, layer), (*base.sources, settings.source)) if layer\
         else base
 
 
@@ -239,7 +239,7 @@ def _settings_parameters(folder: str) -> ParameterSet:
 def municipality_option(func: F) -> F:
     """``--municipality DIR`` (the hidden ``--folder DIR`` is a deprecated alias).
 
-    The command receives ``municipality`` (a folder, or ``None`` for the bundled
+    The command receives ``municipality_dir`` (a folder, or ``None`` for the bundled
     example). Give ``is_eager``-free options only: the folder is read by
     :func:`load_municipality`, after every option is parsed.
     """
@@ -252,17 +252,17 @@ def municipality_option(func: F) -> F:
                 "use --municipality DIR",
                 err=True,
             )
-            given = kwargs.get("municipality")
+            given = kwargs.get("municipality_dir")
             if given is not None and Path(given) != Path(folder):
                 raise CommandError("give the municipality once: --municipality DIR")
-            kwargs["municipality"] = folder
+            kwargs["municipality_dir"] = folder
         return func(*args, **kwargs)
 
     folder_path = click.Path(exists=True, file_okay=False)
     wrapped = click.option("--folder", "folder", type=folder_path, hidden=True)(wrapper)
     wrapped = click.option(
         "--municipality",
-        "municipality",
+        "municipality_dir",
         type=folder_path,
         metavar="DIR",
         is_eager=True,  # parsed first, so a bound in its municipality.toml applies to numbers
@@ -307,20 +307,20 @@ def load_municipality(
     return Municipality.from_folder(folder, dayfirst=dayfirst, applicants=applicants)
 
 
-def example_notice(town: Municipality, doing: str = "") -> str | None:
+def example_notice(municipality: Municipality, doing: str = "") -> str | None:
     """The first line of an output made on the bundled example, or ``None`` for one's own."""
-    if not town.synthetic:
+    if not municipality.synthetic:
         return None
     what = f" — {doing}" if doing else ""
     return (
-        f"Using the {EXAMPLE}: {town.name}, invented data{what}. "
+        f"Using the {EXAMPLE}: {municipality.name}, invented data{what}. "
         "Give --municipality DIR for your own."
     )
 
 
-def echo_notice(town: Municipality, doing: str = "") -> None:
+def echo_notice(municipality: Municipality, doing: str = "") -> None:
     """Print :func:`example_notice` as the first line, when there is one."""
-    notice = example_notice(town, doing)
+    notice = example_notice(municipality, doing)
     if notice:
         click.echo(notice)
 

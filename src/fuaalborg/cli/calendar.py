@@ -43,7 +43,7 @@ __all__ = ["COMMANDS", "calendar_command"]
 @output_option(".csv", ".xlsx", help="Write the items to FILE (.csv or .xlsx).")
 @danish_option
 def calendar_command(
-    municipality: str | None,
+    municipality_dir: str | None,
     dayfirst: bool,
     start: dt.date | None,
     end: dt.date | None,
@@ -69,11 +69,11 @@ def calendar_command(
     last = end or dt.date(day.year, 12, 31)
     if last < first:
         raise CommandError(f"--to {last.isoformat()} is before --from {first.isoformat()}")
-    town = load_municipality(municipality, dayfirst=dayfirst)
-    echo_notice(town, "its lists and departments")
-    click.echo(f"Municipality: {town.name}")
+    municipality = load_municipality(municipality_dir, dayfirst=dayfirst)
+    echo_notice(municipality, "its lists and departments")
+    click.echo(f"Municipality: {municipality.name}")
     registry = load()
-    cal = agreement_calendar(first, last, on=day, municipality=town,
+    cal = agreement_calendar(first, last, on=day, municipality=municipality,
                              agreements=registry.agreements, done=done)
     lines = cal.describe()
     shown = [d for d in cal.duties if d.status == "overdue"] if overdue else list(cal.duties)
@@ -91,7 +91,7 @@ def calendar_command(
         if overdue:
             frame = frame.loc[frame["status"] == "overdue"].reset_index(drop=True)
         try:
-            write_table(frame, output, danish=town.danish if danish is None else danish)
+            write_table(frame, output, danish=municipality.danish if danish is None else danish)
         except OSError as exc:
             raise cannot_write(output, exc) from None
         click.echo(f"Wrote {Path(output).name}")

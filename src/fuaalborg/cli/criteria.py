@@ -106,7 +106,7 @@ def _group_text(group: str, condition: str) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the listing as JSON.")
 @municipality_option
 @dayfirst_option
-def plugins_command(as_json: bool, municipality: str | None, dayfirst: bool) -> None:
+def plugins_command(as_json: bool, municipality_dir: str | None, dayfirst: bool) -> None:
     """List flexible-letting plug-ins, their versions, criteria, agreements and validation status.
 
     Installed plug-ins come from the entry-point group 'fuaalborg' and run in worker
@@ -117,11 +117,13 @@ def plugins_command(as_json: bool, municipality: str | None, dayfirst: bool) -> 
     and belong to the agreement's organisation. Exits with status 1 if any plug-in is
     invalid or any predicate fails.
     """
-    town = load_municipality(municipality, dayfirst=dayfirst) if municipality else None
-    payload, ok = _plugins_payload(
-        None if town is None else town.departments, dt.date.today()
+    municipality = (
+        load_municipality(municipality_dir, dayfirst=dayfirst) if municipality_dir else None
     )
-    payload["departments_checked_against"] = town.name if town is not None else None
+    payload, ok = _plugins_payload(
+        None if municipality is None else municipality.departments, dt.date.today()
+    )
+    payload["departments_checked_against"] = municipality.name if municipality is not None else None
     if as_json:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
@@ -152,8 +154,10 @@ def plugins_command(as_json: bool, municipality: str | None, dayfirst: bool) -> 
                     f"  {who}: {agr['departments']}; groups {groups}; "
                     f"share {agr['flexible_share']:.0%}; {agr['valid_from']}–{until}"
                 )
-        if town is not None:
-            click.echo(f"Agreements' departments checked against {town.name}'s departments.")
+        if municipality is not None:
+            click.echo(
+                f"Agreements' departments checked against {municipality.name}'s departments."
+            )
         else:
             click.echo(
                 "Agreement departments not checked against a municipality "
@@ -188,14 +192,19 @@ def _waiting_list_file(folder: str | None) -> str:
     return "the municipality's waiting list (venteliste.csv)"
 
 
-def _sample_of(town: Municipality, spec: TableSpec) -> tuple[pd.DataFrame, str]:
+def _sample_of(municipality: Municipality, spec: TableSpec) -> tuple[pd.DataFrame, str]:
     """The municipality's waiting list as the audit's sample, and how the output names it."""
-    if town.applicants.empty:
-        raise CommandError(f"{town.name} has no waiting list (applicants); give --sample FILE")
-    applicants = read_table(town.applicants, spec, parameters=town.parameters)
-    if town.synthetic:
-        return applicants, f"the example municipality (synthetic)'s waiting list ({town.name})"
-    return applicants, f"{town.name}'s waiting list"
+    if municipality.applicants.empty:
+        raise CommandError(
+            f"{municipality.name} has no waiting list (applicants); give --sample FILE"
+        )
+    applicants = read_table(municipality.applicants, spec, parameters=municipality.parameters)
+    if municipality.synthetic:
+        return (
+            applicants,
+            f"the example municipality (synthetic)'s waiting list ({municipality.name})",
+        )
+    return applicants, f"{municipality.name}'s waiting list"
 
 
 @click.command("audit")
@@ -222,7 +231,7 @@ def audit_command(
     seed: int,
     as_json: bool,
     fail_on_impact: bool,
-    municipality: str | None,
+    municipality_dir: str | None,
     dayfirst: bool,
 ) -> None:
     """Prove that no loaded criterion or agreement depends on a protected column.
@@ -247,17 +256,17 @@ def audit_command(
          nothing is proven for the criteria the sample lacks fields of
     """
     day = on or dt.date.today()
-    town = load_municipality(municipality, dayfirst=dayfirst)
+    municipality = load_municipality(municipality_dir, dayfirst=dayfirst)
     if not as_json:
-        echo_notice(town, "its waiting list")
-    own = None if town.synthetic else town
+        echo_notice(municipality, "its waiting list")
+    own = None if municipality.synthetic else municipality
     registry = load(departments=None if own is None else own.departments)
     with registry:
         if sample is not None:
             applicants = read_table(sample, registry.applicant_spec(), dayfirst=dayfirst)
             source = click.format_filename(sample)
         else:
-            applicants, source = _sample_of(town, registry.applicant_spec())
+            applicants, source = _sample_of(municipality, registry.applicant_spec())
         report = audit(registry, applicants, day, seed=seed)
     checked = (
         f"checked against {own.name}" if own is not None else "not checked (no --municipality)"
@@ -276,7 +285,7 @@ def audit_command(
         click.echo("\n".join(report.lines()))
         if not report.complete:
             where = (f"add them to {click.format_filename(sample)}" if sample is not None
-                     else f"add them to {_waiting_list_file(municipality)}, or give "
+                     else f"add them to {_waiting_list_file(municipality_dir)}, or give "
                      "--sample FILE with them")
             click.echo(f"  ({where}; the exit status is {INCOMPLETE} until every criterion "
                        "is checked)")
@@ -286,7 +295,7 @@ def audit_command(
         raise SystemExit(INCOMPLETE)
 
 
-def criteria_section(town: Municipality, on: dt.date) -> list[str]:
+def criteria_section(municipality: Municipality, on: dt.date) -> list[str]:
     """Demo: the loaded criteria, the statutory agreement and a short audit."""
     lines = ["Flexible letting (almenboligloven § 60)"]
     try:
@@ -302,7 +311,7 @@ def criteria_section(town: Municipality, on: dt.date) -> list[str]:
             f"  red departments: mandatory groups {' > '.join(mandatory.group_ids)}, "
             f"{mandatory.flexible_share:.0%} of waiting-list lettings ({mandatory.legal_basis})"
         )
-    applicants = town.applicants
+    applicants = municipality.applicants
     if len(applicants) == 0:
         return [*lines, "  (no waiting list in this municipality)"]
     with warnings.catch_warnings():

@@ -24,13 +24,16 @@ __all__ = ["COMMANDS", "SECTIONS", "demo_command", "summary_section"]
 Section = Callable[[Municipality, dt.date], list[str]]
 
 
-def summary_section(town: Municipality, on: dt.date) -> list[str]:
+def summary_section(municipality: Municipality, on: dt.date) -> list[str]:
     """Organisations, departments, dwellings by rent band, and the agreement in force."""
-    lines = [f"Municipality: {town.name}" + (" (synthetic example data)" if town.synthetic else "")]
-    deps, dws = town.departments, town.dwellings
+    lines = [
+        f"Municipality: {municipality.name}"
+        + (" (synthetic example data)" if municipality.synthetic else "")
+    ]
+    deps, dws = municipality.departments, municipality.dwellings
     lines.append(
-        f"  {len(town.organisations)} organisations, {len(deps)} departments, "
-        f"{len(town.areas)} areas"
+        f"  {len(municipality.organisations)} organisations, {len(deps)} departments, "
+        f"{len(municipality.areas)} areas"
     )
     family = int((dws["kind"] == "family").sum())
     bab = int((dws["kind"] == "bab").sum())
@@ -57,9 +60,9 @@ def summary_section(town: Municipality, on: dt.date) -> list[str]:
 def _section(module: str, name: str) -> Section:
     """The section function ``name`` of ``fuaalborg.cli.<module>``, imported when run."""
 
-    def section(town: Municipality, on: dt.date) -> list[str]:
+    def section(municipality: Municipality, on: dt.date) -> list[str]:
         found: Section = getattr(importlib.import_module(f"fuaalborg.cli.{module}"), name)
-        return found(town, on)
+        return found(municipality, on)
 
     section.__name__ = name
     return section
@@ -89,9 +92,9 @@ def demo_command(on: dt.date | None) -> None:
     from fuaalborg import examples
 
     day = on or dt.date.today()
-    town = examples.load()
+    municipality = examples.load()
     for section in SECTIONS:
-        click.echo("\n".join(section(town, day)))
+        click.echo("\n".join(section(municipality, day)))
         click.echo("")
 
 

@@ -150,7 +150,7 @@ def ledger_group() -> None:
 @click.argument("target", metavar=_TARGET)
 @municipality_option
 @dayfirst_option
-def init_command(target: str, municipality: str | None, dayfirst: bool) -> None:
+def init_command(target: str, municipality_dir: str | None, dayfirst: bool) -> None:
     """Create a new ledger at TARGET for the municipality's departments and dwellings.
 
     TARGET is a ledger file, sqlite:///path.db or postgresql://user@host/dbname.
@@ -162,12 +162,12 @@ def init_command(target: str, municipality: str | None, dayfirst: bool) -> None:
 
     if _is_file(target):
         check_output(target)
-    town = load_municipality(municipality, dayfirst=dayfirst)
-    echo_notice(town, "its departments and dwellings")
-    with _ledger_command(target), Ledger.create(target, town) as ledger:
+    municipality = load_municipality(municipality_dir, dayfirst=dayfirst)
+    echo_notice(municipality, "its departments and dwellings")
+    with _ledger_command(target), Ledger.create(target, municipality) as ledger:
         count = len(ledger.departments)
         shown = ledger.target
-    click.echo(f"created {shown}: {town.name}, {counted(count, 'department')}")
+    click.echo(f"created {shown}: {municipality.name}, {counted(count, 'department')}")
 
 
 def _colour_source(target: str, ledger_fingerprint: str, ledger_name: str) -> StepModelColours:
@@ -201,7 +201,7 @@ def _colour_source(target: str, ledger_fingerprint: str, ledger_name: str) -> St
 @dayfirst_option
 def vacancy_command(target: str, vacancy_id: str, dwelling_id: str, department_id: str,
                     kind: str, vacant_on: dt.date, rent: float, rooms: int, colour: str | None,
-                    municipality: str | None, dayfirst: bool) -> None:
+                    municipality_dir: str | None, dayfirst: bool) -> None:
     """Record a vacancy and print its route.
 
     DATE (YYYY-MM-DD, required) is the day the dwelling is vacant; RENT is the
@@ -213,14 +213,16 @@ def vacancy_command(target: str, vacancy_id: str, dwelling_id: str, department_i
     from fuaalborg.letting.ledger import Ledger
 
     with _ledger_command(target, "vacancy"):
-        town = load_municipality(municipality, dayfirst=dayfirst) if municipality else None
+        municipality = (
+            load_municipality(municipality_dir, dayfirst=dayfirst) if municipality_dir else None
+        )
         source = None
-        if colour is None and town is None:
+        if colour is None and municipality is None:
             with Ledger.open(target, readonly=True) as probe:
                 source = _colour_source(probe.target, probe.fingerprint, probe.name)
             echo_notice(source.municipality,
                         "its step model's colours (the ledger was created for it)")
-        with Ledger.open(target, municipality=town, colour_source=source) as ledger:
+        with Ledger.open(target, municipality=municipality, colour_source=source) as ledger:
             d = ledger.record_vacancy(vacancy_id, dwelling_id, department_id, kind,
                                       vacant_on, rent, rooms, colour=colour)
     parts = [d.route] + [p for p in (d.subroute, d.turn) if p]
@@ -286,7 +288,7 @@ def void_command(target: str, vacancy_id: str, on: dt.date, reason: str, by: str
 @dayfirst_option
 def correct_command(target: str, vacancy_id: str, on: dt.date, reason: str, by: str | None,
                     rent: float | None, rooms: int | None, dwelling: str | None,
-                    vacant_on: dt.date | None, municipality: str | None,
+                    vacant_on: dt.date | None, municipality_dir: str | None,
                     dayfirst: bool) -> None:
     """Correct a recorded vacancy's rent, rooms, dwelling or date from DATE (YYYY-MM-DD).
 
@@ -302,8 +304,10 @@ def correct_command(target: str, vacancy_id: str, on: dt.date, reason: str, by: 
     if not fields:
         raise CommandError("nothing to correct: give --rent, --rooms, --dwelling or --vacant-on")
     with _ledger_command(target, "correct"):
-        town = load_municipality(municipality, dayfirst=dayfirst) if municipality else None
-        with Ledger.open(target, municipality=town) as ledger:
+        municipality = (
+            load_municipality(municipality_dir, dayfirst=dayfirst) if municipality_dir else None
+        )
+        with Ledger.open(target, municipality=municipality) as ledger:
             ledger.correct(vacancy_id, reason, on, by=by, **fields)
             (last,) = ledger.corrections()[-1:]
     click.echo(last.describe())
@@ -311,14 +315,14 @@ def correct_command(target: str, vacancy_id: str, on: dt.date, reason: str, by: 
 
 @ledger_group.command("update-stock")
 @click.argument("target", metavar=_TARGET)
-@click.option("--municipality", "municipality", required=True, metavar="DIR",
+@click.option("--municipality", "municipality_dir", required=True, metavar="DIR",
               help="The municipality's folder as it is now (its departments and dwellings).")
 @click.option("--on", "on", type=DATE, required=True,
               help="The day the change is in force (YYYY-MM-DD).")
 @click.option("--note", help="Why the stock changed (kept in the ledger).")
 @_BY
 @dayfirst_option
-def update_stock_command(target: str, municipality: str, on: dt.date, note: str | None,
+def update_stock_command(target: str, municipality_dir: str, on: dt.date, note: str | None,
                          by: str | None, dayfirst: bool) -> None:
     """Carry the ledger forward to a changed housing stock, in force from --on DATE.
 
@@ -333,11 +337,11 @@ def update_stock_command(target: str, municipality: str, on: dt.date, note: str 
     from fuaalborg.letting.ledger import Ledger
 
     with _ledger_command(target, "update-stock"):
-        town = load_municipality(municipality, dayfirst=dayfirst)
+        municipality = load_municipality(municipality_dir, dayfirst=dayfirst)
         with Ledger.open(target) as ledger:
-            change = ledger.update_stock(town, on=on, note=note, by=by)
+            change = ledger.update_stock(municipality, on=on, note=note, by=by)
             fingerprint, shown = ledger.fingerprint, ledger.target
-    click.echo(f"{shown}: the stock of {town.name} from {on.isoformat()} (fingerprint "
+    click.echo(f"{shown}: the stock of {municipality.name} from {on.isoformat()} (fingerprint "
                f"{fingerprint}): {change.describe()}; the counters of continuing departments "
                "carry on")
 
@@ -531,24 +535,24 @@ def repair_command(path: str, yes: bool) -> None:
     click.echo(f"{Path(path).name}: intact ({counted(count, 'event')})")
 
 
-def ledger_section(town: Municipality, on: dt.date) -> list[str]:
+def ledger_section(municipality: Municipality, on: dt.date) -> list[str]:
     """Demo: a year of vacancies at the agreement's turnover through a ledger, by colour/rent."""
     from fuaalborg.letting.ledger import Ledger
     from fuaalborg.reports.routes import route_summary
     from fuaalborg.simulation.arrivals import vacancy_stream
 
     start = dt.date(on.year, 1, 1)
-    stream = vacancy_stream(town, start)
+    stream = vacancy_stream(municipality, start)
     with tempfile.TemporaryDirectory() as folder:
         try:
-            with Ledger.create(Path(folder) / "ledger.jsonl", town) as ledger:
+            with Ledger.create(Path(folder) / "ledger.jsonl", municipality) as ledger:
                 decisions = ledger.record_vacancies(stream)
         except Exception as exc:  # the tour goes on when a part cannot run
             return [f"Letting ledger: not available ({exc})"]
     summary = route_summary(decisions, stream["monthly_rent_dkk"], start)
     lines = [
         f"Letting ledger: {len(stream):,} vacancies in {start.year}".replace(",", ".")
-        + f" (turnover {100 * len(stream) / max(len(town.dwellings), 1):.1f} %),"
+        + f" (turnover {100 * len(stream) / max(len(municipality.dwellings), 1):.1f} %),"
         " routed and written with fsync",
         f"  {'':<16} {'referral':>8} {'flexible':>8} {'ordinary':>8} {'internal':>8} "
         f"{'external':>8} {'total':>7}",

@@ -87,7 +87,7 @@ def classify_areas_command(
     areas: str | None,
     on: dt.date | None,
     lists: str | None,
-    municipality: str | None,
+    municipality_dir: str | None,
     dayfirst: bool,
     output: str | None,
     danish: bool | None,
@@ -103,20 +103,20 @@ def classify_areas_command(
     from fuaalborg.tables import read_table, write_table
 
     check_output(output)
-    town = None
+    municipality = None
     official: pd.DataFrame | str | None = lists
-    if areas is None or municipality is not None:
-        town = load_municipality(municipality, dayfirst=dayfirst)
-        echo_notice(town, "its area indicators and lists")
-        official = town.lists if lists is None else lists
+    if areas is None or municipality_dir is not None:
+        municipality = load_municipality(municipality_dir, dayfirst=dayfirst)
+        echo_notice(municipality, "its area indicators and lists")
+        official = municipality.lists if lists is None else lists
     if areas is None:
-        assert town is not None
-        if town.area_indicators.empty:
+        assert municipality is not None
+        if municipality.area_indicators.empty:
             raise CommandError(
-                f"{town.name} has no area_indicators table (områdeindikatorer); give AREAS"
+                f"{municipality.name} has no area_indicators table (områdeindikatorer); give AREAS"
             )
-        source: pd.DataFrame | str = town.area_indicators
-        in_danish = town.danish
+        source: pd.DataFrame | str = municipality.area_indicators
+        in_danish = municipality.danish
     else:
         source = read_table(areas, AREA_INDICATORS, dayfirst=dayfirst)
         in_danish = file_is_danish(areas, AREA_INDICATORS)
@@ -125,8 +125,8 @@ def classify_areas_command(
 
         official = read_table(official, LISTS, dayfirst=dayfirst)
     result = classify_areas(source, on, lists=official)
-    if town is not None:
-        click.echo(f"{town.name}: areas classified against almenboligloven §§ 61 a–61 b")
+    if municipality is not None:
+        click.echo(f"{municipality.name}: areas classified against almenboligloven §§ 61 a–61 b")
     columns = ["area_id", "list_date", "law_version", "designation", "official_designation"]
     click.echo(_table(result, columns))
     counts = result["designation"].value_counts()
@@ -148,13 +148,18 @@ def classify_areas_command(
 
 
 def _placement(
-    town: Municipality, on: dt.date | None, preset: str | None, previous: str | None
+    municipality: Municipality, on: dt.date | None, preset: str | None, previous: str | None
 ) -> Placement:
     from fuaalborg.monitoring import StepModel
 
-    model = StepModel.load(preset or town.preset)
+    model = StepModel.load(preset or municipality.preset)
     return model.place(
-        town.departments, town.indicators, town.lists, _day(on), previous, validate=False
+        municipality.departments,
+        municipality.indicators,
+        municipality.lists,
+        _day(on),
+        previous,
+        validate=False,
     )
 
 
@@ -175,7 +180,7 @@ def place_command(
     on: dt.date | None,
     preset: str | None,
     previous: str | None,
-    municipality: str | None,
+    municipality_dir: str | None,
     dayfirst: bool,
     output: str | None,
     danish: bool | None,
@@ -189,10 +194,10 @@ def place_command(
     if figure and Path(figure).suffix.lower() not in {".png", ".svg"}:
         raise CommandError(f"figure {Path(figure).name}: expected a .png or .svg file")
     check_output(figure)
-    town = load_municipality(municipality, dayfirst=dayfirst)
-    echo_notice(town, "its placement")
-    placement = _placement(town, on, preset, previous)
-    click.echo(f"{town.name}: placement on {placement.on.isoformat()} — {placement.title}")
+    municipality = load_municipality(municipality_dir, dayfirst=dayfirst)
+    echo_notice(municipality, "its placement")
+    placement = _placement(municipality, on, preset, previous)
+    click.echo(f"{municipality.name}: placement on {placement.on.isoformat()} — {placement.title}")
     click.echo(_table(placement.counts(), ["colour", "departments", "dwellings"]))
     by_basis = placement.frame["basis"].value_counts()
     click.echo("Basis: " + ", ".join(f"{k} {int(v)}" for k, v in by_basis.items()))
@@ -207,7 +212,7 @@ def place_command(
     with contextlib.ExitStack() as files:
         if output:
             placement.write(files.enter_context(atomic_write(output)),
-                            danish=town.danish if danish is None else danish)
+                            danish=municipality.danish if danish is None else danish)
         if figure:
             staircase_figure(placement, files.enter_context(atomic_write(figure)))
     for written in (output, figure):
@@ -228,7 +233,7 @@ def overview_command(
     on: dt.date | None,
     preset: str | None,
     previous: str | None,
-    municipality: str | None,
+    municipality_dir: str | None,
     dayfirst: bool,
     output: str | None,
     danish: bool | None,
@@ -239,13 +244,13 @@ def overview_command(
     from fuaalborg.tables import write_table
 
     check_output(output)
-    town = load_municipality(municipality, dayfirst=dayfirst)
-    echo_notice(town, "its overview")
-    placement = _placement(town, on, preset, previous)
-    table = overview(placement, town.organisations)
-    counts = overview_summary(placement, town.organisations)
+    municipality = load_municipality(municipality_dir, dayfirst=dayfirst)
+    echo_notice(municipality, "its overview")
+    placement = _placement(municipality, on, preset, previous)
+    table = overview(placement, municipality.organisations)
+    counts = overview_summary(placement, municipality.organisations)
     click.echo(
-        f"{town.name}: red and yellow departments on {placement.on.isoformat()} "
+        f"{municipality.name}: red and yellow departments on {placement.on.isoformat()} "
         f"({placement.preset})"
     )
     shown = counts[(counts["red_departments"] + counts["yellow_departments"]) > 0]
@@ -269,7 +274,7 @@ def overview_command(
         click.echo(f"\nNote: {placement.notice}")
     if output:
         write_table(table.assign(notice=placement.notice or ""), output, sheet_name="overview",
-                    danish=town.danish if danish is None else danish)
+                    danish=municipality.danish if danish is None else danish)
         click.echo(f"Wrote {output}")
 
 
@@ -295,7 +300,7 @@ def compare_presets_command(
     first: str | None,
     second: str | None,
     on: dt.date | None,
-    municipality: str | None,
+    municipality_dir: str | None,
     dayfirst: bool,
     output: str | None,
     danish: bool | None,
@@ -309,23 +314,27 @@ def compare_presets_command(
     from fuaalborg.tables import write_table
 
     check_output(output)
-    town = load_municipality(municipality, dayfirst=dayfirst)
-    echo_notice(town, "its placements")
-    defaults = [*town.presets, "aalborg-2023", "socioeconomic"]
+    municipality = load_municipality(municipality_dir, dayfirst=dayfirst)
+    echo_notice(municipality, "its placements")
+    defaults = [*municipality.presets, "aalborg-2023", "socioeconomic"]
     defaults = list(dict.fromkeys(defaults))
     first = first or defaults[0]
     second = second or next(p for p in defaults if p != first)
     a, b = StepModel.load(first), StepModel.load(second)
-    diff = a.compare(b, town.departments, town.indicators, town.lists, _day(on))
-    click.echo(f"{town.name}: {len(diff)} department(s) differ between {a.name} and {b.name}")
+    diff = a.compare(
+        b, municipality.departments, municipality.indicators, municipality.lists, _day(on)
+    )
+    click.echo(
+        f"{municipality.name}: {len(diff)} department(s) differ between {a.name} and {b.name}"
+    )
     click.echo(_table(diff, ["department_id", "colour_a", "colour_b"]))
     if output:
         write_table(diff, output, sheet_name="comparison",
-                    danish=town.danish if danish is None else danish)
+                    danish=municipality.danish if danish is None else danish)
         click.echo(f"Wrote {output}")
 
 
-def monitoring_section(town: Municipality, on: dt.date) -> list[str]:
+def monitoring_section(municipality: Municipality, on: dt.date) -> list[str]:
     """Demo: the placement in force, the presets compared, and the overview."""
     from fuaalborg.errors import NotInForceError
     from fuaalborg.monitoring import (
@@ -337,7 +346,7 @@ def monitoring_section(town: Municipality, on: dt.date) -> list[str]:
     )
 
     try:
-        placement = placement_on(town, on)
+        placement = placement_on(municipality, on)
     except NotInForceError as exc:
         return [f"Step model on {on.isoformat()}: no placement ({exc})"]
     lines = [
@@ -350,13 +359,17 @@ def monitoring_section(town: Municipality, on: dt.date) -> list[str]:
     unmonitored = int((~placement.frame["monitored"]).sum())
     lines.append(f"  unmonitored (fewer than 20 residents aged 18–64): {unmonitored}")
     other = StepModel.load("socioeconomic").place(
-        town.departments, town.indicators, town.lists, placement.on, validate=False
+        municipality.departments,
+        municipality.indicators,
+        municipality.lists,
+        placement.on,
+        validate=False,
     )
     diff = compare_placements(placement, other)
     lines.append(f"  departments coloured differently by the 'socioeconomic' preset: {len(diff)}")
     if placement.notice:
         lines.append(f"  note: {placement.notice}")
-    counts = overview_summary(placement, town.organisations)
+    counts = overview_summary(placement, municipality.organisations)
     shown = counts[(counts["red_departments"] + counts["yellow_departments"]) > 0]
     lines.append("Overview of red and yellow departments per organisation:")
     for row in shown.itertuples(index=False):

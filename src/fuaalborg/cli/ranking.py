@@ -124,16 +124,22 @@ _DWELLING_TYPE_WORDS: dict[str, str] = {
 }
 
 
-def _dwelling_facts(town: Municipality, dwelling: str, department: str | None) -> dict[str, Any]:
+def _dwelling_facts(
+    municipality: Municipality, dwelling: str, department: str | None
+) -> dict[str, Any]:
     """A dwelling's department, rooms, rent, floor, dwelling type and lift, from its table."""
     import pandas as pd
 
-    table = town.dwellings
+    table = municipality.dwellings
     found = table.loc[table["dwelling_id"].astype(str) == dwelling]
     if found.empty:
         raise CommandError(
-            f"dwelling {dwelling!r} is not in {town.name}'s dwellings table"
-            + ("" if not town.synthetic else " (the bundled example; give --municipality DIR)")
+            f"dwelling {dwelling!r} is not in {municipality.name}'s dwellings table"
+            + (
+                ""
+                if not municipality.synthetic
+                else " (the bundled example; give --municipality DIR)"
+            )
         )
     row = found.iloc[0]
     if department is not None and str(row["department_id"]) != department:
@@ -163,13 +169,13 @@ def _dwelling_facts(town: Municipality, dwelling: str, department: str | None) -
     return facts
 
 
-def _header(ranking: Any, town: Municipality | None) -> str:
+def _header(ranking: Any, municipality: Municipality | None) -> str:
     """One line: the vacancy, the date, the route, the turn and how many are eligible."""
     vacancy = ranking.vacancy
     colour = f" ({ranking.colour})" if ranking.colour else ""
     turn = f"{ranking.turn} turn" if ranking.turn else "internal and external lists as one"
     rooms = counted(vacancy.rooms, "room")
-    where = f"{town.name}, department" if town is not None else "Department"
+    where = f"{municipality.name}, department" if municipality is not None else "Department"
     dwelling = f", dwelling {vacancy.dwelling_id}" if vacancy.dwelling_id else ""
     facts = "".join(
         f", {text}" for text in (
@@ -187,10 +193,10 @@ def _header(ranking: Any, town: Municipality | None) -> str:
     )
 
 
-def _echo_header(ranking: Any, town: Municipality | None) -> None:
+def _echo_header(ranking: Any, municipality: Municipality | None) -> None:
     """Print the header line, then each of the ranking's notices and, for a BAB dwelling,
     why it is ranked at all (its route basis)."""
-    click.echo(_header(ranking, town))
+    click.echo(_header(ranking, municipality))
     for notice in ranking.notices:
         click.echo(f"note: {notice}")
     _, found, rest = ranking.basis.route_basis.partition("BAB dwelling in a")
@@ -277,7 +283,7 @@ def rank_command(
     lang: Language | None,
     colour: str | None,
     organisation: str | None,
-    municipality: str | None,
+    municipality_dir: str | None,
     dayfirst: bool,
 ) -> None:
     """Rank a waiting list for one vacancy (default: the municipality's waiting list).
@@ -308,28 +314,28 @@ def rank_command(
                 f"{', '.join(missing)}"
             )
     day = on or dt.date.today()
-    town: Municipality | None = None
-    needs_town = applicants is None or municipality is not None or dwelling is not None or (
+    municipality: Municipality | None = None
+    needs_town = applicants is None or municipality_dir is not None or dwelling is not None or (
         route != "ordinary" and (colour is None or organisation is None)
     )
     # every table that can be checked on its own is checked before any problem is reported
     errors: list[TableValidationError] = []
     if needs_town:
         try:
-            town = load_municipality(municipality, dayfirst=dayfirst,
+            municipality = load_municipality(municipality_dir, dayfirst=dayfirst,
                                      applicants=APPLICANTS if applicants is None else None)
         except TableValidationError as exc:
             errors.append(exc)
         else:
             echo_notice(
-                town,
+                municipality,
                 "its waiting list, departments and colours" if applicants is None
                 else "its departments and colours",
             )
     if applicants is not None:
         try:
             frame = read_table(applicants, APPLICANTS, dayfirst=dayfirst,
-                               parameters=None if town is None else town.parameters)
+                               parameters=None if municipality is None else municipality.parameters)
         except TableValidationError as exc:
             errors.append(exc)
         in_danish = file_is_danish(applicants, APPLICANTS)
@@ -340,20 +346,22 @@ def rank_command(
                              "dwelling_type": _DWELLING_TYPE_WORDS.get(dwelling_type or ""),
                              "lift": lift, "kind": kind}
     if dwelling is not None:
-        assert town is not None
-        facts = {**_dwelling_facts(town, dwelling, department),
+        assert municipality is not None
+        facts = {**_dwelling_facts(municipality, dwelling, department),
                  **{k: v for k, v in facts.items() if v is not None}}
     if applicants is None:
-        assert town is not None
-        if town.applicants.empty:
-            raise CommandError(f"{town.name} has no waiting list (applicants); give APPLICANTS")
-        frame = read_table(town.applicants, APPLICANTS, parameters=town.parameters)
-        in_danish = town.danish
+        assert municipality is not None
+        if municipality.applicants.empty:
+            raise CommandError(
+                f"{municipality.name} has no waiting list (applicants); give APPLICANTS"
+            )
+        frame = read_table(municipality.applicants, APPLICANTS, parameters=municipality.parameters)
+        in_danish = municipality.danish
     vacancy = Vacancy(vacant_on=day, dwelling_id=dwelling, **facts)
     try:
         ranking = rank(
             frame, vacancy, on=day, route=route, turn=turn,
-            top=top, municipality=town, colour=colour, organisation_cvr=organisation,
+            top=top, municipality=municipality, colour=colour, organisation_cvr=organisation,
         )
     except FuaalborgError as exc:
         raise in_options(exc, _WORDS) from None
@@ -362,17 +370,17 @@ def rank_command(
             ranking, output, include_ineligible=include_ineligible,
             danish=in_danish if danish is None else danish, lang=lang,
         )
-        _echo_header(ranking, town)
+        _echo_header(ranking, municipality)
         written = len(ranking.frame) + (len(ranking.ineligible) if include_ineligible else 0)
         click.echo(
             f"wrote {counted(written, 'row')} to {Path(output).name} "
             f"and the record to {record.name}"
         )
     elif ranking.eligible_count == 0:
-        _echo_header(ranking, town)
+        _echo_header(ranking, municipality)
         click.echo("no eligible applicants")
     else:
-        _echo_header(ranking, town)
+        _echo_header(ranking, municipality)
         shown = ranking.table().head(25 if top is None else top)
         click.echo("\n".join(_show_frame(shown)))
         if len(shown) < ranking.eligible_count:
@@ -385,7 +393,7 @@ def rank_command(
         click.echo(ranking.explain(explain, lang=lang or "da"))
 
 
-def ranking_section(town: Municipality, on: dt.date) -> list[str]:
+def ranking_section(municipality: Municipality, on: dt.date) -> list[str]:
     """Rank one vacancy in a red and one in a green department, with explanations."""
     from fuaalborg.errors import FuaalborgError
     from fuaalborg.letting.ranking import rank
@@ -393,12 +401,12 @@ def ranking_section(town: Municipality, on: dt.date) -> list[str]:
     from fuaalborg.monitoring.calendar import placement_on
 
     lines = ["Waiting-list ranking (ventelisteudlejning)"]
-    applicants = town.applicants
+    applicants = municipality.applicants
     if applicants.empty:
         return [*lines, "  no waiting list in this municipality"]
     day = on  # applicants registered after the day are listed as not yet on the list
     try:
-        colours = placement_on(town, day).colours()
+        colours = placement_on(municipality, day).colours()
     except FuaalborgError as exc:
         return [*lines, f"  no placement on {day.isoformat()}: {exc}"]
     for wanted in ("red", "green"):
@@ -408,7 +416,7 @@ def ranking_section(town: Municipality, on: dt.date) -> list[str]:
             continue
         vacancy = Vacancy(str(deps[0]), rooms=3, monthly_rent_dkk=6500, vacant_on=day)
         try:
-            ranking = rank(applicants, vacancy, municipality=town, top=5)
+            ranking = rank(applicants, vacancy, municipality=municipality, top=5)
         except FuaalborgError as exc:
             lines.append(f"  {wanted} department {deps[0]}: {exc}".splitlines()[0])
             continue
@@ -423,11 +431,11 @@ def ranking_section(town: Municipality, on: dt.date) -> list[str]:
             second = ranking.frame["applicant_id"].iloc[min(1, len(ranking.frame) - 1)]
             lines.append("    Explanation (da):")
             lines.extend("      " + t for t in ranking.explain(second, lang="da").splitlines())
-    lines.extend(_condition_section(town, applicants, colours, day))
+    lines.extend(_condition_section(municipality, applicants, colours, day))
     return lines
 
 
-def _condition_section(town: Municipality, applicants: Any, colours: Any,
+def _condition_section(municipality: Municipality, applicants: Any, colours: Any,
                        day: dt.date) -> list[str]:
     """One ranking where a group applies only to some dwellings (a dwelling condition).
 
@@ -443,7 +451,7 @@ def _condition_section(town: Municipality, applicants: Any, colours: Any,
     from fuaalborg.letting.ranking import rank
     from fuaalborg.letting.vacancy import Vacancy
 
-    dwellings = town.dwellings
+    dwellings = municipality.dwellings
     if not {"floor", "lift"} <= set(dwellings.columns):
         return ["  (the dwellings table states no floors: no dwelling condition to show)"]
     green = set(colours[colours == "green"].index.astype(str))
@@ -457,7 +465,7 @@ def _condition_section(town: Municipality, applicants: Any, colours: Any,
                 "stairs to show)"]
     row = both.sort_values("dwelling_id").iloc[0]
     dep = str(row["department_id"])
-    cvr = str(town.departments.set_index("department_id").at[dep, "organisation_cvr"])
+    cvr = str(municipality.departments.set_index("department_id").at[dep, "organisation_cvr"])
     agreement = LettingAgreement(
         organisation_cvr=cvr, departments=(dep,),
         groups=(PriorityGroup("senior", applies_to=[DwellingCondition(floor=0),
@@ -479,13 +487,23 @@ def _condition_section(town: Municipality, applicants: Any, colours: Any,
         warnings.simplefilter("always", AssumedTermsWarning)
         try:
             ranking = rank(applicants, vacancy, agreement=agreement, route="flexible", top=5,
-                           municipality=town)
+                           municipality=municipality)
             other = None
             if not upstairs.empty:
                 high = upstairs.sort_values("dwelling_id").iloc[0]
-                other = rank(applicants, attrs.evolve(vacancy, dwelling_id=high["dwelling_id"],
-                                                      floor=int(high["floor"]), lift=False),
-                             agreement=agreement, route="flexible", top=1, municipality=town)
+                other = rank(
+                    applicants,
+                    attrs.evolve(
+                        vacancy,
+                        dwelling_id=high["dwelling_id"],
+                        floor=int(high["floor"]),
+                        lift=False,
+                    ),
+                    agreement=agreement,
+                    route="flexible",
+                    top=1,
+                    municipality=municipality,
+                )
         except FuaalborgError as exc:
             return [*lines, f"    not available: {exc}".splitlines()[0]]
     lines.append(

@@ -40,7 +40,7 @@ def _open_ledger(target: str) -> Any:
     return Ledger.open(target, readonly=True)
 
 
-def _audit(town: Municipality, on: dt.date) -> Any:
+def _audit(municipality: Municipality, on: dt.date) -> Any:
     """R7's audit, as ``fuaalborg audit`` makes it: the waiting list read with declared types.
 
     The plug-ins' own fields are read with the types they declare
@@ -50,10 +50,10 @@ def _audit(town: Municipality, on: dt.date) -> Any:
     from fuaalborg.criteria import audit, load
     from fuaalborg.tables import read_table
 
-    registry = load(departments=None if town.synthetic else town.departments)
+    registry = load(departments=None if municipality.synthetic else municipality.departments)
     with registry:
-        applicants = read_table(town.applicants, registry.applicant_spec(),
-                                parameters=town.parameters)
+        applicants = read_table(municipality.applicants, registry.applicant_spec(),
+                                parameters=municipality.parameters)
         return audit(registry, applicants, on)
 
 
@@ -87,7 +87,7 @@ def report_command(
     lang: Language,
     ledger_target: str | None,
     demo_ledger: bool,
-    municipality: str | None,
+    municipality_dir: str | None,
     dayfirst: bool,
     evictions: str | None,
     figures_dir: str | None,
@@ -114,7 +114,7 @@ def report_command(
         )
     if ledger_target and demo_ledger:
         raise CommandError("give either --ledger TARGET or --demo-ledger, not both")
-    if municipality is not None and not ledger_target and not demo_ledger:
+    if municipality_dir is not None and not ledger_target and not demo_ledger:
         raise CommandError(
             "a report on your own municipality needs its letting ledger: give --ledger "
             "TARGET (or --demo-ledger for a demonstration on invented vacancies)"
@@ -126,8 +126,8 @@ def report_command(
             existing = existing.parent
         if not existing.is_dir():
             raise CommandError(f"cannot write figures to {figures_dir}: {existing} is not a folder")
-    town = load_municipality(municipality, dayfirst=dayfirst)
-    echo_notice(town, "its departments" if ledger_target
+    municipality = load_municipality(municipality_dir, dayfirst=dayfirst)
+    echo_notice(municipality, "its departments" if ledger_target
                 else "a demonstration ledger of invented vacancies")
     eviction_table: str | pd.DataFrame | None = evictions
     if evictions is not None and dayfirst:
@@ -139,20 +139,20 @@ def report_command(
     if ledger_target:
         ledger = _open_ledger(ledger_target)
     else:
-        ledger = make_demo_ledger(town, first, last)
+        ledger = make_demo_ledger(municipality, first, last)
         if evictions is None:
-            eviction_table = demo_evictions(town, first, last)
+            eviction_table = demo_evictions(municipality, first, last)
     audit_report = None
-    if run_audit and disclosure == "parties" and len(town.applicants):
-        audit_report = _audit(town, last)
+    if run_audit and disclosure == "parties" and len(municipality.applicants):
+        audit_report = _audit(municipality, last)
     try:
         report = build_report(
-            town, ledger, first, last,
+            municipality, ledger, first, last,
             disclosure=disclosure,
             lang=lang,
             evictions=eviction_table,
             audit=audit_report,
-            preset=town.preset,
+            preset=municipality.preset,
         )
     finally:
         ledger.close()
@@ -162,7 +162,7 @@ def report_command(
         banner = label("demonstration", lang)
         report = attrs.evolve(report, banner=banner, notes=(banner, *report.notes))
     path = report.write(output)
-    click.echo(f"{path.name}: {town.name}, {', '.join(report.sections)}"
+    click.echo(f"{path.name}: {municipality.name}, {', '.join(report.sections)}"
                + (" (empty: no ledger events in the period)" if report.empty else "")
                + (" — DEMONSTRATION on invented vacancies" if demonstration else ""))
     if figures_dir:
@@ -170,7 +170,7 @@ def report_command(
             click.echo(f"  figure {figure.name}")
 
 
-def report_section(town: Municipality, on: dt.date) -> list[str]:
+def report_section(municipality: Municipality, on: dt.date) -> list[str]:
     """The demo's report section: the public R1 table for the year before ``on``."""
     from fuaalborg.reports.demo import demo_ledger
     from fuaalborg.reports.report import build_report
@@ -178,8 +178,8 @@ def report_section(town: Municipality, on: dt.date) -> list[str]:
     start = dt.date(on.year - 1, 1, 1)
     end = dt.date(on.year - 1, 12, 31)
     try:
-        ledger = demo_ledger(town, start, end, signed=50)
-        report = build_report(town, ledger, start, end, disclosure="public", lang="en",
+        ledger = demo_ledger(municipality, start, end, signed=50)
+        report = build_report(municipality, ledger, start, end, disclosure="public", lang="en",
                               figures=False)
         ledger.close()
     except Exception as exc:  # the tour goes on whatever one section does

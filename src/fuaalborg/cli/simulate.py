@@ -88,7 +88,7 @@ def simulate_command(
     start: dt.date | None,
     workers: int,
     need: tuple[int, int] | None,
-    municipality: str | None,
+    municipality_dir: str | None,
     dayfirst: bool,
     as_json: bool,
     quiet: bool,
@@ -115,30 +115,32 @@ def simulate_command(
     check_output(figure)
     if need is not None and need[0] > need[1]:
         raise CommandError(f"--need {need[0]} {need[1]}: LOW is above HIGH")
-    town = load_municipality(municipality, dayfirst=dayfirst)
+    municipality = load_municipality(municipality_dir, dayfirst=dayfirst)
     if not as_json:  # the JSON object names the municipality (and says when it is the example)
-        echo_notice(town, "its dwellings and colours")
-    params = _with_need(town.parameters, need)
+        echo_notice(municipality, "its dwellings and colours")
+    params = _with_need(municipality.parameters, need)
     if not as_json:
         from fuaalborg.simulation.engine import DEFAULT_START
 
         day = start or DEFAULT_START
         low = params.lookup("referral.expected_need_low", day, warn=False)
         high = params.get("referral.expected_need_high", day, warn=False)
-        if town.referral_need(day, params) is None:  # its own municipality states none
-            click.echo(f"{town.name}: no referral need of its own (municipality.toml "
+        if municipality.referral_need(day, params) is None:  # its own municipality states none
+            click.echo(f"{municipality.name}: no referral need of its own (municipality.toml "
                        f"[referral_need], or --need): measured against Aalborg's {low.value}–"
                        f"{high} cheap dwellings a year ({low.reference})")
         else:
-            click.echo(f"{town.name}: the referral's need {low.value}–{high} cheap dwellings "
-                       f"a year ({low.reference})")
+            click.echo(
+                f"{municipality.name}: the referral's need {low.value}–{high} cheap dwellings "
+                f"a year ({low.reference})"
+            )
     base = Scenario.load(scenario, base=params)
     other = Scenario.load(compare_with, base=params) if compare_with else None
     chosen_seed = secrets.randbits(32) if seed is None else seed
 
     def run(chosen: Scenario) -> SimulationResult:
         return simulate(
-            town,
+            municipality,
             years=years,
             runs=runs,
             seed=chosen_seed,
@@ -153,7 +155,7 @@ def simulate_command(
         if figure:
             _plot(result, figure)
         if as_json:
-            click.echo(json.dumps({"municipality": _described(town), **result.to_dict()},
+            click.echo(json.dumps({"municipality": _described(municipality), **result.to_dict()},
                                   ensure_ascii=False))
         else:
             click.echo("\n".join(result.lines()))
@@ -164,7 +166,7 @@ def simulate_command(
     if figure:
         _plot(comparison, figure)
     if as_json:
-        click.echo(json.dumps({"municipality": _described(town), **comparison.to_dict()},
+        click.echo(json.dumps({"municipality": _described(municipality), **comparison.to_dict()},
                               ensure_ascii=False))
     else:
         click.echo("\n".join([*result.lines(), "", *second.lines(), "", *comparison.lines()]))
@@ -179,9 +181,13 @@ def _wrote(figure: str | None, as_json: bool) -> None:
         click.echo(f"wrote {Path(figure).name}", err=as_json)
 
 
-def _described(town: Municipality) -> str:
+def _described(municipality: Municipality) -> str:
     """The municipality as JSON output names it (the example says it is synthetic)."""
-    return f"{town.name} (example municipality (synthetic))" if town.synthetic else town.name
+    return (
+        f"{municipality.name} (example municipality (synthetic))"
+        if municipality.synthetic
+        else municipality.name
+    )
 
 
 def _with_need(params: ParameterSet, need: tuple[int, int] | None) -> ParameterSet:
@@ -208,11 +214,11 @@ def _plot(result: Any, figure: str) -> None:
         raise cannot_write(figure, exc) from None
 
 
-def simulation_section(town: Municipality, on: dt.date) -> list[str]:
+def simulation_section(municipality: Municipality, on: dt.date) -> list[str]:
     """Demo: 200 runs × 1 year of the agreement from ``on``, with the headline numbers."""
     from fuaalborg.simulation import simulate
 
-    result = simulate(town, years=1, runs=200, seed=2023, start=on)
+    result = simulate(municipality, years=1, runs=200, seed=2023, start=on)
     mean = {
         m: result.stats(m)["mean"][0]
         for m in (

@@ -9,10 +9,10 @@ departments; 22,972 family and 352 BAB dwellings; 1,849 dwellings at most
 in prevention areas). Everything else is invented: no row describes a real
 department, area or person.
 
->>> town = load()
->>> town.name, town.synthetic
+>>> municipality = load()
+>>> municipality.name, municipality.synthetic
 ('Eksempelkommune (syntetisk)', True)
->>> len(town.departments), int(town.dwellings["kind"].eq("bab").sum())
+>>> len(municipality.departments), int(municipality.dwellings["kind"].eq("bab").sum())
 (271, 352)
 
 :func:`generate` builds the same kind of municipality from another seed;
@@ -75,10 +75,10 @@ def load() -> Municipality:
     copy-on-write copies of the cached tables, so changing one caller's frames
     does not change another's.
     """
-    town = _cached()
+    municipality = _cached()
     return attrs.evolve(
-        town,
-        **{table: getattr(town, table).copy(deep=False) for table in TABLES},
+        municipality,
+        **{table: getattr(municipality, table).copy(deep=False) for table in TABLES},
     )
 
 
@@ -86,9 +86,9 @@ def export(
     folder: str | os.PathLike[str],
     fmt: Literal["csv", "xlsx"] = "csv",
     *,
-    town: Municipality | None = None,
+    municipality: Municipality | None = None,
 ) -> list[Path]:
-    """Write each table of ``town`` (default: :func:`load`) as ``<table>.csv`` or ``.xlsx``.
+    """Write each table of ``municipality`` (default: :func:`load`) as ``<table>.csv`` or ``.xlsx``.
 
     Each file is written atomically (a failure never leaves a partial file).
     :meth:`Municipality.from_folder <fuaalborg.municipality.Municipality.from_folder>`
@@ -101,7 +101,7 @@ def export(
     """
     if fmt not in ("csv", "xlsx"):
         raise ValidationError(f"export format {fmt!r}: expected csv or xlsx")
-    source = town if town is not None else load()
+    source = municipality if municipality is not None else load()
     base = Path(folder)
     frames = {table: getattr(source, table) for table in TABLES}
     written = []

@@ -47,8 +47,8 @@ def generate(seed: int = DEFAULT_SEED, *, parameters: ParameterSet | None = None
     the bundled ones; see :class:`~fuaalborg.examples.Calibration`)
     whatever the seed. The result is validated like any municipality's data.
 
-    >>> town = generate(seed=7)
-    >>> town.synthetic, len(town.departments), len(town.dwellings)
+    >>> municipality = generate(seed=7)
+    >>> municipality.synthetic, len(municipality.departments), len(municipality.dwellings)
     (True, 271, 23324)
     """
     params = parameters or load_parameters()

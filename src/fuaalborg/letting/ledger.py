@@ -465,10 +465,10 @@ class Ledger:
         structure(header)
         store = open_store(target, project, create=[encode(header)[:-1]], wait=wait)
         ledger = cls(store, parameters or load_parameters(), _token=_TOKEN)
-        town = municipality if isinstance(municipality, Municipality) else None
+        own = municipality if isinstance(municipality, Municipality) else None
         ledger._table = _rooms_and_rents(municipality)
         ledger._colour_source = colour_source or (
-            StepModelColours(town) if town is not None else None)
+            StepModelColours(own) if own is not None else None)
         return ledger
 
     @classmethod

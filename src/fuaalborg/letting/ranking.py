@@ -904,10 +904,10 @@ def _elsewhere(wl: WaitingList, municipality: Any) -> tuple[str, ...]:
     more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
     count = len(rows)
     rows_text = f"1 row (row {shown})" if count == 1 else f"{count} rows (rows {shown}{more})"
-    town = getattr(municipality, "name", "the municipality")
+    name = getattr(municipality, "name", "the municipality")
     return (
         f"{rows_text} {'gives' if count == 1 else 'give'} a current department that is not in "
-        f"{town}'s departments table: read as living in a department elsewhere "
+        f"{name}'s departments table: read as living in a department elsewhere "
         "(another municipality, or one without family dwellings), so never as living in the "
         "vacancy's department",
     )

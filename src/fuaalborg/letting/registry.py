@@ -5,8 +5,8 @@ every department with its family and BAB dwellings — and the registry's
 fingerprint; :func:`registry_fingerprint` computes the same for a
 :class:`~fuaalborg.Municipality`, so a ledger can refuse a municipality (or a
 colour source, :class:`StepModelColours`) that is not its own: a ledger of one
-town never routes with another town's colours. It also records each department's
-housing organisation (:func:`organisations_of`), whose waiting-list lettings the
+municipality never routes with another municipality's colours. It also records each
+department's housing organisation (:func:`organisations_of`), whose waiting-list lettings the
 internal/external turn counts; they are not part of the fingerprint, so a
 ledger created before they were recorded keeps its fingerprint. When the
 housing stock changes, a ``stock`` event records the new registry and its
@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fuaalborg import _lazy
 from fuaalborg._types import ColourSource as ColourSource
 from fuaalborg.errors import InputError, Problem, ValidationError
 from fuaalborg.letting.errors import OWN_COLOURS, OWN_MUNICIPALITY, LedgerMunicipalityError
@@ -46,8 +47,8 @@ __all__ = [
     "facts_by_dwelling",
     "fingerprint_of",
     "organisations_of",
+    "other_municipality",
     "other_organisations",
-    "other_town",
     "registry_fingerprint",
     "registry_of",
 ]
@@ -249,7 +250,9 @@ class StepModelColours:
         return f"<StepModelColours {self.municipality.name} ({self.preset})>"
 
 
-def other_town(target: str, meta: LedgerMeta, name: str, found: str) -> LedgerMunicipalityError:
+def other_municipality(
+    target: str, meta: LedgerMeta, name: str, found: str
+) -> LedgerMunicipalityError:
     """The error refusing municipality ``name`` (fingerprint ``found``) for a ledger."""
     return LedgerMunicipalityError(
         f"{target} was created for municipality {meta.municipality!r} (fingerprint "
@@ -259,7 +262,7 @@ def other_town(target: str, meta: LedgerMeta, name: str, found: str) -> LedgerMu
     )
 
 
-def check_colour_source(source: ColourSource | None, fingerprint: str, town: str,
+def check_colour_source(source: ColourSource | None, fingerprint: str, municipality_name: str,
                         target: str) -> None:
     """Refuse a colour source that says it belongs to another municipality."""
     theirs = getattr(source, "fingerprint", None)
@@ -267,6 +270,15 @@ def check_colour_source(source: ColourSource | None, fingerprint: str, town: str
         name = getattr(getattr(source, "municipality", None), "name", "another municipality")
         raise LedgerMunicipalityError(
             f"the colour source is for {name!r} (fingerprint {theirs}), but {target} is for "
-            f"{town!r} (fingerprint {fingerprint})",
+            f"{municipality_name!r} (fingerprint {fingerprint})",
             remedy=OWN_COLOURS,
         )
+
+
+#: Names of this module that moved, for one release (old name → module, new name).
+_RENAMED = {"other_town": (__name__, "other_municipality")}
+
+
+def __getattr__(name: str) -> Any:
+    """``other_town`` (now :func:`other_municipality`) is deprecated."""
+    return _lazy.deprecated(__name__, name, _RENAMED)

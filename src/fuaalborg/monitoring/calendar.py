@@ -148,7 +148,7 @@ _CACHE: dict[tuple[int, dt.date, str], tuple[weakref.ref[Any], Placement]] = {}
 
 
 def placement_on(
-    town: Municipality, on: dt.date | str, preset: str | None = None
+    municipality: Municipality, on: dt.date | str, preset: str | None = None
 ) -> Placement:
     """The placement in force on ``on`` for a municipality (cached).
 
@@ -160,12 +160,12 @@ def placement_on(
     monitoring was updated: a scheduled update (:func:`last_update`) or the start
     of the preset's current rules (e.g. the agreement's start, 2023-01-01). Its
     ``on`` is that moment; the data used are those measured on or before it.
-    Ranking and the letting ledger ask ``placement_on(town, day).colour_of(dep)``.
+    Ranking and the letting ledger ask ``placement_on(municipality, day).colour_of(dep)``.
     """
     from fuaalborg.monitoring.steps import StepModel
 
     day = as_date(on, "on")
-    preset = preset or town.preset
+    preset = preset or municipality.preset
     model = _MODELS.get(preset)
     if model is None:
         model = _MODELS[preset] = StepModel.load(preset)
@@ -180,27 +180,33 @@ def placement_on(
     if not moments:
         raise NotInForceError(f"preset {preset!r} has no placement on {day.isoformat()}")
     moment = max(moments)
-    key = (id(town), moment, preset)
+    key = (id(municipality), moment, preset)
     hit = _CACHE.get(key)
-    if hit is not None and hit[0]() is town:
+    if hit is not None and hit[0]() is municipality:
         return hit[1]
-    placement = model.place(town.departments, town.indicators, town.lists, moment, validate=False)
+    placement = model.place(
+        municipality.departments,
+        municipality.indicators,
+        municipality.lists,
+        moment,
+        validate=False,
+    )
     for stale in [k for k, (ref, _p) in _CACHE.items() if ref() is None]:
         del _CACHE[stale]
     if len(_CACHE) >= _CACHE_SIZE:
         del _CACHE[next(iter(_CACHE))]
-    _CACHE[key] = (weakref.ref(town), placement)
+    _CACHE[key] = (weakref.ref(municipality), placement)
     return placement
 
 
 def colour_on(
-    town: Municipality, department_id: str, on: dt.date | str, preset: str | None = None
+    municipality: Municipality, department_id: str, on: dt.date | str, preset: str | None = None
 ) -> str:
     """The colour (green, yellow, red) of a department on a date: the placement in force.
 
-    Shorthand for ``placement_on(town, on, preset).colour_of(department_id)``.
+    Shorthand for ``placement_on(municipality, on, preset).colour_of(department_id)``.
     """
-    return placement_on(town, on, preset).colour_of(department_id)
+    return placement_on(municipality, on, preset).colour_of(department_id)
 
 
 # ---------------------------------------------------------------------------
@@ -510,13 +516,13 @@ def _revision_duties(
 
 def _mandatory_duties(
     params: ParameterSet,
-    town: Municipality,
+    municipality: Municipality,
     start: dt.date,
     end: dt.date,
     set_on: Mapping[str, dt.date],
 ) -> list[Duty]:
     """§ 60, stk. 4: mandatory criteria revised each period and lapsing off the lists."""
-    lists = town.lists
+    lists = municipality.lists
     if lists is None or lists.empty:
         return []
     frame = pd.DataFrame({
@@ -524,7 +530,7 @@ def _mandatory_duties(
         "list_date": pd.to_datetime(lists["list_date"]).dt.date.to_numpy(),
         "designation": lists["designation"].astype(str).to_numpy(),
     })
-    deps = town.departments
+    deps = municipality.departments
     counts = deps["area_id"].astype("string").value_counts()
     out: list[Duty] = []
     list_dates = sorted(set(frame["list_date"]))
@@ -554,7 +560,7 @@ def _mandatory_duties(
                     if start <= due:
                         out.append(Duty(
                             id=f"mandatory_criteria_revision:{area}:{run_start.isoformat()}:{n}",
-                            kind="mandatory_criteria_revision", body=town.name,
+                            kind="mandatory_criteria_revision", body=municipality.name,
                             subject=f"set the mandatory employment and education criteria of "
                             f"{where} again (period {n} from {run_start.isoformat()} ends)",
                             subject_da=f"fastsæt de obligatoriske kriterier for område {area} "
@@ -569,7 +575,7 @@ def _mandatory_duties(
                     source = before.reference if before is not None else "§ 60, stk. 4"
                     out.append(Duty(
                         id=f"mandatory_criteria_lapse:{area}:{day.isoformat()}",
-                        kind="mandatory_criteria_lapse", body=town.name,
+                        kind="mandatory_criteria_lapse", body=municipality.name,
                         subject=f"the mandatory criteria of {where} lapse: the area is not on "
                         f"the list of {day.isoformat()}",
                         subject_da=f"de obligatoriske kriterier for område {area} bortfalder: "

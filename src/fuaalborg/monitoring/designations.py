@@ -10,17 +10,17 @@ stk. 6–7 and the waiting-list refusal of § 51 c.
 >>> import datetime as dt
 >>> import pandas as pd
 >>> from fuaalborg.municipality import Municipality
->>> town = Municipality.__new__(Municipality)
->>> object.__setattr__(town, "departments", pd.DataFrame(
+>>> municipality = Municipality.__new__(Municipality)
+>>> object.__setattr__(municipality, "departments", pd.DataFrame(
 ...     {"department_id": ["D1", "D2"], "area_id": ["X", None]}))
->>> object.__setattr__(town, "lists", pd.DataFrame(
+>>> object.__setattr__(municipality, "lists", pd.DataFrame(
 ...     {"area_id": ["X"], "list_date": ["2022-12-01"], "designation": ["omdannelse"]}))
->>> found = designation_on(town, "D1", dt.date(2023, 5, 1))
+>>> found = designation_on(municipality, "D1", dt.date(2023, 5, 1))
 >>> found.designation, found.list_date
 ('omdannelse', datetime.date(2022, 12, 1))
 >>> print(found.basis)
 area X on the list of 2022-12-01: omdannelse
->>> designation_on(town, "D2", dt.date(2023, 5, 1)).designation
+>>> designation_on(municipality, "D2", dt.date(2023, 5, 1)).designation
 'none'
 """
 

@@ -28,7 +28,7 @@ __all__ = ["demo_evictions", "demo_ledger"]
 
 
 def demo_ledger(
-    town: Municipality,
+    municipality: Municipality,
     start: dt.date,
     end: dt.date,
     *,
@@ -36,7 +36,8 @@ def demo_ledger(
     seed: int = 2023,
     signed: int = 300,
 ) -> Ledger:
-    """A ledger of ``town``'s vacancies from ``start`` to ``end``, with answers and lettings.
+    """A ledger of ``municipality``'s vacancies from ``start`` to ``end``, with answers and
+    lettings.
 
     Referred dwellings are let by the municipality (about 80 %), declined and
     returned (about 15 %) or left awaiting an answer; up to ``signed``
@@ -47,14 +48,21 @@ def demo_ledger(
     """
     target = Path(path) if path is not None else Path(tempfile.mkdtemp()) / "ledger.jsonl"
     days = (end - start).days + 1
-    stream = vacancy_stream(town, start, days, seed=seed)
+    stream = vacancy_stream(municipality, start, days, seed=seed)
     rng = np.random.default_rng(seed)
-    with Ledger.create(target, town) as ledger:
+    with Ledger.create(target, municipality) as ledger:
         decisions = ledger.record_vacancies(stream)
         waiting = decisions.loc[decisions["route"] == "waiting_list", "vacancy_id"]
-        to_let = [str(v) for v in waiting.head(signed)] if len(town.applicants) else []
-        rankings = dict(zip(to_let, ledger.rank_many(to_let, town.applicants, top=signed + 5,
-                                                     municipality=town), strict=True))
+        to_let = [str(v) for v in waiting.head(signed)] if len(municipality.applicants) else []
+        rankings = dict(
+            zip(
+                to_let,
+                ledger.rank_many(
+                    to_let, municipality.applicants, top=signed + 5, municipality=municipality
+                ),
+                strict=True,
+            )
+        )
         for row in decisions.itertuples(index=False):
             vid = str(row.vacancy_id)
             on = row.on if isinstance(row.on, dt.date) else pd.Timestamp(str(row.on)).date()
@@ -80,12 +88,12 @@ def demo_ledger(
     return Ledger.open(target, readonly=True)
 
 
-def demo_evictions(town: Municipality, start: dt.date, end: dt.date, *, seed: int = 2023) -> (
-    pd.DataFrame
-):
-    """An invented evictions table (fogedsager) for ``town`` in the period."""
+def demo_evictions(
+    municipality: Municipality, start: dt.date, end: dt.date, *, seed: int = 2023
+) -> pd.DataFrame:
+    """An invented evictions table (fogedsager) for ``municipality`` in the period."""
     rng = np.random.default_rng(seed)
-    deps = town.departments["department_id"].astype(str).to_numpy()
+    deps = municipality.departments["department_id"].astype(str).to_numpy()
     n = max(len(deps) // 4, 1)
     chosen = rng.choice(deps, size=n, replace=False)
     offsets = rng.integers(0, max((end - start).days, 1), size=n)

@@ -161,7 +161,7 @@ def corrections(
 
 def check_ledger(
     events: Sequence[Mapping[str, Any]],
-    town: Municipality,
+    municipality: Municipality,
     start: dt.date,
     end: dt.date,
     params: ParameterSet,
@@ -184,7 +184,7 @@ def check_ledger(
                 f"the ledger's format is {header.get('format')!r}; this report reads "
                 f"{LEDGER_FORMAT!r}"
             )
-        problems.extend(_other_municipality(events, header, town, end))
+        problems.extend(_other_municipality(events, header, municipality, end))
     rules_events = {e["id"]: e for e in events if e.get("type") == "rules"}
     used: dict[str, dt.date] = {}
     for e in events:
@@ -235,14 +235,15 @@ def check_ledger(
 
 
 def _other_municipality(events: Sequence[Mapping[str, Any]], header: Mapping[str, Any],
-                        town: Municipality, end: dt.date) -> list[str]:
-    """Why the ledger is not ``town``'s, by the fingerprint of its departments and dwellings.
+                        municipality: Municipality, end: dt.date) -> list[str]:
+    """Why the ledger is not ``municipality``'s, by the fingerprint of its departments and
+    dwellings.
 
     The name a ledger recorded tells nothing (a municipality.toml may be
     renamed; two municipalities may share a name): the fingerprint of the
     departments and their dwellings does
     (:func:`~fuaalborg.letting.registry.registry_fingerprint`). Where the
-    ledger's stock has changed (``stock`` events), ``town`` is accepted as the
+    ledger's stock has changed (``stock`` events), ``municipality`` is accepted as the
     stock as it is now — the tables a municipality keeps — or as it was on the
     period's last day ``end``; a stock the ledger had before and moved on from
     in the period or since is named, with the day it changed.
@@ -255,7 +256,7 @@ def _other_municipality(events: Sequence[Mapping[str, Any]], header: Mapping[str
         [{**e, "registry": e.get("registry") or {}} for e in events
          if e.get("type") in ("created", "stock")], recorded=False)
     current, at_end = history.current, history.in_force(end)
-    found = registry_fingerprint(town)
+    found = registry_fingerprint(municipality)
     if found in (current.fingerprint, at_end.fingerprint):
         return []
     older = history.find(found)
@@ -264,20 +265,20 @@ def _other_municipality(events: Sequence[Mapping[str, Any]], header: Mapping[str
         then = ("" if at_end is current else f" or as they were on {end.isoformat()} "
                 f"(fingerprint {at_end.fingerprint})")
         return [
-            f"{town.name!r} has the ledger's departments and dwellings as they were before the "
-            f"stock changed on {later.on} (event {later.seq}): give the municipality's tables as "
-            f"they are now (fingerprint {current.fingerprint}){then}"
+            f"{municipality.name!r} has the ledger's departments and dwellings as they were "
+            f"before the stock changed on {later.on} (event {later.seq}): give the "
+            f"municipality's tables as they are now (fingerprint {current.fingerprint}){then}"
         ]
     name = header.get("municipality")
     since = "" if current.on is None else f", its stock since {current.on}"
     problem = (
         f"the ledger was created for {name!r} (fingerprint {current.fingerprint} of its "
-        f"departments and dwellings{since}); {town.name!r} has other departments or dwellings "
-        f"(fingerprint {found}): the ledger belongs to another municipality, or to another "
-        "version of its dwellings table (a change of stock is recorded with `fuaalborg ledger "
-        "update-stock`)"
+        f"departments and dwellings{since}); {municipality.name!r} has other departments or "
+        f"dwellings (fingerprint {found}): the ledger belongs to another municipality, or to "
+        "another version of its dwellings table (a change of stock is recorded with "
+        "`fuaalborg ledger update-stock`)"
     )
-    ours = set(town.departments["department_id"].astype(str))
+    ours = set(municipality.departments["department_id"].astype(str))
     unknown = sorted(set(map(str, current.registry)) - ours)
     lacking = sorted(ours - set(map(str, current.registry)))
     for count, ids, what in ((len(unknown), unknown, "the municipality does not have"),
@@ -289,9 +290,9 @@ def _other_municipality(events: Sequence[Mapping[str, Any]], header: Mapping[str
 
 
 def removed_departments(
-    events: Sequence[Mapping[str, Any]], town: Municipality, lettings: pd.DataFrame
+    events: Sequence[Mapping[str, Any]], municipality: Municipality, lettings: pd.DataFrame
 ) -> tuple[dict[str, tuple[str, dt.date | None]], list[str]]:
-    """Departments of the period's lettings that ``town`` no longer has, and problems.
+    """Departments of the period's lettings that ``municipality`` no longer has, and problems.
 
     A department removed from the ledger's stock (a ``stock`` event) keeps its
     lettings of before the change: the report counts them under the
@@ -300,7 +301,7 @@ def removed_departments(
     and a problem for each such department whose organisation the ledger does
     not record. Never drops a letting silently.
     """
-    ours = set(town.departments["department_id"].astype(str))
+    ours = set(municipality.departments["department_id"].astype(str))
     missing = sorted(set(lettings["department_id"].astype(str)) - ours)
     if not missing:
         return {}, []

@@ -63,7 +63,7 @@ class Context:
     """What every section needs: the municipality, the disclosure level, the language,
     the threshold of suppression and the names of organisations and departments."""
 
-    town: Municipality
+    municipality: Municipality
     disclosure: str
     lang: Language
     threshold: int
@@ -86,18 +86,18 @@ class Context:
         return sorted(self.org_names.values())
 
 
-def context(town: Municipality, disclosure: str, lang: Language, threshold: int,
+def context(municipality: Municipality, disclosure: str, lang: Language, threshold: int,
             removed: Mapping[str, tuple[str, dt.date | None]] | None = None) -> Context:
-    """The :class:`Context` of a report on ``town``.
+    """The :class:`Context` of a report on ``municipality``.
 
     ``removed`` adds departments the municipality no longer has but the
     period's lettings are in (department -> organisation CVR and the day it
     left the ledger's stock): they are named by their id and that day.
     """
-    orgs = town.organisations
+    orgs = municipality.organisations
     names = dict(zip(orgs["organisation_cvr"].astype(str), orgs["name"].astype(str),
                      strict=True))
-    deps = town.departments
+    deps = municipality.departments
     dep_org = dict(zip(deps["department_id"].astype(str),
                        deps["organisation_cvr"].astype(str).map(names), strict=True))
     dep_names = dict(zip(deps["department_id"].astype(str), deps["name"].astype(str),
@@ -108,7 +108,7 @@ def context(town: Municipality, disclosure: str, lang: Language, threshold: int,
         dep_names[dep] = label("department.removed", lang).format(
             id=dep, on="?" if left_on is None else left_on.isoformat())
         dep_area[dep] = None
-    return Context(town, disclosure, lang, threshold, names, dep_org, dep_names, dep_area)
+    return Context(municipality, disclosure, lang, threshold, names, dep_org, dep_names, dep_area)
 
 
 def _years_covered(start: dt.date, end: dt.date) -> float:
@@ -265,7 +265,7 @@ def r2(ctx: Context, lettings: pd.DataFrame, params: ParameterSet, start: dt.dat
         area = extra.drop(columns=[ctx.l("department_id")]).groupby(
             ctx.l("area_id"), dropna=True).sum().reset_index()
         out.append(ReportTable("R2_area", "R2", f"{ctx.l('R2')} — {ctx.l('area_id')}", area))
-    dwellings = ctx.town.dwellings
+    dwellings = ctx.municipality.dwellings
     for scheme in ("agreement", "lbf"):
         bands = rent_band_labels(scheme, end, params)
         stock = rent_band(dwellings["monthly_rent_dkk"], scheme, end, params)
@@ -314,17 +314,17 @@ def _need_table(ctx: Context, lettings: pd.DataFrame, params: ParameterSet, star
     counted = pd.DataFrame({heading: [cheap_referred]})
     protected = protect_counts(counted, ctx.threshold if ctx.public else 1, margins="none")
     shown = (protected.shown() if ctx.public else protected.values).copy()
-    need = ctx.town.referral_need(end, params)
+    need = ctx.municipality.referral_need(end, params)
     if need is None:
         low, high = (params.lookup(name, end, warn=False) for name in NEED_PARAMETERS)
         note = ctx.l("need_missing").format(
-            name=ctx.town.name, low=low.value, high=high.value, reference=low.reference)
+            name=ctx.municipality.name, low=low.value, high=high.value, reference=low.reference)
     else:
         for key, value in (("need_low", need.low), ("need_high", need.high),
                            ("need_period_low", round(need.low * years)),
                            ("need_period_high", round(need.high * years))):
             shown[ctx.l(key)] = [value]
-        note = ctx.l("need_example" if ctx.town.synthetic else "need_source").format(
+        note = ctx.l("need_example" if ctx.municipality.synthetic else "need_source").format(
             reference=need.reference)
     return ReportTable("R2_need", "R2", f"{ctx.l('R2')} — {ctx.l('expected_need')}", shown,
                        protected if ctx.public else None, note)
@@ -464,7 +464,7 @@ def r5(ctx: Context, placement: Placement) -> list[ReportTable]:
                            detail.reset_index(drop=True), None, meta))
     from fuaalborg.monitoring.overview import overview
 
-    red_yellow = _in_words(ctx, overview(placement, ctx.town.organisations))
+    red_yellow = _in_words(ctx, overview(placement, ctx.municipality.organisations))
     out.append(ReportTable("R5_overview", "R5", ctx.l("overview_title"),
                            red_yellow.reset_index(drop=True), None, meta))
     return out
@@ -477,7 +477,7 @@ def r6(ctx: Context, lettings: pd.DataFrame, params: ParameterSet, end: dt.date)
     (and department for the parties)."""
     percentiles = [float(q) for q in params.get("reporting.waiting_time.percentiles", end)]
     signed = lettings[lettings["signed_on"].notna() & lettings["route"].eq("waiting_list")]
-    applicants = ctx.town.applicants
+    applicants = ctx.municipality.applicants
     note = ""
     if signed.empty or applicants.empty or "seniority_date" not in applicants.columns:
         joined = signed.assign(seniority_date=pd.Series(dtype="datetime64[s]"))

@@ -77,11 +77,11 @@ FloatArray = npt.NDArray[np.float64]
 
 
 
-def _placement_colours(town: Municipality, on: dt.date) -> Mapping[str, str]:
+def _placement_colours(municipality: Municipality, on: dt.date) -> Mapping[str, str]:
     """Every department's colour on ``on`` from the step model's placement."""
     from fuaalborg.monitoring import placement_on
 
-    colours = placement_on(town, on).colours()
+    colours = placement_on(municipality, on).colours()
     return {str(k): str(v) for k, v in colours.items()}
 
 

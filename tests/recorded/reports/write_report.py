@@ -35,10 +35,10 @@ from fuaalborg.reports.demo import demo_evictions, demo_ledger  # noqa: E402
 from report_support import END, START, build, dumps, header, read_events  # noqa: E402
 
 
-def write_ledger(town: object, folder: Path) -> list[dict[str, object]]:
+def write_ledger(municipality: object, folder: Path) -> list[dict[str, object]]:
     """The demonstration ledger with a void, a correction and a late vacancy."""
     path = folder / "ledger.jsonl"
-    demo_ledger(town, START, END, path=path, signed=20).close()  # type: ignore[arg-type]
+    demo_ledger(municipality, START, END, path=path, signed=20).close()  # type: ignore[arg-type]
     with Ledger.open(path) as ledger:
         events = ledger.events()
         vacancies = [e for e in events if e["type"] == "vacancy"]
@@ -48,7 +48,7 @@ def write_ledger(town: object, folder: Path) -> list[dict[str, object]]:
         ledger.correct(idle[1]["vacancy_id"], "rent misread", "2024-01-21", by="Udlejningen",
                        monthly_rent_dkk=float(idle[1]["monthly_rent_dkk"]) + 100.0)
         last = vacancies[-1]
-        dwellings = town.dwellings  # type: ignore[attr-defined]
+        dwellings = municipality.dwellings  # type: ignore[attr-defined]
         other = dwellings[(dwellings["department_id"] == last["department_id"])
                           & (dwellings["dwelling_id"] != last["dwelling_id"])
                           & (dwellings["kind"] == "family")].iloc[0]
@@ -60,19 +60,19 @@ def write_ledger(town: object, folder: Path) -> list[dict[str, object]]:
 
 
 def main() -> None:
-    town = examples.load()
+    municipality = examples.load()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        events = write_ledger(town, folder)
+        events = write_ledger(municipality, folder)
         with (HERE / "ledger.jsonl").open("w", encoding="utf-8") as fh:
             for event in events:
                 fh.write(json.dumps(event, ensure_ascii=False, sort_keys=True) + "\n")
-        evictions = demo_evictions(town, START, END)
+        evictions = demo_evictions(municipality, START, END)
         evictions.to_csv(HERE / "evictions.csv", index=False)
         assert any(e["type"] == "signed" and e.get("group") is not None for e in events), (
             "a letting with a priority group (R3 per group)")
         # built as the test builds them: from the file just written
-        expected = build(town, [header(town, folder), *read_events()], folder)
+        expected = build(municipality, [header(municipality, folder), *read_events()], folder)
     (HERE / "expected.json").write_text(dumps(expected) + "\n", encoding="utf-8")
 
 
