@@ -550,3 +550,25 @@ def test_figures(municipality: Municipality, tmp_path: Path) -> None:
     assert need.stat().st_size > 1000
     assert both.read_text().startswith("<?xml")
     assert fig.axes[0].get_xticklabels()[0].get_text() == "2026"
+
+
+def test_a_municipality_without_a_need_of_its_own_is_told_whose_need_it_is_measured_against(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    from fuaalborg.municipality import Municipality
+
+    folder = tmp_path / "m"
+    shutil.copytree(Path(__file__).parent.parent / "docs" / "fjordby", folder)
+    own = simulate(Municipality.from_folder(folder), years=1, runs=2, seed=1)
+    assert not any("no referral need of its own" in n for n in own.notes)
+    assert (own.need_low, own.need_high) == (20, 30)
+    settings = folder / "municipality.toml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text[: text.index("[referral_need]")], encoding="utf-8")
+    none = simulate(Municipality.from_folder(folder), years=1, runs=2, seed=1)
+    said = [n for n in none.notes if "no referral need of its own" in n]
+    assert len(said) == 1
+    assert "Aalborg's 250–300" in said[0]
+    assert any(said[0] in line for line in none.lines())

@@ -284,6 +284,21 @@ def simulate(
     assert labels is not None
     counts = _run(stock, plans, runs, seed, len(labels), progress, int(workers))
     first_plan = plans[0]
+    notes = [
+        "department and organisation counters start at zero on the first simulated "
+        f"day ({first_day.isoformat()})",
+        "vacancies arrive per department as a Poisson process with rate dwellings × "
+        "turnover; colours are fixed for each year on its first day",
+    ]
+    if municipality.referral_need(first_day, chosen.parameters) is None:
+        # never another municipality's need without a word: Aalborg's is the bundled one
+        source = chosen.parameters.lookup("referral.expected_need_low", first_day, warn=False)
+        notes.append(
+            f"{municipality.name} states no referral need of its own (municipality.toml "
+            f"[referral_need]): the need met is measured against Aalborg's "
+            f"{first_plan.need_low}–{first_plan.need_high} cheap dwellings a year "
+            f"({source.reference})"
+        )
     return SimulationResult(
         seed=seed,
         years=years,
@@ -296,12 +311,7 @@ def simulate(
         need_high=first_plan.need_high,
         counts=counts,
         categories={"rent_band": tuple(labels), "colour": COLOURS, "route": _ROUTES},
-        notes=(
-            "department and organisation counters start at zero on the first simulated "
-            f"day ({first_day.isoformat()})",
-            "vacancies arrive per department as a Poisson process with rate dwellings × "
-            "turnover; colours are fixed for each year on its first day",
-        ),
+        notes=tuple(notes),
     )
 
 
