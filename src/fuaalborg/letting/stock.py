@@ -23,10 +23,10 @@ vacancy is checked against the stock of its own date:
 >>> change = compare_registries(old, new)
 >>> for part in change.describe().split("; "):
 ...     print(part)
-1 department removed
-1 department with another number of dwellings
-1 dwelling added
-1 dwelling moved to another department
+1 department removed (B)
+1 department with another number of dwellings (A)
+1 dwelling added (A3)
+1 dwelling moved to another department (B1)
 >>> change.departments_removed, change.dwellings_added, change.dwellings_moved
 (('B',), ('A3',), ('B1',))
 """
@@ -98,20 +98,28 @@ class StockChange:
         """The change a ``stock`` event records."""
         return cls(**{name: tuple(map(str, ids)) for name, ids in changes.items()})
 
-    def describe(self) -> str:
-        """The change in counts, one line (``2 departments added; 14 dwellings added``)."""
+    def describe(self, *, shown: int = 3) -> str:
+        """The change in one line, counts with the first ``shown`` ids of each part
+        (``2 departments added (D101, D102); 14 dwellings added (D101-001, …)``).
+
+        Department and dwelling ids are no personal data; they let a caseworker find
+        the rows that differ.
+        """
         parts = []
-        for count, what in (
-            (len(self.departments_added), "department{} added"),
-            (len(self.departments_removed), "department{} removed"),
-            (len(self.departments_resized), "department{} with another number of dwellings"),
-            (len(self.dwellings_added), "dwelling{} added"),
-            (len(self.dwellings_removed), "dwelling{} removed"),
-            (len(self.dwellings_moved), "dwelling{} moved to another department"),
-            (len(self.kinds_changed), "dwelling{} of another kind"),
+        for ids, what in (
+            (self.departments_added, "department{} added"),
+            (self.departments_removed, "department{} removed"),
+            (self.departments_resized, "department{} with another number of dwellings"),
+            (self.dwellings_added, "dwelling{} added"),
+            (self.dwellings_removed, "dwelling{} removed"),
+            (self.dwellings_moved, "dwelling{} moved to another department"),
+            (self.kinds_changed, "dwelling{} of another kind"),
         ):
-            if count:
-                parts.append(f"{count} " + what.format("" if count == 1 else "s"))
+            if ids:
+                named = ", ".join(ids[:shown]) + (", …" if len(ids) > shown else "")
+                parts.append(
+                    f"{len(ids)} " + what.format("" if len(ids) == 1 else "s") + f" ({named})"
+                )
         return "; ".join(parts) or "no change"
 
 
