@@ -133,9 +133,10 @@ def cpr_mask(values: Any) -> npt.NDArray[np.bool_]:
     if pd.api.types.is_integer_dtype(series.dtype):
         numbers = series.to_numpy(dtype="float64", na_value=np.nan)
         cand = np.flatnonzero((numbers >= 10**8) & (numbers < 10**10))
-        if not len(cand):
-            return out
-        text = pd.Series([f"{int(v):010d}" for v in numbers[cand]], dtype="string")
+        # DDMMYYxxxx by arithmetic (a lost leading zero is a day of one digit)
+        whole: npt.NDArray[np.int64] = numbers[cand].astype(np.int64)
+        out[cand[_real_dates(whole // 10**8, whole // 10**6 % 100, whole // 10**4 % 100)]] = True
+        return out
     elif pd.api.types.is_numeric_dtype(series.dtype):
         return out  # a number with a fraction is no CPR number; a whole float is shown as x.0
     else:
@@ -158,6 +159,18 @@ def cpr_mask(values: Any) -> npt.NDArray[np.bool_]:
     day, month, year = (
         parts[k][shaped].astype("int64").to_numpy(dtype=np.int64) for k in range(3)
     )
-    real = (day <= _DAYS[month]) & ~((month == 2) & (day == 29) & (year % 4 != 0))
-    out[cand[np.flatnonzero(shaped)[real]]] = True
+    out[cand[np.flatnonzero(shaped)[_real_dates(day, month, year)]]] = True
     return out
+
+
+def _real_dates(
+    day: npt.NDArray[np.integer[Any]],
+    month: npt.NDArray[np.integer[Any]],
+    year: npt.NDArray[np.integer[Any]],
+) -> npt.NDArray[np.bool_]:
+    """Whether each (day, month, two-digit year) is a real date, as :func:`_real_date`."""
+    shaped = (day >= 1) & (month >= 1) & (month <= 12)
+    last = _DAYS[np.where(shaped, month, 0)]
+    leap_day = (month == 2) & (day == 29) & (year % 4 != 0)
+    real: npt.NDArray[np.bool_] = shaped & (day <= last) & ~leap_day
+    return real
