@@ -13,7 +13,6 @@ True
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 from fuaalborg import _lazy
@@ -166,16 +165,7 @@ _DEPRECATED: dict[str, tuple[str, str]] = {
 def __getattr__(name: str) -> Any:
     """Load a re-exported name or a submodule on first use (PEP 562)."""
     if name in _DEPRECATED:
-        import warnings
-
-        module, attribute = _DEPRECATED[name]
-        warnings.warn(
-            f"fuaalborg.{name} is now fuaalborg.{attribute}; the old name will be removed in a "
-            "later release",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return getattr(importlib.import_module(module), attribute)
+        return _lazy.deprecated(__name__, name, _DEPRECATED)
     return _lazy.load(globals(), name, _EXPORTS, _SUBMODULES)
 
 

@@ -960,16 +960,12 @@ def write_table(
     return target
 
 
+#: Former names, kept for one release (old name → module, new name).
+_RENAMED = {"Problem": (__name__, "TableProblem")}
+
+
 def __getattr__(name: str) -> Any:
     """``Problem``: the former name of :class:`TableProblem`, deprecated since 0.2."""
-    if name == "Problem":
-        import warnings
+    from fuaalborg import _lazy
 
-        warnings.warn(
-            "fuaalborg.tables.Problem is now TableProblem (a fuaalborg.errors.Problem); "
-            "the old name will be removed in a later release",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return TableProblem
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _lazy.deprecated(__name__, name, _RENAMED)
