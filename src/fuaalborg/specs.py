@@ -27,8 +27,8 @@ spec               table
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TypedDict
+from collections.abc import Callable, Iterator
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -52,7 +52,21 @@ __all__ = [
     "one_conviction_form",
 ]
 
-_CVR = CVR_PATTERN
+
+class _CvrNumber(TypedDict):
+    """The keyword arguments of a column of CVR numbers."""
+
+    pattern: str
+    check: Callable[[pd.Series[Any]], pd.Series[bool]]
+    check_text: str
+
+
+#: How a CVR number is checked, wherever a table names an organisation by one.
+_CVR_NUMBER: _CvrNumber = {
+    "pattern": CVR_PATTERN,
+    "check": valid_cvr_mask,
+    "check_text": "passing the modulus-11 check",
+}
 
 #: Dwelling kinds: ordinary social family dwellings and subsidised (BAB) ones.
 DWELLING_KINDS = ("family", "bab")
@@ -78,9 +92,7 @@ ORGANISATIONS = TableSpec(
             "string",
             "CVR number (8 digits, modulus-11)",
             "CVR-nummer (8 cifre, modulus-11)",
-            pattern=_CVR,
-            check=valid_cvr_mask,
-            check_text="passing the modulus-11 check",
+            **_CVR_NUMBER,
             unique=True,
         ),
         Column("name", "string", "name of the organisation", "boligorganisationens navn"),
@@ -105,9 +117,7 @@ DEPARTMENTS = TableSpec(
             "string",
             "CVR number of the organisation that owns the department",
             "boligorganisationens CVR-nummer",
-            pattern=_CVR,
-            check=valid_cvr_mask,
-            check_text="passing the modulus-11 check",
+            **_CVR_NUMBER,
         ),
         Column("name", "string", "name of the department", "afdelingens navn"),
         Column(
