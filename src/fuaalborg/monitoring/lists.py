@@ -60,7 +60,7 @@ from fuaalborg.dates import as_date
 from fuaalborg.errors import NotInForceError, ParameterFileError, Problem, ValidationError
 from fuaalborg.monitoring._compare import OPERATORS, compare, format_number
 from fuaalborg.parameters import ParameterSet, load_parameters
-from fuaalborg.specs import DESIGNATIONS, INDICATORS, LISTS, one_conviction_form
+from fuaalborg.specs import AREAS, DESIGNATIONS, INDICATORS, LISTS, one_conviction_form
 from fuaalborg.tables import Column, TableProblem, TableSpec, read_table
 
 __all__ = [
@@ -104,11 +104,12 @@ AREA_INDICATORS = TableSpec(
     description_da="Ministeriets indikatorer pr. boligområde og listedato",
     key=("area_id", "list_date"),
     columns=(
-        Column("area_id", "string", "identifier of the area", "områdets id"),
+        # the areas' own identifier and residents (fuaalborg.specs), one row per list date
+        attrs.evolve(AREAS.column("area_id"), unique=False),
         Column(
             "list_date", "date", "the list's publication date (1 December)", "listens dato"
         ),
-        Column("residents", "int", "residents of the area", "områdets beboere", min=0),
+        AREAS.column("residents"),
         Column(
             "non_western_pct",
             "float",

@@ -129,7 +129,8 @@ PREVIOUS_PLACEMENT = TableSpec(
     description_da="En tidligere placering: hver afdelings farve",
     key=("department_id",),
     columns=(
-        Column("department_id", "string", "the department", "afdelingen", unique=True),
+        # the department as the indicators name it, here one row each
+        attrs.evolve(specs.INDICATORS.column("department_id"), unique=True),
         Column("colour", "string", "green, yellow or red", "grøn, gul eller rød", allowed=COLOURS),
     ),
 )
