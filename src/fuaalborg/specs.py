@@ -309,10 +309,7 @@ INDICATORS = TableSpec(
             "two per row)",
             "samme andel i procent af beboerne på 18 år og derover; omregnes med "
             "landsgennemsnittet (angiv én af de to pr. række)",
-            unit="%",
-            min=0.0,
-            max=100.0,
-            nullable=True,
+            **_PCT,
             required=False,
         ),
         Column(
