@@ -254,6 +254,27 @@ def test_cvr_columns_apply_the_modulus_11_check() -> None:
     assert "modulus-11" in info.value.problems[0].expected
 
 
+def test_a_departments_organisation_cvr_is_checked_like_the_organisations() -> None:
+    frame = pd.DataFrame({
+        "department_id": ["D1", "D2", "D3"],
+        "organisation_cvr": ["31831814", "12345678", "0123456"],
+        "name": ["A", "B", "C"],
+        "area_id": [None, None, None],
+        "family_dwellings": [10, 10, 10],
+        "bab_dwellings": [0, 0, 0],
+        "residents": [20, 20, 20],
+        "residents_18_64": [12, 12, 12],
+    })
+    with pytest.raises(TableValidationError) as info:
+        specs.DEPARTMENTS.validate(frame)
+    assert {(p.column, p.row, p.value) for p in info.value.problems} == {
+        ("organisation_cvr", 2, "'12345678'"), ("organisation_cvr", 3, "'0123456'"),
+    }
+    expected = {p.expected for p in info.value.problems}
+    assert expected == {specs.ORGANISATIONS.column("organisation_cvr").expected("en")}
+    assert "modulus-11" in expected.pop()
+
+
 def test_problems_of_several_tables_name_their_table() -> None:
     from fuaalborg.tables import TableProblem
 
