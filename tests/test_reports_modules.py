@@ -150,6 +150,25 @@ def test_no_report_module_but_the_labels_chooses_words_by_language(module: str) 
     assert not choices, f"{module} compares with a language on lines {choices}: use labels"
 
 
+def test_a_section_is_headed_by_its_key_and_a_closed_set_word_is_itself_in_english() -> None:
+    from fuaalborg.reports.labels import label
+
+    for key, da, en in (("R1", "Udlejninger efter udlejningsvej", "Lettings by route"),
+                        ("R7", "Bilag: kriterieaudit og regler",
+                         "Annex: criteria audit and rules")):
+        assert (label(key, "da"), label(key, "en")) == (f"{key} {da}", f"{key} {en}")
+    for value, danish in (("green", "grøn"), ("twin tool", "tvillingeværktøj"),
+                          ("udsat", "udsat"), ("none", "ingen")):
+        assert (label(f"word.{value}", "da"), label(f"word.{value}", "en")) == (danish, value)
+    from fuaalborg.model import COLOURS
+    from fuaalborg.monitoring.steps import BASES
+
+    # every colour and basis has its own Danish word: none is left in English
+    assert all(label(f"word.{value}", "da") != value for value in (*COLOURS, *BASES))
+    assert label("word.purple", "en") == "word.purple"  # not a word of a closed set
+    assert label("audit_note", "da") == label("audit_note", "en")
+
+
 @pytest.mark.parametrize("module", [*MODULES, "fuaalborg.simulation.figures"])
 def test_only_the_plotting_module_sets_matplotlib_up(module: str) -> None:
     source = (Path(importlib.import_module(module).__file__ or "")).read_text(encoding="utf-8")

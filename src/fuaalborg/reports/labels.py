@@ -15,12 +15,27 @@ as a (Danish, English) pair; the other report modules look their words up with
 
 from __future__ import annotations
 
+from fuaalborg import danish
 from fuaalborg._types import LANGUAGES as LANGUAGES
 from fuaalborg._types import Language as Language
 from fuaalborg.errors import ValidationError
-from fuaalborg.monitoring.steps import ETHNICITY_NOTICE
+from fuaalborg.model import COLOURS
+from fuaalborg.monitoring.steps import BASES, ETHNICITY_NOTICE
+from fuaalborg.specs import DESIGNATIONS
 
 __all__ = ["LANGUAGES", "Language", "either", "label", "language"]
+
+#: The values of R5's closed sets: colours, the basis of a colour, area designations.
+#: A Danish report shows each in the glossary's Danish (:func:`fuaalborg.danish.value`),
+#: an English one as it is (the designations are the law's Danish terms, untranslated).
+_WORDS = (*COLOURS, *BASES, *DESIGNATIONS)
+
+#: The note under the criteria audit's table, in the audit's own (English) terms in
+#: either language.
+_AUDIT_NOTE = (
+    "ok = {ok}; {violations} violations; {unchecked} unchecked; "
+    "{warnings} four-fifths warnings for human review"
+)
 
 _LABELS: dict[str, tuple[str, str]] = {
     # sections
@@ -113,12 +128,7 @@ _LABELS: dict[str, tuple[str, str]] = {
         "No signed lettings with a known seniority date in the period.",
     ),
     # the criteria audit's own terms, as ``fuaalborg audit`` prints them (not translated)
-    "audit_note": (
-        "ok = {ok}; {violations} violations; {unchecked} unchecked; "
-        "{warnings} four-fifths warnings for human review",
-        "ok = {ok}; {violations} violations; {unchecked} unchecked; "
-        "{warnings} four-fifths warnings for human review",
-    ),
+    "audit_note": (_AUDIT_NOTE, _AUDIT_NOTE),
     "overview_title": (
         "Overblik over røde og gule afdelinger",
         "Overview of red and yellow departments",
@@ -220,19 +230,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "designation": ("Udpegning", "Designation"),
     "dwellings": ("Boliger", "Dwellings"),
     "reason_en": ("Begrundelse (på engelsk)", "Reason"),
-    # the words of R5's closed sets: colours, the basis of a colour, area designations
-    "word.green": ("grøn", "green"),
-    "word.yellow": ("gul", "yellow"),
-    "word.red": ("rød", "red"),
-    "word.list": ("liste", "list"),
-    "word.twin tool": ("tvillingeværktøj", "twin tool"),
-    "word.unmonitored": ("ikke monitoreret", "unmonitored"),
-    "word.no data": ("ingen data", "no data"),
-    "word.udsat": ("udsat", "udsat"),
-    "word.parallelsamfund": ("parallelsamfund", "parallelsamfund"),
-    "word.omdannelse": ("omdannelse", "omdannelse"),
-    "word.forebyggelse": ("forebyggelse", "forebyggelse"),
-    "word.none": ("ingen", "none"),
+    # the words of R5's closed sets (word.<value>)
+    **{f"word.{word}": (danish.value(word), word) for word in _WORDS},
     # the indicators whose values R5 shows (value_<indicator>)
     "value.outside_work_education_pct": (
         "Uden for arbejde og uddannelse (%)", "Outside work and education (%)"),
