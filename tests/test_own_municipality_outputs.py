@@ -197,6 +197,11 @@ def test_a_public_report_shows_the_municipalitys_need_and_stock_however_small(
     assert r6.loc["Municipal referral", "Median (years)"] == NO_CASES
     notes = " ".join(report.notes)
     assert "'–' = nothing to compute" in notes
+    # the parties' report shows the same '–' where there is nothing to compute, and says so
+    shares = parties.table("R3_org").set_index("Organisation")["Share let flexibly"]
+    assert shares["Andelsboligforeningen Kystbo"] == NO_CASES
+    assert not shares.isna().any()
+    assert "'–' = nothing to compute (no cases)." in parties.notes
 
 
 def test_the_example_reports_aalborgs_need_and_says_whose_it_is(tmp_path: Path) -> None:

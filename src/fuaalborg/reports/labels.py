@@ -90,6 +90,10 @@ _LABELS: dict[str, tuple[str, str]] = {
         "nothing to compute (no cases). The stock of dwellings and the municipality's expected "
         "need are not about people and are not suppressed.",
     ),
+    "no_cases_note": (
+        "»–« = intet at beregne (ingen tilfælde).",
+        "'–' = nothing to compute (no cases).",
+    ),
     "generated": ("Dannet", "Generated"),
     "synthetic": ("Syntetiske eksempeldata", "Synthetic example data"),
     "source.ledger": (

@@ -242,6 +242,8 @@ def build_report(
     if ctx.public:
         notes.append(label("suppressed_note", lang).format(last=threshold - 1,
                                                            threshold=threshold))
+    else:
+        notes.append(label("no_cases_note", lang))
     if placement.notice:
         notes.append(notice(placement, lang))
     if municipality.synthetic:

@@ -351,8 +351,8 @@ def r3(ctx: Context, lettings: pd.DataFrame) -> list[ReportTable]:
                               hidden_inputs=linked if ctx.public else None)
     shown = (protected.shown() if ctx.public else values).copy()
     shown.columns = [ctx.l("flexible"), ctx.l("ordinary"), ctx.l("waiting_list")]
-    shown_share = derived.shown() if ctx.public else derived.values
-    shown[ctx.l("flexible_share")] = shown_share["flexible_share"].map(
+    # the parties' threshold of 1 hides nothing; a share of no lettings shows NO_CASES
+    shown[ctx.l("flexible_share")] = derived.shown()["flexible_share"].map(
         lambda v: v if isinstance(v, str) or pd.isna(v) else round(float(v), 3))
     shown.index.name = ctx.l("organisation")
     out = [ReportTable("R3_org", "R3", ctx.l("R3"), shown.reset_index(),
