@@ -124,6 +124,12 @@ def test_red_is_mandatory_flexible_only_from_the_law_s_date() -> None:
     assert "§ 60, stk. 4" in new.record.route_basis
     with pytest.raises(RankingContextError, match=r"§ 60, stk\. 4"):
         rank(t, since, colour="red", route="ordinary")
+    # the explanation says "mandatory" from the same dated rule, not from the colour alone
+    assert "obligatorisk, fordi afdelingen er rød" in new.explain("x", lang="da")
+    chosen = rank(t, before, registry=registry(), colour="red", organisation_cvr=CVR,
+                  route="flexible")
+    assert chosen.route == "flexible"
+    assert "mandatory" not in chosen.explain("x", lang="en")
 
 
 def test_internal_turn_puts_internal_rows_first_and_external_turn_excludes_them() -> None:

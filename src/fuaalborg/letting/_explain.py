@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from fuaalborg import danish
 from fuaalborg._types import Language
 from fuaalborg.records import RankingBasis
 
@@ -39,6 +40,9 @@ class Terms:
     s51c: Rule | None = None
     #: whether each priority group applies to the dwelling (``None``: all do)
     applies: tuple[bool, ...] | None = None
+    #: whether the colour rules in force on the day (``colour_rules.mandatory_flexible``)
+    #: make flexible letting mandatory in the department's colour
+    mandatory_flexible: bool = False
 
 
 @attrs.frozen
@@ -87,11 +91,11 @@ _T: dict[str, dict[str, str]] = {
         "opfylder de aftalte kriterier går forud for de andre, gruppe 1 først; inden for en "
         "gruppe afgør ancienniteten.",
     },
-    "red": {
-        "en": "Flexible letting is mandatory because the department is red (almenboligloven "
-        "§ 60, stk. 4).",
-        "da": "Fleksibel udlejning er obligatorisk, fordi afdelingen er rød (almenboligloven "
-        "§ 60, stk. 4).",
+    "mandatory": {
+        "en": "Flexible letting is mandatory because the department is {colour} "
+        "(almenboligloven § 60, stk. 4).",
+        "da": "Fleksibel udlejning er obligatorisk, fordi afdelingen er {colour} "
+        "(almenboligloven § 60, stk. 4).",
     },
     "ordinary": {
         "en": "The dwelling is let by seniority (ordinary letting): the longest on the waiting "
@@ -318,8 +322,9 @@ def explain(
     lines = [_T["position"][lang].format(pos=pos, total=terms.eligible, **common)]
     if basis.route == "flexible":
         lines.append(_T["flexible"][lang])
-        if basis.colour == "red":
-            lines.append(_T["red"][lang])
+        if terms.mandatory_flexible and basis.colour is not None:
+            colour = danish.value(basis.colour) if lang == "da" else basis.colour
+            lines.append(_T["mandatory"][lang].format(colour=colour))
     else:
         lines.append(_T["ordinary"][lang])
     lines.append(_T[f"turn_{basis.turn or 'none'}"][lang])

@@ -210,6 +210,8 @@ class _Context:
     designation_basis: str = ""
     s51c: Any = None
     applies: tuple[bool, ...] | None = None
+    #: whether the colour rules in force make flexible letting mandatory in the department
+    mandatory_flexible: bool = False
 
 
 #: How many sort keys one :func:`rank_many` call keeps for reuse.
@@ -523,6 +525,7 @@ def _resolve(
         household_refusal=refusal,
         designation_basis=designation_basis,
         s51c=s51c,
+        mandatory_flexible=red_mandatory,
     )
     return ctx, reg
 
@@ -1432,6 +1435,7 @@ class Ranking:
         return _explain.Terms(
             basis=ctx.basis, eligible=self.eligible_count,
             max_persons_per_room=ctx.max_persons_per_room, s51c=ctx.s51c, applies=ctx.applies,
+            mandatory_flexible=ctx.mandatory_flexible,
         )
 
     def _row(self, row: int) -> _explain.Row:
