@@ -40,6 +40,23 @@ def test_every_command_has_help(runner: CliRunner) -> None:
         assert "Usage:" in sub.output
 
 
+def test_the_command_table_names_each_modules_own_commands() -> None:
+    """Every command module's ``COMMANDS``, and nothing else, is in the lazy table."""
+    import importlib
+    import pkgutil
+
+    import fuaalborg.cli
+    from fuaalborg.cli import COMMAND_MODULES
+
+    found = {}
+    for info in pkgutil.iter_modules(fuaalborg.cli.__path__):
+        module = importlib.import_module(f"fuaalborg.cli.{info.name}")
+        for command in getattr(module, "COMMANDS", ()):
+            attribute = next(a for a in module.__all__ if getattr(module, a) is command)
+            found[command.name] = (info.name, attribute)
+    assert found == dict(COMMAND_MODULES)
+
+
 def test_parameters_command_shows_value_period_and_reference(runner: CliRunner) -> None:
     result = runner.invoke(main, ["parameters", "referral.share", "--on", "2024-05-01"])
     assert result.exit_code == 0
