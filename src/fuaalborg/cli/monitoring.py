@@ -18,6 +18,7 @@ import click
 from fuaalborg.cli._common import (
     DATE,
     CommandError,
+    F,
     check_output,
     danish_option,
     dayfirst_option,
@@ -67,6 +68,18 @@ _previous_option = click.option(
     type=click.Path(exists=True, dir_okay=False),
     help="A previous placement (CSV/xlsx with department_id, colour) to show changes.",
 )
+
+
+def _placement_options(func: F) -> F:
+    """The options of a command that places the departments on the step model.
+
+    ``--on``, ``--preset``, ``--previous``, ``--municipality``, ``--dayfirst``,
+    ``-o`` (.csv or .xlsx) and ``--danish``, in that order.
+    """
+    for option in reversed((_on_option, _preset_option, _previous_option, municipality_option,
+                            dayfirst_option, output_option(".csv", ".xlsx"), danish_option)):
+        func = option(func)
+    return func
 
 
 @click.command("classify-areas")
@@ -164,13 +177,7 @@ def _placement(
 
 
 @click.command("place")
-@_on_option
-@_preset_option
-@_previous_option
-@municipality_option
-@dayfirst_option
-@output_option(".csv", ".xlsx")
-@danish_option
+@_placement_options
 @click.option(
     "--figure",
     type=click.Path(dir_okay=False),
@@ -221,13 +228,7 @@ def place_command(
 
 
 @click.command("overview")
-@_on_option
-@_preset_option
-@_previous_option
-@municipality_option
-@dayfirst_option
-@output_option(".csv", ".xlsx")
-@danish_option
+@_placement_options
 @click.option("--summary", is_flag=True, help="Show counts per organisation only.")
 def overview_command(
     on: dt.date | None,
