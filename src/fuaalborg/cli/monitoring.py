@@ -18,7 +18,6 @@ import click
 from fuaalborg.cli._common import (
     DATE,
     CommandError,
-    F,
     check_output,
     danish_option,
     dayfirst_option,
@@ -27,6 +26,7 @@ from fuaalborg.cli._common import (
     load_municipality,
     municipality_option,
     output_option,
+    stacked,
 )
 
 if TYPE_CHECKING:
@@ -70,16 +70,9 @@ _previous_option = click.option(
 )
 
 
-def _placement_options(func: F) -> F:
-    """The options of a command that places the departments on the step model.
-
-    ``--on``, ``--preset``, ``--previous``, ``--municipality``, ``--dayfirst``,
-    ``-o`` (.csv or .xlsx) and ``--danish``, in that order.
-    """
-    for option in reversed((_on_option, _preset_option, _previous_option, municipality_option,
-                            dayfirst_option, output_option(".csv", ".xlsx"), danish_option)):
-        func = option(func)
-    return func
+#: The options of a command that places the departments on the step model.
+_placement_options = stacked(_on_option, _preset_option, _previous_option, municipality_option,
+                             dayfirst_option, output_option(".csv", ".xlsx"), danish_option)
 
 
 @click.command("classify-areas")
