@@ -40,6 +40,55 @@ def test_every_command_has_help(runner: CliRunner) -> None:
         assert "Usage:" in sub.output
 
 
+def test_the_command_table_names_each_modules_own_commands() -> None:
+    """Every command module's ``COMMANDS``, and nothing else, is in the lazy table."""
+    import importlib
+    import pkgutil
+
+    import fuaalborg.cli
+    from fuaalborg.cli import COMMAND_MODULES
+
+    found = {}
+    for info in pkgutil.iter_modules(fuaalborg.cli.__path__):
+        module = importlib.import_module(f"fuaalborg.cli.{info.name}")
+        for command in getattr(module, "COMMANDS", ()):
+            attribute = next(a for a in module.__all__ if getattr(module, a) is command)
+            found[command.name] = (info.name, attribute)
+    assert found == dict(COMMAND_MODULES)
+
+
+def test_stacked_options_are_the_options_written_one_above_the_other() -> None:
+    import click
+
+    from fuaalborg.cli._common import stacked
+
+    both = stacked(click.argument("first"), click.option("--second"), click.option("--third"))
+
+    @click.command()
+    @both
+    @click.option("--own")
+    def stacked_command(first: str, second: str | None, third: str | None,
+                        own: str | None) -> None:
+        click.echo(f"{first} {second} {third} {own}")
+
+    @click.command()
+    @click.argument("first")
+    @click.option("--second")
+    @click.option("--third")
+    @click.option("--own")
+    def written_command(first: str, second: str | None, third: str | None,
+                        own: str | None) -> None:
+        click.echo(f"{first} {second} {third} {own}")
+
+    assert [p.name for p in stacked_command.params] == ["first", "second", "third", "own"]
+    runner = CliRunner()
+    args = ["a", "--own", "d", "--third", "c", "--second", "b"]
+    assert runner.invoke(stacked_command, args).output == "a b c d\n"
+    help_of = [runner.invoke(c, ["--help"]).output.split("\n", 1)[1]
+               for c in (stacked_command, written_command)]
+    assert help_of[0] == help_of[1]
+
+
 def test_parameters_command_shows_value_period_and_reference(runner: CliRunner) -> None:
     result = runner.invoke(main, ["parameters", "referral.share", "--on", "2024-05-01"])
     assert result.exit_code == 0

@@ -65,3 +65,13 @@ def test_cli_commands(tmp_path: Path) -> None:
     res = runner.invoke(main, ["colour-rules", "red", "--on", "2024-01-01"])
     assert res.exit_code == 0
     assert "§ 60, stk. 4" in res.output
+
+
+def test_place_and_overview_take_the_same_placement_options() -> None:
+    """Both commands place the departments: the same options, in the same order, first."""
+    from fuaalborg.cli.monitoring import overview_command, place_command
+
+    shared = ["on", "preset", "previous", "municipality_dir", "folder", "dayfirst", "output",
+              "danish"]
+    assert [p.name for p in place_command.params] == [*shared, "figure"]
+    assert [p.name for p in overview_command.params] == [*shared, "summary"]

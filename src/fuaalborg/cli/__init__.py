@@ -9,8 +9,8 @@ a warning prints as one line ``warning: …``. A command whose reader goes away
 Each command's module is imported only when the command runs (or its help is
 shown): ``fuaalborg --version`` imports neither pandas nor the library.
 :data:`COMMAND_MODULES` maps every command name to the module and attribute that
-define it; a new command is one line there. Options shared by commands live in
-:mod:`fuaalborg.cli._common`.
+define it; a new command is one name in its module's entry there. Options shared by
+commands live in :mod:`fuaalborg.cli._common`.
 """
 
 from __future__ import annotations
@@ -34,23 +34,35 @@ from fuaalborg.errors import FuaalborgError
 
 __all__ = ["COMMAND_MODULES", "SuggestingGroup", "main"]
 
+#: The commands each module of ``fuaalborg.cli`` defines, by name (the module lists the
+#: click commands themselves as its ``COMMANDS``); a new command is one name here.
+_COMMAND_NAMES: Mapping[str, tuple[str, ...]] = {
+    "demo": ("demo",),
+    "parameters": ("parameters",),
+    "simulate": ("simulate",),
+    "monitoring": ("classify-areas", "place", "overview", "colour-rules", "compare-presets"),
+    "calendar": ("calendar",),
+    "criteria": ("plugins", "audit"),
+    "ranking": ("rank",),
+    "ledger": ("ledger",),
+    "report": ("report",),
+}
+
+#: The commands that are groups of subcommands (``fuaalborg ledger init``).
+_GROUPS = frozenset({"ledger"})
+
+
+def _attribute(name: str) -> str:
+    """The attribute of its module that defines command ``name``.
+
+    ``colour-rules`` is ``colour_rules_command``; the group ``ledger`` is ``ledger_group``.
+    """
+    return f"{name.replace('-', '_')}_{'group' if name in _GROUPS else 'command'}"
+
+
 #: Every command: its name, and the module and attribute of ``fuaalborg.cli`` defining it.
-#: (Each command module lists its own click commands as ``COMMANDS``.)
 COMMAND_MODULES: Mapping[str, tuple[str, str]] = {
-    "demo": ("demo", "demo_command"),
-    "parameters": ("parameters", "parameters_command"),
-    "simulate": ("simulate", "simulate_command"),
-    "classify-areas": ("monitoring", "classify_areas_command"),
-    "place": ("monitoring", "place_command"),
-    "overview": ("monitoring", "overview_command"),
-    "colour-rules": ("monitoring", "colour_rules_command"),
-    "compare-presets": ("monitoring", "compare_presets_command"),
-    "calendar": ("calendar", "calendar_command"),
-    "plugins": ("criteria", "plugins_command"),
-    "audit": ("criteria", "audit_command"),
-    "rank": ("ranking", "rank_command"),
-    "ledger": ("ledger", "ledger_group"),
-    "report": ("report", "report_command"),
+    name: (module, _attribute(name)) for module, names in _COMMAND_NAMES.items() for name in names
 }
 
 _NEGATIVE = re.compile(r"-\d[\d.,]*")

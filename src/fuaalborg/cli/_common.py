@@ -57,6 +57,7 @@ __all__ = [
     "output_option",
     "output_suffix",
     "parse_amount",
+    "stacked",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -231,6 +232,20 @@ def _settings_parameters(folder: str) -> ParameterSet:
     layer = settings.layer()
     return ParameterSet((*base.layers, layer), (*base.sources, settings.source)) if layer\
         else base
+
+
+def stacked(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    """One decorator for arguments and options that several commands take together.
+
+    ``stacked(a, b)`` is ``a`` written above ``b``: the help lists them in that order.
+    """
+
+    def apply(func: F) -> F:
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+
+    return apply
 
 
 # -- the municipality ------------------------------------------------------------------

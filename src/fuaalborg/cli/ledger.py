@@ -38,6 +38,7 @@ from fuaalborg.cli._common import (
     load_municipality,
     municipality_option,
     output_option,
+    stacked,
 )
 from fuaalborg.errors import FuaalborgError, Remedy, WithRemedy, Wording
 from fuaalborg.letting.events import EVENT_TYPES as _EVENT_TYPES
@@ -247,16 +248,20 @@ def answer_command(target: str, vacancy_id: str, answer: str, on: dt.date) -> No
                                             if d.returned else ""))
 
 
-_REASON = click.option("--reason", required=True, help="Why (kept in the ledger).")
 _BY = click.option("--by", help="Who (default: the operating-system user).")
+
+#: The arguments and options of a command that amends a recorded vacancy from a date.
+_AMENDMENT = stacked(
+    click.argument("target", metavar=_TARGET),
+    click.argument("vacancy_id"),
+    click.argument("on", type=DATE),
+    click.option("--reason", required=True, help="Why (kept in the ledger)."),
+    _BY,
+)
 
 
 @ledger_group.command("void")
-@click.argument("target", metavar=_TARGET)
-@click.argument("vacancy_id")
-@click.argument("on", type=DATE)
-@_REASON
-@_BY
+@_AMENDMENT
 def void_command(target: str, vacancy_id: str, on: dt.date, reason: str, by: str | None) -> None:
     """Void a vacancy recorded in error: it stops counting from DATE (YYYY-MM-DD).
 
@@ -273,11 +278,7 @@ def void_command(target: str, vacancy_id: str, on: dt.date, reason: str, by: str
 
 
 @ledger_group.command("correct")
-@click.argument("target", metavar=_TARGET)
-@click.argument("vacancy_id")
-@click.argument("on", type=DATE)
-@_REASON
-@_BY
+@_AMENDMENT
 @click.option("--rent", type=Amount("bounds.monthly_rent_dkk"),
               help="The monthly rent in kr. (a decimal comma is fine: 4550,5).")
 @click.option("--rooms", type=Amount("bounds.rooms", whole=True, minimum=1),

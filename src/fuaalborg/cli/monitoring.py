@@ -26,6 +26,7 @@ from fuaalborg.cli._common import (
     load_municipality,
     municipality_option,
     output_option,
+    stacked,
 )
 
 if TYPE_CHECKING:
@@ -67,6 +68,11 @@ _previous_option = click.option(
     type=click.Path(exists=True, dir_okay=False),
     help="A previous placement (CSV/xlsx with department_id, colour) to show changes.",
 )
+
+
+#: The options of a command that places the departments on the step model.
+_placement_options = stacked(_on_option, _preset_option, _previous_option, municipality_option,
+                             dayfirst_option, output_option(".csv", ".xlsx"), danish_option)
 
 
 @click.command("classify-areas")
@@ -164,13 +170,7 @@ def _placement(
 
 
 @click.command("place")
-@_on_option
-@_preset_option
-@_previous_option
-@municipality_option
-@dayfirst_option
-@output_option(".csv", ".xlsx")
-@danish_option
+@_placement_options
 @click.option(
     "--figure",
     type=click.Path(dir_okay=False),
@@ -221,13 +221,7 @@ def place_command(
 
 
 @click.command("overview")
-@_on_option
-@_preset_option
-@_previous_option
-@municipality_option
-@dayfirst_option
-@output_option(".csv", ".xlsx")
-@danish_option
+@_placement_options
 @click.option("--summary", is_flag=True, help="Show counts per organisation only.")
 def overview_command(
     on: dt.date | None,
