@@ -42,7 +42,9 @@ from fuaalborg.cli._common import (
 )
 from fuaalborg.errors import FuaalborgError, Remedy, WithRemedy, Wording
 from fuaalborg.letting.events import EVENT_TYPES as _EVENT_TYPES
+from fuaalborg.model import COLOURS
 from fuaalborg.municipality import Municipality
+from fuaalborg.specs import DWELLING_KINDS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -192,11 +194,11 @@ def _colour_source(target: str, ledger_fingerprint: str, ledger_name: str) -> St
 @click.argument("vacancy_id")
 @click.argument("dwelling_id")
 @click.argument("department_id")
-@click.argument("kind", type=click.Choice(["family", "bab"]))
+@click.argument("kind", type=click.Choice(DWELLING_KINDS))
 @click.argument("vacant_on", type=DATE)
 @click.argument("rent", type=Amount("bounds.monthly_rent_dkk"), metavar="RENT")
 @click.argument("rooms", type=Amount("bounds.rooms", whole=True, minimum=1), metavar="ROOMS")
-@click.option("--colour", type=click.Choice(["green", "yellow", "red"]),
+@click.option("--colour", type=click.Choice(COLOURS),
               help="The department's colour (default: the step model's placement on the date).")
 @municipality_option
 @dayfirst_option

@@ -28,6 +28,7 @@ from fuaalborg.cli._common import (
     output_option,
     stacked,
 )
+from fuaalborg.model import COLOURS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -273,7 +274,7 @@ def overview_command(
 
 
 @click.command("colour-rules")
-@click.argument("colour", type=click.Choice(["green", "yellow", "red"]))
+@click.argument("colour", type=click.Choice(COLOURS))
 @_on_option
 def colour_rules_command(colour: str, on: dt.date | None) -> None:
     """What COLOUR means on a date: referral counting, referral placement, flexible letting."""

@@ -30,7 +30,7 @@ from fuaalborg.danish import value as danish_value
 from fuaalborg.errors import FuaalborgError, Remedy, Wording
 from fuaalborg.model import COLOURS
 from fuaalborg.municipality import Municipality
-from fuaalborg.specs import DWELLING_TYPES, DWELLINGS
+from fuaalborg.specs import DWELLING_KINDS, DWELLING_TYPES, DWELLINGS
 
 if TYPE_CHECKING:
     from fuaalborg.letting.ranking import Ranking
@@ -234,7 +234,7 @@ def _show_frame(frame: Any) -> list[str]:
               help="What the dwelling is suited or earmarked for (English or Danish).")
 @click.option("--lift/--no-lift", "lift", default=None,
               help="Whether the dwelling can be reached by lift.")
-@click.option("--kind", type=click.Choice(["family", "bab"]),
+@click.option("--kind", type=click.Choice(DWELLING_KINDS),
               help="The dwelling's kind (default: from the dwellings table with --dwelling). A "
               "BAB dwelling goes to the municipal referral as the letting ledger routes it, "
               "except where the referral does not place households (red): then it is ranked.")
