@@ -545,3 +545,22 @@ def test_most_specific_agreement_applies() -> None:
     assert registry.agreement_for("d1", CVR, "yellow", ON) == by_colour
     assert registry.agreement_for("d1", CVR, "green", ON) == general
     assert registry.agreement_for("d1", CVR, "green", dt.date(2026, 1, 1)) is None
+
+
+@pytest.mark.parametrize(
+    ("criterion_id", "field"),
+    [
+        ("commuter", "works_in_municipality"),
+        ("separated", "separated_within_year"),
+        ("accessible_dwelling", "needs_accessible_dwelling"),
+    ],
+)
+def test_a_yes_no_builtin_reads_its_one_field_and_counts_missing_as_not_met(
+    criterion_id: str, field: str
+) -> None:
+    registry = load(entry_points=False)
+    criterion = registry.criteria[criterion_id]
+    assert criterion.reads == frozenset({field})
+    assert criterion.legal_basis.startswith("Almenboligloven § 60, stk. 1")
+    frame = pd.DataFrame({field: pd.array([True, False, None], dtype="boolean")})
+    assert registry.evaluate(criterion_id, frame, ON).tolist() == [True, False, False]

@@ -137,3 +137,19 @@ def test_an_empty_dwellings_table_does_not_hide_the_declared_dwellings() -> None
     got = {(p.table, p.column, p.row) for p in info.value.problems}
     assert {("departments", "family_dwellings", 1), ("departments", "bab_dwellings", 1),
             ("departments", "family_dwellings", 2)} <= got
+
+
+def test_every_bound_of_municipality_toml_overrides_its_parameter_in_its_unit() -> None:
+    from fuaalborg.municipality import MunicipalitySettings
+    from fuaalborg.parameters import load_parameters
+
+    bundled = load_parameters()
+    keys = [name.removeprefix("bounds.") for name in bundled.names() if name.startswith("bounds.")]
+    lines = ['name = "Own"', "[bounds]", *(f"{key} = 7" for key in keys), 'reference = "own"']
+    text = "\n".join(lines)
+    layer = MunicipalitySettings.from_text(text, "municipality.toml").layer()
+    assert sorted(layer) == [f"bounds.{key}" for key in sorted(keys)]
+    for name, parameter in layer.items():
+        assert parameter.unit == bundled.parameter(name).unit
+        assert parameter.values[0].value == 7
+        assert parameter.values[0].reference == "own (municipality.toml [bounds])"

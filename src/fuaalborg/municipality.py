@@ -64,31 +64,29 @@ __all__ = [
 DEFAULT_PRESET = "aalborg-2023"
 #: The settings file of a municipality's folder.
 SETTINGS_FILE = "municipality.toml"
+#: Each table's Danish file name (without suffix); its English file name is the table's name.
+_DANISH_FILES: Mapping[str, str] = {
+    "organisations": "boligorganisationer",
+    "departments": "afdelinger",
+    "dwellings": "boliger",
+    "areas": "områder",
+    "indicators": "indikatorer",
+    "lists": "lister",
+    "applicants": "venteliste",
+    "area_indicators": "områdeindikatorer",
+}
 #: Each table's file name (without suffix) in English and in Danish.
 TABLE_FILES: Mapping[str, tuple[str, str]] = {
-    "organisations": ("organisations", "boligorganisationer"),
-    "departments": ("departments", "afdelinger"),
-    "dwellings": ("dwellings", "boliger"),
-    "areas": ("areas", "områder"),
-    "indicators": ("indicators", "indikatorer"),
-    "lists": ("lists", "lister"),
-    "applicants": ("applicants", "venteliste"),
-    "area_indicators": ("area_indicators", "områdeindikatorer"),
+    table: (table, danish) for table, danish in _DANISH_FILES.items()
 }
 _OPTIONAL = ("applicants", "area_indicators")
-#: Municipality.toml's [bounds] keys: the parameter each overrides, and its unit.
-_BOUNDS: Mapping[str, tuple[str, str]] = {
-    "monthly_rent_dkk": ("bounds.monthly_rent_dkk", "dkk_per_month"),
-    "rooms": ("bounds.rooms", "count"),
-    "area_m2": ("bounds.area_m2", "count"),
-    "conviction_ratio": ("bounds.conviction_ratio", "ratio"),
-    "applicant_age_min": ("bounds.applicant_age_min", "years"),
-    "applicant_age_max": ("bounds.applicant_age_max", "years"),
-    "household_size": ("bounds.household_size", "count"),
-    "hours_per_week": ("bounds.hours_per_week", "hours_per_week"),
-    "fixed_term_months": ("bounds.fixed_term_months", "months"),
-    "benefit_months": ("bounds.benefit_months", "months"),
-}
+#: Municipality.toml's [bounds] keys: each overrides the parameter ``bounds.<key>``, in
+#: that parameter's unit.
+_BOUNDS = (
+    "monthly_rent_dkk", "rooms", "area_m2", "conviction_ratio", "applicant_age_min",
+    "applicant_age_max", "household_size", "hours_per_week", "fixed_term_months",
+    "benefit_months",
+)
 
 
 class SettingsError(InputError):
@@ -211,7 +209,8 @@ class MunicipalitySettings:
                 "count", self.need.high, ref, self.need.start)
         for key, value in self.bounds.items():
             ref = f"{self.bounds_reference} ({self.source} [bounds])"
-            parameter, unit = _BOUNDS[key]
+            parameter = f"bounds.{key}"
+            unit = load_parameters().parameter(parameter).unit
             shown = int(value) if unit == "count" and float(value).is_integer() else value
             add(parameter, f"Sanity bound {key} set by {self.source}", unit, shown, ref,
                 dt.date(1900, 1, 1))

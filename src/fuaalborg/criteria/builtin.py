@@ -200,12 +200,24 @@ def _senior(frame: pd.DataFrame, values: Mapping[str, Any]) -> pd.Series[bool]:
     return _series(frame, _number(frame["age"]) >= values["criteria.age.senior_min"])
 
 
-def _field_flag(name: str) -> Any:
-    def predicate(frame: pd.DataFrame) -> pd.Series[bool]:
-        return _series(frame, _flag(frame[name]))
+def _flag_criterion(
+    *, id: str, title: str, title_da: str, field: str, documentation: str
+) -> Criterion:
+    """A § 60, stk. 1 criterion met where the yes/no field ``field`` is true."""
 
-    predicate.__name__ = f"flag_{name}"
-    return predicate
+    def predicate(frame: pd.DataFrame) -> pd.Series[bool]:
+        return _series(frame, _flag(frame[field]))
+
+    predicate.__name__ = f"flag_{field}"
+    return Criterion(
+        id=id,
+        title=title,
+        title_da=title_da,
+        reads={field},
+        predicate=predicate,
+        legal_basis=_ABL_60_1,
+        documentation=documentation,
+    )
 
 
 def builtin_criteria() -> list[Criterion]:
@@ -306,31 +318,25 @@ def builtin_criteria() -> list[Criterion]:
             legal_basis=_ABL_60_1,
             documentation="proof of age",
         ),
-        Criterion(
+        _flag_criterion(
             id="commuter",
             title="Commuter working in the municipality",
             title_da="Pendler med arbejde i kommunen",
-            reads={"works_in_municipality"},
-            predicate=_field_flag("works_in_municipality"),
-            legal_basis=_ABL_60_1,
+            field="works_in_municipality",
             documentation="employment contract showing a workplace in the municipality",
         ),
-        Criterion(
+        _flag_criterion(
             id="separated",
             title="Separated or divorced within the last year",
             title_da="Separeret eller skilt inden for det seneste år",
-            reads={"separated_within_year"},
-            predicate=_field_flag("separated_within_year"),
-            legal_basis=_ABL_60_1,
+            field="separated_within_year",
             documentation="the separation or divorce decision (Familieretshuset)",
         ),
-        Criterion(
+        _flag_criterion(
             id="accessible_dwelling",
             title="Needs an accessible dwelling",
             title_da="Behov for en tilgængelig bolig",
-            reads={"needs_accessible_dwelling"},
-            predicate=_field_flag("needs_accessible_dwelling"),
-            legal_basis=_ABL_60_1,
+            field="needs_accessible_dwelling",
             documentation="the municipality's or a doctor's statement of the need",
         ),
     ]

@@ -316,13 +316,11 @@ def simulate(
 
 
 def _empty(runs: int, years: int, n_bands: int) -> dict[str, FloatArray]:
+    """Zero counts for ``runs`` runs: a breakdown has a column per category of its kind."""
     shape = (runs, years)
+    categories = {"rent_band": n_bands, "colour": len(COLOURS), "route": len(_ROUTES)}
     return {
-        "vacancies_by_band": np.zeros((*shape, n_bands)),
-        "vacancies_by_colour": np.zeros((*shape, len(COLOURS))),
-        "referral_by_band": np.zeros((*shape, n_bands)),
-        "referral_by_colour": np.zeros((*shape, len(COLOURS))),
-        "lettings_by_route": np.zeros((*shape, len(_ROUTES))),
+        **{name: np.zeros((*shape, categories[kind])) for name, (kind, _) in BREAKDOWNS.items()},
         "bab_vacancies": np.zeros(shape),
         "lettings_internal": np.zeros(shape),
         "lettings_external": np.zeros(shape),
@@ -413,7 +411,6 @@ def _route_year(
     dep = np.concatenate([draws[i][y].department for i in range(n_local)])
     dwelling = np.concatenate([draws[i][y].dwelling for i in range(n_local)])
     n_dep = len(stock.department_ids)
-    n_bands = arrays["vacancies_by_band"].shape[2]
     bab = stock.bab[dwelling]
     colour = plan.colour[dep]
     band = plan.band[dwelling]
@@ -435,18 +432,19 @@ def _route_year(
     internal = routed.turn == _INTERNAL
     turned = routed.turn >= 0
 
-    def add(name: str, cat: IntArray, k: int, mask: npt.NDArray[np.bool_] | None = None) -> None:
+    def add(name: str, cat: IntArray, mask: npt.NDArray[np.bool_] | None = None) -> None:
+        k = arrays[name].shape[2]  # the categories of the breakdown's kind
         index = local * k + cat
         weights = None if mask is None else mask.astype(np.float64)
         total = np.bincount(index, weights=weights, minlength=n_local * k).reshape(n_local, k)
         arrays[name][:, y, :] += total
 
     route = np.where(referral, 0, np.where(flexible, 1, 2)).astype(np.int64)
-    add("vacancies_by_band", band, n_bands)
-    add("vacancies_by_colour", colour, len(COLOURS))
-    add("referral_by_band", band, n_bands, referral)
-    add("referral_by_colour", colour, len(COLOURS), referral)
-    add("lettings_by_route", route, len(_ROUTES))
+    add("vacancies_by_band", band)
+    add("vacancies_by_colour", colour)
+    add("referral_by_band", band, referral)
+    add("referral_by_colour", colour, referral)
+    add("lettings_by_route", route)
     for name, mask in (
         ("bab_vacancies", bab),
         ("lettings_internal", internal),
