@@ -22,6 +22,7 @@ from fuaalborg.errors import (
     ValidationError,
     Wording,
     format_problems,
+    unknown_keys,
 )
 from fuaalborg.letting.errors import GIVE_COLOUR, LedgerInputError
 from fuaalborg.tables import TableProblem, TableValidationError
@@ -104,3 +105,42 @@ def test_the_former_name_of_a_table_problem_still_works_and_warns() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert fuaalborg.TableProblem is TableProblem
+
+
+_KEY = st.text(alphabet="abcdefghij_", min_size=1, max_size=8)
+
+
+@given(st.lists(_KEY, max_size=8), st.sets(_KEY, min_size=1, max_size=6))
+def test_unknown_keys_names_each_key_that_is_not_known_once_at_its_own_place(
+    given_keys: list[str], known: set[str]
+) -> None:
+    problems = unknown_keys(given_keys, known, "table")
+    assert [p.where for p in problems] == [f"table.{k}" for k in sorted(set(given_keys) - known)]
+    for problem in problems:
+        assert problem.what.startswith("unknown key; ")
+        assert problem.what.endswith("expected " + ", ".join(sorted(known)))
+        assert "\n" not in str(problem)
+
+
+def test_unknown_keys_suggests_the_near_miss_and_keeps_an_order_when_asked() -> None:
+    (typo,) = unknown_keys(["treshold"], ("operator", "threshold"), "tests.a")
+    assert typo.what == "unknown key; did you mean 'threshold'? expected operator, threshold"
+    (bound,) = unknown_keys(["size"], ("rooms", "area_m2"), "bounds", what="bound",
+                            in_order=True)
+    assert str(bound) == "bounds.size: unknown bound; expected rooms, area_m2"
+
+
+def test_settings_and_rule_files_name_a_mistyped_key_and_what_was_meant() -> None:
+    from fuaalborg.colours import mandatory_value
+    from fuaalborg.municipality import MunicipalitySettings
+
+    text = 'name = "X"\nnmae = "Y"\n[referral_need]\nlow = 1\nhigh = 2\nrefrence = "r"\n'
+    with pytest.raises(ProblemsError) as caught:
+        MunicipalitySettings.from_text(text, "municipality.toml")
+    lines = str(caught.value)
+    assert "nmae: unknown key; did you mean 'name'?" in lines
+    assert "referral_need.refrence: unknown key; did you mean 'reference'?" in lines
+    with pytest.raises(ParameterFileError) as caught:
+        mandatory_value({"colours": ["red"], "share": "1", "designations": [], "colour": 1})
+    assert ("colour_rules.mandatory_flexible.colour: unknown key; did you mean 'colours'? "
+            "expected colours, share, designations") in str(caught.value)

@@ -44,7 +44,7 @@ from typing import Any
 import attrs
 
 from fuaalborg.dates import as_date
-from fuaalborg.errors import ParameterFileError, Problem
+from fuaalborg.errors import ParameterFileError, Problem, unknown_keys
 from fuaalborg.model import COLOURS, Colour
 from fuaalborg.parameters import DatedValue, ParameterSet
 
@@ -179,12 +179,7 @@ def placement_value(
         if not isinstance(entry, Mapping):
             problems.append(Problem(where, "missing (a table { placement = \"yes\" })"))
             continue
-        extra = sorted(set(entry) - {"placement", "criteria"})
-        if extra:
-            problems.append(Problem(
-                where,
-                f"unknown keys {extra}; expected placement, criteria",
-            ))
+        problems += unknown_keys(entry, ("placement", "criteria"), where, in_order=True)
         kind = entry.get("placement")
         if kind not in PLACEMENTS:
             problems.append(Problem(
@@ -223,13 +218,8 @@ def mandatory_value(
     if not isinstance(value, Mapping):
         raise ParameterFileError(
             [Problem(MANDATORY, "expected a table { colours, share, designations }")])
-    extra = sorted(set(value) - {"colours", "share", "designations"})
-    if extra:
-        problems.append(Problem(
-            MANDATORY,
-            f"unknown keys {extra}; expected colours, share, "
-            "designations",
-        ))
+    problems += unknown_keys(value, ("colours", "share", "designations"), MANDATORY,
+                             in_order=True)
     colours = _colour_list(value.get("colours"), f"{MANDATORY}.colours", problems)
     if colours and "share" not in value:
         problems.append(Problem(

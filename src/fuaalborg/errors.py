@@ -72,6 +72,7 @@ the department's colour is not known; give --colour or --municipality
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
@@ -96,6 +97,7 @@ __all__ = [
     "WithRemedy",
     "Wording",
     "format_problems",
+    "unknown_keys",
 ]
 
 #: How many problems a message lists before it counts the rest.
@@ -224,6 +226,37 @@ class Problem:
 
     def __str__(self) -> str:
         return self.worded()
+
+
+def unknown_keys(
+    given: Iterable[str],
+    known: Iterable[str],
+    where: str = "",
+    *,
+    what: str = "key",
+    in_order: bool = False,
+) -> list[Problem]:
+    """One :class:`Problem` for each of ``given`` that is not one of ``known``.
+
+    Each is placed at ``where.key`` (at ``key`` where ``where`` is empty), says what
+    was expected and, for a near miss, which known key was probably meant. The known
+    keys are listed sorted, or in their own order with ``in_order``.
+
+    >>> for p in unknown_keys(["low", "hihg", "colour"], {"low", "high"}, "need"):
+    ...     print(p)
+    need.colour: unknown key; expected high, low
+    need.hihg: unknown key; did you mean 'high'? expected high, low
+    """
+    expected = list(known) if in_order else sorted(known)
+    problems = []
+    for key in sorted(set(given) - set(expected)):
+        close = difflib.get_close_matches(key, expected, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        problems.append(Problem(
+            f"{where}.{key}" if where else key,
+            f"unknown {what}; {hint}expected {', '.join(expected)}",
+        ))
+    return problems
 
 
 class ProblemLike(Protocol):

@@ -35,7 +35,7 @@ import attrs
 import pandas as pd
 
 from fuaalborg import specs
-from fuaalborg.errors import InputError, Problem, ValidationError
+from fuaalborg.errors import InputError, Problem, ValidationError, unknown_keys
 from fuaalborg.parameters import DatedValue, Parameter, ParameterSet, load_parameters
 from fuaalborg.tables import (
     TableProblem,
@@ -162,8 +162,7 @@ class MunicipalitySettings:
             raise SettingsError(source, [Problem("", f"not valid TOML ({exc})")]) from None
         problems: list[Problem] = []
         known = {"name", "code", "presets", "referral_need", "bounds"}
-        problems += [Problem(key, f"unknown key; expected {', '.join(sorted(known))}")
-                     for key in sorted(set(raw) - known)]
+        problems += unknown_keys(raw, known)
         name = raw.get("name")
         if not isinstance(name, str) or not name.strip():
             problems.append(Problem(
@@ -267,8 +266,7 @@ def _need(value: Any, problems: list[Problem]) -> ReferralNeed | None:
         problems.append(Problem("referral_need", "expected a table with low, high, reference"))
         return None
     known = {"low", "high", "reference", "from"}
-    problems += [Problem(f"referral_need.{k}", f"unknown key; expected {', '.join(sorted(known))}")
-                 for k in sorted(set(value) - known)]
+    problems += unknown_keys(value, known, "referral_need")
     ok = True
     for key in ("low", "high"):
         v = value.get(key)
@@ -308,10 +306,7 @@ def _bounds(value: Any, problems: list[Problem]) -> tuple[dict[str, float], str]
         if key == "reference":
             continue
         if key not in _BOUNDS:
-            problems.append(Problem(
-                f"bounds.{key}",
-                f"unknown bound; expected {', '.join(_BOUNDS)}",
-            ))
+            problems += unknown_keys([key], _BOUNDS, "bounds", what="bound", in_order=True)
         elif isinstance(v, bool) or not isinstance(v, int | float) or v <= 0:
             problems.append(Problem(f"bounds.{key}", f"{v!r} is not a number > 0"))
         else:

@@ -49,7 +49,13 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
 from fuaalborg.dates import as_date
-from fuaalborg.errors import AssumedTermsWarning, NotInForceError, ParameterFileError, Problem
+from fuaalborg.errors import (
+    AssumedTermsWarning,
+    NotInForceError,
+    ParameterFileError,
+    Problem,
+    unknown_keys,
+)
 from fuaalborg.formatting import format_value
 
 __all__ = [
@@ -371,13 +377,9 @@ def parse_parameter_file(
                 f"this parameter is no longer read; give instead {RETIRED_PARAMETERS[name]}",
             ))
             continue
-        unknown = sorted(set(table) - _PARAMETER_KEYS)
+        unknown = unknown_keys(table, _PARAMETER_KEYS, f"{source}: {name}")
         if unknown:
-            problems.append(Problem(
-                f"{source}: {name}",
-                f"unknown key(s) {', '.join(unknown)}; expected "
-                f"{', '.join(sorted(_PARAMETER_KEYS))}",
-            ))
+            problems += unknown
             table = {k: v for k, v in table.items() if k in _PARAMETER_KEYS}
         try:
             raw = _CONVERTER.structure(table, _RawParameter)

@@ -57,7 +57,13 @@ import numpy as np
 import pandas as pd
 
 from fuaalborg.dates import as_date
-from fuaalborg.errors import NotInForceError, ParameterFileError, Problem, ValidationError
+from fuaalborg.errors import (
+    NotInForceError,
+    ParameterFileError,
+    Problem,
+    ValidationError,
+    unknown_keys,
+)
 from fuaalborg.monitoring._compare import OPERATORS, compare, format_number
 from fuaalborg.parameters import ParameterSet, load_parameters
 from fuaalborg.specs import AREAS, DESIGNATIONS, INDICATORS, LISTS, one_conviction_form
@@ -279,10 +285,9 @@ def _test_table(
     if not isinstance(raw, Mapping):
         problems.append(Problem(where, f"expected a table with {', '.join(sorted(keys))}"))
         return None
-    ok = True
-    for extra in sorted(set(raw) - keys):
-        problems.append(Problem(f"{where}.{extra}", "unknown key"))
-        ok = False
+    extra = unknown_keys(raw, keys, where)
+    problems += extra
+    ok = not extra
     for missing in sorted(keys - set(raw)):
         problems.append(Problem(f"{where}.{missing}", "missing"))
         ok = False
@@ -317,8 +322,7 @@ def _level(
         problems.append(Problem(where, "expected a table"))
         return None
     allowed = {"paragraph", "min_criteria", "criteria", "criteria_of", "condition"}
-    for extra in sorted(set(value) - allowed):
-        problems.append(Problem(f"{where}.{extra}", "unknown key"))
+    problems += unknown_keys(value, allowed, where)
     criteria: list[Criterion] = []
     raw_criteria = value.get("criteria", {})
     if not isinstance(raw_criteria, Mapping):

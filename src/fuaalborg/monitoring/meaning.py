@@ -39,7 +39,13 @@ from fuaalborg.colours import (
     placements,
 )
 from fuaalborg.dates import as_date
-from fuaalborg.errors import NotInForceError, ParameterFileError, Problem, ValidationError
+from fuaalborg.errors import (
+    NotInForceError,
+    ParameterFileError,
+    Problem,
+    ValidationError,
+    unknown_keys,
+)
 from fuaalborg.formatting import format_value
 from fuaalborg.model import COLOURS
 from fuaalborg.parameters import ParameterSet, load_parameters
@@ -115,14 +121,13 @@ def _check(colour: str, value: Any) -> list[Problem]:
     where = f"colour_rules.{colour}"
     if not isinstance(value, Mapping):
         return [Problem(where, "expected a table")]
-    problems = []
-    for key in sorted(set(value) - set(_KEYS)):
-        moved = _MOVED.get(key)
-        problems.append(Problem(
-            f"{where}.{key}",
-            f"no longer read here; what a colour means for the referral is {moved}" if moved
-            else "unknown key",
-        ))
+    unknown = set(value) - set(_KEYS)
+    problems = [
+        Problem(f"{where}.{key}",
+                f"no longer read here; what a colour means for the referral is {_MOVED[key]}")
+        for key in sorted(unknown & set(_MOVED))
+    ]
+    problems += unknown_keys(unknown - set(_MOVED), _KEYS, where)
     for key, kind in _KEYS.items():
         item = value.get(key)
         if item is None:

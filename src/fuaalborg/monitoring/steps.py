@@ -72,6 +72,7 @@ from fuaalborg.errors import (
     ParameterFileError,
     Problem,
     ValidationError,
+    unknown_keys,
 )
 from fuaalborg.model import COLOURS
 from fuaalborg.monitoring._compare import OPERATORS, compare, format_number
@@ -261,10 +262,9 @@ def _parse_test(raw: Any, where: str, problems: list[Problem]) -> Test | None:
             "expected a table with column, operator, threshold, source",
         ))
         return None
-    ok = True
-    for extra in sorted(set(raw) - _TEST_KEYS):
-        problems.append(Problem(f"{where}.{extra}", "unknown key"))
-        ok = False
+    extra = unknown_keys(raw, _TEST_KEYS, where)
+    problems += extra
+    ok = not extra
     for key in ("column", "operator", "threshold", "source"):
         if key not in raw:
             problems.append(Problem(f"{where}.{key}", "missing"))
@@ -311,11 +311,7 @@ def _parse_step(
         problems.append(Problem(where, "expected a table (colour, step, ...)"))
         return None
     start = len(problems)
-    for extra in sorted(set(raw) - _STEP_KEYS):
-        problems.append(Problem(
-            f"{where}.{extra}",
-            f"unknown key; expected {', '.join(sorted(_STEP_KEYS))}",
-        ))
+    problems += unknown_keys(raw, _STEP_KEYS, where)
     colour = raw.get("colour")
     if colour not in COLOURS:
         problems.append(Problem(
