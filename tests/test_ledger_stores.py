@@ -203,6 +203,24 @@ def test_a_database_made_by_a_newer_version_is_refused(database: str) -> None:
     assert "upgrade fuaalborg" in str(info.value)
 
 
+def test_a_failed_sqlite_creation_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database error while a new ledger is created removes the database and its journal."""
+    import sqlite3
+
+    from fuaalborg.letting.store.sqlite import SqliteStore
+
+    def fail(store: SqliteStore) -> None:
+        raise sqlite3.DatabaseError("disk I/O error")
+
+    monkeypatch.setattr(SqliteStore, "_check_schema", fail)
+    target = f"sqlite:///{tmp_path}/ledger.db"
+    with pytest.raises(LedgerError, match=r"cannot open sqlite:///.*ledger\.db: disk I/O error"):
+        Ledger.create(target, REGISTRY)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_creating_twice_writes_nothing(target: str) -> None:
     with Ledger.create(target, REGISTRY) as ledger:
         ledger.record_vacancy("V1", "A1", "A", "family", "2024-01-05", 4000, 2, colour="green")

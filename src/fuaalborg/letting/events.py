@@ -123,7 +123,30 @@ def _check_facts(value: dict[str, dict[str, Any]] | None) -> None:
 
 
 @attrs.frozen
-class LedgerCreated:
+class _Recorded:
+    """What every event holds first: its sequence number ``seq`` and the time ``at`` written."""
+
+    seq: int
+    at: str
+
+
+@attrs.frozen
+class _Dated(_Recorded):
+    """An event in force from the day ``on`` (all but the creation, organisations and rules)."""
+
+    on: dt.date
+
+
+@attrs.frozen
+class _OfVacancy(_Dated):
+    """An event of one vacancy, ``vacancy_id`` (its record, answer, void, correction, offers
+    and lease)."""
+
+    vacancy_id: str
+
+
+@attrs.frozen
+class LedgerCreated(_Recorded):
     """The first event: the municipality's registry of departments and dwellings.
 
     ``fingerprint`` identifies the registry (departments and their family and
@@ -141,8 +164,6 @@ class LedgerCreated:
     """
 
     TYPE: ClassVar[str] = "created"
-    seq: int
-    at: str
     format: str
     municipality: str
     fingerprint: str
@@ -158,7 +179,7 @@ class LedgerCreated:
 
 
 @attrs.frozen
-class OrganisationsRecorded:
+class OrganisationsRecorded(_Recorded):
     """The housing organisation of each department, recorded after the ledger's creation.
 
     A ledger created without them records them in the transaction that first
@@ -167,13 +188,11 @@ class OrganisationsRecorded:
     """
 
     TYPE: ClassVar[str] = "organisations"
-    seq: int
-    at: str
     organisations: dict[str, str]
 
 
 @attrs.frozen
-class StockUpdated:
+class StockUpdated(_Dated):
     """The municipality's housing stock (boligbestanden) changed, in force from ``on``.
 
     ``registry`` is the whole new registry of departments and their family and
@@ -189,9 +208,6 @@ class StockUpdated:
     """
 
     TYPE: ClassVar[str] = "stock"
-    seq: int
-    at: str
-    on: dt.date
     fingerprint: str
     registry: dict[str, dict[str, list[str]]]
     changes: dict[str, list[str]]
@@ -204,30 +220,25 @@ class StockUpdated:
 
 
 @attrs.frozen
-class RulesRecorded:
+class RulesRecorded(_Recorded):
     """The rule values (with references and periods) that decisions point to by ``id``."""
 
     TYPE: ClassVar[str] = "rules"
-    seq: int
-    at: str
     id: str
     values: dict[str, dict[str, Any]]
 
 
 @attrs.frozen
-class FlexibleShareSet:
+class FlexibleShareSet(_Dated):
     """A department's agreed flexible share (§ 60, stk. 1) from ``on``."""
 
     TYPE: ClassVar[str] = "flexible_share"
-    seq: int
-    at: str
-    on: dt.date
     department_id: str
     share: str
 
 
 @attrs.frozen
-class VacancyRecorded:
+class VacancyRecorded(_OfVacancy):
     """A vacancy (ledig bolig) and its route, with the counter values it was decided at.
 
     ``late`` marks a vacancy whose date is before the latest date of the
@@ -238,10 +249,6 @@ class VacancyRecorded:
     """
 
     TYPE: ClassVar[str] = "vacancy"
-    seq: int
-    at: str
-    on: dt.date
-    vacancy_id: str
     dwelling_id: str
     department_id: str
     kind: str
@@ -263,14 +270,10 @@ class VacancyRecorded:
 
 
 @attrs.frozen
-class AnswerRecorded:
+class AnswerRecorded(_OfVacancy):
     """The municipality's answer to a referred vacancy; a decline carries its waiting-list route."""
 
     TYPE: ClassVar[str] = "answer"
-    seq: int
-    at: str
-    on: dt.date
-    vacancy_id: str
     answer: str
     department_id: str | None = None
     dwelling_id: str | None = None
@@ -289,7 +292,7 @@ class AnswerRecorded:
 
 
 @attrs.frozen
-class VacancyVoided:
+class VacancyVoided(_OfVacancy):
     """A vacancy recorded in error stops counting from ``on`` (its decision stays in history).
 
     ``counted`` is what the vacancy had added to its department's counters and
@@ -300,10 +303,6 @@ class VacancyVoided:
     """
 
     TYPE: ClassVar[str] = "void"
-    seq: int
-    at: str
-    on: dt.date
-    vacancy_id: str
     department_id: str
     reason: str
     by: str
@@ -313,14 +312,10 @@ class VacancyVoided:
 
 
 @attrs.frozen
-class VacancyCorrected:
+class VacancyCorrected(_OfVacancy):
     """Fields of a vacancy corrected from ``on``: ``changes`` maps each to ``[old, new]``."""
 
     TYPE: ClassVar[str] = "correction"
-    seq: int
-    at: str
-    on: dt.date
-    vacancy_id: str
     reason: str
     by: str
     changes: dict[str, list[Any]]
@@ -345,14 +340,10 @@ class Skipped:
 
 
 @attrs.frozen
-class OffersSent:
+class OffersSent(_OfVacancy):
     """A round of offers of a waiting-list vacancy."""
 
     TYPE: ClassVar[str] = "offers_sent"
-    seq: int
-    at: str
-    on: dt.date
-    vacancy_id: str
     round: int
     deadline: dt.date
     offers: list[Offer]
@@ -360,56 +351,41 @@ class OffersSent:
 
 
 @attrs.frozen
-class OfferAnswered:
+class OfferAnswered(_OfVacancy):
     """An applicant's answer to an offer: accept, refuse, or no_answer at the round's close."""
 
     TYPE: ClassVar[str] = "offer_answer"
-    seq: int
-    at: str
-    on: dt.date
-    vacancy_id: str
     applicant_id: str
     answer: str
 
 
 @attrs.frozen
-class OfferRoundClosed:
+class OfferRoundClosed(_OfVacancy):
     """A round closed; ``winner`` is the first acceptor in rank order, if any."""
 
     TYPE: ClassVar[str] = "offer_round_closed"
-    seq: int
-    at: str
-    on: dt.date
-    vacancy_id: str
     round: int
     winner: str | None
 
 
 @attrs.frozen
-class ApplicantPassive:
+class ApplicantPassive(_Dated):
     """An applicant made passive after ``unanswered`` offers within ``period_days``."""
 
     TYPE: ClassVar[str] = "applicant_passive"
-    seq: int
-    at: str
-    on: dt.date
     applicant_id: str
     unanswered: int
     period_days: int
 
 
 @attrs.frozen
-class Signed:
+class Signed(_OfVacancy):
     """The lease signed: the vacancy is let and the applicant's seniority on the list used.
 
     ``list_name`` is the event's ``"list"``.
     """
 
     TYPE: ClassVar[str] = "signed"
-    seq: int
-    at: str
-    on: dt.date
-    vacancy_id: str
     applicant_id: str
     list_name: str
     group: int | None = None

@@ -81,6 +81,8 @@ from fuaalborg._types import (
 from fuaalborg.dates import parse_date
 from fuaalborg.errors import FuaalborgError, InputError, NotInForceError, Problem
 from fuaalborg.formatting import format_value
+from fuaalborg.letting import errors as _errors
+from fuaalborg.letting.errors import *  # noqa: F403 - the ledger's errors, re-exported below
 from fuaalborg.letting.errors import (
     CORRECT_INSTEAD,
     GIVE_COLOUR,
@@ -88,14 +90,10 @@ from fuaalborg.letting.errors import (
     REOPEN,
     VOID_AND_RECORD,
     VOID_OR_LATER,
-    LedgerBusyError,
-    LedgerConnectionError,
     LedgerCorruptError,
     LedgerError,
     LedgerInputError,
-    LedgerLockedError,
     LedgerMunicipalityError,
-    LedgerSchemaError,
 )
 from fuaalborg.letting.events import (
     FORMAT,
@@ -180,14 +178,6 @@ __all__ = [
     "Correction",
     "Decision",
     "Ledger",
-    "LedgerBusyError",
-    "LedgerConnectionError",
-    "LedgerCorruptError",
-    "LedgerError",
-    "LedgerInputError",
-    "LedgerLockedError",
-    "LedgerMunicipalityError",
-    "LedgerSchemaError",
     "RentDiffersWarning",
     "RepairReport",
     "StepModelColours",
@@ -200,6 +190,8 @@ __all__ = [
     "rule_values",
     "rules_on",
 ]
+# The ledger's errors, and the remedies their messages end with, as the errors module has them.
+__all__ += _errors.__all__
 
 #: The municipality's answers to a referred vacancy.
 ANSWERS = ("accepted", "declined", "let")
@@ -1046,7 +1038,7 @@ class Ledger:
         def build(tx: StateView) -> list[dict[str, Any]]:
             row = tx.vacancy(vid)
             if row is None:
-                problems.append(Problem("vacancy_id", f"unknown vacancy {vid!r}"))
+                problems.append(_unknown_vacancy(vid))
             elif row.route != "referral" or row.status == "void":
                 problems.append(Problem(
                     "vacancy_id",
@@ -1093,7 +1085,7 @@ class Ledger:
             return docs
 
         if problems and dep_of is None:
-            problems.append(Problem("vacancy_id", f"unknown vacancy {vid!r}"))
+            problems.append(_unknown_vacancy(vid))
             raise LedgerInputError(f"answer to {vid!r}", problems)
         self.commit(build, department_id=None if dep_of is None else dep_of.department_id,
                     serial=dep_of is None, counters=[("organisation", org)] if org else [])
@@ -1263,7 +1255,7 @@ class Ledger:
         who = _text(by if by is not None else _user(), "by", problems)
         row = self._store.vacancy(vid)
         if row is None:
-            problems.append(Problem("vacancy_id", f"unknown vacancy {vid!r}"))
+            problems.append(_unknown_vacancy(vid))
         if problems:
             raise LedgerInputError(f"void of {vid!r}", problems)
         assert row is not None
@@ -1354,7 +1346,7 @@ class Ledger:
         who = _text(by if by is not None else _user(), "by", problems)
         row = self._store.vacancy(vid)
         if row is None:
-            problems.append(Problem("vacancy_id", f"unknown vacancy {vid!r}"))
+            problems.append(_unknown_vacancy(vid))
         if not fields:
             problems.append(Problem(
                 "", f"nothing to correct: give one of {', '.join(CORRECTABLE)}"
@@ -1523,7 +1515,7 @@ class Ledger:
         row = self._store.vacancy(vid)
         problems = []
         if row is None:
-            problems.append(Problem("vacancy_id", f"unknown vacancy {vid!r}"))
+            problems.append(_unknown_vacancy(vid))
         elif row.status == "void":
             problems.append(Problem("vacancy_id", f"vacancy {vid!r} is void"))
         elif row.route != "waiting_list":
@@ -1573,18 +1565,20 @@ class Ledger:
 
     def status(self, vacancy_id: str) -> str:
         """A vacancy's status: referred, accepted, returned, waiting_list, offered, let or void."""
+        return self._current("status", vacancy_id).status
+
+    def _current(self, call: str, vacancy_id: str) -> VacancyRow:
+        """A vacancy's current state (with what other processes wrote); ``call`` is refused
+        when the ledger does not know the vacancy."""
         self._store.refresh()
         row = self._store.vacancy(str(vacancy_id))
         if row is None:
-            raise LedgerInputError("status", [_unknown_vacancy(vacancy_id)])
-        return row.status
+            raise LedgerInputError(call, [_unknown_vacancy(vacancy_id)])
+        return row
 
     def vacancy(self, vacancy_id: str) -> Mapping[str, Any]:
         """A vacancy's recorded facts (as corrected), its current decision and status."""
-        self._store.refresh()
-        row = self._store.vacancy(str(vacancy_id))
-        if row is None:
-            raise LedgerInputError("vacancy", [_unknown_vacancy(vacancy_id)])
+        row = self._current("vacancy", vacancy_id)
         out = attrs.asdict(row)
         out["on"] = row.vacant_on.isoformat()
         out["rules"] = row.rules_id
@@ -1592,12 +1586,7 @@ class Ledger:
 
     def decision(self, vacancy_id: str) -> Decision:
         """The current decision of a vacancy (after a decline: its waiting-list route)."""
-        self._store.refresh()
-        vid = str(vacancy_id)
-        row = self._store.vacancy(vid)
-        if row is None:
-            raise LedgerInputError("decision", [_unknown_vacancy(vid)])
-        return self._decision(row)
+        return self._decision(self._current("decision", str(vacancy_id)))
 
     def _decision(self, row: VacancyRow, values: Mapping[str, Any] | None = None) -> Decision:
         rules = self._rules_of(row.rules_id, values)

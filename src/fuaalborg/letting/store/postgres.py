@@ -67,21 +67,12 @@ class PostgresStore(SqlStore):
             conn = psycopg.connect(uri, autocommit=True, connect_timeout=_CONNECT_TIMEOUT)
         except psycopg.Error as exc:
             raise LedgerConnectionError(connect_error(target, exc)) from None
-        store = cls(conn, target, project, readonly=readonly, wait=wait)
-        try:
-            if readonly:  # the server itself refuses writes in this session
-                conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-            if create is not None:
-                store._load(create)
-            store._check_schema()
-            store.meta()
-        except psycopg.Error as exc:
-            store.close()
-            raise (store._translate(exc) or LedgerError(connect_error(target, exc))) from None
-        except BaseException:
-            store.close()
-            raise
-        return store
+        return cls._opened(conn, target, project, create=create, readonly=readonly, wait=wait,
+                           error=psycopg.Error)
+
+    def _start_session(self) -> None:
+        if self.readonly:  # the server itself refuses writes in this session
+            self._conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
 
     def _begin(self) -> None:
         self._execute(f"BEGIN; SET LOCAL lock_timeout = '{max(int(self.wait * 1000), 1)}ms'")

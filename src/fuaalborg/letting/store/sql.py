@@ -42,7 +42,7 @@ import contextlib
 import datetime as dt
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, Self
 
 from fuaalborg import _lazy
 from fuaalborg._version import __version__
@@ -310,6 +310,43 @@ class SqlStore:
             raise
 
     # -- opening --------------------------------------------------------------------
+
+    @classmethod
+    def _opened(
+        cls,
+        conn: Any,
+        target: str,
+        project: Projector,
+        *,
+        create: Sequence[bytes] | None,
+        readonly: bool,
+        wait: float,
+        error: type[Exception],
+        discard: Callable[[], None] = lambda: None,
+    ) -> Self:
+        """The store on a new connection: its ledger created from ``create``, or checked.
+
+        On any failure the connection is closed and ``discard`` removes what opening
+        made (a new database file); the driver's ``error`` becomes the ledger error it
+        stands for, or one naming the target.
+        """
+        store = cls(conn, target, project, readonly=readonly, wait=wait)
+        try:
+            store._start_session()
+            if create is not None:
+                store._load(create)
+            store._check_schema()
+            store.meta()
+        except BaseException as exc:
+            store.close()
+            discard()
+            if isinstance(exc, error):
+                raise (store._translate(exc) or LedgerError(connect_error(target, exc))) from None
+            raise
+        return store
+
+    def _start_session(self) -> None:
+        """Set the connection up before the ledger is read (nothing to do by default)."""
 
     def _check_schema(self) -> None:
         if not self._has_ledger():

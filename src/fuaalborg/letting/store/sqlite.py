@@ -57,26 +57,14 @@ class SqliteStore(SqlStore):
             conn.execute("PRAGMA synchronous = FULL")
         except sqlite3.Error as exc:
             raise LedgerError(connect_error(target, exc)) from None
-        store = cls(conn, target, project, readonly=readonly, wait=wait)
-        try:
-            if create is not None:
-                store._load(create)
-            store._check_schema()
-            store.meta()
-        except sqlite3.DatabaseError as exc:
-            store.close()
+
+        def discard() -> None:  # a database this call created, with its journal files
             if create is not None and not existed:
-                path.unlink(missing_ok=True)
-            known = store._translate(exc)
-            raise (known or LedgerError(connect_error(target, exc))) from None
-        except BaseException:
-            store.close()
-            if create is not None and not existed:
-                path.unlink(missing_ok=True)
-                for suffix in ("-wal", "-shm"):
+                for suffix in ("", "-wal", "-shm"):
                     path.with_name(path.name + suffix).unlink(missing_ok=True)
-            raise
-        return store
+
+        return cls._opened(conn, target, project, create=create, readonly=readonly, wait=wait,
+                           error=sqlite3.DatabaseError, discard=discard)
 
     def _begin(self) -> None:
         self._execute("BEGIN IMMEDIATE")
