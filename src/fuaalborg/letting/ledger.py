@@ -81,8 +81,6 @@ from fuaalborg._types import (
 from fuaalborg.dates import parse_date
 from fuaalborg.errors import FuaalborgError, InputError, NotInForceError, Problem
 from fuaalborg.formatting import format_value
-from fuaalborg.letting import errors as _errors
-from fuaalborg.letting.errors import *  # noqa: F403 - the ledger's errors, re-exported below
 from fuaalborg.letting.errors import (
     CORRECT_INSTEAD,
     GIVE_COLOUR,
@@ -90,10 +88,14 @@ from fuaalborg.letting.errors import (
     REOPEN,
     VOID_AND_RECORD,
     VOID_OR_LATER,
+    LedgerBusyError,
+    LedgerConnectionError,
     LedgerCorruptError,
     LedgerError,
     LedgerInputError,
+    LedgerLockedError,
     LedgerMunicipalityError,
+    LedgerSchemaError,
 )
 from fuaalborg.letting.events import (
     FORMAT,
@@ -178,6 +180,14 @@ __all__ = [
     "Correction",
     "Decision",
     "Ledger",
+    "LedgerBusyError",
+    "LedgerConnectionError",
+    "LedgerCorruptError",
+    "LedgerError",
+    "LedgerInputError",
+    "LedgerLockedError",
+    "LedgerMunicipalityError",
+    "LedgerSchemaError",
     "RentDiffersWarning",
     "RepairReport",
     "StepModelColours",
@@ -190,8 +200,6 @@ __all__ = [
     "rule_values",
     "rules_on",
 ]
-# The ledger's errors, and the remedies their messages end with, as the errors module has them.
-__all__ += _errors.__all__
 
 #: The municipality's answers to a referred vacancy.
 ANSWERS = ("accepted", "declined", "let")
