@@ -103,3 +103,15 @@ def test_a_record_keeps_a_table_as_release_0_1_wrote_it() -> None:
 
     table = {"areas": {"omdannelse": "§ 61 a"}, "benefits": ["cash_benefit"]}
     assert _recorded_text(table) == str(table)
+
+
+def test_verify_reads_its_counts_in_the_right_number() -> None:
+    from fuaalborg.letting.verification import VerifyReport
+
+    one = VerifyReport(target="t", events=1, vacancies=1, voided=0, late=0, corrections=(),
+                       stock_changes=1)
+    (line,) = one.describe()
+    assert line.startswith("t: 1 event verified; 1 vacancy (0 void, 0 late)")
+    assert line.endswith("0 corrections; 1 change of stock")
+    many = VerifyReport(target="t", events=9, vacancies=7, voided=0, late=1, corrections=())
+    assert many.describe()[0].startswith("t: 9 events verified; 7 vacancies (0 void, 1 late)")

@@ -78,6 +78,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 import attrs
 
+from fuaalborg.formatting import counted
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -286,7 +288,7 @@ _P = TypeVar("_P", bound=ProblemLike)
 
 
 def _count(n: int) -> str:
-    return f"{n} problem{'' if n == 1 else 's'}"
+    return counted(n, "problem")
 
 
 def _line(problem: ProblemLike, words: Wording) -> str:

@@ -16,6 +16,11 @@ an exact fraction as the parameter files write it (``1/4``, and a whole one as
 'edges = [3500, 5000]; closed = right'
 >>> format_value("internal"), format_value(True), format_value(0.25)
 ('internal', 'True', '0.25')
+
+A count reads with its noun in the right number, by :func:`counted`:
+
+>>> counted(1, "vacancy", "vacancies"), counted(7, "vacancy", "vacancies"), counted(0, "event")
+('1 vacancy', '7 vacancies', '0 events')
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["format_value"]
+__all__ = ["counted", "format_value"]
 
 
 def format_value(value: Any) -> str:
@@ -48,3 +53,11 @@ def format_value(value: Any) -> str:
     if isinstance(value, Mapping):
         return "; ".join(f"{key} = {format_value(item)}" for key, item in value.items())
     return str(value)
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and its noun, singular for one: ``1 event``, ``2 events``, ``3 vacancies``.
+
+    ``plural`` is the noun's plural where it is not ``noun + "s"``.
+    """
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"

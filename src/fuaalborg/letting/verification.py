@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from fuaalborg.errors import ValidationError
+from fuaalborg.formatting import counted
 from fuaalborg.letting.errors import LedgerCorruptError
 from fuaalborg.letting.routing import COUNTING_REASONS, Counters, Rules, route_frame
 from fuaalborg.letting.store import StateView
@@ -77,12 +78,12 @@ class VerifyReport:
 
     def describe(self) -> list[str]:
         """Readable lines: a summary, then each correction."""
-        stock = (f"; {self.stock_changes} change{'' if self.stock_changes == 1 else 's'} of "
-                 "stock" if self.stock_changes else "")
-        head = (f"{self.target}: {self.events} events verified; {self.vacancies} vacancies "
-                f"({self.voided} void, {self.late} late); every checksum, decision, counter "
-                f"and state row agrees with the events; {len(self.corrections)} correction"
-                f"{'' if len(self.corrections) == 1 else 's'}{stock}")
+        stock = (f"; {counted(self.stock_changes, 'change')} of stock" if self.stock_changes
+                 else "")
+        head = (f"{self.target}: {counted(self.events, 'event')} verified; "
+                f"{counted(self.vacancies, 'vacancy', 'vacancies')} ({self.voided} void, "
+                f"{self.late} late); every checksum, decision, counter and state row agrees with "
+                f"the events; {counted(len(self.corrections), 'correction')}{stock}")
         return [head, *(f"  {c.describe()}" for c in self.corrections)]
 
 

@@ -48,6 +48,7 @@ import pandas as pd
 from fuaalborg.colours import MandatoryFlexible, mandatory_flexible
 from fuaalborg.dates import as_date
 from fuaalborg.errors import InputError, NotInForceError, Problem, ValidationError
+from fuaalborg.formatting import counted
 from fuaalborg.parameters import DatedValue, ParameterSet, load_parameters
 from fuaalborg.tables import Column, TableSpec, read_table
 
@@ -641,7 +642,8 @@ def agreement_calendar(
     items = [d for d in items if first <= d.due <= last]
     unknown = sorted(set(completed) - {d.id for d in items})
     if unknown:
-        notes.append(f"{len(unknown)} recorded completion(s) match no item in the period")
+        notes.append(f"{counted(len(unknown), 'recorded completion')} match no item in the "
+                     "period")
     resolved = []
     for duty in items:
         when = completed.get(duty.id, duty.done_on)
