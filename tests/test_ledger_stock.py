@@ -410,7 +410,7 @@ def _updater(target: str, start: Any, done: Any) -> None:
         done.put(("error", f"{type(exc).__name__}: {exc}"))
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("kind", ["file", "sqlite", "postgresql"])
 def test_writers_in_several_processes_count_on_across_a_change(
     kind: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
