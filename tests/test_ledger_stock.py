@@ -376,6 +376,22 @@ def test_rooms_that_differ_from_the_table_are_refused_a_rent_is_recorded_with_a_
     assert "warning: vacancy 'V2': monthly_rent_dkk 7000.0 differs" in cli.output
 
 
+def test_a_department_that_returns_to_the_stock_counts_on_from_where_it_stopped(
+    tmp_path: Path,
+) -> None:
+    # A reading: the same department id is the same department (a renovation that took it
+    # out of letting, say); § 59 counts per department, so its count carries on.
+    with Ledger.create(tmp_path / "l.jsonl", OLD) as ledger:
+        for i in range(1, 3):
+            _record(ledger, f"D-{i}", "D1", f"2024-0{i}-01")
+        ledger.update_stock(NEW, on="2024-06-01")
+        ledger.update_stock(pd.concat([NEW, OLD[OLD["department_id"] == "D"]]), on="2025-01-01")
+        assert ledger.counters("D").referral == 2
+        back = _record(ledger, "D-3", "D1", "2025-02-01")
+        assert back.n_referral == 3
+        assert ledger.verify().stock_changes == 2
+
+
 # ---------------------------------------------------------------------------
 # Several processes across a change of stock
 
