@@ -14,9 +14,10 @@
 ``tests/test_reports_recorded.py`` builds the same reports with the code at
 hand and compares. The files were written by fuaalborg 0.1.0 before the
 reports were split into modules. Run this again only when a report is meant to
-change (a new table, new wording), and say so in the commit::
+change (a new table, new wording), and say so in the commit; ``--expected-only``
+keeps the recorded ledger and evictions and writes the reports alone::
 
-    python tests/recorded/reports/write_report.py
+    python tests/recorded/reports/write_report.py [--expected-only]
 """
 
 from __future__ import annotations
@@ -59,22 +60,23 @@ def write_ledger(municipality: object, folder: Path) -> list[dict[str, object]]:
         return [e for e in ledger.events() if e["type"] != "created"]
 
 
-def main() -> None:
+def main(expected_only: bool = False) -> None:
     municipality = examples.load()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        events = write_ledger(municipality, folder)
-        with (HERE / "ledger.jsonl").open("w", encoding="utf-8") as fh:
-            for event in events:
-                fh.write(json.dumps(event, ensure_ascii=False, sort_keys=True) + "\n")
-        evictions = demo_evictions(municipality, START, END)
-        evictions.to_csv(HERE / "evictions.csv", index=False)
-        assert any(e["type"] == "signed" and e.get("group") is not None for e in events), (
-            "a letting with a priority group (R3 per group)")
+        if not expected_only:
+            events = write_ledger(municipality, folder)
+            with (HERE / "ledger.jsonl").open("w", encoding="utf-8") as fh:
+                for event in events:
+                    fh.write(json.dumps(event, ensure_ascii=False, sort_keys=True) + "\n")
+            evictions = demo_evictions(municipality, START, END)
+            evictions.to_csv(HERE / "evictions.csv", index=False)
+            assert any(e["type"] == "signed" and e.get("group") is not None for e in events), (
+                "a letting with a priority group (R3 per group)")
         # built as the test builds them: from the file just written
         expected = build(municipality, [header(municipality, folder), *read_events()], folder)
     (HERE / "expected.json").write_text(dumps(expected) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
-    main()
+    main(expected_only="--expected-only" in sys.argv[1:])
