@@ -12,10 +12,14 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import fuaalborg.reports
+from fuaalborg.reports.lettings import _same
 
 PACKAGE = "fuaalborg.reports"
 FOLDER = Path(fuaalborg.reports.__path__[0])
@@ -252,3 +256,32 @@ def test_a_backend_chosen_before_is_kept() -> None:
                           check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["svg", "[1]"]
+
+
+_LEAF = st.one_of(st.integers(-5, 5), st.sampled_from(["1/4", "1", "red", "0.25"]))
+_VALUE = st.recursive(
+    _LEAF,
+    lambda inner: st.one_of(st.lists(inner, max_size=3),
+                            st.dictionaries(st.sampled_from("abcd"), inner, max_size=4)),
+    max_leaves=8,
+)
+
+
+def _reordered(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _reordered(value[k]) for k in sorted(value, reverse=True)}
+    if isinstance(value, list):
+        return [_reordered(v) for v in value]
+    return value
+
+
+@given(_VALUE)
+def test_a_recorded_rule_is_the_same_value_whatever_order_its_table_keys_come_back_in(
+    value: Any,
+) -> None:
+    assert _same(value, _reordered(value))
+    assert _same({"colours": ["red"], "share": "1", "designations": []},
+                 {"designations": [], "colours": ["red"], "share": "1"})
+    assert _same(0.25, "1/4")
+    assert not _same({"colours": ["red"]}, {"colours": ["red", "yellow"]})
+    assert not _same({"a": 1}, {"a": 1, "b": 1})

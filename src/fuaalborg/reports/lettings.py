@@ -334,11 +334,17 @@ def removed_departments(
 
 
 def _same(a: Any, b: Any) -> bool:
-    """Whether a parameter value and its recorded form are the same value."""
+    """Whether a parameter value and its recorded form are the same value: tables key by
+    key in any order (a stored event's keys may come back sorted), lists item by item,
+    numbers by exact value (``0.25`` is ``"1/4"``)."""
     from fractions import Fraction
 
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return set(a) == set(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     try:
         return Fraction(format_value(a)) == Fraction(format_value(b))
-    except (ValueError, ZeroDivisionError):
+    except (ValueError, ZeroDivisionError, TypeError):
         return format_value(a) == format_value(b)
 
