@@ -147,8 +147,16 @@ def test_rank_reports_every_table_at_once_in_danish_without_personal_data(
     out = result.output
     for secret in ("010190", "0101901234", "12345678", "2101901234", "Traceback"):
         assert secret not in out
-    # the dwellings table and the waiting list in one report, by the files' own headers
-    found = {(line.split()[0], line.split()[1]) for line in out.splitlines()[2:]}
+    # the dwellings table and the waiting list in one report, each under its file's
+    # name, by the files' own headers
+    assert "  boliger.csv (table 'dwellings'): 1 problem" in out
+    assert "  venteliste.csv (table 'applicants'): 7 problems" in out
+    found, table = set(), ""
+    for line in out.splitlines()[1:]:
+        if not line.startswith("    "):
+            table = line.split("(table '")[1].split("'")[0]
+        elif line.split()[0] != "column":
+            found.add((table, line.split()[0]))
     assert found == {
         ("dwellings", "rum"), ("applicants", "liste"), ("applicants", "anciennitetsdato"),
         ("applicants", "husstandsstørrelse"), ("applicants", "alder"),

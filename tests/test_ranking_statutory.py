@@ -125,6 +125,7 @@ def test_a_list_without_benefit_columns_is_ranked_with_a_notice() -> None:
 
 def test_designation_from_the_municipality_lists_in_rank_and_rank_many() -> None:
     municipality = Municipality.__new__(Municipality)
+    object.__setattr__(municipality, "settings", None)  # no municipality.toml: bundled bounds
     object.__setattr__(municipality, "departments", pd.DataFrame(
         {"department_id": ["D1", "D2"], "organisation_cvr": ["31831814"] * 2,
          "area_id": ["M", None]}))

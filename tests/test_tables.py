@@ -275,7 +275,7 @@ def test_a_departments_organisation_cvr_is_checked_like_the_organisations() -> N
     assert "modulus-11" in expected.pop()
 
 
-def test_problems_of_several_tables_name_their_table() -> None:
+def test_problems_of_several_tables_are_each_under_their_own_head() -> None:
     from fuaalborg.tables import TableProblem
 
     error = TableValidationError(
@@ -286,9 +286,13 @@ def test_problems_of_several_tables_name_their_table() -> None:
         ],
     )
     lines = str(error).splitlines()
-    assert lines[1].split() == ["table", "column", "row", "value", "expected"]
-    assert lines[2].split()[0] == "departments"
-    assert lines[3].split()[0] == "dwellings"
+    assert lines[0] == "2 problems in 2 tables:"
+    assert lines[1] == "  table 'departments': 1 problem"
+    assert lines[2].split() == ["column", "row", "value", "expected"]
+    assert lines[3].split()[0] == "residents"
+    assert lines[4] == "  table 'dwellings': 1 problem"
+    assert lines[6].split()[0] == "kind"
+    assert error.tables == ("departments", "dwellings")
 
 
 def test_written_files_get_the_ordinary_mode(tmp_path: Path) -> None:

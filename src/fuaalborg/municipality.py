@@ -83,9 +83,9 @@ _OPTIONAL = ("applicants", "area_indicators")
 #: Municipality.toml's [bounds] keys: each overrides the parameter ``bounds.<key>``, in
 #: that parameter's unit.
 _BOUNDS = (
-    "monthly_rent_dkk", "rooms", "area_m2", "conviction_ratio", "applicant_age_min",
-    "applicant_age_max", "household_size", "hours_per_week", "fixed_term_months",
-    "benefit_months",
+    "monthly_rent_dkk", "rent_ratio_to_table", "rooms", "area_m2", "conviction_ratio",
+    "applicant_age_min", "applicant_age_max", "household_size", "hours_per_week",
+    "fixed_term_months", "benefit_months",
 )
 
 
@@ -187,6 +187,22 @@ class MunicipalitySettings:
         except (OSError, UnicodeDecodeError) as exc:
             raise SettingsError(file.name, [Problem("", f"cannot be read ({exc})")]) from None
         return cls.from_text(text, file.name, file.parent)
+
+    @classmethod
+    def of_folder(cls, folder: str | os.PathLike[str]) -> MunicipalitySettings | None:
+        """A folder's settings, or ``None`` where it has no ``municipality.toml``.
+
+        Read on their own, apart from the folder's tables: a file checked beside
+        the folder (a waiting list given separately) is checked against these
+        settings' bounds even when a table of the folder has problems.
+        """
+        path = Path(folder) / SETTINGS_FILE
+        return cls.read(path) if path.exists() else None
+
+    @property
+    def parameters(self) -> ParameterSet:
+        """The bundled parameters with these settings' need and bounds on top."""
+        return _parameters(self)
 
     def layer(self) -> dict[str, Parameter]:
         """The settings' numbers as a parameter layer (need and bounds), each with its source."""
@@ -309,6 +325,8 @@ def _bounds(value: Any, problems: list[Problem]) -> tuple[dict[str, float], str]
             problems += unknown_keys([key], _BOUNDS, "bounds", what="bound", in_order=True)
         elif isinstance(v, bool) or not isinstance(v, int | float) or v <= 0:
             problems.append(Problem(f"bounds.{key}", f"{v!r} is not a number > 0"))
+        elif key == "rent_ratio_to_table" and v < 1:
+            problems.append(Problem(f"bounds.{key}", f"{v!r} is not a factor >= 1"))
         else:
             out[key] = float(v)
     reference = value.get("reference")
@@ -463,13 +481,16 @@ class Municipality:
         applicant vocabulary, :data:`fuaalborg.criteria.vocabulary.APPLICANTS`,
         for code that ranks it): its problems are then reported together with
         every other table's, in one error. The waiting list is kept as read.
+
+        Every table is checked against the sanity bounds of the folder's own
+        ``municipality.toml`` (:attr:`MunicipalitySettings.parameters`). The
+        problems of several tables are listed table by table, each headed by its
+        file's name (``afdelinger.csv (table 'departments'): 2 problems``).
         """
         base = Path(folder)
         if not base.is_dir():
             raise ValidationError(f"municipality folder {base} does not exist")
-        settings = None
-        if (base / SETTINGS_FILE).exists():
-            settings = MunicipalitySettings.read(base / SETTINGS_FILE)
+        settings = MunicipalitySettings.of_folder(base)
         found: dict[str, Path] = {}
         problems: list[Problem] = []
         for table, names in TABLE_FILES.items():
@@ -508,6 +529,7 @@ class Municipality:
             raw, waiting, name=shown, synthetic=False, settings=settings,
             dayfirst=dayfirst, parameters=params,
             applicants_spec=None if waiting is None else applicants,
+            files={table: path.name for table, path in found.items()},
         )
         municipality = attrs.evolve(municipality, danish=danish)
         if "area_indicators" in extra:
@@ -526,6 +548,7 @@ class Municipality:
         dayfirst: bool = False,
         parameters: ParameterSet | None = None,
         applicants_spec: TableSpec | None = None,
+        files: Mapping[str, str] | None = None,
     ) -> Municipality:
         errors: list[TableValidationError] = []
         tables: dict[str, pd.DataFrame] = {}
@@ -555,7 +578,7 @@ class Municipality:
         if problems:
             errors.append(TableValidationError("municipality", problems))
         if errors:
-            raise combine_errors(errors)
+            raise combine_errors(errors, files)
         return cls(
             organisations=tables["organisations"],
             departments=tables["departments"],

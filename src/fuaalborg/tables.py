@@ -245,16 +245,82 @@ class TableProblem(_errors.Problem):
 class TableValidationError(_errors.ProblemsError[TableProblem], ValidationError):
     """A table that does not match its spec; ``problems`` lists every failing cell.
 
-    The message lays the problems out as a table (column, row, value, expected;
-    and the table, where problems of several tables are listed together).
+    The message lays the problems out as a table (column, row, value, expected)
+    under a head naming the table and, where it is known, its file (``files``:
+    each table's file name, as the user named it). Problems of several tables
+    (:func:`combine_errors`) are listed table by table, each under its own head
+    with its own count; ``tables`` names them in order. ``table`` is the name
+    the error was raised for (for an error of several tables, their names
+    joined by ``, ``; read ``tables``).
+
+    >>> cells = [TableProblem("departments", "residents", 1, "'abc'", "a whole number >= 0"),
+    ...          TableProblem("applicants", "household_size", 2, None, "a whole number >= 1")]
+    >>> err = TableValidationError("municipality", cells, files={"departments": "afdelinger.csv"})
+    >>> err.tables
+    ('departments', 'applicants')
+    >>> print(err)
+    2 problems in 2 tables:
+      afdelinger.csv (table 'departments'): 1 problem
+        column     row  value  expected
+        residents  1    'abc'  a whole number >= 0
+      table 'applicants': 1 problem
+        column          row  value  expected
+        household_size  2           a whole number >= 1
     """
 
-    def __init__(self, table: str, problems: Sequence[TableProblem]) -> None:
+    def __init__(
+        self,
+        table: str,
+        problems: Sequence[TableProblem],
+        *,
+        files: Mapping[str, str] | None = None,
+    ) -> None:
         self.table = table
         # the last guard: whatever built a problem, a CPR-shaped value is not shown
-        super().__init__(
-            [_without_cpr(p) for p in problems], head=f"table {table!r}: {{count}}"
+        shown = [_without_cpr(p) for p in problems]
+        #: The tables the problems are of, in the order they first occur.
+        self.tables: tuple[str, ...] = tuple(dict.fromkeys(p.table for p in shown)) or (table,)
+        #: Each table's file name, where it is known (the user's own name for it).
+        self.files: dict[str, str] = {t: str(f) for t, f in (files or {}).items()}
+        head = (
+            f"{self._label(self.tables[0])}: {{count}}" if len(self.tables) == 1
+            else f"{{count}} in {len(self.tables)} tables:"
         )
+        super().__init__(shown, head=head)
+        self.args = (self.worded(),)
+
+    def _label(self, table: str) -> str:
+        """The table's name in a head line, after its file's name where that is known."""
+        file = self.files.get(table)
+        return f"{file} (table {table!r})" if file else f"table {table!r}"
+
+    def with_files(self, files: Mapping[str, str]) -> TableValidationError:
+        """The same error, its tables named by ``files`` too (file names by table)."""
+        err = TableValidationError(self.table, self.problems, files={**self.files, **files})
+        err.remedy = self.remedy
+        return err
+
+    def worded(self, words: _errors.Wording = _errors.LIBRARY_WORDING) -> str:
+        """The message: the problems of one table, or of each table under its own head."""
+        if len(self.tables) == 1:
+            return super().worded(words)
+        lines = [self.head.replace("{count}", _counted(len(self.problems)))]
+        room = MAX_PROBLEM_LINES  # problem lines left to list, over all the tables
+        for table in self.tables:
+            group = [p for p in self.problems if p.table == table]
+            head = f"{self._label(table)}: {{count}}"
+            if room > 0:
+                text = _errors.format_problems(group, head=head, words=words, limit=room)
+            else:
+                text = (f"{head.replace('{count}', _counted(len(group)))}\n"
+                        f"  … {len(group)} not listed (see .problems or .to_frame())")
+            room -= len(group)
+            lines.extend("  " + line for line in text.splitlines())
+        return "\n".join(lines)
+
+
+def _counted(n: int) -> str:
+    return f"{n} problem{'' if n == 1 else 's'}"
 
 
 def _without_cpr(problem: TableProblem) -> TableProblem:
@@ -266,12 +332,20 @@ def _without_cpr(problem: TableProblem) -> TableProblem:
     return attrs.evolve(problem, value=value, expected=expected)
 
 
-def combine_errors(errors: Sequence[TableValidationError]) -> TableValidationError:
-    """One error listing the problems of every error in ``errors`` (of several tables)."""
+def combine_errors(
+    errors: Sequence[TableValidationError], files: Mapping[str, str] | None = None
+) -> TableValidationError:
+    """One error listing every problem of ``errors``, each table's under its own head.
+
+    ``files`` names each table's file (the user's own file name, ``venteliste.csv``),
+    on top of the file names the errors already know.
+    """
+    known = {t: f for e in errors for t, f in e.files.items()} | dict(files or {})
     if len(errors) == 1:
-        return errors[0]
+        err = errors[0]
+        return err.with_files(known) if known != err.files else err
     problems = [p for e in errors for p in e.problems]
-    return TableValidationError(", ".join(e.table for e in errors), problems)
+    return TableValidationError(", ".join(e.table for e in errors), problems, files=known)
 
 
 @attrs.frozen
@@ -822,6 +896,7 @@ def read_table(
     form is detected from the header line. Headers and closed-set values may be
     English or Danish, one language per file. Dates are ``YYYY-MM-DD``, or with
     ``dayfirst`` also ``dd-mm-yyyy``. ``parameters`` supplies sanity bounds.
+    A file's problems are headed by its file name.
     """
     options: dict[str, Any] = {"checks": checks, "dayfirst": dayfirst, "parameters": parameters}
     if isinstance(source, pd.DataFrame):
@@ -839,9 +914,13 @@ def read_table(
             raise ValidationError(
                 f"table {spec.name!r}: {path.name} is not a readable xlsx workbook ({exc})"
             ) from None
+    else:
+        frame, danish = read_csv_text(path, f"table {spec.name!r}")
+        options["decimal_comma"] = danish
+    try:
         return spec.validate(frame, **options)
-    frame, danish = read_csv_text(path, f"table {spec.name!r}")
-    return spec.validate(frame, decimal_comma=danish, **options)
+    except TableValidationError as exc:  # named by its file, as the user knows it
+        raise exc.with_files({spec.name: path.name}) from None
 
 
 def normalise(frame: pd.DataFrame, *, dayfirst: bool = False) -> pd.DataFrame:

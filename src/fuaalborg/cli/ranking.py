@@ -29,7 +29,13 @@ from fuaalborg.cli._common import (
 from fuaalborg.danish import value as danish_value
 from fuaalborg.errors import FuaalborgError, Remedy, Wording
 from fuaalborg.model import COLOURS
-from fuaalborg.municipality import Municipality
+from fuaalborg.municipality import (
+    SETTINGS_FILE,
+    Municipality,
+    MunicipalitySettings,
+    SettingsError,
+)
+from fuaalborg.parameters import ParameterSet, load_parameters
 from fuaalborg.specs import DWELLING_KINDS, DWELLING_TYPES, DWELLINGS
 
 if TYPE_CHECKING:
@@ -167,6 +173,32 @@ def _dwelling_facts(
             f"give {' and '.join(options[m] for m in missing)}"
         )
     return facts
+
+
+def _own_parameters(folder: str) -> ParameterSet:
+    """The parameters a municipality's folder is checked against: its own settings' bounds.
+
+    Read apart from its tables, so that they apply where a table of the folder fails.
+    """
+    settings = MunicipalitySettings.of_folder(folder)
+    return settings.parameters if settings is not None else load_parameters()
+
+
+def _check_rent(
+    rent: float, table_rent: float, dwelling: str, day: dt.date, municipality: Municipality
+) -> None:
+    """Compare --rent with the dwellings table's: a warning if it differs, an error if by
+    more than the plausible factor (``bounds.rent_ratio_to_table``, the municipality's own).
+    """
+    from fuaalborg.rents import rent_difference
+
+    differs = rent_difference(rent, table_rent, day, municipality.parameters)
+    if differs is None:
+        return
+    if not differs.plausible and table_rent > 0:
+        raise CommandError(f"--rent {differs.describe(dwelling)}")
+    click.echo(f"warning: --rent {differs.describe(dwelling)}; ranked with the rent given",
+               err=True)
 
 
 def _header(ranking: Any, municipality: Municipality | None) -> str:
@@ -326,6 +358,13 @@ def rank_command(
                                      applicants=APPLICANTS if applicants is None else None)
         except TableValidationError as exc:
             errors.append(exc)
+        except SettingsError:
+            if applicants is not None:  # its bounds are the settings': unknown, so unchecked
+                click.echo(
+                    f"note: {Path(applicants).name} was not checked: its sanity bounds are "
+                    f"those of {SETTINGS_FILE}, which cannot be read", err=True,
+                )
+            raise
         else:
             echo_notice(
                 municipality,
@@ -333,9 +372,15 @@ def rank_command(
                 else "its departments and colours",
             )
     if applicants is not None:
+        # the municipality's own bounds, also where its tables failed: its settings are
+        # read apart from them (never the bundled example's in their place)
+        parameters = (
+            municipality.parameters if municipality is not None
+            else _own_parameters(municipality_dir) if municipality_dir is not None
+            else None
+        )
         try:
-            frame = read_table(applicants, APPLICANTS, dayfirst=dayfirst,
-                               parameters=None if municipality is None else municipality.parameters)
+            frame = read_table(applicants, APPLICANTS, dayfirst=dayfirst, parameters=parameters)
         except TableValidationError as exc:
             errors.append(exc)
         in_danish = file_is_danish(applicants, APPLICANTS)
@@ -347,8 +392,10 @@ def rank_command(
                              "lift": lift, "kind": kind}
     if dwelling is not None:
         assert municipality is not None
-        facts = {**_dwelling_facts(municipality, dwelling, department),
-                 **{k: v for k, v in facts.items() if v is not None}}
+        table_facts = _dwelling_facts(municipality, dwelling, department)
+        if rent is not None:
+            _check_rent(rent, table_facts["monthly_rent_dkk"], dwelling, day, municipality)
+        facts = {**table_facts, **{k: v for k, v in facts.items() if v is not None}}
     if applicants is None:
         assert municipality is not None
         if municipality.applicants.empty:

@@ -23,7 +23,7 @@ import functools
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
@@ -34,6 +34,10 @@ from fuaalborg import danish as _danish
 from fuaalborg.errors import ValidationError
 from fuaalborg.model import TURNS
 from fuaalborg.personal_data import PERSONAL_MARKER, cpr_mask
+
+if TYPE_CHECKING:
+    from fuaalborg.parameters import ParameterSet
+
 from fuaalborg.tables import (
     Column,
     TableProblem,
@@ -160,6 +164,7 @@ class WaitingList:
         active: npt.NDArray[np.bool_],
         has_active: bool,
         value_checks: bool = True,
+        parameters: ParameterSet | None = None,
     ) -> None:
         self.source = source
         self.n = len(ids)
@@ -173,6 +178,9 @@ class WaitingList:
         #: whether the declared fields' value checks (a CVR number's modulus 11, an id
         #: shaped like a CPR number) apply; :func:`prepare` explains when they do not
         self.value_checks = value_checks
+        #: the parameters whose sanity bounds the declared columns are checked against
+        #: (the municipality's own; ``None``: the bundled ones)
+        self.parameters = parameters
         self.columns = frozenset(map(str, source.columns))
         self._extra: dict[str, pd.Series[Any]] = {}
         self._criteria: dict[tuple[str, dt.date], npt.NDArray[np.bool_]] = {}
@@ -224,14 +232,14 @@ class WaitingList:
             vocab = _vocabulary()
             raw = self.source[todo].reset_index(drop=True)
             for n in [n for n in todo if n in vocab]:
-                if _already_valid(raw[n], vocab[n]):
+                if _already_valid(raw[n], vocab[n], self.parameters):
                     self._extra[n] = raw[n]
             todo = [n for n in todo if n not in self._extra]
             declared = [n for n in todo if n in vocab]
             if declared:
                 spec = _spec(vocab[n] if self.value_checks else attrs.evolve(vocab[n], check=None)
                              for n in declared)
-                checked = spec.validate(raw[declared])
+                checked = spec.validate(raw[declared], parameters=self.parameters)
                 for n in declared:
                     self._extra[n] = checked[n]
             for n in todo:
@@ -372,7 +380,9 @@ def _spelling(department_id: str) -> str:
     return re.sub(r"(?<![0-9])0+(?=[0-9])", "", compact)
 
 
-def _already_valid(col: pd.Series[Any], spec: Column) -> bool:
+def _already_valid(
+    col: pd.Series[Any], spec: Column, parameters: ParameterSet | None = None
+) -> bool:
     """Whether a column already holds valid values in a fast dtype (no coercion needed)."""
     dtype = col.dtype
     if spec.dtype == "bool":
@@ -387,7 +397,7 @@ def _already_valid(col: pd.Series[Any], spec: Column) -> bool:
         ok = np.isfinite(values[present])
         if spec.dtype == "int":
             ok &= values[present] % 1 == 0
-        lo, hi = spec.plausible_range()  # min/max and the sanity bounds in force
+        lo, hi = spec.plausible_range(parameters)  # min/max and the sanity bounds in force
         if lo is not None:
             ok &= values[present] >= lo
         if hi is not None:
@@ -808,7 +818,11 @@ def attrs_evolve_expected(problem: TableProblem, expected: str) -> TableProblem:
 
 
 def prepare(
-    applicants: pd.DataFrame, on: dt.date | None = None, *, value_checks: bool = True
+    applicants: pd.DataFrame,
+    on: dt.date | None = None,
+    *,
+    value_checks: bool = True,
+    parameters: ParameterSet | None = None,
 ) -> WaitingList:
     """Validate a waiting-list table and hold it in fast dtypes.
 
@@ -825,6 +839,10 @@ def prepare(
     shaped like a CPR number, a CVR number's modulus 11 — so that
     :func:`~fuaalborg.letting.replay.replay` ranks the list the decision ranked;
     types, dates, lists and duplicates are checked as always.
+
+    ``parameters`` give the sanity bounds the columns read later are checked
+    against (a municipality's own, with its ``municipality.toml``'s ``[bounds]``;
+    default: the bundled ones).
     """
     if isinstance(applicants, WaitingList):
         return applicants
@@ -884,4 +902,4 @@ def prepare(
         problems.sort(key=lambda p: (order.get(p.column, 99), p.row or 0))
         _raise(frame, problems)
     return WaitingList(frame, ids, codes, lists, seniority, household, active, has_active,
-                       value_checks)
+                       value_checks, parameters)

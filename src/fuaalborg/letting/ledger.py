@@ -164,6 +164,7 @@ from fuaalborg.letting.verification import (
 from fuaalborg.model import COLOURS
 from fuaalborg.municipality import Municipality
 from fuaalborg.parameters import ParameterSet, load_parameters
+from fuaalborg.rents import rent_difference
 
 if TYPE_CHECKING:
     from fuaalborg.letting.ranking import Ranking
@@ -380,6 +381,9 @@ class Ledger:
         self._history_seq: int | None = None
         # rooms and rent by dwelling, from the dwellings table of the municipality given
         self._table: dict[str, tuple[int | None, float | None]] | None = None
+        # the parameters whose sanity bounds the table's rents are compared with: the
+        # municipality's own (its municipality.toml's [bounds]), else the ledger's
+        self._table_bounds: ParameterSet | None = None
 
     # -- construction -------------------------------------------------------
 
@@ -467,6 +471,7 @@ class Ledger:
         ledger = cls(store, parameters or load_parameters(), _token=_TOKEN)
         own = municipality if isinstance(municipality, Municipality) else None
         ledger._table = _rooms_and_rents(municipality)
+        ledger._table_bounds = own.parameters if own is not None else None
         ledger._colour_source = colour_source or (
             StepModelColours(own) if own is not None else None)
         return ledger
@@ -510,6 +515,7 @@ class Ledger:
             if municipality is not None:
                 ledger._check_municipality(municipality)
                 ledger._table = _rooms_and_rents(municipality)
+                ledger._table_bounds = municipality.parameters
             if getattr(colour_source, "fingerprint", None) is not None:
                 check_colour_source(colour_source, ledger.fingerprint, meta.municipality,
                                     store.target)
@@ -966,7 +972,9 @@ class Ledger:
 
         Only for a vacancy dated in the current stock (the table is the current
         stock's). Rooms do not change: a difference is refused. Rents change: a
-        difference is recorded and returned, for a warning.
+        difference is recorded and returned, for a warning; a rent further from
+        the table's than the plausible factor (``bounds.rent_ratio_to_table``, the
+        municipality's own) is most likely mistyped, and refused.
         """
         if self._table is None or on is None or dwelling not in self._table:
             return None
@@ -981,11 +989,16 @@ class Ledger:
                 f"{rooms} given, but the dwellings table gives dwelling {dwelling!r} "
                 f"{table_rooms} (a dwelling's rooms do not change; where it was rebuilt, correct "
                 "the table and record the change of stock)"))
-        if table_rent is not None and math.isfinite(rent) and abs(rent - table_rent) >= 0.005:
-            return (f"monthly_rent_dkk {format_value(rent)} differs from the dwellings table's "
-                    f"{format_value(table_rent)} for dwelling {dwelling!r}; recorded as given "
-                    "(correct it if it was typed wrong)")
-        return None
+        if table_rent is None or not math.isfinite(rent):
+            return None
+        differs = rent_difference(rent, table_rent, on, self._table_bounds or self._params)
+        if differs is None:
+            return None
+        if not differs.plausible and table_rent > 0:  # a table without a rent says nothing
+            problems.append(Problem("monthly_rent_dkk", differs.describe(dwelling)))
+            return None
+        return (f"monthly_rent_dkk {differs.describe(dwelling)}; recorded as given "
+                "(correct it if it was typed wrong)")
 
     def record_vacancies(self, frame: pd.DataFrame, *, sync_every: int = 1000) -> pd.DataFrame:
         """Record many vacancies in order (one :meth:`record_vacancy` each); return decisions.
@@ -1237,6 +1250,8 @@ class Ledger:
                               *(("organisation", o) for o in organisations_locked)])
         self._stock_history()
         self._table = _rooms_and_rents(municipality)
+        self._table_bounds = (
+            municipality.parameters if isinstance(municipality, Municipality) else None)
         return change
 
     # -- corrections --------------------------------------------------------------

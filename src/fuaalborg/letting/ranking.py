@@ -957,6 +957,19 @@ def mandatory_columns() -> tuple[str, ...]:
     return tuple(sorted(criterion.reads))
 
 
+def _bounds_of(
+    parameters: ParameterSet | None, municipality: Municipality | None
+) -> ParameterSet | None:
+    """The parameters whose sanity bounds the waiting list's columns are checked against.
+
+    ``parameters`` where given, else the municipality's own (its ``municipality.toml``'s
+    ``[bounds]`` on top of the bundled ones), else the bundled ones (``None``).
+    """
+    if parameters is not None:
+        return parameters
+    return municipality.parameters if municipality is not None else None
+
+
 def _check_top(top: int | None) -> int | None:
     if top is None:
         return None
@@ -999,7 +1012,9 @@ def rank(
     :class:`~fuaalborg.records.AgreementTerms`), else from ``registry``
     (default: :func:`fuaalborg.criteria.load`). ``top`` returns only the first
     ``top`` applicants (a partial selection). ``parameters`` layers other
-    parameter values (default: the bundled ones). ``designation`` is the
+    parameter values (default: the bundled ones); the waiting list's columns are
+    checked against their sanity bounds, or, without ``parameters``, against
+    ``municipality``'s own (its ``municipality.toml``'s ``[bounds]``). ``designation`` is the
     department's area designation on the ministry's list (else read from
     ``municipality``'s lists): in an omdannelse area § 51 c refuses applicants
     (reason ``s51c``).
@@ -1014,7 +1029,7 @@ def rank(
         colour=colour, organisation_cvr=organisation_cvr, agreement=agreement,
         parameters=parameters, caches=caches, designation=designation,
     )])
-    wl = prepare(applicants, ctx.basis.on)
+    wl = prepare(applicants, ctx.basis.on, parameters=_bounds_of(parameters, municipality))
     return _rank(wl, ctx, reg, _check_top(top), caches, _elsewhere(wl, municipality))
 
 
@@ -1076,7 +1091,8 @@ def rank_many(
             )
         )
     resolved = _apply_conditions(resolved)
-    wl = prepare(applicants, min(ctx.basis.on for ctx, _ in resolved))
+    wl = prepare(applicants, min(ctx.basis.on for ctx, _ in resolved),
+                 parameters=_bounds_of(parameters, municipality))
     elsewhere = _elsewhere(wl, municipality)
     return [_rank(wl, ctx, reg, top, caches, elsewhere) for ctx, reg in resolved]
 

@@ -83,6 +83,7 @@ from fuaalborg.tables import (
     TableProblem,
     TableSpec,
     TableValidationError,
+    combine_errors,
     is_in,
     read_table,
 )
@@ -635,12 +636,8 @@ def _validate_inputs(
         ]
         if problems:
             errors.append(TableValidationError("indicators", problems))
-    if errors:
-        if len(errors) == 1:
-            raise errors[0]
-        raise TableValidationError(
-            ", ".join(e.table for e in errors), [p for e in errors for p in e.problems]
-        )
+    if errors:  # each table's problems under its own head
+        raise combine_errors(errors)
     return tables["departments"], tables["indicators"], tables["lists"]
 
 
