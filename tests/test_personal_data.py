@@ -197,8 +197,8 @@ def test_the_library_notes_a_current_department_elsewhere_in_the_ranking() -> No
     ranking = rank(waiting, vacancy, municipality=municipality, route="ordinary")
     assert ranking.notices == (
         f"1 row gives a current department that is not in {municipality.name}'s departments "
-        "table: read as living in a department elsewhere (another municipality, or one without family "
-        "dwellings), so never as living in the vacancy's department",
+        "table: read as living in a department elsewhere (another municipality, or one without "
+        "family dwellings), so never as living in the vacancy's department",
     )
     assert "Z-9" not in ranking.record.to_json()
     # without a municipality there is no table to compare with
