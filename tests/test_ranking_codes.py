@@ -151,11 +151,12 @@ def test_the_record_is_the_ranking_s_basis_and_the_outcome() -> None:
         r.basis, input=r.record.input, top=None, eligible=2, ineligible=0, ranked=("b", "a"),
         library_version=r.record.library_version,
     ) == r.record
-    # the record's JSON keeps the keys records have always had
+    # the record's JSON keeps the keys records have always had, and now the notices
     assert set(r.record.to_dict()) == {
         "vacancy", "on", "route", "route_basis", "turn", "turn_basis", "colour", "colour_basis",
         "organisation_cvr", "agreement", "criteria", "parameters", "plugins", "input", "top",
         "eligible", "ineligible", "ranked", "library_version", "schema", "designation",
+        "notices",
     }
 
 
@@ -188,13 +189,15 @@ def test_records_ranking_and_explanations_import_in_any_order(first: str) -> Non
                          check=False)
     assert out.returncode == 0, out.stderr
     if first == "fuaalborg.records":
-        # the records are data: importing them loads no ranking
+        # the records are data (a vacancy, notices): importing them loads no ranking
         alone = subprocess.run(
             [sys.executable, "-c", "import sys, fuaalborg.records; "
              "print(sorted(m for m in sys.modules if m.startswith('fuaalborg.letting')))"],
             capture_output=True, text=True, check=True,
         )
-        assert alone.stdout.strip() == "['fuaalborg.letting', 'fuaalborg.letting.vacancy']"
+        assert alone.stdout.strip() == (
+            "['fuaalborg.letting', 'fuaalborg.letting.notices', 'fuaalborg.letting.vacancy']"
+        )
 
 
 def test_a_waiting_list_is_prepared_once_for_many_vacancies() -> None:

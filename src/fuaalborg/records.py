@@ -9,10 +9,17 @@ A :class:`~fuaalborg.letting.ranking.Ranking` keeps its basis
 (:attr:`~fuaalborg.letting.ranking.Ranking.basis`), and its
 :class:`RankingRecord` is that basis and the outcome: a fingerprint of the
 waiting list (over the columns used only, independent of row order), the
-counts, the library version and the resulting order. A record converts to JSON
-with cattrs and back; :func:`fuaalborg.replay`
+counts, the library version, the resulting order and the ranking's notices
+(:class:`~fuaalborg.letting.notices.Notice`: what it could not check, as codes
+with counts, never an applicant's data). A record converts to JSON with cattrs
+and back; :func:`fuaalborg.replay`
 (:mod:`fuaalborg.letting.replay`) ranks the same waiting list again under the
 recorded terms and lists every difference.
+
+The format is :data:`SCHEMA`. Its ``notices`` came later than its other fields:
+a record without them (written by release 0.1) still loads and replays, with
+``notices`` ``None`` — not recorded, which is not the same as none
+(``[]``).
 
 >>> import datetime as dt
 >>> from fuaalborg.letting.vacancy import Vacancy
@@ -40,10 +47,13 @@ from typing import Any
 
 import attrs
 import cattrs
+from cattrs.gen import make_dict_unstructure_fn, override
+from cattrs.v import format_exception
 
-from fuaalborg._types import Subroute, Turn
-from fuaalborg.errors import InputError, Problem, ValidationError
+from fuaalborg._types import Language, Subroute, Turn
+from fuaalborg.errors import FuaalborgError, InputError, Problem, ValidationError
 from fuaalborg.formatting import format_value
+from fuaalborg.letting.notices import Notice
 from fuaalborg.letting.vacancy import Vacancy
 
 __all__ = [
@@ -208,7 +218,12 @@ class RankingRecord(RankingBasis):
     ``input`` fingerprints the waiting list read; ``eligible`` and
     ``ineligible`` count the rows; ``ranked`` lists the applicant ids (as text)
     in the order of the ranking's frame (the first ``top`` when a top was asked
-    for). The fields after the basis's are keyword-only.
+    for). ``notices`` are the ranking's notices (bemærkninger) as codes with
+    their parameters, in the ranking's order — what it could not check, or
+    noticed; :meth:`notice_texts` words them. ``None`` means not recorded: a
+    record written before records kept them (its JSON has no ``notices``); a
+    ranking without notices records ``()``. The fields after the basis's are
+    keyword-only.
     """
 
     input: InputFingerprint
@@ -218,6 +233,7 @@ class RankingRecord(RankingBasis):
     ranked: tuple[str, ...]
     library_version: str
     schema: str = SCHEMA
+    notices: tuple[Notice, ...] | None = None
 
     @classmethod
     def of(
@@ -230,12 +246,20 @@ class RankingRecord(RankingBasis):
         ineligible: int,
         ranked: tuple[str, ...],
         library_version: str,
+        notices: tuple[Notice, ...] = (),
     ) -> RankingRecord:
         """The record of a ranking on ``basis`` with this outcome."""
         return cls(
             **_fields_of(basis), input=input, top=top, eligible=eligible,
             ineligible=ineligible, ranked=ranked, library_version=library_version,
+            notices=tuple(notices),
         )
+
+    def notice_texts(self, lang: Language = "da") -> tuple[str, ...] | None:
+        """The notices in words, in Danish or English (``None``: not recorded)."""
+        if self.notices is None:
+            return None
+        return tuple(n.text(lang) for n in self.notices)
 
     @property
     def basis(self) -> RankingBasis:
@@ -260,7 +284,7 @@ class RankingRecord(RankingBasis):
             return _CONVERTER.structure(data, cls)
         except cattrs.BaseValidationError as exc:
             problems = []
-            for line in cattrs.transform_error(exc, path="record"):
+            for line in cattrs.transform_error(exc, path="record", format_exception=_said):
                 what, _, where = line.rpartition(" @ ")
                 problems.append(Problem(where, what) if what else Problem("", line))
             raise InputError(problems, head="ranking record: {count}") from None
@@ -287,10 +311,26 @@ def _make_converter() -> cattrs.Converter:
         raise ValueError(f"expected a date (YYYY-MM-DD), got {value!r}")
 
     conv.register_structure_hook(dt.date, _date)
+    # a notice lists only the parameters its code takes; a record written before
+    # records kept notices has no "notices" (None), and is written back the same way
+    conv.register_unstructure_hook(
+        Notice, make_dict_unstructure_fn(Notice, conv, _cattrs_omit_if_default=True)
+    )
+    conv.register_unstructure_hook(
+        RankingRecord,
+        make_dict_unstructure_fn(RankingRecord, conv, notices=override(omit_if_default=True)),
+    )
     return conv
 
 
 _CONVERTER = _make_converter()
+
+
+def _said(exc: BaseException, type_: Any) -> str:
+    """A structuring problem in words: the library's own message where it raised one."""
+    if isinstance(exc, FuaalborgError):
+        return str(exc)
+    return format_exception(exc, type_)
 
 
 def _fields_of(basis: RankingBasis) -> dict[str, Any]:

@@ -226,8 +226,9 @@ def _header(ranking: Any, municipality: Municipality | None) -> str:
 
 
 def _echo_header(ranking: Any, municipality: Municipality | None) -> None:
-    """Print the header line, then each of the ranking's notices and, for a BAB dwelling,
-    why it is ranked at all (its route basis)."""
+    """Print the header line, then each of the ranking's notices (in the words of
+    :meth:`~fuaalborg.letting.notices.Notice.text`, as its decision record keeps them) and,
+    for a BAB dwelling, why it is ranked at all (its route basis)."""
     click.echo(_header(ranking, municipality))
     for notice in ranking.notices:
         click.echo(f"note: {notice}")
@@ -419,9 +420,11 @@ def rank_command(
         )
         _echo_header(ranking, municipality)
         written = len(ranking.frame) + (len(ranking.ineligible) if include_ineligible else 0)
+        noted = len(ranking.record.notices or ())
+        kept = f" (with {counted(noted, 'notice')})" if noted else ""
         click.echo(
             f"wrote {counted(written, 'row')} to {Path(output).name} "
-            f"and the record to {record.name}"
+            f"and the record{kept} to {record.name}"
         )
     elif ranking.eligible_count == 0:
         _echo_header(ranking, municipality)
@@ -436,8 +439,11 @@ def rank_command(
                 "--top N shows more, -o FILE writes them all"
             )
     if explain:
+        words: Language = lang or "da"
         click.echo("")
-        click.echo(ranking.explain(explain, lang=lang or "da"))
+        click.echo(ranking.explain(explain, lang=words))
+        for notice in ranking.notices_about(explain):  # what it means for this applicant
+            click.echo(notice.about_applicant(words))
 
 
 def ranking_section(municipality: Municipality, on: dt.date) -> list[str]:

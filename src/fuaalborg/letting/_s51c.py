@@ -12,9 +12,9 @@ The rule reads ``benefit_received``, ``partner_benefit_received`` (``no_partner`
 when there is none), ``s51c_dispensation`` (optional) and
 ``current_department_id`` — fields protected from every criterion. A waiting
 list without the benefit columns cannot be checked here; the ranking then says
-so in :attr:`~fuaalborg.letting.ranking.Ranking.notices`, since the
-municipality checks before the letting (stk. 3). A row whose benefit is not
-given is not refused, and is counted in the notice.
+so in :attr:`~fuaalborg.letting.ranking.Ranking.notices` (and in the decision
+record), since the municipality checks before the letting (stk. 3). A row whose
+benefit is not given is not refused, and is counted in a notice.
 """
 
 from __future__ import annotations
@@ -71,10 +71,10 @@ class Rule:
 
 def refused(
     wl: WaitingList, department_id: str, rule: Rule
-) -> tuple[npt.NDArray[np.bool_], int, bool]:
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], bool]:
     """(rows refused, rows whose benefits are not given, whether the list could be checked)."""
     if not set(COLUMNS) & wl.columns:
-        return np.zeros(wl.n, dtype=bool), wl.n, False
+        return np.zeros(wl.n, dtype=bool), np.ones(wl.n, dtype=bool), False
     why = f"read by {rule.provision} in an {rule.area_term}"
     wl.require([*COLUMNS, "current_department_id"], dict.fromkeys(
         [*COLUMNS, "current_department_id"], why))
@@ -94,4 +94,4 @@ def refused(
     if _DISPENSATION in wl.columns:
         dispensed = wl.extra([_DISPENSATION])[_DISPENSATION]
         out &= ~dispensed.to_numpy(dtype=bool, na_value=False)
-    return out, int(np.count_nonzero(unknown)), True
+    return out, unknown, True

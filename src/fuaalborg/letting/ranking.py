@@ -90,6 +90,7 @@ from fuaalborg.letting._waiting_list import (
     WaitingList,
     prepare,
 )
+from fuaalborg.letting.notices import Notice
 from fuaalborg.letting.vacancy import Vacancy
 from fuaalborg.model import COLOURS, SUBROUTES, TURNS
 from fuaalborg.parameters import DatedValue, ParameterSet, load_parameters
@@ -716,11 +717,15 @@ def _bits(
     return found
 
 
+#: A notice and the rows it concerns (``None``: every row).
+_Noted = tuple[Notice, npt.NDArray[np.intp] | None]
+
+
 def _eligibility(
     wl: WaitingList, ctx: _Context, caches: _Caches
-) -> tuple[npt.NDArray[np.uint8], list[str], bool]:
-    """(one bit per reason of :data:`INELIGIBILITY_REASONS` per row, notices, whether § 51 c
-    was checked)."""
+) -> tuple[npt.NDArray[np.uint8], list[_Noted], bool]:
+    """(one bit per reason of :data:`INELIGIBILITY_REASONS` per row, notices with the rows they
+    concern, whether § 51 c was checked)."""
     basis = ctx.basis
     vac = basis.vacancy
     # the reasons that depend on the date only (inactive, not yet on the list), on the
@@ -746,24 +751,23 @@ def _eligibility(
         reasons |= (~wl.wants(vac.department_id)).astype(np.uint8) << 4
     if basis.turn == "external":
         reasons |= (wl.list_code == 0).astype(np.uint8) << 5
-    notices: list[str] = []
+    notices: list[_Noted] = []
     checked = False
     if ctx.s51c is not None:
         from fuaalborg.letting._s51c import refused
 
         s51c, unknown, checked = refused(wl, vac.department_id, ctx.s51c)
         reasons |= s51c.astype(np.uint8) << 7
+        provision = ctx.s51c.provision
         if not checked:
             notices.append(
-                f"{ctx.s51c.provision} applies in this {ctx.s51c.area_term}, but the waiting list "
-                "has no benefit_received and partner_benefit_received: the refusal is not applied "
-                "here; the municipality checks before the letting (stk. 3)"
+                (Notice("s51c_not_checked", provision=provision, area=ctx.s51c.area_term), None)
             )
-        elif unknown:
-            notices.append(
-                f"{ctx.s51c.provision}: {unknown} row{'s' if unknown != 1 else ''} without "
-                "benefit information could not be checked and are not refused"
-            )
+        else:
+            count = int(np.count_nonzero(unknown))
+            if count:
+                notice = Notice("s51c_rows_unchecked", rows=count, provision=provision)
+                notices.append((notice, np.flatnonzero(unknown)))
     return reasons, notices, checked
 
 
@@ -892,28 +896,21 @@ def _smallest(keys: npt.NDArray[np.int64], top: int | None) -> npt.NDArray[np.in
     return chosen
 
 
-def _elsewhere(wl: WaitingList, municipality: Any) -> tuple[str, ...]:
+def _elsewhere(wl: WaitingList, municipality: Any) -> tuple[_Noted, ...]:
     """The notice on applicants living in departments the municipality's table lacks.
 
     Raises when a current department id is one of the table's written differently
-    (see :meth:`WaitingList.living_elsewhere`). Rows are named, values never.
+    (see :meth:`WaitingList.living_elsewhere`). The notice counts the rows; it names
+    neither rows nor values (a row's position would point at the applicant, and an
+    unknown id may be anything, a CPR number written in the wrong column too).
     """
     if municipality is None or "current_department_id" not in wl.columns:
         return ()
     rows = wl.living_elsewhere(municipality.departments["department_id"])
     if not len(rows):
         return ()
-    shown = ", ".join(str(int(r) + 1) for r in rows[:5])
-    more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
-    count = len(rows)
-    rows_text = f"1 row (row {shown})" if count == 1 else f"{count} rows (rows {shown}{more})"
-    name = getattr(municipality, "name", "the municipality")
-    return (
-        f"{rows_text} {'gives' if count == 1 else 'give'} a current department that is not in "
-        f"{name}'s departments table: read as living in a department elsewhere "
-        "(another municipality, or one without family dwellings), so never as living in the "
-        "vacancy's department",
-    )
+    name = str(getattr(municipality, "name", "") or "the municipality")
+    return ((Notice("department_elsewhere", rows=len(rows), municipality=name), rows),)
 
 
 def _rank(
@@ -922,7 +919,7 @@ def _rank(
     registry: CriteriaRegistry | None,
     top: int | None,
     caches: _Caches,
-    elsewhere: tuple[str, ...] = (),
+    elsewhere: tuple[_Noted, ...] = (),
 ) -> Ranking:
     reasons, notices, checked = _eligibility(wl, ctx, caches)
     notices = [*elsewhere, *notices]
@@ -1164,7 +1161,7 @@ class Ranking:
         exempt: npt.NDArray[np.bool_] | None,
         children: npt.NDArray[np.bool_] | None,
         top: int | None,
-        notices: tuple[str, ...] = (),
+        notices: Sequence[_Noted] = (),
         s51c_checked: bool = False,
     ) -> None:
         self._wl = wl
@@ -1185,8 +1182,11 @@ class Ranking:
         self.eligible_count = eligible_count
         #: The ``top`` asked for, or ``None`` for the full ranking.
         self.top = top
-        #: Statutory checks the ranking could not make from this waiting list (English).
-        self.notices = notices
+        self._noted = tuple(notices)
+        #: What the ranking could not check from this waiting list, or noticed, in English:
+        #: :meth:`notice_texts` gives them in Danish, the decision record as codes
+        #: (:attr:`RankingRecord.notices <fuaalborg.records.RankingRecord.notices>`).
+        self.notices: tuple[str, ...] = tuple(n.text("en") for n, _rows in self._noted)
         self.frame = self._frame(selected)
 
     # -- plain facts ----------------------------------------------------------
@@ -1427,8 +1427,35 @@ class Ranking:
                 ineligible=int(np.count_nonzero(self._reasons)),
                 ranked=tuple(str(v) for v in self.frame["applicant_id"].tolist()),
                 library_version=__version__,
+                notices=tuple(n for n, _rows in self._noted),
             )
         return self._record
+
+    # -- notices ----------------------------------------------------------------
+
+    def notice_texts(self, lang: Language = "da") -> tuple[str, ...]:
+        """The ranking's notices in words, in Danish or English (:attr:`notices`: English)."""
+        return tuple(n.text(lang) for n, _rows in self._noted)
+
+    def notices_about(self, applicant_id: object) -> tuple[Notice, ...]:
+        """The notices that concern the applicant's own rows, in the ranking's order.
+
+        A notice on some rows (a current department not in the municipality's
+        table, benefit information missing under § 51 c) concerns the applicants
+        of those rows; one on the whole waiting list (§ 51 c not checked)
+        concerns everyone. :meth:`Notice.about_applicant
+        <fuaalborg.letting.notices.Notice.about_applicant>` says what each
+        means for the applicant.
+        """
+        rows = self._wl.rows_of(applicant_id)
+        if not len(rows):
+            raise ApplicantNotFoundError(
+                "the applicant id asked for is not on the waiting list that was ranked"
+            )
+        return tuple(
+            notice for notice, concerned in self._noted
+            if concerned is None or bool(np.isin(rows, concerned).any())
+        )
 
     # -- explanations -----------------------------------------------------------
 

@@ -3,7 +3,8 @@
 :func:`replay` takes a :class:`~fuaalborg.records.RankingRecord` and a waiting
 list, ranks it with the recorded vacancy, date, route, turn, colour,
 designation, organisation, agreement terms and parameter values (not today's),
-and compares: the waiting list's fingerprint, the order, the plug-ins' and the
+and compares: the waiting list's fingerprint, the order, the notices (what the
+ranking could not check, where the record keeps them), the plug-ins' and the
 library's versions, and every parameter whose value or reference has changed
 since. Also available as :func:`fuaalborg.replay`.
 
@@ -36,6 +37,7 @@ import pandas as pd
 from fuaalborg._types import CriteriaRegistry
 from fuaalborg.errors import NotInForceError
 from fuaalborg.letting._waiting_list import prepare
+from fuaalborg.letting.notices import NOTICES_FROM_MUNICIPALITY, Notice
 from fuaalborg.letting.ranking import Ranking, rank
 from fuaalborg.parameters import DatedValue, Parameter, ParameterSet, load_parameters
 from fuaalborg.records import ParameterUse, RankingRecord, _recorded_text
@@ -47,9 +49,17 @@ __all__ = ["Replay", "replay"]
 class Replay:
     """The result of :func:`replay`: the new ranking and every difference found.
 
-    ``matches`` is true when the order equals the recorded one and the waiting
-    list's fingerprint is unchanged. ``differences`` also names rule or plug-in
-    versions that changed since the decision (which need not change the order).
+    ``matches`` is true when the order equals the recorded one, the waiting
+    list's fingerprint is unchanged and the ranking makes the recorded notices
+    again. Notices are compared where the record keeps them (a record written
+    before records kept notices has none to compare), except those that compare
+    the list with the municipality's tables
+    (:data:`~fuaalborg.letting.notices.NOTICES_FROM_MUNICIPALITY`): the record
+    does not hold those tables and the order does not depend on them, so they
+    stand as recorded (:attr:`RankingRecord.notices
+    <fuaalborg.records.RankingRecord.notices>`). ``differences`` also names rule
+    or plug-in versions that changed since the decision (which need not change
+    the order).
     """
 
     ranking: Ranking
@@ -103,6 +113,9 @@ def replay(
             f"the order differs from position {first + 1} on "
             f"({len(record.ranked)} ranked then, {len(new.ranked)} now)"
         )
+    notices = _notice_change(record, new)
+    if notices:
+        differences.append(notices)
     order_ok = not differences
     old_plugins = {p.name: p for p in record.plugins}
     for plugin in new.plugins:
@@ -121,6 +134,23 @@ def replay(
         )
     differences.extend(_parameter_changes(record.parameters, record.on))
     return Replay(ranking=ranking, matches=order_ok, differences=tuple(differences))
+
+
+def _notice_change(record: RankingRecord, new: RankingRecord) -> str | None:
+    """How the notices replay makes again differ from the recorded ones (``None``: alike)."""
+    if record.notices is None or new.notices is None:
+        return None
+    then, now = (
+        tuple(n for n in notices if n.code not in NOTICES_FROM_MUNICIPALITY)
+        for notices in (record.notices, new.notices)
+    )
+    if then == now:
+        return None
+
+    def listed(notices: tuple[Notice, ...]) -> str:
+        return "; ".join(f"«{n.text('en')}»" for n in notices) or "none"
+
+    return f"the notices differ: {listed(then)} at the decision, {listed(now)} now"
 
 
 def _parameter_layer(uses: Sequence[ParameterUse]) -> dict[str, Any]:
