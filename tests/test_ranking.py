@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
+import attrs
 import pandas as pd
 import pytest
 
@@ -243,6 +244,11 @@ def test_households_too_large_wishes_and_passive_applications_are_ineligible() -
     assert "udlejningsbekendtgørelsens § 26" in r.explain("big", lang="da")
     assert "5.000 kr." in r.explain("rent", lang="da")
     assert r.record.ineligible == 5
+    # a rent with øre is shown with them, in each language's way
+    with_ore = attrs.evolve(V2, monthly_rent_dkk=5500.5)
+    cents = rank(table(("x", "external", "2010-01-01", 1)), with_ore, route="ordinary")
+    assert "5.500,50 kr. om måneden" in cents.explain("x", lang="da")
+    assert "5,500.50 kr. a month" in cents.explain("x", lang="en")
 
 
 # -- route decisions ------------------------------------------------------------------

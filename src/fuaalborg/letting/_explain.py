@@ -252,8 +252,9 @@ _T: dict[str, dict[str, str]] = {
 
 
 def _money(value: float, lang: Language) -> str:
-    text = f"{value:,.0f}"
-    return text.replace(",", ".") if lang == "da" else text
+    """An amount in kroner: whole kroner, or with øre where it has them (5.000,50 in Danish)."""
+    text = f"{value:,.0f}" if round(value, 2) == round(value) else f"{value:,.2f}"
+    return text.translate(str.maketrans(",.", ".,")) if lang == "da" else text
 
 
 def _title(basis: RankingBasis, index: int, lang: Language) -> str:
