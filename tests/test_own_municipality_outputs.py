@@ -231,23 +231,28 @@ def test_simulate_shows_no_need_met_where_the_municipality_states_no_need(
             "-q")
     text = run(*args, "-o", tmp_path / "need.png")
     assert text.exit_code == 0, text.output
-    assert "need met" not in text.output and "250" not in text.output
+    assert "need met" not in text.output
+    assert "250" not in text.output
     assert text.output.count("Fjordby Kommune states no yearly need of the referral") == 1
-    assert "--need LOW HIGH" in text.output and "[referral_need]" in text.output
+    assert "--need LOW HIGH" in text.output
+    assert "[referral_need]" in text.output
     assert (tmp_path / "need.png").stat().st_size > 1000
     data = json.loads(run(*args, "--json").output)
     assert (data["need_low"], data["need_high"]) == (None, None)
-    assert "need_met_low" not in data and "need_met_high" not in data
+    assert "need_met_low" not in data
+    assert "need_met_high" not in data
     assert sum("no yearly need" in n for n in data["notes"]) == 1
     both = run(*args, "--compare", "no-exemptions", "-o", tmp_path / "compare.svg")
     assert both.exit_code == 0, both.output
-    assert "need met" not in both.output and "250" not in both.output
+    assert "need met" not in both.output
+    assert "250" not in both.output
     assert both.output.count("no yearly need of the referral") == 1
     compared = json.loads(run(*args, "--compare", "no-exemptions", "--json").output)
     assert "need_met_low" not in compared["difference"]
     own = run(*args, "--need", "2", "3")
     assert own.output.splitlines()[0].startswith("Fjordby Kommune: the referral's need 2–3")
-    assert "need met (2)" in own.output and "no yearly need" not in own.output
+    assert "need met (2)" in own.output
+    assert "no yearly need" not in own.output
 
 
 # -- 3. the municipality's own name on its duties ---------------------------------------
