@@ -43,10 +43,12 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
+from fuaalborg._types import Language
+
 __all__ = ["format_value"]
 
 
-def format_value(value: Any, lang: str | None = None) -> str:
+def format_value(value: Any, lang: Language | None = None) -> str:
     """``value`` as fuaalborg prints it; with ``lang`` (``"da"`` or ``"en"``), as a report
     in that language shows it.
 
@@ -76,19 +78,19 @@ def format_value(value: Any, lang: str | None = None) -> str:
 
 
 #: What an empty list reads as in a report.
-_NONE = {"da": "ingen", "en": "none"}
+_NONE: dict[Language, str] = {"da": "ingen", "en": "none"}
 #: True and false in a report.
-_YES_NO = {"da": ("ja", "nej"), "en": ("yes", "no")}
+_YES_NO: dict[Language, tuple[str, str]] = {"da": ("ja", "nej"), "en": ("yes", "no")}
 
 
-def _word(text: str, lang: str) -> str:
+def _word(text: str, lang: Language) -> str:
     """A word of a closed vocabulary in ``lang`` (:func:`fuaalborg.danish.value`)."""
     from fuaalborg import danish
 
     return danish.value(text) if lang == "da" else text
 
 
-def _readable(value: Any, lang: str, level: int) -> str:
+def _readable(value: Any, lang: Language, level: int) -> str:
     """``value`` for a reader of ``lang``; ``level`` 0 for the whole value, 1 for an entry
     of a table, 2 for anything nested deeper.
 
