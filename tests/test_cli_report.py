@@ -86,6 +86,43 @@ def test_r2_states_the_municipalitys_own_referral_need(folder: Path, tmp_path: P
     assert "municipality.toml" in rules.loc["referral.expected_need_low", "reference"]
 
 
+def test_the_rules_sheet_shows_table_valued_rules_readably_in_the_reports_language(
+    folder: Path, tmp_path: Path
+) -> None:
+    """The parties' report's rules (sheet Regler/Rules and R7): no Python reprs; colours in
+    the report's language. The ledger keeps the values it recorded."""
+    import json
+
+    from openpyxl import load_workbook
+
+    want = {
+        "da": ("grøn, gul", "grøn (placement: ja); gul (placement: begrænset, criteria: "
+               "referral.limits.stk7); rød (placement: nej)"),
+        "en": ("green, yellow", "green (placement: yes); yellow (placement: restricted, "
+               "criteria: referral.limits.stk7); red (placement: no)"),
+    }
+    for lang, (counting, placement) in want.items():
+        path = tmp_path / f"{lang}.xlsx"
+        result = run("report", "--municipality", folder, "--demo-ledger", *PERIOD,
+                     "--lang", lang, "-o", path)
+        assert result.exit_code == 0, result.output
+        book = load_workbook(path)
+        rules = {row[0]: row[1] for row in book[book.sheetnames[-1]].iter_rows(values_only=True)}
+        r7 = {row[0]: row[1] for row in book["R7"].iter_rows(values_only=True)}
+        for shown in (rules, r7):
+            assert shown["colour_rules.referral_counting"] == counting
+            assert shown["colour_rules.referral_placement"] == placement
+            assert shown["reporting.waiting_time.percentiles"] == "50, 90"
+            assert not any(isinstance(v, str) and ("{" in v or "['" in v)
+                           for v in shown.values())
+    target = tmp_path / "l.jsonl"
+    _ledger(folder, str(target))
+    recorded = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    (rules_event,) = [e for e in recorded if e["type"] == "rules"]
+    assert rules_event["values"]["colour_rules.referral_counting"]["value"] == [
+        "green", "yellow"]
+
+
 def test_two_municipalities_of_one_name_are_not_mixed(folder: Path, tmp_path: Path) -> None:
     target = _ledger(folder, str(tmp_path / "l.jsonl"))
     other = Path(shutil.copytree(folder, tmp_path / "andet"))

@@ -115,3 +115,67 @@ def test_verify_reads_its_counts_in_the_right_number() -> None:
     assert line.endswith("0 corrections; 1 change of stock")
     many = VerifyReport(target="t", events=9, vacancies=7, voided=0, late=1, corrections=())
     assert many.describe()[0].startswith("t: 9 events verified; 7 vacancies (0 void, 1 late)")
+# -- a value as a report shows it, in the report's language -------------------------------
+
+
+def test_a_report_shows_the_colour_rules_in_its_language() -> None:
+    placement = {"green": {"placement": "yes"},
+                 "yellow": {"placement": "restricted", "criteria": "referral.limits.stk7"},
+                 "red": {"placement": "no"}}
+    assert format_value(["green", "yellow"], lang="da") == "grøn, gul"
+    assert format_value(["green", "yellow"], lang="en") == "green, yellow"
+    assert format_value(placement, lang="da") == (
+        "grøn (placement: ja); gul (placement: begrænset, criteria: referral.limits.stk7); "
+        "rød (placement: nej)")
+    assert format_value(placement, lang="en") == (
+        "green (placement: yes); yellow (placement: restricted, criteria: "
+        "referral.limits.stk7); red (placement: no)")
+    assert format_value({"colours": [], "designations": []}, lang="da") == (
+        "colours: ingen; designations: ingen")
+    assert format_value({"colours": ["red"], "share": "1", "designations": ["udsat"]},
+                        lang="en") == "colours: red; share: 1; designations: udsat"
+    assert format_value([50, 90], lang="da") == "50, 90"
+    assert (format_value(True, lang="da"), format_value(Fraction(1, 4), lang="da")) == (
+        "ja", "1/4")
+
+
+def test_the_recorded_form_is_unchanged_where_no_language_is_asked() -> None:
+    """The ledger and the records keep their text: replay compares it."""
+    assert format_value(["green", "yellow"]) == "[green, yellow]"
+    assert format_value({"edges": [3500], "closed": "right"}) == "edges = [3500]; closed = right"
+
+
+@given(values, st.sampled_from(["da", "en"]))
+def test_a_value_a_report_shows_is_never_a_python_repr(value: Any, lang: str) -> None:
+    """No quotes or braces of a repr; brackets and parentheses balance (nesting stays
+    readable); whatever the nesting."""
+    text = format_value(value, lang=lang)
+    own = "".join(str(leaf) for leaf in _leaves(value))
+    for mark in "{}'":
+        assert text.count(mark) == own.count(mark)
+    assert text.count("[") - own.count("[") == text.count("]") - own.count("]")
+    assert text.count("(") - own.count("(") == text.count(")") - own.count(")")
+
+
+def _leaves(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [*value, *(leaf for v in value.values() for leaf in _leaves(v))]
+    if isinstance(value, list | tuple):
+        return [leaf for v in value for leaf in _leaves(v)]
+    return [value]
+
+
+def test_every_table_or_list_of_the_parameter_files_reads_without_a_repr() -> None:
+    params = load_parameters()
+    seen = 0
+    for layer in params.layers:
+        for parameter in layer.values():
+            for dated in parameter.values:
+                if isinstance(dated.value, list | dict):
+                    seen += 1
+                    for lang in ("da", "en"):
+                        text = format_value(dated.value, lang=lang)
+                        own = "".join(str(leaf) for leaf in _leaves(dated.value))
+                        assert text.count("{") == own.count("{"), (parameter.name, text)
+                        assert text.count("'") == own.count("'"), (parameter.name, text)
+    assert seen > 20

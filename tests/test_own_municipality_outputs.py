@@ -219,18 +219,40 @@ def test_the_example_reports_aalborgs_need_and_says_whose_it_is(tmp_path: Path) 
     assert note.startswith("Expected need: Aalborg Kommune's figure from the agreement")
 
 
-def test_simulate_says_when_it_measures_against_aalborgs_need(folder: Path) -> None:
+def test_simulate_shows_no_need_met_where_the_municipality_states_no_need(
+    folder: Path, tmp_path: Path
+) -> None:
+    """Text, --json, the figure and --compare: no need met, never Aalborg's 250–300; said
+    once, with how to give a need."""
+    import json
+
     _settings(folder, None)
-    result = run("simulate", "--municipality", folder, "--runs", "5", "--years", "1",
-                 "--seed", "1", "-q")
-    assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0] == (
-        "Fjordby Kommune: no referral need of its own (municipality.toml [referral_need], or "
-        "--need): measured against Aalborg's 250–300 cheap dwellings a year (Fælles "
-        "Udlejningsaftale, afsnit 6 (Den kommunale boliganvisning))")
-    own = run("simulate", "--municipality", folder, "--runs", "5", "--years", "1", "--seed",
-              "1", "-q", "--need", "2", "3")
+    args = ("simulate", "--municipality", folder, "--runs", "5", "--years", "2", "--seed", "1",
+            "-q")
+    text = run(*args, "-o", tmp_path / "need.png")
+    assert text.exit_code == 0, text.output
+    assert "need met" not in text.output
+    assert "250" not in text.output
+    assert text.output.count("Fjordby Kommune states no yearly need of the referral") == 1
+    assert "--need LOW HIGH" in text.output
+    assert "[referral_need]" in text.output
+    assert (tmp_path / "need.png").stat().st_size > 1000
+    data = json.loads(run(*args, "--json").output)
+    assert (data["need_low"], data["need_high"]) == (None, None)
+    assert "need_met_low" not in data
+    assert "need_met_high" not in data
+    assert sum("no yearly need" in n for n in data["notes"]) == 1
+    both = run(*args, "--compare", "no-exemptions", "-o", tmp_path / "compare.svg")
+    assert both.exit_code == 0, both.output
+    assert "need met" not in both.output
+    assert "250" not in both.output
+    assert both.output.count("no yearly need of the referral") == 1
+    compared = json.loads(run(*args, "--compare", "no-exemptions", "--json").output)
+    assert "need_met_low" not in compared["difference"]
+    own = run(*args, "--need", "2", "3")
     assert own.output.splitlines()[0].startswith("Fjordby Kommune: the referral's need 2–3")
+    assert "need met (2)" in own.output
+    assert "no yearly need" not in own.output
 
 
 # -- 3. the municipality's own name on its duties ---------------------------------------

@@ -552,23 +552,82 @@ def test_figures(municipality: Municipality, tmp_path: Path) -> None:
     assert fig.axes[0].get_xticklabels()[0].get_text() == "2026"
 
 
-def test_a_municipality_without_a_need_of_its_own_is_told_whose_need_it_is_measured_against(
-    tmp_path: Path,
-) -> None:
+def _fjordby(tmp_path: Path, need_from: str | None) -> Municipality:
+    """The guide's Fjordby: its need (20–30) from ``need_from``, or none stated (``None``)."""
     import shutil
 
-    from fuaalborg.municipality import Municipality
-
-    folder = tmp_path / "m"
-    shutil.copytree(Path(__file__).parent.parent / "docs" / "fjordby", folder)
-    own = simulate(Municipality.from_folder(folder), years=1, runs=2, seed=1)
-    assert not any("no referral need of its own" in n for n in own.notes)
-    assert (own.need_low, own.need_high) == (20, 30)
+    folder = Path(shutil.copytree(Path(__file__).parent.parent / "docs" / "fjordby",
+                                  tmp_path / "fjordby"))
     settings = folder / "municipality.toml"
     text = settings.read_text(encoding="utf-8")
-    settings.write_text(text[: text.index("[referral_need]")], encoding="utf-8")
-    none = simulate(Municipality.from_folder(folder), years=1, runs=2, seed=1)
-    said = [n for n in none.notes if "no referral need of its own" in n]
+    if need_from is None:
+        text = text[: text.index("[referral_need]")]
+    else:
+        text = text.replace("from = 2024-01-01", f"from = {need_from}")
+    settings.write_text(text, encoding="utf-8")
+    return Municipality.from_folder(folder)
+
+
+def test_a_municipality_that_states_no_need_gets_no_need_met_and_every_other_figure(
+    tmp_path: Path,
+) -> None:
+    """Never Aalborg's 250–300 behind its back: no need met, a note saying how to give one,
+    and every other count the same as with a need."""
+    none = simulate(_fjordby(tmp_path / "a", None), years=2, runs=6, seed=3)
+    own = simulate(_fjordby(tmp_path / "b", "2024-01-01"), years=2, runs=6, seed=3)
+    assert (own.need_low, own.need_high, own.has_need) == (20, 30, True)
+    assert (none.need_low, none.need_high, none.has_need) == (None, None, False)
+    assert none.need_by_year == (None, None)
+    assert set(own.counts) - set(none.counts) == {"need_met_low", "need_met_high"}
+    for name, values in none.counts.items():
+        np.testing.assert_array_equal(values, own.counts[name], err_msg=name)
+    said = [n for n in none.notes if "no yearly need of the referral" in n]
     assert len(said) == 1
-    assert "Aalborg's 250–300" in said[0]
-    assert any(said[0] in line for line in none.lines())
+    assert "[referral_need] in municipality.toml" in said[0]
+    assert "--need LOW HIGH" in said[0]
+    assert not any("need" in n for n in own.notes)
+    with pytest.raises(fuaalborg.ValidationError, match="no yearly need of the referral"):
+        none.stats("need_met_low")
+    text = "\n".join(none.lines())
+    assert "need met" not in text
+    assert "250" not in text
+    assert "300" not in text
+    assert text.count("no yearly need of the referral") == 1
+    data = json.loads(none.to_json())
+    assert (data["need_low"], data["need_high"], data["need_by_year"]) == (None, None,
+                                                                            [None, None])
+    assert "need_met_low" not in data
+    assert "need_met_high" not in data
+    assert not none.summary()["metric"].isin(["need_met_low", "need_met_high"]).any()
+    assert none.metrics == [m for m in METRICS if not m.startswith("need_met")]
+    fig = none.plot(str(tmp_path / "none.png"))
+    assert "no yearly need" in fig.axes[0].get_title()
+    assert not any("need" in label for label in fig.axes[0].get_legend_handles_labels()[1])
+
+
+def test_a_comparison_without_a_need_compares_everything_else(tmp_path: Path) -> None:
+    municipality = _fjordby(tmp_path, None)
+    comparison = compare_scenarios(municipality, "agreement", "no-exemptions", years=1,
+                                   runs=4, seed=2)
+    assert "need_met_low" not in comparison.metrics
+    assert set(comparison.summary()["metric"]) == set(comparison.metrics)
+    data = comparison.to_dict()
+    assert "need_met_low" not in data["difference"]
+    assert "need_met_low" not in data["base"]
+    assert "referral_cheap" in data["difference"]
+    comparison.plot(str(tmp_path / "compare.png"))
+
+
+def test_a_need_from_a_later_year_is_met_only_from_then(tmp_path: Path) -> None:
+    """Fjordby's need from 2027: 2026 is measured against nothing (not Aalborg's 250)."""
+    result = simulate(_fjordby(tmp_path, "2027-01-01"), years=2, runs=6, seed=4)
+    assert result.need_by_year == (None, (20, 30))
+    assert (result.need_low, result.need_high) == (20, 30)
+    met = result.values("need_met_low")
+    assert np.isnan(met[:, 0]).all()
+    np.testing.assert_allclose(met[:, 1], result.values("referral_cheap")[:, 1] / 20)
+    assert sum("in force in 2026" in n for n in result.notes) == 1
+    text = "\n".join(result.lines())
+    assert "need met (low)" in text
+    assert "need per year: 2026 none stated, 2027 20–30" in text
+    assert json.loads(result.to_json())["need_by_year"] == [None, {"low": 20, "high": 30}]

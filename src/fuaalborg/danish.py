@@ -243,6 +243,10 @@ VALUES: Mapping[str, str] = {
     "udsat": "udsat",
     "forebyggelse": "forebyggelse",
     "none": "ingen",
+    # the referral's placement in a colour's departments (colour_rules.referral_placement)
+    "yes": "ja",
+    "restricted": "begrænset",
+    "no": "nej",
     # colours and the basis of a colour
     "green": "grøn",
     "yellow": "gul",

@@ -17,6 +17,25 @@ an exact fraction as the parameter files write it (``1/4``, and a whole one as
 >>> format_value("internal"), format_value(True), format_value(0.25)
 ('internal', 'True', '0.25')
 
+That form is exact and the letting ledger and the records keep it. A report
+shows a value to people in its language: given ``lang``, a list reads as its
+items, a table as ``key: value`` pairs, and the words of fuaalborg's closed
+vocabularies (colours, routes, turns, the referral's placement answers:
+:data:`fuaalborg.danish.VALUES`) are in that language:
+
+>>> format_value(["green", "yellow"], lang="da")
+'grøn, gul'
+>>> placement = {"green": {"placement": "yes"},
+...              "yellow": {"placement": "restricted", "criteria": "referral.limits.stk7"},
+...              "red": {"placement": "no"}}
+>>> for entry in format_value(placement, lang="da").split("; "):
+...     print(entry)
+grøn (placement: ja)
+gul (placement: begrænset, criteria: referral.limits.stk7)
+rød (placement: nej)
+>>> format_value({"colours": ["red"], "share": Fraction(1), "designations": []}, lang="en")
+'colours: red; share: 1; designations: none'
+
 A count reads with its noun in the right number, by :func:`counted`:
 
 >>> counted(1, "vacancy", "vacancies"), counted(7, "vacancy", "vacancies"), counted(0, "event")
@@ -27,13 +46,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fuaalborg._types import Language
 
 __all__ = ["counted", "format_value"]
 
 
-def format_value(value: Any) -> str:
-    """``value`` as fuaalborg prints it.
+def format_value(value: Any, lang: Language | None = None) -> str:
+    """``value`` as fuaalborg prints it; with ``lang`` (``"da"`` or ``"en"``), as a report
+    in that language shows it.
 
     - an exact fraction (:class:`fractions.Fraction`) as ``numerator/denominator``,
       a whole one as its whole number — as the parameter files and the letting
@@ -43,7 +66,12 @@ def format_value(value: Any) -> str:
     - a mapping (a parameter of unit ``table``) as ``key = value`` pairs joined by
       semicolons;
     - anything else as ``str()`` gives it (texts without quotes).
+
+    With ``lang`` the value is read by people, not compared: see
+    :func:`_readable`.
     """
+    if lang is not None:
+        return _readable(value, lang, 0)
     if isinstance(value, Fraction):
         if value.denominator == 1:
             return str(value.numerator)
@@ -53,6 +81,58 @@ def format_value(value: Any) -> str:
     if isinstance(value, Mapping):
         return "; ".join(f"{key} = {format_value(item)}" for key, item in value.items())
     return str(value)
+
+
+#: What an empty list reads as in a report.
+_NONE: dict[Language, str] = {"da": "ingen", "en": "none"}
+#: True and false in a report.
+_YES_NO: dict[Language, tuple[str, str]] = {"da": ("ja", "nej"), "en": ("yes", "no")}
+
+
+def _word(text: str, lang: Language) -> str:
+    """A word of a closed vocabulary in ``lang`` (:func:`fuaalborg.danish.value`)."""
+    from fuaalborg import danish
+
+    return danish.value(text) if lang == "da" else text
+
+
+def _readable(value: Any, lang: Language, level: int) -> str:
+    """``value`` for a reader of ``lang``; ``level`` 0 for the whole value, 1 for an entry
+    of a table, 2 for anything nested deeper.
+
+    - a list: its items joined by commas (``grøn, gul``); an empty one ``ingen``/``none``;
+    - a table: ``key: value`` pairs joined by semicolons; an entry that is itself a
+      table reads ``key (key: value, …)``;
+    - deeper than that a list keeps its brackets and a table its parentheses, so
+      that no comma is ambiguous;
+    - a word of :data:`fuaalborg.danish.VALUES` (a colour, a route, a turn, a
+      placement answer), as a key or a value, in ``lang``; true and false as
+      ``ja``/``nej`` (``yes``/``no``);
+    - anything else (a number, a share, a parameter name, a text) as
+      :func:`format_value` prints it.
+    """
+    if lang not in _NONE:
+        raise ValueError(f"lang must be da or en, not {lang!r}")
+    if isinstance(value, bool):
+        return _YES_NO[lang][0 if value else 1]
+    if isinstance(value, str):
+        return _word(value, lang)
+    if isinstance(value, list | tuple | Mapping) and not value:
+        return _NONE[lang]
+    if isinstance(value, list | tuple):
+        items = ", ".join(_readable(v, lang, 2) for v in value)
+        return f"[{items}]" if level == 2 else items
+    if isinstance(value, Mapping):
+        if level == 0:
+            return "; ".join(
+                f"{_word(str(k), lang)} {_readable(v, lang, 2)}" if isinstance(v, Mapping)
+                and v else f"{_word(str(k), lang)}: {_readable(v, lang, 1)}"
+                for k, v in value.items()
+            )
+        pairs = ", ".join(f"{_word(str(k), lang)}: {_readable(v, lang, 2)}"
+                          for k, v in value.items())
+        return f"({pairs})"
+    return format_value(value)
 
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:

@@ -71,7 +71,8 @@ __all__ = ["COMMANDS", "simulate_command", "simulation_section"]
 )
 @click.option("--need", nargs=2, type=click.IntRange(min=0), metavar="LOW HIGH",
               help="The referral's yearly need of cheap dwellings (default: municipality.toml's "
-              "[referral_need], else Aalborg's 250–300 from the agreement).")
+              "[referral_need]; the bundled example's is Aalborg's 250–300; without one no "
+              "need met is shown).")
 @municipality_option
 @dayfirst_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -101,8 +102,9 @@ def simulate_command(
     example) through the step model and the letting ledger's routing, RUNS times,
     and reports per year the median and 10th–90th percentile of vacancies, cheap
     vacancies (the agreement's lowest rent band), dwellings reaching the referral
-    and the share of its yearly need met (--need, municipality.toml, or Aalborg's
-    250–300).
+    and the share of its yearly need met (--need, or municipality.toml's
+    [referral_need]; the example's is Aalborg's 250–300). A municipality that
+    states no need gets no need met, and a note that says how to give one.
     """
     import secrets
 
@@ -122,18 +124,10 @@ def simulate_command(
     if not as_json:
         from fuaalborg.simulation.engine import DEFAULT_START
 
-        day = start or DEFAULT_START
-        low = params.lookup("referral.expected_need_low", day, warn=False)
-        high = params.get("referral.expected_need_high", day, warn=False)
-        if municipality.referral_need(day, params) is None:  # its own municipality states none
-            click.echo(f"{municipality.name}: no referral need of its own (municipality.toml "
-                       f"[referral_need], or --need): measured against Aalborg's {low.value}–"
-                       f"{high} cheap dwellings a year ({low.reference})")
-        else:
-            click.echo(
-                f"{municipality.name}: the referral's need {low.value}–{high} cheap dwellings "
-                f"a year ({low.reference})"
-            )
+        stated = municipality.referral_need(start or DEFAULT_START, params)
+        if stated is not None:  # whose need: without one the result's note says so, once
+            click.echo(f"{municipality.name}: the referral's need {stated.low}–{stated.high} "
+                       f"cheap dwellings a year ({stated.reference})")
     base = Scenario.load(scenario, base=params)
     other = Scenario.load(compare_with, base=params) if compare_with else None
     chosen_seed = secrets.randbits(32) if seed is None else seed
@@ -169,7 +163,8 @@ def simulate_command(
         click.echo(json.dumps({"municipality": _described(municipality), **comparison.to_dict()},
                               ensure_ascii=False))
     else:
-        click.echo("\n".join([*result.lines(), "", *second.lines(), "", *comparison.lines()]))
+        click.echo("\n".join([*result.lines(), "", *second.lines(omit=result.notes), "",
+                               *comparison.lines()]))
     _wrote(figure, as_json)
 
 
@@ -219,27 +214,20 @@ def simulation_section(municipality: Municipality, on: dt.date) -> list[str]:
     from fuaalborg.simulation import simulate
 
     result = simulate(municipality, years=1, runs=200, seed=2023, start=on)
-    mean = {
-        m: result.stats(m)["mean"][0]
-        for m in (
-            "vacancies",
-            "cheap_vacancies",
-            "bab_vacancies",
-            "referral_dwellings",
-            "referral_cheap",
-            "need_met_low",
-            "need_met_high",
-        )
-    }
+    mean = {m: result.stats(m)["mean"][0] for m in result.metrics}
     cheap_band = result.categories["rent_band"][0]
+    met = (
+        f": {mean['need_met_low']:.0%} of the lower need ({result.need_low}), "
+        f"{mean['need_met_high']:.0%} of the upper ({result.need_high})"
+        if result.has_need else " (no need of the referral is stated)"
+    )
     return [
         f"Capacity simulation: 200 runs × 1 year from {on.isoformat()} (seed 2023, "
         "counters start at zero)",
         f"  vacancies {_n(mean['vacancies'])}, of them cheap ({cheap_band}) "
         f"{_n(mean['cheap_vacancies'])} incl. {_n(mean['bab_vacancies'])} BAB",
         f"  to the referral {_n(mean['referral_dwellings'])}, cheap "
-        f"{_n(mean['referral_cheap'])}: {mean['need_met_low']:.0%} of the lower need "
-        f"({result.need_low}), {mean['need_met_high']:.0%} of the upper ({result.need_high})",
+        f"{_n(mean['referral_cheap'])}{met}",
     ]
 
 

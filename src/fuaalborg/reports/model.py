@@ -90,7 +90,10 @@ class Report:
     """A report: its envelope, its tables by section, and its figures (PNG bytes).
 
     ``banner`` (e.g. that the report is a demonstration on invented data) heads
-    the text and every sheet of the workbook.
+    the text and every sheet of the workbook. ``rule_versions`` lists the rules
+    in force (``parameter, value, from, until, reference``), each value as the
+    report shows it in its language
+    (:func:`~fuaalborg.formatting.format_value` with ``lang``).
     """
 
     municipality: str

@@ -134,13 +134,28 @@ def _reporting_versions(params: ParameterSet, end: dt.date, *, need: bool) -> pd
         rows.append(
             {
                 "parameter": name,
-                "value": format_value(dated.value),
+                "value": dated.value,
                 "from": dated.start.isoformat(),
                 "until": dated.end.isoformat() if dated.end else None,
                 "reference": dated.reference,
             }
         )
     return pd.DataFrame(rows)
+
+
+def _shown(versions: pd.DataFrame, lang: Language) -> pd.DataFrame:
+    """The rule versions with their values as the report shows them, in its language.
+
+    A list reads as its items, a table as ``key: value`` pairs, a colour or a
+    placement answer in the report's language
+    (:func:`~fuaalborg.formatting.format_value` with ``lang``). Only the report's
+    copy changes: the ledger keeps the value it recorded, and the check that the
+    ledger's rules are the loaded ones compares those.
+    """
+    shown = versions.copy()
+    shown["value"] = [None if value is None else format_value(value, lang)
+                      for value in versions["value"]]
+    return shown
 
 
 def build_report(
@@ -231,8 +246,8 @@ def build_report(
     tables += r5(ctx, placement)
     tables += r6(ctx, lettings, params, end)
     shown_need = municipality.referral_need(end, params) is not None
-    all_versions = pd.concat([versions, _reporting_versions(params, end, need=shown_need)],
-                             ignore_index=True)
+    all_versions = _shown(pd.concat([versions, _reporting_versions(params, end, need=shown_need)],
+                                    ignore_index=True), lang)
     if not ctx.public:
         tables += r7(ctx, audit, all_versions)
     empty = lettings.empty

@@ -45,10 +45,17 @@ from fuaalborg.letting.routing import (
     rules_on,
 )
 from fuaalborg.model import COLOURS
-from fuaalborg.municipality import Municipality
+from fuaalborg.municipality import Municipality, ReferralNeed
 from fuaalborg.rents import rent_band
 from fuaalborg.simulation.arrivals import Stock, YearOfVacancies, draw_year
-from fuaalborg.simulation.result import BREAKDOWNS, METRICS, SimulationResult
+from fuaalborg.simulation.result import (
+    BREAKDOWNS,
+    METRICS,
+    NEED_METRICS,
+    SimulationResult,
+    no_need_note,
+    year_labels,
+)
 from fuaalborg.simulation.scenarios import Scenario, ScenarioError, _fraction_or_none
 
 __all__ = ["DEFAULT_START", "ColourSource", "simulate"]
@@ -97,7 +104,8 @@ class _Year:
     """Everything one simulated year needs, resolved on its first day.
 
     ``rules`` holds the year's routing rules, one per referral share in use;
-    ``rule`` gives each department's position in it.
+    ``rule`` gives each department's position in it. ``need`` is the referral's
+    yearly need in force on the first day, ``None`` where none is stated.
     """
 
     start: dt.date
@@ -108,8 +116,7 @@ class _Year:
     rule: IntArray
     band: IntArray
     reported: npt.NDArray[np.bool_] | None
-    need_low: int
-    need_high: int
+    need: ReferralNeed | None
 
 
 def _plan_year(
@@ -120,6 +127,7 @@ def _plan_year(
     end: dt.date,
     band_labels: list[str] | None,
     problems: list[str],
+    need: ReferralNeed | None,
 ) -> tuple[_Year, list[str]]:
     params = scenario.parameters
     ids = stock.department_ids
@@ -190,8 +198,7 @@ def _plan_year(
         rule=np.asarray([position[share] for share in share_of], dtype=np.int64),
         band=np.asarray(bands.cat.codes.to_numpy(), dtype=np.int64),
         reported=reported,
-        need_low=int(params.get("referral.expected_need_low", on, warn=False)),
-        need_high=int(params.get("referral.expected_need_high", on, warn=False)),
+        need=need,
     )
     return year, labels
 
@@ -246,7 +253,14 @@ def simulate(
     built-in name (:func:`~fuaalborg.simulation.scenarios.builtin_scenarios`), a
     scenario file or a :class:`Scenario`; a name or file is layered over the
     municipality's parameters (its ``municipality.toml``'s referral need and
-    bounds). ``colours`` gives the departments'
+    bounds). The need met (``need_met_low``/``_high``) is measured against the
+    referral's yearly need that the municipality states
+    (:meth:`Municipality.referral_need <fuaalborg.municipality.Municipality.referral_need>`:
+    its ``[referral_need]``, or a scenario or parameter layer that sets
+    ``referral.expected_need_low``/``_high``); the bundled example's is
+    Aalborg's 250–300. A municipality of one's own that states none gets no need
+    met — never Aalborg's — and a note that says so and how to give one; a year
+    without a need in force has no value. ``colours`` gives the departments'
     colours on a date (default: the step model's placement,
     ``fuaalborg.monitoring.placement_on``). The same ``seed`` gives the same result; without
     one a seed is drawn and recorded in the result. Department and organisation
@@ -277,28 +291,26 @@ def simulate(
     for y in range(years):
         needs_placement = "*" not in chosen.knob("simulation.colour_overrides", starts[y], {})
         placed = colour_source(municipality, starts[y]) if needs_placement else {}
-        plan, labels = _plan_year(chosen, stock, placed, starts[y], starts[y + 1], labels, problems)
+        # the municipality's own need, or none: never the bundled example's behind its back
+        need = municipality.referral_need(starts[y], chosen.parameters)
+        plan, labels = _plan_year(chosen, stock, placed, starts[y], starts[y + 1], labels,
+                                  problems, need)
         plans.append(plan)
     if problems:
         raise ScenarioError(Problem("", p) for p in sorted(set(problems)))
     assert labels is not None
     counts = _run(stock, plans, runs, seed, len(labels), progress, int(workers))
-    first_plan = plans[0]
     notes = [
         "department and organisation counters start at zero on the first simulated "
         f"day ({first_day.isoformat()})",
         "vacancies arrive per department as a Poisson process with rate dwellings × "
         "turnover; colours are fixed for each year on its first day",
     ]
-    if municipality.referral_need(first_day, chosen.parameters) is None:
-        # never another municipality's need without a word: Aalborg's is the bundled one
-        source = chosen.parameters.lookup("referral.expected_need_low", first_day, warn=False)
-        notes.append(
-            f"{municipality.name} states no referral need of its own (municipality.toml "
-            f"[referral_need]): the need met is measured against Aalborg's "
-            f"{first_plan.need_low}–{first_plan.need_high} cheap dwellings a year "
-            f"({source.reference})"
-        )
+    without = [label for label, plan in zip(year_labels(starts[:-1]), plans, strict=True)
+               if plan.need is None]
+    if without:
+        notes.append(no_need_note(municipality.name, without, len(plans)))
+    first_need = next((p.need for p in plans if p.need is not None), None)
     return SimulationResult(
         seed=seed,
         years=years,
@@ -307,11 +319,13 @@ def simulate(
         scenario_title=chosen.title,
         start=first_day,
         year_starts=tuple(starts[:-1]),
-        need_low=first_plan.need_low,
-        need_high=first_plan.need_high,
+        need_low=None if first_need is None else first_need.low,
+        need_high=None if first_need is None else first_need.high,
         counts=counts,
         categories={"rent_band": tuple(labels), "colour": COLOURS, "route": _ROUTES},
         notes=tuple(notes),
+        year_needs=tuple(None if p.need is None else (p.need.low, p.need.high)
+                         for p in plans),
     )
 
 
@@ -456,8 +470,12 @@ def _route_year(
 
 
 def _derive(arrays: dict[str, FloatArray], plans: list[_Year]) -> dict[str, FloatArray]:
-    need_low = np.asarray([p.need_low for p in plans], dtype=np.float64)
-    need_high = np.asarray([p.need_high for p in plans], dtype=np.float64)
+    """The metrics from the counts. The need met has no value (NaN) in a year without a
+    stated need, and is not measured at all where no year has one."""
+    need_low = np.asarray([np.nan if p.need is None else p.need.low for p in plans],
+                          dtype=np.float64)
+    need_high = np.asarray([np.nan if p.need is None else p.need.high for p in plans],
+                           dtype=np.float64)
     vac = arrays["vacancies_by_band"]
     ref = arrays["referral_by_band"]
     routes = arrays["lettings_by_route"]
@@ -468,9 +486,10 @@ def _derive(arrays: dict[str, FloatArray], plans: list[_Year]) -> dict[str, Floa
         "referral_dwellings": ref.sum(axis=2),
         "referral_cheap": ref[:, :, 0],
     }
-    with np.errstate(all="ignore"):  # a year's need of 0 has no share met (NaN)
-        for name, need in (("need_met_low", need_low), ("need_met_high", need_high)):
-            out[name] = np.where(need > 0, out["referral_cheap"] / need, np.nan)
+    if any(p.need is not None for p in plans):
+        with np.errstate(all="ignore"):  # a year's need of 0 (or none) has no share met
+            for name, need in (("need_met_low", need_low), ("need_met_high", need_high)):
+                out[name] = np.where(need > 0, out["referral_cheap"] / need, np.nan)
     out["waiting_list_lettings"] = routes[:, :, 1] + routes[:, :, 2]
     out["waiting_list_cheap"] = vac[:, :, 0] - ref[:, :, 0]
     with np.errstate(all="ignore"):
@@ -483,5 +502,5 @@ def _derive(arrays: dict[str, FloatArray], plans: list[_Year]) -> dict[str, Floa
     out["lettings_external"] = arrays["lettings_external"]
     for name in BREAKDOWNS:
         out[name] = arrays[name]
-    assert set(METRICS) <= set(out)
+    assert set(METRICS) - set(NEED_METRICS) <= set(out)
     return out

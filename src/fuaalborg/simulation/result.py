@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import attrs
@@ -26,8 +26,11 @@ from fuaalborg.errors import ValidationError
 __all__ = [
     "BREAKDOWNS",
     "METRICS",
+    "NEED_METRICS",
     "ScenarioComparison",
     "SimulationResult",
+    "no_need_note",
+    "year_labels",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -39,8 +42,10 @@ METRICS: Mapping[str, str] = {
     "bab_vacancies": "vacancies of BAB dwellings (100 % referral)",
     "referral_dwellings": "dwellings reaching the municipal referral (til kommunal anvisning)",
     "referral_cheap": "cheap dwellings (cheapest rent band) reaching the referral",
-    "need_met_low": "referral_cheap as a share of the lower expected need (250)",
-    "need_met_high": "referral_cheap as a share of the upper expected need (300)",
+    "need_met_low": "referral_cheap as a share of the referral's lower yearly need (only where "
+    "one is stated; the example's is Aalborg's 250)",
+    "need_met_high": "referral_cheap as a share of the referral's upper yearly need (only where "
+    "one is stated; the example's is Aalborg's 300)",
     "waiting_list_lettings": "dwellings let from the waiting list (venteliste)",
     "waiting_list_cheap": "cheap dwellings let from the waiting list",
     "waiting_list_cheap_share": "share of the cheap vacancies let from the waiting list",
@@ -49,6 +54,43 @@ METRICS: Mapping[str, str] = {
     "lettings_internal": "waiting-list lettings that were internal turns (intern venteliste)",
     "lettings_external": "waiting-list lettings that were external turns (ekstern venteliste)",
 }
+
+#: The metrics measured against the referral's yearly need: a result has them only where
+#: the municipality states a need (or one is given).
+NEED_METRICS = ("need_met_low", "need_met_high")
+
+#: How to give the referral's need, as the notes and errors say it.
+_HOW_TO_GIVE = (
+    "give one with [referral_need] in municipality.toml (low, high, from, reference) or "
+    "with --need LOW HIGH on the command line"
+)
+
+
+def no_need_note(name: str, years: list[str], of: int) -> str:
+    """The note of a simulation of ``name`` without a stated need in ``years`` (of ``of``).
+
+    >>> print(no_need_note("Fjordby Kommune", ["2026"], 2).split(", so ")[0])
+    Fjordby Kommune states no yearly need of the referral in force in 2026
+    """
+    if len(years) == of:
+        return (
+            f"{name} states no yearly need of the referral (cheap dwellings a year), so nothing "
+            f"is measured against one; {_HOW_TO_GIVE}"
+        )
+    return (
+        f"{name} states no yearly need of the referral in force in {', '.join(years)}, so "
+        f"nothing is measured against one in {'that year' if len(years) == 1 else 'those years'}"
+        f"; {_HOW_TO_GIVE}"
+    )
+
+
+def year_labels(starts: tuple[dt.date, ...] | list[dt.date]) -> list[str]:
+    """A label per simulated year from its first day: the year (``"2026"``) where every
+    year starts on 1 January, else the first date."""
+    if all(d.month == 1 and d.day == 1 for d in starts):
+        return [str(d.year) for d in starts]
+    return [d.isoformat() for d in starts]
+
 
 #: Breakdowns by category: name -> (category kind, what it counts).
 BREAKDOWNS: Mapping[str, tuple[str, str]] = {
@@ -99,6 +141,12 @@ class SimulationResult:
     categories)``; ``categories`` names the categories of each kind (rent band
     labels, colours, routes). ``notes`` are statements every output repeats, such
     as when the department counters start.
+
+    The referral's yearly need: ``year_needs`` gives each simulated year's
+    ``(low, high)``, ``None`` for a year without a stated need;
+    ``need_low``/``need_high`` are the first stated need, ``None`` where no year
+    has one. Without a need ``counts`` has no :data:`NEED_METRICS` (``need_met_low``,
+    ``need_met_high``), and no output shows a need met: a note says why.
     """
 
     seed: int
@@ -108,21 +156,36 @@ class SimulationResult:
     scenario_title: str
     start: dt.date
     year_starts: tuple[dt.date, ...]
-    need_low: int
-    need_high: int
+    need_low: int | None
+    need_high: int | None
     counts: Mapping[str, FloatArray] = attrs.field(repr=False)
     categories: Mapping[str, tuple[str, ...]] = attrs.field(repr=False)
     notes: tuple[str, ...] = ()
+    year_needs: tuple[tuple[int, int] | None, ...] = ()
 
     @property
     def year_labels(self) -> list[str]:
         """A label per simulated year: its first day's year (``"2026"``) or first date."""
-        if all(d.month == 1 and d.day == 1 for d in self.year_starts):
-            return [str(d.year) for d in self.year_starts]
-        return [d.isoformat() for d in self.year_starts]
+        return year_labels(self.year_starts)
+
+    @property
+    def has_need(self) -> bool:
+        """Whether a need is stated for any simulated year (and the need met measured)."""
+        return all(name in self.counts for name in NEED_METRICS)
+
+    @property
+    def metrics(self) -> list[str]:
+        """The names of :data:`METRICS` this result measured, in order (no need met without
+        a need)."""
+        return [name for name in METRICS if name in self.counts]
 
     def values(self, metric: str) -> FloatArray:
         """The ``(runs, years)`` array of ``metric``, or ``(runs, years, k)`` of a breakdown."""
+        if metric in NEED_METRICS and metric not in self.counts:
+            raise ValidationError(
+                f"{metric} is not measured: no yearly need of the referral is stated; "
+                f"{_HOW_TO_GIVE}"
+            )
         if metric not in self.counts:
             known = ", ".join([*METRICS, *BREAKDOWNS])
             raise ValidationError(f"unknown metric {metric!r}; expected one of {known}")
@@ -143,7 +206,7 @@ class SimulationResult:
         """
         rows: list[dict[str, Any]] = []
         labels = self.year_labels
-        for name in [*METRICS, *BREAKDOWNS]:
+        for name in [*self.metrics, *BREAKDOWNS]:
             values = self.counts[name]
             if values.ndim == 2:
                 parts = [("", values)]
@@ -168,7 +231,10 @@ class SimulationResult:
 
         Each metric maps to ``{"mean": [...], "median": [...], "p10": [...],
         "p90": [...]}`` with one entry per simulated year; breakdowns map each
-        category to the same.
+        category to the same. ``need_low``/``need_high`` are ``null`` where no need
+        is stated, ``need_by_year`` gives each year's ``{"low", "high"}`` or
+        ``null``, and ``need_met_low``/``need_met_high`` are absent where no year
+        has a need (a year without one has ``null`` in them).
         """
         out: dict[str, Any] = {
             "seed": self.seed,
@@ -180,9 +246,11 @@ class SimulationResult:
             "year": self.year_labels,
             "need_low": self.need_low,
             "need_high": self.need_high,
+            "need_by_year": [None if need is None else {"low": need[0], "high": need[1]}
+                             for need in self.need_by_year],
             "notes": list(self.notes),
         }
-        for name in METRICS:
+        for name in self.metrics:
             out[name] = _stats(self.counts[name])
         for name, (kind, _what) in BREAKDOWNS.items():
             values = self.counts[name]
@@ -196,36 +264,54 @@ class SimulationResult:
         """:meth:`to_dict` as JSON text."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
-    def lines(self) -> list[str]:
-        """A short plain-text report: headline metrics per year, median (10th–90th)."""
+    @property
+    def need_by_year(self) -> tuple[tuple[int, int] | None, ...]:
+        """Each simulated year's need ``(low, high)``, ``None`` where none is stated (a
+        result built without ``year_needs`` has ``need_low``–``need_high`` every year)."""
+        if self.year_needs:
+            return self.year_needs
+        one = None if self.need_low is None or self.need_high is None else (
+            self.need_low, self.need_high)
+        return (one,) * self.years
+
+    def _need_titles(self) -> tuple[str, str]:
+        """The need the need-met columns are headed by: its numbers where every year has
+        the same, else ``low`` and ``high`` (the years' needs are listed under the table)."""
+        needs = set(self.need_by_year)
+        only = next(iter(needs)) if len(needs) == 1 else None
+        if only is not None:
+            return str(only[0]), str(only[1])
+        return "low", "high"
+
+    def lines(self, *, omit: Collection[str] = ()) -> list[str]:
+        """A short plain-text report: headline metrics per year, median (10th–90th).
+
+        ``omit`` are notes already said (a comparison prints its second result
+        without the notes of its first).
+        """
         head = (
             f"Scenario {self.scenario!r} ({self.scenario_title}): {self.runs} runs × "
             f"{self.years} year{'s' if self.years != 1 else ''} from "
             f"{self.start.isoformat()}, seed {self.seed}"
         )
-        out = [head, *(f"  note: {n}" for n in self.notes)]
+        out = [head, *(f"  note: {n}" for n in self.notes if n not in omit)]
         width = max(len(label) for label in self.year_labels)
-        shown = (
+        low, high = self._need_titles()
+        shown = [
             ("vacancies", "vacancies", False),
             ("cheap_vacancies", "cheap vacancies", False),
             ("referral_dwellings", "to referral", False),
             ("referral_cheap", "cheap to referral", False),
-            ("need_met_low", f"need met ({self.need_low})", True),
-            ("need_met_high", f"need met ({self.need_high})", True),
+            *((("need_met_low", f"need met ({low})", True),
+               ("need_met_high", f"need met ({high})", True)) if self.has_need else ()),
             ("waiting_list_cheap_share", "cheap to waiting list", True),
-        )
-        out.append(
-            "  " + "year".ljust(width) + "  " + "  ".join(f"{t:>24}" for _, t, _ in shown[:4])
-        )
-        for y, label in enumerate(self.year_labels):
-            cells = [_cell(self.counts[m][:, y], pct) for m, _t, pct in shown[:4]]
-            out.append("  " + label.ljust(width) + "  " + "  ".join(f"{c:>24}" for c in cells))
-        out.append(
-            "  " + "year".ljust(width) + "  " + "  ".join(f"{t:>24}" for _, t, _ in shown[4:])
-        )
-        for y, label in enumerate(self.year_labels):
-            cells = [_cell(self.counts[m][:, y], pct) for m, _t, pct in shown[4:]]
-            out.append("  " + label.ljust(width) + "  " + "  ".join(f"{c:>24}" for c in cells))
+        ]
+        for part in (shown[:4], shown[4:]):
+            titles = "  ".join(f"{t:>24}" for _, t, _ in part)
+            out.append("  " + "year".ljust(width) + "  " + titles)
+            for y, label in enumerate(self.year_labels):
+                cells = [_cell(self.counts[m][:, y], pct) for m, _t, pct in part]
+                out.append("  " + label.ljust(width) + "  " + "  ".join(f"{c:>24}" for c in cells))
         out.append("  (median over runs, 10th–90th percentile in brackets)")
         out.extend(self._gaps())
         return out
@@ -233,9 +319,17 @@ class SimulationResult:
     def _gaps(self) -> list[str]:
         """What a share without a value ("—") means, where the table shows one."""
         lines = []
-        zero = [n for n in (self.need_low, self.need_high) if n == 0]
-        if zero:
+        needs = self.need_by_year
+        if self.has_need and self._need_titles() == ("low", "high"):
+            lines.append("  need per year: " + ", ".join(
+                f"{label} {'none stated' if need is None else f'{need[0]}–{need[1]}'}"
+                for label, need in zip(self.year_labels, needs, strict=True)))
+        if self.has_need and any(need is not None and 0 in need for need in needs):
             lines.append("  need met: — the need is 0, so there is no share of it to give")
+        if self.has_need and None in needs:
+            years = [label for label, need in zip(self.year_labels, needs, strict=True)
+                     if need is None]
+            lines.append(f"  need met: — no need is stated for {', '.join(years)}")
         share = self.counts["waiting_list_cheap_share"]
         none = [label for y, label in enumerate(self.year_labels) if np.isnan(share[:, y]).all()]
         some = np.isnan(share).any()
@@ -275,7 +369,7 @@ def _why_none(metric: str) -> str:
     """Why a metric has no value in a year (a share whose base is 0)."""
     if metric == "waiting_list_cheap_share":
         return "no cheap vacancy in the year in a run of either scenario"
-    return "the need is 0"
+    return "the need is 0 or none is stated"
 
 
 def _cell(values: FloatArray, pct: bool) -> str:
@@ -311,6 +405,11 @@ class ScenarioComparison:
             )
 
     @property
+    def metrics(self) -> list[str]:
+        """The metrics both results measured (the need met only where both have a need)."""
+        return [name for name in self.base.metrics if name in self.other.counts]
+
+    @property
     def paired(self) -> bool:
         """Whether the runs are paired (same seed and number of runs)."""
         return self.base.seed == self.other.seed and self.base.runs == self.other.runs
@@ -342,7 +441,7 @@ class ScenarioComparison:
     def summary(self) -> pd.DataFrame:
         """One row per metric and year: both means and the difference with its uncertainty."""
         rows: list[dict[str, Any]] = []
-        for name in METRICS:
+        for name in self.metrics:
             a, b = self.base.stats(name), self.other.stats(name)
             d = self.difference(name)
             for y, label in enumerate(self.base.year_labels):
@@ -367,7 +466,7 @@ class ScenarioComparison:
             "base": self.base.to_dict(),
             "other": self.other.to_dict(),
             "paired": self.paired,
-            "difference": {name: self.difference(name) for name in METRICS},
+            "difference": {name: self.difference(name) for name in self.metrics},
         }
         cleaned: dict[str, Any] = _clean(out)
         return cleaned
