@@ -165,6 +165,7 @@ HEADERS: Mapping[str, str] = {
     "format": "format",
     "municipality": "kommune",
     "fingerprint": "fingeraftryk",
+    "danish": "dansk",
     "flexible_shares": "fleksible_andele",
     "values": "værdier",
     "on": "hændelsesdato",
