@@ -300,6 +300,20 @@ VALUES: Mapping[str, str] = {
     "due": "forfalden",
     "upcoming": "kommende",
     "event": "begivenhed",
+    # the calendar's kinds of duty (``kind``)
+    "monitoring_update": "monitoreringsopdatering",
+    "meeting": "møde",
+    "yearly_assessment": "årlig_vurdering",
+    "annex_review": "bilagsgennemgang",
+    "renegotiation_call": "indkaldelse_til_genforhandling",
+    "evaluation": "evaluering",
+    "renegotiation": "genforhandling",
+    "agreement_revision": "revision_af_aftale",
+    "mandatory_criteria_revision": "revision_af_obligatoriske_kriterier",
+    "mandatory_criteria_lapse": "obligatoriske_kriterier_bortfalder",
+    # the monitoring tool's data sources, as the calendar names them
+    "parallel-society data": "parallelsamfundsdata",
+    "ministry lists": "ministeriets lister",
 }
 
 #: Columns whose values a writer translates (closed sets of :data:`VALUES`).
