@@ -307,9 +307,9 @@ class AgreementCalendar:
     def frame(self) -> pd.DataFrame:
         """One row per item: id, due, status, kind, body, subject, subject_da, opens,
         done_on, reading, assumed, source."""
-        return self.table()
+        return self.table("en")
 
-    def table(self, lang: Language = "en") -> pd.DataFrame:
+    def table(self, lang: Language = "da") -> pd.DataFrame:
         """:attr:`frame`, with ``body`` in ``lang`` (``"da"``: each duty's ``body_da``).
 
         The headers and closed-set values are translated on writing

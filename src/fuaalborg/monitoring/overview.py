@@ -59,7 +59,9 @@ def _names(organisations: pd.DataFrame | None) -> dict[str, str]:
 
 
 def overview(
-    placement: Placement, organisations: pd.DataFrame | None = None, lang: Language = "en"
+    placement: Placement,
+    organisations: pd.DataFrame | None = None,
+    lang: Language | None = None,
 ) -> pd.DataFrame:
     """Red and yellow departments per organisation, red first, with their reason.
 
@@ -68,7 +70,8 @@ def overview(
     with a previous one, departments that were red or yellow and have left those
     steps are listed too (with their new colour and ``changed`` true), so the
     overview shows every change at the top of the staircase. The reasons are in
-    ``lang`` (:meth:`Placement.reasons <fuaalborg.monitoring.steps.Placement.reasons>`).
+    ``lang`` (:meth:`Placement.reasons <fuaalborg.monitoring.steps.Placement.reasons>`):
+    English by default (``None``, as before ``lang`` existed), Danish with ``"da"``.
     """
     frame = placement.frame
     watched = frame["colour"].isin(["red", "yellow"])
@@ -95,7 +98,7 @@ def overview(
                 else [None] * len(sub)
             ),
             "changed": sub["changed"].to_numpy() if "changed" in sub else [False] * len(sub),
-            "reason": placement.reasons(lang)[watched].to_numpy(dtype=object),
+            "reason": placement.reasons(lang or "en")[watched].to_numpy(dtype=object),
             "preset": placement.preset,
             "ethnicity_indicator": placement.uses_ethnicity,
         },

@@ -216,9 +216,10 @@ class Test:
         """Whether the test reads an aggregate ethnicity indicator."""
         return self.column in ETHNICITY_COLUMNS
 
-    def describe(self, lang: Language = "en") -> str:
+    def describe(self, lang: Language | None = None) -> str:
         """``outside_work_education_pct > 30 (twin-tool proxy for § 61 b, nr. 1)``.
 
+        In English by default (``None``, as before ``lang`` existed, or ``"en"``).
         In Danish (``lang="da"``) the column is named by its Danish header
         (:func:`fuaalborg.danish.header`), the threshold has a decimal comma and
         the label is ``label_da`` where the preset gives one.
@@ -625,7 +626,7 @@ class StepModel:
         indicators: pd.DataFrame,
         lists: pd.DataFrame,
         on: dt.date | str,
-        lang: Language = "en",
+        lang: Language | None = None,
     ) -> pd.DataFrame:
         """Departments whose colour differs between this model and ``other``, and why.
 
@@ -1093,13 +1094,13 @@ class Placement:
         """The C-417/23 notice when the placement uses an aggregate ethnicity indicator."""
         return ETHNICITY_NOTICE if self.uses_ethnicity else None
 
-    def notice_in(self, lang: Language = "en") -> str | None:
+    def notice_in(self, lang: Language = "da") -> str | None:
         """:attr:`notice` in English or in Danish (:data:`ETHNICITY_NOTICE_DA`)."""
         if not self.uses_ethnicity:
             return None
         return ETHNICITY_NOTICE_DA if lang == "da" else ETHNICITY_NOTICE
 
-    def reasons(self, lang: Language = "en") -> pd.Series[Any]:
+    def reasons(self, lang: Language = "da") -> pd.Series[Any]:
         """Every department's reason in English or in Danish, in the rows of :attr:`frame`.
 
         The Danish reason is composed from the same facts as the English one: the
@@ -1143,9 +1144,10 @@ class Placement:
             raise ValidationError(f"department {department_id!r} is not in the placement")
         return str(rows.iloc[0])
 
-    def output_frame(self, lang: Language = "en") -> pd.DataFrame:
+    def output_frame(self, lang: Language | None = None) -> pd.DataFrame:
         """The frame as written to files (the same columns; attributes dropped).
 
+        The reasons are the frame's own, in English (``None`` or ``"en"``);
         ``lang="da"`` puts the Danish reasons (:meth:`reasons`) in ``reason``;
         the headers and the other values are translated on writing
         (:func:`fuaalborg.tables.to_danish`).
@@ -1167,14 +1169,18 @@ class Placement:
                            sheet_name="placement", danish=danish)
 
 
-def compare_placements(a: Placement, b: Placement, lang: Language = "en") -> pd.DataFrame:
+def compare_placements(
+    a: Placement, b: Placement, lang: Language | None = None
+) -> pd.DataFrame:
     """Departments whose colour differs between two placements, and why.
 
     Columns: ``department_id``, ``preset_a``, ``colour_a``, ``preset_b``,
-    ``colour_b``, ``reason_a``, ``reason_b`` (the reasons in ``lang``).
+    ``colour_b``, ``reason_a``, ``reason_b`` (the reasons in ``lang``: English
+    by default, ``None`` as before ``lang`` existed, or Danish with ``"da"``).
     """
-    left = a.frame[["department_id", "colour"]].assign(reason=a.reasons(lang))
-    right = b.frame[["department_id", "colour"]].assign(reason=b.reasons(lang))
+    words: Language = lang or "en"
+    left = a.frame[["department_id", "colour"]].assign(reason=a.reasons(words))
+    right = b.frame[["department_id", "colour"]].assign(reason=b.reasons(words))
     merged = left.merge(right, on="department_id", how="outer", suffixes=("_a", "_b"))
     diff = merged[merged["colour_a"].fillna("") != merged["colour_b"].fillna("")]
     out = diff.assign(preset_a=a.preset, preset_b=b.preset)
