@@ -15,7 +15,13 @@ Columns whose names a step-model preset or a report builds from other names
 ``_a``/``_b`` suffix in a comparison) are translated part by part:
 
 >>> header("value_conviction_ratio"), header("met_yellow_basic_education_pct")
-('værdi_dømte_gange_landsgennemsnit', 'opfyldt_yellow_kun_grundskole_pct')
+('værdi_dømte_gange_landsgennemsnit', 'opfyldt_gul_kun_grundskole_pct')
+>>> header("yellow_criteria_met")
+'gul_kriterier_opfyldt'
+
+A step's name in such a header is a preset's own word: the glossary's Danish
+value where it has one (the bundled presets name their steps by colour), else
+the name as the preset writes it.
 
 A name the glossary does not know (a plug-in's own field) keeps its name.
 """
@@ -165,6 +171,7 @@ HEADERS: Mapping[str, str] = {
     "format": "format",
     "municipality": "kommune",
     "fingerprint": "fingeraftryk",
+    "danish": "dansk",
     "flexible_shares": "fleksible_andele",
     "values": "værdier",
     "on": "hændelsesdato",
@@ -303,6 +310,20 @@ VALUES: Mapping[str, str] = {
     "due": "forfalden",
     "upcoming": "kommende",
     "event": "begivenhed",
+    # the calendar's kinds of duty (``kind``)
+    "monitoring_update": "monitoreringsopdatering",
+    "meeting": "møde",
+    "yearly_assessment": "årlig_vurdering",
+    "annex_review": "bilagsgennemgang",
+    "renegotiation_call": "indkaldelse_til_genforhandling",
+    "evaluation": "evaluering",
+    "renegotiation": "genforhandling",
+    "agreement_revision": "revision_af_aftale",
+    "mandatory_criteria_revision": "revision_af_obligatoriske_kriterier",
+    "mandatory_criteria_lapse": "obligatoriske_kriterier_bortfalder",
+    # the monitoring tool's data sources, as the calendar names them
+    "parallel-society data": "parallelsamfundsdata",
+    "ministry lists": "ministeriets lister",
 }
 
 #: Columns whose values a writer translates (closed sets of :data:`VALUES`).
@@ -310,7 +331,7 @@ VALUE_COLUMNS: frozenset[str] = frozenset(
     {
         "list", "kind", "source", "designation", "colour", "previous_colour", "basis",
         "highest_education", "route", "official_designation", "computed", "official",
-        "colour_a", "colour_b", "status", "dwelling_type",
+        "colour_a", "colour_b", "status", "dwelling_type", "step_name",
         "benefit_received", "partner_benefit_received",
         # the letting ledger's events
         "type", "subroute", "turn", "answer", "colour_basis", "reason_code",
@@ -335,7 +356,7 @@ def header(name: str) -> str:
     if name.startswith("met_"):
         found = _split(name.removeprefix("met_"))
         if found:
-            return f"opfyldt_{found[0]}_{HEADERS[found[1]]}"
+            return f"opfyldt_{value(found[0])}_{HEADERS[found[1]]}"
     if name.startswith("value_"):
         rest = name.removeprefix("value_")
         if rest in HEADERS:
@@ -344,7 +365,7 @@ def header(name: str) -> str:
         if found and found[0] in VALUES:
             return f"værdi_{VALUES[found[0]]}_{HEADERS[found[1]]}"
     if name.endswith("_criteria_met"):
-        return f"{name.removesuffix('_criteria_met')}_kriterier_opfyldt"
+        return f"{value(name.removesuffix('_criteria_met'))}_kriterier_opfyldt"
     pair = re.fullmatch(r"(.+)_([ab])", name)
     if pair and pair.group(1) in HEADERS:
         return f"{HEADERS[pair.group(1)]}_{pair.group(2)}"

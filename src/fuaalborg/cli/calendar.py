@@ -87,11 +87,12 @@ def calendar_command(
         click.echo("  note: no organisation agreements on flexible letting are loaded (plug-ins): "
                    "the revisions of § 60, stk. 2 are not listed")
     if output:
-        frame = cal.frame
+        in_danish = municipality.danish if danish is None else danish
+        frame = cal.table("da" if in_danish else "en")
         if overdue:
             frame = frame.loc[frame["status"] == "overdue"].reset_index(drop=True)
         try:
-            write_table(frame, output, danish=municipality.danish if danish is None else danish)
+            write_table(frame, output, danish=in_danish)
         except OSError as exc:
             raise cannot_write(output, exc) from None
         click.echo(f"Wrote {Path(output).name}")

@@ -242,7 +242,8 @@ def overview_command(
     municipality = load_municipality(municipality_dir, dayfirst=dayfirst)
     echo_notice(municipality, "its overview")
     placement = _placement(municipality, on, preset, previous)
-    table = overview(placement, municipality.organisations)
+    in_danish = municipality.danish if danish is None else danish
+    table = overview(placement, municipality.organisations, "da" if in_danish else "en")
     counts = overview_summary(placement, municipality.organisations)
     click.echo(
         f"{municipality.name}: red and yellow departments on {placement.on.isoformat()} "
@@ -268,8 +269,9 @@ def overview_command(
     if placement.notice:
         click.echo(f"\nNote: {placement.notice}")
     if output:
-        write_table(table.assign(notice=placement.notice or ""), output, sheet_name="overview",
-                    danish=municipality.danish if danish is None else danish)
+        notice = placement.notice_in("da" if in_danish else "en") or ""
+        write_table(table.assign(notice=notice), output, sheet_name="overview",
+                    danish=in_danish)
         click.echo(f"Wrote {output}")
 
 
@@ -316,16 +318,17 @@ def compare_presets_command(
     first = first or defaults[0]
     second = second or next(p for p in defaults if p != first)
     a, b = StepModel.load(first), StepModel.load(second)
+    in_danish = municipality.danish if danish is None else danish
     diff = a.compare(
-        b, municipality.departments, municipality.indicators, municipality.lists, _day(on)
+        b, municipality.departments, municipality.indicators, municipality.lists, _day(on),
+        "da" if in_danish else "en",
     )
     click.echo(
         f"{municipality.name}: {len(diff)} department(s) differ between {a.name} and {b.name}"
     )
     click.echo(_table(diff, ["department_id", "colour_a", "colour_b"]))
     if output:
-        write_table(diff, output, sheet_name="comparison",
-                    danish=municipality.danish if danish is None else danish)
+        write_table(diff, output, sheet_name="comparison", danish=in_danish)
         click.echo(f"Wrote {output}")
 
 

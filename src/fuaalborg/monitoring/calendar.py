@@ -45,6 +45,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import pandas as pd
 
+from fuaalborg import danish
+from fuaalborg._types import Language
 from fuaalborg.colours import MandatoryFlexible, mandatory_flexible
 from fuaalborg.dates import as_date
 from fuaalborg.errors import InputError, NotInForceError, Problem, ValidationError
@@ -254,7 +256,9 @@ class Duty:
     to. ``reading`` marks a deadline the library reads where the text names no
     date; ``assumed`` one that rests on the agreement's assumed terms (2026–2029).
     ``status`` is ``done``, ``overdue``, ``due`` (its period has begun),
-    ``upcoming`` or ``event`` on the calendar's date.
+    ``upcoming`` or ``event`` on the calendar's date. ``body_da`` names the body
+    in Danish where ``body`` is composed in English (empty: ``body`` is the
+    body's own name, the same in both languages).
     """
 
     id: str
@@ -269,6 +273,7 @@ class Duty:
     assumed: bool = False
     done_on: dt.date | None = None
     status: str = "upcoming"
+    body_da: str = ""
 
     def describe(self) -> str:
         """``2024-06-30 overdue: strategic working group: meeting … (source)``."""
@@ -303,9 +308,21 @@ class AgreementCalendar:
     def frame(self) -> pd.DataFrame:
         """One row per item: id, due, status, kind, body, subject, subject_da, opens,
         done_on, reading, assumed, source."""
+        return self.table("en")
+
+    def table(self, lang: Language = "da") -> pd.DataFrame:
+        """:attr:`frame`, with ``body`` in ``lang`` (``"da"``: each duty's ``body_da``).
+
+        The headers and closed-set values are translated on writing
+        (:func:`fuaalborg.tables.to_danish`); ``subject`` and ``subject_da``
+        are both kept.
+        """
         columns = ["id", "due", "status", "kind", "body", "subject", "subject_da", "opens",
                    "done_on", "reading", "assumed", "source"]
         rows = [{c: getattr(d, c) for c in columns} for d in self.duties]
+        if lang == "da":
+            for row, duty in zip(rows, self.duties, strict=True):
+                row["body"] = duty.body_da or duty.body
         frame = pd.DataFrame(rows, columns=columns)
         for c in ("due", "opens", "done_on"):
             frame[c] = pd.to_datetime(frame[c]).astype("datetime64[s]")
@@ -382,7 +399,7 @@ def _mandatory_on(params: ParameterSet, on: dt.date) -> MandatoryFlexible | None
 
 
 def _agreement_duties(
-    params: ParameterSet, start: dt.date, end: dt.date, who: str
+    params: ParameterSet, start: dt.date, end: dt.date, who: str, who_da: str
 ) -> list[Duty]:
     out: list[Duty] = []
     for year in range(start.year, end.year + 1):
@@ -443,29 +460,31 @@ def _agreement_duties(
         label = (f"{dated.start.year}–{dated.end.year}" if dated.end else
                  f"{dated.start.year}–")
         items = [
-            ("renegotiation_call", dated.value["call_by"], who,
+            ("renegotiation_call", dated.value["call_by"], (who, who_da),
              f"call the parties to renegotiate the agreement {label}",
              f"indkald parterne til genforhandling af aftalen {label}"),
-            ("evaluation", dated.value["evaluation_by"], f"{who} and the parties",
+            ("evaluation", dated.value["evaluation_by"],
+             (f"{who} and the parties", f"{who_da} og parterne"),
              f"joint, coordinated evaluation of the agreement {label}",
              f"samlet og koordineret evaluering af aftalen {label}"),
         ]
         if period is not None and period.end is not None:
-            items.append(("renegotiation", period.end, "the parties",
+            items.append(("renegotiation", period.end, ("the parties", "parterne"),
                           f"renegotiate the agreement {label} before it ends",
                           f"genforhandl aftalen {label} inden ophør"))
-        for kind, due, body_name, en, da in items:
+        for kind, due, (body_name, body_da), en, da in items:
             due = as_date(due, kind)
             if start <= due <= end:
                 out.append(Duty(
-                    id=f"{kind}:{label}", kind=kind, body=body_name, subject=en, subject_da=da,
+                    id=f"{kind}:{label}", kind=kind, body=body_name, body_da=body_da,
+                    subject=en, subject_da=da,
                     due=due, opens=None, source=dated.reference, assumed=dated.assumed,
                 ))
     return out
 
 
 def _monitoring_duties(
-    params: ParameterSet, start: dt.date, end: dt.date, who: str
+    params: ParameterSet, start: dt.date, end: dt.date, who: str, who_da: str
 ) -> list[Duty]:
     out = []
     for update in scheduled_updates(start, end, parameters=params):
@@ -474,8 +493,9 @@ def _monitoring_duties(
             continue
         out.append(Duty(
             id=f"monitoring_update:{update.on.isoformat()}", kind="monitoring_update",
-            body=who, subject=f"update the monitoring tool: {update.source}",
-            subject_da=f"opdatér monitoreringsværktøjet: {update.source}", due=update.on,
+            body=who, body_da=who_da, subject=f"update the monitoring tool: {update.source}",
+            subject_da=f"opdatér monitoreringsværktøjet: {danish.value(update.source)}",
+            due=update.on,
             opens=None, source=update.reference,
             assumed=period.assumed,
         ))
@@ -483,7 +503,8 @@ def _monitoring_duties(
 
 
 def _revision_duties(
-    params: ParameterSet, agreements: Iterable[Any], start: dt.date, end: dt.date, who: str
+    params: ParameterSet, agreements: Iterable[Any], start: dt.date, end: dt.date, who: str,
+    who_da: str,
 ) -> list[Duty]:
     """§ 60, stk. 2: each organisation agreement revised within the dated number of years."""
     own = [a for a in agreements if getattr(a, "organisation_cvr", None) is not None]
@@ -505,6 +526,7 @@ def _revision_duties(
             out.append(Duty(
                 id=f"agreement_revision:{a.organisation_cvr}:{a.valid_from.isoformat()}",
                 kind="agreement_revision", body=f"organisation {a.organisation_cvr} and {who}",
+                body_da=f"boligorganisation {a.organisation_cvr} og {who_da}",
                 subject=f"revise the flexible-letting agreement of {a.valid_from.isoformat()} "
                 f"({scope})",
                 subject_da=f"revidér aftalen om fleksibel udlejning af "
@@ -628,12 +650,13 @@ def agreement_calendar(
     notes: list[str] = []
     # the agreement names Aalborg Kommune; a duty is the municipality's whose calendar it is
     who = municipality.name if municipality is not None else "the municipality"
-    items = (_monitoring_duties(params, first, last, who)
-             + _agreement_duties(params, first, last, who))
+    who_da = municipality.name if municipality is not None else "kommunen"
+    items = (_monitoring_duties(params, first, last, who, who_da)
+             + _agreement_duties(params, first, last, who, who_da))
     if agreements is None:
         notes.append("no agreements given: the revisions of § 60, stk. 2 are not listed")
     else:
-        items += _revision_duties(params, agreements, first, last, who)
+        items += _revision_duties(params, agreements, first, last, who, who_da)
     if municipality is None:
         notes.append("no municipality given: the mandatory criteria of § 60, stk. 4 are "
                      "not listed")

@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from fuaalborg._types import Language
 from fuaalborg.model import COLOURS, parties
 from fuaalborg.monitoring.steps import Placement
 from fuaalborg.tables import atomic_write
@@ -57,14 +58,20 @@ def _names(organisations: pd.DataFrame | None) -> dict[str, str]:
     return {org.cvr: org.name for org in parties()}
 
 
-def overview(placement: Placement, organisations: pd.DataFrame | None = None) -> pd.DataFrame:
+def overview(
+    placement: Placement,
+    organisations: pd.DataFrame | None = None,
+    lang: Language | None = None,
+) -> pd.DataFrame:
     """Red and yellow departments per organisation, red first, with their reason.
 
     ``organisations`` (``organisation_cvr, name``) names the organisations;
     without it the agreement's parties are used. When the placement was made
     with a previous one, departments that were red or yellow and have left those
     steps are listed too (with their new colour and ``changed`` true), so the
-    overview shows every change at the top of the staircase.
+    overview shows every change at the top of the staircase. The reasons are in
+    ``lang`` (:meth:`Placement.reasons <fuaalborg.monitoring.steps.Placement.reasons>`):
+    English by default (``None``, as before ``lang`` existed), Danish with ``"da"``.
     """
     frame = placement.frame
     watched = frame["colour"].isin(["red", "yellow"])
@@ -91,7 +98,7 @@ def overview(placement: Placement, organisations: pd.DataFrame | None = None) ->
                 else [None] * len(sub)
             ),
             "changed": sub["changed"].to_numpy() if "changed" in sub else [False] * len(sub),
-            "reason": sub["reason"].to_numpy(dtype=object),
+            "reason": placement.reasons(lang or "en")[watched].to_numpy(dtype=object),
             "preset": placement.preset,
             "ethnicity_indicator": placement.uses_ethnicity,
         },

@@ -64,7 +64,8 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from fuaalborg import specs
+from fuaalborg import danish, specs
+from fuaalborg._types import Language
 from fuaalborg.dates import as_date
 from fuaalborg.errors import (
     FuaalborgError,
@@ -92,6 +93,7 @@ __all__ = [
     "COLOURS",
     "ETHNICITY_COLUMNS",
     "ETHNICITY_NOTICE",
+    "ETHNICITY_NOTICE_DA",
     "PREVIOUS_PLACEMENT",
     "ConflictingSteps",
     "NoStepApplies",
@@ -121,6 +123,19 @@ ETHNICITY_NOTICE = (
     "the prevention areas. Compare with the 'socioeconomic' preset."
 )
 
+#: :data:`ETHNICITY_NOTICE` in Danish, for Danish tables and reports.
+ETHNICITY_NOTICE_DA = (
+    "Placeringen bruger en samlet etnicitetsindikator (andelen af beboere med "
+    "ikkevestlig baggrund). Den 18. december 2025 fastslog EU-Domstolen (C-417/23), at "
+    "national lovgivning, der kræver udviklingsplaner for at nedbringe andelen af almene "
+    "familieboliger i boligområder, hvor over 50 pct. af beboerne de seneste fem år har "
+    "været indvandrere fra ikkevestlige lande og deres efterkommere, er direkte "
+    "forskelsbehandling, i det omfang den er vedtaget på grundlag af den etniske oprindelse "
+    "hos flertallet af disse beboere; afgørelsen heraf overlades til Østre Landsret, og "
+    "dommen angår ikke 30-procentskriteriet for forebyggelsesområder. Sammenlign med "
+    "forudindstillingen 'socioeconomic'."
+)
+
 #: The basis of a colour, in the order they are decided.
 BASES = ("list", "unmonitored", "no data", "twin tool")
 
@@ -147,7 +162,7 @@ _SIZE_COLUMNS = frozenset({"residents_18_64", "units", "residents"})
 _STEP_KEYS = frozenset(
     {"colour", "step", "listed", "monitored", "min_criteria", "criteria", "conditions", "otherwise"}
 )
-_TEST_KEYS = frozenset({"column", "operator", "threshold", "source", "label"})
+_TEST_KEYS = frozenset({"column", "operator", "threshold", "source", "label", "label_da"})
 
 
 class PresetError(ParameterFileError):
@@ -183,21 +198,38 @@ class ConflictingSteps(FuaalborgError):  # noqa: N818 - the name the issue uses
 
 @attrs.frozen
 class Test:
-    """One comparison of a department indicator with a threshold."""
+    """One comparison of a department indicator with a threshold.
+
+    ``label`` says what the test stands for (e.g. which § 61 b criterion it is a
+    proxy of); ``label_da`` says it in Danish, for Danish reasons (empty: the
+    label is shown as it is).
+    """
 
     column: str
     operator: str
     threshold: float
     source: str
     label: str = ""
+    label_da: str = ""
 
     @property
     def ethnicity(self) -> bool:
         """Whether the test reads an aggregate ethnicity indicator."""
         return self.column in ETHNICITY_COLUMNS
 
-    def describe(self) -> str:
-        """``outside_work_education_pct > 30 (twin-tool proxy for § 61 b, nr. 1)``."""
+    def describe(self, lang: Language | None = None) -> str:
+        """``outside_work_education_pct > 30 (twin-tool proxy for § 61 b, nr. 1)``.
+
+        In English by default (``None``, as before ``lang`` existed, or ``"en"``).
+        In Danish (``lang="da"``) the column is named by its Danish header
+        (:func:`fuaalborg.danish.header`), the threshold has a decimal comma and
+        the label is ``label_da`` where the preset gives one.
+        """
+        if lang == "da":
+            text = self.label_da or self.label
+            label = f" ({text})" if text else ""
+            threshold = format_number(self.threshold).replace(".", ",")
+            return f"{danish.header(self.column)} {self.operator} {threshold}{label}"
         label = f" ({self.label})" if self.label else ""
         return f"{self.column} {self.operator} {format_number(self.threshold)}{label}"
 
@@ -297,12 +329,14 @@ def _parse_test(raw: Any, where: str, problems: list[Problem]) -> Test | None:
         ))
         ok = False
     label = raw.get("label", "")
-    if not isinstance(label, str):
-        problems.append(Problem(f"{where}.label", "not a text"))
-        ok = False
+    label_da = raw.get("label_da", "")
+    for key, text in (("label", label), ("label_da", label_da)):
+        if not isinstance(text, str):
+            problems.append(Problem(f"{where}.{key}", "not a text"))
+            ok = False
     if not ok:
         return None
-    return Test(raw["column"], raw["operator"], float(threshold), raw["source"], label)
+    return Test(raw["column"], raw["operator"], float(threshold), raw["source"], label, label_da)
 
 
 def _parse_step(
@@ -593,11 +627,16 @@ class StepModel:
         indicators: pd.DataFrame,
         lists: pd.DataFrame,
         on: dt.date | str,
+        lang: Language | None = None,
     ) -> pd.DataFrame:
-        """Departments whose colour differs between this model and ``other``, and why."""
+        """Departments whose colour differs between this model and ``other``, and why.
+
+        The reasons are in ``lang`` (:func:`compare_placements`).
+        """
         return compare_placements(
             self.place(departments, indicators, lists, on),
             other.place(departments, indicators, lists, on),
+            lang,
         )
 
 
@@ -864,10 +903,10 @@ def _place(
         frame[label] = flags
     for key, label in value_keys.items():
         frame[label] = values[key]
-    frame["reason"] = _reasons(
-        steps, chosen, basis_code, designation, met_columns, counts, hidden,
-        list_date, day, min_18_64,
+    reason, reason_da = _reasons(
+        steps, chosen, basis_code, designation, met_columns, hidden, list_date, day, min_18_64,
     )
+    frame["reason"] = reason
     uses_ethnicity = any(s.uses_ethnicity for s in steps)
     frame["preset"] = model.name
     frame["ethnicity_indicator"] = uses_ethnicity
@@ -890,6 +929,7 @@ def _place(
         tests=tests,
         steps=steps,
         title_da=model.title_da,
+        reason_da=reason_da,
     )
 
 
@@ -899,13 +939,13 @@ def _reasons(
     basis_code: np.ndarray[Any, np.dtype[np.int64]],
     designation: np.ndarray[Any, np.dtype[Any]],
     met_columns: Mapping[str, np.ndarray[Any, np.dtype[np.bool_]]],
-    counts: Mapping[str, np.ndarray[Any, np.dtype[np.int64]]],
     hidden: np.ndarray[Any, np.dtype[np.bool_]],
     list_date: pd.Timestamp | None,
     day: dt.date,
     min_18_64: int,
-) -> np.ndarray[Any, np.dtype[Any]]:
-    """One reason text per department, built once per distinct combination (fast)."""
+) -> tuple[np.ndarray[Any, np.dtype[Any]], np.ndarray[Any, np.dtype[Any]]]:
+    """One reason per department in English and in Danish, each built once per
+    distinct combination of the facts (fast)."""
     keys = pd.DataFrame(
         {"step": chosen, "basis": basis_code, "designation": designation, "hidden": hidden}
     )
@@ -915,54 +955,97 @@ def _reasons(
     codes = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
     uniques = keys.drop_duplicates()
     listed_on = list_date.date().isoformat() if list_date is not None else "?"
-    texts: list[str] = []
+    texts: dict[Language, list[str]] = {"en": [], "da": []}
     for row in uniques.itertuples(index=False):
         rec = dict(zip(uniques.columns, row, strict=True))
-        step = steps[int(rec["step"])]
-        basis = BASES[int(rec["basis"])]
-        parts: list[str] = []
-        if basis == "list":
-            parts.append(f"area on the ministry's list of {listed_on} as {rec['designation']}")
-            if rec["hidden"]:
+        for lang, out in texts.items():
+            out.append(_reason(steps, rec, listed_on, day, min_18_64, lang))
+    if not len(codes):
+        return np.array([], dtype=object), np.array([], dtype=object)
+    return (np.array(texts["en"], dtype=object)[codes], np.array(texts["da"], dtype=object)[codes])
+
+
+#: The words of a reason, in English and in Danish (``{}`` filled in order).
+_REASON_WORDS: Mapping[str, Mapping[Language, str]] = {
+    "listed": {
+        "en": "area on the ministry's list of {} as {}",
+        "da": "området er på ministeriets liste af {} som {}",
+    },
+    "withheld": {
+        "en": "unmonitored: fewer than {} residents aged 18–64 (values withheld)",
+        "da": "ikke monitoreret: færre end {} beboere på 18–64 år (værdierne vises ikke)",
+    },
+    "on no list": {"en": "area on no list in force", "da": "området er ikke på en gældende liste"},
+    "no data": {
+        "en": "no twin-tool data on or before {}",
+        "da": "ingen data fra tvillingeværktøjet på eller før {}",
+    },
+    "monitored": {"en": "monitored", "da": "monitoreret"},
+    "criteria": {
+        "en": "{} of {} criteria of step {} met",
+        "da": "{} af {} kriterier for trin {} opfyldt",
+    },
+    "required": {"en": ", at least {} required", "da": ", mindst {} kræves"},
+    "condition": {"en": "condition {} {}", "da": "betingelsen {} {}"},
+    "met": {"en": "met", "da": "opfyldt"},
+    "not met": {"en": "not met", "da": "ikke opfyldt"},
+    "ethnicity": {
+        "en": " [aggregate ethnicity indicator, C-417/23]",
+        "da": " [samlet etnicitetsindikator, C-417/23]",
+    },
+    "otherwise": {"en": "no other step applies", "da": "intet andet trin gælder"},
+    "applies": {"en": "step applies", "da": "trinnet gælder"},
+    "head": {"en": "{} (step {}): {}: ", "da": "{} (trin {}): {}: "},
+}
+
+
+def _reason(
+    steps: tuple[Step, ...],
+    rec: Mapping[str, Any],
+    listed_on: str,
+    day: dt.date,
+    min_18_64: int,
+    lang: Language,
+) -> str:
+    """The reason for one combination of facts (step, basis, designation, tests met)."""
+
+    def say(key: str, *args: object) -> str:
+        return _REASON_WORDS[key][lang].format(*args)
+
+    def word(canonical: str) -> str:
+        return danish.value(canonical) if lang == "da" else canonical
+
+    step = steps[int(rec["step"])]
+    basis = BASES[int(rec["basis"])]
+    parts: list[str] = []
+    if basis == "list":
+        parts.append(say("listed", listed_on, word(str(rec["designation"]))))
+        if rec["hidden"]:
+            parts.append(say("withheld", min_18_64))
+    elif basis == "unmonitored":
+        parts.append(f"{say('withheld', min_18_64)}; {say('on no list')}")
+    elif basis == "no data":
+        parts.append(f"{say('no data', day.isoformat())}; {say('on no list')}")
+    else:
+        parts.append(f"{say('monitored')}; {say('on no list')}")
+    if basis in ("list", "twin tool") and not rec["hidden"]:
+        for other in steps:
+            if other.criteria:
+                met = [t for t in other.criteria if rec[f"met_{other.name}_{t.column}"] == 1]
+                listed_tests = "; ".join(t.describe(lang) for t in met)
                 parts.append(
-                    f"unmonitored: fewer than {min_18_64} residents aged 18–64 (values withheld)"
+                    say("criteria", len(met), len(other.criteria), word(other.name))
+                    + (f" ({listed_tests})" if met else "")
+                    + say("required", other.min_criteria)
                 )
-        elif basis == "unmonitored":
-            parts.append(
-                f"unmonitored: fewer than {min_18_64} residents aged 18–64 (values withheld); "
-                "area on no list in force"
-            )
-        elif basis == "no data":
-            parts.append(
-                f"no twin-tool data on or before {day.isoformat()}; area on no list in force"
-            )
-        else:
-            parts.append("monitored; area on no list in force")
-        if basis in ("list", "twin tool") and not rec["hidden"]:
-            for other in steps:
-                if other.criteria:
-                    met = [
-                        t for t in other.criteria if rec[f"met_{other.name}_{t.column}"] == 1
-                    ]
-                    listed_tests = "; ".join(t.describe() for t in met)
-                    parts.append(
-                        f"{len(met)} of {len(other.criteria)} criteria of step "
-                        f"{other.name} met" + (f" ({listed_tests})" if met else "")
-                        + f", at least {other.min_criteria} required"
-                    )
-                for t in other.conditions:
-                    ok = rec[f"met_{other.name}_{t.column}"] == 1
-                    flag = " [aggregate ethnicity indicator, C-417/23]" if t.ethnicity else ""
-                    parts.append(
-                        f"condition {t.describe()} {'met' if ok else 'not met'}{flag}"
-                    )
-        lead = "no other step applies" if step.otherwise else "step applies"
-        texts.append(
-            f"{step.colour} (step {step.step}): {lead}: " + "; ".join(parts)
-            + f" — {step.reference}"
-        )
-    lookup = np.array(texts, dtype=object)
-    return lookup[codes] if len(codes) else np.array([], dtype=object)
+            for t in other.conditions:
+                ok = rec[f"met_{other.name}_{t.column}"] == 1
+                flag = say("ethnicity") if t.ethnicity else ""
+                parts.append(say("condition", t.describe(lang), say("met" if ok else "not met"))
+                             + flag)
+    lead = say("otherwise" if step.otherwise else "applies")
+    return (say("head", word(step.colour), step.step, lead) + "; ".join(parts)
+            + f" — {step.reference}")
 
 
 @attrs.frozen
@@ -977,6 +1060,9 @@ class Placement:
     ``preset``, ``ethnicity_indicator`` and, given a previous placement,
     ``previous_colour`` and ``changed``. ``title`` and ``title_da`` are the
     preset's titles in English and Danish (``title_da`` empty when it has none).
+    ``reason`` is in English; :meth:`reasons` gives the reasons in Danish too,
+    composed from the same facts, and :meth:`output_frame` and :meth:`write`
+    use them for a Danish table.
     """
 
     frame: pd.DataFrame = attrs.field(eq=False, repr=False)
@@ -988,6 +1074,9 @@ class Placement:
     tests: pd.DataFrame = attrs.field(eq=False, repr=False)
     steps: tuple[Step, ...] = attrs.field(repr=False)
     title_da: str = attrs.field(default="", repr=False)
+    reason_da: np.ndarray[Any, np.dtype[Any]] | None = attrs.field(
+        default=None, eq=False, repr=False
+    )
     _by_id: Mapping[str, str] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -1001,6 +1090,24 @@ class Placement:
     def notice(self) -> str | None:
         """The C-417/23 notice when the placement uses an aggregate ethnicity indicator."""
         return ETHNICITY_NOTICE if self.uses_ethnicity else None
+
+    def notice_in(self, lang: Language = "da") -> str | None:
+        """:attr:`notice` in English or in Danish (:data:`ETHNICITY_NOTICE_DA`)."""
+        if not self.uses_ethnicity:
+            return None
+        return ETHNICITY_NOTICE_DA if lang == "da" else ETHNICITY_NOTICE
+
+    def reasons(self, lang: Language = "da") -> pd.Series[Any]:
+        """Every department's reason in English or in Danish, in the rows of :attr:`frame`.
+
+        The Danish reason is composed from the same facts as the English one: the
+        colour and step, the basis, the list and designation, each test met or
+        not, with the columns named by their Danish headers, the preset's Danish
+        labels (``label_da``) and the step's reference as the preset cites it.
+        """
+        if lang == "da" and self.reason_da is not None:
+            return pd.Series(self.reason_da, index=self.frame.index, name="reason", dtype=object)
+        return self.frame["reason"].copy()
 
     def colour_of(self, department_id: str) -> str:
         """The colour (green, yellow, red) of ``department_id``."""
@@ -1034,27 +1141,43 @@ class Placement:
             raise ValidationError(f"department {department_id!r} is not in the placement")
         return str(rows.iloc[0])
 
-    def output_frame(self) -> pd.DataFrame:
-        """The frame as written to files (the same columns; attributes dropped)."""
+    def output_frame(self, lang: Language | None = None) -> pd.DataFrame:
+        """The frame as written to files (the same columns; attributes dropped).
+
+        The reasons are the frame's own, in English (``None`` or ``"en"``);
+        ``lang="da"`` puts the Danish reasons (:meth:`reasons`) in ``reason``;
+        the headers and the other values are translated on writing
+        (:func:`fuaalborg.tables.to_danish`).
+        """
         out = self.frame.copy()
         out.attrs = {}
+        if lang == "da":
+            out["reason"] = self.reasons("da")
         return out
 
     def write(self, path: str | os.PathLike[str], *, danish: bool = False) -> Path:
-        """Write the placement to CSV or xlsx, atomically (never a partial file)."""
+        """Write the placement to CSV or xlsx, atomically (never a partial file).
+
+        ``danish=True`` writes Danish headers, values and reasons.
+        """
         from fuaalborg.tables import write_table
 
-        return write_table(self.output_frame(), path, sheet_name="placement", danish=danish)
+        return write_table(self.output_frame("da" if danish else "en"), path,
+                           sheet_name="placement", danish=danish)
 
 
-def compare_placements(a: Placement, b: Placement) -> pd.DataFrame:
+def compare_placements(
+    a: Placement, b: Placement, lang: Language | None = None
+) -> pd.DataFrame:
     """Departments whose colour differs between two placements, and why.
 
     Columns: ``department_id``, ``preset_a``, ``colour_a``, ``preset_b``,
-    ``colour_b``, ``reason_a``, ``reason_b``.
+    ``colour_b``, ``reason_a``, ``reason_b`` (the reasons in ``lang``: English
+    by default, ``None`` as before ``lang`` existed, or Danish with ``"da"``).
     """
-    left = a.frame[["department_id", "colour", "reason"]]
-    right = b.frame[["department_id", "colour", "reason"]]
+    words: Language = lang or "en"
+    left = a.frame[["department_id", "colour"]].assign(reason=a.reasons(words))
+    right = b.frame[["department_id", "colour"]].assign(reason=b.reasons(words))
     merged = left.merge(right, on="department_id", how="outer", suffixes=("_a", "_b"))
     diff = merged[merged["colour_a"].fillna("") != merged["colour_b"].fillna("")]
     out = diff.assign(preset_a=a.preset, preset_b=b.preset)

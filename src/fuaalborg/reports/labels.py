@@ -20,7 +20,7 @@ from fuaalborg._types import LANGUAGES as LANGUAGES
 from fuaalborg._types import Language as Language
 from fuaalborg.errors import ValidationError
 from fuaalborg.model import COLOURS
-from fuaalborg.monitoring.steps import BASES, ETHNICITY_NOTICE
+from fuaalborg.monitoring.steps import BASES, ETHNICITY_NOTICE, ETHNICITY_NOTICE_DA
 from fuaalborg.specs import DESIGNATIONS
 
 __all__ = ["LANGUAGES", "Language", "either", "label", "language"]
@@ -212,18 +212,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "flexible_share": ("Andel fleksibelt udlejet", "Share let flexibly"),
     "group": ("Prioritetsgruppe/kriterium", "Priority group/criterion"),
     "group_n": ("Gruppe {n}", "Group {n}"),
-    "ethnicity_notice": (
-        "Placeringen bruger en samlet etnicitetsindikator (andelen af beboere med "
-        "ikkevestlig baggrund). Den 18. december 2025 fastslog EU-Domstolen (C-417/23), at "
-        "national lovgivning, der kræver udviklingsplaner for at nedbringe andelen af almene "
-        "familieboliger i boligområder, hvor over 50 pct. af beboerne de seneste fem år har "
-        "været indvandrere fra ikkevestlige lande og deres efterkommere, er direkte "
-        "forskelsbehandling, i det omfang den er vedtaget på grundlag af den etniske oprindelse "
-        "hos flertallet af disse beboere; afgørelsen heraf overlades til Østre Landsret, og "
-        "dommen angår ikke 30-procentskriteriet for forebyggelsesområder. Sammenlign med "
-        "forudindstillingen 'socioeconomic'.",
-        ETHNICITY_NOTICE,
-    ),
+    "ethnicity_notice": (ETHNICITY_NOTICE_DA, ETHNICITY_NOTICE),
     "no_group": ("Ingen gruppe opfyldt", "No group met"),
     "evictions": ("Fogedsager", "Evictions"),
     "green": ("Grøn", "Green"),
