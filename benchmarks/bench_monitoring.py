@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from fuaalborg.monitoring import StepModel
+from fuaalborg.parameters import load_parameters
 
 ON = dt.date(2024, 6, 1)
 
@@ -43,9 +44,14 @@ def synthetic(n: int, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
             "income_ratio_pct": rng.uniform(30, 120, n),
             "non_western_pct": rng.uniform(0, 70, n),
         })
-    indicators = pd.concat(
-        [ind("twin_tool", "2023-11-01"), ind("parallel_data", "2024-02-01")], ignore_index=True
-    )
+    # each source gives what it measures: the twin tool the shares and the income, the
+    # parallel-society data the conviction ratio (the preset reads each from its source)
+    twin, parallel = ind("twin_tool", "2023-11-01"), ind("parallel_data", "2024-02-01")
+    twin["conviction_ratio"] = np.nan
+    others = ["outside_work_education_pct", "basic_education_pct", "income_ratio_pct",
+              "non_western_pct"]
+    parallel[others] = np.nan
+    indicators = pd.concat([twin, parallel], ignore_index=True)
     lists = pd.DataFrame({
         "area_id": [f"A{i}" for i in range(50)],
         "list_date": pd.Timestamp("2023-12-01"),
@@ -63,13 +69,17 @@ def baseline(deps: pd.DataFrame, ind: pd.DataFrame, lists: pd.DataFrame) -> pd.S
             "department_id", keep="last").set_index("department_id")
     twin = latest["twin_tool"].reindex(deps["department_id"])
     par = latest["parallel_data"].reindex(deps["department_id"])
+    # department-level parallel-society data exist only above these sizes (note 13)
+    params = load_parameters()
+    published = ((par["units"] > params.get("monitoring.parallel_data.min_units", ON))
+                 & (par["residents"] > params.get("monitoring.parallel_data.min_residents", ON)))
     in_force = lists[lists["list_date"] == lists.loc[lists["list_date"] <= day, "list_date"].max()]
     designation = deps["area_id"].map(in_force.set_index("area_id")["designation"]).fillna("none")
     red = designation.isin(["omdannelse", "parallelsamfund", "udsat", "forebyggelse"]).to_numpy()
     monitored = (deps["residents_18_64"] >= 20).to_numpy()
     count = (
         (twin["outside_work_education_pct"] > 30).to_numpy().astype(int)
-        + (par["conviction_ratio"] >= 2).to_numpy()
+        + (par["conviction_ratio"].where(published) >= 2).to_numpy()
         + (twin["basic_education_pct"] > 60).to_numpy()
         + (twin["income_ratio_pct"] < 65).to_numpy()
     )

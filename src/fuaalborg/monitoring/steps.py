@@ -1083,7 +1083,9 @@ class Placement:
         object.__setattr__(
             self,
             "_by_id",
-            dict(zip(self.frame["department_id"], self.frame["colour"], strict=True)),
+            # through object arrays: iterating Arrow-backed text costs a Python call per cell
+            dict(zip(self.frame["department_id"].to_numpy(dtype=object),
+                     self.frame["colour"].to_numpy(dtype=object), strict=True)),
         )
 
     @property
