@@ -113,16 +113,18 @@ def test_ledger_commands_take_the_shared_municipality_options(folder: Path,
     assert recorded.exit_code == 0, recorded.output
     assert "--folder is deprecated" in recorded.output
     assert "(red, step model)" in recorded.output
-    # a rent above the bundled bound, admitted by the municipality's own [bounds]
+    # a rent above the bundled bound, admitted by the municipality's own [bounds] (and
+    # 6.9 times the table's, admitted by its own factor; a warning, not a refusal)
     settings = folder / "municipality.toml"
     settings.write_text(settings.read_text(encoding="utf-8")
-                        + '\n[bounds]\nmonthly_rent_dkk = 60000\nreference = "test"\n',
-                        encoding="utf-8")
+                        + '\n[bounds]\nmonthly_rent_dkk = 60000\nrent_ratio_to_table = 10\n'
+                        'reference = "test"\n', encoding="utf-8")
     args = ("ledger", "correct", target, "V1", "2024-03-02", "--reason", "typo",
             "--rent", "45000")
     assert run(*args).exit_code == 2
     corrected = run(*args, "--municipality", folder)
     assert corrected.exit_code == 0, corrected.output
+    assert "warning: correction of 'V1': monthly_rent_dkk 45000.0 differs" in corrected.output
     # dates in the tables of the folder may be day-first with --dayfirst
     dates = folder / "indikatorer.csv"
     text = dates.read_text(encoding="utf-8-sig")

@@ -376,6 +376,41 @@ def test_rooms_that_differ_from_the_table_are_refused_a_rent_is_recorded_with_a_
     assert "warning: vacancy 'V2': monthly_rent_dkk 7000.0 differs" in cli.output
 
 
+def test_a_correction_is_checked_against_the_table_as_a_vacancy_is(tmp_path: Path) -> None:
+    municipality = fuaalborg.Municipality.from_folder(FJORDBY)  # D001-001: 3 rooms, 6.546 kr.
+    target = tmp_path / "l.jsonl"
+    with Ledger.create(target, municipality) as ledger:
+        ledger.record_vacancy("V1", "D001-001", "D001", "family", "2024-03-01", 6546.0, 3,
+                              colour="green")
+        before = len(ledger.events())
+        with pytest.raises(LedgerInputError) as refused:  # a typo: ten times the rent
+            ledger.correct("V1", "typo", "2024-03-02", monthly_rent_dkk=65460.0, rooms=2)
+        message = str(refused.value)
+        assert "65460.0 differs from the dwellings table's 6546.0" in message
+        assert "above the plausible factor 2" in message
+        assert "rooms: 2 given, but the dwellings table gives dwelling 'D001-001' 3" in message
+        with pytest.raises(LedgerInputError, match=r"rooms: 3 given, .* 'D001-002' 1"):
+            ledger.correct("V1", "other dwelling", "2024-03-02", dwelling_id="D001-002")
+        assert len(ledger.events()) == before  # nothing written
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            d = ledger.correct("V1", "new budget", "2024-03-02", monthly_rent_dkk=6900.0)
+        assert d.monthly_rent_dkk == 6900.0
+        (warning,) = [w for w in caught if issubclass(w.category, RentDiffersWarning)]
+        assert str(warning.message).startswith(
+            "correction of 'V1': monthly_rent_dkk 6900.0 differs from the dwellings table's "
+            "6546.0")
+    cli = run("ledger", "correct", target, "V1", "2024-03-03", "--reason", "typo",
+              "--rent", "690", "--municipality", FJORDBY)
+    assert cli.exit_code == 1
+    assert "--rent: 690.0 differs from the dwellings table's 6546.0" in cli.output
+    assert "nothing was written" in cli.output
+    cli = run("ledger", "correct", target, "V1", "2024-03-03", "--reason", "budget",
+              "--rent", "7000", "--municipality", FJORDBY)
+    assert cli.exit_code == 0, cli.output
+    assert "warning: correction of 'V1': monthly_rent_dkk 7000.0 differs" in cli.output
+
+
 def test_a_department_that_returns_to_the_stock_counts_on_from_where_it_stopped(
     tmp_path: Path,
 ) -> None:

@@ -966,15 +966,17 @@ class Ledger:
         assert self._history_seq is not None
         return self._history_seq
 
-    def _check_table(self, dwelling: str, on: dt.date | None, rooms: int, rent: float,
-                     problems: list[Problem]) -> str | None:
+    def _check_table(self, dwelling: str, on: dt.date | None, rooms: int | None,
+                     rent: float | None, problems: list[Problem]) -> str | None:
         """Compare rooms and rent with the dwellings table of the municipality given.
 
         Only for a vacancy dated in the current stock (the table is the current
         stock's). Rooms do not change: a difference is refused. Rents change: a
         difference is recorded and returned, for a warning; a rent further from
         the table's than the plausible factor (``bounds.rent_ratio_to_table``, the
-        municipality's own) is most likely mistyped, and refused.
+        municipality's own) is most likely mistyped, and refused. ``None`` for
+        ``rooms`` or ``rent`` leaves it unchecked (a correction checks only the
+        facts it changes).
         """
         if self._table is None or on is None or dwelling not in self._table:
             return None
@@ -983,13 +985,13 @@ class Ledger:
         if latest is not None and on < latest:
             return None
         table_rooms, table_rent = self._table[dwelling]
-        if table_rooms is not None and rooms != table_rooms:
+        if table_rooms is not None and rooms is not None and rooms != table_rooms:
             problems.append(Problem(
                 "rooms",
                 f"{rooms} given, but the dwellings table gives dwelling {dwelling!r} "
                 f"{table_rooms} (a dwelling's rooms do not change; where it was rebuilt, correct "
                 "the table and record the change of stock)"))
-        if table_rent is None or not math.isfinite(rent):
+        if table_rent is None or rent is None or not math.isfinite(rent):
             return None
         differs = rent_difference(rent, table_rent, on, self._table_bounds or self._params)
         if differs is None:
@@ -1360,6 +1362,13 @@ class Ledger:
         the vacancy (:meth:`void`) and recording it again. The correction is an
         event with the old and new values, ``reason`` and ``by``; history is
         not rewritten. Returns the vacancy's decision as corrected.
+
+        Opened with its municipality, the ledger checks what a correction
+        changes against the dwellings table as :meth:`record_vacancy` does: a
+        corrected rooms (or a corrected dwelling with other rooms) that differs
+        from the table, and a rent beyond ``bounds.rent_ratio_to_table``, are
+        refused; a rent that differs less is corrected with a
+        :class:`RentDiffersWarning`.
         """
         self._store.refresh()
         problems: list[Problem] = []
@@ -1415,6 +1424,21 @@ class Ledger:
                     ))
             except NotInForceError as exc:
                 problems.append(Problem("vacant_on", str(exc)))
+        rent_differs = None
+        if row is not None:
+            # the facts the correction changes, against the dwellings table, as a vacancy's
+            bad = {p.where for p in problems}
+            moved = "dwelling_id" in new
+            rent = (new.get("monthly_rent_dkk", row.monthly_rent_dkk)
+                    if ("monthly_rent_dkk" in new or moved) and "monthly_rent_dkk" not in bad
+                    else None)
+            room_count = (new.get("rooms", row.rooms)
+                          if ("rooms" in new or moved) and "rooms" not in bad else None)
+            vacant = new.get("vacant_on")
+            rent_differs = self._check_table(
+                new.get("dwelling_id", row.dwelling_id),
+                vacant if isinstance(vacant, dt.date) else row.vacant_on,
+                room_count, rent, problems)
         if problems:
             raise LedgerInputError(f"correction of {vid!r}", problems)
         assert row is not None
@@ -1442,6 +1466,9 @@ class Ledger:
                      "reason": why, "by": who, "changes": changes}]
 
         self.commit(build, department_id=row.department_id, serial=False)
+        if rent_differs:
+            warnings.warn(f"correction of {vid!r}: {rent_differs}", RentDiffersWarning,
+                          stacklevel=2)
         return self.decision(vid)
 
     def _original_rules(self, vacancy_id: str) -> str:
