@@ -184,21 +184,35 @@ def _own_parameters(folder: str) -> ParameterSet:
     return settings.parameters if settings is not None else load_parameters()
 
 
-def _check_rent(
-    rent: float, table_rent: float, dwelling: str, day: dt.date, municipality: Municipality
+def _check_table(
+    rooms: int | None, rent: float | None, table: dict[str, Any], dwelling: str,
+    day: dt.date, municipality: Municipality,
 ) -> None:
-    """Compare --rent with the dwellings table's: a warning if it differs, an error if by
-    more than the plausible factor (``bounds.rent_ratio_to_table``, the municipality's own).
+    """Compare --rooms and --rent with the dwellings table's, as the ledger does.
+
+    Rooms do not change: --rooms that differs is an error. Rents do: --rent that
+    differs is a warning, and an error if by more than the plausible factor
+    (``bounds.rent_ratio_to_table``, the municipality's own). Both errors are
+    reported at once.
     """
     from fuaalborg.rents import rent_difference
 
-    differs = rent_difference(rent, table_rent, day, municipality.parameters)
-    if differs is None:
-        return
-    if not differs.plausible and table_rent > 0:
-        raise CommandError(f"--rent {differs.describe(dwelling)}")
-    click.echo(f"warning: --rent {differs.describe(dwelling)}; ranked with the rent given",
-               err=True)
+    refused: list[str] = []
+    if rooms is not None and rooms != table["rooms"]:
+        refused.append(
+            f"--rooms {rooms} given, but the dwellings table gives dwelling {dwelling!r} "
+            f"{table['rooms']} (a dwelling's rooms do not change: leave --rooms out, or, "
+            "where it was rebuilt, correct the dwellings table)")
+    differs = None if rent is None else rent_difference(
+        rent, table["monthly_rent_dkk"], day, municipality.parameters)
+    if differs is not None and not differs.plausible and table["monthly_rent_dkk"] > 0:
+        refused.append(f"--rent {differs.describe(dwelling)}")
+        differs = None
+    if refused:
+        raise CommandError("; ".join(refused))
+    if differs is not None:
+        click.echo(f"warning: --rent {differs.describe(dwelling)}; ranked with the rent given",
+                   err=True)
 
 
 def _header(ranking: Any, municipality: Municipality | None) -> str:
@@ -251,7 +265,8 @@ def _show_frame(frame: Any) -> list[str]:
 @click.option("--dwelling", "dwelling",
               help="The vacant dwelling's id: its department, rooms, rent, floor, dwelling type "
               "and lift come from the municipality's dwellings table (--municipality DIR); the "
-              "options below override them.")
+              "options below override them, but --rooms must be the table's and --rent "
+              "within its plausible factor.")
 @click.option("--department", "department",
               help="The vacancy's department id (required without --dwelling).")
 @click.option("--rooms", type=Amount("bounds.rooms", whole=True, minimum=1),
@@ -394,8 +409,7 @@ def rank_command(
     if dwelling is not None:
         assert municipality is not None
         table_facts = _dwelling_facts(municipality, dwelling, department)
-        if rent is not None:
-            _check_rent(rent, table_facts["monthly_rent_dkk"], dwelling, day, municipality)
+        _check_table(rooms, rent, table_facts, dwelling, day, municipality)
         facts = {**table_facts, **{k: v for k, v in facts.items() if v is not None}}
     if applicants is None:
         assert municipality is not None
