@@ -251,3 +251,29 @@ def test_state_and_events_write_danish_tables(tmp_path: Path) -> None:
     refused = run("ledger", "state", target, "-o", tmp_path / "state.json")
     assert refused.exit_code == 2
     assert ".csv or .xlsx" in refused.output
+
+
+def test_events_write_whole_numbers_with_gaps_as_whole_numbers(tmp_path: Path) -> None:
+    target = _full_ledger(tmp_path)  # counters and rooms are absent on other events
+    whole = {"en": ["seq", "rooms", "n_referral", "n_flexible", "n_turn"],
+             "da": ["løbenummer", "rum", "nr_anvisning", "nr_fleksibel", "nr_tur"]}
+    for lang, danish_flag in (("en", ()), ("da", ("--danish",))):
+        csv = tmp_path / f"events-{lang}.csv"
+        result = run("ledger", "events", target, "-o", csv, *danish_flag)
+        assert result.exit_code == 0, result.output
+        frame = pd.read_csv(csv, sep=";" if danish_flag else ",", encoding="utf-8-sig",
+                            dtype=str)
+        for column in whole[lang]:
+            values = frame[column].dropna()
+            assert len(values), (lang, column)
+            assert values.str.fullmatch(r"\d+").all(), (lang, column)
+            assert column == whole[lang][0] or frame[column].isna().any()  # with gaps
+        rent = "månedsleje_kr" if danish_flag else "monthly_rent_dkk"
+        assert frame[rent].dropna().str.contains("," if danish_flag else r"\.").all()
+        book = tmp_path / f"events-{lang}.xlsx"
+        assert run("ledger", "events", target, "-o", book, *danish_flag).exit_code == 0
+        sheet = pd.read_excel(book, sheet_name=0, dtype=object)
+        for column in whole[lang]:
+            values = sheet[column].dropna()
+            assert len(values), (lang, column)
+            assert values.map(lambda v: isinstance(v, int)).all(), (lang, column)

@@ -1733,7 +1733,11 @@ class Ledger:
         return out
 
     def to_frame(self, events: list[dict[str, Any]] | None = None) -> pd.DataFrame:
-        """The events as a DataFrame, one row per event (nested values as JSON text)."""
+        """The events as a DataFrame, one row per event (nested values as JSON text).
+
+        A field recorded as a whole number (a counter, ``rooms``) is a nullable
+        integer column (``Int64``), also where events of other types lack it.
+        """
         rows = self.events() if events is None else events
         flat = [
             {k: (json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v)
@@ -1741,6 +1745,14 @@ class Ledger:
             for e in rows
         ]
         frame = pd.DataFrame(flat)
+        whole: dict[str, bool] = {}
+        for row in flat:
+            for k, v in row.items():
+                if v is not None:
+                    whole[k] = whole.get(k, True) and isinstance(v, int) and not isinstance(
+                        v, bool)
+        for column in (k for k, is_whole in whole.items() if is_whole):
+            frame[column] = frame[column].astype("Int64")
         if "on" in frame.columns:
             frame["on"] = pd.to_datetime(frame["on"]).astype("datetime64[s]")
         return frame
