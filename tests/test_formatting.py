@@ -112,9 +112,24 @@ def test_verify_reads_its_counts_in_the_right_number() -> None:
                        stock_changes=1)
     (line,) = one.describe()
     assert line.startswith("t: 1 event verified; 1 vacancy (0 void, 0 late)")
-    assert line.endswith("0 corrections; 1 change of stock")
+    assert line.endswith("0 voids and 0 corrections; 1 change of stock")
     many = VerifyReport(target="t", events=9, vacancies=7, voided=0, late=1, corrections=())
     assert many.describe()[0].startswith("t: 9 events verified; 7 vacancies (0 void, 1 late)")
+
+
+def test_verify_counts_voids_apart_from_corrections() -> None:
+    from fuaalborg.letting.verification import Correction, VerifyReport
+
+    void = Correction(5, "void", dt.date(2024, 6, 1), "t", "V2", "kb", "not vacant",
+                      {"referral": 1})
+    fix = Correction(7, "correction", dt.date(2024, 6, 3), "t", "V6", "kb", "typo",
+                     {"monthly_rent_dkk": [4530.0, 4350.0]})
+    report = VerifyReport(target="t", events=9, vacancies=7, voided=1, late=0,
+                          corrections=(void, fix, fix))
+    head, *listed = report.describe()
+    assert head.endswith("agrees with the events; 1 void and 2 corrections")
+    assert [line.split("(")[1].split(" on")[0] for line in listed] == [
+        "void", "correction", "correction"]
 # -- a value as a report shows it, in the report's language -------------------------------
 
 

@@ -480,7 +480,8 @@ def events_command(path: str, kind: str | None, department: str | None, vacancy:
 @ledger_group.command("verify")
 @click.argument("target", metavar=_TARGET)
 def verify_command(target: str) -> None:
-    """Re-derive every decision and the whole state from the events; list every correction.
+    """Re-derive every decision and the whole state from the events; list every void and
+    correction.
 
     Exits with status 1 and names the first event that disagrees.
     """

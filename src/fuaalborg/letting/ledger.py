@@ -1900,7 +1900,7 @@ class Ledger:
         (with the vectorised routing core), and that the store's state — every
         vacancy, counter, offer round, applicant and used seniority — is what
         the events lead to. Raises :class:`LedgerCorruptError` naming the first
-        event that disagrees; returns what was checked, with every correction.
+        event that disagrees; returns what was checked, with every void and correction.
         """
         self._store.refresh()
         fresh = MemoryState()

@@ -65,7 +65,11 @@ class Correction:
 
 @attrs.frozen
 class VerifyReport:
-    """What :meth:`fuaalborg.Ledger.verify` checked: events, vacancies and every correction."""
+    """What :meth:`fuaalborg.Ledger.verify` checked: events, vacancies, every void and correction.
+
+    ``corrections`` holds the voids and the corrections, in order (each with its
+    ``type``); :meth:`describe` counts them apart.
+    """
 
     target: str
     events: int
@@ -77,13 +81,15 @@ class VerifyReport:
     stock_changes: int = 0
 
     def describe(self) -> list[str]:
-        """Readable lines: a summary, then each correction."""
+        """Readable lines: a summary, then each void and correction."""
         stock = (f"; {counted(self.stock_changes, 'change')} of stock" if self.stock_changes
                  else "")
+        voids = sum(c.type == "void" for c in self.corrections)
+        fixes = len(self.corrections) - voids
         head = (f"{self.target}: {counted(self.events, 'event')} verified; "
                 f"{counted(self.vacancies, 'vacancy', 'vacancies')} ({self.voided} void, "
                 f"{self.late} late); every checksum, decision, counter and state row agrees with "
-                f"the events; {counted(len(self.corrections), 'correction')}{stock}")
+                f"the events; {counted(voids, 'void')} and {counted(fixes, 'correction')}{stock}")
         return [head, *(f"  {c.describe()}" for c in self.corrections)]
 
 
