@@ -104,8 +104,8 @@ _T: dict[tuple[str, bool], dict[str, str]] = {
         "kontrolleres for vedkommende, og vedkommende afvises ikke.",
     },
     ("department_elsewhere", False): {
-        "en": "{rows} {give} a current department that is not in {municipality}'s "
-        "departments table: read as living in a department elsewhere (another municipality, or "
+        "en": "{rows} {give} a current department that is not in the departments table of "
+        "{municipality}: read as living in a department elsewhere (another municipality, or "
         "one without family dwellings), so never as living in the vacancy's department",
         "da": "{rows} angiver en nuværende afdeling, der ikke står i "
         "afdelingstabellen for {municipality}: læst som bosat i en afdeling et andet sted (en "
@@ -113,9 +113,9 @@ _T: dict[tuple[str, bool], dict[str, str]] = {
         "ledige boligs afdeling",
     },
     ("department_elsewhere", True): {
-        "en": "The applicant's current department is not in {municipality}'s departments table: "
-        "it is read as a department elsewhere (another municipality, or one without family "
-        "dwellings), so never as the vacancy's department.",
+        "en": "The applicant's current department is not in the departments table of "
+        "{municipality}: it is read as a department elsewhere (another municipality, or one "
+        "without family dwellings), so never as the vacancy's department.",
         "da": "Ansøgerens nuværende afdeling står ikke i afdelingstabellen for {municipality}: "
         "den læses som en afdeling et andet sted (en anden kommune eller en afdeling uden "
         "familieboliger), altså aldrig som den ledige boligs afdeling.",
