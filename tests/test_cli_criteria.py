@@ -256,3 +256,26 @@ def test_demo_section_runs_on_a_small_town() -> None:
     lines = criteria_section(municipality, ON)  # type: ignore[arg-type]
     assert any("mandatory" in line for line in lines)
     assert lines[-1].endswith("no result depends on a protected column")
+
+
+def test_a_municipality_named_with_parentheses_is_named_without_a_possessive(
+    tmp_path: Path,
+) -> None:
+    import shutil
+
+    folder = tmp_path / "fjordby"
+    shutil.copytree(ROOT / "docs" / "fjordby", folder)
+    settings = folder / "municipality.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        'name = "Fjordby Kommune"', 'name = "Fjordby Kommune (prøve)"', 1), encoding="utf-8")
+    outputs = []
+    for args, said in [
+        (["plugins"], "checked against the departments of Fjordby Kommune (prøve)."),
+        (["audit"], "Sample: the waiting list of Fjordby Kommune (prøve)\n"),
+        (["rank", "--on", "2024-05-01", "--dwelling", "D404-001"],
+         "is not in the dwellings table of Fjordby Kommune (prøve)"),
+    ]:
+        result = CliRunner().invoke(main, [*args, "--municipality", str(folder)])
+        assert said in result.output, (args, result.output)
+        outputs.append(result.output)
+    assert ")'s" not in "".join(outputs)

@@ -263,7 +263,7 @@ def test_rank_dwelling_takes_the_facts_from_the_dwellings_table(folder: Path,
 
 def test_rank_dwelling_refuses_what_it_cannot_find(folder: Path) -> None:
     for args, said in [
-        (["--dwelling", "D404-001"], "'D404-001' is not in Fjordby Kommune's dwellings table"),
+        (["--dwelling", "D404-001"], "'D404-001' is not in the dwellings table of Fjordby Kommune"),
         (["--dwelling", "D004-001", "--department", "D001"], "belongs to department D004"),
         (["--department", "D004", "--rent", "4800"], "--dwelling ID (with --municipality DIR), "
                                                      "or --rooms"),

@@ -88,6 +88,21 @@ def test_a_list_without_benefit_columns_records_that_s51c_was_not_checked() -> N
     assert r.notices_about("a1") == r.notices_about("a2") == (notice,)
 
 
+@given(rows=st.integers(min_value=1, max_value=10_000))
+def test_a_count_of_rows_agrees_with_its_noun_and_verb_in_either_language(rows: int) -> None:
+    one = rows == 1
+    unchecked = Notice("s51c_rows_unchecked", rows=rows, provision=PROVISION)
+    assert unchecked.text("en") == (
+        f"{PROVISION}: {rows} {'row' if one else 'rows'} without benefit information could "
+        f"not be checked and {'is' if one else 'are'} not refused")
+    assert unchecked.text("da") == (
+        f"{PROVISION}: {rows} {'række' if one else 'rækker'} uden oplysning om ydelser kunne "
+        "ikke kontrolleres og afvises ikke")
+    elsewhere = Notice("department_elsewhere", rows=rows, municipality="Fjordby Kommune")
+    assert elsewhere.text("en").startswith(f"{rows} {'row gives' if one else 'rows give'} a ")
+    assert elsewhere.text("da").startswith(f"{rows} {'række' if one else 'rækker'} angiver en ")
+
+
 def test_the_record_round_trips_through_a_dict_and_a_json_file(tmp_path: Path) -> None:
     r = rank(waiting(["none", None]), VAC, route="ordinary", designation="omdannelse")
     record = r.record
@@ -137,7 +152,7 @@ def test_replay_compares_the_recorded_notices() -> None:
     assert not other.matches
     assert other.differences == (
         "the notices differ: «almenboligloven § 51 c: 1 row without benefit information could "
-        "not be checked and are not refused» at the decision, «almenboligloven § 51 c: 2 rows "
+        "not be checked and is not refused» at the decision, «almenboligloven § 51 c: 2 rows "
         "without benefit information could not be checked and are not refused» now",
     )
     silent = fuaalborg.replay(attrs.evolve(record, notices=()), frame)

@@ -70,7 +70,7 @@ def test_s51c_refuses_exactly_the_applicants_the_law_names() -> None:
     assert refused(r) == ["a1", "a3", "a8"]
     assert list(r.frame["applicant_id"]) == ["a2", "a4", "a5", "a6", "a7"]
     assert r.notices == ("almenboligloven § 51 c: 1 row without benefit information could not "
-                         "be checked and are not refused",)
+                         "be checked and is not refused",)
     names = {p.name for p in r.record.parameters}
     assert "letting.s51c" in names
     assert r.record.designation == "omdannelse"

@@ -374,3 +374,31 @@ def test_figures_are_png(public: Report) -> None:
     assert set(public.figures) == {"R1", "R2", "R5"}
     assert all(png.startswith(b"\x89PNG") for png in public.figures.values())
     assert np.isfinite(len(public.figures["R1"]))
+
+
+def test_r7_speaks_the_reports_language(municipality: Municipality) -> None:
+    """A Danish report's criteria audit is Danish: headers, kinds, variants and its note; an
+    English one words it as ``fuaalborg audit`` does."""
+    from fuaalborg.criteria import audit, load
+    from fuaalborg.criteria.testing import synthetic_applicants
+    from fuaalborg.reports.sections import context, r7
+
+    checked = audit(load(entry_points=False), synthetic_applicants(200, seed=3), START)
+    versions = pd.DataFrame(columns=["parameter"])
+    da = r7(context(municipality, "parties", "da", 5), checked, versions)[0]
+    en = r7(context(municipality, "parties", "en", 5), checked, versions)[0]
+    assert list(da.frame.columns) == ["Kriterium eller aftale", "Art", "Variant af stikprøven",
+                                      "Ansøgere med ændret resultat"]
+    assert set(da.frame["Art"]) == {"kriterium", "aftale"}
+    assert set(da.frame["Variant af stikprøven"]) == {"blandet", "erstattet", "fjernet",
+                                                      "anden rækkefølge"}
+    assert da.note.startswith("Auditten bestået: ja; overtrædelser: 0;")
+    for english in ("violations", "unchecked", "True", "ok ="):
+        assert english not in da.note
+    # the English report is as it was: the audit's own names and terms
+    assert list(en.frame.columns) == ["subject", "kind", "variant", "changed"]
+    assert set(en.frame["kind"]) == {"criterion", "agreement"}
+    assert set(en.frame["variant"]) == {"shuffled", "synthetic", "removed", "row order"}
+    assert en.note == ("ok = True; 0 violations; 0 unchecked; "
+                       "0 four-fifths warnings for human review")
+    assert da.frame["Kriterium eller aftale"].tolist() == en.frame["subject"].tolist()

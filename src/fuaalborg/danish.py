@@ -324,6 +324,15 @@ VALUES: Mapping[str, str] = {
     # the monitoring tool's data sources, as the calendar names them
     "parallel-society data": "parallelsamfundsdata",
     "ministry lists": "ministeriets lister",
+    # the criteria audit: the kind of subject checked and the variant of the sample (its
+    # protected columns shuffled, replaced by synthetic values, removed; its rows reordered);
+    # "syntetisk" is left to the example municipality's name, which outputs are checked for
+    "criterion": "kriterium",
+    "agreement": "aftale",
+    "shuffled": "blandet",
+    "synthetic": "erstattet",
+    "removed": "fjernet",
+    "row order": "anden rækkefølge",
 }
 
 #: Columns whose values a writer translates (closed sets of :data:`VALUES`).

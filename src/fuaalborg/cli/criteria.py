@@ -156,7 +156,8 @@ def plugins_command(as_json: bool, municipality_dir: str | None, dayfirst: bool)
                 )
         if municipality is not None:
             click.echo(
-                f"Agreements' departments checked against {municipality.name}'s departments."
+                f"Agreements' departments checked against the departments of "
+                f"{municipality.name}."
             )
         else:
             click.echo(
@@ -202,9 +203,9 @@ def _sample_of(municipality: Municipality, spec: TableSpec) -> tuple[pd.DataFram
     if municipality.synthetic:
         return (
             applicants,
-            f"the example municipality (synthetic)'s waiting list ({municipality.name})",
+            f"the waiting list of the example municipality (synthetic), {municipality.name}",
         )
-    return applicants, f"{municipality.name}'s waiting list"
+    return applicants, f"the waiting list of {municipality.name}"
 
 
 @click.command("audit")

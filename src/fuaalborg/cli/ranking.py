@@ -140,7 +140,7 @@ def _dwelling_facts(
     found = table.loc[table["dwelling_id"].astype(str) == dwelling]
     if found.empty:
         raise CommandError(
-            f"dwelling {dwelling!r} is not in {municipality.name}'s dwellings table"
+            f"dwelling {dwelling!r} is not in the dwellings table of {municipality.name}"
             + (
                 ""
                 if not municipality.synthetic

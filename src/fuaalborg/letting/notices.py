@@ -33,6 +33,10 @@ and are not refused
 >>> print(notice.text())  # doctest: +NORMALIZE_WHITESPACE
 almenboligloven § 51 c: 2 rækker uden oplysning om ydelser kunne ikke kontrolleres
 og afvises ikke
+>>> one = Notice("s51c_rows_unchecked", rows=1, provision="almenboligloven § 51 c")
+>>> print(one.text("en"))  # doctest: +NORMALIZE_WHITESPACE
+almenboligloven § 51 c: 1 row without benefit information could not be checked
+and is not refused
 >>> print(notice.about_applicant("en"))  # doctest: +NORMALIZE_WHITESPACE
 The waiting list gives no benefit information for the applicant: almenboligloven § 51 c
 could not be checked for them, and they are not refused.
@@ -46,6 +50,7 @@ import attrs
 
 from fuaalborg._types import Language
 from fuaalborg.errors import ValidationError
+from fuaalborg.formatting import counted
 
 __all__ = ["NOTICES_FROM_MUNICIPALITY", "NOTICE_CODES", "Notice", "NoticeCode"]
 
@@ -87,9 +92,9 @@ _T: dict[tuple[str, bool], dict[str, str]] = {
         "kommunen kontrollerer før udlejningen (stk. 3).",
     },
     ("s51c_rows_unchecked", False): {
-        "en": "{provision}: {rows} {rows_word} without benefit information could not be checked "
-        "and are not refused",
-        "da": "{provision}: {rows} {rows_word} uden oplysning om ydelser kunne ikke kontrolleres "
+        "en": "{provision}: {rows} without benefit information could not be checked "
+        "and {are} not refused",
+        "da": "{provision}: {rows} uden oplysning om ydelser kunne ikke kontrolleres "
         "og afvises ikke",
     },
     ("s51c_rows_unchecked", True): {
@@ -99,23 +104,24 @@ _T: dict[tuple[str, bool], dict[str, str]] = {
         "kontrolleres for vedkommende, og vedkommende afvises ikke.",
     },
     ("department_elsewhere", False): {
-        "en": "{rows} {rows_word} {give} a current department that is not in {municipality}'s "
-        "departments table: read as living in a department elsewhere (another municipality, or "
+        "en": "{rows} {give} a current department that is not in the departments table of "
+        "{municipality}: read as living in a department elsewhere (another municipality, or "
         "one without family dwellings), so never as living in the vacancy's department",
-        "da": "{rows} {rows_word} angiver en nuværende afdeling, der ikke står i "
+        "da": "{rows} angiver en nuværende afdeling, der ikke står i "
         "afdelingstabellen for {municipality}: læst som bosat i en afdeling et andet sted (en "
         "anden kommune eller en afdeling uden familieboliger), altså aldrig som bosat i den "
         "ledige boligs afdeling",
     },
     ("department_elsewhere", True): {
-        "en": "The applicant's current department is not in {municipality}'s departments table: "
-        "it is read as a department elsewhere (another municipality, or one without family "
-        "dwellings), so never as the vacancy's department.",
+        "en": "The applicant's current department is not in the departments table of "
+        "{municipality}: it is read as a department elsewhere (another municipality, or one "
+        "without family dwellings), so never as the vacancy's department.",
         "da": "Ansøgerens nuværende afdeling står ikke i afdelingstabellen for {municipality}: "
         "den læses som en afdeling et andet sted (en anden kommune eller en afdeling uden "
         "familieboliger), altså aldrig som den ledige boligs afdeling.",
     },
 }
+#: A waiting-list row, one and many; a count of rows reads by :func:`fuaalborg.formatting.counted`.
 _ROWS = {"en": ("row", "rows"), "da": ("række", "rækker")}
 
 
@@ -166,10 +172,11 @@ class Notice:
         if lang not in ("da", "en"):
             raise ValidationError(f"lang must be 'da' or 'en', got {lang!r}")
         rows = self.rows or 0
+        # a Danish verb is the same for one row and many; an English one is not
         return _T[self.code, about][lang].format(
-            rows=rows,
-            rows_word=_ROWS[lang][rows != 1],
+            rows=counted(rows, *_ROWS[lang]),
             give="gives" if rows == 1 else "give",
+            are="is" if rows == 1 else "are",
             provision=self.provision,
             area=self.area,
             municipality=self.municipality,

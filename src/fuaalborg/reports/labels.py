@@ -30,12 +30,10 @@ __all__ = ["LANGUAGES", "Language", "either", "label", "language"]
 #: an English one as it is (the designations are the law's Danish terms, untranslated).
 _WORDS = (*COLOURS, *BASES, *DESIGNATIONS)
 
-#: The note under the criteria audit's table, in the audit's own (English) terms in
-#: either language.
-_AUDIT_NOTE = (
-    "ok = {ok}; {violations} violations; {unchecked} unchecked; "
-    "{warnings} four-fifths warnings for human review"
-)
+#: The values of R7's closed sets: the kind of subject the criteria audit checks and the
+#: variants of the sample it checks it on (:class:`fuaalborg.criteria.audit.AuditCheck`).
+#: A Danish report shows each in the glossary's Danish, an English one as it is.
+_AUDIT_WORDS = ("criterion", "agreement", "shuffled", "synthetic", "removed", "row order")
 
 _LABELS: dict[str, tuple[str, str]] = {
     # sections
@@ -131,8 +129,19 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Ingen underskrevne udlejninger med kendt anciennitet i perioden.",
         "No signed lettings with a known seniority date in the period.",
     ),
-    # the criteria audit's own terms, as ``fuaalborg audit`` prints them (not translated)
-    "audit_note": (_AUDIT_NOTE, _AUDIT_NOTE),
+    # the criteria audit (R7); the English report words it as ``fuaalborg audit`` does
+    "audit_note": (
+        "Auditten bestået: {ok}; overtrædelser: {violations}; ikke kontrolleret: {unchecked}; "
+        "advarsler efter firefemtedelsreglen til menneskelig vurdering: {warnings}",
+        "ok = {ok}; {violations} violations; {unchecked} unchecked; "
+        "{warnings} four-fifths warnings for human review",
+    ),
+    "audit.ok.True": ("ja", "True"),
+    "audit.ok.False": ("nej", "False"),
+    "audit.subject": ("Kriterium eller aftale", "subject"),
+    "audit.kind": ("Art", "kind"),
+    "audit.variant": ("Variant af stikprøven", "variant"),
+    "audit.changed": ("Ansøgere med ændret resultat", "changed"),
     "overview_title": (
         "Overblik over røde og gule afdelinger",
         "Overview of red and yellow departments",
@@ -223,8 +232,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "designation": ("Udpegning", "Designation"),
     "dwellings": ("Boliger", "Dwellings"),
     "reason_en": ("Begrundelse (på engelsk)", "Reason"),
-    # the words of R5's closed sets (word.<value>)
-    **{f"word.{word}": (danish.value(word), word) for word in _WORDS},
+    # the words of R5's and R7's closed sets (word.<value>)
+    **{f"word.{word}": (danish.value(word), word) for word in (*_WORDS, *_AUDIT_WORDS)},
     # the indicators whose values R5 shows (value_<indicator>)
     "value.outside_work_education_pct": (
         "Uden for arbejde og uddannelse (%)", "Outside work and education (%)"),

@@ -404,15 +404,18 @@ def notice(placement: Placement, lang: Language) -> str:
 _R5_WORDS = ("colour", "previous_colour", "basis", "designation")
 
 
+def _word(ctx: Context, value: Any) -> Any:
+    """A value of a closed set (``word.<value>`` in the labels) in the report's language;
+    a missing value, or one the labels lack, as it is."""
+    if pd.isna(value):
+        return value
+    shown = ctx.l(f"word.{value}")
+    return value if shown == f"word.{value}" else shown
+
+
 def _in_words(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with its closed-set values (colours, bases, designations) and headers in
     the report's language; an indicator's value column is headed by the indicator."""
-    def word(value: Any) -> Any:
-        if pd.isna(value):
-            return value
-        shown = ctx.l(f"word.{value}")
-        return value if shown == f"word.{value}" else shown
-
     def heading(column: str) -> str:
         if column == "reason":  # the step model words its reasons in English
             return ctx.l("reason_en")
@@ -425,7 +428,7 @@ def _in_words(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in _R5_WORDS:
         if column in out.columns:
-            out[column] = out[column].map(word)
+            out[column] = out[column].map(lambda v: _word(ctx, v))
     return out.rename(columns={c: heading(c) for c in out.columns})
 
 
@@ -537,15 +540,23 @@ def r6(ctx: Context, lettings: pd.DataFrame, params: ParameterSet, end: dt.date)
     return [ReportTable("R6", "R6", ctx.l("R6"), frame, protected, note)]
 
 
+#: The columns of the criteria audit's table (:class:`fuaalborg.criteria.audit.AuditCheck`).
+_AUDIT_COLUMNS = ("subject", "kind", "variant", "changed")
+
+
 def r7(ctx: Context, audit_report: AuditReport | None, versions: pd.DataFrame) -> (
     list[ReportTable]
 ):
     """R7 (for the parties): the criteria audit, if one is given, and the rule versions."""
     out = []
     if audit_report is not None:
-        checks = pd.DataFrame([attrs.asdict(c) for c in audit_report.checks])
+        checks = pd.DataFrame([attrs.asdict(c) for c in audit_report.checks],
+                              columns=list(_AUDIT_COLUMNS))
+        for column in ("kind", "variant"):
+            checks[column] = checks[column].map(lambda v: _word(ctx, v))
+        checks = checks.rename(columns={c: ctx.l(f"audit.{c}") for c in _AUDIT_COLUMNS})
         note = ctx.l("audit_note").format(
-            ok=audit_report.ok, violations=len(audit_report.violations),
+            ok=ctx.l(f"audit.ok.{audit_report.ok}"), violations=len(audit_report.violations),
             unchecked=len(audit_report.unchecked), warnings=len(audit_report.warnings))
         out.append(ReportTable("R7_audit", "R7", ctx.l("R7"), checks, None, note))
     rules = versions.rename(columns={c: ctx.l(c) for c in versions.columns})
