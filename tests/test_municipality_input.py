@@ -24,8 +24,8 @@ from fuaalborg.letting.ranking import rank
 from fuaalborg.letting.vacancy import Vacancy
 from fuaalborg.municipality import MunicipalitySettings, SettingsError
 from fuaalborg.tables import TableProblem, TableValidationError, combine_errors, read_table
+from municipality_support import FJORDBY, set_cell
 
-FJORDBY = Path(__file__).parent.parent / "docs" / "fjordby"
 ON = "2024-06-01"
 
 
@@ -36,16 +36,6 @@ def run(*args: object) -> Result:
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     return Path(shutil.copytree(FJORDBY, tmp_path / "fjordby"))
-
-
-def _set(path: Path, row: int, column: str, value: str) -> None:
-    """Set one cell of a Danish CSV file (row 1 is the first data row)."""
-    lines = path.read_text(encoding="utf-8-sig").splitlines()
-    header = lines[0].split(";")
-    cells = lines[row].split(";")
-    cells[header.index(column)] = value
-    lines[row] = ";".join(cells)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
 
 
 def _add_bounds(folder: Path, **bounds: float) -> None:
@@ -61,9 +51,9 @@ def _add_bounds(folder: Path, **bounds: float) -> None:
 
 
 def test_problems_of_several_files_are_headed_file_by_file(folder: Path) -> None:
-    _set(folder / "afdelinger.csv", 1, "beboere", "abc")
-    _set(folder / "venteliste.csv", 2, "husstandsstørrelse", "x")
-    _set(folder / "venteliste.csv", 3, "husstandsstørrelse", "0")
+    set_cell(folder / "afdelinger.csv", 1, "beboere", "abc")
+    set_cell(folder / "venteliste.csv", 2, "husstandsstørrelse", "x")
+    set_cell(folder / "venteliste.csv", 3, "husstandsstørrelse", "0")
     with pytest.raises(TableValidationError) as info:
         Municipality.from_folder(folder, applicants=APPLICANTS)
     err = info.value
@@ -81,7 +71,7 @@ def test_problems_of_several_files_are_headed_file_by_file(folder: Path) -> None
 
 
 def test_problems_between_tables_are_headed_by_the_table_they_are_in(folder: Path) -> None:
-    _set(folder / "boliger.csv", 3, "afdeling_id", "D999")
+    set_cell(folder / "boliger.csv", 3, "afdeling_id", "D999")
     with pytest.raises(TableValidationError) as info:
         Municipality.from_folder(folder)
     head = str(info.value).splitlines()[0]
@@ -96,8 +86,8 @@ def test_a_separate_waiting_list_is_headed_by_its_own_file_name(
 ) -> None:
     waiting = tmp_path / "ventende_juni.csv"
     shutil.copy(folder / "venteliste.csv", waiting)
-    _set(waiting, 2, "husstandsstørrelse", "x")
-    _set(folder / "afdelinger.csv", 1, "beboere", "abc")
+    set_cell(waiting, 2, "husstandsstørrelse", "x")
+    set_cell(folder / "afdelinger.csv", 1, "beboere", "abc")
     result = run("rank", waiting, "--municipality", folder, "--dwelling", "D001-001",
                  "--on", ON)
     assert result.exit_code == 1
@@ -145,17 +135,17 @@ def test_a_waiting_list_is_checked_against_the_own_bounds_when_a_table_fails(
     folder: Path, tmp_path: Path
 ) -> None:
     _add_bounds(folder, household_size=30)
-    _set(folder / "afdelinger.csv", 1, "beboere", "abc")
+    set_cell(folder / "afdelinger.csv", 1, "beboere", "abc")
     waiting = tmp_path / "wl.csv"
     shutil.copy(folder / "venteliste.csv", waiting)
-    _set(waiting, 2, "husstandsstørrelse", "25")  # above the bundled 20, within Fjordby's 30
+    set_cell(waiting, 2, "husstandsstørrelse", "25")  # above the bundled 20, within Fjordby's 30
     result = run("rank", waiting, "--municipality", folder, "--dwelling", "D001-001",
                  "--on", ON)
     assert result.exit_code == 1
     assert "afdelinger.csv (table 'departments'): 1 problem" in result.output
     assert "applicants" not in result.output
     assert "at most 20" not in result.output
-    _set(waiting, 2, "husstandsstørrelse", "35")  # above Fjordby's own bound too
+    set_cell(waiting, 2, "husstandsstørrelse", "35")  # above Fjordby's own bound too
     result = run("rank", waiting, "--municipality", folder, "--dwelling", "D001-001",
                  "--on", ON)
     assert "wl.csv (table 'applicants'): 1 problem" in result.output
@@ -169,7 +159,7 @@ def test_a_waiting_list_is_not_checked_against_invented_bounds_without_settings(
                                               encoding="utf-8")
     waiting = tmp_path / "wl.csv"
     shutil.copy(folder / "venteliste.csv", waiting)
-    _set(waiting, 2, "husstandsstørrelse", "x")
+    set_cell(waiting, 2, "husstandsstørrelse", "x")
     result = run("rank", waiting, "--municipality", folder, "--dwelling", "D001-001",
                  "--on", ON)
     assert result.exit_code == 1
@@ -181,7 +171,7 @@ def test_a_waiting_list_is_not_checked_against_invented_bounds_without_settings(
 
 def test_the_ranking_reads_the_waiting_list_with_the_own_bounds(folder: Path) -> None:
     _add_bounds(folder, rooms=30)
-    _set(folder / "venteliste.csv", 3, "mindst_rum", "25")  # above the bundled 20 rooms
+    set_cell(folder / "venteliste.csv", 3, "mindst_rum", "25")  # above the bundled 20 rooms
     municipality = Municipality.from_folder(folder, applicants=APPLICANTS)
     vacancy = Vacancy("D001", rooms=3, monthly_rent_dkk=6546.0,
                       vacant_on=dt.date(2024, 6, 1), dwelling_id="D001-001")

@@ -21,8 +21,8 @@ from fuaalborg.letting.vacancy import Vacancy
 from fuaalborg.personal_data import CPR_MARKER, cpr_mask, hide_cpr, looks_like_cpr
 from fuaalborg.specs import TABLE_SPECS
 from fuaalborg.tables import TableProblem, TableValidationError, cell_text
+from municipality_support import FJORDBY, set_cell
 
-FJORDBY = Path(__file__).parent.parent / "docs" / "fjordby"
 ON = dt.date(2024, 5, 1)
 
 
@@ -119,26 +119,17 @@ def _danish_copy(tmp_path: Path) -> Path:
     return folder
 
 
-def _set(path: Path, row: int, column: str, value: str) -> None:
-    lines = path.read_text(encoding="utf-8-sig").splitlines()
-    header = lines[0].split(";")
-    cells = lines[row].split(";")
-    cells[header.index(column)] = value
-    lines[row] = ";".join(cells)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
-
-
 def test_rank_reports_every_table_at_once_in_danish_without_personal_data(
     tmp_path: Path,
 ) -> None:
     folder = _danish_copy(tmp_path)
     waiting = folder / "venteliste.csv"
     for column in ("liste", "anciennitetsdato", "husstandsstørrelse", "alder"):
-        _set(waiting, 1, column, "010190-1234")
-    _set(waiting, 2, "ansøger_id", "0101901234")
-    _set(waiting, 2, "selvstændig_cvr", "12345678")
-    _set(waiting, 3, "nuværende_afdeling_id", "2101901234")
-    _set(folder / "boliger.csv", 1, "rum", "010190-1234")
+        set_cell(waiting, 1, column, "010190-1234")
+    set_cell(waiting, 2, "ansøger_id", "0101901234")
+    set_cell(waiting, 2, "selvstændig_cvr", "12345678")
+    set_cell(waiting, 3, "nuværende_afdeling_id", "2101901234")
+    set_cell(folder / "boliger.csv", 1, "rum", "010190-1234")
     result = CliRunner().invoke(main, [
         "rank", "--municipality", str(folder), "--department", "D004", "--rooms", "2",
         "--rent", "5000", "--on", "2024-05-01",
@@ -176,7 +167,7 @@ def test_a_current_department_of_another_municipality_is_noted_a_misspelt_one_re
 ) -> None:
     folder = _danish_copy(tmp_path)
     waiting = folder / "venteliste.csv"
-    _set(waiting, 1, "nuværende_afdeling_id", "HB-0417")  # another municipality's department
+    set_cell(waiting, 1, "nuværende_afdeling_id", "HB-0417")  # another municipality's department
     args = ["rank", "--municipality", str(folder), "--department", "D004", "--rooms", "2",
             "--rent", "5000", "--on", "2024-05-01", "--top", "1"]
     result = CliRunner().invoke(main, args)
@@ -186,7 +177,7 @@ def test_a_current_department_of_another_municipality_is_noted_a_misspelt_one_re
     # neither the value nor the row: a row's position points at the applicant
     assert "HB-0417" not in result.output
     assert "(row" not in result.output
-    _set(waiting, 1, "nuværende_afdeling_id", "d 04")  # D004 written differently
+    set_cell(waiting, 1, "nuværende_afdeling_id", "d 04")  # D004 written differently
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1
     assert "nuværende_afdeling_id  1" in result.output
@@ -218,7 +209,7 @@ def test_a_reference_to_an_unknown_department_hides_a_cpr_and_uses_the_files_hea
     tmp_path: Path,
 ) -> None:
     folder = _danish_copy(tmp_path)
-    _set(folder / "boliger.csv", 1, "afdeling_id", "010190-1234")
+    set_cell(folder / "boliger.csv", 1, "afdeling_id", "010190-1234")
     result = CliRunner().invoke(main, ["place", "--municipality", str(folder),
                                        "--on", "2024-05-01"])
     assert result.exit_code == 1

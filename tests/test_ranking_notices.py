@@ -30,12 +30,12 @@ from fuaalborg.letting.notices import NOTICE_CODES, Notice
 from fuaalborg.letting.ranking import ApplicantNotFoundError, rank, rank_many
 from fuaalborg.letting.vacancy import Vacancy
 from fuaalborg.records import RankingRecord
+from municipality_support import FJORDBY, set_cell
 from ranking_support import read_recorded_waiting_list
 
 ON = dt.date(2024, 5, 1)
 VAC = Vacancy("D1", rooms=3, monthly_rent_dkk=5000, vacant_on=ON)
 RECORDED = Path(__file__).parent / "recorded"
-FJORDBY = Path(__file__).parent.parent / "docs" / "fjordby"
 PROVISION = "almenboligloven § 51 c"
 
 
@@ -292,21 +292,12 @@ def test_no_notice_ever_names_an_applicant_or_shows_a_cpr_number(
 # -- the command line ------------------------------------------------------------------------
 
 
-def _set(path: Path, row: int, column: str, value: str) -> None:
-    lines = path.read_text(encoding="utf-8-sig").splitlines()
-    header = lines[0].split(";")
-    cells = lines[row].split(";")
-    cells[header.index(column)] = value
-    lines[row] = ";".join(cells)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
-
-
 def test_rank_o_prints_the_notices_its_record_keeps_and_explain_names_the_applicant_s(
     tmp_path: Path,
 ) -> None:
     folder = tmp_path / "fjordby"
     shutil.copytree(FJORDBY, folder)
-    _set(folder / "venteliste.csv", 1, "nuværende_afdeling_id", "HB-0417")  # applicant F0001
+    set_cell(folder / "venteliste.csv", 1, "nuværende_afdeling_id", "HB-0417")  # applicant F0001
     out = tmp_path / "ranked.csv"
     args = ["rank", "--municipality", str(folder), "--department", "D004", "--rooms", "2",
             "--rent", "5000", "--on", "2024-05-01", "--route", "ordinary", "-o", str(out)]
