@@ -23,8 +23,7 @@ from fuaalborg.cli import main
 from fuaalborg.cli._common import parse_amount
 from fuaalborg.letting.events import EVENT_TYPES
 from fuaalborg.letting.routing import ROUTING_REASONS
-
-FJORDBY = Path(__file__).parent.parent / "docs" / "fjordby"
+from municipality_support import FJORDBY
 
 
 def run(*args: object) -> Result:

@@ -22,8 +22,8 @@ from fuaalborg import Municipality
 from fuaalborg.cli import main
 from fuaalborg.municipality import SettingsError
 from fuaalborg.tables import TableValidationError
+from municipality_support import FJORDBY
 
-FJORDBY = Path(__file__).parent.parent / "docs" / "fjordby"
 ON = "2024-05-01"
 
 

@@ -23,9 +23,9 @@ from click.testing import CliRunner, Result
 from fuaalborg import Municipality
 from fuaalborg.cli import main
 from fuaalborg.letting import ranking as ranking_module
+from municipality_support import FJORDBY
 from test_ranking import table
 
-FJORDBY = Path(__file__).parent.parent / "docs" / "fjordby"
 ON = dt.date(2024, 5, 1)
 
 

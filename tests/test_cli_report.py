@@ -33,8 +33,8 @@ from fuaalborg.errors import FuaalborgError
 from fuaalborg.letting.ledger import Ledger
 from fuaalborg.letting.registry import fingerprint_of
 from fuaalborg.reports.report import ReportInputError, build_report
+from municipality_support import FJORDBY
 
-FJORDBY = Path(__file__).parent.parent / "docs" / "fjordby"
 PERIOD = ("--from", "2024-01-01", "--to", "2024-12-31")
 
 

@@ -25,8 +25,8 @@ from fuaalborg.cli.criteria import INCOMPLETE
 from fuaalborg.criteria.vocabulary import APPLICANTS
 from fuaalborg.parameters import load_parameters
 from fuaalborg.tables import TableValidationError
+from municipality_support import FJORDBY
 
-FJORDBY = Path(__file__).parent.parent / "docs" / "fjordby"
 ON = "2024-05-01"
 
 

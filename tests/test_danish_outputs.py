@@ -26,8 +26,7 @@ from fuaalborg.monitoring import StepModel, preset_names
 from fuaalborg.monitoring.calendar import CALENDAR_SOURCES, DUTY_KINDS, DUTY_STATUSES
 from fuaalborg.monitoring.steps import BASES, PREVIOUS_PLACEMENT, PresetError
 from fuaalborg.tables import read_table
-
-FJORDBY = Path(__file__).parent.parent / "docs" / "fjordby"
+from municipality_support import FJORDBY
 
 #: Words of the English reasons that a Danish reason never contains.
 ENGLISH = re.compile(r"\b(step|applies|criteria|met|area|list|required|monitored|condition|"

@@ -26,8 +26,8 @@ from fuaalborg.examples import _generator
 from fuaalborg.letting.ledger import Ledger
 from fuaalborg.letting.registry import facts_by_dwelling
 from fuaalborg.specs import DWELLING_TYPES
+from municipality_support import FJORDBY
 
-FJORDBY = Path(__file__).parent.parent / "docs" / "fjordby"
 # the senior age band is an assumed placeholder until an agreement's values are loaded
 pytestmark = pytest.mark.filterwarnings("ignore::fuaalborg.errors.AssumedTermsWarning")
 ON = dt.date(2024, 5, 1)

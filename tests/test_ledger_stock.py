@@ -34,8 +34,8 @@ from fuaalborg.letting.events import encode
 from fuaalborg.letting.ledger import Ledger, RentDiffersWarning
 from fuaalborg.letting.routing import Counters
 from fuaalborg.letting.stock import compare_registries
+from municipality_support import FJORDBY
 
-FJORDBY = Path(__file__).resolve().parents[1] / "docs" / "fjordby"
 ORG = "31831814"
 _FORK = multiprocessing.get_context("fork")
 

@@ -25,8 +25,8 @@ import fuaalborg
 from fuaalborg.cli import COMMAND_MODULES, main
 from fuaalborg.letting.ledger import Ledger
 from fuaalborg.reports import NO_CASES, SUPPRESSED, build_report
+from municipality_support import FJORDBY
 
-FJORDBY = Path(__file__).parent.parent / "docs" / "fjordby"
 README = Path(__file__).parent.parent / "README.md"
 
 
