@@ -1,7 +1,10 @@
-"""What the ledger tests share: a stand-in ranking made for a recorded vacancy's decision."""
+"""What the ledger tests share: a stand-in ranking made for a recorded vacancy's decision, and
+writers started in several processes at once."""
 
 from __future__ import annotations
 
+import multiprocessing
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -30,3 +33,25 @@ class Ranked:
             {"rank": range(1, len(ids) + 1), "applicant_id": ids,
              "list": lists or ["external"] * len(ids)}
         )
+
+
+#: Processes that start from the test's state (fork), as a letting system's workers would.
+FORK = multiprocessing.get_context("fork")
+
+
+def run_together(jobs: Sequence[tuple[Callable[..., None], tuple[Any, ...]]]) -> None:
+    """Run each ``(function, args)`` in its own process, all released at one moment.
+
+    Each function is called with ``*args, start, done``: it waits for the event
+    ``start``, then puts ``("ok", …)`` or ``("error", why)`` on the queue ``done``.
+    Fails the test unless every process says ``ok``.
+    """
+    start, done = FORK.Event(), FORK.Queue()
+    procs = [FORK.Process(target=function, args=(*args, start, done)) for function, args in jobs]
+    for proc in procs:
+        proc.start()
+    start.set()
+    results = [done.get(timeout=120) for _ in procs]
+    for proc in procs:
+        proc.join(timeout=60)
+    assert [r[0] for r in results] == ["ok"] * len(procs), results

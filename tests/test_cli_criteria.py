@@ -25,7 +25,6 @@ from click.testing import CliRunner
 import fuaalborg.cli.criteria as cli
 from fuaalborg.cli import main
 from fuaalborg.criteria import (
-    ApplicantField,
     ByColour,
     Criterion,
     LettingAgreement,
@@ -35,6 +34,7 @@ from fuaalborg.criteria import (
 )
 from fuaalborg.criteria.testing import load_plugin, synthetic_applicants
 from fuaalborg.tables import write_table
+from plugin_support import VOLUNTEER, volunteer_plugin
 from test_criteria_audit import cheating_plugin
 
 ON = dt.date(2024, 5, 1)
@@ -167,21 +167,8 @@ def test_audit_sample_reads_plugin_fields_with_their_declared_types(tmp_path: Pa
                                                                   monkeypatch: pytest.MonkeyPatch
                                                                   ) -> None:
     seen: list[str] = []
-
-    def volunteers(frame: pd.DataFrame) -> pd.Series[bool]:
-        seen.append(str(frame["volunteer"].dtype))
-        return frame["volunteer"].fillna(False).astype(bool)
-
-    field = ApplicantField("volunteer", "bool", "volunteers in the department",
-                           "frivillig i afdelingen", required=False, nullable=True)
-    plugin = types.SimpleNamespace(
-        __name__="vol",
-        register_applicant_fields=hookimpl(lambda: [field]),
-        register_criteria=hookimpl(
-            lambda: [Criterion("vol.volunteer", "Volunteers", {"volunteer"}, volunteers, BASIS)]
-        ),
-    )
-    sample = synthetic_applicants(300, seed=3, extra=[field])
+    plugin = volunteer_plugin(seen)
+    sample = synthetic_applicants(300, seed=3, extra=[VOLUNTEER])
     path = write_table(sample, tmp_path / "sample.csv", danish=True)
     monkeypatch.setattr(cli, "load", lambda **_: load_plugin(plugin))
     result = CliRunner().invoke(main, ["audit", "--sample", str(path), "--on", "2024-05-01"])

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import shutil
-import types
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +25,13 @@ import fuaalborg
 import fuaalborg.criteria
 from fuaalborg import Municipality
 from fuaalborg.cli import main
-from fuaalborg.criteria import Criterion, hookimpl
 from fuaalborg.criteria.testing import load_plugin
-from fuaalborg.criteria.vocabulary import ApplicantField
 from fuaalborg.errors import FuaalborgError
 from fuaalborg.letting.ledger import Ledger
 from fuaalborg.letting.registry import fingerprint_of
 from fuaalborg.reports.report import ReportInputError, build_report
 from municipality_support import FJORDBY
+from plugin_support import volunteer_plugin
 
 PERIOD = ("--from", "2024-01-01", "--to", "2024-12-31")
 
@@ -242,20 +240,7 @@ def test_the_reports_audit_reads_plugin_fields_with_their_declared_types(
     folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[str] = []
-
-    def volunteers(frame: pd.DataFrame) -> pd.Series[bool]:
-        seen.append(str(frame["volunteer"].dtype))
-        return frame["volunteer"].fillna(False).astype(bool)
-
-    field = ApplicantField("volunteer", "bool", "volunteers in the department",
-                           "frivillig i afdelingen", required=False, nullable=True)
-    plugin = types.SimpleNamespace(
-        __name__="vol",
-        register_applicant_fields=hookimpl(lambda: [field]),
-        register_criteria=hookimpl(lambda: [Criterion(
-            "vol.volunteer", "Volunteers", {"volunteer"}, volunteers,
-            "Almenboligloven § 60, stk. 1 (test)")]),
-    )
+    plugin = volunteer_plugin(seen)
     waiting = folder / "venteliste.csv"
     lines = waiting.read_text(encoding="utf-8-sig").splitlines()
     lines = [lines[0] + ";volunteer"] + [f"{line};{'ja' if i % 3 else 'nej'}"

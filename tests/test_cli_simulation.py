@@ -15,6 +15,9 @@ from fuaalborg import Municipality
 from fuaalborg.cli import main
 from fuaalborg.cli.simulate import simulation_section
 
+#: A quick simulation: one year, three runs.
+_ONE_YEAR = ("simulate", "--years", "1", "--runs", "3")
+
 
 def test_json_output_is_one_object_and_reproducible() -> None:
     runner = CliRunner()
@@ -32,25 +35,10 @@ def test_json_output_is_one_object_and_reproducible() -> None:
 
 def test_text_output_comparison_and_figure(tmp_path: Path) -> None:
     figure = tmp_path / "compare.png"
-    result = CliRunner().invoke(
-        main,
-        [
-            "simulate",
-            "--years",
-            "1",
-            "--runs",
-            "3",
-            "--seed",
-            "1",
-            "--scenario",
-            "agreement",
-            "--compare",
-            "no-exemptions",
-            "-o",
-            str(figure),
-            "--quiet",
-        ],
-    )
+    result = CliRunner().invoke(main, [
+        *_ONE_YEAR, "--seed", "1", "--scenario", "agreement", "--compare", "no-exemptions",
+        "-o", str(figure), "--quiet",
+    ])
     assert result.exit_code == 0, result.output
     assert "seed 1" in result.output
     assert "counters start at zero" in result.output
@@ -66,23 +54,9 @@ def test_compare_as_json_and_scenario_file(tmp_path: Path) -> None:
         '[[referral.share.values]]\nfrom = 2010-01-01\nvalue = "1/2"\nreference = "x"\n',
         encoding="utf-8",
     )
-    result = CliRunner().invoke(
-        main,
-        [
-            "simulate",
-            "--years",
-            "1",
-            "--runs",
-            "3",
-            "--seed",
-            "2",
-            "--compare",
-            str(path),
-            "--json",
-            "--start",
-            "2025-01-01",
-        ],
-    )
+    result = CliRunner().invoke(main, [
+        *_ONE_YEAR, "--seed", "2", "--compare", str(path), "--json", "--start", "2025-01-01",
+    ])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["other"]["scenario"] == "mine"

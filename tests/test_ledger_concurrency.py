@@ -13,7 +13,6 @@ may be lost or recorded twice, and the counters must equal a recount.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import os
 import signal
 from collections.abc import Callable
@@ -27,6 +26,7 @@ from hypothesis import strategies as st
 
 from fuaalborg.letting.ledger import Ledger
 from fuaalborg.letting.routing import Counters
+from ledger_support import FORK, run_together
 
 WORKERS = 4
 DEPARTMENTS = {"A": "green", "B": "yellow", "R": "red"}
@@ -44,7 +44,6 @@ REGISTRY["organisation_cvr"] = REGISTRY["department_id"].map(ORGANISATIONS)
 DWELLINGS = {
     ("A", "family"): "A1", ("A", "bab"): "AB", ("B", "family"): "B1", ("R", "family"): "R1",
 }
-_FORK = multiprocessing.get_context("fork")
 
 Vacancy = tuple[str, str, str, int]  # department, kind, vacancy id, day offset
 
@@ -92,18 +91,6 @@ def _oracle(events: list[dict[str, Any]]) -> tuple[dict[str, tuple[Any, ...]],
     counters = {d: Counters(referral.get(d, 0), letting.get(d, 0), letting.get(d, 0))
                 for d in DEPARTMENTS}
     return out, counters
-
-
-def _run_workers(target: str, work: list[list[Vacancy]]) -> None:
-    start, done = _FORK.Event(), _FORK.Queue()
-    procs = [_FORK.Process(target=_worker, args=(target, part, start, done)) for part in work]
-    for proc in procs:
-        proc.start()
-    start.set()
-    results = [done.get(timeout=120) for _ in procs]
-    for proc in procs:
-        proc.join(timeout=60)
-    assert [r[0] for r in results] == ["ok"] * len(procs), results
 
 
 def _check(target: str, work: list[list[Vacancy]]) -> None:
@@ -170,7 +157,7 @@ def test_concurrent_writers_count_exactly_as_the_law_in_seq_order(
 ) -> None:
     target = _target(kind, tmp_path_factory.mktemp(kind), request)
     Ledger.create(target, REGISTRY).close()
-    _run_workers(target, work)
+    run_together([(_worker, (target, part)) for part in work])
     _check(target, work)
 
 
@@ -193,7 +180,7 @@ def test_a_writer_killed_mid_stream_loses_no_acknowledged_vacancy(
     Ledger.create(target, REGISTRY.assign(department_id=merged,
                                           organisation_cvr="org-" + merged)).close()
     read, write = os.pipe()
-    child = _FORK.Process(target=_crash_writer, args=(target, write))
+    child = FORK.Process(target=_crash_writer, args=(target, write))
     child.start()
     os.close(write)
     acknowledged: list[str] = []

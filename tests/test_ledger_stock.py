@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import multiprocessing
 import shutil
 import time
 import warnings
@@ -34,10 +33,10 @@ from fuaalborg.letting.events import encode
 from fuaalborg.letting.ledger import Ledger, RentDiffersWarning
 from fuaalborg.letting.routing import Counters
 from fuaalborg.letting.stock import compare_registries
+from ledger_support import run_together
 from municipality_support import FJORDBY
 
 ORG = "31831814"
-_FORK = multiprocessing.get_context("fork")
 
 
 def _table(rows: list[tuple[str, str, str]], org: str = ORG) -> pd.DataFrame:
@@ -473,16 +472,7 @@ def test_writers_in_several_processes_count_on_across_a_change(
          for i in range(12)]
         for w in range(4)
     ]
-    start, done = _FORK.Event(), _FORK.Queue()
-    procs = [_FORK.Process(target=_writer, args=(target, part, start, done)) for part in work]
-    procs.append(_FORK.Process(target=_updater, args=(target, start, done)))
-    for proc in procs:
-        proc.start()
-    start.set()
-    results = [done.get(timeout=120) for _ in procs]
-    for proc in procs:
-        proc.join(timeout=60)
-    assert [r[0] for r in results] == ["ok"] * len(procs), results
+    run_together([*((_writer, (target, part)) for part in work), (_updater, (target,))])
     with Ledger.open(target, readonly=True) as ledger:
         ledger.verify()
         events = ledger.events()
