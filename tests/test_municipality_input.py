@@ -182,6 +182,21 @@ def test_the_ranking_reads_the_waiting_list_with_the_own_bounds(folder: Path) ->
              parameters=MunicipalitySettings(name="x").parameters)
 
 
+def test_a_ranking_through_the_ledger_reads_the_waiting_list_with_the_own_bounds(
+    folder: Path, tmp_path: Path
+) -> None:
+    _add_bounds(folder, rooms=30)
+    set_cell(folder / "venteliste.csv", 3, "mindst_rum", "25")  # above the bundled 20 rooms
+    municipality = Municipality.from_folder(folder, applicants=APPLICANTS)
+    with Ledger.create(tmp_path / "l.jsonl", municipality) as ledger:
+        ledger.record_vacancy("V1", "D004-001", "D004", "family", ON, 3319.0, 1,
+                              colour="green")
+        opened = ledger.rank("V1", municipality.applicants, municipality=municipality)
+        bound = ledger.rank("V1", municipality.applicants)  # the municipality it was made with
+    for ranking in (opened, bound):
+        assert len(ranking.frame) + len(ranking.ineligible) == len(municipality.applicants)
+
+
 # ---------------------------------------------------------------------------
 # 3. A rent an order of magnitude from the table's is refused; a smaller difference warned
 

@@ -389,6 +389,11 @@ class Municipality:
         """The bundled parameters with ``municipality.toml``'s need and bounds on top."""
         return _parameters(self.settings)
 
+    def parameters_over(self, base: ParameterSet) -> ParameterSet:
+        """``base`` (a scenario's or a ledger's parameters) with ``municipality.toml``'s need
+        and bounds on top: the municipality's own settings win wherever it states them."""
+        return _parameters(self.settings, base)
+
     def referral_need(
         self, on: dt.date | str, parameters: ParameterSet | None = None
     ) -> ReferralNeed | None:
@@ -600,8 +605,11 @@ class Municipality:
         return rows.iloc[0]
 
 
-def _parameters(settings: MunicipalitySettings | None) -> ParameterSet:
-    base = load_parameters()
+def _parameters(
+    settings: MunicipalitySettings | None, base: ParameterSet | None = None
+) -> ParameterSet:
+    """``base`` (default: the bundled parameters) with ``settings``' need and bounds on top."""
+    base = base if base is not None else load_parameters()
     layer = settings.layer() if settings else {}
     if not layer:
         return base

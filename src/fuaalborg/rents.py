@@ -129,7 +129,8 @@ def rent_difference(
 ) -> RentDifference | None:
     """How ``given`` differs from the dwellings table's rent ``table``; ``None`` if they agree.
 
-    Rents agree to the øre (a difference under 0.005 kr. is none). The plausible
+    Rents agree to the øre (a difference under 0.005 kr. is none), and a table rent of
+    0 or less states no rent to compare with (``None``). The plausible
     factor is ``bounds.rent_ratio_to_table`` in force on ``on`` in ``parameters``
     (default: the bundled ones; a municipality's ``municipality.toml`` ``[bounds]``
     raises it).
@@ -142,8 +143,10 @@ def rent_difference(
     (10.0, False)
     >>> rent_difference(3800.0, 3800.0, dt.date(2024, 6, 1)) is None
     True
+    >>> rent_difference(3800.0, 0.0, dt.date(2024, 6, 1)) is None  # the table states no rent
+    True
     """
-    if abs(given - table) < 0.005:
+    if abs(given - table) < 0.005 or table <= 0:
         return None
     params = parameters or load_parameters()
     limit = float(params.get(RENT_RATIO_BOUND, on, warn=False))

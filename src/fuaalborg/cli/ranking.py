@@ -205,7 +205,7 @@ def _check_table(
             "where it was rebuilt, correct the dwellings table)")
     differs = None if rent is None else rent_difference(
         rent, table["monthly_rent_dkk"], day, municipality.parameters)
-    if differs is not None and not differs.plausible and table["monthly_rent_dkk"] > 0:
+    if differs is not None and not differs.plausible:
         refused.append(f"--rent {differs.describe(dwelling)}")
         differs = None
     if refused:

@@ -385,6 +385,20 @@ class Ledger:
         # municipality's own (its municipality.toml's [bounds]), else the ledger's
         self._table_bounds: ParameterSet | None = None
 
+    def _use_table(self, municipality: Municipality | pd.DataFrame | None) -> None:
+        """Check rooms and rents against ``municipality``'s dwellings table, with the sanity
+        bounds of its ``municipality.toml`` on top of the ledger's parameters."""
+        self._table = _rooms_and_rents(municipality)
+        self._table_bounds = (municipality.parameters_over(self._params)
+                              if isinstance(municipality, Municipality) else None)
+
+    def _parameters_with(self, municipality: Municipality | None) -> ParameterSet:
+        """The ledger's parameters with the ``municipality.toml`` need and bounds of
+        ``municipality`` (else of the municipality it was opened with) on top."""
+        if municipality is not None:
+            return municipality.parameters_over(self._params)
+        return self._table_bounds or self._params
+
     # -- construction -------------------------------------------------------
 
     @classmethod
@@ -470,8 +484,7 @@ class Ledger:
         store = open_store(target, project, create=[encode(header)[:-1]], wait=wait)
         ledger = cls(store, parameters or load_parameters(), _token=_TOKEN)
         own = municipality if isinstance(municipality, Municipality) else None
-        ledger._table = _rooms_and_rents(municipality)
-        ledger._table_bounds = own.parameters if own is not None else None
+        ledger._use_table(municipality)
         ledger._colour_source = colour_source or (
             StepModelColours(own) if own is not None else None)
         return ledger
@@ -514,8 +527,7 @@ class Ledger:
             meta = store.meta()
             if municipality is not None:
                 ledger._check_municipality(municipality)
-                ledger._table = _rooms_and_rents(municipality)
-                ledger._table_bounds = municipality.parameters
+                ledger._use_table(municipality)
             if getattr(colour_source, "fingerprint", None) is not None:
                 check_colour_source(colour_source, ledger.fingerprint, meta.municipality,
                                     store.target)
@@ -996,7 +1008,7 @@ class Ledger:
         differs = rent_difference(rent, table_rent, on, self._table_bounds or self._params)
         if differs is None:
             return None
-        if not differs.plausible and table_rent > 0:  # a table without a rent says nothing
+        if not differs.plausible:
             problems.append(Problem("monthly_rent_dkk", differs.describe(dwelling)))
             return None
         return (f"monthly_rent_dkk {differs.describe(dwelling)}; recorded as given "
@@ -1251,9 +1263,7 @@ class Ledger:
                     counters=[*(("department", d) for d in departments),
                               *(("organisation", o) for o in organisations_locked)])
         self._stock_history()
-        self._table = _rooms_and_rents(municipality)
-        self._table_bounds = (
-            municipality.parameters if isinstance(municipality, Municipality) else None)
+        self._use_table(municipality)
         return change
 
     # -- corrections --------------------------------------------------------------
@@ -1509,7 +1519,8 @@ class Ledger:
         return rank(
             applicants, vacancy, registry=registry, on=on, route=route, turn=turn,
             top=top, municipality=municipality, colour=colour,
-            organisation_cvr=organisation_cvr, agreement=agreement, parameters=self._params,
+            organisation_cvr=organisation_cvr, agreement=agreement,
+            parameters=self._parameters_with(municipality),
         )
 
     def rank_many(
@@ -1548,7 +1559,7 @@ class Ledger:
                 route=[bases[i][1] for i in now_],
                 turn=[bases[i][2] for i in now_],
                 municipality=municipality, colours=colours, organisation_cvr=organisation_cvr,
-                agreement=agreement, parameters=self._params,
+                agreement=agreement, parameters=self._parameters_with(municipality),
             )
             for i, ranking in zip(now_, ranked, strict=True):
                 out[i] = ranking
