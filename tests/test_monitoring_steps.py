@@ -361,6 +361,10 @@ def test_outputs_are_written_atomically_and_flag_ethnicity(tmp_path: Path) -> No
     view = overview(placement)
     assert view["department_id"].tolist() == ["D000"]
     assert "notice" in view.attrs
+    # a Danish overview carries the notice in Danish, as its reasons
+    from fuaalborg.monitoring.steps import ETHNICITY_NOTICE_DA
+
+    assert overview(placement, lang="da").attrs["notice"] == ETHNICITY_NOTICE_DA
     socio = SOCIO.place(deps, ind, lists, ON)
     assert not socio.frame["ethnicity_indicator"].any()
     assert socio.notice is None

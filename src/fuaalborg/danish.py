@@ -30,8 +30,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-__all__ = ["BOOLEAN", "HEADERS", "VALUES", "VALUE_COLUMNS", "header", "value"]
+if TYPE_CHECKING:
+    from fuaalborg._types import Language
+
+__all__ = ["BOOLEAN", "HEADERS", "VALUES", "VALUE_COLUMNS", "header", "value", "value_in"]
 
 #: Canonical column name -> Danish header. Each column has one header wherever it appears.
 HEADERS: Mapping[str, str] = {
@@ -328,6 +332,8 @@ VALUES: Mapping[str, str] = {
     # protected columns shuffled, replaced by synthetic values, removed; its rows reordered);
     # "syntetisk" is left to the example municipality's name, which outputs are checked for
     "criterion": "kriterium",
+    # the other kind of a step's test (the audit's words share the "kind" column)
+    "condition": "betingelse",
     "agreement": "aftale",
     "shuffled": "blandet",
     "synthetic": "erstattet",
@@ -384,3 +390,13 @@ def header(name: str) -> str:
 def value(canonical: str) -> str:
     """The Danish form of a closed-set value (unchanged when the glossary lacks it)."""
     return VALUES.get(canonical, canonical)
+
+
+def value_in(canonical: str, lang: Language) -> str:
+    """A closed-set value as an output in ``lang`` shows it: :func:`value` in Danish, the
+    canonical English word itself in English.
+
+    >>> value_in("red", "da"), value_in("red", "en")
+    ('rød', 'red')
+    """
+    return value(canonical) if lang == "da" else canonical

@@ -287,10 +287,6 @@ class ProblemLike(Protocol):
 _P = TypeVar("_P", bound=ProblemLike)
 
 
-def _count(n: int) -> str:
-    return counted(n, "problem")
-
-
 def _line(problem: ProblemLike, words: Wording) -> str:
     where = words.name(problem.where)
     text = f"{where}: {problem.what}" if where else problem.what
@@ -342,7 +338,7 @@ def format_problems(
         lines = [f"  - {_line(p, words)}" for p in shown]
     if n > len(shown):
         lines.append(f"  … and {n - len(shown)} more (see .problems or .to_frame())")
-    return "\n".join([head.replace("{count}", _count(n)), *lines])
+    return "\n".join([head.replace("{count}", counted(n, "problem")), *lines])
 
 
 def _restore(cls: type[ProblemsError[Any]], args: tuple[Any, ...], state: dict[str, Any]) -> Any:

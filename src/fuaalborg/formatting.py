@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fuaalborg._types import Language
 
-__all__ = ["counted", "format_value"]
+__all__ = ["counted", "format_value", "kroner"]
 
 
 def format_value(value: Any, lang: Language | None = None) -> str:
@@ -90,10 +90,10 @@ _YES_NO: dict[Language, tuple[str, str]] = {"da": ("ja", "nej"), "en": ("yes", "
 
 
 def _word(text: str, lang: Language) -> str:
-    """A word of a closed vocabulary in ``lang`` (:func:`fuaalborg.danish.value`)."""
-    from fuaalborg import danish
+    """A word of a closed vocabulary in ``lang`` (:func:`fuaalborg.danish.value_in`)."""
+    from fuaalborg.danish import value_in
 
-    return danish.value(text) if lang == "da" else text
+    return value_in(text, lang)
 
 
 def _readable(value: Any, lang: Language, level: int) -> str:
@@ -141,3 +141,13 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     ``plural`` is the noun's plural where it is not ``noun + "s"``.
     """
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def kroner(value: float, lang: Language = "da") -> str:
+    """An amount of kroner: whole kroner, or with øre where it has them, in ``lang``'s way.
+
+    >>> kroner(6500), kroner(6499.5), kroner(6499.5, "en")
+    ('6.500', '6.499,50', '6,499.50')
+    """
+    text = f"{value:,.0f}" if round(value, 2) == round(value) else f"{value:,.2f}"
+    return text.translate(str.maketrans(",.", ".,")) if lang == "da" else text

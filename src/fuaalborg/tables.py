@@ -65,7 +65,7 @@ from fuaalborg import errors as _errors
 from fuaalborg._types import Language
 from fuaalborg.errors import MAX_PROBLEM_LINES as MAX_PROBLEM_LINES  # where it was before
 from fuaalborg.errors import ValidationError
-from fuaalborg.formatting import format_value
+from fuaalborg.formatting import counted, format_value
 from fuaalborg.personal_data import CPR_MARKER, PERSONAL_MARKER, hide_cpr, looks_like_cpr
 
 if TYPE_CHECKING:
@@ -304,7 +304,7 @@ class TableValidationError(_errors.ProblemsError[TableProblem], ValidationError)
         """The message: the problems of one table, or of each table under its own head."""
         if len(self.tables) == 1:
             return super().worded(words)
-        lines = [self.head.replace("{count}", _counted(len(self.problems)))]
+        lines = [self.head.replace("{count}", counted(len(self.problems), "problem"))]
         room = MAX_PROBLEM_LINES  # problem lines left to list, over all the tables
         for table in self.tables:
             group = [p for p in self.problems if p.table == table]
@@ -312,15 +312,11 @@ class TableValidationError(_errors.ProblemsError[TableProblem], ValidationError)
             if room > 0:
                 text = _errors.format_problems(group, head=head, words=words, limit=room)
             else:
-                text = (f"{head.replace('{count}', _counted(len(group)))}\n"
+                text = (f"{head.replace('{count}', counted(len(group), 'problem'))}\n"
                         f"  … {len(group)} not listed (see .problems or .to_frame())")
             room -= len(group)
             lines.extend("  " + line for line in text.splitlines())
         return "\n".join(lines)
-
-
-def _counted(n: int) -> str:
-    return f"{n} problem{'' if n == 1 else 's'}"
 
 
 def _without_cpr(problem: TableProblem) -> TableProblem:

@@ -28,6 +28,7 @@ from fuaalborg.cli._common import (
 )
 from fuaalborg.danish import value as danish_value
 from fuaalborg.errors import FuaalborgError, Remedy, Wording
+from fuaalborg.formatting import kroner
 from fuaalborg.model import COLOURS
 from fuaalborg.municipality import (
     SETTINGS_FILE,
@@ -42,13 +43,6 @@ if TYPE_CHECKING:
     from fuaalborg.letting.ranking import Ranking
 
 __all__ = ["COMMANDS", "rank_command", "ranking_section"]
-
-
-def _kr(value: float) -> str:
-    """An amount of kroner in the Danish form: 6.500, or 6.499,50."""
-    if float(value).is_integer():
-        return number(value)
-    return f"{value:,.2f}".translate(str.maketrans(",.", ".,"))
 
 
 # -- fuaalborg rank --------------------------------------------------------------------
@@ -233,7 +227,7 @@ def _header(ranking: Any, municipality: Municipality | None) -> str:
     )
     return (
         f"{where} {vacancy.department_id}{colour}{dwelling}, {rooms}{facts}, "
-        f"{_kr(vacancy.monthly_rent_dkk)} kr./month, {ranking.on.isoformat()}: "
+        f"{kroner(vacancy.monthly_rent_dkk)} kr./month, {ranking.on.isoformat()}: "
         f"{ranking.route} letting, {turn}; {number(ranking.eligible_count)} eligible, "
         f"{counted(len(ranking.ineligible), 'row')} not eligible"
     )
@@ -575,7 +569,7 @@ def _condition_section(municipality: Municipality, applicants: Any, colours: Any
             return [*lines, f"    not available: {exc}".splitlines()[0]]
     lines.append(
         f"  green department {dep}, dwelling {vacancy.dwelling_id}, ground floor, "
-        f"{counted(vacancy.rooms, 'room')}, {_kr(vacancy.monthly_rent_dkk)} kr./month: "
+        f"{counted(vacancy.rooms, 'room')}, {kroner(vacancy.monthly_rent_dkk)} kr./month: "
         f"{number(ranking.eligible_count)} eligible"
     )
     lines.extend("    " + line for line in _show_frame(ranking.table()))

@@ -17,6 +17,7 @@ import attrs
 
 from fuaalborg import danish
 from fuaalborg._types import Language
+from fuaalborg.formatting import kroner
 from fuaalborg.records import RankingBasis
 
 if TYPE_CHECKING:
@@ -251,12 +252,6 @@ _T: dict[str, dict[str, str]] = {
 }
 
 
-def _money(value: float, lang: Language) -> str:
-    """An amount in kroner: whole kroner, or with øre where it has them (5.000,50 in Danish)."""
-    text = f"{value:,.0f}" if round(value, 2) == round(value) else f"{value:,.2f}"
-    return text.translate(str.maketrans(",.", ".,")) if lang == "da" else text
-
-
 def _title(basis: RankingBasis, index: int, lang: Language) -> str:
     crit = basis.criteria[index]
     return crit.title_da if lang == "da" and crit.title_da else crit.title
@@ -291,7 +286,7 @@ def reasons_text(terms: Terms, row: Row, lang: Language) -> str:
         elif name == "fewer_rooms_than_wished":
             values = {"want": row.min_rooms}
         elif name == "rent_above_wish":
-            values = {"limit": _money(float(row.max_rent_dkk or 0), lang)}
+            values = {"limit": kroner(float(row.max_rent_dkk or 0), lang)}
         elif name == "s51c" and terms.s51c is not None:
             rule = terms.s51c
             values = {"provision": rule.provision, "area": rule.area_term,
@@ -309,7 +304,7 @@ def explain(
     common = {
         "dep": vac.department_id,
         "rooms": vac.rooms,
-        "rent": _money(vac.monthly_rent_dkk, lang),
+        "rent": kroner(vac.monthly_rent_dkk, lang),
         "on": basis.on.isoformat(),
     }
     if standing is None:
@@ -324,7 +319,7 @@ def explain(
     if basis.route == "flexible":
         lines.append(_T["flexible"][lang])
         if terms.mandatory_flexible and basis.colour is not None:
-            colour = danish.value(basis.colour) if lang == "da" else basis.colour
+            colour = danish.value_in(basis.colour, lang)
             lines.append(_T["mandatory"][lang].format(colour=colour))
     else:
         lines.append(_T["ordinary"][lang])

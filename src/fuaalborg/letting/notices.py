@@ -56,7 +56,7 @@ __all__ = ["NOTICES_FROM_MUNICIPALITY", "NOTICE_CODES", "Notice", "NoticeCode"]
 
 #: What a notice says: one of :data:`NOTICE_CODES`.
 NoticeCode = Literal["s51c_not_checked", "s51c_rows_unchecked", "department_elsewhere"]
-#: The notices a ranking gives, in the order it gives them.
+#: The notices a ranking can give (it gives a department elsewhere first, then § 51 c's).
 NOTICE_CODES: tuple[NoticeCode, ...] = get_args(NoticeCode)
 
 #: Notices that compare the waiting list with the municipality's tables. A decision

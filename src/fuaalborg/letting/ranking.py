@@ -1186,7 +1186,7 @@ class Ranking:
         #: What the ranking could not check from this waiting list, or noticed, in English:
         #: :meth:`notice_texts` gives them in Danish, the decision record as codes
         #: (:attr:`RankingRecord.notices <fuaalborg.records.RankingRecord.notices>`).
-        self.notices: tuple[str, ...] = tuple(n.text("en") for n, _rows in self._noted)
+        self.notices: tuple[str, ...] = self.notice_texts("en")
         self.frame = self._frame(selected)
 
     # -- plain facts ----------------------------------------------------------

@@ -107,8 +107,9 @@ def overview(
     out = out.sort_values(
         ["organisation", "step", "department_id"], ascending=[True, False, True], kind="stable"
     ).reset_index(drop=True)
-    if placement.notice:
-        out.attrs["notice"] = placement.notice
+    notice = placement.notice_in(lang or "en")
+    if notice:
+        out.attrs["notice"] = notice
     return out
 
 

@@ -1013,7 +1013,7 @@ def _reason(
         return _REASON_WORDS[key][lang].format(*args)
 
     def word(canonical: str) -> str:
-        return danish.value(canonical) if lang == "da" else canonical
+        return danish.value_in(canonical, lang)
 
     step = steps[int(rec["step"])]
     basis = BASES[int(rec["basis"])]

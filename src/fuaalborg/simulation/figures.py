@@ -68,7 +68,7 @@ def _need_and_years(ax: Any, result: SimulationResult) -> float:
 
 def _no_need(result: SimulationResult) -> str:
     """A title's last line where no need is stated (else empty)."""
-    if any(need is not None for need in result.need_by_year):
+    if result.has_need:
         return ""
     return "\nno yearly need of the referral is stated (municipality.toml [referral_need])"
 

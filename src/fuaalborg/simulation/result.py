@@ -365,11 +365,9 @@ def _signed(value: float, pct: bool) -> str:
     return f"{value:+.1%}" if pct else f"{value:+,.1f}"
 
 
-def _why_none(metric: str) -> str:
-    """Why a metric has no value in a year (a share whose base is 0)."""
-    if metric == "waiting_list_cheap_share":
-        return "no cheap vacancy in the year in a run of either scenario"
-    return "the need is 0 or none is stated"
+#: Why a compared metric has no value in a year: of the metrics a comparison shows, only
+#: the cheap dwellings' waiting-list share can have none (a share whose base is 0).
+_NO_VALUE = "no cheap vacancy in the year in a run of either scenario"
 
 
 def _cell(values: FloatArray, pct: bool) -> str:
@@ -485,7 +483,7 @@ class ScenarioComparison:
             for y, label in enumerate(base.year_labels):
                 if not math.isfinite(d["mean"][y]):
                     out.append(f"  {name} {label}: — (no value to compare: "
-                               f"{_why_none(name)})")
+                               f"{_NO_VALUE})")
                     continue
                 low, high = _signed(d["ci95_low"][y], pct), _signed(d["ci95_high"][y], pct)
                 spread = (
