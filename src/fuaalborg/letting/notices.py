@@ -71,7 +71,6 @@ _PARAMETERS: dict[str, tuple[str, ...]] = {
     "s51c_rows_unchecked": ("provision", "rows"),
     "department_elsewhere": ("rows", "municipality"),
 }
-_OPTIONAL = ("rows", "provision", "area", "municipality")
 
 #: The sentences: (code, whether about one applicant) -> language -> template.
 _T: dict[tuple[str, bool], dict[str, str]] = {
@@ -150,8 +149,8 @@ class Notice:
         problems = [f"needs {name}" for name in wanted if getattr(self, name) is None]
         problems += [
             f"takes no {name}"
-            for name in _OPTIONAL
-            if name not in wanted and getattr(self, name) is not None
+            for name in attrs.fields_dict(Notice)  # the code, then every parameter
+            if name not in (*wanted, "code") and getattr(self, name) is not None
         ]
         if self.rows is not None and (
             isinstance(self.rows, bool) or not isinstance(self.rows, int) or self.rows < 1

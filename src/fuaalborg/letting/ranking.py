@@ -1437,6 +1437,15 @@ class Ranking:
         """The ranking's notices in words, in Danish or English (:attr:`notices`: English)."""
         return tuple(n.text(lang) for n, _rows in self._noted)
 
+    def _rows_of_applicant(self, applicant_id: object) -> npt.NDArray[np.intp]:
+        """The waiting-list rows of the applicant; refused when the id is on none."""
+        rows = self._wl.rows_of(applicant_id)
+        if not len(rows):
+            raise ApplicantNotFoundError(
+                "the applicant id asked for is not on the waiting list that was ranked"
+            )
+        return rows
+
     def notices_about(self, applicant_id: object) -> tuple[Notice, ...]:
         """The notices that concern the applicant's own rows, in the ranking's order.
 
@@ -1447,11 +1456,7 @@ class Ranking:
         <fuaalborg.letting.notices.Notice.about_applicant>` says what each
         means for the applicant.
         """
-        rows = self._wl.rows_of(applicant_id)
-        if not len(rows):
-            raise ApplicantNotFoundError(
-                "the applicant id asked for is not on the waiting list that was ranked"
-            )
+        rows = self._rows_of_applicant(applicant_id)
         return tuple(
             notice for notice, concerned in self._noted
             if concerned is None or bool(np.isin(rows, concerned).any())
@@ -1531,11 +1536,7 @@ class Ranking:
         """
         if lang not in ("da", "en"):
             raise ValidationError(f"lang must be 'da' or 'en', got {lang!r}")
-        rows = self._wl.rows_of(applicant_id)
-        if not len(rows):
-            raise ApplicantNotFoundError(
-                "the applicant id asked for is not on the waiting list that was ranked"
-            )
+        rows = self._rows_of_applicant(applicant_id)
         facts = [self._row(int(r)) for r in rows]
         return _explain.explain(self._terms(), facts, self._standing(rows), lang)
 

@@ -397,7 +397,7 @@ def r4(ctx: Context, evictions: pd.DataFrame | None) -> list[ReportTable]:
 
 def notice(placement: Placement, lang: Language) -> str:
     """The placement's notice on an ethnicity indicator in ``lang`` (empty without one)."""
-    return label("ethnicity_notice", lang) if placement.notice else ""
+    return placement.notice_in(lang) or ""
 
 
 #: The R5 columns whose values are words of a closed set, shown in the report's language.
