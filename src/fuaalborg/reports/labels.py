@@ -20,7 +20,7 @@ from fuaalborg._types import LANGUAGES as LANGUAGES
 from fuaalborg._types import Language as Language
 from fuaalborg.errors import ValidationError
 from fuaalborg.model import COLOURS
-from fuaalborg.monitoring.steps import BASES
+from fuaalborg.monitoring.steps import BASES, ETHNICITY_NOTICE, ETHNICITY_NOTICE_DA
 from fuaalborg.specs import DESIGNATIONS
 
 __all__ = ["LANGUAGES", "Language", "either", "label", "language"]
@@ -221,6 +221,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "flexible_share": ("Andel fleksibelt udlejet", "Share let flexibly"),
     "group": ("Prioritetsgruppe/kriterium", "Priority group/criterion"),
     "group_n": ("Gruppe {n}", "Group {n}"),
+    # the placement's notice on an ethnicity indicator (sections take it from the placement)
+    "ethnicity_notice": (ETHNICITY_NOTICE_DA, ETHNICITY_NOTICE),
     "no_group": ("Ingen gruppe opfyldt", "No group met"),
     "evictions": ("Fogedsager", "Evictions"),
     "green": ("Grøn", "Green"),
