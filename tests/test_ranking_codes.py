@@ -149,14 +149,15 @@ def test_the_record_is_the_ranking_s_basis_and_the_outcome() -> None:
     assert (r.basis.route, r.basis.turn, r.basis.designation) == ("ordinary", "internal", "udsat")
     assert RankingRecord.of(
         r.basis, input=r.record.input, top=None, eligible=2, ineligible=0, ranked=("b", "a"),
-        library_version=r.record.library_version,
+        library_version=r.record.library_version, bounds=r.record.bounds,
     ) == r.record
-    # the record's JSON keeps the keys records have always had, and now the notices
+    # the record's JSON keeps the keys records have always had, and now the notices and
+    # the sanity bounds the list was checked against
     assert set(r.record.to_dict()) == {
         "vacancy", "on", "route", "route_basis", "turn", "turn_basis", "colour", "colour_basis",
         "organisation_cvr", "agreement", "criteria", "parameters", "plugins", "input", "top",
         "eligible", "ineligible", "ranked", "library_version", "schema", "designation",
-        "notices",
+        "notices", "bounds",
     }
 
 

@@ -16,10 +16,10 @@ and back; :func:`fuaalborg.replay`
 (:mod:`fuaalborg.letting.replay`) ranks the same waiting list again under the
 recorded terms and lists every difference.
 
-The format is :data:`SCHEMA`. Its ``notices`` came later than its other fields:
-a record without them (written by release 0.1) still loads and replays, with
-``notices`` ``None`` — not recorded, which is not the same as none
-(``[]``).
+The format is :data:`SCHEMA`. Its ``notices`` and ``bounds`` came later than its
+other fields: a record without them (written by release 0.1, or before records
+kept the bounds) still loads and replays, with ``None`` — not recorded, which
+is not the same as none (``[]``).
 
 >>> import datetime as dt
 >>> from fuaalborg.letting.vacancy import Vacancy
@@ -222,8 +222,15 @@ class RankingRecord(RankingBasis):
     their parameters, in the ranking's order — what it could not check, or
     noticed; :meth:`notice_texts` words them. ``None`` means not recorded: a
     record written before records kept them (its JSON has no ``notices``); a
-    ranking without notices records ``()``. The fields after the basis's are
-    keyword-only.
+    ranking without notices records ``()``. ``bounds`` are the sanity bounds
+    (``bounds.*``) the waiting list's columns were checked against, each value
+    with its reference and period as in force when the list was checked — the
+    bundled ones, or a municipality's own (its ``municipality.toml``'s
+    ``[bounds]``) or a parameter layer's: :func:`fuaalborg.replay` checks the
+    list against them again, so that a list a ranking accepted replays without
+    the municipality. ``None`` means not recorded (a record written before
+    records kept them, checked against the bundled bounds of its day). The
+    fields after the basis's are keyword-only.
     """
 
     input: InputFingerprint
@@ -234,6 +241,7 @@ class RankingRecord(RankingBasis):
     library_version: str
     schema: str = SCHEMA
     notices: tuple[Notice, ...] | None = None
+    bounds: tuple[ParameterUse, ...] | None = None
 
     @classmethod
     def of(
@@ -247,12 +255,17 @@ class RankingRecord(RankingBasis):
         ranked: tuple[str, ...],
         library_version: str,
         notices: tuple[Notice, ...] = (),
+        bounds: tuple[ParameterUse, ...] | None = None,
     ) -> RankingRecord:
-        """The record of a ranking on ``basis`` with this outcome."""
+        """The record of a ranking on ``basis`` with this outcome.
+
+        ``bounds``: the sanity bounds the waiting list was checked against
+        (``None``: not recorded).
+        """
         return cls(
             **_fields_of(basis), input=input, top=top, eligible=eligible,
             ineligible=ineligible, ranked=ranked, library_version=library_version,
-            notices=tuple(notices),
+            notices=tuple(notices), bounds=None if bounds is None else tuple(bounds),
         )
 
     def notice_texts(self, lang: Language = "da") -> tuple[str, ...] | None:
@@ -312,13 +325,17 @@ def _make_converter() -> cattrs.Converter:
 
     conv.register_structure_hook(dt.date, _date)
     # a notice lists only the parameters its code takes; a record written before
-    # records kept notices has no "notices" (None), and is written back the same way
+    # records kept notices (or bounds) has no "notices" ("bounds"), None, and is
+    # written back the same way
     conv.register_unstructure_hook(
         Notice, make_dict_unstructure_fn(Notice, conv, _cattrs_omit_if_default=True)
     )
     conv.register_unstructure_hook(
         RankingRecord,
-        make_dict_unstructure_fn(RankingRecord, conv, notices=override(omit_if_default=True)),
+        make_dict_unstructure_fn(
+            RankingRecord, conv, notices=override(omit_if_default=True),
+            bounds=override(omit_if_default=True),
+        ),
     )
     return conv
 

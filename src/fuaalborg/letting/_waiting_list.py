@@ -113,6 +113,18 @@ def _vocabulary() -> dict[str, Column]:
     return columns
 
 
+@functools.cache
+def bound_names() -> tuple[str, ...]:
+    """The sanity bounds (``bounds.*``) a waiting list's declared columns are checked against.
+
+    Sorted; the ranking's record keeps their values
+    (:attr:`~fuaalborg.records.RankingRecord.bounds`), so that replay checks the list
+    against them again.
+    """
+    names = {n for col in _vocabulary().values() for n in (col.lower_bound, col.bound)}
+    return tuple(sorted(n for n in names if n is not None))
+
+
 def _spec(columns: Iterable[Column]) -> TableSpec:
     """A spec of some waiting-list columns: a table of persons, as the waiting list's spec is."""
     try:

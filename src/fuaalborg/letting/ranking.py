@@ -88,6 +88,7 @@ from fuaalborg.letting._waiting_list import (
     REQUIRED,
     WISH_COLUMNS,
     WaitingList,
+    bound_names,
     prepare,
 )
 from fuaalborg.letting.notices import Notice
@@ -967,6 +968,21 @@ def _bounds_of(
     return municipality.parameters if municipality is not None else None
 
 
+def _bounds_used(parameters: ParameterSet | None) -> tuple[ParameterUse, ...]:
+    """The sanity bounds a waiting list is checked against, as in force today (the
+    day its columns are checked on), from ``parameters`` (default: the bundled ones)."""
+    params = parameters or load_parameters()
+    today = dt.date.today()
+    used: list[ParameterUse] = []
+    for name in bound_names():
+        if name in params:
+            try:
+                _lookup(params, name, today, used)
+            except NotInForceError:  # no value in force: none to record
+                continue
+    return tuple(used)
+
+
 def _check_top(top: int | None) -> int | None:
     if top is None:
         return None
@@ -1428,6 +1444,7 @@ class Ranking:
                 ranked=tuple(str(v) for v in self.frame["applicant_id"].tolist()),
                 library_version=__version__,
                 notices=tuple(n for n, _rows in self._noted),
+                bounds=_bounds_used(wl.parameters),
             )
         return self._record
 

@@ -3,10 +3,12 @@
 :func:`replay` takes a :class:`~fuaalborg.records.RankingRecord` and a waiting
 list, ranks it with the recorded vacancy, date, route, turn, colour,
 designation, organisation, agreement terms and parameter values (not today's),
-and compares: the waiting list's fingerprint, the order, the notices (what the
-ranking could not check, where the record keeps them), the plug-ins' and the
-library's versions, and every parameter whose value or reference has changed
-since. Also available as :func:`fuaalborg.replay`.
+checks the list against the recorded sanity bounds (a municipality's own where
+the ranking was made under them: the record and the list are all replay
+needs), and compares: the waiting list's fingerprint, the order, the notices
+(what the ranking could not check, where the record keeps them), the plug-ins'
+and the library's versions, and every parameter whose value or reference has
+changed since. Also available as :func:`fuaalborg.replay`.
 
 >>> import datetime as dt
 >>> import pandas as pd
@@ -38,7 +40,7 @@ from fuaalborg._types import CriteriaRegistry
 from fuaalborg.errors import NotInForceError
 from fuaalborg.letting._waiting_list import prepare
 from fuaalborg.letting.notices import NOTICES_FROM_MUNICIPALITY, Notice
-from fuaalborg.letting.ranking import Ranking, rank
+from fuaalborg.letting.ranking import Ranking, _default_registry, _plugins, rank
 from fuaalborg.parameters import DatedValue, Parameter, ParameterSet, load_parameters
 from fuaalborg.records import ParameterUse, RankingRecord, _recorded_text
 
@@ -76,13 +78,26 @@ def replay(
     parameter values are used (not today's); the criteria come from
     ``registry`` (default: the installed plug-ins), whose versions are compared
     with the recorded ones.
+
+    The waiting list is checked against the sanity bounds the record states
+    (:attr:`RankingRecord.bounds <fuaalborg.records.RankingRecord.bounds>`):
+    those the ranking checked it against, a municipality's own
+    (``municipality.toml`` ``[bounds]``) included, so a list the decision
+    accepted is accepted again without the municipality. A record that does
+    not state them (written before records kept them) is checked against the
+    bundled bounds, as it was when it was made.
     """
     params = load_parameters()
-    overlay = _parameter_layer(record.parameters)
-    frozen = ParameterSet((*params.layers, overlay), (*params.sources, "record"))
+    layers, sources = list(params.layers), list(params.sources)
+    if record.bounds is not None:
+        layers.append(_parameter_layer(record.bounds, bounds=True))
+        sources.append("record (bounds)")
+    layers.append(_parameter_layer(record.parameters))
+    sources.append("record")
+    frozen = ParameterSet(tuple(layers), tuple(sources))
     # the list as the decision read it: a value check added since (a CPR-shaped id, a
     # CVR number's modulus 11) must not keep an old decision from being shown again
-    listed = prepare(applicants, record.on, value_checks=False)
+    listed = prepare(applicants, record.on, value_checks=False, parameters=frozen)
     ranking = rank(
         cast("pd.DataFrame", listed),  # a prepared list passes through rank() as it is
         record.vacancy,
@@ -117,8 +132,14 @@ def replay(
     if notices:
         differences.append(notices)
     order_ok = not differences
+    loaded = new.plugins
+    if record.plugins and not loaded:
+        # the decision loaded the plug-ins to look for an agreement (and found none);
+        # ranked again on the recorded route and terms, replay looks for none: compare
+        # the plug-ins it would load, not none at all
+        loaded = _plugins(registry if registry is not None else _default_registry())
     old_plugins = {p.name: p for p in record.plugins}
-    for plugin in new.plugins:
+    for plugin in loaded:
         before = old_plugins.pop(plugin.name, None)
         if before is None:
             differences.append(f"plug-in {plugin.name} was not loaded at the decision")
@@ -153,8 +174,16 @@ def _notice_change(record: RankingRecord, new: RankingRecord) -> str | None:
     return f"the notices differ: {listed(then)} at the decision, {listed(now)} now"
 
 
-def _parameter_layer(uses: Sequence[ParameterUse]) -> dict[str, Any]:
-    """A parameter layer holding each recorded value for its recorded period."""
+def _parameter_layer(
+    uses: Sequence[ParameterUse], *, bounds: bool = False
+) -> dict[str, Any]:
+    """A parameter layer holding each recorded value for its recorded period.
+
+    ``bounds``: the recorded sanity bounds, each from its recorded start on
+    without an end (the list is checked today, not on the decision's date) and
+    with its recorded source, so that the record of the ranking made again states
+    them as the decision's record does.
+    """
     current = load_parameters()
     layer: dict[str, Any] = {}
     for use in uses:
@@ -171,10 +200,10 @@ def _parameter_layer(uses: Sequence[ParameterUse]) -> dict[str, Any]:
                 DatedValue(
                     name=use.name,
                     start=use.start,
-                    end=use.end,
+                    end=None if bounds else use.end,
                     value=value,
                     reference=use.reference,
-                    source="record",
+                    source=use.source if bounds else "record",
                 ),
             ),
             source="record",
@@ -188,7 +217,10 @@ def _parse_value(text: str, unit: str, current: Any) -> Any:
     if unit == "fraction":
         return Fraction(text)
     if unit in {"count", "months", "days", "years"}:
-        return int(text)
+        try:
+            return int(text)
+        except ValueError:  # a municipality's own bound may be a number with a point: 14.0
+            return float(text)
     if unit in {"share", "percent", "ratio", "dkk_per_month", "dkk_per_year", "hours_per_week"}:
         return float(text)
     if unit == "boolean":
