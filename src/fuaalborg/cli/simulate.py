@@ -24,6 +24,7 @@ from fuaalborg.municipality import Municipality
 
 if TYPE_CHECKING:
     from fuaalborg.parameters import ParameterSet
+    from fuaalborg.simulation import SimulationResult
 
 __all__ = ["COMMANDS", "simulate_command", "simulation_section"]
 
@@ -108,7 +109,7 @@ def simulate_command(
     """
     import secrets
 
-    from fuaalborg.simulation import Scenario, SimulationResult, builtin_scenarios, simulate
+    from fuaalborg.simulation import Scenario, builtin_scenarios, simulate
 
     if list_scenarios:
         for name, title in builtin_scenarios().items():
@@ -144,7 +145,7 @@ def simulate_command(
             workers=workers,
         )
 
-    result = run(base)
+    result = _on_the_command_line(run(base))
     if other is None:
         if figure:
             _plot(result, figure)
@@ -155,7 +156,7 @@ def simulate_command(
             click.echo("\n".join(result.lines()))
         _wrote(figure, as_json)
         return
-    second = run(other)
+    second = _on_the_command_line(run(other))
     comparison = result.compare(second)
     if figure:
         _plot(comparison, figure)
@@ -166,6 +167,24 @@ def simulate_command(
         click.echo("\n".join([*result.lines(), "", *second.lines(omit=result.notes), "",
                                *comparison.lines()]))
     _wrote(figure, as_json)
+
+
+#: How to give the referral's need, as the command's notes say it.
+_HOW_TO_GIVE_NEED = (
+    "give one with [referral_need] in municipality.toml (low, high, from, reference) or "
+    "with --need LOW HIGH on the command line"
+)
+
+
+def _on_the_command_line(result: SimulationResult) -> SimulationResult:
+    """``result`` with its notes saying how to give a need here (--need), not in the
+    library (a scenario)."""
+    import attrs
+
+    from fuaalborg.simulation.result import HOW_TO_GIVE_NEED
+
+    notes = tuple(n.replace(HOW_TO_GIVE_NEED, _HOW_TO_GIVE_NEED) for n in result.notes)
+    return attrs.evolve(result, notes=notes)
 
 
 def _wrote(figure: str | None, as_json: bool) -> None:

@@ -232,6 +232,35 @@ def _check_arguments(years: Any, runs: Any, seed: Any, workers: Any) -> None:
         raise InputError(problems, head="simulate: {count}")
 
 
+def _scenario_for(municipality: Municipality, scenario: str | Scenario) -> Scenario:
+    """``scenario`` with its overrides on top of ``municipality``'s parameters.
+
+    A built-in name or a file is loaded on the municipality's parameters
+    (:attr:`Municipality.parameters <fuaalborg.municipality.Municipality.parameters>`:
+    the bundled ones with its ``municipality.toml``'s need and bounds). A
+    :class:`Scenario` object already built on them (``base=municipality.parameters``,
+    with or without layers of one's own above them) is used as it is; one built
+    on other parameters — the bundled ones, by default — keeps its base and its
+    overrides, with the municipality's settings laid between them
+    (:meth:`Municipality.parameters_over
+    <fuaalborg.municipality.Municipality.parameters_over>`): never the bundled
+    example's need in place of the municipality's.
+    """
+    own = municipality.parameters
+    if not isinstance(scenario, Scenario):
+        return Scenario.load(scenario, base=own)
+    if scenario.builds_on(own):
+        return scenario
+    if scenario.base is None:
+        raise ScenarioError([Problem(
+            scenario.name,
+            "a Scenario constructed directly, not on the municipality's parameters: its "
+            "overrides cannot be laid on them; build it with Scenario.load or "
+            "Scenario.from_text",
+        )])
+    return scenario.over(municipality.parameters_over(scenario.base))
+
+
 def simulate(
     municipality: Municipality,
     years: int = 3,
@@ -251,9 +280,15 @@ def simulate(
     department's real dwellings, and are routed by the letting ledger's routing
     core with the rules in force on each year's first day. ``scenario`` is a
     built-in name (:func:`~fuaalborg.simulation.scenarios.builtin_scenarios`), a
-    scenario file or a :class:`Scenario`; a name or file is layered over the
+    scenario file or a :class:`Scenario`; its overrides are layered over the
     municipality's parameters (its ``municipality.toml``'s referral need and
-    bounds). The need met (``need_met_low``/``_high``) is measured against the
+    bounds), also those of a :class:`Scenario` object built on other parameters
+    (the bundled ones, by default): it keeps its base and its overrides, with the
+    municipality's settings laid between them
+    (:meth:`Scenario.over <fuaalborg.simulation.scenarios.Scenario.over>`). One
+    built on the municipality's parameters (``base=municipality.parameters``, with
+    or without a layer of one's own above them) is used as it is. The need met
+    (``need_met_low``/``_high``) is measured against the
     referral's yearly need that the municipality states
     (:meth:`Municipality.referral_need <fuaalborg.municipality.Municipality.referral_need>`:
     its ``[referral_need]``, or a scenario or parameter layer that sets
@@ -277,7 +312,7 @@ def simulate(
     years, runs = int(years), int(runs)
     seed = secrets.randbits(32) if seed is None else int(seed)
     first_day = start or DEFAULT_START
-    chosen = Scenario.load(scenario, base=municipality.parameters)
+    chosen = _scenario_for(municipality, scenario)
     deps = municipality.departments
     stock = Stock.from_frame(
         municipality.dwellings, deps["department_id"].astype(str).tolist(),

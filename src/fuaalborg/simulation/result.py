@@ -25,6 +25,7 @@ from fuaalborg.errors import ValidationError
 
 __all__ = [
     "BREAKDOWNS",
+    "HOW_TO_GIVE_NEED",
     "METRICS",
     "NEED_METRICS",
     "ScenarioComparison",
@@ -59,15 +60,18 @@ METRICS: Mapping[str, str] = {
 #: the municipality states a need (or one is given).
 NEED_METRICS = ("need_met_low", "need_met_high")
 
-#: How to give the referral's need, as the notes and errors say it.
-_HOW_TO_GIVE = (
+#: How a caller of :func:`fuaalborg.simulate` gives the referral's need, as the notes and
+#: errors say it (the ``simulate`` command says how to give it on the command line).
+HOW_TO_GIVE_NEED = (
     "give one with [referral_need] in municipality.toml (low, high, from, reference) or "
-    "with --need LOW HIGH on the command line"
+    "with a scenario that sets referral.expected_need_low and referral.expected_need_high"
 )
 
 
 def no_need_note(name: str, years: list[str], of: int) -> str:
     """The note of a simulation of ``name`` without a stated need in ``years`` (of ``of``).
+
+    It ends with how to give one, :data:`HOW_TO_GIVE_NEED`.
 
     >>> print(no_need_note("Fjordby Kommune", ["2026"], 2).split(", so ")[0])
     Fjordby Kommune states no yearly need of the referral in force in 2026
@@ -75,12 +79,12 @@ def no_need_note(name: str, years: list[str], of: int) -> str:
     if len(years) == of:
         return (
             f"{name} states no yearly need of the referral (cheap dwellings a year), so nothing "
-            f"is measured against one; {_HOW_TO_GIVE}"
+            f"is measured against one; {HOW_TO_GIVE_NEED}"
         )
     return (
         f"{name} states no yearly need of the referral in force in {', '.join(years)}, so "
         f"nothing is measured against one in {'that year' if len(years) == 1 else 'those years'}"
-        f"; {_HOW_TO_GIVE}"
+        f"; {HOW_TO_GIVE_NEED}"
     )
 
 
@@ -184,7 +188,7 @@ class SimulationResult:
         if metric in NEED_METRICS and metric not in self.counts:
             raise ValidationError(
                 f"{metric} is not measured: no yearly need of the referral is stated; "
-                f"{_HOW_TO_GIVE}"
+                f"{HOW_TO_GIVE_NEED}"
             )
         if metric not in self.counts:
             known = ", ".join([*METRICS, *BREAKDOWNS])

@@ -98,9 +98,14 @@ def builtin_scenarios() -> dict[str, str]:
 class Scenario:
     """A named set of parameter overrides for :func:`fuaalborg.simulate`.
 
-    ``parameters`` is the bundled parameter set with the scenario's own layer on
-    top; ``overrides`` names the parameters the scenario sets. Build one with
-    :meth:`load` (a built-in name or a file) or :meth:`from_text`.
+    ``parameters`` is ``base`` — the parameter set the scenario was built on (the
+    bundled one unless another was given) — with the scenario's own layer on top;
+    ``overrides`` names the parameters the scenario sets. Build one with
+    :meth:`load` (a built-in name or a file) or :meth:`from_text`;
+    :meth:`over` lays the same overrides on other parameters, as
+    :func:`fuaalborg.simulate` does with a municipality's. ``base`` is ``None``
+    for a scenario constructed directly: its overrides cannot be told from the
+    parameters beneath them.
     """
 
     name: str
@@ -109,6 +114,7 @@ class Scenario:
     parameters: ParameterSet = attrs.field(eq=False, repr=False)
     overrides: tuple[str, ...] = ()
     source: str = "built-in"
+    base: ParameterSet | None = attrs.field(default=None, eq=False, repr=False)
 
     @classmethod
     def load(
@@ -199,6 +205,41 @@ class Scenario:
             ),
             overrides=tuple(sorted(params)),
             source=source,
+            base=bundled,
+        )
+
+    def builds_on(self, parameters: ParameterSet) -> bool:
+        """Whether the scenario's parameters are ``parameters`` with layers on top (its own,
+        and any other layer it was built on)."""
+        return _extends(self.parameters, parameters)
+
+    def over(self, parameters: ParameterSet) -> Scenario:
+        """The same scenario with its overrides on top of ``parameters`` instead of its base.
+
+        Raises :class:`ScenarioError` for a scenario whose base is not known (one
+        constructed directly, not by :meth:`load` or :meth:`from_text`).
+
+        >>> from fuaalborg.parameters import load_parameters
+        >>> agreed = Scenario.load("agreement").over(load_parameters())
+        >>> agreed.builds_on(load_parameters()), agreed.title
+        (True, 'The agreement as it stands')
+        """
+        base = self.base
+        if base is None or not _extends(self.parameters, base):
+            raise ScenarioError([Problem(
+                self.source if self.source != "built-in" else self.name,
+                "its overrides cannot be told from the parameters they were laid on: "
+                "build it with Scenario.load or Scenario.from_text (base= the parameters "
+                "to lay them on)",
+            )])
+        own = len(base.layers)
+        return attrs.evolve(
+            self,
+            parameters=ParameterSet(
+                (*parameters.layers, *self.parameters.layers[own:]),
+                (*parameters.sources, *self.parameters.sources[own:]),
+            ),
+            base=parameters,
         )
 
     def knob(self, name: str, on: dt.date, default: Any) -> Any:
@@ -209,6 +250,15 @@ class Scenario:
             if dated.covers(on):
                 return default if dated.ended else dated.value
         return default
+
+
+def _extends(parameters: ParameterSet, base: ParameterSet) -> bool:
+    """Whether ``parameters`` are ``base``'s layers with (possibly no) layers on top."""
+    n = len(base.layers)
+    return len(parameters.layers) >= n and all(
+        mine is theirs or mine == theirs
+        for mine, theirs in zip(parameters.layers[:n], base.layers, strict=True)
+    )
 
 
 def _check_knob(label: str, name: str, value: Any) -> list[Problem]:
