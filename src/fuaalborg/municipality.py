@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -38,15 +38,12 @@ from fuaalborg import specs
 from fuaalborg.errors import InputError, Problem, ValidationError, unknown_keys
 from fuaalborg.parameters import DatedValue, Parameter, ParameterSet, load_parameters
 from fuaalborg.tables import (
-    TableProblem,
+    CheckedTable,
     TableSpec,
     TableValidationError,
-    cell_text,
     combine_errors,
-    is_in,
     normalise,
     read_csv_text,
-    with_file_headers,
 )
 
 __all__ = [
@@ -556,34 +553,30 @@ class Municipality:
         files: Mapping[str, str] | None = None,
     ) -> Municipality:
         errors: list[TableValidationError] = []
-        tables: dict[str, pd.DataFrame] = {}
-        headers: dict[str, dict[str, str]] = {}
+        checked: dict[str, CheckedTable] = {}
         for table, (frame, decimal_comma) in raw.items():
             spec: TableSpec = specs.TABLE_SPECS[table]
-            try:
-                tables[table] = spec.validate(
-                    frame, decimal_comma=decimal_comma, dayfirst=dayfirst, parameters=parameters
-                )
-            except TableValidationError as exc:
-                errors.append(exc)
-            if spec.language_of(frame.columns) == "da":
-                headers[table] = {c.name: c.name_da for c in spec.columns}
+            checked[table] = spec.check(
+                frame, decimal_comma=decimal_comma, dayfirst=dayfirst, parameters=parameters
+            )
+            if checked[table].problems:
+                errors.append(checked[table].error())
         if applicants is not None and applicants_spec is not None:
             # the waiting list stands on its own: its problems join the other tables'
-            try:
-                applicants_spec.validate(applicants, parameters=parameters)
-            except TableValidationError as exc:
-                errors.append(exc)
-        # references between the tables that passed: all problems in one round, each
-        # column named as its own file names it
-        problems = [
-            p for p in _references(tables)
-            for p in with_file_headers([p], headers.get(p.table, {}))
-        ]
+            waiting = applicants_spec.check(applicants, parameters=parameters)
+            if waiting.problems:
+                errors.append(waiting.error())
+        # the checks between the tables, on every row that could be read (also of a table
+        # with problems of its own): all problems in one round, each column named as its
+        # own file names it; a check that reads a column a table lacks is named as not made
+        problems, not_checked = specs.check_between_tables(
+            {table: c.frame for table, c in checked.items()}
+        )
         if problems:
             errors.append(TableValidationError("municipality", problems))
-        if errors:
-            raise combine_errors(errors, files)
+        if errors:  # a check is not made only where a table lacks a column: a problem
+            raise combine_errors(errors, files, not_checked)
+        tables = {table: c.frame for table, c in checked.items()}
         return cls(
             organisations=tables["organisations"],
             departments=tables["departments"],
@@ -654,74 +647,3 @@ def _optional_table(raw: tuple[pd.DataFrame, bool], dayfirst: bool) -> pd.DataFr
                 plain = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
                 out[column] = values.astype(object).where(~match, plain)
     return out
-
-
-def _unknown(
-    frame: pd.DataFrame, column: str, known: pd.Series[Any], table: str, what: str
-) -> Iterator[TableProblem]:
-    values = frame[column]
-    bad = values.notna().to_numpy() & ~is_in(values, known)
-    for pos in bad.nonzero()[0]:
-        yield TableProblem(
-            table, column, int(pos) + 1, cell_text(values.iloc[pos]), f"a known {what}"
-        )
-
-
-def _references(t: dict[str, pd.DataFrame]) -> Iterator[TableProblem]:
-    """Checks between tables; each runs when the tables it reads passed validation."""
-    references = (
-        ("departments", "organisation_cvr", "organisations", "organisation_cvr",
-         "organisation CVR (organisations table)"),
-        ("departments", "area_id", "areas", "area_id", "area id"),
-        ("dwellings", "department_id", "departments", "department_id", "department id"),
-        ("indicators", "department_id", "departments", "department_id", "department id"),
-        ("lists", "area_id", "areas", "area_id", "area id"),
-    )
-    for table, column, other, key, what in references:
-        if table in t and other in t:
-            yield from _unknown(t[table], column, t[other][key], table, what)
-    if "departments" in t and "dwellings" in t:
-        yield from _dwelling_counts(t["departments"], t["dwellings"])
-    if "departments" in t:
-        deps = t["departments"]
-        over = deps["residents_18_64"] > deps["residents"]
-        for pos in over.to_numpy().nonzero()[0]:
-            yield TableProblem(
-                "departments",
-                "residents_18_64",
-                int(pos) + 1,
-                str(deps["residents_18_64"].iloc[pos]),
-                "at most residents",
-            )
-
-
-def _dwelling_counts(deps: pd.DataFrame, dws: pd.DataFrame) -> Iterator[TableProblem]:
-    """Each department's declared dwelling counts against the dwellings listed for it."""
-    if len(dws):
-        counts = (
-            dws.groupby(["department_id", "kind"])
-            .size()
-            .unstack(fill_value=0)
-            .reindex(columns=["family", "bab"], fill_value=0)
-        )
-    else:  # no dwellings listed at all: every declared dwelling is missing
-        counts = pd.DataFrame(
-            {"family": pd.Series(dtype="int64"), "bab": pd.Series(dtype="int64")},
-            index=pd.Index([], name="department_id", dtype=object),
-        )
-    merged = (
-        deps[["department_id", "family_dwellings", "bab_dwellings"]]
-        .join(counts, on="department_id", how="left")
-        .fillna(0)
-    )
-    for kind, column in (("family", "family_dwellings"), ("bab", "bab_dwellings")):
-        declared = merged[column].to_numpy(dtype="int64")
-        listed = merged[kind].to_numpy(dtype="int64")
-        for pos in (declared != listed).nonzero()[0]:
-            yield TableProblem(
-                "departments",
-                column,
-                int(pos) + 1,
-                str(declared[pos]),
-                f"the number of {kind} dwellings listed for it ({listed[pos]})",
-            )

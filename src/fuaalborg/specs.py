@@ -27,18 +27,29 @@ spec               table
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypedDict
 
+import attrs
 import numpy as np
 import pandas as pd
 
 from fuaalborg.model import CVR_PATTERN, valid_cvr_mask
-from fuaalborg.tables import Column, TableProblem, TableSpec
+from fuaalborg.tables import (
+    Column,
+    NotChecked,
+    TableProblem,
+    TableSpec,
+    cell_text,
+    file_headers,
+    is_in,
+    with_file_headers,
+)
 
 __all__ = [
     "AREAS",
     "AREA_KINDS",
+    "BETWEEN_TABLES",
     "DEPARTMENTS",
     "DESIGNATIONS",
     "DWELLINGS",
@@ -49,6 +60,8 @@ __all__ = [
     "LISTS",
     "ORGANISATIONS",
     "TABLE_SPECS",
+    "BetweenTables",
+    "check_between_tables",
     "one_conviction_form",
 ]
 
@@ -365,3 +378,179 @@ LISTS = TableSpec(
 TABLE_SPECS: dict[str, TableSpec] = {
     spec.name: spec for spec in (ORGANISATIONS, DEPARTMENTS, DWELLINGS, AREAS, INDICATORS, LISTS)
 }
+
+
+# --------------------------------------------------------------------------
+# Checks between the tables
+
+
+@attrs.frozen
+class BetweenTables:
+    """A check between tables, made on the rows that could be read.
+
+    ``name`` says what it checks, as a message names it where it could not be
+    made (``"the dwellings' departments"``); ``reads`` names each column it
+    reads, as ``(table, column)``; ``run`` yields its problems from the tables'
+    readable frames (:attr:`CheckedTable.frame <fuaalborg.tables.CheckedTable.frame>`:
+    a cell that failed its own table's checks is empty there and is not checked
+    again). A row with a problem of its own is still checked and still
+    referenced by its key.
+    """
+
+    name: str
+    reads: tuple[tuple[str, str], ...]
+    run: Callable[[Mapping[str, pd.DataFrame]], Iterator[TableProblem]] = attrs.field(eq=False)
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """The tables the check reads, in order."""
+        return tuple(dict.fromkeys(table for table, _ in self.reads))
+
+
+def _reference(
+    name: str, table: str, column: str, other: str, key: str, what: str
+) -> BetweenTables:
+    """The check that every value of ``table.column`` is a ``key`` of ``other``."""
+
+    def run(t: Mapping[str, pd.DataFrame]) -> Iterator[TableProblem]:
+        values = t[table][column]
+        bad = values.notna().to_numpy() & ~is_in(values, t[other][key])
+        for pos in np.flatnonzero(bad):
+            yield TableProblem(
+                table, column, int(pos) + 1, cell_text(values.iloc[pos]), f"a known {what}"
+            )
+
+    return BetweenTables(name, ((table, column), (other, key)), run)
+
+
+def _dwelling_counts(t: Mapping[str, pd.DataFrame]) -> Iterator[TableProblem]:
+    """Each department's declared dwelling counts against the dwellings listed for it.
+
+    A dwelling whose department or kind could not be read may be one of those
+    missing from a count: a count short by no more than such dwellings could
+    make up is not reported (it may be right once they are put right); a
+    department whose id is missing or repeated is not counted.
+    """
+    deps, dws = t["departments"], t["dwellings"]
+    ids = dws["department_id"].astype(object)
+    kinds = dws["kind"].astype(object)
+    no_id, no_kind = ids.isna().to_numpy(), kinds.isna().to_numpy()
+    read = ~no_id & ~no_kind
+    pairs = pd.DataFrame({"department_id": ids[read], "kind": kinds[read]})
+    listed = (
+        pairs.groupby(["department_id", "kind"]).size().unstack(fill_value=0)
+        .reindex(columns=list(DWELLING_KINDS), fill_value=0)
+        if len(pairs) else pd.DataFrame(columns=list(DWELLING_KINDS), dtype="int64")
+    )
+    # dwellings of a known department but unknown kind may be of either kind
+    either = ids[~no_id & no_kind].value_counts()
+    ours = deps["department_id"].astype(object)
+    counted = ours.notna() & ~ours.duplicated(keep=False)
+    for kind, column in (("family", "family_dwellings"), ("bab", "bab_dwellings")):
+        declared = deps[column]
+        checked = (counted & declared.notna()).to_numpy(dtype=bool)
+        found = ours.map(listed[kind]).fillna(0).to_numpy(dtype="int64")
+        # dwellings of no readable department that may be of this kind
+        loose = int((no_id & (no_kind | kinds.isin([kind]).to_numpy(dtype=bool))).sum())
+        may = ours.map(either).fillna(0).to_numpy(dtype="int64") + loose
+        said = declared.to_numpy(dtype="float64", na_value=np.nan)
+        wrong = checked & ((found > said) | (said > found + may))
+        for pos in np.flatnonzero(wrong):
+            yield TableProblem(
+                "departments",
+                column,
+                int(pos) + 1,
+                str(int(said[pos])),
+                f"the number of {kind} dwellings listed for it ({found[pos]})",
+            )
+
+
+def _adults_within_residents(t: Mapping[str, pd.DataFrame]) -> Iterator[TableProblem]:
+    """A department has no more residents aged 18–64 than residents."""
+    deps = t["departments"]
+    over = (deps["residents_18_64"] > deps["residents"]).fillna(False).to_numpy(dtype=bool)
+    for pos in np.flatnonzero(over):
+        yield TableProblem(
+            "departments", "residents_18_64", int(pos) + 1,
+            str(deps["residents_18_64"].iloc[pos]), "at most residents",
+        )
+
+
+#: The checks made between a municipality's tables once each table has been read: the
+#: references between them, each department's dwelling counts against its dwellings,
+#: and one check between two columns of the departments table that reads whatever
+#: rows could be read (a table's own checks wait for all its cells to be valid).
+BETWEEN_TABLES: tuple[BetweenTables, ...] = (
+    _reference("the departments' organisations", "departments", "organisation_cvr",
+               "organisations", "organisation_cvr", "organisation CVR (organisations table)"),
+    _reference("the departments' areas", "departments", "area_id", "areas", "area_id",
+               "area id"),
+    _reference("the dwellings' departments", "dwellings", "department_id", "departments",
+               "department_id", "department id"),
+    _reference("the indicators' departments", "indicators", "department_id", "departments",
+               "department_id", "department id"),
+    _reference("the lists' areas", "lists", "area_id", "areas", "area_id", "area id"),
+    BetweenTables(
+        "the departments' dwelling counts",
+        (("departments", "department_id"), ("departments", "family_dwellings"),
+         ("departments", "bab_dwellings"), ("dwellings", "department_id"),
+         ("dwellings", "kind")),
+        _dwelling_counts,
+    ),
+    BetweenTables(
+        "the departments' residents aged 18–64 against their residents",
+        (("departments", "residents"), ("departments", "residents_18_64")),
+        _adults_within_residents,
+    ),
+)
+
+
+def check_between_tables(
+    tables: Mapping[str, pd.DataFrame],
+    checks: Sequence[BetweenTables] = BETWEEN_TABLES,
+) -> tuple[list[TableProblem], list[NotChecked]]:
+    """Make each of ``checks`` whose tables are all in ``tables``; every problem at once.
+
+    ``tables`` holds each table's readable frame
+    (:attr:`CheckedTable.frame <fuaalborg.tables.CheckedTable.frame>`), whether or
+    not the table has problems of its own. A check that reads a column a table
+    lacks is not made: it is listed, by the table and column, among the checks
+    not made (:class:`~fuaalborg.tables.NotChecked`). Each problem names its
+    column as the table's file does.
+
+    >>> deps = DEPARTMENTS.check(pd.DataFrame({
+    ...     "department_id": ["D1", "D2"], "organisation_cvr": ["29190003", "29190003"],
+    ...     "name": ["A", "B"], "area_id": [None, None], "family_dwellings": [1, 0],
+    ...     "bab_dwellings": [0, 0], "residents": [3, -1], "residents_18_64": [2, 0]}))
+    >>> [p.where for p in deps.problems]
+    ["table 'departments', column 'residents', row 2"]
+    >>> dws = DWELLINGS.check(pd.DataFrame({
+    ...     "dwelling_id": ["W1"], "department_id": ["D9"], "kind": ["family"],
+    ...     "rooms": [2], "area_m2": [60], "monthly_rent_dkk": [4000]}))
+    >>> problems, not_checked = check_between_tables(
+    ...     {"departments": deps.frame, "dwellings": dws.frame})
+    >>> for p in problems:
+    ...     print(p.table, p.column, p.row, p.value, "-", p.expected)
+    dwellings department_id 1 'D9' - a known department id
+    departments family_dwellings 1 1 - the number of family dwellings listed for it (0)
+    >>> not_checked
+    []
+    """
+    problems: list[TableProblem] = []
+    skipped: dict[tuple[str, str], list[str]] = {}
+    for check in checks:
+        if not all(table in tables for table in check.tables):
+            continue
+        lacking = [(t, c) for t, c in check.reads if c not in tables[t].columns]
+        if lacking:
+            table, column = lacking[0]
+            shown = file_headers(tables[table]).get(column, column)
+            skipped.setdefault((table, shown), []).append(check.name)
+            continue
+        problems.extend(check.run(tables))
+    named = [
+        named
+        for p in problems
+        for named in with_file_headers([p], file_headers(tables[p.table]))
+    ]
+    return named, [NotChecked(t, c, tuple(names)) for (t, c), names in skipped.items()]

@@ -72,12 +72,15 @@ if TYPE_CHECKING:
     from fuaalborg.parameters import ParameterSet
 
 __all__ = [
+    "CheckedTable",
     "Column",
+    "NotChecked",
     "TableProblem",
     "TableSpec",
     "TableValidationError",
     "atomic_write",
     "cell_text",
+    "check_table",
     "combine_errors",
     "file_headers",
     "is_in",
@@ -242,6 +245,21 @@ class TableProblem(_errors.Problem):
         )
 
 
+@attrs.frozen
+class NotChecked:
+    """Checks between tables not made because a table they read cannot be read.
+
+    ``table`` is that table; ``column`` the column it lacks, as its file would
+    name it (empty where the table cannot be read at all); ``checks`` says
+    which checks were not made (``"the dwellings' departments"``). Once the
+    table can be read, another run may show more problems.
+    """
+
+    table: str
+    column: str
+    checks: tuple[str, ...]
+
+
 class TableValidationError(_errors.ProblemsError[TableProblem], ValidationError):
     """A table that does not match its spec; ``problems`` lists every failing cell.
 
@@ -251,7 +269,10 @@ class TableValidationError(_errors.ProblemsError[TableProblem], ValidationError)
     (:func:`combine_errors`) are listed table by table, each under its own head
     with its own count; ``tables`` names them in order. ``table`` is the name
     the error was raised for (for an error of several tables, their names
-    joined by ``, ``; read ``tables``).
+    joined by ``, ``; read ``tables``). ``not_checked`` lists the checks between
+    tables that were not made because a table they read cannot be read
+    (:class:`NotChecked`); the message says so in its last line, so that the
+    user knows another run may show more.
 
     >>> cells = [TableProblem("departments", "residents", 1, "'abc'", "a whole number >= 0"),
     ...          TableProblem("applicants", "household_size", 2, None, "a whole number >= 1")]
@@ -274,8 +295,11 @@ class TableValidationError(_errors.ProblemsError[TableProblem], ValidationError)
         problems: Sequence[TableProblem],
         *,
         files: Mapping[str, str] | None = None,
+        not_checked: Iterable[NotChecked] = (),
     ) -> None:
         self.table = table
+        #: The checks between tables not made, by the table that cannot be read.
+        self.not_checked: tuple[NotChecked, ...] = tuple(not_checked)
         # the last guard: whatever built a problem, a CPR-shaped value is not shown
         shown = [_without_cpr(p) for p in problems]
         #: The tables the problems are of, in the order they first occur.
@@ -296,12 +320,44 @@ class TableValidationError(_errors.ProblemsError[TableProblem], ValidationError)
 
     def with_files(self, files: Mapping[str, str]) -> TableValidationError:
         """The same error, its tables named by ``files`` too (file names by table)."""
-        err = TableValidationError(self.table, self.problems, files={**self.files, **files})
+        err = TableValidationError(self.table, self.problems, files={**self.files, **files},
+                                   not_checked=self.not_checked)
         err.remedy = self.remedy
         return err
 
+    def not_checked_line(self) -> str | None:
+        """The message's line on the checks not made and why (``None``: every check was made).
+
+        >>> err = TableValidationError(
+        ...     "departments", [TableProblem("departments", "afdeling_id", None, None, "a column")],
+        ...     files={"departments": "afdelinger.csv"},
+        ...     not_checked=[NotChecked("departments", "afdeling_id",
+        ...                             ("the dwellings' departments", "the dwelling counts"))])
+        >>> print(err.not_checked_line().replace(": ", ":\\n  ").replace(", as ", ",\\n  as "))
+        not checked, so another run may show more:
+          the dwellings' departments and the dwelling counts,
+          as afdelinger.csv (table 'departments') has no column afdeling_id
+        """
+        if not self.not_checked:
+            return None
+        parts = []
+        for skipped in self.not_checked:
+            checks = list(dict.fromkeys(skipped.checks))
+            what = (", ".join(checks[:-1]) + " and " + checks[-1]) if len(checks) > 1 \
+                else "".join(checks)
+            why = (f"has no column {skipped.column}" if skipped.column
+                   else "cannot be read")
+            parts.append(f"{what}, as {self._label(skipped.table)} {why}")
+        return "not checked, so another run may show more: " + "; ".join(parts)
+
     def worded(self, words: _errors.Wording = _errors.LIBRARY_WORDING) -> str:
-        """The message: the problems of one table, or of each table under its own head."""
+        """The message: the problems of one table, or of each table under its own head,
+        and the line on the checks not made (:meth:`not_checked_line`), if any."""
+        text = self._listed(words)
+        note = self.not_checked_line()
+        return text if note is None else f"{text}\n{note}"
+
+    def _listed(self, words: _errors.Wording) -> str:
         if len(self.tables) == 1:
             return super().worded(words)
         lines = [self.head.replace("{count}", counted(len(self.problems), "problem"))]
@@ -329,19 +385,61 @@ def _without_cpr(problem: TableProblem) -> TableProblem:
 
 
 def combine_errors(
-    errors: Sequence[TableValidationError], files: Mapping[str, str] | None = None
+    errors: Sequence[TableValidationError],
+    files: Mapping[str, str] | None = None,
+    not_checked: Iterable[NotChecked] = (),
 ) -> TableValidationError:
     """One error listing every problem of ``errors``, each table's under its own head.
 
     ``files`` names each table's file (the user's own file name, ``venteliste.csv``),
-    on top of the file names the errors already know.
+    on top of the file names the errors already know; ``not_checked`` adds checks
+    between tables that were not made (:class:`NotChecked`) to those the errors
+    already name.
     """
     known = {t: f for e in errors for t, f in e.files.items()} | dict(files or {})
-    if len(errors) == 1:
+    skipped = [n for e in errors for n in e.not_checked] + list(not_checked)
+    if len(errors) == 1 and len(skipped) == len(errors[0].not_checked):
         err = errors[0]
         return err.with_files(known) if known != err.files else err
     problems = [p for e in errors for p in e.problems]
-    return TableValidationError(", ".join(e.table for e in errors), problems, files=known)
+    combined = TableValidationError(
+        ", ".join(e.table for e in errors), problems, files=known, not_checked=skipped
+    )
+    if len(errors) == 1:
+        combined.remedy = errors[0].remedy
+    return combined
+
+
+@attrs.frozen
+class CheckedTable:
+    """A table checked against its spec (:meth:`TableSpec.check`): what could be read,
+    and every problem.
+
+    ``frame`` holds the declared columns that are present, coerced to their
+    dtypes, with the file's own headers in its ``attrs`` (:func:`file_headers`);
+    a cell that failed its own check is empty. ``problems`` is empty when the
+    table is valid: ``frame`` is then what :meth:`TableSpec.validate` returns.
+    """
+
+    table: str
+    frame: pd.DataFrame = attrs.field(eq=False, repr=False)
+    problems: tuple[TableProblem, ...]
+    #: The table's file name, where it was read from a file (its problems are headed by it).
+    file: str | None = None
+
+    @property
+    def valid(self) -> bool:
+        """Whether the table has no problem."""
+        return not self.problems
+
+    def error(self) -> TableValidationError:
+        """The error listing the problems, headed by the file's name where that is known."""
+        files = {self.table: self.file} if self.file else None
+        return TableValidationError(self.table, self.problems, files=files)
+
+    def lacks(self, column: str) -> bool:
+        """Whether the declared ``column`` is not in the table at all."""
+        return column not in self.frame.columns
 
 
 @attrs.frozen
@@ -436,7 +534,44 @@ class TableSpec:
         frame); the result always has the canonical names and values.
         ``dayfirst`` reads text dates written ``dd-mm-yyyy`` (also with ``.`` or
         ``/``) besides ``YYYY-MM-DD``. ``parameters`` supplies the sanity bounds
-        (default: the bundled parameters).
+        (default: the bundled parameters). :meth:`check` does the same without
+        raising.
+        """
+        checked = self.check(
+            frame, decimal_comma=decimal_comma, checks=checks, dayfirst=dayfirst,
+            parameters=parameters,
+        )
+        if checked.problems:
+            raise TableValidationError(self.name, checked.problems)
+        return checked.frame
+
+    def check(
+        self,
+        frame: pd.DataFrame,
+        *,
+        decimal_comma: bool = False,
+        checks: Sequence[Callable[[pd.DataFrame], Iterator[TableProblem]]] = (),
+        dayfirst: bool = False,
+        parameters: ParameterSet | None = None,
+    ) -> CheckedTable:
+        """Check ``frame`` as :meth:`validate` does, and return what could be read with
+        every problem, without raising.
+
+        The result's ``frame`` holds the declared columns that are present, coerced
+        to their dtypes; a cell that failed its own check is empty in it, so that
+        checks between tables (:func:`fuaalborg.specs.check_between_tables`) read
+        only values that could be read, and report no cell twice. A row with a
+        problem keeps its other cells (a department whose resident count is wrong
+        still has its id). The table-level checks (``checks`` and the spec's own)
+        run only when every cell is valid.
+
+        >>> spec = TableSpec("example", (Column("id", "string", "an id", "et id"),
+        ...                              Column("n", "int", "a count", "et antal", min=0)))
+        >>> checked = spec.check(pd.DataFrame({"id": ["a", "b"], "n": [1, -2]}))
+        >>> [p.where for p in checked.problems]
+        ["table 'example', column 'n', row 2"]
+        >>> checked.frame["id"].tolist(), checked.frame["n"].tolist()
+        (['a', 'b'], [1, <NA>])
         """
         columns = [str(c).strip() for c in frame.columns]
         rename, lang, problems = self._headers(columns)
@@ -445,11 +580,11 @@ class TableSpec:
         source = frame.reset_index(drop=True)
         source.columns = pd.Index([rename.get(c, c) for c in columns])
         present = set(source.columns)
-        for col in self.columns:
-            if col.name not in present and col.required:
-                problems.append(
-                    TableProblem(self.name, col.name, None, None, f"a column: {col.meaning}")
-                )
+        absent = [col for col in self.columns if col.name not in present and col.required]
+        for col in absent:
+            problems.append(
+                TableProblem(self.name, col.name, None, None, f"a column: {col.meaning}")
+            )
         if not self.allow_extra:
             declared = set(self.names)
             for extra in sorted(present - declared):
@@ -457,6 +592,7 @@ class TableSpec:
                     TableProblem(self.name, extra, None, None, "no such column in this table")
                 )
         out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
+        unread: dict[str, pd.Series[bool]] = {}
         for col in self.columns:
             if col.name not in present:
                 continue
@@ -475,10 +611,14 @@ class TableSpec:
                                                      parameters))
             if col.unique:
                 problems.extend(self._duplicates(source, out, [col.name]))
+            if col.dtype == "string" and bad.any():  # a number, date or bool is empty already
+                unread[col.name] = bad
         key_present = bool(self.key) and all(k in out.columns for k in self.key)
         key_checked = len(self.key) == 1 and self.column(self.key[0]).unique
         if key_present and not key_checked:
             problems.extend(self._duplicates(source, out, list(self.key)))
+        for name, bad in unread.items():  # what could not be read is not kept
+            out[name] = out[name].where(~bad)
         for extra in source.columns:
             if str(extra) not in out.columns:
                 out[str(extra)] = source[extra].to_numpy()
@@ -486,13 +626,13 @@ class TableSpec:
             for check in (*self.checks, *checks):
                 problems.extend(check(out))
         headers = {**file_headers(frame), **{v: k for k, v in rename.items()}}
-        if problems:
-            ordered = [self._hidden(p) for p in _sorted(problems, self.names)]
-            raise TableValidationError(self.name, with_file_headers(ordered, headers))
+        if lang == "da":  # a Danish file's missing column is named as the file would name it
+            headers.update({col.name: col.name_da for col in absent if col.name not in headers})
         out.index = frame.index
         if headers:
             out.attrs[HEADERS_ATTR] = headers
-        return out
+        ordered = [self._hidden(p) for p in _sorted(problems, self.names)]
+        return CheckedTable(self.name, out, tuple(with_file_headers(ordered, headers)))
 
     def _hidden(self, problem: TableProblem) -> TableProblem:
         """``problem`` without its value when the table is one of persons."""
@@ -892,11 +1032,35 @@ def read_table(
     form is detected from the header line. Headers and closed-set values may be
     English or Danish, one language per file. Dates are ``YYYY-MM-DD``, or with
     ``dayfirst`` also ``dd-mm-yyyy``. ``parameters`` supplies sanity bounds.
-    A file's problems are headed by its file name.
+    A file's problems are headed by its file name. :func:`check_table` does the
+    same without raising for the table's problems.
+    """
+    checked = check_table(
+        source, spec, sheet=sheet, checks=checks, dayfirst=dayfirst, parameters=parameters
+    )
+    if checked.problems:  # named by its file, as the user knows it
+        raise checked.error()
+    return checked.frame
+
+
+def check_table(
+    source: pd.DataFrame | str | os.PathLike[str],
+    spec: TableSpec,
+    *,
+    sheet: str | int = 0,
+    checks: Sequence[Callable[[pd.DataFrame], Iterator[TableProblem]]] = (),
+    dayfirst: bool = False,
+    parameters: ParameterSet | None = None,
+) -> CheckedTable:
+    """Read a table as :func:`read_table` does and check it (:meth:`TableSpec.check`):
+    what could be read, and every problem, without raising for them.
+
+    A file that does not exist or cannot be read at all still raises
+    :class:`~fuaalborg.errors.ValidationError`.
     """
     options: dict[str, Any] = {"checks": checks, "dayfirst": dayfirst, "parameters": parameters}
     if isinstance(source, pd.DataFrame):
-        return spec.validate(source, **options)
+        return spec.check(source, **options)
     path = Path(source)
     if not path.exists():
         raise ValidationError(f"table {spec.name!r}: file {path.name} does not exist")
@@ -913,10 +1077,7 @@ def read_table(
     else:
         frame, danish = read_csv_text(path, f"table {spec.name!r}")
         options["decimal_comma"] = danish
-    try:
-        return spec.validate(frame, **options)
-    except TableValidationError as exc:  # named by its file, as the user knows it
-        raise exc.with_files({spec.name: path.name}) from None
+    return attrs.evolve(spec.check(frame, **options), file=path.name)
 
 
 def normalise(frame: pd.DataFrame, *, dayfirst: bool = False) -> pd.DataFrame:

@@ -84,8 +84,8 @@ from fuaalborg.tables import (
     TableProblem,
     TableSpec,
     TableValidationError,
+    check_table,
     combine_errors,
-    is_in,
     read_table,
 )
 
@@ -652,32 +652,26 @@ def _validate_inputs(
     indicators: pd.DataFrame | str | os.PathLike[str],
     lists: pd.DataFrame | str | os.PathLike[str],
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    errors: list[TableValidationError] = []
-    tables: dict[str, pd.DataFrame] = {}
-    for name, source, spec in (
-        ("departments", departments, specs.DEPARTMENTS),
-        ("indicators", indicators, specs.INDICATORS),
-        ("lists", lists, specs.LISTS),
-    ):
-        try:
-            tables[name] = read_table(source, spec)
-        except TableValidationError as exc:
-            errors.append(exc)
-    if not errors:
-        ids = tables["indicators"]["department_id"]
-        bad = ~is_in(ids, tables["departments"]["department_id"])
-        problems = [
-            TableProblem(
-                "indicators", "department_id", int(i) + 1, repr(ids.iloc[i]),
-                "a known department id",
-            )
-            for i in np.flatnonzero(bad)
-        ]
-        if problems:
-            errors.append(TableValidationError("indicators", problems))
+    checked = {
+        name: check_table(source, spec)
+        for name, source, spec in (
+            ("departments", departments, specs.DEPARTMENTS),
+            ("indicators", indicators, specs.INDICATORS),
+            ("lists", lists, specs.LISTS),
+        )
+    }
+    errors = [c.error() for c in checked.values() if c.problems]
+    # the references between them, on every row that could be read, also of a table
+    # with problems of its own
+    between = [c for c in specs.BETWEEN_TABLES if len(c.tables) > 1]
+    problems, not_checked = specs.check_between_tables(
+        {name: c.frame for name, c in checked.items()}, between
+    )
+    if problems:
+        errors.append(TableValidationError("indicators", problems))
     if errors:  # each table's problems under its own head
-        raise combine_errors(errors)
-    return tables["departments"], tables["indicators"], tables["lists"]
+        raise combine_errors(errors, not_checked=not_checked)
+    return checked["departments"].frame, checked["indicators"].frame, checked["lists"].frame
 
 
 def _previous_colours(
