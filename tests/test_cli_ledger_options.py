@@ -123,7 +123,7 @@ def test_ledger_commands_take_the_shared_municipality_options(folder: Path,
     assert run(*args).exit_code == 2
     corrected = run(*args, "--municipality", folder)
     assert corrected.exit_code == 0, corrected.output
-    assert "warning: correction of 'V1': monthly_rent_dkk 45000.0 differs" in corrected.output
+    assert "warning: correction of 'V1': --rent 45000.0 differs" in corrected.output
     # dates in the tables of the folder may be day-first with --dayfirst
     dates = folder / "indikatorer.csv"
     text = dates.read_text(encoding="utf-8-sig")

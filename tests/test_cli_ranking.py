@@ -242,12 +242,16 @@ def test_rank_dwelling_takes_the_facts_from_the_dwellings_table(folder: Path,
     assert upstairs.exit_code == 0, upstairs.output
     assert "dwelling D004-004, 2 rooms, floor 3, family dwelling, no lift" in upstairs.output
     assert "senior " not in upstairs.output.split("seniority_date", 1)[1]
-    # an explicit fact overrides the table's
+    # the explanation reads the table's facts
     senior = ground.output.split("seniority_date", 1)[1].split()[1]
-    moved = run(*common, "--dwelling", "D004-004", "--floor", "0", "--explain", senior,
-                "--lang", "en")
-    assert moved.exit_code == 0, moved.output
-    assert "this dwelling: ground floor, no lift — the group applies" in moved.output
+    explained = run(*common, "--dwelling", "D004-005", "--explain", senior, "--lang", "en")
+    assert explained.exit_code == 0, explained.output
+    assert "this dwelling: ground floor, no lift — the group applies" in explained.output
+    # a fact given as the table gives it is fine; otherwise it is refused, as --rooms is
+    same = run(*common, "--dwelling", "D004-004", "--floor", "3", "--no-lift",
+               "--dwelling-type", "familie", "--rooms", "2")
+    assert same.exit_code == 0, same.output
+    assert "dwelling D004-004, 2 rooms, floor 3, family dwelling, no lift" in same.output
     # without --dwelling the facts are options of their own
     given = run("rank", "--municipality", folder, "--on", ON, "--top", "3",
                 "--department", "D004", "--rooms", "2", "--rent", "4800", "--lift")
@@ -259,6 +263,56 @@ def test_rank_dwelling_takes_the_facts_from_the_dwellings_table(folder: Path,
     assert lacking.exit_code == 1
     assert "floor" in lacking.output
     assert "Traceback" not in lacking.output
+
+
+def test_rank_dwelling_refuses_facts_that_differ_from_the_dwellings_table(folder: Path) -> None:
+    # D004-004: 2 rooms, floor 3, a family dwelling, no lift, 4.927 kr.
+    args = ("rank", "--municipality", folder, "--on", ON, "--dwelling", "D004-004")
+    for option, said in [
+        (["--floor", "0"], "--floor: 0 given, but the dwellings table gives dwelling "
+                           "'D004-004' 3 (a dwelling's floor does not change); leave --floor "
+                           "out, or, where the dwelling changed, correct the dwellings table"),
+        (["--lift"], "--lift/--no-lift: lift given, but the dwellings table gives dwelling "
+                     "'D004-004' no lift; leave --lift/--no-lift out"),
+        (["--dwelling-type", "ældreegnet"], "--dwelling-type: senior given, but the dwellings "
+                                            "table gives dwelling 'D004-004' family; leave "
+                                            "--dwelling-type out"),
+    ]:
+        refused = run(*args, *option)
+        assert refused.exit_code == 1, (option, refused.output)
+        assert refused.output == f"Error: --dwelling D004-004: 1 problem\n  - {said}" + (
+            "" if said.endswith("table") else
+            ", or, where the dwelling changed, correct the dwellings table") + "\n"
+    every = run(*args, "--floor", "0", "--lift", "--dwelling-type", "senior", "--rooms", "3",
+                "--rent", "19000")
+    assert every.exit_code == 1
+    assert every.output.startswith("Error: --dwelling D004-004: 5 problems\n")
+    assert [line.split(":")[0] for line in every.output.splitlines()[1:]] == [
+        "  - --rooms", "  - --floor", "  - --dwelling-type", "  - --lift/--no-lift",
+        "  - --rent"]
+
+
+def test_rank_explain_names_no_applicant_id_and_an_unknown_one_writes_nothing(
+    folder: Path, tmp_path: Path
+) -> None:
+    args = ("rank", "--municipality", folder, "--on", ON, "--dwelling", "D004-004")
+    out = tmp_path / "ranked.csv"
+    for typed in ("F9999", "0101901234", ""):  # not on the list; shaped like a CPR number; empty
+        unknown = run(*args, "-o", out, "--explain", typed)
+        assert unknown.exit_code == 1, (typed, unknown.output)
+        assert unknown.output == ("Error: the applicant id asked for is not on the waiting list "
+                                  "that was ranked\n")
+        assert not out.exists()
+        assert not out.with_suffix(".record.json").exists()
+    # on the list: the caseworker asked about this applicant, so the explanation speaks of
+    # "the applicant" and of the others by position; the ranking's table shows the ids
+    known = run(*args, "-o", out, "--explain", "F0002", "--lang", "en")
+    assert known.exit_code == 0, known.output
+    explanation = known.output.split("\n\n", 1)[1]
+    assert explanation.startswith("Position 2 of 29 eligible applicants")
+    assert "F0002" not in explanation
+    assert "F00" not in explanation  # nor the id of the applicant ahead
+    assert out.exists()
 
 
 def test_rank_dwelling_refuses_what_it_cannot_find(folder: Path) -> None:

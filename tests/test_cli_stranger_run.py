@@ -258,7 +258,7 @@ def test_a_stranger_runs_the_whole_chain_on_their_own_municipality(
     assert "(green, step model)" in recorded  # Havebyen
 
     verify = step("ledger verify", "ledger", "verify", db)
-    assert "12 vacancies (0 void, " in verify.output
+    assert "12 vacancies (0 void vacancies, " in verify.output
     assert "every checksum, decision, counter and state row agrees with the events" in\
         verify.output
     state = step("ledger state", "ledger", "state", db, "-o", out / "tilstand.csv", "--danish")

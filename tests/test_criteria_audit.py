@@ -50,6 +50,17 @@ def test_audit_finds_a_row_order_dependent_criterion() -> None:
     assert any("VIOLATION" in line for line in report.lines())
 
 
+def test_the_audit_words_its_counts_with_their_nouns() -> None:
+    import attrs
+
+    report = audit(load_plugin(cheating_plugin()), synthetic_applicants(200, seed=1), ON)
+    check = report.violations[0]
+    one = attrs.evolve(report, checks=(attrs.evolve(check, changed=1),))
+    assert f"VIOLATION: {check.kind} cheat.position: 1 result changed" in "\n".join(one.lines())
+    many = attrs.evolve(report, checks=(attrs.evolve(check, changed=2),))
+    assert "cheat.position: 2 results changed" in "\n".join(many.lines())
+
+
 def test_audit_reports_unchecked_criteria() -> None:
     sample = synthetic_applicants(100).drop(columns=["age"])
     report = audit(load_plugin(), sample, ON)

@@ -111,10 +111,29 @@ def test_verify_reads_its_counts_in_the_right_number() -> None:
     one = VerifyReport(target="t", events=1, vacancies=1, voided=0, late=0, corrections=(),
                        stock_changes=1)
     (line,) = one.describe()
-    assert line.startswith("t: 1 event verified; 1 vacancy (0 void, 0 late)")
-    assert line.endswith("0 voids and 0 corrections; 1 change of stock")
-    many = VerifyReport(target="t", events=9, vacancies=7, voided=0, late=1, corrections=())
-    assert many.describe()[0].startswith("t: 9 events verified; 7 vacancies (0 void, 1 late)")
+    assert line.startswith("t: 1 event verified (0 voids, 0 corrections, 1 change of stock); "
+                           "1 vacancy (0 void vacancies, 0 late vacancies); ")
+    many = VerifyReport(target="t", events=9, vacancies=7, voided=1, late=2, corrections=())
+    assert many.describe()[0].startswith("t: 9 events verified (0 voids, 0 corrections); "
+                                         "7 vacancies (1 void vacancy, 2 late vacancies); ")
+
+
+def test_verify_words_every_count_with_its_noun() -> None:
+    # a void is an event, a void vacancy a vacancy: no bare "0 void" beside "0 voids"
+    from fuaalborg.letting.verification import VerifyReport
+
+    for (voided, late, stock), counts in [
+        ((0, 0, 0), "(0 voids, 0 corrections); 7 vacancies (0 void vacancies, 0 late vacancies)"),
+        ((1, 1, 1), "(0 voids, 0 corrections, 1 change of stock); 7 vacancies (1 void vacancy, "
+                    "1 late vacancy)"),
+        ((2, 3, 2), "(0 voids, 0 corrections, 2 changes of stock); 7 vacancies (2 void "
+                    "vacancies, 3 late vacancies)"),
+    ]:
+        report = VerifyReport(target="t", events=9, vacancies=7, voided=voided, late=late,
+                              corrections=(), stock_changes=stock)
+        assert report.describe()[0] == (
+            f"t: 9 events verified {counts}; every checksum, decision, counter and state row "
+            "agrees with the events")
 
 
 def test_verify_counts_voids_apart_from_corrections() -> None:
@@ -127,7 +146,7 @@ def test_verify_counts_voids_apart_from_corrections() -> None:
     report = VerifyReport(target="t", events=9, vacancies=7, voided=1, late=0,
                           corrections=(void, fix, fix))
     head, *listed = report.describe()
-    assert head.endswith("agrees with the events; 1 void and 2 corrections")
+    assert head.startswith("t: 9 events verified (1 void, 2 corrections); ")
     assert [line.split("(")[1].split(" on")[0] for line in listed] == [
         "void", "correction", "correction"]
 # -- a value as a report shows it, in the report's language -------------------------------

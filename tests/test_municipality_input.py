@@ -257,8 +257,9 @@ def test_rank_refuses_a_rent_ten_times_the_tables_and_warns_of_a_smaller_one(
     args = ["rank", "--municipality", folder, "--dwelling", "D001-002", "--on", ON]
     refused = run(*args, "--rent", "30680")
     assert refused.exit_code == 1
-    assert refused.output.startswith("Error: --rent 30680.0 differs from the dwellings "
-                                     "table's 3068.0 for dwelling 'D001-002': 10 times more")
+    assert refused.output.startswith("Error: --dwelling D001-002: 1 problem\n  - --rent: "
+                                     "30680.0 differs from the dwellings table's 3068.0 for "
+                                     "dwelling 'D001-002': 10 times more")
     warned = run(*args, "--rent", "3200")
     assert warned.exit_code == 0
     assert "warning: --rent 3200.0 differs from the dwellings table's 3068.0" in warned.output
@@ -272,12 +273,12 @@ def test_rank_refuses_rooms_that_differ_from_the_table_as_the_ledger_does(
     refused = run(*args, "--rooms", "3")
     assert refused.exit_code == 1
     assert refused.output.startswith(
-        "Error: --rooms 3 given, but the dwellings table gives dwelling 'D001-002' 1 (a "
-        "dwelling's rooms do not change")
+        "Error: --dwelling D001-002: 1 problem\n  - --rooms: 3 given, but the dwellings table "
+        "gives dwelling 'D001-002' 1 (a dwelling's rooms do not change")
     both = run(*args, "--rooms", "3", "--rent", "30680")  # every refusal at once
     assert both.exit_code == 1
-    assert "--rooms 3 given" in both.output
-    assert "--rent 30680.0 differs" in both.output
+    assert "--rooms: 3 given" in both.output
+    assert "--rent: 30680.0 differs" in both.output
     assert "warning" not in both.output
     same = run(*args, "--rooms", "1", "--top", "1")
     assert same.exit_code == 0, same.output

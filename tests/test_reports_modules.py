@@ -173,6 +173,23 @@ def test_a_section_is_headed_by_its_key_and_a_closed_set_word_is_itself_in_engli
     assert label("audit_note", "da") != label("audit_note", "en")
 
 
+def test_the_audit_note_counts_in_the_right_number_in_either_language() -> None:
+    from fuaalborg.formatting import Count
+    from fuaalborg.reports.labels import Language, label
+
+    def note(n: int, lang: Language) -> str:
+        return label("audit_note", lang).format(ok="x", violations=Count(n), unchecked=Count(n),
+                                                warnings=Count(n))
+
+    assert note(1, "en") == ("ok = x; 1 violation; 1 unchecked; 1 four-fifths warning for human "
+                             "review")
+    assert note(2, "en") == ("ok = x; 2 violations; 2 unchecked; 2 four-fifths warnings for human "
+                             "review")
+    # Danish puts each count after its label, where one word serves every number
+    assert note(1, "da") == ("Auditten bestået: x; overtrædelser: 1; ikke kontrolleret: 1; "
+                             "advarsler efter firefemtedelsreglen til menneskelig vurdering: 1")
+
+
 @pytest.mark.parametrize("module", [*MODULES, "fuaalborg.simulation.figures"])
 def test_only_the_plotting_module_sets_matplotlib_up(module: str) -> None:
     source = (Path(importlib.import_module(module).__file__ or "")).read_text(encoding="utf-8")

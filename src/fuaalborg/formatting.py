@@ -40,6 +40,11 @@ A count reads with its noun in the right number, by :func:`counted`:
 
 >>> counted(1, "vacancy", "vacancies"), counted(7, "vacancy", "vacancies"), counted(0, "event")
 ('1 vacancy', '7 vacancies', '0 events')
+
+and a template (a report's label) words a :class:`Count` with the noun it names:
+
+>>> "{n:violation|violations}".format(n=Count(1)), "{n:violation|violations}".format(n=Count(3))
+('1 violation', '3 violations')
 """
 
 from __future__ import annotations
@@ -51,7 +56,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fuaalborg._types import Language
 
-__all__ = ["counted", "format_value", "kroner"]
+__all__ = ["Count", "counted", "format_value", "kroner"]
 
 
 def format_value(value: Any, lang: Language | None = None) -> str:
@@ -141,6 +146,29 @@ def counted(n: int, noun: str, plural: str | None = None) -> str:
     ``plural`` is the noun's plural where it is not ``noun + "s"``.
     """
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+class Count(int):
+    """A count that a ``str.format`` template words with its noun: ``{n:event|events}``.
+
+    A field formatted ``noun|plural`` reads as :func:`counted` words it; any other
+    format gives the number as an ``int`` does. So one count fills the templates of
+    both languages, each putting its noun where its grammar wants it (a report's
+    labels, :mod:`fuaalborg.reports.labels`):
+
+    >>> english = "{n:violation|violations}; {n} unchecked"
+    >>> danish = "overtrædelser: {n}"
+    >>> english.format(n=Count(1)), danish.format(n=Count(1))
+    ('1 violation; 1 unchecked', 'overtrædelser: 1')
+    """
+
+    __slots__ = ()
+
+    def __format__(self, spec: str) -> str:
+        if "|" not in spec:
+            return super().__format__(spec)
+        noun, plural = spec.split("|", 1)
+        return counted(int(self), noun, plural)
 
 
 def kroner(value: float, lang: Language = "da") -> str:

@@ -16,7 +16,7 @@ import datetime as dt
 import shlex
 import tempfile
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -73,8 +73,9 @@ def _repair_command(path: str) -> str:
     return f"`fuaalborg ledger repair {shlex.quote(path)} --yes`"
 
 
-def _remedy(path: str) -> Callable[[Remedy], str | None]:
-    """The ledger commands' wording of the ledger's remedies (:mod:`fuaalborg.letting.errors`)."""
+def _remedy(path: str, names: Mapping[str, str]) -> Callable[[Remedy], str | None]:
+    """The ledger commands' wording of the ledger's remedies (:mod:`fuaalborg.letting.errors`),
+    naming arguments by the command's ``names``."""
     repair = _repair_command(path)
     existing = (
         "the existing file, or give `fuaalborg ledger init` a new file name" if _is_file(path)
@@ -98,8 +99,17 @@ def _remedy(path: str) -> Callable[[Remedy], str | None]:
                         "with the ledger's own municipality",
         "current_stock": "give --municipality DIR with the ledger's municipality as it is now",
         "void_or_later": "void the vacancy (`fuaalborg ledger void`), or give a later --on",
+        "rebuilt": "where the dwelling was rebuilt, correct the dwellings table and record the "
+                   f"change with `fuaalborg ledger update-stock {shlex.quote(path)}`",
     }
-    return lambda remedy: words.get(remedy.key)
+
+    def worded(remedy: Remedy) -> str | None:
+        if remedy.key == "correct_too":
+            given = " and ".join(names.get(a, a) for a in remedy.arguments)
+            return f"give {given} as well"
+        return words.get(remedy.key)
+
+    return worded
 
 
 #: The arguments and options of the ledger commands, by the library's argument names.
@@ -120,7 +130,8 @@ _NAMES: dict[str, dict[str, str]] = {
 
 def _wording(path: str, command: str = "") -> Wording:
     """The ledger command's words for the library's arguments and remedies."""
-    return Wording(names=_NAMES.get(command, {}), remedies=_remedy(path))
+    names = _NAMES.get(command, {})
+    return Wording(names=names, remedies=_remedy(path, names))
 
 
 @contextmanager

@@ -27,7 +27,7 @@ from fuaalborg.cli._common import (
     output_option,
 )
 from fuaalborg.danish import value as danish_value
-from fuaalborg.errors import FuaalborgError, Remedy, Wording
+from fuaalborg.errors import FuaalborgError, Remedy, Wording, format_problems
 from fuaalborg.formatting import kroner
 from fuaalborg.model import COLOURS
 from fuaalborg.municipality import (
@@ -178,34 +178,44 @@ def _own_parameters(folder: str) -> ParameterSet:
     return settings.parameters if settings is not None else load_parameters()
 
 
+#: The rank command's options for the facts of a dwelling it compares with the table.
+_FACT_OPTIONS = {"rooms": "--rooms", "monthly_rent_dkk": "--rent", "floor": "--floor",
+                 "dwelling_type": "--dwelling-type", "lift": "--lift/--no-lift"}
+
+
+def _table_remedy(remedy: Remedy) -> str | None:
+    """The rank command's wording of a fact given otherwise than the dwellings table."""
+    if remedy.key != "from_table":
+        return None
+    given = " and ".join(_FACT_OPTIONS[a] for a in remedy.arguments)
+    return f"leave {given} out, or, where the dwelling changed, correct the dwellings table"
+
+
+#: The rank command's words for the facts of a dwelling and their remedy.
+_TABLE_WORDS = Wording(names=_FACT_OPTIONS, remedies=_table_remedy)
+
+
 def _check_table(
-    rooms: int | None, rent: float | None, table: dict[str, Any], dwelling: str,
-    day: dt.date, municipality: Municipality,
+    given: dict[str, Any], table: dict[str, Any], dwelling: str, day: dt.date,
+    municipality: Municipality,
 ) -> None:
-    """Compare --rooms and --rent with the dwellings table's, as the ledger does.
+    """Compare the facts given as options with the dwellings table's, as the ledger does.
 
-    Rooms do not change: --rooms that differs is an error. Rents do: --rent that
-    differs is a warning, and an error if by more than the plausible factor
-    (``bounds.rent_ratio_to_table``, the municipality's own). Both errors are
-    reported at once.
+    One check, :func:`fuaalborg.letting.vacancy.compare_with_table`: --rooms,
+    --floor, --dwelling-type and --lift that differ from the table's are errors
+    (the same value is fine); --rent that differs is a warning, and an error if by
+    more than the plausible factor (``bounds.rent_ratio_to_table``, the
+    municipality's own). Every error is reported at once, each under its option (the
+    problems' places, mapped to options: no text is rewritten).
     """
-    from fuaalborg.rents import rent_difference
+    from fuaalborg.letting.vacancy import compare_with_table
 
-    refused: list[str] = []
-    if rooms is not None and rooms != table["rooms"]:
-        refused.append(
-            f"--rooms {rooms} given, but the dwellings table gives dwelling {dwelling!r} "
-            f"{table['rooms']} (a dwelling's rooms do not change: leave --rooms out, or, "
-            "where it was rebuilt, correct the dwellings table)")
-    differs = None if rent is None else rent_difference(
-        rent, table["monthly_rent_dkk"], day, municipality.parameters)
-    if differs is not None and not differs.plausible:
-        refused.append(f"--rent {differs.describe(dwelling)}")
-        differs = None
-    if refused:
-        raise CommandError("; ".join(refused))
-    if differs is not None:
-        click.echo(f"warning: --rent {differs.describe(dwelling)}; ranked with the rent given",
+    found = compare_with_table(dwelling, given, table, day, municipality.parameters)
+    if found.problems:
+        raise CommandError(format_problems(
+            found.problems, head=f"--dwelling {dwelling}: {{count}}", words=_TABLE_WORDS))
+    if found.rent is not None:
+        click.echo(f"warning: --rent {found.rent.describe(dwelling)}; ranked with the rent given",
                    err=True)
 
 
@@ -258,9 +268,9 @@ def _show_frame(frame: Any) -> list[str]:
 @click.argument("applicants", required=False, type=click.Path(exists=True, dir_okay=False))
 @click.option("--dwelling", "dwelling",
               help="The vacant dwelling's id: its department, rooms, rent, floor, dwelling type "
-              "and lift come from the municipality's dwellings table (--municipality DIR); the "
-              "options below override them, but --rooms must be the table's and --rent "
-              "within its plausible factor.")
+              "and lift come from the municipality's dwellings table (--municipality DIR); "
+              "--rooms, --floor, --dwelling-type and --lift, if given, must be the table's, and "
+              "--rent within its plausible factor of the table's.")
 @click.option("--department", "department",
               help="The vacancy's department id (required without --dwelling).")
 @click.option("--rooms", type=Amount("bounds.rooms", whole=True, minimum=1),
@@ -294,7 +304,9 @@ def _show_frame(frame: Any) -> list[str]:
               help="Also write the applicants who cannot be offered the dwelling, with their "
               "reason codes and the reasons in words.")
 @danish_option
-@click.option("--explain", "explain", help="Explain the position of this applicant id.")
+@click.option("--explain", "explain", metavar="APPLICANT_ID",
+              help="Explain the position of this applicant id (by position: the explanation "
+              "and any error name no applicant id).")
 @click.option("--lang", type=click.Choice(LANGUAGES), default=None,
               help="Language of --explain and of the reasons written (default: da for "
               "--explain; the file's language for the reasons).")
@@ -403,7 +415,7 @@ def rank_command(
     if dwelling is not None:
         assert municipality is not None
         table_facts = _dwelling_facts(municipality, dwelling, department)
-        _check_table(rooms, rent, table_facts, dwelling, day, municipality)
+        _check_table(facts, table_facts, dwelling, day, municipality)
         facts = {**table_facts, **{k: v for k, v in facts.items() if v is not None}}
     if applicants is None:
         assert municipality is not None
@@ -421,6 +433,13 @@ def rank_command(
         )
     except FuaalborgError as exc:
         raise in_options(exc, _WORDS) from None
+    # the explanation first: an id not on the list is an error before anything is written
+    # (and, as every error, names no applicant id: the library's message does not echo it)
+    explained: list[str] = []
+    if explain is not None:
+        words: Language = lang or "da"
+        explained = ["", ranking.explain(explain, lang=words),
+                     *(n.about_applicant(words) for n in ranking.notices_about(explain))]
     if output:
         record = _write_ranking(
             ranking, output, include_ineligible=include_ineligible,
@@ -446,12 +465,8 @@ def rank_command(
                 f"… the first {number(len(shown))} of {number(ranking.eligible_count)}; "
                 "--top N shows more, -o FILE writes them all"
             )
-    if explain:
-        words: Language = lang or "da"
-        click.echo("")
-        click.echo(ranking.explain(explain, lang=words))
-        for notice in ranking.notices_about(explain):  # what it means for this applicant
-            click.echo(notice.about_applicant(words))
+    for line in explained:  # the position, then what each notice means for the applicant
+        click.echo(line)
 
 
 def ranking_section(municipality: Municipality, on: dt.date) -> list[str]:

@@ -44,6 +44,7 @@ from fuaalborg.criteria.errors import MissingApplicantFieldError, PredicateError
 from fuaalborg.criteria.registry import Registry
 from fuaalborg.criteria.vocabulary import protected_columns
 from fuaalborg.errors import AssumedTermsWarning
+from fuaalborg.formatting import counted
 
 __all__ = ["AuditCheck", "AuditReport", "ImpactRow", "audit", "priority_groups"]
 
@@ -175,7 +176,8 @@ class AuditReport:
         ]
         for check in self.violations:
             out.append(
-                f"  VIOLATION: {check.kind} {check.subject}: {check.changed} results changed "
+                f"  VIOLATION: {check.kind} {check.subject}: "
+                f"{counted(check.changed, 'result')} changed "
                 f"({check.variant})"
             )
         out.extend(self._unchecked_lines())

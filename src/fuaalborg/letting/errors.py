@@ -36,12 +36,14 @@ from fuaalborg.errors import FuaalborgError, InputError, Problem, Remedy
 
 __all__ = [
     "CORRECT_INSTEAD",
+    "CORRECT_TOO",
     "CURRENT_STOCK",
     "GIVE_COLOUR",
     "GIVE_ORGANISATIONS",
     "OPEN_EXISTING",
     "OWN_COLOURS",
     "OWN_MUNICIPALITY",
+    "REBUILT",
     "REMEDIES",
     "REOPEN",
     "REPAIR",
@@ -148,9 +150,18 @@ VOID_OR_LATER = Remedy(
     "void_or_later", "void the vacancy (Ledger.void), or record the change from a later day",
     ("on",),
 )
+#: Rooms given otherwise than the dwellings table gives them (its ``arguments``: the fact).
+REBUILT = Remedy(
+    "rebuilt",
+    "where the dwelling was rebuilt, correct the dwellings table and record the change of "
+    "stock (Ledger.update_stock)",
+)
+#: A vacancy re-dated into a stock whose dwellings table disagrees with a fact it recorded
+#: (its ``arguments``: the fact): that fact is corrected in the same call.
+CORRECT_TOO = Remedy("correct_too", "correct it in the same call")
 #: Every remedy of the ledger, by key.
 REMEDIES: Mapping[str, Remedy] = {
     r.key: r for r in (OPEN_EXISTING, REPAIR, REOPEN, GIVE_COLOUR, GIVE_ORGANISATIONS,
                        OWN_MUNICIPALITY, OWN_COLOURS, CORRECT_INSTEAD, VOID_AND_RECORD,
-                       UPDATE_STOCK, CURRENT_STOCK, VOID_OR_LATER)
+                       UPDATE_STOCK, CURRENT_STOCK, VOID_OR_LATER, REBUILT, CORRECT_TOO)
 }

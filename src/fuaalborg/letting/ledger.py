@@ -79,12 +79,22 @@ from fuaalborg._types import (
     one_of,
 )
 from fuaalborg.dates import parse_date
-from fuaalborg.errors import FuaalborgError, InputError, NotInForceError, Problem
+from fuaalborg.errors import (
+    LIBRARY_WORDING,
+    FuaalborgError,
+    InputError,
+    NotInForceError,
+    Problem,
+    WithRemedy,
+    Wording,
+)
 from fuaalborg.formatting import format_value
 from fuaalborg.letting.errors import (
     CORRECT_INSTEAD,
+    CORRECT_TOO,
     GIVE_COLOUR,
     GIVE_ORGANISATIONS,
+    REBUILT,
     REOPEN,
     VOID_AND_RECORD,
     VOID_OR_LATER,
@@ -154,6 +164,7 @@ from fuaalborg.letting.store import (
 )
 from fuaalborg.letting.store.file import FileStore, RepairReport, TornLine, TornLineWarning, now
 from fuaalborg.letting.store.memory import MemoryState
+from fuaalborg.letting.vacancy import compare_with_table
 from fuaalborg.letting.verification import (
     Correction,
     VerifyReport,
@@ -164,7 +175,7 @@ from fuaalborg.letting.verification import (
 from fuaalborg.model import COLOURS
 from fuaalborg.municipality import Municipality
 from fuaalborg.parameters import ParameterSet, load_parameters
-from fuaalborg.rents import rent_difference
+from fuaalborg.rents import RentDifference
 
 if TYPE_CHECKING:
     from fuaalborg.letting.ranking import Ranking
@@ -215,13 +226,45 @@ _ROUTING_FACTS = ("department_id", "kind", "colour")
 # Values
 
 
-class RentDiffersWarning(UserWarning):
+def _restore_warning(cls: type[RentDiffersWarning], state: dict[str, Any]) -> Any:
+    warning = cls.__new__(cls)
+    warning.__dict__.update(state)
+    warning.args = (warning.worded(),)
+    return warning
+
+
+class RentDiffersWarning(WithRemedy, UserWarning):
     """A vacancy's rent differs from the municipality's dwellings table: recorded as given.
 
     Rents change (a yearly budget, an improvement), so the ledger records the
     rent given for the vacancy and says that it differs; rooms do not change
     and a differing number of rooms is refused.
+
+    The warning keeps what it says as fields: ``subject`` (``"vacancy 'V1'"``,
+    ``"correction of 'V1'"``), ``argument`` (the argument the rent was given as,
+    ``monthly_rent_dkk``), ``difference`` (the
+    :class:`~fuaalborg.rents.RentDifference`) and ``dwelling``. Its message names
+    the argument as the library does; :meth:`worded` names it as a front end
+    does (the command line: ``RENT``, ``--rent``), without rewriting the text.
     """
+
+    def __init__(self, subject: str, difference: RentDifference, dwelling: str,
+                 argument: str = "monthly_rent_dkk") -> None:
+        self.subject = subject
+        self.difference = difference
+        self.dwelling = dwelling
+        self.argument = argument
+        super().__init__(self.worded())
+
+    def worded(self, words: Wording = LIBRARY_WORDING) -> str:
+        """The warning with the rent's argument named in ``words`` (default: the library's)."""
+        return (f"{self.subject}: {words.name(self.argument)} "
+                f"{self.difference.describe(self.dwelling)}; recorded as given (correct it if "
+                "it was typed wrong)")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rebuilt from its fields, not by calling __init__ with the message
+        return (_restore_warning, (type(self), self.__dict__))
 
 
 @attrs.frozen
@@ -954,7 +997,8 @@ class Ledger:
         written = self.commit(build, department_id=dep, serial=False,
                               counters=[("organisation", org)] if org else [])
         if rent_differs:
-            warnings.warn(f"vacancy {vid!r}: {rent_differs}", RentDiffersWarning, stacklevel=2)
+            warnings.warn(RentDiffersWarning(f"vacancy {vid!r}", rent_differs, dwelling),
+                          stacklevel=2)
         recorded = structure(written[-1])
         assert isinstance(recorded, VacancyRecorded)
         return self._decision(recorded_row(recorded), values)
@@ -979,16 +1023,24 @@ class Ledger:
         return self._history_seq
 
     def _check_table(self, dwelling: str, on: dt.date | None, rooms: int | None,
-                     rent: float | None, problems: list[Problem]) -> str | None:
+                     rent: float | None, problems: list[Problem], *,
+                     redated: bool = False) -> RentDifference | None:
         """Compare rooms and rent with the dwellings table of the municipality given.
 
         Only for a vacancy dated in the current stock (the table is the current
         stock's). Rooms do not change: a difference is refused. Rents change: a
         difference is recorded and returned, for a warning; a rent further from
         the table's than the plausible factor (``bounds.rent_ratio_to_table``, the
-        municipality's own) is most likely mistyped, and refused. ``None`` for
-        ``rooms`` or ``rent`` leaves it unchecked (a correction checks only the
-        facts it changes).
+        municipality's own, in force on ``on``) is most likely mistyped, and
+        refused. ``None`` for ``rooms`` or ``rent`` leaves it unchecked (a
+        correction checks only what it changes). The check is
+        :func:`~fuaalborg.letting.vacancy.compare_with_table`, the one
+        ``fuaalborg rank --dwelling`` makes too.
+
+        ``redated``: the values are the vacancy's recorded ones, compared again
+        because a correction moves its date (which decides whether the table
+        applies, and the plausible factor): a problem is placed at
+        ``vacant_on``, and a rent within the factor is not warned of again.
         """
         if self._table is None or on is None or dwelling not in self._table:
             return None
@@ -997,22 +1049,22 @@ class Ledger:
         if latest is not None and on < latest:
             return None
         table_rooms, table_rent = self._table[dwelling]
-        if table_rooms is not None and rooms is not None and rooms != table_rooms:
+        found = compare_with_table(
+            dwelling, {"rooms": rooms, "monthly_rent_dkk": rent},
+            {"rooms": table_rooms, "monthly_rent_dkk": table_rent}, on,
+            self._table_bounds or self._params, remedy=CORRECT_TOO if redated else REBUILT,
+            given_as="recorded" if redated else "given")
+        if not redated:
+            problems.extend(found.problems)
+            return found.rent
+        for problem in found.problems:
+            fact = "rooms" if problem.where == "rooms" else "rent"
             problems.append(Problem(
-                "rooms",
-                f"{rooms} given, but the dwellings table gives dwelling {dwelling!r} "
-                f"{table_rooms} (a dwelling's rooms do not change; where it was rebuilt, correct "
-                "the table and record the change of stock)"))
-        if table_rent is None or rent is None or not math.isfinite(rent):
-            return None
-        differs = rent_difference(rent, table_rent, on, self._table_bounds or self._params)
-        if differs is None:
-            return None
-        if not differs.plausible:
-            problems.append(Problem("monthly_rent_dkk", differs.describe(dwelling)))
-            return None
-        return (f"monthly_rent_dkk {differs.describe(dwelling)}; recorded as given "
-                "(correct it if it was typed wrong)")
+                "vacant_on",
+                f"{on.isoformat()} is in the stock the dwellings table describes, and the "
+                f"table disagrees with the vacancy's {fact}: {problem.what}",
+                remedy=attrs.evolve(CORRECT_TOO, arguments=(problem.where,))))
+        return None
 
     def record_vacancies(self, frame: pd.DataFrame, *, sync_every: int = 1000) -> pd.DataFrame:
         """Record many vacancies in order (one :meth:`record_vacancy` each); return decisions.
@@ -1378,7 +1430,14 @@ class Ledger:
         corrected rooms (or a corrected dwelling with other rooms) that differs
         from the table, and a rent beyond ``bounds.rent_ratio_to_table``, are
         refused; a rent that differs less is corrected with a
-        :class:`RentDiffersWarning`.
+        :class:`RentDiffersWarning`. A new ``vacant_on`` alone checks the
+        recorded rooms and rent again: the date decides whether the table
+        applies at all (only to a vacancy in the current stock, dated from the
+        latest change of stock on) and which plausible factor is in force, so a
+        vacancy re-dated into the current stock must agree with the table as one
+        recorded on that date must. What disagrees is refused at ``vacant_on``
+        (correct that fact in the same call); a rent within the factor is not
+        warned of again.
         """
         self._store.refresh()
         problems: list[Problem] = []
@@ -1445,10 +1504,17 @@ class Ledger:
             room_count = (new.get("rooms", row.rooms)
                           if ("rooms" in new or moved) and "rooms" not in bad else None)
             vacant = new.get("vacant_on")
-            rent_differs = self._check_table(
-                new.get("dwelling_id", row.dwelling_id),
-                vacant if isinstance(vacant, dt.date) else row.vacant_on,
-                room_count, rent, problems)
+            dwelling = new.get("dwelling_id", row.dwelling_id)
+            day_of = vacant if isinstance(vacant, dt.date) else row.vacant_on
+            rent_differs = self._check_table(dwelling, day_of, room_count, rent, problems)
+            if isinstance(vacant, dt.date) and not moved:
+                # a new date may bring the vacancy into the stock the table describes, or
+                # under another plausible factor: the recorded facts it keeps, checked again
+                self._check_table(
+                    dwelling, vacant,
+                    row.rooms if "rooms" not in new else None,
+                    row.monthly_rent_dkk if "monthly_rent_dkk" not in new else None,
+                    problems, redated=True)
         if problems:
             raise LedgerInputError(f"correction of {vid!r}", problems)
         assert row is not None
@@ -1477,7 +1543,8 @@ class Ledger:
 
         self.commit(build, department_id=row.department_id, serial=False)
         if rent_differs:
-            warnings.warn(f"correction of {vid!r}: {rent_differs}", RentDiffersWarning,
+            warnings.warn(RentDiffersWarning(f"correction of {vid!r}", rent_differs,
+                                             new.get("dwelling_id", row.dwelling_id)),
                           stacklevel=2)
         return self.decision(vid)
 

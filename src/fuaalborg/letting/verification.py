@@ -81,15 +81,30 @@ class VerifyReport:
     stock_changes: int = 0
 
     def describe(self) -> list[str]:
-        """Readable lines: a summary, then each void and correction."""
-        stock = (f"; {counted(self.stock_changes, 'change')} of stock" if self.stock_changes
-                 else "")
+        """Readable lines: a summary, then each void and correction.
+
+        Every count reads with its noun (:func:`~fuaalborg.formatting.counted`): the
+        events by type (a *void* is an event), the vacancies by what they are now
+        (a *void vacancy* was voided):
+
+        >>> report = VerifyReport(target="t", events=9, vacancies=7, voided=1, late=0,
+        ...                       corrections=(), stock_changes=1)
+        >>> for part in report.describe()[0].split("; "):
+        ...     print(part)
+        t: 9 events verified (0 voids, 0 corrections, 1 change of stock)
+        7 vacancies (1 void vacancy, 0 late vacancies)
+        every checksum, decision, counter and state row agrees with the events
+        """
         voids = sum(c.type == "void" for c in self.corrections)
         fixes = len(self.corrections) - voids
-        head = (f"{self.target}: {counted(self.events, 'event')} verified; "
-                f"{counted(self.vacancies, 'vacancy', 'vacancies')} ({self.voided} void, "
-                f"{self.late} late); every checksum, decision, counter and state row agrees with "
-                f"the events; {counted(voids, 'void')} and {counted(fixes, 'correction')}{stock}")
+        events = [counted(voids, "void"), counted(fixes, "correction")]
+        if self.stock_changes:
+            events.append(counted(self.stock_changes, "change") + " of stock")
+        vacancies = [counted(self.voided, "void vacancy", "void vacancies"),
+                     counted(self.late, "late vacancy", "late vacancies")]
+        head = (f"{self.target}: {counted(self.events, 'event')} verified ({', '.join(events)}); "
+                f"{counted(self.vacancies, 'vacancy', 'vacancies')} ({', '.join(vacancies)}); "
+                "every checksum, decision, counter and state row agrees with the events")
         return [head, *(f"  {c.describe()}" for c in self.corrections)]
 
 

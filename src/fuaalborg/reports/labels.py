@@ -129,12 +129,13 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Ingen underskrevne udlejninger med kendt anciennitet i perioden.",
         "No signed lettings with a known seniority date in the period.",
     ),
-    # the criteria audit (R7); the English report words it as ``fuaalborg audit`` does
+    # the criteria audit (R7); the English report words it as ``fuaalborg audit`` does; its
+    # counts are :class:`fuaalborg.formatting.Count`, so ``{n:noun|plural}`` words one
     "audit_note": (
         "Auditten bestået: {ok}; overtrædelser: {violations}; ikke kontrolleret: {unchecked}; "
         "advarsler efter firefemtedelsreglen til menneskelig vurdering: {warnings}",
-        "ok = {ok}; {violations} violations; {unchecked} unchecked; "
-        "{warnings} four-fifths warnings for human review",
+        "ok = {ok}; {violations:violation|violations}; {unchecked} unchecked; "
+        "{warnings:four-fifths warning|four-fifths warnings} for human review",
     ),
     "audit.ok.True": ("ja", "True"),
     "audit.ok.False": ("nej", "False"),

@@ -31,6 +31,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from fuaalborg.formatting import Count
 from fuaalborg.letting.routing import COUNTING_REASONS
 from fuaalborg.model import COLOURS
 from fuaalborg.municipality import NEED_PARAMETERS, Municipality
@@ -556,8 +557,9 @@ def r7(ctx: Context, audit_report: AuditReport | None, versions: pd.DataFrame) -
             checks[column] = checks[column].map(lambda v: _word(ctx, v))
         checks = checks.rename(columns={c: ctx.l(f"audit.{c}") for c in _AUDIT_COLUMNS})
         note = ctx.l("audit_note").format(
-            ok=ctx.l(f"audit.ok.{audit_report.ok}"), violations=len(audit_report.violations),
-            unchecked=len(audit_report.unchecked), warnings=len(audit_report.warnings))
+            ok=ctx.l(f"audit.ok.{audit_report.ok}"), violations=Count(len(audit_report.violations)),
+            unchecked=Count(len(audit_report.unchecked)),
+            warnings=Count(len(audit_report.warnings)))
         out.append(ReportTable("R7_audit", "R7", ctx.l("R7"), checks, None, note))
     rules = versions.rename(columns={c: ctx.l(c) for c in versions.columns})
     out.append(ReportTable("R7_rules", "R7", ctx.l("rules"), rules))
