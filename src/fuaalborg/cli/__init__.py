@@ -44,6 +44,7 @@ _COMMAND_NAMES: Mapping[str, tuple[str, ...]] = {
     "calendar": ("calendar",),
     "criteria": ("plugins", "audit"),
     "ranking": ("rank",),
+    "replay": ("replay",),
     "ledger": ("ledger",),
     "report": ("report",),
 }

@@ -44,7 +44,7 @@ from fuaalborg.letting.ranking import Ranking, _default_registry, _plugins, rank
 from fuaalborg.parameters import DatedValue, Parameter, ParameterSet, load_parameters
 from fuaalborg.records import ParameterUse, RankingRecord, _recorded_text
 
-__all__ = ["Replay", "replay"]
+__all__ = ["Replay", "recorded_parameters", "replay"]
 
 
 @attrs.frozen
@@ -87,14 +87,7 @@ def replay(
     not state them (written before records kept them) is checked against the
     bundled bounds, as it was when it was made.
     """
-    params = load_parameters()
-    layers, sources = list(params.layers), list(params.sources)
-    if record.bounds is not None:
-        layers.append(_parameter_layer(record.bounds, bounds=True))
-        sources.append("record (bounds)")
-    layers.append(_parameter_layer(record.parameters))
-    sources.append("record")
-    frozen = ParameterSet(tuple(layers), tuple(sources))
+    frozen = recorded_parameters(record)
     # the list as the decision read it: a value check added since (a CPR-shaped id, a
     # CVR number's modulus 11) must not keep an old decision from being shown again
     listed = prepare(applicants, record.on, value_checks=False, parameters=frozen)
@@ -155,6 +148,43 @@ def replay(
         )
     differences.extend(_parameter_changes(record.parameters, record.on))
     return Replay(ranking=ranking, matches=order_ok, differences=tuple(differences))
+
+
+def recorded_parameters(record: RankingRecord) -> ParameterSet:
+    """The parameters of ``record``: the bundled ones with the recorded values on top.
+
+    The recorded sanity bounds (:attr:`RankingRecord.bounds
+    <fuaalborg.records.RankingRecord.bounds>`), each from its recorded start on,
+    then every recorded parameter value for its recorded period. :func:`replay`
+    ranks and checks the waiting list under them; a reader of the waiting list
+    that :func:`replay` will rank (``fuaalborg replay`` reading a file) checks
+    it against the same bounds. A record that states no bounds leaves the
+    bundled ones.
+
+    >>> import datetime as dt
+    >>> from fuaalborg.records import InputFingerprint, ParameterUse
+    >>> from fuaalborg.letting.vacancy import Vacancy
+    >>> rooms = ParameterUse("bounds.rooms", "30", "municipality.toml [bounds]",
+    ...                      dt.date(2024, 1, 1), None, "municipality.toml")
+    >>> record = RankingRecord(
+    ...     vacancy=Vacancy("D1", 2, 5000.0, dt.date(2024, 5, 1)),
+    ...     on=dt.date(2024, 5, 1), route="ordinary", route_basis="given",
+    ...     turn=None, turn_basis="one list", colour=None, colour_basis="not used",
+    ...     organisation_cvr=None, agreement=None, criteria=(), parameters=(), plugins=(),
+    ...     input=InputFingerprint(rows=0, columns=(), sha256=""), top=None,
+    ...     eligible=0, ineligible=0, ranked=(), library_version="0.1.0", bounds=(rooms,),
+    ... )
+    >>> recorded_parameters(record).get("bounds.rooms", dt.date(2025, 1, 1))
+    30
+    """
+    params = load_parameters()
+    layers, sources = list(params.layers), list(params.sources)
+    if record.bounds is not None:
+        layers.append(_parameter_layer(record.bounds, bounds=True))
+        sources.append("record (bounds)")
+    layers.append(_parameter_layer(record.parameters))
+    sources.append("record")
+    return ParameterSet(tuple(layers), tuple(sources))
 
 
 def _notice_change(record: RankingRecord, new: RankingRecord) -> str | None:

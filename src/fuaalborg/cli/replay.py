@@ -1,0 +1,471 @@
+"""``fuaalborg replay``: rank a waiting list again under a decision record's terms, and compare.
+
+A caseworker who must show, months later, why an applicant was offered a
+dwelling (or check a complaint) gives the decision record that ``fuaalborg rank
+-o`` wrote (``ranked.record.json``) and the waiting list the decision ranked;
+:func:`fuaalborg.replay` ranks it again under the recorded vacancy, date, route,
+turn, colour, agreement terms, parameter values and sanity bounds, and the
+command says whether the decision replays and, if not, where it differs — in
+positions and counts, never an applicant's id.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from fuaalborg._types import LANGUAGES, Language
+from fuaalborg.cli._common import (
+    EXAMPLE,
+    CommandError,
+    check_output,
+    danish_option,
+    dayfirst_option,
+    file_is_danish,
+    municipality_option,
+    number,
+    output_option,
+)
+from fuaalborg.errors import FuaalborgError
+
+if TYPE_CHECKING:
+    from fuaalborg.letting.replay import Replay
+    from fuaalborg.parameters import ParameterSet
+    from fuaalborg.records import RankingRecord
+    from fuaalborg.tables import TableSpec
+
+__all__ = ["COMMANDS", "DIFFERS", "replay_command"]
+
+#: The exit status when the decision does not replay: the order, the waiting list or the
+#: notices differ (0: it replays; 1: bad input; 2: the command line was wrong).
+DIFFERS = 3
+
+#: Runs of positions listed before the rest are counted.
+_SHOWN_RUNS = 6
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+def _read_record(path: str) -> RankingRecord:
+    """The decision record in ``path``; a file that is no record says what it is not."""
+    from fuaalborg.records import SCHEMA, RankingRecord
+
+    name = Path(path).name
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise CommandError(f"{name} is not a decision record: it is not UTF-8 text") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CommandError(
+            f"{name} is not a decision record: not JSON ({exc.msg}, line {exc.lineno}); "
+            "`fuaalborg rank -o ranked.csv` writes the record as ranked.record.json"
+        ) from None
+    schema = data.get("schema") if isinstance(data, dict) else None
+    if schema != SCHEMA:
+        found = (
+            f"its schema is {schema!r}" if isinstance(schema, str)
+            else "it states no schema" if isinstance(data, dict)
+            else "it is JSON, but not an object with a schema"
+        )
+        raise CommandError(
+            f"{name} is not a decision record this release reads: {found}, expected "
+            f"{SCHEMA!r} (the record `fuaalborg rank -o` writes beside its table)"
+        )
+    try:
+        return RankingRecord.from_dict(data)
+    except FuaalborgError as exc:
+        raise CommandError(f"{name}: {exc}") from None
+
+
+def _lenient(spec: TableSpec) -> TableSpec:
+    """``spec`` without the checks of a value's content (a CPR-shaped id, a CVR's modulus).
+
+    A list is read as :func:`fuaalborg.replay` ranks it: a check added since the
+    decision must not keep the decision from being shown again. Types, dates, lists,
+    duplicates and the recorded sanity bounds are checked as always.
+    """
+    import attrs
+
+    columns = tuple(attrs.evolve(c, check=None, check_text=None) for c in spec.columns)
+    return attrs.evolve(spec, columns=columns)
+
+
+def _folder_list(folder: str) -> Path:
+    """The waiting-list file of a municipality's folder (``venteliste.csv`` or its kin)."""
+    from fuaalborg.municipality import TABLE_FILES
+
+    stems = TABLE_FILES["applicants"]
+    found = [
+        Path(folder) / f"{stem}{suffix}" for stem in stems for suffix in (".csv", ".xlsx")
+        if (Path(folder) / f"{stem}{suffix}").exists()
+    ]
+    if len(found) > 1:
+        raise CommandError(
+            f"{Path(folder).name} has {', '.join(p.name for p in found)}: they are all its "
+            "waiting list; keep one, or give WAITING_LIST"
+        )
+    if not found:
+        raise CommandError(
+            f"{Path(folder).name} has no waiting list ({stems[1]}.csv or {stems[0]}.csv, or "
+            ".xlsx): give WAITING_LIST, the list the decision ranked"
+        )
+    return found[0]
+
+
+def _folder_name(folder: str) -> str:
+    from fuaalborg.municipality import MunicipalitySettings
+
+    settings = MunicipalitySettings.of_folder(folder)
+    return settings.name if settings is not None else "unnamed municipality"
+
+
+def _example_replay(record: RankingRecord, spec: TableSpec, parameters: ParameterSet,
+                    ) -> tuple[Replay, str, str]:
+    """The bundled example's waiting list, where the record was made on it — else an error.
+
+    The record does not name its municipality; its fingerprint of the waiting list
+    says whether the example's list is the one ranked. Any other record is refused:
+    replaying it on the example's list would show differences that are no one's.
+    """
+    from fuaalborg import examples, replay
+
+    example = examples.load()
+    refused = CommandError(
+        "give the waiting list the decision ranked: WAITING_LIST, or --municipality DIR "
+        f"for the municipality's own; the record was not made on the {EXAMPLE}'s waiting "
+        "list (its fingerprint of the list differs), which is used only for records made on it"
+    )
+    try:
+        frame = spec.validate(example.applicants, parameters=parameters)
+        result = replay(record, frame)
+    except FuaalborgError:
+        raise refused from None
+    ranked = result.ranking.record.input
+    if (ranked.sha256, ranked.rows) != (record.input.sha256, record.input.rows):
+        raise refused
+    return result, example.name, (
+        f"Using the {EXAMPLE}: {example.name}, invented data — its waiting list, the one "
+        "this record was made on. Give WAITING_LIST or --municipality DIR for your own."
+    )
+
+
+# -- wording ---------------------------------------------------------------------------
+
+
+def _words(lang: Language, en: str, da: str) -> str:
+    return da if lang == "da" else en
+
+
+def _header(record: RankingRecord, source: str, lang: Language) -> str:
+    """What was decided: the vacancy, the date, the route and turn, and the list replayed."""
+    from fuaalborg import danish
+    from fuaalborg.formatting import kroner
+
+    vacancy = record.vacancy
+    word = (lambda v: danish.value(v)) if lang == "da" else (lambda v: v)
+    colour = f" ({word(record.colour)})" if record.colour else ""
+    dwelling = (
+        _words(lang, f", dwelling {vacancy.dwelling_id}", f", bolig {vacancy.dwelling_id}")
+        if vacancy.dwelling_id else ""
+    )
+    turn = (
+        _words(lang, f"{record.turn} turn", f"{word(record.turn)} tur") if record.turn
+        else _words(lang, "internal and external lists as one",
+                    "intern og ekstern liste som én")
+    )
+    rooms = vacancy.rooms
+    return _words(
+        lang,
+        f"Decision of {record.on.isoformat()}: department {vacancy.department_id}{colour}"
+        f"{dwelling}, {rooms} room{'' if rooms == 1 else 's'}, "
+        f"{kroner(vacancy.monthly_rent_dkk)} kr./month; {record.route} letting, {turn}. "
+        f"Waiting list: {source}",
+        f"Afgørelse af {record.on.isoformat()}: afdeling {vacancy.department_id}{colour}"
+        f"{dwelling}, {rooms} rum, {kroner(vacancy.monthly_rent_dkk)} kr./md.; "
+        f"{word(record.route)} udlejning, {turn}. Venteliste: {source}",
+    )
+
+
+def _positions(values: list[int], lang: Language) -> str:
+    """Positions as runs: ``2–13``, ``2, 5–7 and 9`` (at most a few runs, then a count)."""
+    runs: list[tuple[int, int]] = []
+    for value in values:
+        if runs and value == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], value)
+        else:
+            runs.append((value, value))
+    shown = [str(a) if a == b else f"{a}–{b}" for a, b in runs[:_SHOWN_RUNS]]
+    rest = sum(b - a + 1 for a, b in runs[_SHOWN_RUNS:])
+    if rest:
+        shown.append(_words(lang, f"{number(rest)} more", f"{number(rest)} til"))
+    if len(shown) == 1:
+        return shown[0]
+    return f"{', '.join(shown[:-1])} {_words(lang, 'and', 'og')} {shown[-1]}"
+
+
+def _order_lines(then: tuple[str, ...], now: tuple[str, ...], lang: Language) -> list[str]:
+    """Where the order differs, by position and count: never whose position it is."""
+    moved = [
+        i + 1 for i in range(max(len(then), len(now)))
+        if i >= len(then) or i >= len(now) or then[i] != now[i]
+    ]
+    if not moved:
+        return []
+    first = moved[0]
+    several = len(moved) > 1
+    lines = [_words(
+        lang,
+        f"the order differs from position {first} on: position{'s' if several else ''} "
+        f"{_positions(moved, lang)} hold{'' if several else 's'} another applicant "
+        f"({number(len(then))} ranked then, {number(len(now))} now)",
+        f"rækkefølgen er en anden fra plads {first}: på plads {_positions(moved, lang)} står "
+        f"en anden ansøger ({number(len(then))} placeret dengang, {number(len(now))} nu)",
+    )]
+    if first == 1:
+        lines.append(_words(
+            lang, "the first place (to whom the dwelling is offered first) holds another "
+            "applicant now",
+            "førstepladsen (som boligen tilbydes først) har nu en anden ansøger"))
+    elif first == 2:
+        lines.append(_words(
+            lang, "the first place (to whom the dwelling is offered first) is unchanged",
+            "førstepladsen (som boligen tilbydes først) er uændret"))
+    else:
+        lines.append(_words(
+            lang, f"places 1–{first - 1} are unchanged, the first place (to whom the dwelling "
+            "is offered first) included",
+            f"plads 1–{first - 1} er uændrede, også førstepladsen (som boligen tilbydes "
+            "først)"))
+    gone, new = len(set(then) - set(now)), len(set(now) - set(then))
+    if gone or new:
+        lines.append(_words(
+            lang,
+            f"{number(gone)} ranked then {'is' if gone == 1 else 'are'} not ranked now; "
+            f"{number(new)} ranked now {'was' if new == 1 else 'were'} not ranked then",
+            f"{number(gone)} placeret dengang er ikke placeret nu; {number(new)} placeret nu "
+            "var ikke placeret dengang",
+        ))
+    return lines
+
+
+def _notice_lines(record: RankingRecord, new: RankingRecord, lang: Language) -> list[str]:
+    """The notices made again, where they differ from the recorded ones (as replay compares)."""
+    from fuaalborg.letting.notices import NOTICES_FROM_MUNICIPALITY
+
+    if record.notices is None or new.notices is None:
+        return []
+    then, now = (
+        tuple(n for n in notices if n.code not in NOTICES_FROM_MUNICIPALITY)
+        for notices in (record.notices, new.notices)
+    )
+    if then == now:
+        return []
+
+    def listed(notices: tuple[Any, ...]) -> str:
+        return "; ".join(f"«{n.text(lang)}»" for n in notices) or _words(lang, "none", "ingen")
+
+    return [_words(
+        lang, f"the notices differ: {listed(then)} at the decision, {listed(now)} now",
+        f"bemærkningerne er andre: {listed(then)} ved afgørelsen, {listed(now)} nu",
+    )]
+
+
+def _report(record: RankingRecord, result: Replay, lang: Language) -> list[str]:
+    """The verdict and every difference, in ``lang``; the library's words for the rest."""
+    new = result.ranking.record
+    found: list[str] = []
+    list_differs = (new.input.sha256, new.input.rows) != (record.input.sha256, record.input.rows)
+    if list_differs:
+        columns = ", ".join(record.input.columns)
+        found.append(_words(
+            lang,
+            f"the waiting list is not the one the decision ranked: {number(record.input.rows)} "
+            f"rows then, {number(new.input.rows)} now, and its fingerprint over the columns the "
+            f"ranking read ({columns}) differs",
+            f"ventelisten er ikke den, afgørelsen rangerede: {number(record.input.rows)} rækker "
+            f"dengang, {number(new.input.rows)} nu, og dens fingeraftryk over de kolonner, "
+            f"rangeringen læste ({columns}), er et andet",
+        ))
+    order = _order_lines(record.ranked, new.ranked, lang)
+    found.extend(order)
+    notices = _notice_lines(record, new, lang)
+    found.extend(notices)
+    # replay lists the waiting list, the order and the notices first (one line each), then
+    # what changed since the decision: rules, plug-ins, the library
+    compared = int(list_differs) + int(bool(order)) + int(bool(notices))
+    since = result.differences[compared:]
+    lines: list[str] = []
+    topped = record.top is not None and len(new.ranked) < new.eligible
+    first, første = ("first ", "første ") if topped else ("", "")
+    if result.matches:
+        lines.append(_words(
+            lang,
+            f"The decision replays: the same waiting list, the same {first}"
+            f"{number(len(new.ranked))} applicants ranked in the same order "
+            f"({number(new.eligible)} eligible, "
+            f"{number(new.ineligible)} not eligible), the same notices.",
+            f"Afgørelsen kan genskabes: samme venteliste, samme {første}"
+            f"{number(len(new.ranked))} ansøgere i samme rækkefølge "
+            f"({number(new.eligible)} kan komme i betragtning, "
+            f"{number(new.ineligible)} kan ikke), samme bemærkninger.",
+        ))
+    else:
+        lines.append(_words(
+            lang, "The decision does NOT replay under its recorded terms:",
+            "Afgørelsen kan IKKE genskabes på de registrerede vilkår:",
+        ))
+        lines.extend(f"  - {line}" for line in found)
+        if new.eligible != record.eligible or new.ineligible != record.ineligible:
+            lines.append(_words(
+                lang,
+                f"  - {number(record.eligible)} eligible and {number(record.ineligible)} not "
+                f"eligible then, {number(new.eligible)} and {number(new.ineligible)} now",
+                f"  - {number(record.eligible)} kunne komme i betragtning og "
+                f"{number(record.ineligible)} ikke dengang, {number(new.eligible)} og "
+                f"{number(new.ineligible)} nu",
+            ))
+    if since:
+        lines.append(_words(
+            lang,
+            "Changed since the decision (the replay used the recorded values; in the "
+            "library's words):",
+            "Ændret siden afgørelsen (genskabelsen brugte de registrerede værdier; i "
+            "bibliotekets ordlyd, på engelsk):",
+        ))
+        lines.extend(f"  - {line}" for line in since)
+    return lines
+
+
+def _explain_lines(record: RankingRecord, result: Replay, applicant: str,
+                   lang: Language) -> list[str]:
+    """Where the applicant the user named stood then and stands now, and why."""
+    def place(ranked: tuple[str, ...]) -> str:
+        if applicant in ranked:
+            return _words(lang, f"position {ranked.index(applicant) + 1}",
+                          f"plads {ranked.index(applicant) + 1}")
+        return _words(lang, "not ranked", "ikke placeret")
+
+    lines = ["", _words(
+        lang,
+        f"Applicant {applicant}: {place(record.ranked)} at the decision, "
+        f"{place(result.ranking.record.ranked)} now.",
+        f"Ansøger {applicant}: {place(record.ranked)} ved afgørelsen, "
+        f"{place(result.ranking.record.ranked)} nu.",
+    )]
+    lines.append(result.ranking.explain(applicant, lang=lang))
+    lines.extend(n.about_applicant(lang) for n in result.ranking.notices_about(applicant))
+    return lines
+
+
+# -- the command -----------------------------------------------------------------------
+
+
+@click.command("replay")
+@click.argument("record_file", metavar="RECORD", type=click.Path(exists=True, dir_okay=False))
+@click.argument("waiting_list", metavar="[WAITING_LIST]", required=False,
+                type=click.Path(exists=True, dir_okay=False))
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
+              help="Language of the output and of --explain (default: the waiting list's: "
+              "da for a Danish file, else en).")
+@click.option("--explain", "explain",
+              help="Also say where this applicant id stood then and stands now, and why.")
+@output_option(".csv", ".xlsx",
+               help="Write the ranking made again (.csv or .xlsx) and, beside it, its "
+               "decision record (replayed.csv: replayed.record.json), as rank -o does.")
+@click.option("--include-ineligible", is_flag=True,
+              help="Also write the applicants who cannot be offered the dwelling (with -o).")
+@danish_option
+@municipality_option
+@dayfirst_option
+def replay_command(
+    record_file: str,
+    waiting_list: str | None,
+    lang: Language | None,
+    explain: str | None,
+    output: str | None,
+    include_ineligible: bool,
+    danish: bool | None,
+    municipality_dir: str | None,
+    dayfirst: bool,
+) -> None:
+    """Rank a waiting list again under a decision record's terms and say what differs.
+
+    RECORD is the decision record `fuaalborg rank -o ranked.csv` wrote beside
+    its table (ranked.record.json). WAITING_LIST is the list the decision
+    ranked (CSV, plain or Danish, or xlsx; English or Danish headers); without
+    it, the waiting list of --municipality DIR. The bundled example's list is
+    used only for a record made on it (its fingerprint says so), never for
+    another municipality's. The recorded vacancy, date, route, turn, colour,
+    agreement terms, parameter values and sanity bounds are used, not
+    today's. Differences are named by position and count, never by applicant.
+
+    \b
+    Exit status:
+      0  the decision replays: the same list, order and notices
+      1  bad input: a file that is no decision record, a waiting list with
+         problems
+      2  the command line was wrong
+      3  the decision does not replay: the order, the waiting list or the
+         notices differ
+    """
+    from fuaalborg.criteria.vocabulary import APPLICANTS
+    from fuaalborg.letting.replay import recorded_parameters, replay
+    from fuaalborg.tables import read_table
+
+    check_output(output)
+    if include_ineligible and not output:
+        raise CommandError("--include-ineligible needs -o FILE: the rows are written there")
+    if waiting_list is not None and municipality_dir is not None:
+        raise CommandError(
+            "give the waiting list once: WAITING_LIST, or --municipality DIR for the "
+            "municipality's own (replay needs no other table of it)"
+        )
+    record = _read_record(record_file)
+    spec = _lenient(APPLICANTS)
+    # the list is checked against the bounds the decision checked it against
+    parameters = recorded_parameters(record)
+    notice = None
+    if waiting_list is None and municipality_dir is None:
+        result, source, notice = _example_replay(record, spec, parameters)
+        in_danish = False
+    else:
+        path = Path(waiting_list) if waiting_list is not None else _folder_list(
+            str(municipality_dir))
+        frame = read_table(path, spec, dayfirst=dayfirst, parameters=parameters)
+        in_danish = file_is_danish(path, APPLICANTS)
+        source = path.name if waiting_list is not None else (
+            f"{path.name} ({_folder_name(str(municipality_dir))})")
+        result = replay(record, frame)
+    words: Language = lang or ("da" if in_danish else "en")
+    # an applicant id not on the list is an error before anything is said
+    explained = _explain_lines(record, result, explain, words) if explain else []
+    if notice:
+        click.echo(notice)
+    click.echo(_header(record, source, words))
+    click.echo("\n".join(_report(record, result, words)))
+    if output:
+        from fuaalborg.cli.ranking import _write_ranking
+
+        written = _write_ranking(
+            result.ranking, output, include_ineligible=include_ineligible,
+            danish=in_danish if danish is None else danish, lang=lang,
+        )
+        click.echo(_words(
+            words, f"wrote the ranking made again to {Path(output).name} and its record to "
+            f"{written.name}",
+            f"skrev rangeringen, som den er lavet igen, til {Path(output).name} og dens "
+            f"afgørelsesgrundlag til {written.name}",
+        ))
+    if explained:
+        click.echo("\n".join(explained))
+    if not result.matches:
+        raise SystemExit(DIFFERS)
+
+
+COMMANDS = [replay_command]

@@ -1,0 +1,238 @@
+"""``fuaalborg replay``: a decision record and the waiting list it ranked, ranked again.
+
+A record written by ``fuaalborg rank -o`` on a municipality of one's own (the
+guide's Danish-CSV Fjordby) replays with exit status 0; a changed waiting list
+gives :data:`~fuaalborg.cli.replay.DIFFERS` and names positions, never an
+applicant; a file that is no record, a record of an unknown schema and a waiting
+list with problems are clear errors (status 1) that name no applicant.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner, Result
+
+import fuaalborg
+from fuaalborg.cli import main
+from fuaalborg.cli.replay import DIFFERS
+from fuaalborg.records import RankingRecord
+from municipality_support import FJORDBY, set_cell
+
+#: Fjordby's applicant ids (F0001…): none may appear in an output that names none.
+_ID = re.compile(r"\bF\d{4}\b")
+
+
+def run(*args: object) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture
+def decided(tmp_path: Path) -> tuple[Path, Path]:
+    """Fjordby copied, and the record of a ranking made on it with ``rank -o``."""
+    folder = Path(shutil.copytree(FJORDBY, tmp_path / "fjordby"))
+    result = run("rank", "--municipality", folder, "--department", "D004", "--rooms", "2",
+                 "--rent", "5200", "--on", "2024-05-01", "-o", tmp_path / "rangliste.csv")
+    assert result.exit_code == 0, result.output
+    return folder, tmp_path / "rangliste.record.json"
+
+
+def _clean(result: Result) -> None:
+    assert "Traceback" not in result.output
+    assert not _ID.search(result.output), "an applicant id in the output"
+
+
+def test_a_record_of_an_own_municipality_replays(decided: tuple[Path, Path]) -> None:
+    folder, record = decided
+    given = run("replay", record, folder / "venteliste.csv", "--lang", "en")
+    assert given.exit_code == 0, given.output
+    lines = given.output.splitlines()
+    assert lines[0].startswith("Decision of 2024-05-01: department D004 (green), 2 rooms")
+    assert lines[1].startswith("The decision replays: the same waiting list, the same 29 ")
+    _clean(given)
+    # the municipality's own waiting list; in Danish, as the list is
+    own = run("replay", record, "--municipality", folder)
+    assert own.exit_code == 0, own.output
+    assert "Venteliste: venteliste.csv (Fjordby Kommune)" in own.output
+    assert "Afgørelsen kan genskabes" in own.output
+    assert "example" not in own.output
+
+
+def test_a_changed_waiting_list_differs_by_position(decided: tuple[Path, Path]) -> None:
+    folder, record = decided
+    ranked = RankingRecord.from_json(record.read_text(encoding="utf-8")).ranked
+    changed = folder / "venteliste.csv"
+    row = int(ranked[1][1:])  # the second place's row (F0002 is row 2 of the file)
+    set_cell(changed, row, "anciennitetsdato", "2015-09-23")
+    result = run("replay", record, changed, "--lang", "en")
+    assert result.exit_code == DIFFERS, result.output
+    assert "The decision does NOT replay under its recorded terms:" in result.output
+    assert "the order differs from position 2 on: positions 2–" in result.output
+    assert "the first place (to whom the dwelling is offered first) is unchanged" in result.output
+    assert "the waiting list is not the one the decision ranked: 40 rows then, 40 now" in (
+        result.output)
+    _clean(result)
+    danish = run("replay", record, changed)
+    assert danish.exit_code == DIFFERS
+    assert "rækkefølgen er en anden fra plads 2" in danish.output
+    _clean(danish)
+
+
+def test_the_first_place_changing_is_said(decided: tuple[Path, Path]) -> None:
+    folder, record = decided
+    first = RankingRecord.from_json(record.read_text(encoding="utf-8")).ranked[0]
+    set_cell(folder / "venteliste.csv", int(first[1:]), "anciennitetsdato", "2020-01-01")
+    result = run("replay", record, "--municipality", folder, "--lang", "en")
+    assert result.exit_code == DIFFERS
+    assert "the first place (to whom the dwelling is offered first) holds another applicant" in (
+        result.output)
+    _clean(result)
+
+
+def test_explain_says_where_the_applicant_stood_and_stands(decided: tuple[Path, Path]) -> None:
+    folder, record = decided
+    set_cell(folder / "venteliste.csv", 2, "anciennitetsdato", "2015-09-23")
+    result = run("replay", record, "--municipality", folder, "--explain", "F0002", "--lang", "en")
+    assert result.exit_code == DIFFERS
+    assert "Applicant F0002: position 2 at the decision, position 13 now." in result.output
+    # an id not on the list is refused before anything is said
+    unknown = run("replay", record, "--municipality", folder, "--explain", "X9")
+    assert unknown.exit_code == 1
+    assert unknown.output.splitlines()[0].startswith("Error:")
+    assert "X9" not in unknown.output
+
+
+def test_output_writes_the_ranking_and_a_record_that_replays(
+    decided: tuple[Path, Path], tmp_path: Path
+) -> None:
+    folder, record = decided
+    out = tmp_path / "igen.csv"
+    result = run("replay", record, "--municipality", folder, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "igen.record.json" in result.output
+    table = pd.read_csv(out, sep=";", encoding="utf-8-sig")  # Danish, as the list was
+    assert "placering" in table.columns
+    assert len(table) == 29
+    again = run("replay", tmp_path / "igen.record.json", folder / "venteliste.csv")
+    assert again.exit_code == 0, again.output
+
+
+def test_changes_since_the_decision_are_listed_and_do_not_fail(
+    decided: tuple[Path, Path], tmp_path: Path
+) -> None:
+    folder, record = decided
+    data = json.loads(record.read_text(encoding="utf-8"))
+    data["library_version"] = "0.0.9"
+    older = tmp_path / "older.record.json"
+    older.write_text(json.dumps(data), encoding="utf-8")
+    result = run("replay", older, "--municipality", folder, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert "The decision replays" in result.output
+    assert "Changed since the decision" in result.output
+    assert "fuaalborg 0.0.9 at the decision" in result.output
+
+
+def test_a_file_that_is_no_record_is_a_clear_error(
+    decided: tuple[Path, Path], tmp_path: Path
+) -> None:
+    folder, record = decided
+    waiting = folder / "venteliste.csv"
+    data = json.loads(record.read_text(encoding="utf-8"))
+    cases = {
+        "csv": (waiting, "is not a decision record: not JSON"),
+        "array": ("[1, 2]", "not an object with a schema"),
+        "schema": ({**data, "schema": "fuaalborg.ranking-record/9"},
+                   "its schema is 'fuaalborg.ranking-record/9', expected "
+                   "'fuaalborg.ranking-record/1'"),
+        "fields": ({**data, "on": "2024-13-01", "eligible": "many", "extra": 1},
+                   "ranking record: 3 problems"),
+    }
+    for name, (content, said) in cases.items():
+        if isinstance(content, Path):
+            path = content
+        else:
+            path = tmp_path / f"{name}.json"
+            text = content if isinstance(content, str) else json.dumps(content)
+            path.write_text(text, encoding="utf-8")
+        result = run("replay", path, waiting)
+        assert result.exit_code == 1, (name, result.output)
+        assert result.output.startswith("Error: "), name
+        assert said in result.output, (name, result.output)
+        _clean(result)
+
+
+def test_a_waiting_list_with_problems_lists_them_all(decided: tuple[Path, Path]) -> None:
+    folder, record = decided
+    waiting = folder / "venteliste.csv"
+    set_cell(waiting, 3, "husstandsstørrelse", "0")
+    set_cell(waiting, 4, "anciennitetsdato", "2017-18-17")
+    result = run("replay", record, waiting)
+    assert result.exit_code == 1
+    assert "venteliste.csv (table 'applicants'): 2 problems" in result.output
+    assert "2017-18-17" not in result.output
+    _clean(result)
+
+
+def test_the_list_is_read_as_the_decision_read_it(
+    decided: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A check of a value's content added since (a CPR-shaped id) does not refuse an old list."""
+    folder, record = decided
+    frame = pd.read_csv(folder / "venteliste.csv", sep=";", encoding="utf-8-sig", dtype=str,
+                        keep_default_na=False)
+    frame["ansøger_id"] = [f"0101{90 + i % 10}-{1000 + i}" for i in range(len(frame))]
+    old_list = tmp_path / "gammel.csv"
+    frame.to_csv(old_list, sep=";", index=False, encoding="utf-8-sig")
+    strict = run("rank", old_list, "--municipality", folder, "--department", "D004",
+                 "--rooms", "2", "--rent", "5200", "--on", "2024-05-01")
+    assert strict.exit_code == 1  # refused today
+    assert "CPR" in strict.output
+    # the record of a decision made on it before the check (as replay ranks it)
+    made = fuaalborg.replay(RankingRecord.from_json(record.read_text(encoding="utf-8")),
+                            fuaalborg.read_table(frame, _lenient_spec()))
+    old_record = tmp_path / "gammel.record.json"
+    old_record.write_text(made.ranking.record.to_json(), encoding="utf-8")
+    result = run("replay", old_record, old_list)
+    assert result.exit_code == 0, result.output
+    assert not re.search(r"\d{6}-\d{4}", result.output)
+
+
+def _lenient_spec() -> fuaalborg.TableSpec:
+    from fuaalborg.cli.replay import _lenient
+    from fuaalborg.criteria.vocabulary import APPLICANTS
+
+    return _lenient(APPLICANTS)
+
+
+def test_the_example_list_only_for_a_record_made_on_it(
+    decided: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, record = decided
+    refused = run("replay", record)
+    assert refused.exit_code == 1
+    assert "the record was not made on the example municipality (synthetic)'s waiting list" in (
+        refused.output)
+    made = run("rank", "--department", "D001", "--rooms", "3", "--rent", "6500",
+               "--on", "2024-05-01", "--top", "5", "-o", tmp_path / "eksempel.csv")
+    assert made.exit_code == 0, made.output
+    result = run("replay", tmp_path / "eksempel.record.json")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Using the example municipality (synthetic)")
+    assert "the same first 5 applicants" in result.output
+
+
+def test_the_waiting_list_is_given_once(decided: tuple[Path, Path]) -> None:
+    folder, record = decided
+    result = run("replay", record, folder / "venteliste.csv", "--municipality", folder)
+    assert result.exit_code == 1
+    assert "give the waiting list once" in result.output
+    lacking = folder / "venteliste.csv"
+    lacking.unlink()
+    missing = run("replay", record, "--municipality", folder)
+    assert missing.exit_code == 1
+    assert "has no waiting list (venteliste.csv or applicants.csv, or .xlsx)" in missing.output
