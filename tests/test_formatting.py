@@ -10,7 +10,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fuaalborg.formatting import format_value
+from fuaalborg.cli._common import counted as screen_counted
+from fuaalborg.cli._common import number
+from fuaalborg.formatting import counted, format_value, kroner, whole
 from fuaalborg.letting.routing import show_share
 from fuaalborg.parameters import DatedValue, load_parameters
 from fuaalborg.reports.lettings import check_ledger
@@ -213,3 +215,17 @@ def test_every_table_or_list_of_the_parameter_files_reads_without_a_repr() -> No
                         assert text.count("{") == own.count("{"), (parameter.name, text)
                         assert text.count("'") == own.count("'"), (parameter.name, text)
     assert seen > 20
+
+
+@given(st.integers(-10**9, 10**9))
+def test_a_whole_number_groups_its_thousands_in_either_language_and_reads_back(n: int) -> None:
+    danish, english = whole(n, "da"), whole(n, "en")
+    assert int(danish.replace(".", "")) == int(english.replace(",", "")) == n
+    assert danish == english.replace(",", ".")
+    digits = english.lstrip("-").split(",")
+    assert all(len(group) == 3 for group in digits[1:])
+    assert 1 <= len(digits[0]) <= 3
+    # the screen, kroner and counts group a number the same way
+    assert number(n) == kroner(n) == danish
+    assert screen_counted(n, "row") == counted(n, "row", group="da")
+    assert counted(n, "row", group="da").startswith(danish + " ")

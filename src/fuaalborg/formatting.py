@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fuaalborg._types import Language
 
-__all__ = ["Count", "counted", "format_value", "kroner"]
+__all__ = ["Count", "counted", "format_value", "kroner", "whole"]
 
 
 def format_value(value: Any, lang: Language | None = None) -> str:
@@ -140,12 +140,32 @@ def _readable(value: Any, lang: Language, level: int) -> str:
     return format_value(value)
 
 
-def counted(n: int, noun: str, plural: str | None = None) -> str:
+def whole(value: float, lang: Language = "da") -> str:
+    """A whole number, its thousands grouped in ``lang``'s way (rounded to whole).
+
+    The command line's screen output groups them the Danish way in either language.
+
+    >>> whole(21618), whole(21618, "en"), whole(999.6)
+    ('21.618', '21,618', '1.000')
+    """
+    text = f"{value:,.0f}"
+    return text.replace(",", ".") if lang == "da" else text
+
+
+def counted(
+    n: int, noun: str, plural: str | None = None, *, group: Language | None = None
+) -> str:
     """``n`` and its noun, singular for one: ``1 event``, ``2 events``, ``3 vacancies``.
 
-    ``plural`` is the noun's plural where it is not ``noun + "s"``.
+    ``plural`` is the noun's plural where it is not ``noun + "s"``. ``group``
+    groups the number's thousands in that language's way (:func:`whole`); without
+    it the digits stand as they are.
+
+    >>> counted(1, "vacancy", "vacancies"), counted(21618, "row", group="da")
+    ('1 vacancy', '21.618 rows')
     """
-    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+    shown = str(n) if group is None else whole(n, group)
+    return f"{shown} {noun if n == 1 else plural or noun + 's'}"
 
 
 class Count(int):
@@ -177,5 +197,7 @@ def kroner(value: float, lang: Language = "da") -> str:
     >>> kroner(6500), kroner(6499.5), kroner(6499.5, "en")
     ('6.500', '6.499,50', '6,499.50')
     """
-    text = f"{value:,.0f}" if round(value, 2) == round(value) else f"{value:,.2f}"
+    if round(value, 2) == round(value):
+        return whole(value, lang)
+    text = f"{value:,.2f}"
     return text.translate(str.maketrans(",.", ".,")) if lang == "da" else text

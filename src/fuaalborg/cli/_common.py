@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from fuaalborg.errors import FuaalborgError, Wording
+from fuaalborg.formatting import counted as counted_in
+from fuaalborg.formatting import whole
 
 if TYPE_CHECKING:
     from fuaalborg.municipality import Municipality
@@ -450,10 +452,10 @@ def in_options(exc: FuaalborgError, words: Wording) -> FuaalborgError:
 
 
 def number(value: float) -> str:
-    """A whole number with Danish thousands separators (21.618)."""
-    return f"{value:,.0f}".replace(",", ".")
+    """A whole number as the screen shows it, Danish thousands separators (21.618)."""
+    return whole(value, "da")
 
 
 def counted(value: int, noun: str) -> str:
-    """A count and its noun: ``1 row``, ``21.618 rows`` (Danish thousands separators)."""
-    return f"{number(value)} {noun}{'' if value == 1 else 's'}"
+    """A count and its noun as the screen shows it: ``1 row``, ``21.618 rows``."""
+    return counted_in(value, noun, group="da")

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import click
 
 from fuaalborg.agreement import agreement_in_force
-from fuaalborg.cli._common import DATE
+from fuaalborg.cli._common import DATE, number
 from fuaalborg.errors import NotInForceError
 from fuaalborg.municipality import Municipality
 from fuaalborg.rents import rent_band, rent_band_labels
@@ -37,10 +37,10 @@ def summary_section(municipality: Municipality, on: dt.date) -> list[str]:
     )
     family = int((dws["kind"] == "family").sum())
     bab = int((dws["kind"] == "bab").sum())
-    lines.append(f"  {len(dws):,} dwellings: {family:,} family + {bab:,} BAB".replace(",", "."))
+    lines.append(f"  {number(len(dws))} dwellings: {number(family)} family + {number(bab)} BAB")
     bands = rent_band(dws["monthly_rent_dkk"], "agreement", on).value_counts()
     for label in rent_band_labels("agreement", on):
-        lines.append(f"    {label:<16} {int(bands.get(label, 0)):>6,}".replace(",", "."))
+        lines.append(f"    {label:<16} {number(bands.get(label, 0)):>6}")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:

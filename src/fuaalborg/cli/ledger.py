@@ -37,6 +37,7 @@ from fuaalborg.cli._common import (
     in_options,
     load_municipality,
     municipality_option,
+    number,
     output_option,
     stacked,
 )
@@ -566,7 +567,7 @@ def ledger_section(municipality: Municipality, on: dt.date) -> list[str]:
             return [f"Letting ledger: not available ({exc})"]
     summary = route_summary(decisions, stream["monthly_rent_dkk"], start)
     lines = [
-        f"Letting ledger: {len(stream):,} vacancies in {start.year}".replace(",", ".")
+        f"Letting ledger: {number(len(stream))} vacancies in {start.year}"
         + f" (turnover {100 * len(stream) / max(len(municipality.dwellings), 1):.1f} %),"
         " routed and written with fsync",
         f"  {'':<16} {'referral':>8} {'flexible':>8} {'ordinary':>8} {'internal':>8} "

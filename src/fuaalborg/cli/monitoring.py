@@ -25,6 +25,7 @@ from fuaalborg.cli._common import (
     file_is_danish,
     load_municipality,
     municipality_option,
+    number,
     output_option,
     stacked,
 )
@@ -351,9 +352,10 @@ def monitoring_section(municipality: Municipality, on: dt.date) -> list[str]:
         f"Step model: placement in force on {on.isoformat()} (made {placement.on.isoformat()},"
         f" preset {placement.preset})"
     ]
-    for row in placement.counts().itertuples(index=False):
-        text = f"  {row.colour:<7} {row.departments:>4} departments {row.dwellings:>7,} dwellings"
-        lines.append(text.replace(",", "."))
+    for count in placement.counts().to_dict("records"):
+        colour, departments = count["colour"], count["departments"]
+        dwellings = number(count["dwellings"])
+        lines.append(f"  {colour:<7} {departments:>4} departments {dwellings:>7} dwellings")
     unmonitored = int((~placement.frame["monitored"]).sum())
     lines.append(f"  unmonitored (fewer than 20 residents aged 18–64): {unmonitored}")
     other = StepModel.load("socioeconomic").place(

@@ -18,6 +18,7 @@ from fuaalborg.cli._common import (
     echo_notice,
     load_municipality,
     municipality_option,
+    number,
     output_option,
 )
 from fuaalborg.municipality import Municipality
@@ -243,16 +244,13 @@ def simulation_section(municipality: Municipality, on: dt.date) -> list[str]:
     return [
         f"Capacity simulation: 200 runs × 1 year from {on.isoformat()} (seed 2023, "
         "counters start at zero)",
-        f"  vacancies {_n(mean['vacancies'])}, of them cheap ({cheap_band}) "
-        f"{_n(mean['cheap_vacancies'])} incl. {_n(mean['bab_vacancies'])} BAB",
-        f"  to the referral {_n(mean['referral_dwellings'])}, cheap "
-        f"{_n(mean['referral_cheap'])}{met}",
+        f"  vacancies {number(mean['vacancies'])}, of them cheap ({cheap_band}) "
+        f"{number(mean['cheap_vacancies'])} incl. {number(mean['bab_vacancies'])} BAB",
+        f"  to the referral {number(mean['referral_dwellings'])}, cheap "
+        f"{number(mean['referral_cheap'])}{met}",
     ]
 
 
-def _n(value: float) -> str:
-    """A whole number with Danish thousands separators."""
-    return f"{value:,.0f}".replace(",", ".")
 
 
 COMMANDS = [simulate_command]

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from fuaalborg._types import Language
+from fuaalborg.formatting import whole
 from fuaalborg.model import COLOURS, parties
 from fuaalborg.monitoring.steps import Placement
 from fuaalborg.tables import atomic_write
@@ -179,9 +180,7 @@ def staircase_figure(
         ax.text(
             i + 0.5,
             i + 1 + 0.08,
-            f"{int(row['departments'])} departments\n{int(row['dwellings']):,} dwellings".replace(
-                ",", "."
-            ),
+            f"{int(row['departments'])} departments\n{whole(row['dwellings'])} dwellings",
             ha="center",
             va="bottom",
             fontsize=9,

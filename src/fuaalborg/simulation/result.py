@@ -22,6 +22,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from fuaalborg.errors import ValidationError
+from fuaalborg.formatting import whole
 
 __all__ = [
     "BREAKDOWNS",
@@ -382,7 +383,7 @@ def _cell(values: FloatArray, pct: bool) -> str:
     med, lo, hi = (float(np.percentile(finite, q)) for q in (50, 10, 90))
     if pct:
         return f"{med:.0%} ({lo:.0%}–{hi:.0%})"
-    return f"{med:,.0f} ({lo:,.0f}–{hi:,.0f})".replace(",", ".")
+    return f"{whole(med)} ({whole(lo)}–{whole(hi)})"
 
 
 @attrs.frozen(eq=False)
