@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +39,16 @@ from fuaalborg.errors import InputError, Problem, ValidationError, unknown_keys
 from fuaalborg.parameters import DatedValue, Parameter, ParameterSet, load_parameters
 from fuaalborg.tables import (
     CheckedTable,
+    FileProblem,
+    NotChecked,
     TableSpec,
     TableValidationError,
+    UnreadableFileError,
     combine_errors,
+    file_headers,
     normalise,
     read_csv_text,
+    read_xlsx_text,
 )
 
 __all__ = [
@@ -492,31 +497,55 @@ class Municipality:
         base = Path(folder)
         if not base.is_dir():
             raise ValidationError(f"municipality folder {base} does not exist")
-        settings = MunicipalitySettings.of_folder(base)
+        # everything that stops a table (or the settings) from being read is a problem of
+        # its file, reported with every other table's problems: one run shows them all
+        read = _read_settings(base)
+        settings = read.settings
+        problems: list[FileProblem] = [
+            FileProblem.of(SETTINGS_FILE, p.what, p.where) for p in read.problems
+        ]
+        files: dict[str, str] = {SETTINGS_FILE: SETTINGS_FILE} if problems else {}
+        unreadable: dict[str, str] = {}
         found: dict[str, Path] = {}
-        problems: list[Problem] = []
+        missing: list[str] = []
         for table, names in TABLE_FILES.items():
             candidates = [
                 base / f"{stem}{suffix}" for stem in names for suffix in (".csv", ".xlsx")
                 if (base / f"{stem}{suffix}").exists()
             ]
             if len(candidates) > 1:
-                problems.append(Problem(
-                    table, f"{', '.join(p.name for p in candidates)} are all this table; keep one"
+                twice = [p.name for p in candidates]
+                files[table] = ", ".join(twice[:-1]) + " and " + twice[-1]
+                unreadable[table] = "are the same table twice"
+                problems.append(FileProblem.of(
+                    table, f"the same table in {len(twice)} files; keep one, named "
+                    f"{names[0]}.csv or {names[1]}.csv (or .xlsx)",
                 ))
             elif candidates:
                 found[table] = candidates[0]
             elif table not in _OPTIONAL:
-                problems.append(
-                    Problem(table, f"missing {names[0]}.csv (or {names[1]}.csv, or .xlsx)")
-                )
-        if problems:
-            raise InputError(problems, head=f"folder {base.name}: {{count}}")
-        params = _parameters(settings)
+                missing.append(table)
+        # a missing file is named as the folder's other files are: in Danish or in English
+        in_danish = 2 * sum(path.stem == TABLE_FILES[t][1] for t, path in found.items()) \
+            > len(found)
+        for table in missing:
+            english, danish_name = TABLE_FILES[table]
+            first, other = (danish_name, english) if in_danish else (english, danish_name)
+            files[table] = f"{first}.csv"
+            unreadable[table] = "is missing"
+            problems.append(FileProblem.of(
+                table, f"missing {first}.csv (or {other}.csv, or .xlsx) in folder {base.name}"
+            ))
         raw: dict[str, tuple[pd.DataFrame, bool]] = {}
         danish = False
         for table, path in found.items():
-            frame, decimal_comma = _read_raw(path)
+            files[table] = path.name
+            try:
+                frame, decimal_comma = _read_raw(path)
+            except UnreadableFileError as exc:
+                unreadable[table] = "cannot be read"
+                problems.append(FileProblem.of(table, exc.problem))
+                continue
             spec = specs.TABLE_SPECS.get(table)
             danish = danish or decimal_comma or (
                 spec is not None and spec.language_of(frame.columns) == "da"
@@ -529,9 +558,12 @@ class Municipality:
         waiting = extra.get("applicants")
         municipality = cls._build(
             raw, waiting, name=shown, synthetic=False, settings=settings,
-            dayfirst=dayfirst, parameters=params,
+            dayfirst=dayfirst, parameters=read.parameters,
             applicants_spec=None if waiting is None else applicants,
-            files={table: path.name for table, path in found.items()},
+            files=files,
+            # problems first, table by table in their order (the settings first)
+            file_problems=sorted(problems, key=lambda p: _FILE_ORDER.get(p.table, -1)),
+            unreadable=unreadable, unbounded=read.unbounded, unbounded_reason=read.reason,
         )
         municipality = attrs.evolve(municipality, danish=danish)
         if "area_indicators" in extra:
@@ -551,30 +583,42 @@ class Municipality:
         parameters: ParameterSet | None = None,
         applicants_spec: TableSpec | None = None,
         files: Mapping[str, str] | None = None,
+        file_problems: Sequence[FileProblem] = (),
+        unreadable: Mapping[str, str] | None = None,
+        unbounded: frozenset[str] = frozenset(),
+        unbounded_reason: str = "",
     ) -> Municipality:
-        errors: list[TableValidationError] = []
+        # the problems of files that cannot be read (and of the settings) come first
+        errors: list[TableValidationError] = (
+            [TableValidationError("folder", file_problems)] if file_problems else []
+        )
         checked: dict[str, CheckedTable] = {}
+        specs_used: dict[str, TableSpec] = {}
         for table, (frame, decimal_comma) in raw.items():
-            spec: TableSpec = specs.TABLE_SPECS[table]
+            spec = specs_used[table] = _without_bounds(specs.TABLE_SPECS[table], unbounded)
             checked[table] = spec.check(
                 frame, decimal_comma=decimal_comma, dayfirst=dayfirst, parameters=parameters
             )
             if checked[table].problems:
                 errors.append(checked[table].error())
+        read = dict(checked)
         if applicants is not None and applicants_spec is not None:
             # the waiting list stands on its own: its problems join the other tables'
-            waiting = applicants_spec.check(applicants, parameters=parameters)
+            spec = specs_used["applicants"] = _without_bounds(applicants_spec, unbounded)
+            waiting = read["applicants"] = spec.check(applicants, parameters=parameters)
             if waiting.problems:
                 errors.append(waiting.error())
         # the checks between the tables, on every row that could be read (also of a table
         # with problems of its own): all problems in one round, each column named as its
-        # own file names it; a check that reads a column a table lacks is named as not made
+        # own file names it; a check that reads a column a table lacks, or a table whose
+        # file is missing or cannot be read, is named as not made
         problems, not_checked = specs.check_between_tables(
-            {table: c.frame for table, c in checked.items()}
+            {table: c.frame for table, c in checked.items()}, unreadable=unreadable
         )
+        not_checked += _bounds_not_checked(read, specs_used, unbounded, unbounded_reason)
         if problems:
             errors.append(TableValidationError("municipality", problems))
-        if errors:  # a check is not made only where a table lacks a column: a problem
+        if errors:  # a check is not made only where something cannot be read: a problem
             raise combine_errors(errors, files, not_checked)
         tables = {table: c.frame for table, c in checked.items()}
         return cls(
@@ -620,14 +664,102 @@ _DANISH_HEADERS = _danish_headers()
 
 
 def _read_raw(path: Path) -> tuple[pd.DataFrame, bool]:
-    """A table file as text cells, and whether numbers use the decimal comma."""
+    """A table file as text cells, and whether numbers use the decimal comma.
+
+    A file that cannot be read raises :class:`~fuaalborg.tables.UnreadableFileError`.
+    """
     if path.suffix.lower() == ".xlsx":
-        try:
-            frame = pd.read_excel(path, dtype=object, engine="openpyxl", keep_default_na=False)
-            return frame, False
-        except Exception as exc:
-            raise ValidationError(f"{path.name} is not a readable xlsx workbook ({exc})") from None
+        return read_xlsx_text(path, path.name), False
     return read_csv_text(path, path.name)
+
+
+#: The order in which a folder's file problems are listed: the settings, then the tables.
+_FILE_ORDER: Mapping[str, int] = {
+    SETTINGS_FILE: -1, **{table: i for i, table in enumerate(TABLE_FILES)}
+}
+
+
+@attrs.frozen
+class _ReadSettings:
+    """A folder's settings as far as they can be read, and what the tables are checked
+    against: the bounds that could be read, and the bounds (``bounds.*`` parameters)
+    that cannot be checked because the settings' ``[bounds]`` cannot be read."""
+
+    settings: MunicipalitySettings | None
+    problems: tuple[Problem, ...]
+    parameters: ParameterSet
+    unbounded: frozenset[str] = frozenset()
+    reason: str = ""
+
+
+def _read_settings(base: Path) -> _ReadSettings:
+    """The settings of folder ``base``; their problems kept, not raised.
+
+    A problem of the settings does not stop the tables from being checked: only
+    the sanity bounds come from ``municipality.toml``. Where its ``[bounds]`` (or
+    the whole file) cannot be read, the bounds that could be read apply, and the
+    columns whose bound the settings may have meant to set are checked against
+    their absolute limits only, never against the bundled bound in place of the
+    municipality's own: those checks are named as not made.
+    """
+    try:
+        settings = MunicipalitySettings.of_folder(base)
+    except SettingsError as err:
+        problems = tuple(err.problems)
+    else:
+        return _ReadSettings(settings, (), _parameters(settings))
+    whole = any(not p.where for p in problems)  # not readable, or not TOML at all
+    in_bounds = whole or any(
+        p.where.split(".")[0] == "bounds" and p.where != "bounds.reference" for p in problems
+    )
+    bounds: dict[str, float] = {}
+    reference = ""
+    if not whole:
+        raw = tomllib.loads((base / SETTINGS_FILE).read_text(encoding="utf-8"))
+        bounds, reference = _bounds(raw.get("bounds"), [])
+    partial = MunicipalitySettings("", bounds=bounds, bounds_reference=reference)
+    unbounded = frozenset(f"bounds.{k}" for k in _BOUNDS if k not in bounds) if in_bounds \
+        else frozenset()
+    reason = "cannot be read" if whole else "has problems in [bounds]"
+    return _ReadSettings(None, problems, _parameters(partial), unbounded, reason)
+
+
+def _without_bounds(spec: TableSpec, unbounded: frozenset[str]) -> TableSpec:
+    """``spec`` with the sanity bounds named in ``unbounded`` left out (its limits stay)."""
+    if not unbounded or not any(
+        c.bound in unbounded or c.lower_bound in unbounded for c in spec.columns
+    ):
+        return spec
+    columns = tuple(
+        attrs.evolve(
+            c,
+            bound=None if c.bound in unbounded else c.bound,
+            lower_bound=None if c.lower_bound in unbounded else c.lower_bound,
+        )
+        for c in spec.columns
+    )
+    return attrs.evolve(spec, columns=columns)
+
+
+def _bounds_not_checked(
+    checked: Mapping[str, CheckedTable],
+    used: Mapping[str, TableSpec],
+    unbounded: frozenset[str],
+    reason: str,
+) -> list[NotChecked]:
+    """The sanity bounds not checked because the settings that state them cannot be read."""
+    if not unbounded:
+        return []
+    names = []
+    for table, result in checked.items():
+        declared = specs.TABLE_SPECS.get(table) or used[table]
+        headers = file_headers(result.frame)
+        for col in declared.columns:
+            bounds = [b for b in (col.lower_bound, col.bound) if b in unbounded]
+            if bounds and col.name in result.frame.columns:
+                header = headers.get(col.name, col.name)
+                names.append(f"the {table}' {header} against {' and '.join(bounds)}")
+    return [NotChecked(SETTINGS_FILE, "", tuple(names), reason)] if names else []
 
 
 def _optional_table(raw: tuple[pd.DataFrame, bool], dayfirst: bool) -> pd.DataFrame:

@@ -508,6 +508,7 @@ BETWEEN_TABLES: tuple[BetweenTables, ...] = (
 def check_between_tables(
     tables: Mapping[str, pd.DataFrame],
     checks: Sequence[BetweenTables] = BETWEEN_TABLES,
+    unreadable: Mapping[str, str] | None = None,
 ) -> tuple[list[TableProblem], list[NotChecked]]:
     """Make each of ``checks`` whose tables are all in ``tables``; every problem at once.
 
@@ -515,8 +516,11 @@ def check_between_tables(
     (:attr:`CheckedTable.frame <fuaalborg.tables.CheckedTable.frame>`), whether or
     not the table has problems of its own. A check that reads a column a table
     lacks is not made: it is listed, by the table and column, among the checks
-    not made (:class:`~fuaalborg.tables.NotChecked`). Each problem names its
-    column as the table's file does.
+    not made (:class:`~fuaalborg.tables.NotChecked`). So is a check that reads a
+    table of ``unreadable`` (table: why, ``"is missing"``, ``"cannot be read"``):
+    a table whose file is missing or cannot be read; a check of a table in
+    neither is simply not made. Each problem names its column as the table's
+    file does.
 
     >>> deps = DEPARTMENTS.check(pd.DataFrame({
     ...     "department_id": ["D1", "D2"], "organisation_cvr": ["29190003", "29190003"],
@@ -538,7 +542,12 @@ def check_between_tables(
     """
     problems: list[TableProblem] = []
     skipped: dict[tuple[str, str], list[str]] = {}
+    why = dict(unreadable or {})
     for check in checks:
+        gone = [t for t in check.tables if t not in tables and t in why]
+        if gone:
+            skipped.setdefault((gone[0], ""), []).append(check.name)
+            continue
         if not all(table in tables for table in check.tables):
             continue
         lacking = [(t, c) for t, c in check.reads if c not in tables[t].columns]
@@ -553,4 +562,7 @@ def check_between_tables(
         for p in problems
         for named in with_file_headers([p], file_headers(tables[p.table]))
     ]
-    return named, [NotChecked(t, c, tuple(names)) for (t, c), names in skipped.items()]
+    return named, [
+        NotChecked(t, c, tuple(names), "" if c else why.get(t, ""))
+        for (t, c), names in skipped.items()
+    ]

@@ -74,10 +74,12 @@ if TYPE_CHECKING:
 __all__ = [
     "CheckedTable",
     "Column",
+    "FileProblem",
     "NotChecked",
     "TableProblem",
     "TableSpec",
     "TableValidationError",
+    "UnreadableFileError",
     "atomic_write",
     "cell_text",
     "check_table",
@@ -87,6 +89,7 @@ __all__ = [
     "normalise",
     "read_csv_text",
     "read_table",
+    "read_xlsx_text",
     "to_danish",
     "with_file_headers",
     "write_table",
@@ -246,18 +249,62 @@ class TableProblem(_errors.Problem):
 
 
 @attrs.frozen
-class NotChecked:
-    """Checks between tables not made because a table they read cannot be read.
+class FileProblem(TableProblem):
+    """A problem of a file as a whole, or of one key of a settings file.
 
-    ``table`` is that table; ``column`` the column it lacks, as its file would
-    name it (empty where the table cannot be read at all); ``checks`` says
-    which checks were not made (``"the dwellings' departments"``). Once the
-    table can be read, another run may show more problems.
+    A table's file that is missing, given twice (under its English and its
+    Danish name, or as ``.csv`` and ``.xlsx``) or cannot be read at all (not
+    UTF-8, not CSV, not an xlsx workbook): ``table`` is the table, ``column``
+    is empty, ``expected`` says what is wrong and what was expected (the
+    accepted file names, the encoding). A problem of a settings file
+    (``municipality.toml``): ``table`` is the file's name, ``column`` the key
+    (``bounds.rooms``). ``row`` and ``value`` are always empty: no cell's value
+    is shown. Listed one a line (``- where: what``), not in the columns of a
+    cell's problem; :meth:`TableValidationError.to_frame` still gives it the
+    columns of every :class:`TableProblem`.
+
+    >>> problem = FileProblem.of("lists", "not UTF-8 text; save it as CSV UTF-8")
+    >>> print(TableValidationError("lists", [problem], files={"lists": "lister.csv"}))
+    lister.csv (table 'lists'): 1 problem
+      - not UTF-8 text; save it as CSV UTF-8
+    """
+
+    where: str = attrs.field(init=False)
+    what: str = attrs.field(init=False)
+
+    COLUMNS: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def of(cls, table: str, text: str, key: str = "") -> FileProblem:
+        """The problem ``text`` of ``table``'s file (of the settings key ``key``, if given)."""
+        return cls(table, key, None, None, text)
+
+    @where.default
+    def _file_where(self) -> str:
+        return self.column
+
+    @what.default
+    def _file_what(self) -> str:
+        return self.expected
+
+
+@attrs.frozen
+class NotChecked:
+    """Checks not made because what they read cannot be read.
+
+    ``table`` is the table (or settings file) that cannot be read; ``column``
+    the column it lacks, as its file would name it (empty where the table
+    cannot be read at all); ``checks`` says which checks were not made
+    (``"the dwellings' departments"``); ``reason`` says why, where the table
+    is not merely unreadable (``"is missing"``, ``"are the same table twice"``,
+    ``"has problems in [bounds]"``). Once it can be read, another run may show
+    more problems.
     """
 
     table: str
     column: str
     checks: tuple[str, ...]
+    reason: str = ""
 
 
 class TableValidationError(_errors.ProblemsError[TableProblem], ValidationError):
@@ -316,7 +363,17 @@ class TableValidationError(_errors.ProblemsError[TableProblem], ValidationError)
     def _label(self, table: str) -> str:
         """The table's name in a head line, after its file's name where that is known."""
         file = self.files.get(table)
+        if file == table:  # a settings file, not a table
+            return file
         return f"{file} (table {table!r})" if file else f"table {table!r}"
+
+    def to_frame(self) -> pd.DataFrame:
+        """The problems as a DataFrame: one row each, under table, column, row, value and
+        expected (a :class:`FileProblem` too: its column is the key or empty)."""
+        columns = TableProblem.COLUMNS
+        return pd.DataFrame(
+            [{c: getattr(p, c, None) for c in columns} for p in self.problems], columns=columns
+        )
 
     def with_files(self, files: Mapping[str, str]) -> TableValidationError:
         """The same error, its tables named by ``files`` too (file names by table)."""
@@ -346,7 +403,7 @@ class TableValidationError(_errors.ProblemsError[TableProblem], ValidationError)
             what = (", ".join(checks[:-1]) + " and " + checks[-1]) if len(checks) > 1 \
                 else "".join(checks)
             why = (f"has no column {skipped.column}" if skipped.column
-                   else "cannot be read")
+                   else skipped.reason or "cannot be read")
             parts.append(f"{what}, as {self._label(skipped.table)} {why}")
         return "not checked, so another run may show more: " + "; ".join(parts)
 
@@ -989,17 +1046,43 @@ def _sniff_danish(text: str) -> bool:
     return first.count(";") > first.count(",")
 
 
+class UnreadableFileError(ValidationError):
+    """A table's file that cannot be read at all: not UTF-8, not CSV, not an xlsx workbook.
+
+    ``file`` is the file's name; ``problem`` says what it is and what was
+    expected (``"not UTF-8 text; save it as CSV UTF-8"``), the message
+    ``"<what>: <file> is <problem>"``. A municipality's folder reports it as a
+    :class:`FileProblem` with the other tables' problems.
+    """
+
+    def __init__(self, what: str, file: str, problem: str) -> None:
+        self.file = file
+        self.problem = problem
+        super().__init__(f"{what}: {file} is {problem}")
+
+
+#: What a CSV file that cannot be parsed was expected to be.
+_CSV_EXPECTED = (
+    "expected a header line, then one line per row, cells separated by ; (Danish Excel) or ,"
+)
+
+
 def read_csv_text(path: Path, what: str) -> tuple[pd.DataFrame, bool]:
     """A CSV file as text cells, and whether it is the Danish form (``;``, decimal comma).
 
     UTF-8 with or without a byte-order mark; the form is detected from the header
-    line. ``what`` names the table in errors.
+    line. ``what`` names the table in errors. A file that cannot be read raises
+    :class:`UnreadableFileError`.
     """
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationError(
-            f"{what}: {path.name} is not UTF-8 text; save it as CSV UTF-8"
+        raise UnreadableFileError(
+            what, path.name, "not UTF-8 text; save it as CSV UTF-8"
+        ) from None
+    except OSError as exc:
+        raise UnreadableFileError(
+            what, path.name, f"not a readable file ({exc.strerror or type(exc).__name__})"
         ) from None
     danish = _sniff_danish(text)
     try:
@@ -1011,9 +1094,31 @@ def read_csv_text(path: Path, what: str) -> tuple[pd.DataFrame, bool]:
             quoting=csv.QUOTE_MINIMAL,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ValidationError(f"{what}: {path.name} is not a CSV table ({exc})") from None
+        raise UnreadableFileError(
+            what, path.name, f"not a CSV table ({_one_line(exc)}); {_CSV_EXPECTED}"
+        ) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame, danish
+
+
+def read_xlsx_text(path: Path, what: str, sheet: str | int = 0) -> pd.DataFrame:
+    """An xlsx workbook's sheet as cells; one that cannot be read raises
+    :class:`UnreadableFileError`. ``what`` names the table in errors."""
+    try:
+        return pd.read_excel(
+            path, sheet_name=sheet, dtype=object, engine="openpyxl", keep_default_na=False
+        )
+    except Exception as exc:  # openpyxl raises many kinds (zip, XML, key, value errors)
+        raise UnreadableFileError(
+            what, path.name,
+            f"not a readable xlsx workbook ({_one_line(exc)}); expected an Excel workbook "
+            "(.xlsx) with the table on its first sheet",
+        ) from None
+
+
+def _one_line(exc: BaseException) -> str:
+    """A reader's message on one line, with any value shaped like a CPR number hidden."""
+    return hide_cpr(" ".join(str(exc).split()))
 
 
 def read_table(
@@ -1055,8 +1160,8 @@ def check_table(
     """Read a table as :func:`read_table` does and check it (:meth:`TableSpec.check`):
     what could be read, and every problem, without raising for them.
 
-    A file that does not exist or cannot be read at all still raises
-    :class:`~fuaalborg.errors.ValidationError`.
+    A file that does not exist still raises :class:`~fuaalborg.errors.ValidationError`;
+    one that cannot be read at all, :class:`UnreadableFileError`.
     """
     options: dict[str, Any] = {"checks": checks, "dayfirst": dayfirst, "parameters": parameters}
     if isinstance(source, pd.DataFrame):
@@ -1066,14 +1171,7 @@ def check_table(
         raise ValidationError(f"table {spec.name!r}: file {path.name} does not exist")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        try:
-            frame = pd.read_excel(
-                path, sheet_name=sheet, dtype=object, engine="openpyxl", keep_default_na=False
-            )
-        except Exception as exc:
-            raise ValidationError(
-                f"table {spec.name!r}: {path.name} is not a readable xlsx workbook ({exc})"
-            ) from None
+        frame = read_xlsx_text(path, f"table {spec.name!r}", sheet)
     else:
         frame, danish = read_csv_text(path, f"table {spec.name!r}")
         options["decimal_comma"] = danish

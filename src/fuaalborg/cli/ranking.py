@@ -380,13 +380,6 @@ def rank_command(
                                      applicants=APPLICANTS if applicants is None else None)
         except TableValidationError as exc:
             errors.append(exc)
-        except SettingsError:
-            if applicants is not None:  # its bounds are the settings': unknown, so unchecked
-                click.echo(
-                    f"note: {Path(applicants).name} was not checked: its sanity bounds are "
-                    f"those of {SETTINGS_FILE}, which cannot be read", err=True,
-                )
-            raise
         else:
             echo_notice(
                 municipality,
@@ -396,16 +389,26 @@ def rank_command(
     if applicants is not None:
         # the municipality's own bounds, also where its tables failed: its settings are
         # read apart from them (never the bundled example's in their place)
-        parameters = (
-            municipality.parameters if municipality is not None
-            else _own_parameters(municipality_dir) if municipality_dir is not None
-            else None
-        )
         try:
-            frame = read_table(applicants, APPLICANTS, dayfirst=dayfirst, parameters=parameters)
-        except TableValidationError as exc:
-            errors.append(exc)
-        in_danish = file_is_danish(applicants, APPLICANTS)
+            parameters = (
+                municipality.parameters if municipality is not None
+                else _own_parameters(municipality_dir) if municipality_dir is not None
+                else None
+            )
+        except SettingsError:  # its bounds are the settings': unknown, so unchecked
+            # (the settings' problems are among the folder's, in errors)
+            click.echo(
+                f"note: {Path(applicants).name} was not checked: its sanity bounds are "
+                f"those of {SETTINGS_FILE}, which cannot be read", err=True,
+            )
+        else:
+            try:
+                frame = read_table(
+                    applicants, APPLICANTS, dayfirst=dayfirst, parameters=parameters
+                )
+            except TableValidationError as exc:
+                errors.append(exc)
+            in_danish = file_is_danish(applicants, APPLICANTS)
     if errors:
         raise combine_errors(errors)
     facts: dict[str, Any] = {"department_id": department, "rooms": rooms,
