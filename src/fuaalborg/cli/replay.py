@@ -266,10 +266,14 @@ def _list_line(record: RankingRecord, changed: ReplayDifference, lang: Language)
 
 def _report(record: RankingRecord, result: Replay, lang: Language) -> list[str]:
     """The verdict and every difference, in ``lang``: each read from its facts, by kind."""
+    from fuaalborg.letting.replay import DIFFERENCE_KINDS
+
     new = result.ranking.record
     found: list[str] = []
     since: list[str] = []
-    for difference in result.found:
+    # said in the order of the kinds (the list, the order, the notices; then plug-ins, the
+    # library, parameters), whatever order they were found in
+    for difference in sorted(result.found, key=lambda d: DIFFERENCE_KINDS.index(d.kind)):
         if difference.kind == "waiting_list":
             found.append(_list_line(record, difference, lang))
         elif difference.kind == "order":

@@ -137,7 +137,7 @@ _SAID: dict[str, dict[str, str]] = {
 _NONE = {"en": "none", "da": "ingen"}
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ReplayDifference:
     """One difference :func:`replay` found (forskel), as facts: a kind and what it states.
 
@@ -221,6 +221,14 @@ class ReplayDifference:
             problems.append("positions must be ascending positions from 1, at least one")
         if problems:
             raise ValidationError(f"replay difference {self.kind}: {'; '.join(problems)}")
+
+    def __repr__(self) -> str:
+        """The kind and the facts it states (those not given are left out)."""
+        facts = [
+            f"{name}={getattr(self, name)!r}" for name in attrs.fields_dict(ReplayDifference)
+            if name != "kind" and getattr(self, name) is not None
+        ]
+        return f"ReplayDifference({', '.join([repr(self.kind), *facts])})"
 
     @property
     def decides(self) -> bool:
