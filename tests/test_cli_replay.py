@@ -236,3 +236,69 @@ def test_the_waiting_list_is_given_once(decided: tuple[Path, Path]) -> None:
     missing = run("replay", record, "--municipality", folder)
     assert missing.exit_code == 1
     assert "has no waiting list (venteliste.csv or applicants.csv, or .xlsx)" in missing.output
+
+
+def test_changes_since_the_decision_are_worded_in_the_chosen_language(
+    decided: tuple[Path, Path], tmp_path: Path
+) -> None:
+    folder, record = decided
+    data = json.loads(record.read_text(encoding="utf-8"))
+    data["library_version"] = "0.0.9"
+    rooms = next(p for p in data["parameters"] if p["name"] == "letting.max_persons_per_room")
+    rooms["reference"] = "BEK nr. 1 § 26 (then)"
+    older = tmp_path / "older.record.json"
+    older.write_text(json.dumps(data), encoding="utf-8")
+    danish = run("replay", older, "--municipality", folder)  # a Danish list: Danish words
+    assert danish.exit_code == 0, danish.output
+    lines = danish.output.splitlines()
+    assert lines[1].startswith("Afgørelsen kan genskabes")
+    assert lines[2] == ("Ændret siden afgørelsen (genskabelsen brugte de registrerede "
+                        "værdier; i bibliotekets ordlyd):")
+    assert lines[3] == f"  - fuaalborg 0.0.9 ved afgørelsen, {fuaalborg.__version__} nu"
+    assert lines[4].startswith("  - parameteren letting.max_persons_per_room den 2024-05-01: "
+                               "2 (BEK nr. 1 § 26 (then)) ved afgørelsen, nu 2 (")
+    assert len(lines) == 5
+    english = run("replay", older, "--municipality", folder, "--lang", "en")
+    assert english.exit_code == 0, english.output
+    assert english.output.splitlines()[3:] == [
+        f"  - fuaalborg 0.0.9 at the decision, {fuaalborg.__version__} now",
+        "  - parameter letting.max_persons_per_room on 2024-05-01: 2 (BEK nr. 1 § 26 (then)) "
+        f"at the decision, now 2 ({english.output.rsplit('now 2 (', 1)[1].rstrip()}",
+    ]
+    _clean(danish)
+    _clean(english)
+
+
+def test_the_command_reads_each_difference_by_its_kind_not_its_place(
+    decided: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever order replay() lists its differences in, each is said where it belongs."""
+    import attrs
+
+    from fuaalborg.letting import replay as replaying
+
+    folder, record = decided
+    data = json.loads(record.read_text(encoding="utf-8"))
+    data["library_version"] = "0.0.9"
+    older = tmp_path / "older.record.json"
+    older.write_text(json.dumps(data), encoding="utf-8")
+    set_cell(folder / "venteliste.csv", 2, "anciennitetsdato", "2015-09-23")
+    listed = run("replay", older, "--municipality", folder, "--lang", "en")
+    assert listed.exit_code == DIFFERS
+    real = replaying.replay
+
+    def since_first(*args: object, **kwargs: object) -> replaying.Replay:
+        result = real(*args, **kwargs)  # type: ignore[arg-type]
+        return attrs.evolve(result, found=tuple(reversed(result.found)))
+
+    monkeypatch.setattr(replaying, "replay", since_first)
+    reversed_ = run("replay", older, "--municipality", folder, "--lang", "en")
+    assert reversed_.exit_code == DIFFERS
+    assert reversed_.output == listed.output
+    lines = listed.output.splitlines()
+    changed = lines.index("Changed since the decision (the replay used the recorded values; "
+                          "in the library's words):")
+    assert lines[changed + 1:] == [f"  - fuaalborg 0.0.9 at the decision, "
+                                   f"{fuaalborg.__version__} now"]
+    assert lines[2].startswith("  - the waiting list is not the one the decision ranked")
+    assert lines[3].startswith("  - the order differs from position 2 on")

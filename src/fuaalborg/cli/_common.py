@@ -14,6 +14,9 @@ decorators:
   table (default: Danish when the input was Danish);
 - :func:`dayfirst_option` — ``--dayfirst`` for a command reading a table file.
 
+:func:`write_ranking` writes a ranking and its decision record beside it, for
+every command that writes one (``rank -o``, ``replay -o``).
+
 This module imports neither pandas nor the library's heavy parts, so that
 ``fuaalborg --version`` and ``--help`` stay fast.
 """
@@ -35,6 +38,8 @@ from fuaalborg.formatting import counted as counted_in
 from fuaalborg.formatting import whole
 
 if TYPE_CHECKING:
+    from fuaalborg._types import Language
+    from fuaalborg.letting.ranking import Ranking
     from fuaalborg.municipality import Municipality
     from fuaalborg.parameters import ParameterSet
     from fuaalborg.tables import TableSpec
@@ -60,6 +65,7 @@ __all__ = [
     "output_suffix",
     "parse_amount",
     "stacked",
+    "write_ranking",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -437,6 +443,35 @@ def cannot_write(path: str | os.PathLike[str], exc: OSError) -> CommandError:
 
 
 # -- wording and counts ------------------------------------------------------------------
+
+
+def write_ranking(ranking: Ranking, output: str | os.PathLike[str], *,
+                  include_ineligible: bool, danish: bool, lang: Language | None) -> Path:
+    """Write ``ranking``'s table to ``output`` and its decision record beside it.
+
+    The record goes to ``output`` with the suffix ``.record.json``
+    (``ranked.csv``: ``ranked.record.json``), as ``fuaalborg rank -o`` and
+    ``fuaalborg replay -o`` write them; both files are written atomically and a
+    failure leaves neither. Returns the record's path.
+    """
+    from fuaalborg.tables import atomic_write
+
+    path = Path(output)
+    record = path.with_suffix(".record.json")
+    text = ranking.record.to_json()
+    record_in_place = False
+    try:
+        with atomic_write(path) as table_tmp:
+            ranking.write(table_tmp, include_ineligible=include_ineligible, danish=danish,
+                          lang=lang)
+            with atomic_write(record) as record_tmp:
+                record_tmp.write_text(text, encoding="utf-8")
+            record_in_place = True
+    except OSError as exc:
+        if record_in_place:  # the table could not be moved into place after the record
+            record.unlink(missing_ok=True)
+        raise cannot_write(output, exc) from None
+    return record
 
 
 def in_options(exc: FuaalborgError, words: Wording) -> FuaalborgError:

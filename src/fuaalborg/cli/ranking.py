@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -13,7 +13,6 @@ from fuaalborg.cli._common import (
     DATE,
     Amount,
     CommandError,
-    cannot_write,
     check_output,
     counted,
     danish_option,
@@ -25,6 +24,7 @@ from fuaalborg.cli._common import (
     municipality_option,
     number,
     output_option,
+    write_ranking,
 )
 from fuaalborg.danish import value as danish_value
 from fuaalborg.errors import FuaalborgError, Remedy, Wording, format_problems
@@ -38,9 +38,6 @@ from fuaalborg.municipality import (
 )
 from fuaalborg.parameters import ParameterSet, load_parameters
 from fuaalborg.specs import DWELLING_KINDS, DWELLING_TYPES, DWELLINGS
-
-if TYPE_CHECKING:
-    from fuaalborg.letting.ranking import Ranking
 
 __all__ = ["COMMANDS", "rank_command", "ranking_section"]
 
@@ -90,29 +87,6 @@ class _RankCommand(click.Command):
             formatter.write_text(
                 "An organisation's agreement may read more (see `fuaalborg plugins`)."
             )
-
-
-def _write_ranking(ranking: Ranking, output: str, *, include_ineligible: bool, danish: bool,
-                   lang: Language | None) -> Path:
-    """Write the ranking and its record beside it; a failure leaves neither file."""
-    from fuaalborg.tables import atomic_write
-
-    path = Path(output)
-    record = path.with_suffix(".record.json")
-    text = ranking.record.to_json()
-    record_in_place = False
-    try:
-        with atomic_write(path) as table_tmp:
-            ranking.write(table_tmp, include_ineligible=include_ineligible, danish=danish,
-                          lang=lang)
-            with atomic_write(record) as record_tmp:
-                record_tmp.write_text(text, encoding="utf-8")
-            record_in_place = True
-    except OSError as exc:
-        if record_in_place:  # the table could not be moved into place after the record
-            record.unlink(missing_ok=True)
-        raise cannot_write(output, exc) from None
-    return record
 
 
 #: The dwellings table's floor column: ``--floor`` takes the values it does.
@@ -444,7 +418,7 @@ def rank_command(
         explained = ["", ranking.explain(explain, lang=words),
                      *(n.about_applicant(words) for n in ranking.notices_about(explain))]
     if output:
-        record = _write_ranking(
+        record = write_ranking(
             ranking, output, include_ineligible=include_ineligible,
             danish=in_danish if danish is None else danish, lang=lang,
         )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -28,11 +28,12 @@ from fuaalborg.cli._common import (
     municipality_option,
     number,
     output_option,
+    write_ranking,
 )
 from fuaalborg.errors import FuaalborgError
 
 if TYPE_CHECKING:
-    from fuaalborg.letting.replay import Replay
+    from fuaalborg.letting.replay import Replay, ReplayDifference
     from fuaalborg.parameters import ParameterSet
     from fuaalborg.records import RankingRecord
     from fuaalborg.tables import TableSpec
@@ -209,23 +210,19 @@ def _positions(values: list[int], lang: Language) -> str:
     return f"{', '.join(shown[:-1])} {_words(lang, 'and', 'og')} {shown[-1]}"
 
 
-def _order_lines(then: tuple[str, ...], now: tuple[str, ...], lang: Language) -> list[str]:
+def _order_lines(order: ReplayDifference, lang: Language) -> list[str]:
     """Where the order differs, by position and count: never whose position it is."""
-    moved = [
-        i + 1 for i in range(max(len(then), len(now)))
-        if i >= len(then) or i >= len(now) or then[i] != now[i]
-    ]
-    if not moved:
-        return []
+    moved = list(order.positions or ())
     first = moved[0]
     several = len(moved) > 1
+    then, now = number(order.ranked_then or 0), number(order.ranked_now or 0)
     lines = [_words(
         lang,
         f"the order differs from position {first} on: position{'s' if several else ''} "
         f"{_positions(moved, lang)} hold{'' if several else 's'} another applicant "
-        f"({number(len(then))} ranked then, {number(len(now))} now)",
+        f"({then} ranked then, {now} now)",
         f"rækkefølgen er en anden fra plads {first}: på plads {_positions(moved, lang)} står "
-        f"en anden ansøger ({number(len(then))} placeret dengang, {number(len(now))} nu)",
+        f"en anden ansøger ({then} placeret dengang, {now} nu)",
     )]
     if first == 1:
         lines.append(_words(
@@ -242,7 +239,7 @@ def _order_lines(then: tuple[str, ...], now: tuple[str, ...], lang: Language) ->
             "is offered first) included",
             f"plads 1–{first - 1} er uændrede, også førstepladsen (som boligen tilbydes "
             "først)"))
-    gone, new = len(set(then) - set(now)), len(set(now) - set(then))
+    gone, new = order.no_longer_ranked or 0, order.newly_ranked or 0
     if gone or new:
         lines.append(_words(
             lang,
@@ -254,52 +251,37 @@ def _order_lines(then: tuple[str, ...], now: tuple[str, ...], lang: Language) ->
     return lines
 
 
-def _notice_lines(record: RankingRecord, new: RankingRecord, lang: Language) -> list[str]:
-    """The notices made again, where they differ from the recorded ones (as replay compares)."""
-    from fuaalborg.letting.notices import NOTICES_FROM_MUNICIPALITY
-
-    if record.notices is None or new.notices is None:
-        return []
-    then, now = (
-        tuple(n for n in notices if n.code not in NOTICES_FROM_MUNICIPALITY)
-        for notices in (record.notices, new.notices)
+def _list_line(record: RankingRecord, changed: ReplayDifference, lang: Language) -> str:
+    """The waiting list is another: its rows then and now, and the columns fingerprinted."""
+    columns = ", ".join(record.input.columns)
+    then, now = number(changed.rows_then or 0), number(changed.rows_now or 0)
+    return _words(
+        lang,
+        f"the waiting list is not the one the decision ranked: {then} rows then, {now} now, "
+        f"and its fingerprint over the columns the ranking read ({columns}) differs",
+        f"ventelisten er ikke den, afgørelsen rangerede: {then} rækker dengang, {now} nu, og "
+        f"dens fingeraftryk over de kolonner, rangeringen læste ({columns}), er et andet",
     )
-    if then == now:
-        return []
-
-    def listed(notices: tuple[Any, ...]) -> str:
-        return "; ".join(f"«{n.text(lang)}»" for n in notices) or _words(lang, "none", "ingen")
-
-    return [_words(
-        lang, f"the notices differ: {listed(then)} at the decision, {listed(now)} now",
-        f"bemærkningerne er andre: {listed(then)} ved afgørelsen, {listed(now)} nu",
-    )]
 
 
 def _report(record: RankingRecord, result: Replay, lang: Language) -> list[str]:
-    """The verdict and every difference, in ``lang``; the library's words for the rest."""
+    """The verdict and every difference, in ``lang``: each read from its facts, by kind."""
+    from fuaalborg.letting.replay import DIFFERENCE_KINDS
+
     new = result.ranking.record
     found: list[str] = []
-    list_differs = (new.input.sha256, new.input.rows) != (record.input.sha256, record.input.rows)
-    if list_differs:
-        columns = ", ".join(record.input.columns)
-        found.append(_words(
-            lang,
-            f"the waiting list is not the one the decision ranked: {number(record.input.rows)} "
-            f"rows then, {number(new.input.rows)} now, and its fingerprint over the columns the "
-            f"ranking read ({columns}) differs",
-            f"ventelisten er ikke den, afgørelsen rangerede: {number(record.input.rows)} rækker "
-            f"dengang, {number(new.input.rows)} nu, og dens fingeraftryk over de kolonner, "
-            f"rangeringen læste ({columns}), er et andet",
-        ))
-    order = _order_lines(record.ranked, new.ranked, lang)
-    found.extend(order)
-    notices = _notice_lines(record, new, lang)
-    found.extend(notices)
-    # replay lists the waiting list, the order and the notices first (one line each), then
-    # what changed since the decision: rules, plug-ins, the library
-    compared = int(list_differs) + int(bool(order)) + int(bool(notices))
-    since = result.differences[compared:]
+    since: list[str] = []
+    # said in the order of the kinds (the list, the order, the notices; then plug-ins, the
+    # library, parameters), whatever order they were found in
+    for difference in sorted(result.found, key=lambda d: DIFFERENCE_KINDS.index(d.kind)):
+        if difference.kind == "waiting_list":
+            found.append(_list_line(record, difference, lang))
+        elif difference.kind == "order":
+            found.extend(_order_lines(difference, lang))
+        elif difference.decides:  # the notices: in the library's words
+            found.append(difference.describe(lang))
+        else:  # changed since the decision: rules, plug-ins, the library
+            since.append(difference.describe(lang))
     lines: list[str] = []
     topped = record.top is not None and len(new.ranked) < new.eligible
     first, første = ("first ", "første ") if topped else ("", "")
@@ -336,7 +318,7 @@ def _report(record: RankingRecord, result: Replay, lang: Language) -> list[str]:
             "Changed since the decision (the replay used the recorded values; in the "
             "library's words):",
             "Ændret siden afgørelsen (genskabelsen brugte de registrerede værdier; i "
-            "bibliotekets ordlyd, på engelsk):",
+            "bibliotekets ordlyd):",
         ))
         lines.extend(f"  - {line}" for line in since)
     return lines
@@ -450,9 +432,7 @@ def replay_command(
     click.echo(_header(record, source, words))
     click.echo("\n".join(_report(record, result, words)))
     if output:
-        from fuaalborg.cli.ranking import _write_ranking
-
-        written = _write_ranking(
+        written = write_ranking(
             result.ranking, output, include_ineligible=include_ineligible,
             danish=in_danish if danish is None else danish, lang=lang,
         )

@@ -31,42 +31,274 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any, cast
+from typing import Any, Literal, cast, get_args
 
 import attrs
 import pandas as pd
 
-from fuaalborg._types import CriteriaRegistry
-from fuaalborg.errors import NotInForceError
+from fuaalborg._types import CriteriaRegistry, Language
+from fuaalborg.errors import NotInForceError, ValidationError
 from fuaalborg.letting._waiting_list import prepare
 from fuaalborg.letting.notices import NOTICES_FROM_MUNICIPALITY, Notice
 from fuaalborg.letting.ranking import Ranking, _default_registry, _plugins, rank
 from fuaalborg.parameters import DatedValue, Parameter, ParameterSet, load_parameters
 from fuaalborg.records import ParameterUse, RankingRecord, _recorded_text
 
-__all__ = ["Replay", "recorded_parameters", "replay"]
+__all__ = [
+    "DECIDING_KINDS",
+    "DIFFERENCE_KINDS",
+    "DifferenceKind",
+    "Replay",
+    "ReplayDifference",
+    "recorded_parameters",
+    "replay",
+]
+
+
+#: What a difference of a replay is about: one of :data:`DIFFERENCE_KINDS`.
+DifferenceKind = Literal[
+    "waiting_list", "order", "notices",
+    "plugin_added", "plugin_version", "plugin_removed", "library_version",
+    "parameter_removed", "parameter_lapsed", "parameter_changed",
+]
+#: The kinds of difference, in the order :func:`replay` lists them.
+DIFFERENCE_KINDS: tuple[DifferenceKind, ...] = get_args(DifferenceKind)
+#: The kinds that decide whether a decision replays (:attr:`Replay.matches`): the
+#: waiting list, the order and the notices. The others are changes since the
+#: decision that the replay does not use (it ranks under the recorded values).
+DECIDING_KINDS: frozenset[DifferenceKind] = frozenset({"waiting_list", "order", "notices"})
+
+#: The facts each kind states: (required, may be ``None``). No other field is given.
+_FACTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "waiting_list": (("rows_then", "rows_now"), ()),
+    "order": (("positions", "ranked_then", "ranked_now", "no_longer_ranked",
+               "newly_ranked"), ()),
+    "notices": (("notices_then", "notices_now"), ()),
+    "plugin_added": (("name",), ("now",)),
+    "plugin_version": (("name",), ("then", "now")),
+    "plugin_removed": (("name",), ("then",)),
+    "library_version": (("then", "now"), ()),
+    "parameter_removed": (("name", "on"), ()),
+    "parameter_lapsed": (("name", "on"), ()),
+    "parameter_changed": (("name", "on", "then", "now", "reference_then",
+                           "reference_now"), ()),
+}
+
+#: The sentences: kind -> language -> template (the facts as :meth:`ReplayDifference.describe`
+#: gives them).
+_SAID: dict[str, dict[str, str]] = {
+    "waiting_list": {
+        "en": "the waiting list differs from the one ranked: {rows_then} rows then, "
+        "{rows_now} now, fingerprints differ",
+        "da": "ventelisten er en anden end den, der blev rangeret: {rows_then} rækker dengang, "
+        "{rows_now} nu, fingeraftrykkene er forskellige",
+    },
+    "order": {
+        "en": "the order differs from position {position} on "
+        "({ranked_then} ranked then, {ranked_now} now)",
+        "da": "rækkefølgen er en anden fra plads {position} "
+        "({ranked_then} placeret dengang, {ranked_now} nu)",
+    },
+    "notices": {
+        "en": "the notices differ: {notices_then} at the decision, {notices_now} now",
+        "da": "bemærkningerne er andre: {notices_then} ved afgørelsen, {notices_now} nu",
+    },
+    "plugin_added": {
+        "en": "plug-in {name} was not loaded at the decision",
+        "da": "plugin {name} var ikke indlæst ved afgørelsen",
+    },
+    "plugin_version": {
+        "en": "plug-in {name}: version {then} at the decision, {now} now",
+        "da": "plugin {name}: version {then} ved afgørelsen, {now} nu",
+    },
+    "plugin_removed": {
+        "en": "plug-in {name} is no longer loaded",
+        "da": "plugin {name} er ikke længere indlæst",
+    },
+    "library_version": {
+        "en": "fuaalborg {then} at the decision, {now} now",
+        "da": "fuaalborg {then} ved afgørelsen, {now} nu",
+    },
+    "parameter_removed": {
+        "en": "parameter {name} no longer exists",
+        "da": "parameteren {name} findes ikke længere",
+    },
+    "parameter_lapsed": {
+        "en": "parameter {name} has no value on {on} any more",
+        "da": "parameteren {name} har ikke længere en værdi den {on}",
+    },
+    "parameter_changed": {
+        "en": "parameter {name} on {on}: {then} ({reference_then}) at the decision, "
+        "now {now} ({reference_now})",
+        "da": "parameteren {name} den {on}: {then} ({reference_then}) ved afgørelsen, "
+        "nu {now} ({reference_now})",
+    },
+}
+_NONE = {"en": "none", "da": "ingen"}
+
+
+@attrs.frozen(repr=False)
+class ReplayDifference:
+    """One difference :func:`replay` found (forskel), as facts: a kind and what it states.
+
+    ``kind`` is one of :data:`DIFFERENCE_KINDS`; each kind states these facts
+    and no others (never an applicant's id: positions and counts only):
+
+    ``waiting_list``
+        The waiting list's fingerprint or row count differs: ``rows_then``,
+        ``rows_now``.
+    ``order``
+        The order differs: ``positions`` (1-based, ascending) hold another
+        applicant (or none) now; ``ranked_then``, ``ranked_now`` applicants were
+        ranked; ``no_longer_ranked`` of those ranked then are not ranked now,
+        ``newly_ranked`` ranked now were not then. :attr:`position` is the first.
+    ``notices``
+        The notices made again differ from the recorded ones: ``notices_then``,
+        ``notices_now`` (:class:`~fuaalborg.letting.notices.Notice`, those that
+        compare the list with the municipality's tables left out).
+    ``plugin_added``, ``plugin_version``, ``plugin_removed``
+        A criteria plug-in (``name``) was not loaded at the decision, has another
+        version, or is no longer loaded: its version ``then`` and ``now``, as far
+        as each applies (``None``: the plug-in states none).
+    ``library_version``
+        fuaalborg's version ``then`` and ``now``.
+    ``parameter_removed``, ``parameter_lapsed``, ``parameter_changed``
+        A recorded parameter (``name``) no longer exists, has no value on the
+        decision's date (``on``) any more, or has another value or reference on
+        it: the recorded value ``then`` with ``reference_then``, today's ``now``
+        with ``reference_now`` (values as the record writes them).
+
+    The first three decide whether the decision replays (:attr:`decides`,
+    :data:`DECIDING_KINDS`); the others are changes since the decision, which
+    the replay does not use. :meth:`describe` words a difference in Danish or
+    English.
+
+    >>> gone = ReplayDifference("plugin_removed", name="acme-criteria", then="1.2")
+    >>> gone.decides
+    False
+    >>> print(gone.describe("en"))
+    plug-in acme-criteria is no longer loaded
+    >>> changed = ReplayDifference("library_version", then="0.1.0", now="0.2.0")
+    >>> changed.describe(), changed.describe("en")
+    ('fuaalborg 0.1.0 ved afgørelsen, 0.2.0 nu', 'fuaalborg 0.1.0 at the decision, 0.2.0 now')
+    """
+
+    kind: DifferenceKind
+    rows_then: int | None = None
+    rows_now: int | None = None
+    positions: tuple[int, ...] | None = None
+    ranked_then: int | None = None
+    ranked_now: int | None = None
+    no_longer_ranked: int | None = None
+    newly_ranked: int | None = None
+    notices_then: tuple[Notice, ...] | None = None
+    notices_now: tuple[Notice, ...] | None = None
+    name: str | None = None
+    then: str | None = None
+    now: str | None = None
+    reference_then: str | None = None
+    reference_now: str | None = None
+    on: dt.date | None = None
+
+    def __attrs_post_init__(self) -> None:
+        facts = _FACTS.get(self.kind)
+        if facts is None:
+            raise ValidationError(
+                f"replay difference: unknown kind {self.kind!r}; expected one of "
+                f"{', '.join(DIFFERENCE_KINDS)}"
+            )
+        required, optional = facts
+        problems = [f"needs {name}" for name in required if getattr(self, name) is None]
+        problems += [
+            f"takes no {name}"
+            for name in attrs.fields_dict(ReplayDifference)
+            if name not in (*required, *optional, "kind") and getattr(self, name) is not None
+        ]
+        if self.positions is not None and (
+            not self.positions or list(self.positions) != sorted(set(self.positions))
+            or self.positions[0] < 1
+        ):
+            problems.append("positions must be ascending positions from 1, at least one")
+        if problems:
+            raise ValidationError(f"replay difference {self.kind}: {'; '.join(problems)}")
+
+    def __repr__(self) -> str:
+        """The kind and the facts it states (those not given are left out)."""
+        facts = [
+            f"{name}={getattr(self, name)!r}" for name in attrs.fields_dict(ReplayDifference)
+            if name != "kind" and getattr(self, name) is not None
+        ]
+        return f"ReplayDifference({', '.join([repr(self.kind), *facts])})"
+
+    @property
+    def decides(self) -> bool:
+        """Whether this difference keeps the decision from replaying (:data:`DECIDING_KINDS`)."""
+        return self.kind in DECIDING_KINDS
+
+    @property
+    def position(self) -> int | None:
+        """The first position that holds another applicant (``order`` only)."""
+        return self.positions[0] if self.positions else None
+
+    def describe(self, lang: Language = "da") -> str:
+        """The difference in words, in Danish or English.
+
+        The English words are those of :attr:`Replay.differences`.
+        """
+        if lang not in ("da", "en"):
+            raise ValidationError(f"lang must be 'da' or 'en', got {lang!r}")
+
+        def listed(notices: tuple[Notice, ...] | None) -> str:
+            return "; ".join(f"«{n.text(lang)}»" for n in notices or ()) or _NONE[lang]
+
+        facts = {name: getattr(self, name) for name in attrs.fields_dict(ReplayDifference)}
+        facts.update(
+            position=self.position,
+            notices_then=listed(self.notices_then),
+            notices_now=listed(self.notices_now),
+            on=self.on.isoformat() if self.on is not None else None,
+        )
+        return _SAID[self.kind][lang].format(**facts)
 
 
 @attrs.frozen
 class Replay:
     """The result of :func:`replay`: the new ranking and every difference found.
 
-    ``matches`` is true when the order equals the recorded one, the waiting
+    ``found`` holds the differences as facts (:class:`ReplayDifference`), in
+    the order of :data:`DIFFERENCE_KINDS`: the waiting list, the order and the
+    notices first, then what changed since the decision (plug-ins, the library,
+    parameters), which need not change the order. :attr:`differences` words
+    them in English, :meth:`describe` in either language.
+
+    :attr:`matches` is true when the order equals the recorded one, the waiting
     list's fingerprint is unchanged and the ranking makes the recorded notices
-    again. Notices are compared where the record keeps them (a record written
-    before records kept notices has none to compare), except those that compare
-    the list with the municipality's tables
+    again (no difference that :attr:`~ReplayDifference.decides`). Notices are
+    compared where the record keeps them (a record written before records kept
+    notices has none to compare), except those that compare the list with the
+    municipality's tables
     (:data:`~fuaalborg.letting.notices.NOTICES_FROM_MUNICIPALITY`): the record
     does not hold those tables and the order does not depend on them, so they
     stand as recorded (:attr:`RankingRecord.notices
-    <fuaalborg.records.RankingRecord.notices>`). ``differences`` also names rule
-    or plug-in versions that changed since the decision (which need not change
-    the order).
+    <fuaalborg.records.RankingRecord.notices>`).
     """
 
     ranking: Ranking
-    matches: bool
-    differences: tuple[str, ...]
+    found: tuple[ReplayDifference, ...] = ()
+
+    @property
+    def matches(self) -> bool:
+        """Whether the decision replays: the same waiting list, order and notices."""
+        return not any(d.decides for d in self.found)
+
+    @property
+    def differences(self) -> tuple[str, ...]:
+        """Every difference found, in English words (:meth:`ReplayDifference.describe`)."""
+        return self.describe("en")
+
+    def describe(self, lang: Language = "da") -> tuple[str, ...]:
+        """Every difference found, in Danish or English words."""
+        return tuple(d.describe(lang) for d in self.found)
 
 
 def replay(
@@ -106,25 +338,15 @@ def replay(
         designation=record.designation,
     )
     new = ranking.record
-    differences: list[str] = []
+    found: list[ReplayDifference] = []
     if new.input.sha256 != record.input.sha256 or new.input.rows != record.input.rows:
-        differences.append(
-            f"the waiting list differs from the one ranked: {record.input.rows} rows then, "
-            f"{new.input.rows} now, fingerprints differ"
-        )
+        found.append(ReplayDifference(
+            "waiting_list", rows_then=record.input.rows, rows_now=new.input.rows))
     if new.ranked != record.ranked:
-        first = next(
-            (i for i, (a, b) in enumerate(zip(new.ranked, record.ranked, strict=False)) if a != b),
-            min(len(new.ranked), len(record.ranked)),
-        )
-        differences.append(
-            f"the order differs from position {first + 1} on "
-            f"({len(record.ranked)} ranked then, {len(new.ranked)} now)"
-        )
+        found.append(_order_change(record.ranked, new.ranked))
     notices = _notice_change(record, new)
-    if notices:
-        differences.append(notices)
-    order_ok = not differences
+    if notices is not None:
+        found.append(notices)
     loaded = new.plugins
     if record.plugins and not loaded:
         # the decision loaded the plug-ins to look for an agreement (and found none);
@@ -135,19 +357,19 @@ def replay(
     for plugin in loaded:
         before = old_plugins.pop(plugin.name, None)
         if before is None:
-            differences.append(f"plug-in {plugin.name} was not loaded at the decision")
+            found.append(ReplayDifference("plugin_added", name=plugin.name, now=plugin.version))
         elif before.version != plugin.version:
-            differences.append(
-                f"plug-in {plugin.name}: version {before.version} at the decision, "
-                f"{plugin.version} now"
-            )
-    differences.extend(f"plug-in {name} is no longer loaded" for name in sorted(old_plugins))
+            found.append(ReplayDifference(
+                "plugin_version", name=plugin.name, then=before.version, now=plugin.version))
+    found.extend(
+        ReplayDifference("plugin_removed", name=name, then=old_plugins[name].version)
+        for name in sorted(old_plugins)
+    )
     if record.library_version != new.library_version:
-        differences.append(
-            f"fuaalborg {record.library_version} at the decision, {new.library_version} now"
-        )
-    differences.extend(_parameter_changes(record.parameters, record.on))
-    return Replay(ranking=ranking, matches=order_ok, differences=tuple(differences))
+        found.append(ReplayDifference(
+            "library_version", then=record.library_version, now=new.library_version))
+    found.extend(_parameter_changes(record.parameters, record.on))
+    return Replay(ranking=ranking, found=tuple(found))
 
 
 def recorded_parameters(record: RankingRecord) -> ParameterSet:
@@ -187,7 +409,20 @@ def recorded_parameters(record: RankingRecord) -> ParameterSet:
     return ParameterSet(tuple(layers), tuple(sources))
 
 
-def _notice_change(record: RankingRecord, new: RankingRecord) -> str | None:
+def _order_change(then: tuple[str, ...], now: tuple[str, ...]) -> ReplayDifference:
+    """Where two orders differ: the positions that hold another applicant, and the counts."""
+    positions = tuple(
+        i + 1 for i in range(max(len(then), len(now)))
+        if i >= len(then) or i >= len(now) or then[i] != now[i]
+    )
+    before, after = set(then), set(now)
+    return ReplayDifference(
+        "order", positions=positions, ranked_then=len(then), ranked_now=len(now),
+        no_longer_ranked=len(before - after), newly_ranked=len(after - before),
+    )
+
+
+def _notice_change(record: RankingRecord, new: RankingRecord) -> ReplayDifference | None:
     """How the notices replay makes again differ from the recorded ones (``None``: alike)."""
     if record.notices is None or new.notices is None:
         return None
@@ -197,11 +432,7 @@ def _notice_change(record: RankingRecord, new: RankingRecord) -> str | None:
     )
     if then == now:
         return None
-
-    def listed(notices: tuple[Notice, ...]) -> str:
-        return "; ".join(f"«{n.text('en')}»" for n in notices) or "none"
-
-    return f"the notices differ: {listed(then)} at the decision, {listed(now)} now"
+    return ReplayDifference("notices", notices_then=then, notices_now=now)
 
 
 def _parameter_layer(
@@ -258,21 +489,23 @@ def _parse_value(text: str, unit: str, current: Any) -> Any:
     return text
 
 
-def _parameter_changes(uses: Sequence[ParameterUse], on: dt.date) -> list[str]:
+def _parameter_changes(uses: Sequence[ParameterUse], on: dt.date) -> list[ReplayDifference]:
+    """The recorded parameters whose value or reference on ``on`` is not today's."""
     current = load_parameters()
     out = []
     for use in uses:
         if use.name not in current:
-            out.append(f"parameter {use.name} no longer exists")
+            out.append(ReplayDifference("parameter_removed", name=use.name, on=on))
             continue
         try:
             now = current.lookup(use.name, on, warn=False)
         except NotInForceError:
-            out.append(f"parameter {use.name} has no value on {on.isoformat()} any more")
+            out.append(ReplayDifference("parameter_lapsed", name=use.name, on=on))
             continue
         if _recorded_text(now.value) != use.value or now.reference != use.reference:
-            out.append(
-                f"parameter {use.name} on {on.isoformat()}: {use.value} ({use.reference}) at the "
-                f"decision, now {_recorded_text(now.value)} ({now.reference})"
-            )
+            out.append(ReplayDifference(
+                "parameter_changed", name=use.name, on=on, then=use.value,
+                now=_recorded_text(now.value), reference_then=use.reference,
+                reference_now=now.reference,
+            ))
     return out
