@@ -302,3 +302,135 @@ def test_the_command_reads_each_difference_by_its_kind_not_its_place(
                                    f"{fuaalborg.__version__} now"]
     assert lines[2].startswith("  - the waiting list is not the one the decision ranked")
     assert lines[3].startswith("  - the order differs from position 2 on")
+
+
+# -- the municipality the record names ---------------------------------------------------
+
+
+def _settings(folder: Path, name: str, code: int | None) -> None:
+    """Give a copied folder's municipality.toml another name and code (or none)."""
+    path = folder / "municipality.toml"
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines()
+             if not line.startswith(("name =", "code ="))]
+    head = [f'name = "{name}"'] + ([f"code = {code}"] if code is not None else [])
+    path.write_text("\n".join(head + lines) + "\n", encoding="utf-8")
+
+
+def test_the_header_names_the_municipality(decided: tuple[Path, Path], tmp_path: Path) -> None:
+    folder, record = decided
+    danish = run("replay", record, "--municipality", folder)
+    assert danish.exit_code == 0, danish.output
+    assert "udlejning, intern og ekstern liste som én. Kommune: Fjordby Kommune " \
+        "(kommunekode 999). Venteliste: venteliste.csv (Fjordby Kommune)" in danish.output
+    english = run("replay", record, folder / "venteliste.csv", "--lang", "en")
+    assert "internal and external lists as one. Municipality: Fjordby Kommune " \
+        "(municipality code 999). Waiting list: venteliste.csv" in english.output.splitlines()[0]
+    # a record written before records named it says so
+    data = json.loads(record.read_text(encoding="utf-8"))
+    del data["municipality"]
+    older = tmp_path / "older.record.json"
+    older.write_text(json.dumps(data), encoding="utf-8")
+    unnamed = run("replay", older, "--municipality", folder)
+    assert unnamed.exit_code == 0, unnamed.output
+    assert "Kommune: ikke registreret. Venteliste:" in unnamed.output
+    assert "Municipality: not recorded. Waiting list:" in run(
+        "replay", older, folder / "venteliste.csv", "--lang", "en").output
+
+
+def test_another_municipality_s_folder_is_refused(
+    decided: tuple[Path, Path], tmp_path: Path
+) -> None:
+    folder, record = decided
+    other = Path(shutil.copytree(folder, tmp_path / "nabo"))
+    _settings(other, "Nabokommune", 998)
+    refused = run("replay", record, "--municipality", other)
+    assert refused.exit_code == 1, refused.output
+    assert refused.output.startswith(
+        "Error: the record was made for Fjordby Kommune (municipality code 999); nabo is "
+        "Nabokommune (municipality code 998), another municipality")
+    assert "same municipality under another name" not in refused.output  # the codes differ
+    _clean(refused)
+    # another name, no code to tell: refused, with the way to replay a renamed one's list
+    _settings(other, "Fjordby", None)
+    unsure = run("replay", record, "--municipality", other)
+    assert unsure.exit_code == 1, unsure.output
+    assert "nabo is Fjordby, another municipality" in unsure.output
+    assert "its waiting-list file as WAITING_LIST" in unsure.output
+    named = run("replay", record, other / "venteliste.csv")
+    assert named.exit_code == 0, named.output
+    assert "Kommune: Fjordby Kommune (kommunekode 999). Venteliste: venteliste.csv\n" in (
+        named.output)
+    # the same code under another name is the same municipality
+    _settings(other, "Fjordby", 999)
+    renamed = run("replay", record, "--municipality", other)
+    assert renamed.exit_code == 0, renamed.output
+    assert "Kommune: Fjordby Kommune (kommunekode 999). Venteliste: venteliste.csv (Fjordby)" in (
+        renamed.output)
+
+
+def test_a_record_of_the_example_is_replayed_on_it_by_its_name(tmp_path: Path) -> None:
+    made = run("rank", "--department", "D001", "--rooms", "3", "--rent", "6500",
+               "--on", "2024-05-01", "--top", "5", "-o", tmp_path / "eksempel.csv")
+    assert made.exit_code == 0, made.output
+    path = tmp_path / "eksempel.record.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["municipality"] == {"name": fuaalborg.examples.NAME, "code": None,
+                                    "synthetic": True}
+    result = run("replay", path)
+    assert result.exit_code == 0, result.output
+    assert "Municipality: Eksempelkommune (syntetisk), the bundled example (invented data)." in (
+        result.output)
+    # made for the example on a list that is not today's example list (an earlier release's):
+    # the example's list is replayed, and the list is said to differ — not refused
+    data["input"]["sha256"] = "0" * 64
+    earlier = tmp_path / "tidligere.record.json"
+    earlier.write_text(json.dumps(data), encoding="utf-8")
+    differs = run("replay", earlier)
+    assert differs.exit_code == DIFFERS, differs.output
+    assert differs.output.startswith("Using the example municipality (synthetic)")
+    assert "the record was made for it; its waiting list" in differs.output
+    assert "  - the waiting list is not the one the decision ranked: " in differs.output
+    # never another municipality's folder for it
+    refused = run("replay", path, "--municipality", FJORDBY)
+    assert refused.exit_code == 1
+    assert "the record was made for the example municipality (synthetic), Eksempelkommune " \
+        "(syntetisk); fjordby is Fjordby Kommune (municipality code 999)" in refused.output
+    assert "replay it without --municipality" in refused.output
+    # a record that names no municipality: the fingerprint decides, as before
+    del data["municipality"]
+    data["input"]["sha256"] = json.loads(path.read_text(encoding="utf-8"))["input"]["sha256"]
+    unnamed = tmp_path / "unavngivet.record.json"
+    unnamed.write_text(json.dumps(data), encoding="utf-8")
+    assert run("replay", unnamed).exit_code == 0
+    data["input"]["sha256"] = "0" * 64
+    unnamed.write_text(json.dumps(data), encoding="utf-8")
+    fingerprinted = run("replay", unnamed)
+    assert fingerprinted.exit_code == 1
+    assert "(its fingerprint of the list differs)" in fingerprinted.output
+
+
+def test_the_columns_are_named_as_the_list_s_file_names_them(
+    decided: tuple[Path, Path], tmp_path: Path
+) -> None:
+    folder, record = decided
+    set_cell(folder / "venteliste.csv", 2, "anciennitetsdato", "2015-09-23")
+    columns = ("aktiv, ansøger_id, husstandsstørrelse, liste, højst_månedsleje_kr, mindst_rum, "
+               "anciennitetsdato")
+    danish = run("replay", record, "--municipality", folder)
+    assert danish.exit_code == DIFFERS
+    assert f"over de kolonner, rangeringen læste ({columns}), er et andet" in danish.output
+    english = run("replay", record, "--municipality", folder, "--lang", "en")
+    assert f"over the columns the ranking read ({columns}) differs" in english.output
+    # a list with English headers: its columns by their English names, in Danish words too
+    frame = pd.read_csv(folder / "venteliste.csv", sep=";", encoding="utf-8-sig", dtype=str,
+                        keep_default_na=False)
+    frame = frame.rename(columns={"ansøger_id": "applicant_id", "liste": "list",
+                                  "anciennitetsdato": "seniority_date", "aktiv": "active",
+                                  "husstandsstørrelse": "household_size"})
+    frame = frame[["applicant_id", "list", "seniority_date", "active", "household_size"]]
+    plain = tmp_path / "waiting.csv"
+    frame.to_csv(plain, index=False)
+    said = run("replay", record, plain, "--lang", "da")
+    assert said.exit_code == DIFFERS, said.output
+    assert ("rangeringen læste (active, applicant_id, household_size, list, max_rent_dkk, "
+            "min_rooms, seniority_date), er et andet" in said.output)

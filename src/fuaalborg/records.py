@@ -16,10 +16,13 @@ and back; :func:`fuaalborg.replay`
 (:mod:`fuaalborg.letting.replay`) ranks the same waiting list again under the
 recorded terms and lists every difference.
 
-The format is :data:`SCHEMA`. Its ``notices`` and ``bounds`` came later than its
-other fields: a record without them (written by release 0.1, or before records
-kept the bounds) still loads and replays, with ``None`` — not recorded, which
-is not the same as none (``[]``).
+The format is :data:`SCHEMA`. Its ``notices``, ``bounds`` and ``municipality``
+came later than its other fields: a record without them (written by release
+0.1, or before records kept the bounds or named the municipality) still loads,
+replays and is written back as it was, with ``None`` — not recorded, which is
+not the same as none (``[]``). ``municipality`` names the municipality the
+ranking was made for (:class:`MunicipalityRef`: its name, municipality code and
+whether it is the bundled synthetic example — never its data).
 
 >>> import datetime as dt
 >>> from fuaalborg.letting.vacancy import Vacancy
@@ -61,6 +64,7 @@ __all__ = [
     "AgreementTerms",
     "CriterionUse",
     "InputFingerprint",
+    "MunicipalityRef",
     "ParameterUse",
     "PluginUse",
     "RankingBasis",
@@ -185,6 +189,74 @@ class InputFingerprint:
 
 
 @attrs.frozen
+class MunicipalityRef:
+    """The municipality (kommune) a ranking was made for, by name: never its data.
+
+    ``name`` is :attr:`Municipality.name <fuaalborg.municipality.Municipality.name>`
+    (its ``municipality.toml``'s, "unnamed municipality" for a folder without
+    one), ``code`` its municipality code (kommunekode, ``None``: not stated) and
+    ``synthetic`` whether it is the bundled synthetic example municipality
+    (:attr:`Municipality.synthetic <fuaalborg.municipality.Municipality.synthetic>`).
+    A ranking names it in its record (:attr:`RankingBasis.municipality`);
+    ``fuaalborg replay`` names it and refuses another municipality's waiting list.
+
+    >>> ref = MunicipalityRef("Fjordby Kommune", "999")
+    >>> ref.describe("da"), ref.describe("en")
+    ('Fjordby Kommune (kommunekode 999)', 'Fjordby Kommune (municipality code 999)')
+    >>> ref.differs_from(MunicipalityRef("Fjordby", "999"))
+    False
+    >>> ref.differs_from(MunicipalityRef("Fjordby Kommune", "998"))
+    True
+    """
+
+    name: str
+    code: str | None = None
+    synthetic: bool = False
+
+    @classmethod
+    def of(cls, municipality: Any) -> MunicipalityRef:
+        """The name, code and synthetic flag of ``municipality`` (a ``MunicipalityRef`` as is).
+
+        ``municipality`` is a :class:`~fuaalborg.municipality.Municipality` or
+        anything with its ``name`` (and, optionally, ``code`` and ``synthetic``).
+        """
+        if isinstance(municipality, MunicipalityRef):
+            return municipality
+        try:
+            name = municipality.name
+        except AttributeError:
+            raise ValidationError(
+                f"municipality: expected a Municipality or a MunicipalityRef, got "
+                f"{type(municipality).__name__}"
+            ) from None
+        code = getattr(municipality, "code", None)
+        return cls(
+            name=str(name), code=None if code is None else str(code),
+            synthetic=bool(getattr(municipality, "synthetic", False)),
+        )
+
+    def differs_from(self, other: MunicipalityRef) -> bool:
+        """Whether ``other`` is another municipality than this one, as far as both tell.
+
+        The municipality code decides where both state one (a name is text that
+        may be written otherwise); else the names do. The bundled example is
+        never the same as a municipality that is not synthetic.
+        """
+        if self.synthetic != other.synthetic:
+            return True
+        if self.code is not None and other.code is not None:
+            return self.code != other.code
+        return self.name != other.name
+
+    def describe(self, lang: Language = "da") -> str:
+        """The name, with the municipality code where stated, in Danish or English."""
+        if self.code is None:
+            return self.name
+        word = "kommunekode" if lang == "da" else "municipality code"
+        return f"{self.name} ({word} {self.code})"
+
+
+@attrs.frozen
 class RankingBasis:
     """What one ranking decided on (see the module docs), each decision with its basis.
 
@@ -192,7 +264,11 @@ class RankingBasis:
     turn and the colour were decided (given with the ranking, the step model's
     placement, the agreement, the law); ``designation`` is the department's area
     designation on the ministry's list (``None``: not known), which decides
-    whether almenboligloven § 51 c applies.
+    whether almenboligloven § 51 c applies. ``municipality`` names the
+    municipality the ranking was made for (:class:`MunicipalityRef`); ``None``
+    means not recorded: a ranking given no municipality, or a record written
+    before records named it (its JSON has no ``municipality``). It names the
+    municipality only: the order does not depend on it.
     """
 
     vacancy: Vacancy
@@ -209,6 +285,7 @@ class RankingBasis:
     parameters: tuple[ParameterUse, ...]
     plugins: tuple[PluginUse, ...]
     designation: str | None = None
+    municipality: MunicipalityRef | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -325,8 +402,8 @@ def _make_converter() -> cattrs.Converter:
 
     conv.register_structure_hook(dt.date, _date)
     # a notice lists only the parameters its code takes; a record written before
-    # records kept notices (or bounds) has no "notices" ("bounds"), None, and is
-    # written back the same way
+    # records kept notices (or bounds, or named the municipality) has no "notices"
+    # ("bounds", "municipality"), None, and is written back the same way
     conv.register_unstructure_hook(
         Notice, make_dict_unstructure_fn(Notice, conv, _cattrs_omit_if_default=True)
     )
@@ -335,6 +412,7 @@ def _make_converter() -> cattrs.Converter:
         make_dict_unstructure_fn(
             RankingRecord, conv, notices=override(omit_if_default=True),
             bounds=override(omit_if_default=True),
+            municipality=override(omit_if_default=True),
         ),
     )
     return conv

@@ -7,11 +7,19 @@ dwelling (or check a complaint) gives the decision record that ``fuaalborg rank
 turn, colour, agreement terms, parameter values and sanity bounds, and the
 command says whether the decision replays and, if not, where it differs — in
 positions and counts, never an applicant's id.
+
+The header names the municipality the record was made for. A municipality's
+folder (``--municipality DIR``) that is another municipality than the record's
+is refused rather than replayed: its list would not be the one the decision
+ranked, and the replay would report every position as changed — a verdict of
+"does not replay" that says nothing about the decision. Where the municipality
+was renamed, its waiting-list file given as ``WAITING_LIST`` is replayed.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,7 +43,7 @@ from fuaalborg.errors import FuaalborgError
 if TYPE_CHECKING:
     from fuaalborg.letting.replay import Replay, ReplayDifference
     from fuaalborg.parameters import ParameterSet
-    from fuaalborg.records import RankingRecord
+    from fuaalborg.records import MunicipalityRef, RankingRecord
     from fuaalborg.tables import TableSpec
 
 __all__ = ["COMMANDS", "DIFFERS", "replay_command"]
@@ -119,24 +127,84 @@ def _folder_list(folder: str) -> Path:
     return found[0]
 
 
-def _folder_name(folder: str) -> str:
+def _folder_municipality(folder: str) -> MunicipalityRef:
+    """The municipality of a folder as its ``municipality.toml`` names it (as ``rank`` does)."""
     from fuaalborg.municipality import MunicipalitySettings
+    from fuaalborg.records import MunicipalityRef
 
     settings = MunicipalitySettings.of_folder(folder)
-    return settings.name if settings is not None else "unnamed municipality"
+    if settings is None:  # named as Municipality.from_folder names it
+        return MunicipalityRef("unnamed municipality")
+    return MunicipalityRef(settings.name, settings.code)
+
+
+def _check_municipality(record: RankingRecord, folder: str) -> MunicipalityRef:
+    """The folder's municipality; refused where the record names another one.
+
+    The municipality code decides where both state one, else the name
+    (:meth:`MunicipalityRef.differs_from <fuaalborg.records.MunicipalityRef.differs_from>`).
+    A record that names no municipality is replayed on any folder's list.
+    """
+    found = _folder_municipality(folder)
+    made = record.municipality
+    if made is None or not made.differs_from(found):
+        return found
+    if made.synthetic:
+        which, remedy = (
+            f"the {EXAMPLE}, {made.name}",
+            "replay it without --municipality (on the example's waiting list)",
+        )
+    else:
+        which, remedy = made.describe("en"), "give the folder of the municipality it names"
+        if made.code is None or found.code is None:  # the names differ: perhaps a new name
+            remedy += (
+                ", or, where it is the same municipality under another name, its "
+                "waiting-list file as WAITING_LIST"
+            )
+    raise CommandError(
+        f"the record was made for {which}; {Path(folder).name} is {found.describe('en')}, "
+        f"another municipality, whose waiting list is not the one the decision ranked: "
+        f"{remedy}"
+    )
+
+
+def _names_example(made: MunicipalityRef) -> bool:
+    """Whether a record's municipality is the bundled example (synthetic, and its name)."""
+    from fuaalborg.examples import NAME
+
+    return made.synthetic and made.name == NAME
 
 
 def _example_replay(record: RankingRecord, spec: TableSpec, parameters: ParameterSet,
                     ) -> tuple[Replay, str, str]:
     """The bundled example's waiting list, where the record was made on it — else an error.
 
-    The record does not name its municipality; its fingerprint of the waiting list
-    says whether the example's list is the one ranked. Any other record is refused:
-    replaying it on the example's list would show differences that are no one's.
+    A record that names its municipality is replayed on the example's list only
+    when it names the example; its list is then replayed whatever it holds today,
+    and a list other than the one ranked (an earlier release's example, or one
+    generated from another seed) is a difference the replay reports. A record
+    that names none (written before records named it) is replayed on it only when
+    its fingerprint of the waiting list is the example list's. Any other record
+    is refused: replaying it on the example's list would show differences that
+    are no one's.
     """
     from fuaalborg import examples, replay
 
+    made = record.municipality
+    if made is not None and not _names_example(made):
+        raise CommandError(
+            "give the waiting list the decision ranked: WAITING_LIST, or --municipality DIR "
+            f"for the municipality's own; the record was not made on the {EXAMPLE}'s waiting "
+            f"list but for {made.describe('en')}, and the example's list is used only for "
+            "records made on it"
+        )
     example = examples.load()
+    if made is not None:
+        frame = spec.validate(example.applicants, parameters=parameters)
+        return replay(record, frame), example.name, (
+            f"Using the {EXAMPLE}: {example.name}, invented data — the record was made for "
+            "it; its waiting list. Give WAITING_LIST or --municipality DIR for your own."
+        )
     refused = CommandError(
         "give the waiting list the decision ranked: WAITING_LIST, or --municipality DIR "
         f"for the municipality's own; the record was not made on the {EXAMPLE}'s waiting "
@@ -163,8 +231,19 @@ def _words(lang: Language, en: str, da: str) -> str:
     return da if lang == "da" else en
 
 
+def _municipality_text(record: RankingRecord, lang: Language) -> str:
+    """The municipality the record was made for, in ``lang`` (or that the record names none)."""
+    made = record.municipality
+    if made is None:
+        return _words(lang, "Municipality: not recorded.", "Kommune: ikke registreret.")
+    example = _words(lang, ", the bundled example (invented data)",
+                     ", det medfølgende eksempel (opdigtede data)") if made.synthetic else ""
+    return _words(lang, "Municipality: ", "Kommune: ") + f"{made.describe(lang)}{example}."
+
+
 def _header(record: RankingRecord, source: str, lang: Language) -> str:
-    """What was decided: the vacancy, the date, the route and turn, and the list replayed."""
+    """What was decided: the vacancy, the date, the route and turn, the municipality, and
+    the list replayed."""
     from fuaalborg import danish
     from fuaalborg.formatting import kroner
 
@@ -186,10 +265,11 @@ def _header(record: RankingRecord, source: str, lang: Language) -> str:
         f"Decision of {record.on.isoformat()}: department {vacancy.department_id}{colour}"
         f"{dwelling}, {rooms} room{'' if rooms == 1 else 's'}, "
         f"{kroner(vacancy.monthly_rent_dkk)} kr./month; {record.route} letting, {turn}. "
-        f"Waiting list: {source}",
+        f"{_municipality_text(record, lang)} Waiting list: {source}",
         f"Afgørelse af {record.on.isoformat()}: afdeling {vacancy.department_id}{colour}"
         f"{dwelling}, {rooms} rum, {kroner(vacancy.monthly_rent_dkk)} kr./md.; "
-        f"{word(record.route)} udlejning, {turn}. Venteliste: {source}",
+        f"{word(record.route)} udlejning, {turn}. {_municipality_text(record, lang)} "
+        f"Venteliste: {source}",
     )
 
 
@@ -251,9 +331,15 @@ def _order_lines(order: ReplayDifference, lang: Language) -> list[str]:
     return lines
 
 
-def _list_line(record: RankingRecord, changed: ReplayDifference, lang: Language) -> str:
-    """The waiting list is another: its rows then and now, and the columns fingerprinted."""
-    columns = ", ".join(record.input.columns)
+def _list_line(record: RankingRecord, changed: ReplayDifference, lang: Language,
+               headers: Mapping[str, str]) -> str:
+    """The waiting list is another: its rows then and now, and the columns fingerprinted.
+
+    The columns are named as the list's file names them (``headers``: canonical
+    name -> the file's header, :func:`fuaalborg.tables.file_headers`), whatever
+    language the lines are in: they are to be found in that file.
+    """
+    columns = ", ".join(headers.get(c, c) for c in record.input.columns)
     then, now = number(changed.rows_then or 0), number(changed.rows_now or 0)
     return _words(
         lang,
@@ -264,8 +350,12 @@ def _list_line(record: RankingRecord, changed: ReplayDifference, lang: Language)
     )
 
 
-def _report(record: RankingRecord, result: Replay, lang: Language) -> list[str]:
-    """The verdict and every difference, in ``lang``: each read from its facts, by kind."""
+def _report(record: RankingRecord, result: Replay, lang: Language,
+            headers: Mapping[str, str] | None = None) -> list[str]:
+    """The verdict and every difference, in ``lang``: each read from its facts, by kind.
+
+    ``headers`` name the waiting list's columns as its file does (default: canonically).
+    """
     from fuaalborg.letting.replay import DIFFERENCE_KINDS
 
     new = result.ranking.record
@@ -275,7 +365,7 @@ def _report(record: RankingRecord, result: Replay, lang: Language) -> list[str]:
     # library, parameters), whatever order they were found in
     for difference in sorted(result.found, key=lambda d: DIFFERENCE_KINDS.index(d.kind)):
         if difference.kind == "waiting_list":
-            found.append(_list_line(record, difference, lang))
+            found.append(_list_line(record, difference, lang, headers or {}))
         elif difference.kind == "order":
             found.extend(_order_lines(difference, lang))
         elif difference.decides:  # the notices: in the library's words
@@ -381,9 +471,12 @@ def replay_command(
     RECORD is the decision record `fuaalborg rank -o ranked.csv` wrote beside
     its table (ranked.record.json). WAITING_LIST is the list the decision
     ranked (CSV, plain or Danish, or xlsx; English or Danish headers); without
-    it, the waiting list of --municipality DIR. The bundled example's list is
-    used only for a record made on it (its fingerprint says so), never for
-    another municipality's. The recorded vacancy, date, route, turn, colour,
+    it, the waiting list of --municipality DIR, which is refused when it is
+    another municipality than the one the record names (its municipality code,
+    else its name, differs). The bundled example's list is used only for a
+    record made for the example (the record says so; a record that names no
+    municipality: its fingerprint of the list), never for another
+    municipality's. The recorded vacancy, date, route, turn, colour,
     agreement terms, parameter values and sanity bounds are used, not
     today's. Differences are named by position and count, never by applicant.
 
@@ -398,7 +491,7 @@ def replay_command(
     """
     from fuaalborg.criteria.vocabulary import APPLICANTS
     from fuaalborg.letting.replay import recorded_parameters, replay
-    from fuaalborg.tables import read_table
+    from fuaalborg.tables import file_headers, read_table
 
     check_output(output)
     if include_ineligible and not output:
@@ -413,16 +506,20 @@ def replay_command(
     # the list is checked against the bounds the decision checked it against
     parameters = recorded_parameters(record)
     notice = None
+    headers: dict[str, str] = {}
     if waiting_list is None and municipality_dir is None:
         result, source, notice = _example_replay(record, spec, parameters)
         in_danish = False
     else:
+        folder = (
+            None if municipality_dir is None else _check_municipality(record, municipality_dir)
+        )
         path = Path(waiting_list) if waiting_list is not None else _folder_list(
             str(municipality_dir))
         frame = read_table(path, spec, dayfirst=dayfirst, parameters=parameters)
+        headers = file_headers(frame)
         in_danish = file_is_danish(path, APPLICANTS)
-        source = path.name if waiting_list is not None else (
-            f"{path.name} ({_folder_name(str(municipality_dir))})")
+        source = path.name if folder is None else f"{path.name} ({folder.name})"
         result = replay(record, frame)
     words: Language = lang or ("da" if in_danish else "en")
     # an applicant id not on the list is an error before anything is said
@@ -430,7 +527,7 @@ def replay_command(
     if notice:
         click.echo(notice)
     click.echo(_header(record, source, words))
-    click.echo("\n".join(_report(record, result, words)))
+    click.echo("\n".join(_report(record, result, words, headers)))
     if output:
         written = write_ranking(
             result.ranking, output, include_ineligible=include_ineligible,

@@ -1578,14 +1578,20 @@ class Ledger:
         ``municipality`` (checked against the ledger's fingerprint) or
         ``organisation_cvr`` and ``agreement`` give what the flexible route
         needs. The result is what :class:`~fuaalborg.letting.offers.OfferRound`
-        accepts for this vacancy.
+        accepts for this vacancy. Its decision record names ``municipality``,
+        else the municipality the ledger was created for, by the name it keeps
+        (:attr:`name`; :attr:`RankingBasis.municipality
+        <fuaalborg.records.RankingBasis.municipality>`).
         """
         from fuaalborg.letting.ranking import rank
+        from fuaalborg.records import MunicipalityRef
 
         vacancy, route, turn, colour = self._ranking_basis(str(vacancy_id), municipality)
+        # the ledger keeps its municipality's name only: no code, not whether it is the example
+        named = municipality if municipality is not None else MunicipalityRef(self.name)
         return rank(
             applicants, vacancy, registry=registry, on=on, route=route, turn=turn,
-            top=top, municipality=municipality, colour=colour,
+            top=top, municipality=named, colour=colour,
             organisation_cvr=organisation_cvr, agreement=agreement,
             parameters=self._parameters_with(municipality),
         )
@@ -1607,7 +1613,9 @@ class Ledger:
         validated once. Returns one ranking per vacancy id, in order.
         """
         from fuaalborg.letting.ranking import rank_many
+        from fuaalborg.records import MunicipalityRef
 
+        named = municipality if municipality is not None else MunicipalityRef(self.name)
         bases = [self._ranking_basis(str(v), municipality) for v in vacancy_ids]
         out: list[Ranking | None] = [None] * len(bases)
         # one call per set of vacancies whose departments have one colour each
@@ -1625,7 +1633,7 @@ class Ledger:
                 applicants, [bases[i][0] for i in now_], top=top, registry=registry,
                 route=[bases[i][1] for i in now_],
                 turn=[bases[i][2] for i in now_],
-                municipality=municipality, colours=colours, organisation_cvr=organisation_cvr,
+                municipality=named, colours=colours, organisation_cvr=organisation_cvr,
                 agreement=agreement, parameters=self._parameters_with(municipality),
             )
             for i, ranking in zip(now_, ranked, strict=True):

@@ -99,6 +99,7 @@ from fuaalborg.records import (
     AgreementTerms,
     CriterionUse,
     InputFingerprint,
+    MunicipalityRef,
     ParameterUse,
     PluginUse,
     RankingBasis,
@@ -367,8 +368,13 @@ def _resolve(
     parameters: ParameterSet | None,
     caches: _Caches,
     designation: str | None = None,
+    named: MunicipalityRef | None = None,
 ) -> tuple[_Context, CriteriaRegistry | None]:
-    """Decide route, turn, colour and agreement; collect the rules used."""
+    """Decide route, turn, colour and agreement; collect the rules used.
+
+    ``municipality`` gives colours, organisations and designations; ``named`` is
+    the municipality the record names (see :func:`_municipality`).
+    """
     if not isinstance(vacancy, Vacancy):
         raise ValidationError(f"vacancy must be a Vacancy, got {type(vacancy).__name__}")
     day = on if on is not None else vacancy.vacant_on
@@ -518,6 +524,7 @@ def _resolve(
         parameters=tuple(used),
         plugins=_plugins(reg) if reg is not None else (),
         designation=known_designation,
+        municipality=named,
     )
     ctx = _Context(
         basis=basis,
@@ -1000,7 +1007,7 @@ def rank(
     route: Subroute | None = None,
     turn: Turn | None = None,
     top: int | None = None,
-    municipality: Municipality | None = None,
+    municipality: Municipality | MunicipalityRef | None = None,
     colour: str | None = None,
     organisation_cvr: str | None = None,
     agreement: AgreementLike | None = None,
@@ -1032,18 +1039,37 @@ def rank(
     ``municipality``'s lists): in an omdannelse area § 51 c refuses applicants
     (reason ``s51c``).
 
+    The decision record names ``municipality`` (its name, code and whether it is
+    the bundled example: :attr:`RankingRecord.municipality
+    <fuaalborg.records.RankingRecord.municipality>`); a ranking without one
+    names none (``None``). A recorded :class:`~fuaalborg.records.MunicipalityRef`
+    may be given instead of a :class:`~fuaalborg.municipality.Municipality`, as
+    the letting ledger and :func:`fuaalborg.replay` do: it names the
+    municipality only, and gives no colour, organisation, designation or bounds.
+
     Raises :class:`~fuaalborg.tables.TableValidationError` listing every problem
     of the table, and :class:`RankingContextError` when the route cannot be
     decided.
     """
     caches = _Caches()
+    tables, named = _municipality(municipality)
     ((ctx, reg),) = _apply_conditions([_resolve(
-        vacancy, on=on, route=route, turn=turn, registry=registry, municipality=municipality,
+        vacancy, on=on, route=route, turn=turn, registry=registry, municipality=tables,
         colour=colour, organisation_cvr=organisation_cvr, agreement=agreement,
-        parameters=parameters, caches=caches, designation=designation,
+        parameters=parameters, caches=caches, designation=designation, named=named,
     )])
-    wl = prepare(applicants, ctx.basis.on, parameters=_bounds_of(parameters, municipality))
-    return _rank(wl, ctx, reg, _check_top(top), caches, _elsewhere(wl, municipality))
+    wl = prepare(applicants, ctx.basis.on, parameters=_bounds_of(parameters, tables))
+    return _rank(wl, ctx, reg, _check_top(top), caches, _elsewhere(wl, tables))
+
+
+def _municipality(
+    municipality: Municipality | MunicipalityRef | None,
+) -> tuple[Municipality | None, MunicipalityRef | None]:
+    """The municipality's tables (``None`` for a recorded reference) and what the record names."""
+    if municipality is None:
+        return None, None
+    named = MunicipalityRef.of(municipality)
+    return (None if isinstance(municipality, MunicipalityRef) else municipality), named
 
 
 def _per_vacancy(value: Any, count: int, name: str) -> list[Any]:
@@ -1066,7 +1092,7 @@ def rank_many(
     on: dt.date | None = None,
     route: Subroute | Sequence[Subroute | None] | None = None,
     turn: Turn | Sequence[Turn | None] | None = None,
-    municipality: Municipality | None = None,
+    municipality: Municipality | MunicipalityRef | None = None,
     colours: Mapping[str, str] | None = None,
     organisation_cvr: str | None = None,
     agreement: AgreementLike | None = None,
@@ -1082,7 +1108,8 @@ def rank_many(
     (else they come from ``municipality``); ``agreement`` applies one agreement
     to every vacancy (else each department's comes from ``registry``);
     ``designations`` maps department ids to area designations (else they come
-    from ``municipality``). Returns one :class:`Ranking` per vacancy, in order.
+    from ``municipality``). Each record names ``municipality`` as :func:`rank`'s
+    does. Returns one :class:`Ranking` per vacancy, in order.
     """
     vacancies = list(vacancies)
     if not vacancies:
@@ -1091,6 +1118,7 @@ def rank_many(
     turns = _per_vacancy(turn, len(vacancies), "turn")
     top = _check_top(top)
     caches = _Caches()
+    tables, named = _municipality(municipality)
     resolved = []
     for vac, r, t in zip(vacancies, routes, turns, strict=True):
         dep = str(getattr(vac, "department_id", ""))
@@ -1098,15 +1126,15 @@ def rank_many(
         designation = None if designations is None else designations.get(dep)
         resolved.append(
             _resolve(
-                vac, on=on, route=r, turn=t, registry=registry, municipality=municipality,
+                vac, on=on, route=r, turn=t, registry=registry, municipality=tables,
                 colour=colour, organisation_cvr=organisation_cvr, agreement=agreement,
-                parameters=parameters, caches=caches, designation=designation,
+                parameters=parameters, caches=caches, designation=designation, named=named,
             )
         )
     resolved = _apply_conditions(resolved)
     wl = prepare(applicants, min(ctx.basis.on for ctx, _ in resolved),
-                 parameters=_bounds_of(parameters, municipality))
-    elsewhere = _elsewhere(wl, municipality)
+                 parameters=_bounds_of(parameters, tables))
+    elsewhere = _elsewhere(wl, tables)
     return [_rank(wl, ctx, reg, top, caches, elsewhere) for ctx, reg in resolved]
 
 

@@ -307,7 +307,10 @@ def replay(
     """Rank ``applicants`` again under the terms of ``record`` and compare.
 
     The recorded route, turn, colour, designation, agreement terms and
-    parameter values are used (not today's); the criteria come from
+    parameter values are used (not today's); the record of the ranking made
+    again names the recorded municipality (:attr:`RankingBasis.municipality
+    <fuaalborg.records.RankingBasis.municipality>`), which is not compared: the
+    order does not depend on it. The criteria come from
     ``registry`` (default: the installed plug-ins), whose versions are compared
     with the recorded ones.
 
@@ -336,6 +339,8 @@ def replay(
         agreement=record.agreement,
         parameters=frozen,
         designation=record.designation,
+        # named only, as the record names it: the order does not depend on it
+        municipality=record.municipality,
     )
     new = ranking.record
     found: list[ReplayDifference] = []
