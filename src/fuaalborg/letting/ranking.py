@@ -1040,8 +1040,8 @@ def rank(
     (reason ``s51c``).
 
     The decision record names ``municipality`` (its name, code and whether it is
-    the bundled example: :attr:`RankingRecord.municipality
-    <fuaalborg.records.RankingRecord.municipality>`); a ranking without one
+    the bundled example: :attr:`RankingBasis.municipality
+    <fuaalborg.records.RankingBasis.municipality>`); a ranking without one
     names none (``None``). A recorded :class:`~fuaalborg.records.MunicipalityRef`
     may be given instead of a :class:`~fuaalborg.municipality.Municipality`, as
     the letting ledger and :func:`fuaalborg.replay` do: it names the
