@@ -1065,11 +1065,17 @@ def rank(
 def _municipality(
     municipality: Municipality | MunicipalityRef | None,
 ) -> tuple[Municipality | None, MunicipalityRef | None]:
-    """The municipality's tables (``None`` for a recorded reference) and what the record names."""
+    """The municipality's tables (``None`` for a recorded reference) and what the record names.
+
+    A municipality's stand-in without a name (tables only) is used for its tables and
+    named by none.
+    """
     if municipality is None:
         return None, None
-    named = MunicipalityRef.of(municipality)
-    return (None if isinstance(municipality, MunicipalityRef) else municipality), named
+    if isinstance(municipality, MunicipalityRef):
+        return None, municipality
+    named = MunicipalityRef.of(municipality) if hasattr(municipality, "name") else None
+    return municipality, named
 
 
 def _per_vacancy(value: Any, count: int, name: str) -> list[Any]:
