@@ -156,7 +156,7 @@ _TABLE_WORDS = Wording(names=_FACT_OPTIONS, remedies=_table_remedy)
 
 def _check_table(
     given: dict[str, Any], table: dict[str, Any], dwelling: str, day: dt.date,
-    municipality: Municipality, lang: Language = "en",
+    municipality: Municipality, lang: Language | None = None,
 ) -> None:
     """Compare the facts given as options with the dwellings table's, as the ledger does.
 
@@ -372,7 +372,7 @@ def rank_command(
         # a dwelling type is named as the user gave it: in Danish where it was typed so
         typed_danish = dwelling_type is not None and dwelling_type not in DWELLING_TYPES
         _check_table(facts, table_facts, dwelling, day, municipality,
-                     lang="da" if typed_danish else "en")
+                     lang="da" if typed_danish else None)
         facts = {**table_facts, **{k: v for k, v in facts.items() if v is not None}}
     if applicants is None:
         assert municipality is not None

@@ -154,12 +154,13 @@ FROM_TABLE = Remedy(
 )
 
 
-def _shown(name: str, value: Any, lang: Language = "en") -> str:
+def _shown(name: str, value: Any, lang: Language | None = None) -> str:
     """A fact's value in a message: a lift as ``lift``/``no lift``, a dwelling type in
-    ``lang`` (:func:`fuaalborg.danish.value_in`), else as it is."""
+    ``lang`` (:func:`fuaalborg.danish.value_in`; ``None``: the canonical word), else as
+    it is."""
     if name == "lift":
         return "lift" if value else "no lift"
-    if name == "dwelling_type" and isinstance(value, str):
+    if name == "dwelling_type" and isinstance(value, str) and lang is not None:
         return value_in(value, lang)
     return str(value)
 
@@ -188,7 +189,7 @@ def compare_with_table(
     *,
     remedy: Remedy = FROM_TABLE,
     given_as: str = "given",
-    lang: Language = "en",
+    lang: Language | None = None,
 ) -> TableComparison:
     """Compare the facts ``given`` for a vacancy of ``dwelling`` with its dwellings table's.
 
@@ -200,8 +201,8 @@ def compare_with_table(
     the fact's name); ``given_as`` says how the value came (``"recorded"``
     for a value compared again). ``lang`` is the language a dwelling type is
     named in (``"da"``: ``ældreegnet``, as a Danish dwellings table and a user
-    who typed it so write it; the values compared are the canonical English
-    ones). A rent is compared by
+    who typed it so write it; ``None``, the default: the canonical word the
+    values compared are, ``senior``). A rent is compared by
     :func:`~fuaalborg.rents.rent_difference` on ``on`` with ``parameters``'
     plausible factor (``bounds.rent_ratio_to_table``): beyond it, a problem;
     within it, :attr:`TableComparison.rent`.
