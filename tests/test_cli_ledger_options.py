@@ -1,7 +1,8 @@
 """`fuaalborg ledger …` with the shared options: the municipality, amounts, Danish tables.
 
-Amounts on the command line take a decimal point or a Danish decimal comma and
-refuse a form with thousands separators; the ledger commands read the
+Amounts on the command line take a decimal point or a Danish decimal comma, and
+thousands separators where the form reads one way only (6.100,50); a form that
+reads two ways (6.100) is refused with how to write it; the ledger commands read the
 municipality like every other command and write Danish tables with --danish.
 """
 
@@ -45,18 +46,61 @@ def test_an_amount_reads_the_same_with_a_decimal_point_or_comma(value: object) -
 @pytest.mark.parametrize(
     ("text", "advice"),
     [
-        ("4.550,5", "write 4550,5 or 4550.5"),
-        ("4,550.5", "write 4550,5 or 4550.5"),
-        ("1.234.567", "write 1234567"),
         ("4.550", "write 4550 for the whole number (no thousands separator), or 4,55"),
         ("4,551", "or 4,5510 for a decimal"),
+        ("45.50,5", "groups of three digits"),
+        ("4.550.5", "or write it without them (6100,50 or 6100.50)"),
+        ("04.550,5", "groups of three digits"),
+        ("4.550,5.5", "groups of three digits"),
     ],
 )
-def test_a_form_with_thousands_separators_is_refused_with_how_to_write_it(
+def test_a_form_that_reads_two_ways_or_none_is_refused_with_how_to_write_it(
     text: str, advice: str
 ) -> None:
     with pytest.raises(ValueError, match=re.escape(advice)):
         parse_amount(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("4.550,5", 4550.5),  # Danish: thousands dots, a decimal comma
+        ("6.100,50", 6100.5),
+        ("1.234.567,89", 1234567.89),
+        ("1.234.567", 1234567.0),  # two separators of one sign: thousands only
+        ("4,550.5", 4550.5),  # the English form is as unambiguous
+        ("1,234,567", 1234567.0),
+        ("-6.500,50", -6500.5),
+        ("6 100,50", 6100.5),
+    ],
+)
+def test_thousands_separators_that_read_one_way_only_are_read(text: str, value: float) -> None:
+    assert parse_amount(text) == value
+
+
+@given(st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False),
+       st.sampled_from(["da", "en"]))
+def test_an_amount_as_the_screen_writes_it_reads_back_to_itself(value: object,
+                                                                 lang: str) -> None:
+    from decimal import Decimal
+
+    from fuaalborg.formatting import kroner
+
+    assert isinstance(value, Decimal)
+    amount = float(value)
+    text = kroner(amount, lang)  # type: ignore[arg-type]
+    try:
+        read = parse_amount(text)
+    except ValueError as exc:
+        # only a whole amount of one thousands separator reads two ways (6.500: 6500, or
+        # 6,5?): it is refused, and the first way the message offers is the amount
+        assert re.fullmatch(r"[1-9]\d{0,2}[.,]\d{3}", text), text
+        advice = re.search(r"write (\S+) for the whole number", str(exc))
+        assert advice is not None
+        assert parse_amount(advice.group(1)) == round(amount)
+        return
+    assert read == pytest.approx(round(amount, 2), abs=0.005)
+    assert kroner(read, lang) == text  # type: ignore[arg-type]
 
 
 def test_amounts_on_the_command_line(tmp_path: Path) -> None:
@@ -64,7 +108,7 @@ def test_amounts_on_the_command_line(tmp_path: Path) -> None:
     assert run("ledger", "init", ledger).exit_code == 0
     args = ("ledger", "vacancy", ledger, "V1", "D001-0001", "D001", "family", "2024-05-01")
     for rent, rooms, said in [
-        ("4.550,5", "2", "'4.550,5' uses a thousands separator: write 4550,5 or 4550.5"),
+        ("45.50,5", "2", "'45.50,5' is not an amount as written"),
         ("1e300", "2", "is above 40000, the plausible bound"),
         ("4550", "2,5", "is not a whole number"),
         ("4550", "0", "below 1"),
@@ -78,6 +122,15 @@ def test_amounts_on_the_command_line(tmp_path: Path) -> None:
         assert said in errors[0], result.output
     taken = run(*args, "4550,5", "2", "--colour", "green")
     assert taken.exit_code == 0, taken.output
+    danish = run("ledger", "vacancy", ledger, "V2", "D001-0002", "D001", "family", "2024-05-02",
+                 "6.100,50", "2", "--colour", "green")
+    assert danish.exit_code == 0, danish.output
+    assert run("ledger", "vacancy", ledger, "V3", "D001-0003", "D001", "family",
+               "2024-05-03", "6.100", "2", "--colour", "green").exit_code == 2
+    fixed = run("ledger", "correct", ledger, "V2", "2024-05-03", "--reason", "typo",
+                "--rent", "6.200,25")
+    assert fixed.exit_code == 0, fixed.output
+    assert "--rent 6.100,50 kr. -> 6.200,25 kr." in fixed.output
     rank = run("rank", "--department", "D001", "--rooms", "2", "--rent", "4.550",
                "--on", "2024-05-01")
     assert rank.exit_code == 2
@@ -276,3 +329,12 @@ def test_events_write_whole_numbers_with_gaps_as_whole_numbers(tmp_path: Path) -
             values = sheet[column].dropna()
             assert len(values), (lang, column)
             assert values.map(lambda v: isinstance(v, int)).all(), (lang, column)
+
+
+def test_rank_reads_a_rent_as_danish_excel_writes_it() -> None:
+    args = ("rank", "--department", "D001", "--rooms", "2", "--on", "2024-05-01", "--top", "1")
+    danish = run(*args, "--rent", "6.100,50")
+    plain = run(*args, "--rent", "6100.5")
+    assert danish.exit_code == 0, danish.output
+    assert danish.output == plain.output
+    assert "6.100,50 kr./month" in danish.output

@@ -274,9 +274,13 @@ def test_rank_dwelling_refuses_facts_that_differ_from_the_dwellings_table(folder
                            "out, or, where the dwelling changed, correct the dwellings table"),
         (["--lift"], "--lift/--no-lift: lift given, but the dwellings table gives dwelling "
                      "'D004-004' no lift; leave --lift/--no-lift out"),
-        (["--dwelling-type", "ældreegnet"], "--dwelling-type: senior given, but the dwellings "
-                                            "table gives dwelling 'D004-004' family; leave "
-                                            "--dwelling-type out"),
+        # named as the user typed it: in Danish where typed so (the table's value too)
+        (["--dwelling-type", "ældreegnet"], "--dwelling-type: ældreegnet given, but the "
+                                            "dwellings table gives dwelling 'D004-004' "
+                                            "familie; leave --dwelling-type out"),
+        (["--dwelling-type", "senior"], "--dwelling-type: senior given, but the dwellings "
+                                        "table gives dwelling 'D004-004' family; leave "
+                                        "--dwelling-type out"),
     ]:
         refused = run(*args, *option)
         assert refused.exit_code == 1, (option, refused.output)

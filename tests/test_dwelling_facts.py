@@ -25,6 +25,7 @@ from fuaalborg.criteria.conditions import UnknownDwellingFactError
 from fuaalborg.examples import _generator
 from fuaalborg.letting.ledger import Ledger
 from fuaalborg.letting.registry import facts_by_dwelling
+from fuaalborg.letting.vacancy import compare_with_table
 from fuaalborg.specs import DWELLING_TYPES
 from municipality_support import FJORDBY
 
@@ -155,3 +156,16 @@ def test_a_ledger_without_facts_takes_them_from_its_municipality(tmp_path: Path)
                              municipality=municipality)
     assert ranked.vacancy.floor == 0
     assert ranked.frame["applicant_id"].iloc[0] == "old"
+
+
+def test_a_dwelling_type_that_differs_is_named_in_the_language_asked_for() -> None:
+    table = {"rooms": 2, "dwelling_type": "senior"}
+    given = {"rooms": 2, "dwelling_type": "family"}
+    day = dt.date(2024, 5, 1)
+    (english,) = compare_with_table("D004-005", given, table, day).problems
+    (danish,) = compare_with_table("D004-005", given, table, day, lang="da").problems
+    assert english.what.startswith("family given, but the dwellings table gives dwelling "
+                                   "'D004-005' senior")
+    assert danish.what.startswith("familie given, but the dwellings table gives dwelling "
+                                  "'D004-005' ældreegnet")
+    assert (danish.where, danish.remedy) == (english.where, english.remedy)

@@ -203,7 +203,7 @@ def test_void_and_correct_on_the_command_line(tmp_path: Path) -> None:
     result = runner.invoke(main, ["ledger", "correct", str(path), "V2", "2024-02-03",
                                   "--reason", "typo", "--by", "kb", "--rent", "4100"])
     assert result.exit_code == 0, result.output
-    assert "monthly_rent_dkk 4000.0 -> 4100.0; reason: typo" in result.output
+    assert "--rent 4.000 kr. -> 4.100 kr.; reason: typo" in result.output
     result = runner.invoke(main, ["ledger", "correct", str(path), "V2", "2024-02-03",
                                   "--reason", "typo"])
     assert result.exit_code == 1
@@ -213,3 +213,23 @@ def test_void_and_correct_on_the_command_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "unknown vacancy 'V9'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_correction_names_each_fact_as_its_caller_does(tmp_path: Path) -> None:
+    path = tmp_path / "l.jsonl"
+    with Ledger.create(path, REGISTRY) as ledger:
+        _record(ledger, "V1")
+        ledger.correct("V1", "typo", "2024-02-03", by="kb", monthly_rent_dkk=45000.5,
+                       rooms=3, dwelling_id="A2", vacant_on="2024-02-02")
+        (fix,) = ledger.corrections()
+    # structured: the event keeps the values; the line shows them as the screen writes them
+    assert dict(fix.changes)["monthly_rent_dkk"] == [4000.0, 45000.5]
+    library = fix.describe()
+    assert ("monthly_rent_dkk 4.000 kr. -> 45.000,50 kr., rooms 2 -> 3, vacant_on 2024-02-01 "
+            "-> 2024-02-02, dwelling_id A1 -> A2; reason: typo") in library
+    result = CliRunner().invoke(main, ["ledger", "verify", str(path)])
+    assert result.exit_code == 0, result.output
+    assert ("--rent 4.000 kr. -> 45.000,50 kr., --rooms 2 -> 3, --vacant-on 2024-02-01 -> "
+            "2024-02-02, --dwelling A1 -> A2; reason: typo") in result.output
+    assert "monthly_rent_dkk" not in result.output
+    assert "'A1'" not in result.output

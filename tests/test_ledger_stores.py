@@ -132,7 +132,7 @@ def test_convert_and_verify_on_the_command_line(tmp_path: Path) -> None:
     assert "17 events verified" in lines[0]
     assert "void on 2024-01-16 by kb" in lines[1]
     assert "reason: the dwelling was not vacant" in lines[1]
-    assert "monthly_rent_dkk 4001.0 -> 4100.0" in lines[2]
+    assert "--rent 4.001 kr. -> 4.100 kr." in lines[2]
 
 
 def test_tcp_connection_as_another_host(postgres: Any, pg_url: str) -> None:

@@ -152,21 +152,94 @@ def test_a_waiting_list_is_checked_against_the_own_bounds_when_a_table_fails(
     assert "at most 30" in result.output
 
 
-def test_a_waiting_list_is_not_checked_against_invented_bounds_without_settings(
+def test_a_waiting_list_is_checked_against_the_bounds_that_could_be_read(
     folder: Path, tmp_path: Path
 ) -> None:
-    (folder / "municipality.toml").write_text('name = "Fjordby"\n[bounds]\nrooms = -1\n',
-                                              encoding="utf-8")
+    (folder / "municipality.toml").write_text(
+        'name = "Fjordby"\n[bounds]\nrooms = -1\nhousehold_size = 30\nreference = "own"\n',
+        encoding="utf-8")
     waiting = tmp_path / "wl.csv"
     shutil.copy(folder / "venteliste.csv", waiting)
     set_cell(waiting, 2, "husstandsstørrelse", "x")
+    set_cell(waiting, 3, "husstandsstørrelse", "35")  # above the own bound that could be read
+    set_cell(waiting, 4, "mindst_rum", "25")  # bounds.rooms cannot be read: not checked
     result = run("rank", waiting, "--municipality", folder, "--dwelling", "D001-001",
                  "--on", ON)
     assert result.exit_code == 1
-    assert "note: wl.csv was not checked: its sanity bounds are those of municipality.toml" \
-        in result.output
-    assert "bounds.rooms" in result.output
-    assert "husstandsstørrelse" not in result.output
+    assert "Traceback" not in result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Error: 3 problems in 2 tables:"
+    assert "  municipality.toml: 1 problem" in lines
+    assert "    - bounds.rooms: -1 is not a number > 0" in lines
+    assert "  wl.csv (table 'applicants'): 2 problems" in lines
+    assert "at most 30" in result.output
+    assert "at most 20" not in result.output  # never the bundled bound in the own one's place
+    # one line for the checks not made, the file's with the folder's, for one reason
+    (note,) = [line for line in lines if line.startswith("not checked")]
+    assert note == lines[-1]
+    assert "the dwellings' rum against bounds.rooms" in note
+    assert "the applicants' mindst_rum against bounds.rooms" in note
+    assert "household_size" not in note
+    assert note.count("as municipality.toml has problems in [bounds]") == 1
+    assert "F0003" not in result.output
+    assert "<personal data hidden>" in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("latin-1", "not UTF-8 text; save it as CSV UTF-8"),
+        ("not csv", "not a CSV table"),
+        ("not xlsx", "not a readable xlsx workbook"),
+    ],
+)
+def test_a_waiting_list_that_cannot_be_read_is_reported_with_the_folder(
+    folder: Path, tmp_path: Path, content: str, problem: str
+) -> None:
+    text = (folder / "venteliste.csv").read_text(encoding="utf-8-sig")
+    if content == "latin-1":
+        waiting = tmp_path / "wl.csv"
+        waiting.write_bytes(text.encode("latin-1"))
+    elif content == "not csv":
+        waiting = tmp_path / "wl.csv"
+        waiting.write_text('a;b\n"1;2\n', encoding="utf-8")
+    else:
+        waiting = tmp_path / "wl.xlsx"
+        waiting.write_text(text, encoding="utf-8")
+    set_cell(folder / "afdelinger.csv", 1, "beboere", "abc")
+    result = run("rank", waiting, "--municipality", folder, "--dwelling", "D001-001",
+                 "--on", ON, "-o", tmp_path / "ranked.csv")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Error: 2 problems in 2 tables:"
+    assert "  afdelinger.csv (table 'departments'): 1 problem" in lines
+    assert f"  {waiting.name} (table 'applicants'): 1 problem" in lines
+    assert any(line.startswith(f"    - {problem}") for line in lines), result.output
+    assert not (tmp_path / "ranked.csv").exists()
+    # without a folder of its own, the file is named and its problem listed as well
+    alone = run("rank", waiting, "--department", "D001", "--rooms", "3", "--rent", "6000",
+                "--route", "ordinary")
+    assert alone.exit_code == 1
+    assert alone.output.startswith(f"Error: {waiting.name} (table 'applicants'): 1 problem\n")
+
+
+def test_an_amount_is_not_refused_against_a_bound_that_cannot_be_read(
+    folder: Path, tmp_path: Path
+) -> None:
+    (folder / "municipality.toml").write_text(
+        'name = "Fjordby"\n[bounds]\nmonthly_rent_dkk = -1\nreference = "own"\n',
+        encoding="utf-8")
+    set_cell(folder / "afdelinger.csv", 1, "beboere", "abc")
+    result = run("rank", "--municipality", folder, "--department", "D001", "--rooms", "3",
+                 "--rent", "50000", "--on", ON)
+    # the folder's problems, its settings' among them, all at once: not the settings alone,
+    # and the rent not refused against the bundled bound in place of the own
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: 2 problems in 2 tables:\n")
+    assert "bounds.monthly_rent_dkk: -1" in result.output
+    assert "afdelinger.csv (table 'departments'): 1 problem" in result.output
+    assert "above 40000" not in result.output
 
 
 def test_the_ranking_reads_the_waiting_list_with_the_own_bounds(folder: Path) -> None:

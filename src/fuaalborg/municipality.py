@@ -44,6 +44,7 @@ from fuaalborg.tables import (
     TableSpec,
     TableValidationError,
     UnreadableFileError,
+    check_table,
     combine_errors,
     file_headers,
     normalise,
@@ -56,10 +57,12 @@ __all__ = [
     "NEED_PARAMETERS",
     "SETTINGS_FILE",
     "TABLE_FILES",
+    "FolderBounds",
     "Municipality",
     "MunicipalitySettings",
     "ReferralNeed",
     "SettingsError",
+    "check_beside",
 ]
 
 #: The step-model preset used where a municipality names none (the library's reading).
@@ -604,7 +607,8 @@ class Municipality:
         read = dict(checked)
         if applicants is not None and applicants_spec is not None:
             # the waiting list stands on its own: its problems join the other tables'
-            spec = specs_used["applicants"] = _without_bounds(applicants_spec, unbounded)
+            specs_used["applicants"] = applicants_spec  # as declared: its bounds are named
+            spec = _without_bounds(applicants_spec, unbounded)
             waiting = read["applicants"] = spec.check(applicants, parameters=parameters)
             if waiting.problems:
                 errors.append(waiting.error())
@@ -747,7 +751,11 @@ def _bounds_not_checked(
     unbounded: frozenset[str],
     reason: str,
 ) -> list[NotChecked]:
-    """The sanity bounds not checked because the settings that state them cannot be read."""
+    """The sanity bounds not checked because the settings that state them cannot be read.
+
+    ``used`` gives each table's spec as declared (with its bounds), where it is not
+    one of :data:`fuaalborg.specs.TABLE_SPECS`.
+    """
     if not unbounded:
         return []
     names = []
@@ -761,6 +769,66 @@ def _bounds_not_checked(
                 names.append(f"the {table}' {header} against {' and '.join(bounds)}")
     return [NotChecked(SETTINGS_FILE, "", tuple(names), reason)] if names else []
 
+
+@attrs.frozen
+class FolderBounds:
+    """The sanity bounds a municipality's folder is checked against, as far as they can be read.
+
+    ``parameters`` are the bundled parameters with the bounds of the folder's
+    ``municipality.toml`` on top, as far as its ``[bounds]`` can be read;
+    ``unbounded`` names the bounds (``bounds.rooms``) it may have meant to set
+    but that cannot be read, and ``reason`` says why (``"has problems in
+    [bounds]"``, ``"cannot be read"``). A column with such a bound is checked
+    against its absolute limits only, never against the bundled bound in place
+    of the municipality's own (:meth:`Municipality.from_folder` does the same).
+    """
+
+    parameters: ParameterSet
+    unbounded: frozenset[str] = frozenset()
+    reason: str = ""
+
+    @classmethod
+    def of_folder(cls, folder: str | os.PathLike[str]) -> FolderBounds:
+        """The bounds of ``folder``'s settings (the bundled ones where it has none)."""
+        read = _read_settings(Path(folder))
+        return cls(read.parameters, read.unbounded, read.reason)
+
+
+def check_beside(
+    source: str | os.PathLike[str],
+    spec: TableSpec,
+    folder: str | os.PathLike[str] | None = None,
+    *,
+    dayfirst: bool = False,
+    parameters: ParameterSet | None = None,
+) -> CheckedTable:
+    """Check a table file given beside a municipality's folder as the folder's own are.
+
+    A waiting list given apart from the folder is checked against the sanity
+    bounds of ``folder``'s ``municipality.toml`` as far as they can be read
+    (:class:`FolderBounds`; without ``folder``, against ``parameters``). Its
+    problems are returned, not raised (:class:`~fuaalborg.tables.CheckedTable`,
+    named by the file's name), so that a front end reports them with the
+    folder's in one error (:func:`~fuaalborg.tables.combine_errors`): a file
+    that cannot be read at all (not UTF-8, not CSV, not an xlsx workbook) is
+    one :class:`~fuaalborg.tables.FileProblem`, and a check against a bound
+    that cannot be read is named as not made
+    (:attr:`~fuaalborg.tables.CheckedTable.not_checked`; the settings' own
+    problems are the folder's, reported by :meth:`Municipality.from_folder`).
+    """
+    bounds = FolderBounds.of_folder(folder) if folder is not None \
+        else FolderBounds(parameters if parameters is not None else load_parameters())
+    used = _without_bounds(spec, bounds.unbounded)
+    name = Path(source).name
+    try:
+        checked = check_table(source, used, dayfirst=dayfirst, parameters=bounds.parameters)
+    except UnreadableFileError as exc:
+        return CheckedTable(spec.name, pd.DataFrame(),
+                            (FileProblem.of(spec.name, exc.problem),), file=name)
+    not_checked = _bounds_not_checked(
+        {spec.name: checked}, {spec.name: spec}, bounds.unbounded, bounds.reason
+    )
+    return attrs.evolve(checked, not_checked=tuple(not_checked))
 
 def _optional_table(raw: tuple[pd.DataFrame, bool], dayfirst: bool) -> pd.DataFrame:
     """An optional table as text with canonical headers; Danish decimals made plain."""

@@ -397,8 +397,14 @@ class TableValidationError(_errors.ProblemsError[TableProblem], ValidationError)
         """
         if not self.not_checked:
             return None
-        parts = []
+        # the checks not made for one reason are named together, in the order they came
+        grouped: dict[tuple[str, str, str], list[str]] = {}
         for skipped in self.not_checked:
+            grouped.setdefault((skipped.table, skipped.column, skipped.reason), []).extend(
+                skipped.checks)
+        parts = []
+        for (table, column, reason), named in grouped.items():
+            skipped = NotChecked(table, column, tuple(named), reason)
             checks = list(dict.fromkeys(skipped.checks))
             what = (", ".join(checks[:-1]) + " and " + checks[-1]) if len(checks) > 1 \
                 else "".join(checks)
@@ -483,6 +489,9 @@ class CheckedTable:
     problems: tuple[TableProblem, ...]
     #: The table's file name, where it was read from a file (its problems are headed by it).
     file: str | None = None
+    #: The checks not made because what they read cannot be read (a sanity bound of
+    #: settings that cannot be read): the error's last line names them.
+    not_checked: tuple[NotChecked, ...] = ()
 
     @property
     def valid(self) -> bool:
@@ -492,7 +501,8 @@ class CheckedTable:
     def error(self) -> TableValidationError:
         """The error listing the problems, headed by the file's name where that is known."""
         files = {self.table: self.file} if self.file else None
-        return TableValidationError(self.table, self.problems, files=files)
+        return TableValidationError(self.table, self.problems, files=files,
+                                    not_checked=self.not_checked)
 
     def lacks(self, column: str) -> bool:
         """Whether the declared ``column`` is not in the table at all."""

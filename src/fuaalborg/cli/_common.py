@@ -119,24 +119,38 @@ DATE = _DateType()
 
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
 _EXPONENT_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)[eE][+-]?\d+")
+#: One separator after one to three digits, then exactly three: 4.550 (4550, or 4,55?).
 _GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}[.,]\d{3}")
+#: Thousands groups of three digits and a decimal part, each in one convention: Danish
+#: (6.100,50 and 1.234.567) or English (6,100.50 and 1,234,567).
+_THOUSANDS = {
+    sep: re.compile(rf"[+-]?[1-9]\d{{0,2}}(?:{re.escape(sep)}\d{{3}})+(?:{re.escape(dec)}\d+)?")
+    for sep, dec in ((".", ","), (",", "."))
+}
 
 
 def parse_amount(text: str) -> float:
     """A number written on the command line: decimal point or Danish decimal comma.
 
-    ``4550``, ``4550.5`` and ``4550,5`` are read; so is ``1e3``. A form that a
-    reader could take two ways is refused: thousands separators (``4.550,5``,
-    ``4,550.5``, ``1.234.567``) and one separator followed by exactly three
-    digits (``4.550``: 4550, or 4,55?). The :class:`ValueError` says how to
-    write the number; for text that is no number at all its message is empty.
+    ``4550``, ``4550.5`` and ``4550,5`` are read; so is ``1e3``. So are
+    thousands separators where the form cannot be read two ways: groups of
+    three digits after the first, and the decimal mark the other sign — the
+    Danish form (``6.100,50``, as :func:`fuaalborg.formatting.kroner` writes
+    it) or the English one (``6,100.50``) — or two separators or more of the
+    same sign (``1.234.567``). A form a reader could take two ways is refused:
+    one separator followed by exactly three digits and nothing else (``6.100``:
+    6100 the Danish way, but 6,1 where a decimal point is meant, as this command
+    line also reads it). The :class:`ValueError` says how to write the number;
+    for text that is no number at all its message is empty.
 
     >>> parse_amount("4550,5"), parse_amount("4550.5"), parse_amount("0,125")
     (4550.5, 4550.5, 0.125)
-    >>> parse_amount("4.550,5")
+    >>> parse_amount("6.100,50"), parse_amount("6,100.50"), parse_amount("1.234.567")
+    (6100.5, 6100.5, 1234567.0)
+    >>> parse_amount("6.100")
     Traceback (most recent call last):
     ...
-    ValueError: '4.550,5' uses a thousands separator: write 4550,5 or 4550.5 ...
+    ValueError: '6.100' could be read two ways: write 6100 for the whole number ...
     """
     shown = text.strip()
     compact = shown.replace(" ", "").replace("\u00a0", "")
@@ -144,6 +158,11 @@ def parse_amount(text: str) -> float:
         return float(compact)
     if _PLAIN_NUMBER.fullmatch(compact) and not _GROUPED.fullmatch(compact):
         return float(compact.replace(",", "."))
+    for sep, grouped in _THOUSANDS.items():
+        # with a decimal part, or with two separators or more: one reading only
+        if grouped.fullmatch(compact) and not _GROUPED.fullmatch(compact):
+            plain = compact.replace(sep, "")
+            return float(plain.replace(",", ".") if sep == "." else plain)
     sign = "-" if compact.startswith("-") else ""
     digits = compact.lstrip("+-")
     marks = {c for c in digits if c in ".,"}
@@ -152,7 +171,7 @@ def parse_amount(text: str) -> float:
     last = max(digits.rfind("."), digits.rfind(","))
     whole = re.sub(r"[.,]", "", digits[:last])
     fraction = digits[last + 1:]
-    if digits.count(".") + digits.count(",") == 1:  # 4.550: a thousands separator, or decimals?
+    if digits.count(".") + digits.count(",") == 1:  # 6.100: a thousands separator, or decimals?
         decimals = fraction.rstrip("0")
         decimals = decimals if decimals != fraction else fraction + "0"
         raise ValueError(
@@ -160,14 +179,10 @@ def parse_amount(text: str) -> float:
             f"number (no thousands separator), or {sign}{whole}{',' * bool(decimals)}{decimals} "
             "for a decimal"
         )
-    if len(marks) == 1:  # 1.234.567: thousands separators only
-        raise ValueError(
-            f"{shown!r} uses thousands separators: write {sign}{whole}{fraction} "
-            "(no thousands separator)"
-        )
     raise ValueError(
-        f"{shown!r} uses a thousands separator: write {sign}{whole},{fraction} or "
-        f"{sign}{whole}.{fraction} (no thousands separator; a decimal comma or point)"
+        f"{shown!r} is not an amount as written: thousands separators stand between groups "
+        "of three digits, with the decimal mark the other sign (6.100,50 or 6,100.50); or "
+        "write it without them (6100,50 or 6100.50)"
     )
 
 
@@ -178,8 +193,9 @@ class Amount(click.ParamType):  # type: ignore[type-arg]  # generic in newer cli
     is refused with the parameter's reason. The bound in force is read from
     ``--municipality``'s parameters when the command has that option (its
     ``municipality.toml`` may raise it), else from the bundled ones. The number
-    may be written with a decimal point or a Danish decimal comma (``4550,5``);
-    a form with thousands separators is refused (:func:`parse_amount`).
+    may be written with a decimal point or a Danish decimal comma (``4550,5``),
+    and with thousands separators where it cannot be read two ways (``6.100,50``;
+    :func:`parse_amount`).
     """
 
     name = "number"
@@ -214,7 +230,15 @@ class Amount(click.ParamType):  # type: ignore[type-arg]  # generic in newer cli
         params: ParameterSet = load_parameters()
         folder = ctx.params.get("municipality_dir") if ctx is not None else None
         if isinstance(folder, str):
-            params = _settings_parameters(folder)
+            from fuaalborg.municipality import FolderBounds
+
+            bounds = FolderBounds.of_folder(folder)
+            if self.bound in bounds.unbounded:
+                # the municipality's own bound cannot be read: the command reports its
+                # settings' problems with its folder's, and the bundled bound is not used
+                # in its place
+                return int(number) if self.whole else number
+            params = bounds.parameters
         limit = float(params.get(self.bound, dt.date.today(), warn=False))
         if number > limit:
             why = params.parameter(self.bound).description
@@ -226,20 +250,6 @@ class Amount(click.ParamType):  # type: ignore[type-arg]  # generic in newer cli
                 ctx,
             )
         return int(number) if self.whole else number
-
-
-def _settings_parameters(folder: str) -> ParameterSet:
-    from fuaalborg.municipality import SETTINGS_FILE, MunicipalitySettings
-    from fuaalborg.parameters import ParameterSet, load_parameters
-
-    base = load_parameters()
-    path = Path(folder) / SETTINGS_FILE
-    if not path.exists():
-        return base
-    settings = MunicipalitySettings.read(path)
-    layer = settings.layer()
-    return ParameterSet((*base.layers, layer), (*base.sources, settings.source)) if layer\
-        else base
 
 
 def stacked(*decorators: Callable[[F], F]) -> Callable[[F], F]:

@@ -129,6 +129,12 @@ _NAMES: dict[str, dict[str, str]] = {
 }
 
 
+#: The facts of a vacancy a correction changes, named by the options of ``ledger correct``
+#: (in the lines of ``correct`` and ``verify``).
+_FACT_WORDS = Wording(names={k: v for k, v in _NAMES["correct"].items()
+                             if k in ("monthly_rent_dkk", "rooms", "dwelling_id", "vacant_on")})
+
+
 def _wording(path: str, command: str = "") -> Wording:
     """The ledger command's words for the library's arguments and remedies."""
     names = _NAMES.get(command, {})
@@ -325,7 +331,7 @@ def correct_command(target: str, vacancy_id: str, on: dt.date, reason: str, by: 
         with Ledger.open(target, municipality=municipality) as ledger:
             ledger.correct(vacancy_id, reason, on, by=by, **fields)
             (last,) = ledger.corrections()[-1:]
-    click.echo(last.describe())
+    click.echo(last.describe(_FACT_WORDS))
 
 
 @ledger_group.command("update-stock")
@@ -501,7 +507,7 @@ def verify_command(target: str) -> None:
 
     with _ledger_command(target), Ledger.open(target, readonly=True) as ledger:
         report = ledger.verify()
-    for line in report.describe():
+    for line in report.describe(_FACT_WORDS):
         click.echo(line)
 
 

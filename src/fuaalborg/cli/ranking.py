@@ -30,13 +30,7 @@ from fuaalborg.danish import value as danish_value
 from fuaalborg.errors import FuaalborgError, Remedy, Wording, format_problems
 from fuaalborg.formatting import kroner
 from fuaalborg.model import COLOURS
-from fuaalborg.municipality import (
-    SETTINGS_FILE,
-    Municipality,
-    MunicipalitySettings,
-    SettingsError,
-)
-from fuaalborg.parameters import ParameterSet, load_parameters
+from fuaalborg.municipality import Municipality
 from fuaalborg.specs import DWELLING_KINDS, DWELLING_TYPES, DWELLINGS
 
 __all__ = ["COMMANDS", "rank_command", "ranking_section"]
@@ -143,15 +137,6 @@ def _dwelling_facts(
     return facts
 
 
-def _own_parameters(folder: str) -> ParameterSet:
-    """The parameters a municipality's folder is checked against: its own settings' bounds.
-
-    Read apart from its tables, so that they apply where a table of the folder fails.
-    """
-    settings = MunicipalitySettings.of_folder(folder)
-    return settings.parameters if settings is not None else load_parameters()
-
-
 #: The rank command's options for the facts of a dwelling it compares with the table.
 _FACT_OPTIONS = {"rooms": "--rooms", "monthly_rent_dkk": "--rent", "floor": "--floor",
                  "dwelling_type": "--dwelling-type", "lift": "--lift/--no-lift"}
@@ -171,7 +156,7 @@ _TABLE_WORDS = Wording(names=_FACT_OPTIONS, remedies=_table_remedy)
 
 def _check_table(
     given: dict[str, Any], table: dict[str, Any], dwelling: str, day: dt.date,
-    municipality: Municipality,
+    municipality: Municipality, lang: Language | None = None,
 ) -> None:
     """Compare the facts given as options with the dwellings table's, as the ledger does.
 
@@ -180,11 +165,13 @@ def _check_table(
     (the same value is fine); --rent that differs is a warning, and an error if by
     more than the plausible factor (``bounds.rent_ratio_to_table``, the
     municipality's own). Every error is reported at once, each under its option (the
-    problems' places, mapped to options: no text is rewritten).
+    problems' places, mapped to options: no text is rewritten), a dwelling type in
+    ``lang``, the language the user gave it in.
     """
     from fuaalborg.letting.vacancy import compare_with_table
 
-    found = compare_with_table(dwelling, given, table, day, municipality.parameters)
+    found = compare_with_table(dwelling, given, table, day, municipality.parameters,
+                               lang=lang)
     if found.problems:
         raise CommandError(format_problems(
             found.problems, head=f"--dwelling {dwelling}: {{count}}", words=_TABLE_WORDS))
@@ -328,6 +315,7 @@ def rank_command(
     from fuaalborg.criteria.vocabulary import APPLICANTS
     from fuaalborg.letting.ranking import rank
     from fuaalborg.letting.vacancy import Vacancy
+    from fuaalborg.municipality import check_beside
     from fuaalborg.tables import TableValidationError, combine_errors, read_table
 
     check_output(output)
@@ -361,28 +349,17 @@ def rank_command(
                 else "its departments and colours",
             )
     if applicants is not None:
-        # the municipality's own bounds, also where its tables failed: its settings are
-        # read apart from them (never the bundled example's in their place)
-        try:
-            parameters = (
-                municipality.parameters if municipality is not None
-                else _own_parameters(municipality_dir) if municipality_dir is not None
-                else None
-            )
-        except SettingsError:  # its bounds are the settings': unknown, so unchecked
-            # (the settings' problems are among the folder's, in errors)
-            click.echo(
-                f"note: {Path(applicants).name} was not checked: its sanity bounds are "
-                f"those of {SETTINGS_FILE}, which cannot be read", err=True,
-            )
-        else:
-            try:
-                frame = read_table(
-                    applicants, APPLICANTS, dayfirst=dayfirst, parameters=parameters
-                )
-            except TableValidationError as exc:
-                errors.append(exc)
-            in_danish = file_is_danish(applicants, APPLICANTS)
+        # checked as the folder's own tables are, also where they failed: against the
+        # bounds of its settings as far as they can be read (never the bundled example's
+        # in their place), a file that cannot be read a problem among the folder's
+        checked = check_beside(
+            applicants, APPLICANTS, municipality_dir, dayfirst=dayfirst,
+            parameters=municipality.parameters if municipality is not None else None,
+        )
+        if checked.problems or checked.not_checked:
+            errors.append(checked.error())
+        frame = checked.frame
+        in_danish = file_is_danish(applicants, APPLICANTS)
     if errors:
         raise combine_errors(errors)
     facts: dict[str, Any] = {"department_id": department, "rooms": rooms,
@@ -392,7 +369,10 @@ def rank_command(
     if dwelling is not None:
         assert municipality is not None
         table_facts = _dwelling_facts(municipality, dwelling, department)
-        _check_table(facts, table_facts, dwelling, day, municipality)
+        # a dwelling type is named as the user gave it: in Danish where it was typed so
+        typed_danish = dwelling_type is not None and dwelling_type not in DWELLING_TYPES
+        _check_table(facts, table_facts, dwelling, day, municipality,
+                     lang="da" if typed_danish else None)
         facts = {**table_facts, **{k: v for k, v in facts.items() if v is not None}}
     if applicants is None:
         assert municipality is not None

@@ -40,6 +40,8 @@ from typing import Any
 
 import attrs
 
+from fuaalborg._types import Language
+from fuaalborg.danish import value_in
 from fuaalborg.dates import as_date
 from fuaalborg.errors import Problem, Remedy, ValidationError
 from fuaalborg.parameters import ParameterSet
@@ -152,10 +154,14 @@ FROM_TABLE = Remedy(
 )
 
 
-def _shown(name: str, value: Any) -> str:
-    """A fact's value in a message: a lift as ``lift``/``no lift``, else as it is."""
+def _shown(name: str, value: Any, lang: Language | None = None) -> str:
+    """A fact's value in a message: a lift as ``lift``/``no lift``, a dwelling type in
+    ``lang`` (:func:`fuaalborg.danish.value_in`; ``None``: the canonical word), else as
+    it is."""
     if name == "lift":
         return "lift" if value else "no lift"
+    if name == "dwelling_type" and isinstance(value, str) and lang is not None:
+        return value_in(value, lang)
     return str(value)
 
 
@@ -183,6 +189,7 @@ def compare_with_table(
     *,
     remedy: Remedy = FROM_TABLE,
     given_as: str = "given",
+    lang: Language | None = None,
 ) -> TableComparison:
     """Compare the facts ``given`` for a vacancy of ``dwelling`` with its dwellings table's.
 
@@ -192,7 +199,10 @@ def compare_with_table(
     problem naming the given value and the table's (no personal data: a
     dwelling is no person), with ``remedy`` for that fact (its ``arguments``:
     the fact's name); ``given_as`` says how the value came (``"recorded"``
-    for a value compared again). A rent is compared by
+    for a value compared again). ``lang`` is the language a dwelling type is
+    named in (``"da"``: ``ældreegnet``, as a Danish dwellings table and a user
+    who typed it so write it; ``None``, the default: the canonical word the
+    values compared are, ``senior``). A rent is compared by
     :func:`~fuaalborg.rents.rent_difference` on ``on`` with ``parameters``'
     plausible factor (``bounds.rent_ratio_to_table``): beyond it, a problem;
     within it, :attr:`TableComparison.rent`.
@@ -205,8 +215,8 @@ def compare_with_table(
         why = f" (a dwelling's {_FIXED[name]} not change)" if name in _FIXED else ""
         problems.append(Problem(
             name,
-            f"{_shown(name, mine)} {given_as}, but the dwellings table gives dwelling {dwelling!r} "
-            f"{_shown(name, theirs)}{why}",
+            f"{_shown(name, mine, lang)} {given_as}, but the dwellings table gives dwelling "
+            f"{dwelling!r} {_shown(name, theirs, lang)}{why}",
             remedy=attrs.evolve(remedy, arguments=(name,)),
         ))
     rent, table_rent = given.get("monthly_rent_dkk"), table.get("monthly_rent_dkk")

@@ -19,8 +19,8 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from fuaalborg.errors import ValidationError
-from fuaalborg.formatting import counted
+from fuaalborg.errors import LIBRARY_WORDING, ValidationError, Wording
+from fuaalborg.formatting import counted, kroner
 from fuaalborg.letting.errors import LedgerCorruptError
 from fuaalborg.letting.routing import COUNTING_REASONS, Counters, Rules, route_frame
 from fuaalborg.letting.store import StateView
@@ -33,6 +33,7 @@ __all__ = [
     "check_late",
     "first_difference",
     "snapshot",
+    "value_text",
 ]
 
 #: Gives the :class:`~fuaalborg.letting.routing.Rules` of a rules id and its recorded values.
@@ -52,15 +53,49 @@ class Correction:
     reason: str
     changes: Mapping[str, Any]
 
-    def describe(self) -> str:
-        """One line: ``event 12 (void, 2024-05-02 by kb): V3 — reason``."""
+    def describe(self, words: Wording = LIBRARY_WORDING) -> str:
+        """One line: ``event 12 (void, 2024-05-02 by kb): V3 — reason``.
+
+        A correction names each fact it changed as ``words`` names the argument
+        of :meth:`~fuaalborg.Ledger.correct` (the library's own wording: the
+        argument, ``monthly_rent_dkk``; a front end's: its option, ``--rent``),
+        and shows the old and the new value as :func:`value_text` does:
+
+        >>> fix = Correction(4, "correction", dt.date(2024, 6, 3), "2024-06-03T09:00:00",
+        ...                  "V1", "kb", "typo", {"monthly_rent_dkk": [6546.0, 45000.0],
+        ...                                       "vacant_on": ["2024-06-01", "2024-06-02"]})
+        >>> print(fix.describe().split(": ", 2)[2])
+        monthly_rent_dkk 6.546 kr. -> 45.000 kr., vacant_on 2024-06-01 -> 2024-06-02; reason: typo
+        >>> print(fix.describe(Wording(names={"monthly_rent_dkk": "--rent"})).split(": ", 2)[2])
+        --rent 6.546 kr. -> 45.000 kr., vacant_on 2024-06-01 -> 2024-06-02; reason: typo
+        """
         if self.type == "void":
             what = "stops counting (" + ", ".join(
                 f"{k} -{v}" for k, v in self.changes.items() if v) + ")"
         else:
-            what = ", ".join(f"{k} {old!r} -> {new!r}" for k, (old, new) in self.changes.items())
+            what = ", ".join(
+                f"{words.name(k)} {value_text(k, old)} -> {value_text(k, new)}"
+                for k, (old, new) in self.changes.items()
+            )
         return (f"event {self.seq} ({self.type} on {self.on.isoformat()} by {self.by}, written "
                 f"{self.at}): {self.vacancy_id}: {what}; reason: {self.reason}")
+
+
+def value_text(field: str, value: Any) -> str:
+    """A corrected fact's value as a line shows it: a rent in kroner as the screen writes
+    amounts (:func:`~fuaalborg.formatting.kroner`), rooms as a whole number, a date and a
+    dwelling id as they are.
+
+    >>> value_text("monthly_rent_dkk", 6499.5), value_text("rooms", 3.0)
+    ('6.499,50 kr.', '3')
+    """
+    if value is None:
+        return "–"
+    if field == "monthly_rent_dkk":
+        return f"{kroner(float(value))} kr."
+    if field == "rooms" and isinstance(value, int | float) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
 
 
 @attrs.frozen
@@ -80,8 +115,9 @@ class VerifyReport:
     #: Changes of the housing stock (``stock`` events) checked.
     stock_changes: int = 0
 
-    def describe(self) -> list[str]:
-        """Readable lines: a summary, then each void and correction.
+    def describe(self, words: Wording = LIBRARY_WORDING) -> list[str]:
+        """Readable lines: a summary, then each void and correction
+        (:meth:`Correction.describe`, its facts named by ``words``).
 
         Every count reads with its noun (:func:`~fuaalborg.formatting.counted`): the
         events by type (a *void* is an event), the vacancies by what they are now
@@ -105,7 +141,7 @@ class VerifyReport:
         head = (f"{self.target}: {counted(self.events, 'event')} verified ({', '.join(events)}); "
                 f"{counted(self.vacancies, 'vacancy', 'vacancies')} ({', '.join(vacancies)}); "
                 "every checksum, decision, counter and state row agrees with the events")
-        return [head, *(f"  {c.describe()}" for c in self.corrections)]
+        return [head, *(f"  {c.describe(words)}" for c in self.corrections)]
 
 
 def check_decisions(docs: Sequence[Mapping[str, Any]], target: str,
