@@ -24,6 +24,8 @@ field                     accepted
 ``list[…]``,              a list (JSON array; a list or tuple in Python data)
 ``tuple[…, ...]``
 ``dict[…]``               an object (JSON object; a mapping in Python data)
+``Literal[…]``            one of its values (of the same type: ``true`` is
+                          not ``1``)
 an attrs class            an object
 ========================  ===============================================
 
@@ -60,7 +62,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 import attrs
 import cattrs
@@ -186,6 +188,24 @@ def _lists_only(type_: Any, conv: BaseConverter) -> Callable[[Any, Any], Any]:
     return structure_list
 
 
+def _is_literal(type_: Any) -> bool:
+    return get_origin(type_) is Literal
+
+
+def _one_of(type_: Any, show_values: bool) -> Callable[[Any, Any], Any]:
+    allowed = get_args(type_)
+    words = ", ".join(str(a) for a in allowed)
+
+    def structure_literal(value: Any, _type: Any) -> Any:
+        # the value's own type too: true is not 1, nor 1 true
+        if any(value == a and type(value) is type(a) for a in allowed):
+            return value
+        got = "other text" if isinstance(value, str) else form_of(value)
+        raise FormError(f"expected one of {words}, got {repr(value) if show_values else got}")
+
+    return structure_literal
+
+
 def _is_dict(type_: Any) -> bool:
     return get_origin(type_) is dict
 
@@ -224,6 +244,7 @@ def register_strict_hooks(
         lambda value, _t: strict_date(value, native=native_dates, show_values=show_values),
     )
     conv.register_structure_hook_factory(_is_list, _lists_only)
+    conv.register_structure_hook_factory(_is_literal, lambda t: _one_of(t, show_values))
     conv.register_structure_hook_factory(_is_dict, _mappings_only)
     conv.register_structure_hook_factory(attrs.has, _objects)
     return conv

@@ -39,7 +39,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
-from fuaalborg._strict import FormError, objects_only, register_strict_hooks
+from fuaalborg._strict import FormError, form_of, objects_only, register_strict_hooks
 from fuaalborg.letting.errors import LedgerCorruptError
 
 __all__ = [
@@ -480,10 +480,15 @@ def structure(doc: Mapping[str, Any]) -> Event:
     """
     seq = doc.get("seq")
     kind = doc.get("type")
-    where = f"event {seq!r}" if not isinstance(seq, int) else f"event {seq}"
+    # a value of another kind is described, not shown: a damaged line may hold anything
+    where = (
+        f"event {seq}" if isinstance(seq, int) and not isinstance(seq, bool)
+        else f"event (seq: {form_of(seq)})"
+    )
     cls = EVENT_CLASSES.get(kind) if isinstance(kind, str) else None
     if cls is None:
-        raise LedgerCorruptError(f"{where}: unknown event type {kind!r}")
+        named = repr(kind) if isinstance(kind, str) else f"({form_of(kind)})"
+        raise LedgerCorruptError(f"{where}: unknown event type {named}")
     body = {k: v for k, v in doc.items() if k != "type"}
     try:
         event: Event = _FAST.structure(body, cls)
