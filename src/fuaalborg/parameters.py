@@ -48,6 +48,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
+from fuaalborg._strict import FormError, objects_only, register_strict_hooks, strict_date
 from fuaalborg.dates import as_date
 from fuaalborg.errors import (
     AssumedTermsWarning,
@@ -204,42 +205,17 @@ class _RawMeta:
 _PARAMETER_KEYS = {"description", "description_da", "unit", "values"}
 
 
-def _structure_date(value: Any, _type: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        raise ValueError(f"expected a date (YYYY-MM-DD), not a date and time: {value!r}")
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ValueError(f"expected a date (YYYY-MM-DD), got {value!r}")
-
-
-def _structure_str(value: Any, _type: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"expected a string, got {value!r}")
-    return value
-
-
-def _structure_bool(value: Any, _type: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"expected true or false, got {value!r}")
-    return value
-
-
 def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
-    conv.register_structure_hook(dt.date, _structure_date)
-    conv.register_structure_hook(str, _structure_str)
-    conv.register_structure_hook(bool, _structure_bool)
+    # a TOML date or YYYY-MM-DD text; a parameter file holds no personal data, so a
+    # refused value is shown, to find it by
+    register_strict_hooks(conv, native_dates=True, show_values=True)
     conv.register_structure_hook(Any, lambda v, _t: v)
     conv.register_structure_hook(
         _RawValue,
-        make_dict_structure_fn(
+        objects_only(make_dict_structure_fn(
             _RawValue, conv, _cattrs_forbid_extra_keys=True, start=override(rename="from")
-        ),
+        )),
     )
     return conv
 
@@ -297,7 +273,10 @@ def _convert_value(unit: str, value: Any) -> Any:
             raise ValueError("outside 0–1")
         return frac
     if unit == "date":
-        return _structure_date(value, dt.date)
+        try:
+            return strict_date(value, native=True)
+        except FormError:
+            raise ValueError("not a date YYYY-MM-DD (or a TOML date)") from None
     if unit == "month_day":
         if isinstance(value, str):
             month, _, day = value.partition("-")

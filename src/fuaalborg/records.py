@@ -53,6 +53,7 @@ import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.v import format_exception
 
+from fuaalborg._strict import FormError, register_strict_hooks
 from fuaalborg._types import Language, Subroute, Turn
 from fuaalborg.errors import FuaalborgError, InputError, Problem, ValidationError
 from fuaalborg.formatting import format_value
@@ -392,15 +393,9 @@ class RankingRecord(RankingBasis):
 def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     conv.register_unstructure_hook(dt.date, lambda d: d.isoformat())
-
-    def _date(value: Any, _t: Any) -> dt.date:
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            return dt.date.fromisoformat(value)
-        raise ValueError(f"expected a date (YYYY-MM-DD), got {value!r}")
-
-    conv.register_structure_hook(dt.date, _date)
+    # every field only in the form it declares ("maybe" is no bool, 3.7 no count);
+    # from_dict also takes Python data, a date value included
+    register_strict_hooks(conv, native_dates=True)
     # a notice lists only the parameters its code takes; a record written before
     # records kept notices (or bounds, or named the municipality) has no "notices"
     # ("bounds", "municipality"), None, and is written back the same way
@@ -423,7 +418,7 @@ _CONVERTER = _make_converter()
 
 def _said(exc: BaseException, type_: Any) -> str:
     """A structuring problem in words: the library's own message where it raised one."""
-    if isinstance(exc, FuaalborgError):
+    if isinstance(exc, FuaalborgError | FormError):
         return str(exc)
     return format_exception(exc, type_)
 

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import zlib
 from collections.abc import Mapping
 from typing import Any, ClassVar, TypeAlias
@@ -40,6 +39,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, override
 
+from fuaalborg._strict import FormError, form_of, objects_only, register_strict_hooks
 from fuaalborg.letting.errors import LedgerCorruptError
 
 __all__ = [
@@ -74,7 +74,6 @@ FORMAT = "fuaalborg-ledger/1"
 
 _CRC_PREFIX = b',"crc":"'
 _SUFFIX_LEN = 18  # ,"crc":"xxxxxxxx"}
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 # ---------------------------------------------------------------------------
@@ -430,59 +429,18 @@ _REQUIRED_WHEN_DECLINED = (
 # The converter: strict types, no unknown keys
 
 
-def _form(value: Any) -> str:
-    """What kind of JSON value ``value`` is (values are never shown: they may be personal)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true or false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    return "a list" if isinstance(value, list) else "an object"
-
-
-def _strict(expected: type[Any], name: str) -> Any:
-    def hook(value: Any, _type: Any) -> Any:
-        if isinstance(value, bool) and expected is not bool:
-            raise ValueError(f"expected {name}, got {_form(value)}")
-        if expected is float and isinstance(value, int | float):
-            return float(value)
-        if expected is int and isinstance(value, float):
-            raise ValueError(f"expected {name}, got a fractional number")
-        if not isinstance(value, expected):
-            raise ValueError(f"expected {name}, got {_form(value)}")
-        return value
-
-    return hook
-
-
-def _date(value: Any, _type: Any) -> dt.date:
-    if isinstance(value, str) and _DATE.fullmatch(value):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError("expected a date YYYY-MM-DD, got a day that does not exist") from None
-    raise ValueError(f"expected a date YYYY-MM-DD, got {_form(value)}")
-
-
 def _converter(detailed: bool) -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=detailed)
-    conv.register_structure_hook(str, _strict(str, "text"))
-    conv.register_structure_hook(int, _strict(int, "a whole number"))
-    conv.register_structure_hook(float, _strict(float, "a number"))
-    conv.register_structure_hook(bool, _strict(bool, "true or false"))
-    conv.register_structure_hook(dt.date, _date)
+    register_strict_hooks(conv)  # text is text, a count a JSON integer, a list a list
     conv.register_structure_hook(Any, lambda value, _type: value)
     for cls in (Offer, Skipped, *EVENT_CLASSES.values()):  # parts before the events
         # an applicant's list is "list" in the JSON; "list_name" in Python
         renamed: dict[str, Any] = (
             {"list_name": override(rename="list")} if cls in (Offer, Signed) else {}
         )
-        conv.register_structure_hook(
-            cls, make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True, **renamed)
-        )
+        conv.register_structure_hook(cls, objects_only(
+            make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True, **renamed)
+        ))
     return conv
 
 
@@ -497,7 +455,9 @@ def _format(exc: BaseException, type_: Any) -> str:
         return f"unknown field{'s' if len(exc.extra_fields) > 1 else ''} " + ", ".join(
             sorted(exc.extra_fields)
         )
-    if isinstance(exc, ValueError | TypeError) and str(exc).startswith("expected "):
+    if isinstance(exc, FormError) or (
+        isinstance(exc, ValueError | TypeError) and str(exc).startswith("expected ")
+    ):
         return str(exc)
     name = getattr(type_, "__name__", None) or str(type_)
     return f"expected {name}, got a value of another form"
@@ -520,10 +480,15 @@ def structure(doc: Mapping[str, Any]) -> Event:
     """
     seq = doc.get("seq")
     kind = doc.get("type")
-    where = f"event {seq!r}" if not isinstance(seq, int) else f"event {seq}"
+    # a value of another kind is described, not shown: a damaged line may hold anything
+    where = (
+        f"event {seq}" if isinstance(seq, int) and not isinstance(seq, bool)
+        else f"event (seq: {form_of(seq)})"
+    )
     cls = EVENT_CLASSES.get(kind) if isinstance(kind, str) else None
     if cls is None:
-        raise LedgerCorruptError(f"{where}: unknown event type {kind!r}")
+        named = repr(kind) if isinstance(kind, str) else f"({form_of(kind)})"
+        raise LedgerCorruptError(f"{where}: unknown event type {named}")
     body = {k: v for k, v in doc.items() if k != "type"}
     try:
         event: Event = _FAST.structure(body, cls)
