@@ -665,7 +665,9 @@ class TableSpec:
                 continue
             values, bad, missing = _coerce(source[col.name], col, decimal_comma, dayfirst)
             out[col.name] = values
-            problems.extend(self._cell_problems(source[col.name], col, bad, lang, dayfirst))
+            problems.extend(
+                self._cell_problems(source[col.name], col, bad, lang, dayfirst, decimal_comma)
+            )
             if missing.any() and not col.nullable:
                 problems.extend(
                     TableProblem(
@@ -758,6 +760,7 @@ class TableSpec:
         bad: pd.Series[bool],
         lang: Language = "en",
         dayfirst: bool = False,
+        decimal_comma: bool = False,
     ) -> list[TableProblem]:
         idx = np.flatnonzero(bad.to_numpy())
         if not len(idx):
@@ -773,6 +776,12 @@ class TableSpec:
                 said = (
                     f"{expected}; this looks like a Danish day-first date: "
                     "read the file with dayfirst (--dayfirst on the command line)"
+                )
+            elif (col.dtype in ("int", "float") and decimal_comma
+                  and _POINT_DECIMAL.fullmatch(str(raw.iloc[i]).strip())):
+                said = (
+                    f"{expected}; a Danish file writes a decimal comma (3068,5), and a "
+                    "point only between thousands (1.234,5)"
                 )
             out.append(TableProblem(self.name, col.name, int(i) + 1, shown, said))
         return out
@@ -955,6 +964,12 @@ def _may_hold_objects(raw: pd.Series[Any]) -> bool:
     return pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty")
 
 
+#: A number of a Danish file with a thousands point: ``1.234``, ``-12.345.678,5``.
+_DANISH_GROUPED = r"[-+]?\d{1,3}(?:\.\d{3})+(?:,\d*)?"
+#: A number written with a decimal point (``3068.5``): what a Danish file refuses.
+_POINT_DECIMAL = re.compile(r"[-+]?\d*\.\d+")
+
+
 def _to_number(raw: pd.Series[Any], decimal_comma: bool) -> pd.Series[Any]:
     if pd.api.types.is_bool_dtype(raw.dtype):
         return pd.Series(np.nan, index=raw.index)
@@ -962,6 +977,12 @@ def _to_number(raw: pd.Series[Any], decimal_comma: bool) -> pd.Series[Any]:
         return pd.to_numeric(raw, errors="coerce").astype("float64")
     text = raw.astype("string").str.strip()
     if decimal_comma:
+        # a point separates thousands, in groups of three (1.234,5); any other point
+        # (3068.5, 92.3) is no number of a Danish file: read as thousands it would be
+        # ten or a hundred times the value, so it is refused, not guessed
+        pointed = text.str.contains(".", regex=False).fillna(False).astype(bool)
+        grouped = text.str.fullmatch(_DANISH_GROUPED).fillna(False).astype(bool)
+        text = text.where(~pointed | grouped)
         text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     text = text.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
     numbers = pd.to_numeric(text, errors="coerce").astype("float64")
