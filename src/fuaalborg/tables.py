@@ -981,9 +981,11 @@ def _to_number(raw: pd.Series[Any], decimal_comma: bool) -> pd.Series[Any]:
         # (3068.5, 92.3) is no number of a Danish file: read as thousands it would be
         # ten or a hundred times the value, so it is refused, not guessed
         pointed = text.str.contains(".", regex=False).fillna(False).astype(bool)
-        grouped = text.str.fullmatch(_DANISH_GROUPED).fillna(False).astype(bool)
-        text = text.where(~pointed | grouped)
-        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        if pointed.any():  # most files have none: one pass, no pattern
+            misplaced = pointed.copy()
+            misplaced[pointed] = ~text[pointed].str.fullmatch(_DANISH_GROUPED).fillna(False)
+            text = text.where(~misplaced).str.replace(".", "", regex=False)
+        text = text.str.replace(",", ".", regex=False)
     text = text.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
     numbers = pd.to_numeric(text, errors="coerce").astype("float64")
     if not _may_hold_objects(raw):  # only text: no bool to look for in each cell
