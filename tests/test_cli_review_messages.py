@@ -18,6 +18,7 @@ from click.testing import CliRunner, Result
 
 from fuaalborg.cli import main
 from fuaalborg.criteria.vocabulary import APPLICANTS
+from fuaalborg.municipality import MunicipalitySettings, SettingsError
 from municipality_support import FJORDBY
 
 ON = "2024-05-01"
@@ -60,3 +61,66 @@ def test_a_checked_table_without_problems_has_no_error() -> None:
     assert clean.valid
     with pytest.raises(ValueError, match=r"CheckedTable.error\(\).*no problem.*\.valid"):
         clean.error()
+
+
+def test_a_rent_warning_writes_the_rents_as_the_screen_does(folder: Path) -> None:
+    # D001-002's rent in the table is 3.068 kr.; 6.100,50 is within the plausible factor
+    result = run("rank", "--municipality", folder, "--dwelling", "D001-002", "--on", ON,
+                 "--rent", "6.100,50", "--top", "1")
+    assert result.exit_code == 0, result.output
+    assert ("warning: --rent 6.100,50 kr. differs from the dwellings table's 3.068 kr. "
+            "for dwelling 'D001-002'") in result.output
+    assert "6.100,50 kr./month" in result.output
+    assert "6100.5" not in result.output
+    assert "3068.0" not in result.output
+
+
+def test_a_file_missing_from_the_current_folder_names_the_folder(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (folder / "afdelinger.csv").unlink()
+    monkeypatch.chdir(folder)
+    result = run("rank", "--municipality", ".", "--department", "D001", "--rooms", "2",
+                 "--rent", "5000", "--on", ON)
+    assert result.exit_code == 1, result.output
+    assert "missing afdelinger.csv (or departments.csv, or .xlsx) in folder fjordby\n" \
+        in result.output
+
+
+def test_a_folder_without_settings_given_as_dot_is_named(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (folder / "municipality.toml").unlink()
+    monkeypatch.chdir(folder)
+    result = run("rank", "--municipality", ".", "--department", "D001", "--rooms", "2",
+                 "--rent", "5000", "--on", ON, "--top", "1")
+    assert result.exit_code == 0, result.output
+    assert "warning: fjordby has no municipality.toml" in result.output
+
+
+def test_a_bound_refusal_asks_for_the_option_only_where_it_was_not_given(
+    folder: Path
+) -> None:
+    args = ("rank", "--department", "D001", "--rooms", "2", "--rent", "99.999,00", "--on", ON)
+    given = run(*args, "--municipality", folder)
+    assert given.exit_code == 2, given.output
+    assert "99.999,00 is above 40.000, the plausible bound" in given.output
+    assert "raise the bound in fjordby/municipality.toml ([bounds])" in given.output
+    assert "give --municipality" not in given.output
+    bundled = run(*args)
+    assert bundled.exit_code == 2, bundled.output
+    assert "is above 40.000," in bundled.output
+    assert "municipality.toml ([bounds]) and give --municipality DIR" in bundled.output
+
+
+@pytest.mark.parametrize("reference", ["5", "true", "[1]"])
+def test_a_bounds_reference_that_is_not_text_is_named_so(reference: str) -> None:
+    with pytest.raises(SettingsError) as refused:
+        MunicipalitySettings.from_text(
+            f'name = "x"\n[bounds]\nmonthly_rent_dkk = 60000\nreference = {reference}\n')
+    message = str(refused.value)
+    assert "bounds.reference:" in message
+    assert "is not text" in message
+    assert "missing" not in message
+    with pytest.raises(SettingsError, match=r"bounds\.reference: missing"):
+        MunicipalitySettings.from_text('name = "x"\n[bounds]\nmonthly_rent_dkk = 60000\n')
