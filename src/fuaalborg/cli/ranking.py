@@ -238,8 +238,8 @@ def _show_frame(frame: Any) -> list[str]:
               help="Habitable rooms (a whole number >= 1; required without --dwelling).")
 @click.option("--rent", type=Amount("bounds.monthly_rent_dkk"),
               help="Monthly rent in kr. (>= 0, at most the plausible bound "
-              "bounds.monthly_rent_dkk; a decimal comma is fine: 4550,5; required without "
-              "--dwelling).")
+              "bounds.monthly_rent_dkk; a decimal comma is fine: 4550,5, and thousands dots "
+              "with it: 6.100,50; required without --dwelling).")
 @click.option("--floor", type=click.IntRange(int(_FLOOR.min or 0), int(_FLOOR.max or 0)),
               metavar="INTEGER",
               help="The floor the dwelling is on (0 = ground floor, -1 = basement).")
@@ -317,7 +317,10 @@ def rank_command(
     from fuaalborg.letting.vacancy import Vacancy
     from fuaalborg.municipality import check_beside
     from fuaalborg.tables import (
-        NotChecked, TableValidationError, combine_errors, read_table,
+        NotChecked,
+        TableValidationError,
+        combine_errors,
+        read_table,
     )
 
     check_output(output)
