@@ -109,7 +109,7 @@ def test_amounts_on_the_command_line(tmp_path: Path) -> None:
     args = ("ledger", "vacancy", ledger, "V1", "D001-0001", "D001", "family", "2024-05-01")
     for rent, rooms, said in [
         ("45.50,5", "2", "'45.50,5' is not an amount as written"),
-        ("1e300", "2", "is above 40000, the plausible bound"),
+        ("1e300", "2", "is above 40.000, the plausible bound"),
         ("4550", "2,5", "is not a whole number"),
         ("4550", "0", "below 1"),
         ("-4550", "2", "a negative number"),
@@ -176,7 +176,7 @@ def test_ledger_commands_take_the_shared_municipality_options(folder: Path,
     assert run(*args).exit_code == 2
     corrected = run(*args, "--municipality", folder)
     assert corrected.exit_code == 0, corrected.output
-    assert "warning: correction of 'V1': --rent 45000.0 differs" in corrected.output
+    assert "warning: correction of 'V1': --rent 45.000 kr. differs" in corrected.output
     # dates in the tables of the folder may be day-first with --dayfirst
     dates = folder / "indikatorer.csv"
     text = dates.read_text(encoding="utf-8-sig")

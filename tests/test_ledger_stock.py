@@ -368,12 +368,12 @@ def test_rooms_that_differ_from_the_table_are_refused_a_rent_is_recorded_with_a_
                                       6900.0, 3, colour="green")
         assert d.monthly_rent_dkk == 6900.0
         (warning,) = [w for w in caught if issubclass(w.category, RentDiffersWarning)]
-        assert "differs from the dwellings table's 6546.0" in str(warning.message)
+        assert "differs from the dwellings table's 6.546 kr." in str(warning.message)
     cli = run("ledger", "vacancy", tmp_path / "l.jsonl", "V2", "D001-001", "D001", "family",
               "2024-04-01", "7000", "3", "--colour", "green", "--municipality", FJORDBY)
     assert cli.exit_code == 0
     # the command names its own argument; the library's message names the column
-    assert "warning: vacancy 'V2': RENT 7000.0 differs" in cli.output
+    assert "warning: vacancy 'V2': RENT 7.000 kr. differs" in cli.output
     assert "monthly_rent_dkk" not in cli.output
 
 
@@ -387,7 +387,7 @@ def test_a_correction_is_checked_against_the_table_as_a_vacancy_is(tmp_path: Pat
         with pytest.raises(LedgerInputError) as refused:  # a typo: ten times the rent
             ledger.correct("V1", "typo", "2024-03-02", monthly_rent_dkk=65460.0, rooms=2)
         message = str(refused.value)
-        assert "65460.0 differs from the dwellings table's 6546.0" in message
+        assert "65.460 kr. differs from the dwellings table's 6.546 kr." in message
         assert "above the plausible factor 2" in message
         assert "rooms: 2 given, but the dwellings table gives dwelling 'D001-001' 3" in message
         with pytest.raises(LedgerInputError, match=r"rooms: 3 given, .* 'D001-002' 1"):
@@ -399,18 +399,18 @@ def test_a_correction_is_checked_against_the_table_as_a_vacancy_is(tmp_path: Pat
         assert d.monthly_rent_dkk == 6900.0
         (warning,) = [w for w in caught if issubclass(w.category, RentDiffersWarning)]
         assert str(warning.message).startswith(
-            "correction of 'V1': monthly_rent_dkk 6900.0 differs from the dwellings table's "
-            "6546.0")
+            "correction of 'V1': monthly_rent_dkk 6.900 kr. differs from the dwellings table's "
+            "6.546 kr.")
     cli = run("ledger", "correct", target, "V1", "2024-03-03", "--reason", "typo",
               "--rent", "690", "--municipality", FJORDBY)
     assert cli.exit_code == 1
-    assert "--rent: 690.0 differs from the dwellings table's 6546.0" in cli.output
+    assert "--rent: 690 kr. differs from the dwellings table's 6.546 kr." in cli.output
     assert "nothing was written" in cli.output
     cli = run("ledger", "correct", target, "V1", "2024-03-03", "--reason", "budget",
               "--rent", "7000", "--municipality", FJORDBY)
     assert cli.exit_code == 0, cli.output
     (warned,) = [line for line in cli.output.splitlines() if line.startswith("warning:")]
-    assert warned.startswith("warning: correction of 'V1': --rent 7000.0 differs")
+    assert warned.startswith("warning: correction of 'V1': --rent 7.000 kr. differs")
 
 
 def test_a_rent_warning_keeps_its_argument_apart_for_a_front_end_to_name() -> None:
@@ -422,8 +422,9 @@ def test_a_rent_warning_keeps_its_argument_apart_for_a_front_end_to_name() -> No
     differs = rent_difference(7000.0, 6546.0, dt.date(2024, 4, 1))
     assert differs is not None
     warning = RentDiffersWarning("vacancy 'V2'", differs, "D001-001")
-    library = ("vacancy 'V2': monthly_rent_dkk 7000.0 differs from the dwellings table's 6546.0 "
-               "for dwelling 'D001-001'; recorded as given (correct it if it was typed wrong)")
+    library = ("vacancy 'V2': monthly_rent_dkk 7.000 kr. differs from the dwellings table's "
+               "6.546 kr. for dwelling 'D001-001'; recorded as given (correct it if it was "
+               "typed wrong)")
     assert str(warning) == library
     assert (warning.argument, warning.dwelling, warning.difference) == (
         "monthly_rent_dkk", "D001-001", differs)

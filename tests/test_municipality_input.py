@@ -294,7 +294,7 @@ def test_a_rent_difference_is_symmetric_and_plausible_within_the_factor(
 def test_the_ledger_refuses_a_rent_ten_times_the_tables(folder: Path, tmp_path: Path) -> None:
     municipality = Municipality.from_folder(folder)  # D001-002: 3068 kr.
     with Ledger.create(tmp_path / "l.jsonl", municipality) as ledger:
-        with pytest.raises(LedgerInputError, match=r"30680.0 differs .* 10 times more, above "
+        with pytest.raises(LedgerInputError, match=r"30\.680 kr\. differs .* 10 times more, above "
                                                    r"the plausible factor 2 "):
             ledger.record_vacancy("V1", "D001-002", "D001", "family", ON, 30680.0, 1)
         with pytest.raises(LedgerInputError, match="10 times less"):
@@ -307,7 +307,7 @@ def test_the_ledger_refuses_a_rent_ten_times_the_tables(folder: Path, tmp_path: 
     cli = run("ledger", "vacancy", tmp_path / "l.jsonl", "V2", "D001-002", "D001", "family",
               "2024-07-01", "30680", "1", "--municipality", folder)
     assert cli.exit_code == 1
-    assert "RENT: 30680.0 differs from the dwellings table's 3068.0" in cli.output
+    assert "RENT: 30.680 kr. differs from the dwellings table's 3.068 kr." in cli.output
     assert "nothing was written" in cli.output
 
 
@@ -331,11 +331,11 @@ def test_rank_refuses_a_rent_ten_times_the_tables_and_warns_of_a_smaller_one(
     refused = run(*args, "--rent", "30680")
     assert refused.exit_code == 1
     assert refused.output.startswith("Error: --dwelling D001-002: 1 problem\n  - --rent: "
-                                     "30680.0 differs from the dwellings table's 3068.0 for "
+                                     "30.680 kr. differs from the dwellings table's 3.068 kr. for "
                                      "dwelling 'D001-002': 10 times more")
     warned = run(*args, "--rent", "3200")
     assert warned.exit_code == 0
-    assert "warning: --rent 3200.0 differs from the dwellings table's 3068.0" in warned.output
+    assert "warning: --rent 3.200 kr. differs from the dwellings table's 3.068 kr." in warned.output
     assert "3.200 kr./month" in warned.output
 
 
@@ -351,7 +351,7 @@ def test_rank_refuses_rooms_that_differ_from_the_table_as_the_ledger_does(
     both = run(*args, "--rooms", "3", "--rent", "30680")  # every refusal at once
     assert both.exit_code == 1
     assert "--rooms: 3 given" in both.output
-    assert "--rent: 30680.0 differs" in both.output
+    assert "--rent: 30.680 kr. differs" in both.output
     assert "warning" not in both.output
     same = run(*args, "--rooms", "1", "--top", "1")
     assert same.exit_code == 0, same.output

@@ -335,9 +335,14 @@ def _bounds(value: Any, problems: list[Problem]) -> tuple[dict[str, float], str]
         else:
             out[key] = float(v)
     reference = value.get("reference")
-    if out and (not isinstance(reference, str) or not reference.strip()):
+    if reference is not None and not isinstance(reference, str):
+        problems.append(Problem(
+            "bounds.reference",
+            f"{reference!r} is not text; say why the bounds are raised, in quotes"))
+        reference = None
+    elif out and (reference is None or not reference.strip()):
         problems.append(Problem("bounds.reference", "missing; why the bounds are raised"))
-    return out, str(reference or "").strip()
+    return out, (reference or "").strip()
 
 
 def _optional_frame() -> pd.DataFrame:
@@ -531,13 +536,14 @@ class Municipality:
         # a missing file is named as the folder's other files are: in Danish or in English
         in_danish = 2 * sum(path.stem == TABLE_FILES[t][1] for t, path in found.items()) \
             > len(found)
+        shown = base.resolve().name  # also of a folder given as "."
         for table in missing:
             english, danish_name = TABLE_FILES[table]
             first, other = (danish_name, english) if in_danish else (english, danish_name)
             files[table] = f"{first}.csv"
             unreadable[table] = "is missing"
             problems.append(FileProblem.of(
-                table, f"missing {first}.csv (or {other}.csv, or .xlsx) in folder {base.name}"
+                table, f"missing {first}.csv (or {other}.csv, or .xlsx) in folder {shown}"
             ))
         raw: dict[str, tuple[pd.DataFrame, bool]] = {}
         danish = False

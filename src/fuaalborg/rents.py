@@ -103,11 +103,18 @@ class RentDifference:
         return self.ratio <= self.limit
 
     def describe(self, dwelling: str) -> str:
-        """The difference in words, for ``dwelling``: the rents and, if implausible, why."""
-        from fuaalborg.formatting import format_value
+        """The difference in words, for ``dwelling``: the rents and, if implausible, why.
 
-        text = (f"{format_value(self.given)} differs from the dwellings table's "
-                f"{format_value(self.table)} for dwelling {dwelling!r}")
+        The rents are written as every screen writes amounts of kroner
+        (:func:`fuaalborg.formatting.kroner`):
+
+        >>> RentDifference(6100.5, 3068.0, 1.99, 10.0).describe("D001-002")
+        "6.100,50 kr. differs from the dwellings table's 3.068 kr. for dwelling 'D001-002'"
+        """
+        from fuaalborg.formatting import kroner
+
+        text = (f"{kroner(self.given)} kr. differs from the dwellings table's "
+                f"{kroner(self.table)} kr. for dwelling {dwelling!r}")
         if self.plausible:
             return text
         times = "∞" if self.ratio == float("inf") else f"{self.ratio:.1f}".rstrip("0").rstrip(".")

@@ -499,7 +499,19 @@ class CheckedTable:
         return not self.problems
 
     def error(self) -> TableValidationError:
-        """The error listing the problems, headed by the file's name where that is known."""
+        """The error listing the problems, headed by the file's name where that is known.
+
+        Only a table with problems has one: check :attr:`valid` first (a table
+        without problems may still name checks not made, :attr:`not_checked`; pass
+        those to :func:`combine_errors` with the other tables' errors).
+
+        :raises ValueError: the table has no problem (a programming error).
+        """
+        if not self.problems:
+            raise ValueError(
+                f"CheckedTable.error(): table {self.table!r} has no problem to report; "
+                "check .valid first (its .not_checked go to combine_errors)"
+            )
         files = {self.table: self.file} if self.file else None
         return TableValidationError(self.table, self.problems, files=files,
                                     not_checked=self.not_checked)

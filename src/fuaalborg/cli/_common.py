@@ -241,11 +241,17 @@ class Amount(click.ParamType):  # type: ignore[type-arg]  # generic in newer cli
             params = bounds.parameters
         limit = float(params.get(self.bound, dt.date.today(), warn=False))
         if number > limit:
+            from fuaalborg.formatting import kroner
+
             why = params.parameter(self.bound).description
+            where = (f"raise the bound in {Path(folder).resolve().name}/municipality.toml "
+                     "([bounds])" if isinstance(folder, str) else
+                     "raise the bound in your municipality's municipality.toml ([bounds]) "
+                     "and give --municipality DIR")
             self.fail(
-                f"{value} is above {limit:g}, the plausible bound: {why} (parameter "
+                f"{value} is above {kroner(limit)}, the plausible bound: {why} (parameter "
                 f"{self.bound}, see `fuaalborg parameters {self.bound}`); if the value is "
-                "right, raise the bound in municipality.toml ([bounds]) and give --municipality",
+                f"right, {where}",
                 param,
                 ctx,
             )
@@ -333,8 +339,8 @@ def load_municipality(
 
     if not (Path(folder) / SETTINGS_FILE).exists():
         click.echo(
-            f"warning: {Path(folder).name} has no {SETTINGS_FILE}: the municipality is shown "
-            "as 'unnamed municipality' (add its name, code and referral need there)",
+            f"warning: {Path(folder).resolve().name} has no {SETTINGS_FILE}: the municipality "
+            "is shown as 'unnamed municipality' (add its name, code and referral need there)",
             err=True,
         )
     return Municipality.from_folder(folder, dayfirst=dayfirst, applicants=applicants)

@@ -226,7 +226,8 @@ def vacancy_command(target: str, vacancy_id: str, dwelling_id: str, department_i
     """Record a vacancy and print its route.
 
     DATE (YYYY-MM-DD, required) is the day the dwelling is vacant; RENT is the
-    monthly rent in kr. (a decimal comma is fine: 4550,5) and ROOMS the number
+    monthly rent in kr. (a decimal comma is fine: 4550,5, and thousands dots
+    with it: 6.100,50) and ROOMS the number
     of habitable rooms. Without --colour the colour is the step model's
     placement of the ledger's own municipality (--municipality DIR); a ledger
     of another municipality never takes the bundled example's colours.
@@ -300,7 +301,8 @@ def void_command(target: str, vacancy_id: str, on: dt.date, reason: str, by: str
 @ledger_group.command("correct")
 @_AMENDMENT
 @click.option("--rent", type=Amount("bounds.monthly_rent_dkk"),
-              help="The monthly rent in kr. (a decimal comma is fine: 4550,5).")
+              help="The monthly rent in kr. (a decimal comma is fine: 4550,5, and "
+              "thousands dots with it: 6.100,50).")
 @click.option("--rooms", type=Amount("bounds.rooms", whole=True, minimum=1),
               help="The number of habitable rooms.")
 @click.option("--dwelling", help="Another dwelling of the same department and kind.")

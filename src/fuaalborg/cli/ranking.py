@@ -238,8 +238,8 @@ def _show_frame(frame: Any) -> list[str]:
               help="Habitable rooms (a whole number >= 1; required without --dwelling).")
 @click.option("--rent", type=Amount("bounds.monthly_rent_dkk"),
               help="Monthly rent in kr. (>= 0, at most the plausible bound "
-              "bounds.monthly_rent_dkk; a decimal comma is fine: 4550,5; required without "
-              "--dwelling).")
+              "bounds.monthly_rent_dkk; a decimal comma is fine: 4550,5, and thousands dots "
+              "with it: 6.100,50; required without --dwelling).")
 @click.option("--floor", type=click.IntRange(int(_FLOOR.min or 0), int(_FLOOR.max or 0)),
               metavar="INTEGER",
               help="The floor the dwelling is on (0 = ground floor, -1 = basement).")
@@ -316,7 +316,12 @@ def rank_command(
     from fuaalborg.letting.ranking import rank
     from fuaalborg.letting.vacancy import Vacancy
     from fuaalborg.municipality import check_beside
-    from fuaalborg.tables import TableValidationError, combine_errors, read_table
+    from fuaalborg.tables import (
+        NotChecked,
+        TableValidationError,
+        combine_errors,
+        read_table,
+    )
 
     check_output(output)
     if include_ineligible and not output:
@@ -336,6 +341,7 @@ def rank_command(
     )
     # every table that can be checked on its own is checked before any problem is reported
     errors: list[TableValidationError] = []
+    not_checked: tuple[NotChecked, ...] = ()
     if needs_town:
         try:
             municipality = load_municipality(municipality_dir, dayfirst=dayfirst,
@@ -356,12 +362,14 @@ def rank_command(
             applicants, APPLICANTS, municipality_dir, dayfirst=dayfirst,
             parameters=municipality.parameters if municipality is not None else None,
         )
-        if checked.problems or checked.not_checked:
+        if checked.problems:
             errors.append(checked.error())
+        else:  # its checks not made are named with the folder's problems
+            not_checked = checked.not_checked
         frame = checked.frame
         in_danish = file_is_danish(applicants, APPLICANTS)
     if errors:
-        raise combine_errors(errors)
+        raise combine_errors(errors, not_checked=not_checked)
     facts: dict[str, Any] = {"department_id": department, "rooms": rooms,
                              "monthly_rent_dkk": rent, "floor": floor,
                              "dwelling_type": _DWELLING_TYPE_WORDS.get(dwelling_type or ""),

@@ -27,7 +27,7 @@ refused; a rent may differ (rents change), within the plausible factor
 >>> print(found.problems[1].what)
 lift given, but the dwellings table gives dwelling 'D004-004' no lift
 >>> found.rent.describe("D004-004")  # within the plausible factor: for a warning
-"5000.0 differs from the dwellings table's 4927.0 for dwelling 'D004-004'"
+"5.000 kr. differs from the dwellings table's 4.927 kr. for dwelling 'D004-004'"
 """
 
 from __future__ import annotations
