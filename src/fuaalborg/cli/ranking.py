@@ -13,6 +13,7 @@ from fuaalborg.cli._common import (
     DATE,
     Amount,
     CommandError,
+    check_not_an_input,
     check_output,
     counted,
     danish_option,
@@ -319,6 +320,7 @@ def rank_command(
     from fuaalborg.tables import TableValidationError, combine_errors, read_table
 
     check_output(output)
+    check_not_an_input(output, {"the waiting list given as APPLICANTS": applicants})
     if include_ineligible and not output:
         raise CommandError("--include-ineligible needs -o FILE: the rows are written there")
     if dwelling is None:
