@@ -492,8 +492,8 @@ def test_an_output_that_is_an_input_is_refused_before_any_work(
     before = {p: p.read_bytes() for p in (keep, waiting)}
     cases = [
         (("replay", keep, waiting, "-o", tmp_path / "keep.csv"),
-         "the record written beside it, keep.record.json, would overwrite keep.record.json, "
-         "the decision record given as RECORD"),
+         "cannot write keep.csv: the record written beside it would overwrite "
+         "keep.record.json, the decision record given as RECORD"),
         (("replay", keep, waiting, "-o", waiting),
          "would overwrite venteliste.csv, the waiting list given as WAITING_LIST"),
         (("replay", keep, "--municipality", folder, "-o", folder / "venteliste.csv"),

@@ -492,10 +492,7 @@ def check_not_an_input(
     for written in (table, table.with_suffix(".record.json")):
         for what, given in inputs.items():
             if given is not None and _same_file(written, Path(given)):
-                beside = (
-                    "" if written == table
-                    else f"the record written beside it, {written.name}, "
-                )
+                beside = "" if written == table else "the record written beside it "
                 raise CommandError(
                     f"cannot write {table.name}: {beside}would overwrite {Path(given).name}, "
                     f"{what}; give -o another file name"

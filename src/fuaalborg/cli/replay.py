@@ -559,7 +559,7 @@ def replay_command(
     Exit status:
       0  the decision replays: the same list, order and notices
       1  bad input: a file that is no decision record, a waiting list with
-         problems
+         problems, an output that would overwrite an input
       2  the command line was wrong
       3  the decision does not replay: the order, the waiting list or the
          notices differ
