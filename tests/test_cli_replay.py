@@ -501,6 +501,9 @@ def test_an_output_that_is_an_input_is_refused_before_any_work(
         (("rank", waiting, "--department", "D004", "--rooms", "2", "--rent", "5200",
           "--municipality", folder, "-o", waiting),
          "would overwrite venteliste.csv, the waiting list given as APPLICANTS"),
+        (("rank", "--department", "D004", "--rooms", "2", "--rent", "5200",
+          "--municipality", folder, "-o", folder / "venteliste.csv"),
+         "would overwrite venteliste.csv, the waiting list of fjordby"),
     ]
     for args, said in cases:
         result = run(*args)

@@ -27,7 +27,7 @@ import datetime as dt
 import functools
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
@@ -58,6 +58,8 @@ __all__ = [
     "echo_notice",
     "example_notice",
     "file_is_danish",
+    "folder_list_inputs",
+    "folder_lists",
     "in_options",
     "load_municipality",
     "municipality_option",
@@ -476,27 +478,51 @@ def check_output(path: str | None) -> None:
 
 
 def check_not_an_input(
-    output: str | None, inputs: dict[str, str | os.PathLike[str] | None]
+    output: str | None, inputs: Iterable[tuple[str, str | os.PathLike[str] | None]]
 ) -> None:
     """Refuse, before any work, an output that would overwrite one of the command's inputs.
 
     ``output`` and the decision record written beside it (:func:`write_ranking`:
     ``ranked.csv``, ``ranked.record.json``) are compared with each input file
-    (``inputs``: what the input is -> its path, ``None`` where not given), as
+    (``inputs``: pairs of what the input is and its path, ``None`` where not given), as
     the files they resolve to: a decision record or a waiting list overwritten by
     the ranking made of it would lose the evidence it is.
     """
     if output is None:
         return
+    inputs = list(inputs)
     table = Path(output)
     for written in (table, table.with_suffix(".record.json")):
-        for what, given in inputs.items():
+        for what, given in inputs:
             if given is not None and _same_file(written, Path(given)):
                 beside = "" if written == table else "the record written beside it "
                 raise CommandError(
                     f"cannot write {table.name}: {beside}would overwrite {Path(given).name}, "
                     f"{what}; give -o another file name"
                 )
+
+
+def folder_lists(folder: str | os.PathLike[str]) -> list[Path]:
+    """The waiting-list files of a municipality's folder (``venteliste.csv`` or its kin).
+
+    As :meth:`Municipality.from_folder <fuaalborg.municipality.Municipality.from_folder>`
+    names them (:data:`~fuaalborg.municipality.TABLE_FILES`): none, one, or — a problem
+    its reader reports — several.
+    """
+    from fuaalborg.municipality import TABLE_FILES
+
+    base = Path(folder)
+    return [
+        base / f"{stem}{suffix}" for stem in TABLE_FILES["applicants"]
+        for suffix in (".csv", ".xlsx") if (base / f"{stem}{suffix}").exists()
+    ]
+
+
+def folder_list_inputs(folder: str | None) -> list[tuple[str, Path]]:
+    """The waiting-list files of ``folder`` as inputs of :func:`check_not_an_input`."""
+    if folder is None:
+        return []
+    return [(f"the waiting list of {Path(folder).name}", path) for path in folder_lists(folder)]
 
 
 def _same_file(a: Path, b: Path) -> bool:

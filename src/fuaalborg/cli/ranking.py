@@ -20,6 +20,7 @@ from fuaalborg.cli._common import (
     dayfirst_option,
     echo_notice,
     file_is_danish,
+    folder_list_inputs,
     in_options,
     load_municipality,
     municipality_option,
@@ -320,7 +321,10 @@ def rank_command(
     from fuaalborg.tables import TableValidationError, combine_errors, read_table
 
     check_output(output)
-    check_not_an_input(output, {"the waiting list given as APPLICANTS": applicants})
+    check_not_an_input(output, [
+        ("the waiting list given as APPLICANTS", applicants),
+        *folder_list_inputs(municipality_dir),
+    ])
     if include_ineligible and not output:
         raise CommandError("--include-ineligible needs -o FILE: the rows are written there")
     if dwelling is None:

@@ -34,6 +34,8 @@ from fuaalborg.cli._common import (
     danish_option,
     dayfirst_option,
     file_is_danish,
+    folder_list_inputs,
+    folder_lists,
     municipality_option,
     number,
     output_option,
@@ -114,10 +116,7 @@ def _folder_list(folder: str) -> Path:
     from fuaalborg.municipality import TABLE_FILES
 
     stems = TABLE_FILES["applicants"]
-    found = [
-        Path(folder) / f"{stem}{suffix}" for stem in stems for suffix in (".csv", ".xlsx")
-        if (Path(folder) / f"{stem}{suffix}").exists()
-    ]
+    found = folder_lists(folder)
     if len(found) > 1:
         raise CommandError(
             f"{Path(folder).name} has {', '.join(p.name for p in found)}: they are all its "
@@ -569,14 +568,11 @@ def replay_command(
     from fuaalborg.tables import file_headers, read_table
 
     check_output(output)
-    check_not_an_input(output, {
-        "the decision record given as RECORD": record_file,
-        "the waiting list given as WAITING_LIST": waiting_list,
-        f"the waiting list of {Path(municipality_dir).name if municipality_dir else ''}": (
-            _folder_list(municipality_dir)
-            if municipality_dir is not None and waiting_list is None else None
-        ),
-    })
+    check_not_an_input(output, [
+        ("the decision record given as RECORD", record_file),
+        ("the waiting list given as WAITING_LIST", waiting_list),
+        *folder_list_inputs(municipality_dir),
+    ])
     if include_ineligible and not output:
         raise CommandError("--include-ineligible needs -o FILE: the rows are written there")
     if waiting_list is not None and municipality_dir is not None:
