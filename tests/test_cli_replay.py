@@ -43,7 +43,10 @@ def decided(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def _clean(result: Result) -> None:
-    assert "Traceback" not in result.output
+    # an exception of the command's own ends in SystemExit (its exit status); any other is a
+    # traceback a user would see (CliRunner keeps it in result.exception, not in the output)
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        repr(result.exception))
     assert not _ID.search(result.output), "an applicant id in the output"
 
 
@@ -73,7 +76,8 @@ def test_a_changed_waiting_list_differs_by_position(decided: tuple[Path, Path]) 
     assert result.exit_code == DIFFERS, result.output
     assert "The decision does NOT replay under its recorded terms:" in result.output
     assert "the order differs from position 2 on: positions 2–" in result.output
-    assert "the first place (to whom the dwelling is offered first) is unchanged" in result.output
+    assert "the first place (the applicant offered the dwelling first) is unchanged" in (
+        result.output)
     assert "the waiting list is not the one the decision ranked: 40 rows then, 40 now" in (
         result.output)
     _clean(result)
@@ -89,7 +93,7 @@ def test_the_first_place_changing_is_said(decided: tuple[Path, Path]) -> None:
     set_cell(folder / "venteliste.csv", int(first[1:]), "anciennitetsdato", "2020-01-01")
     result = run("replay", record, "--municipality", folder, "--lang", "en")
     assert result.exit_code == DIFFERS
-    assert "the first place (to whom the dwelling is offered first) holds another applicant" in (
+    assert "the first place (the applicant offered the dwelling first) holds another applicant" in (
         result.output)
     _clean(result)
 
@@ -99,7 +103,11 @@ def test_explain_says_where_the_applicant_stood_and_stands(decided: tuple[Path, 
     set_cell(folder / "venteliste.csv", 2, "anciennitetsdato", "2015-09-23")
     result = run("replay", record, "--municipality", folder, "--explain", "F0002", "--lang", "en")
     assert result.exit_code == DIFFERS
-    assert "Applicant F0002: position 2 at the decision, position 13 now." in result.output
+    assert "The applicant asked about: position 2 at the decision, position 13 now." in (
+        result.output)
+    assert "F0002" not in result.output  # the id asked about is not repeated, as rank's
+    danish = run("replay", record, "--municipality", folder, "--explain", "F0002")
+    assert "Ansøgeren, der er spurgt om: plads 2 ved afgørelsen, plads 13 nu." in danish.output
     # an id not on the list is refused before anything is said
     unknown = run("replay", record, "--municipality", folder, "--explain", "X9")
     assert unknown.exit_code == 1
@@ -434,3 +442,150 @@ def test_the_columns_are_named_as_the_list_s_file_names_them(
     assert said.exit_code == DIFFERS, said.output
     assert ("rangeringen læste (active, applicant_id, household_size, list, max_rent_dkk, "
             "min_rooms, seniority_date), er et andet" in said.output)
+
+
+def _numeric_parameter(data: dict[str, object]) -> int:
+    """The index of a recorded parameter whose value is a number."""
+    from fuaalborg.parameters import load_parameters
+
+    bundled = load_parameters()
+    uses = data["parameters"]
+    assert isinstance(uses, list)
+    return next(i for i, use in enumerate(uses)
+                if bundled.parameter(use["name"]).unit in ("count", "years", "months"))
+
+
+def test_a_recorded_value_not_of_its_unit_is_reported_not_a_traceback(
+    decided: tuple[Path, Path], tmp_path: Path
+) -> None:
+    folder, record = decided
+    data = json.loads(record.read_text(encoding="utf-8"))
+    at = _numeric_parameter(data)
+    data["parameters"][at]["value"] = "abc"
+    data["bounds"][0]["value"] = "abc"
+    data["bounds"][1]["value"] = "inf"
+    damaged = tmp_path / "damaged.record.json"
+    damaged.write_text(json.dumps(data), encoding="utf-8")
+    result = run("replay", damaged, folder / "venteliste.csv")
+    _clean(result)
+    assert result.exit_code == 1, result.output
+    assert "damaged.record.json: ranking record: 3 problems" in result.output
+    assert f"record.parameters[{at}].value: not a number: expected a whole number" in (
+        result.output)
+    assert "record.bounds[0].value: not a number: expected" in result.output
+    assert "record.bounds[1].value: not a finite number" in result.output
+    assert "abc" not in result.output
+    # the library refuses it the same way, before ranking
+    from fuaalborg.errors import InputError
+
+    with pytest.raises(InputError, match=r"record\.bounds\[0\]\.value"):
+        fuaalborg.replay(RankingRecord.from_dict(data), pd.DataFrame())
+
+
+def test_an_output_that_is_an_input_is_refused_before_any_work(
+    decided: tuple[Path, Path], tmp_path: Path
+) -> None:
+    folder, record = decided
+    keep = tmp_path / "keep.record.json"
+    shutil.copy(record, keep)
+    waiting = folder / "venteliste.csv"
+    before = {p: p.read_bytes() for p in (keep, waiting)}
+    cases = [
+        (("replay", keep, waiting, "-o", tmp_path / "keep.csv"),
+         "cannot write keep.csv: the record written beside it would overwrite "
+         "keep.record.json, the decision record given as RECORD"),
+        (("replay", keep, waiting, "-o", waiting),
+         "would overwrite venteliste.csv, the waiting list given as WAITING_LIST"),
+        (("replay", keep, "--municipality", folder, "-o", folder / "venteliste.csv"),
+         "would overwrite venteliste.csv, the waiting list of fjordby"),
+        (("rank", waiting, "--department", "D004", "--rooms", "2", "--rent", "5200",
+          "--municipality", folder, "-o", waiting),
+         "would overwrite venteliste.csv, the waiting list given as APPLICANTS"),
+        (("rank", "--department", "D004", "--rooms", "2", "--rent", "5200",
+          "--municipality", folder, "-o", folder / "venteliste.csv"),
+         "would overwrite venteliste.csv, the waiting list of fjordby"),
+    ]
+    for args, said in cases:
+        result = run(*args)
+        _clean(result)
+        assert result.exit_code == 1, (args, result.output)
+        assert said in result.output, result.output
+        assert result.output.startswith("Error: cannot write")
+    assert {p: p.read_bytes() for p in before} == before
+    # another name beside them is written
+    fine = run("replay", keep, waiting, "-o", tmp_path / "again.csv")
+    assert fine.exit_code == 0, fine.output
+    assert keep.read_bytes() == before[keep]
+
+
+def test_explain_an_applicant_ranked_then_but_no_longer_on_the_list(
+    decided: tuple[Path, Path],
+) -> None:
+    folder, record = decided
+    ranked = RankingRecord.from_json(record.read_text(encoding="utf-8")).ranked
+    gone = ranked[3]
+    waiting = folder / "venteliste.csv"
+    frame = pd.read_csv(waiting, sep=";", encoding="utf-8-sig", dtype=str,
+                        keep_default_na=False)
+    frame[frame["ansøger_id"] != gone].to_csv(waiting, sep=";", index=False,
+                                             encoding="utf-8-sig")
+    result = run("replay", record, "--municipality", folder, "--explain", gone, "--lang", "en")
+    _clean(result)
+    assert result.exit_code == DIFFERS, result.output
+    assert "The decision does NOT replay under its recorded terms:" in result.output
+    assert ("The applicant asked about: position 4 at the decision, not on the waiting list "
+            "now.") in result.output
+    assert gone not in result.output
+    danish = run("replay", record, "--municipality", folder, "--explain", gone)
+    assert "Ansøgeren, der er spurgt om: plads 4 ved afgørelsen, ikke på ventelisten nu." in (
+        danish.output)
+    # an id neither ranked then nor on the list now is refused, unnamed
+    unknown = run("replay", record, "--municipality", folder, "--explain", "F9999")
+    assert unknown.exit_code == 1
+    assert "neither ranked in the decision record nor on the waiting list" in unknown.output
+    assert "F9999" not in unknown.output
+
+
+def test_an_error_replaying_on_the_example_is_not_called_another_fingerprint(
+    tmp_path: Path,
+) -> None:
+    made = run("rank", "--department", "D001", "--rooms", "3", "--rent", "6500",
+               "--on", "2024-05-01", "-o", tmp_path / "eksempel.csv")
+    assert made.exit_code == 0, made.output
+    path = tmp_path / "eksempel.record.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    del data["municipality"]  # the fingerprint decides
+    household = next(i for i, b in enumerate(data["bounds"])
+                     if b["name"] == "bounds.household_size")
+    data["bounds"][household]["value"] = "1"  # the example's list has larger households
+    path.write_text(json.dumps(data), encoding="utf-8")
+    result = run("replay", path)
+    _clean(result)
+    assert result.exit_code == 1, result.output
+    assert "fingerprint" not in result.output
+    assert "household" in result.output
+
+
+def test_the_help_says_what_the_folder_is_for(decided: tuple[Path, Path]) -> None:
+    folder, record = decided
+    result = run("replay", "--help")
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert "The folder of the municipality whose waiting list to replay" in text
+    assert "default: the bundled, synthetic example municipality" not in text
+    # the deprecated alias of older commands is not taken by this one
+    alias = run("replay", record, "--folder", folder)
+    assert alias.exit_code == 2
+    assert "No such option '--folder'" in alias.output
+
+
+def test_a_folder_without_settings_is_called_an_unnamed_municipality(
+    decided: tuple[Path, Path], tmp_path: Path
+) -> None:
+    folder, record = decided
+    other = Path(shutil.copytree(folder, tmp_path / "fy"))
+    (other / "municipality.toml").unlink()
+    refused = run("replay", record, "--municipality", other)
+    assert refused.exit_code == 1, refused.output
+    assert "fy is an unnamed municipality (no municipality.toml), another municipality" in (
+        refused.output)

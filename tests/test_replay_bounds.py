@@ -7,8 +7,9 @@ bounds (by :func:`fuaalborg.rank`, :func:`fuaalborg.rank_many`,
 (:attr:`RankingRecord.bounds <fuaalborg.records.RankingRecord.bounds>`), and
 :func:`fuaalborg.replay` checks the waiting list against the recorded bounds,
 never the bundled example's in their place. A record that does not state them
-(written before records kept them) loads, is written back the same way and
-replays as before.
+(written before records kept them) loads and is written back the same way; it is
+checked against the bundled bounds unless the caller gives the bounds it was made
+under (``replay(..., bounds=)``, ``fuaalborg replay --municipality DIR``).
 """
 
 from __future__ import annotations
@@ -127,9 +128,48 @@ def test_a_record_without_bounds_loads_and_replays_as_before(own: Municipality) 
     older = RankingRecord.from_dict(data)
     assert older.bounds is None  # not recorded, which is not the same as none
     assert json.loads(older.to_json()) == data  # written back as it was read
-    # checked against the bundled bounds, as when records did not keep them
+    # without the bounds it was made under: checked against the bundled bounds
     with pytest.raises(TableValidationError, match="at most 20, the plausible bound"):
         fuaalborg.replay(older, own.applicants)
+    # with them (the municipality's, as its folder states them): it replays
+    again = fuaalborg.replay(older, own.applicants, bounds=own.parameters)
+    assert again.matches, again.differences
+    stated = {b.name: b for b in again.ranking.record.bounds or ()}
+    assert stated["bounds.rooms"].value == "30"
+
+
+def test_given_bounds_are_not_used_for_a_record_that_states_its_own(
+    own: Municipality,
+) -> None:
+    record = fuaalborg.rank(own.applicants, _vacancy(), municipality=own).record
+    bundled = fuaalborg.load_parameters()
+    again = fuaalborg.replay(record, own.applicants, bounds=bundled)
+    assert again.matches
+    assert again.ranking.record.bounds == record.bounds
+
+
+def test_the_cli_checks_a_record_without_bounds_against_the_folder_s(
+    folder: Path, own: Municipality, tmp_path: Path,
+) -> None:
+    from click.testing import CliRunner
+
+    from fuaalborg.cli import main
+
+    older = tmp_path / "older.record.json"
+    data = _without_bounds(fuaalborg.rank(own.applicants, _vacancy(), municipality=own).record)
+    older.write_text(json.dumps(data), encoding="utf-8")
+    result = CliRunner().invoke(main, ["replay", str(older), "--municipality", str(folder),
+                                       "--lang", "en"])
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 0, result.output
+    assert ("The record states no sanity bounds (written before records kept them): the "
+            "waiting list was checked against fjordby's municipality.toml [bounds]") in (
+        result.output)
+    assert "The decision replays" in result.output
+    # the list given as a file, without the folder: the bundled bounds, refused as before
+    given = CliRunner().invoke(main, ["replay", str(older), str(folder / "venteliste.csv")])
+    assert given.exit_code == 1
+    assert "at most 20" in given.output
 
 
 def test_a_ranking_under_the_bundled_bounds_records_them() -> None:

@@ -307,7 +307,9 @@ class RankingRecord(RankingBasis):
     ``[bounds]``) or a parameter layer's: :func:`fuaalborg.replay` checks the
     list against them again, so that a list a ranking accepted replays without
     the municipality. ``None`` means not recorded (a record written before
-    records kept them, checked against the bundled bounds of its day). The
+    records kept them): :func:`fuaalborg.replay` then checks the list against
+    the bounds its caller gives (``bounds=``, a municipality's where the ranking
+    was made under its own ``[bounds]``), else the bundled ones of today. The
     fields after the basis's are keyword-only.
     """
 

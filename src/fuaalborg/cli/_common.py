@@ -27,9 +27,9 @@ import datetime as dt
 import functools
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import click
 
@@ -50,6 +50,7 @@ __all__ = [
     "Amount",
     "CommandError",
     "cannot_write",
+    "check_not_an_input",
     "check_output",
     "counted",
     "danish_option",
@@ -57,6 +58,8 @@ __all__ = [
     "echo_notice",
     "example_notice",
     "file_is_danish",
+    "folder_list_inputs",
+    "folder_lists",
     "in_options",
     "load_municipality",
     "municipality_option",
@@ -275,14 +278,40 @@ def stacked(*decorators: Callable[[F], F]) -> Callable[[F], F]:
 # -- the municipality ------------------------------------------------------------------
 
 
-def municipality_option(func: F) -> F:
+_MUNICIPALITY_HELP = (
+    "The municipality's folder: its tables (CSV or xlsx, English or Danish) and "
+    "municipality.toml (default: the bundled, synthetic example municipality)."
+)
+
+
+@overload
+def municipality_option(func: F) -> F: ...
+
+
+@overload
+def municipality_option(
+    *, help: str = _MUNICIPALITY_HELP, folder_alias: bool = True
+) -> Callable[[F], F]: ...
+
+
+def municipality_option(
+    func: F | None = None, *, help: str = _MUNICIPALITY_HELP, folder_alias: bool = True
+) -> F | Callable[[F], F]:
     """``--municipality DIR`` (the hidden ``--folder DIR`` is a deprecated alias).
 
     The command receives ``municipality_dir`` (a folder, or ``None`` for the bundled
     example). Give ``is_eager``-free options only: the folder is read by
-    :func:`load_municipality`, after every option is parsed.
+    :func:`load_municipality`, after every option is parsed. Used bare
+    (``@municipality_option``) or called: ``help`` says what the folder is for in a
+    command that uses it otherwise, and ``folder_alias=False`` leaves out the
+    deprecated ``--folder`` (a command that never had it).
     """
+    if func is None:
+        return functools.partial(_municipality_option, help=help, folder_alias=folder_alias)
+    return _municipality_option(func, help=help, folder_alias=folder_alias)
 
+
+def _municipality_option(func: F, *, help: str, folder_alias: bool) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, folder: str | None = None, **kwargs: Any) -> Any:
         if folder is not None:
@@ -298,17 +327,18 @@ def municipality_option(func: F) -> F:
         return func(*args, **kwargs)
 
     folder_path = click.Path(exists=True, file_okay=False)
-    wrapped = click.option("--folder", "folder", type=folder_path, hidden=True)(wrapper)
+    wrapped: Any = wrapper
+    if folder_alias:
+        wrapped = click.option("--folder", "folder", type=folder_path, hidden=True)(wrapped)
     wrapped = click.option(
         "--municipality",
         "municipality_dir",
         type=folder_path,
         metavar="DIR",
         is_eager=True,  # parsed first, so a bound in its municipality.toml applies to numbers
-        help="The municipality's folder: its tables (CSV or xlsx, English or Danish) and "
-        "municipality.toml (default: the bundled, synthetic example municipality).",
+        help=help,
     )(wrapped)
-    return wrapped  # type: ignore[return-value]
+    return wrapped  # type: ignore[no-any-return]
 
 
 def dayfirst_option(func: F) -> F:
@@ -451,6 +481,61 @@ def check_output(path: str | None) -> None:
         else:
             reason = f"directory {folder} does not exist"
     raise CommandError(f"cannot write {path}: {reason}")
+
+
+def check_not_an_input(
+    output: str | None, inputs: Iterable[tuple[str, str | os.PathLike[str] | None]]
+) -> None:
+    """Refuse, before any work, an output that would overwrite one of the command's inputs.
+
+    ``output`` and the decision record written beside it (:func:`write_ranking`:
+    ``ranked.csv``, ``ranked.record.json``) are compared with each input file
+    (``inputs``: pairs of what the input is and its path, ``None`` where not given), as
+    the files they resolve to: a decision record or a waiting list overwritten by
+    the ranking made of it would lose the evidence it is.
+    """
+    if output is None:
+        return
+    inputs = list(inputs)
+    table = Path(output)
+    for written in (table, table.with_suffix(".record.json")):
+        for what, given in inputs:
+            if given is not None and _same_file(written, Path(given)):
+                beside = "" if written == table else "the record written beside it "
+                raise CommandError(
+                    f"cannot write {table.name}: {beside}would overwrite {Path(given).name}, "
+                    f"{what}; give -o another file name"
+                )
+
+
+def folder_lists(folder: str | os.PathLike[str]) -> list[Path]:
+    """The waiting-list files of a municipality's folder (``venteliste.csv`` or its kin).
+
+    As :meth:`Municipality.from_folder <fuaalborg.municipality.Municipality.from_folder>`
+    names them (:data:`~fuaalborg.municipality.TABLE_FILES`): none, one, or — a problem
+    its reader reports — several.
+    """
+    from fuaalborg.municipality import TABLE_FILES
+
+    base = Path(folder)
+    return [
+        base / f"{stem}{suffix}" for stem in TABLE_FILES["applicants"]
+        for suffix in (".csv", ".xlsx") if (base / f"{stem}{suffix}").exists()
+    ]
+
+
+def folder_list_inputs(folder: str | None) -> list[tuple[str, Path]]:
+    """The waiting-list files of ``folder`` as inputs of :func:`check_not_an_input`."""
+    if folder is None:
+        return []
+    return [(f"the waiting list of {Path(folder).name}", path) for path in folder_lists(folder)]
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name the same file (the one it would be, for one not yet written)."""
+    if a.exists() and b.exists():
+        return os.path.samefile(a, b)
+    return a.resolve() == b.resolve()
 
 
 def cannot_write(path: str | os.PathLike[str], exc: OSError) -> CommandError:

@@ -13,12 +13,14 @@ from fuaalborg.cli._common import (
     DATE,
     Amount,
     CommandError,
+    check_not_an_input,
     check_output,
     counted,
     danish_option,
     dayfirst_option,
     echo_notice,
     file_is_danish,
+    folder_list_inputs,
     in_options,
     load_municipality,
     municipality_option,
@@ -324,6 +326,10 @@ def rank_command(
     )
 
     check_output(output)
+    check_not_an_input(output, [
+        ("the waiting list given as APPLICANTS", applicants),
+        *folder_list_inputs(municipality_dir),
+    ])
     if include_ineligible and not output:
         raise CommandError("--include-ineligible needs -o FILE: the rows are written there")
     if dwelling is None:

@@ -29,10 +29,13 @@ from fuaalborg._types import LANGUAGES, Language
 from fuaalborg.cli._common import (
     EXAMPLE,
     CommandError,
+    check_not_an_input,
     check_output,
     danish_option,
     dayfirst_option,
     file_is_danish,
+    folder_list_inputs,
+    folder_lists,
     municipality_option,
     number,
     output_option,
@@ -61,6 +64,7 @@ _SHOWN_RUNS = 6
 
 def _read_record(path: str) -> RankingRecord:
     """The decision record in ``path``; a file that is no record says what it is not."""
+    from fuaalborg.letting.replay import recorded_parameters
     from fuaalborg.records import SCHEMA, RankingRecord
 
     name = Path(path).name
@@ -87,9 +91,11 @@ def _read_record(path: str) -> RankingRecord:
             f"{SCHEMA!r} (the record `fuaalborg rank -o` writes beside its table)"
         )
     try:
-        return RankingRecord.from_dict(data)
+        record = RankingRecord.from_dict(data)
+        recorded_parameters(record)  # every recorded value of its parameter's unit
     except FuaalborgError as exc:
         raise CommandError(f"{name}: {exc}") from None
+    return record
 
 
 def _lenient(spec: TableSpec) -> TableSpec:
@@ -110,10 +116,7 @@ def _folder_list(folder: str) -> Path:
     from fuaalborg.municipality import TABLE_FILES
 
     stems = TABLE_FILES["applicants"]
-    found = [
-        Path(folder) / f"{stem}{suffix}" for stem in stems for suffix in (".csv", ".xlsx")
-        if (Path(folder) / f"{stem}{suffix}").exists()
-    ]
+    found = folder_lists(folder)
     if len(found) > 1:
         raise CommandError(
             f"{Path(folder).name} has {', '.join(p.name for p in found)}: they are all its "
@@ -161,10 +164,58 @@ def _check_municipality(record: RankingRecord, folder: str) -> MunicipalityRef:
                 ", or, where it is the same municipality under another name, its "
                 "waiting-list file as WAITING_LIST"
             )
+    from fuaalborg.municipality import SETTINGS_FILE
+
+    found_text = found.describe("en") if (Path(folder) / SETTINGS_FILE).exists() \
+        else f"an {found.name} (no {SETTINGS_FILE})"
     raise CommandError(
-        f"the record was made for {which}; {Path(folder).name} is {found.describe('en')}, "
+        f"the record was made for {which}; {Path(folder).name} is {found_text}, "
         f"another municipality, whose waiting list is not the one the decision ranked: "
         f"{remedy}"
+    )
+
+
+def _folder_bounds(record: RankingRecord, folder: str | None) -> ParameterSet | None:
+    """The folder's sanity bounds, for a record that states none (``None``: not used).
+
+    A record written before records kept its bounds was checked against those in
+    force where it was made: a municipality's own ``[bounds]`` where it was made
+    on its folder. Settings with problems are refused with them (never the
+    bundled bounds in their place); a folder without ``municipality.toml`` has
+    the bundled bounds.
+    """
+    if record.bounds is not None or folder is None:
+        return None
+    from fuaalborg.municipality import MunicipalitySettings
+    from fuaalborg.parameters import load_parameters
+
+    settings = MunicipalitySettings.of_folder(folder)  # raises with the settings' problems
+    return load_parameters() if settings is None else settings.parameters
+
+
+def _bounds_line(folder: str, lang: Language) -> str:
+    """That the list was checked against the folder's bounds: the record states none."""
+    from fuaalborg.municipality import SETTINGS_FILE
+
+    name = Path(folder).name
+    if not (Path(folder) / SETTINGS_FILE).exists():
+        return _words(
+            lang,
+            "The record states no sanity bounds (written before records kept them): the "
+            f"waiting list was checked against the bundled bounds ({name} has no "
+            f"{SETTINGS_FILE}).",
+            "Afgørelsesgrundlaget angiver ingen rimelighedsgrænser (skrevet, før "
+            "afgørelsesgrundlag gemte dem): ventelisten blev kontrolleret mod de medfølgende "
+            f"grænser ({name} har ingen {SETTINGS_FILE}).",
+        )
+    return _words(
+        lang,
+        "The record states no sanity bounds (written before records kept them): the "
+        f"waiting list was checked against {name}'s {SETTINGS_FILE} [bounds], the bundled "
+        "bounds where it sets none.",
+        "Afgørelsesgrundlaget angiver ingen rimelighedsgrænser (skrevet, før "
+        f"afgørelsesgrundlag gemte dem): ventelisten blev kontrolleret mod {name}s "
+        f"{SETTINGS_FILE} [bounds], de medfølgende grænser, hvor den ikke angiver nogen.",
     )
 
 
@@ -210,11 +261,10 @@ def _example_replay(record: RankingRecord, spec: TableSpec, parameters: Paramete
         f"for the municipality's own; the record was not made on the {EXAMPLE}'s waiting "
         "list (its fingerprint of the list differs), which is used only for records made on it"
     )
-    try:
-        frame = spec.validate(example.applicants, parameters=parameters)
-        result = replay(record, frame)
-    except FuaalborgError:
-        raise refused from None
+    # the example's list is checked and ranked as any other: an error of the record or of
+    # the list is reported as itself; only another list (its fingerprint) is refused here
+    frame = spec.validate(example.applicants, parameters=parameters)
+    result = replay(record, frame)
     ranked = result.ranking.record.input
     if (ranked.sha256, ranked.rows) != (record.input.sha256, record.input.rows):
         raise refused
@@ -306,19 +356,19 @@ def _order_lines(order: ReplayDifference, lang: Language) -> list[str]:
     )]
     if first == 1:
         lines.append(_words(
-            lang, "the first place (to whom the dwelling is offered first) holds another "
-            "applicant now",
-            "førstepladsen (som boligen tilbydes først) har nu en anden ansøger"))
+            lang, "the first place (the applicant offered the dwelling first) holds "
+            "another applicant now",
+            "førstepladsen (den ansøger, boligen tilbydes først) har nu en anden ansøger"))
     elif first == 2:
         lines.append(_words(
-            lang, "the first place (to whom the dwelling is offered first) is unchanged",
-            "førstepladsen (som boligen tilbydes først) er uændret"))
+            lang, "the first place (the applicant offered the dwelling first) is unchanged",
+            "førstepladsen (den ansøger, boligen tilbydes først) er uændret"))
     else:
         lines.append(_words(
-            lang, f"places 1–{first - 1} are unchanged, the first place (to whom the dwelling "
-            "is offered first) included",
-            f"plads 1–{first - 1} er uændrede, også førstepladsen (som boligen tilbydes "
-            "først)"))
+            lang, f"places 1–{first - 1} are unchanged, the first place (the applicant "
+            "offered the dwelling first) included",
+            f"plads 1–{first - 1} er uændrede, også førstepladsen (den ansøger, boligen "
+            "tilbydes først)"))
     gone, new = order.no_longer_ranked or 0, order.newly_ranked or 0
     if gone or new:
         lines.append(_words(
@@ -416,23 +466,40 @@ def _report(record: RankingRecord, result: Replay, lang: Language,
 
 def _explain_lines(record: RankingRecord, result: Replay, applicant: str,
                    lang: Language) -> list[str]:
-    """Where the applicant the user named stood then and stands now, and why."""
+    """Where the applicant the user named stood then and stands now, and why.
+
+    The id is not repeated (as ``rank --explain``). An applicant ranked at the
+    decision who is not on the waiting list now (a complaint after the list moved
+    on) is said to be so, and explained only where on the list now; an id in
+    neither the record's ranking nor the list is refused.
+    """
+    from fuaalborg.letting.ranking import ApplicantNotFoundError
+
     def place(ranked: tuple[str, ...]) -> str:
         if applicant in ranked:
             return _words(lang, f"position {ranked.index(applicant) + 1}",
                           f"plads {ranked.index(applicant) + 1}")
         return _words(lang, "not ranked", "ikke placeret")
 
-    lines = ["", _words(
+    why: list[str] = []
+    try:
+        why.append(result.ranking.explain(applicant, lang=lang))
+    except ApplicantNotFoundError:
+        if applicant not in record.ranked:
+            raise CommandError(
+                "--explain: the applicant id asked for is neither ranked in the decision "
+                "record nor on the waiting list replayed"
+            ) from None
+        now = _words(lang, "not on the waiting list now", "ikke på ventelisten nu")
+    else:
+        why.extend(n.about_applicant(lang) for n in result.ranking.notices_about(applicant))
+        now = _words(lang, f"{place(result.ranking.record.ranked)} now",
+                     f"{place(result.ranking.record.ranked)} nu")
+    return ["", _words(
         lang,
-        f"Applicant {applicant}: {place(record.ranked)} at the decision, "
-        f"{place(result.ranking.record.ranked)} now.",
-        f"Ansøger {applicant}: {place(record.ranked)} ved afgørelsen, "
-        f"{place(result.ranking.record.ranked)} nu.",
-    )]
-    lines.append(result.ranking.explain(applicant, lang=lang))
-    lines.extend(n.about_applicant(lang) for n in result.ranking.notices_about(applicant))
-    return lines
+        f"The applicant asked about: {place(record.ranked)} at the decision, {now}.",
+        f"Ansøgeren, der er spurgt om: {place(record.ranked)} ved afgørelsen, {now}.",
+    ), *why]
 
 
 # -- the command -----------------------------------------------------------------------
@@ -453,7 +520,14 @@ def _explain_lines(record: RankingRecord, result: Replay, applicant: str,
 @click.option("--include-ineligible", is_flag=True,
               help="Also write the applicants who cannot be offered the dwelling (with -o).")
 @danish_option
-@municipality_option
+@municipality_option(
+    help="The folder of the municipality whose waiting list to replay (its venteliste.csv "
+    "or applicants.csv); refused when it is another municipality than the record's. For a "
+    "record that states no sanity bounds (written before records kept them), the list is "
+    "checked against the folder's municipality.toml [bounds]. Without it and WAITING_LIST, "
+    "only a record made on the bundled example is replayed, on the example's list.",
+    folder_alias=False,
+)
 @dayfirst_option
 def replay_command(
     record_file: str,
@@ -484,7 +558,7 @@ def replay_command(
     Exit status:
       0  the decision replays: the same list, order and notices
       1  bad input: a file that is no decision record, a waiting list with
-         problems
+         problems, an output that would overwrite an input
       2  the command line was wrong
       3  the decision does not replay: the order, the waiting list or the
          notices differ
@@ -494,6 +568,11 @@ def replay_command(
     from fuaalborg.tables import file_headers, read_table
 
     check_output(output)
+    check_not_an_input(output, [
+        ("the decision record given as RECORD", record_file),
+        ("the waiting list given as WAITING_LIST", waiting_list),
+        *folder_list_inputs(municipality_dir),
+    ])
     if include_ineligible and not output:
         raise CommandError("--include-ineligible needs -o FILE: the rows are written there")
     if waiting_list is not None and municipality_dir is not None:
@@ -503,8 +582,10 @@ def replay_command(
         )
     record = _read_record(record_file)
     spec = _lenient(APPLICANTS)
-    # the list is checked against the bounds the decision checked it against
-    parameters = recorded_parameters(record)
+    # the list is checked against the bounds the decision checked it against: those the
+    # record states, else (a record written before records kept them) the folder's own
+    folder_bounds = _folder_bounds(record, municipality_dir)
+    parameters = recorded_parameters(record, bounds=folder_bounds)
     notice = None
     headers: dict[str, str] = {}
     if waiting_list is None and municipality_dir is None:
@@ -520,13 +601,15 @@ def replay_command(
         headers = file_headers(frame)
         in_danish = file_is_danish(path, APPLICANTS)
         source = path.name if folder is None else f"{path.name} ({folder.name})"
-        result = replay(record, frame)
+        result = replay(record, frame, bounds=folder_bounds)
     words: Language = lang or ("da" if in_danish else "en")
     # an applicant id not on the list is an error before anything is said
     explained = _explain_lines(record, result, explain, words) if explain else []
     if notice:
         click.echo(notice)
     click.echo(_header(record, source, words))
+    if folder_bounds is not None:
+        click.echo(_bounds_line(str(municipality_dir), words))
     click.echo("\n".join(_report(record, result, words, headers)))
     if output:
         written = write_ranking(

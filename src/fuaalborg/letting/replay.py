@@ -37,7 +37,7 @@ import attrs
 import pandas as pd
 
 from fuaalborg._types import CriteriaRegistry, Language
-from fuaalborg.errors import NotInForceError, ValidationError
+from fuaalborg.errors import InputError, NotInForceError, Problem, ValidationError
 from fuaalborg.letting._waiting_list import prepare
 from fuaalborg.letting.notices import NOTICES_FROM_MUNICIPALITY, Notice
 from fuaalborg.letting.ranking import Ranking, _default_registry, _plugins, rank
@@ -302,7 +302,11 @@ class Replay:
 
 
 def replay(
-    record: RankingRecord, applicants: pd.DataFrame, *, registry: CriteriaRegistry | None = None
+    record: RankingRecord,
+    applicants: pd.DataFrame,
+    *,
+    registry: CriteriaRegistry | None = None,
+    bounds: ParameterSet | None = None,
 ) -> Replay:
     """Rank ``applicants`` again under the terms of ``record`` and compare.
 
@@ -320,9 +324,17 @@ def replay(
     (``municipality.toml`` ``[bounds]``) included, so a list the decision
     accepted is accepted again without the municipality. A record that does
     not state them (written before records kept them) is checked against the
-    bundled bounds, as it was when it was made.
+    bounds of ``bounds`` (a municipality's, e.g. :meth:`MunicipalitySettings.parameters
+    <fuaalborg.municipality.MunicipalitySettings.parameters>`, where the ranking was
+    made under its own ``[bounds]``), else against the bundled bounds; ``bounds`` is
+    not used for a record that states its bounds.
+
+    Every recorded parameter and bound value is checked first: a value that is
+    not of its parameter's unit (a damaged record) is an
+    :class:`~fuaalborg.errors.InputError` listing each at its place in the record
+    (``record.parameters[3].value``).
     """
-    frozen = recorded_parameters(record)
+    frozen = recorded_parameters(record, bounds=bounds)
     # the list as the decision read it: a value check added since (a CPR-shaped id, a
     # CVR number's modulus 11) must not keep an old decision from being shown again
     listed = prepare(applicants, record.on, value_checks=False, parameters=frozen)
@@ -377,7 +389,9 @@ def replay(
     return Replay(ranking=ranking, found=tuple(found))
 
 
-def recorded_parameters(record: RankingRecord) -> ParameterSet:
+def recorded_parameters(
+    record: RankingRecord, *, bounds: ParameterSet | None = None
+) -> ParameterSet:
     """The parameters of ``record``: the bundled ones with the recorded values on top.
 
     The recorded sanity bounds (:attr:`RankingRecord.bounds
@@ -385,8 +399,15 @@ def recorded_parameters(record: RankingRecord) -> ParameterSet:
     then every recorded parameter value for its recorded period. :func:`replay`
     ranks and checks the waiting list under them; a reader of the waiting list
     that :func:`replay` will rank (``fuaalborg replay`` reading a file) checks
-    it against the same bounds. A record that states no bounds leaves the
-    bundled ones.
+    it against the same bounds. A record that states no bounds (written before
+    records kept them) leaves the bundled ones, or takes the sanity bounds
+    (``bounds.*``) of ``bounds`` where given (a municipality's parameters, whose
+    ``[bounds]`` the ranking was made under); ``bounds`` is not used for a record
+    that states its bounds, and nothing of it but its sanity bounds is used.
+
+    A recorded value that is not of its parameter's unit is refused, every one
+    at once (:class:`~fuaalborg.errors.InputError`, each at its place in the
+    record: ``record.bounds[0].value``).
 
     >>> import datetime as dt
     >>> from fuaalborg.records import InputFingerprint, ParameterUse
@@ -404,11 +425,18 @@ def recorded_parameters(record: RankingRecord) -> ParameterSet:
     >>> recorded_parameters(record).get("bounds.rooms", dt.date(2025, 1, 1))
     30
     """
+    _check_values(record)
     params = load_parameters()
     layers, sources = list(params.layers), list(params.sources)
     if record.bounds is not None:
         layers.append(_parameter_layer(record.bounds, bounds=True))
         sources.append("record (bounds)")
+    elif bounds is not None:  # the bounds the ranking was made under, as the caller knows
+        for layer, source in zip(bounds.layers, bounds.sources, strict=False):
+            own = {name: p for name, p in layer.items() if name.startswith("bounds.")}
+            if own:
+                layers.append(own)
+                sources.append(source)
     layers.append(_parameter_layer(record.parameters))
     sources.append("record")
     return ParameterSet(tuple(layers), tuple(sources))
@@ -475,6 +503,55 @@ def _parameter_layer(
             source="record",
         )
     return layer
+
+
+#: The units whose recorded values are numbers: unit -> what a value is expected to be.
+_NUMBERS = {
+    "count": "a whole number", "months": "a whole number of months",
+    "days": "a whole number of days", "years": "a whole number of years",
+    "share": "a number (a share)", "percent": "a number (a percentage)",
+    "ratio": "a number (a ratio)", "dkk_per_month": "an amount in kroner a month",
+    "dkk_per_year": "an amount in kroner a year", "hours_per_week": "a number of hours a week",
+}
+
+
+def _value_problem(text: str, unit: str) -> str | None:
+    """What is wrong with a recorded value of a parameter of ``unit`` (``None``: nothing).
+
+    Never shows the value: says what was expected.
+    """
+    if unit == "fraction":
+        try:
+            Fraction(text)
+        except (ValueError, ZeroDivisionError):
+            return f"not a fraction: expected a share such as 1/4 or 0.25 (unit {unit})"
+        return None
+    if unit in _NUMBERS:
+        try:
+            number = float(text)
+        except ValueError:
+            return f"not a number: expected {_NUMBERS[unit]} (unit {unit})"
+        if number != number or number in (float("inf"), float("-inf")):
+            return f"not a finite number: expected {_NUMBERS[unit]} (unit {unit})"
+        return None
+    if unit == "boolean" and text not in ("True", "False"):
+        return f"not True or False (unit {unit})"
+    return None
+
+
+def _check_values(record: RankingRecord) -> None:
+    """Refuse a record whose parameter or bound values are not of their units: all at once."""
+    current = load_parameters()
+    problems = [
+        Problem(f"record.{field}[{i}].value", what)
+        for field, uses in (("parameters", record.parameters), ("bounds", record.bounds or ()))
+        for i, use in enumerate(uses)
+        if (what := _value_problem(
+            use.value, current.parameter(use.name).unit if use.name in current else "text",
+        )) is not None
+    ]
+    if problems:
+        raise InputError(problems, head="ranking record: {count}")
 
 
 def _parse_value(text: str, unit: str, current: Any) -> Any:
