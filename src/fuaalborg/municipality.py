@@ -57,12 +57,14 @@ __all__ = [
     "NEED_PARAMETERS",
     "SETTINGS_FILE",
     "TABLE_FILES",
+    "UNNAMED",
     "FolderBounds",
     "Municipality",
     "MunicipalitySettings",
     "ReferralNeed",
     "SettingsError",
     "check_beside",
+    "table_files",
 ]
 
 #: The step-model preset used where a municipality names none (the library's reading).
@@ -85,6 +87,22 @@ TABLE_FILES: Mapping[str, tuple[str, str]] = {
     table: (table, danish) for table, danish in _DANISH_FILES.items()
 }
 _OPTIONAL = ("applicants", "area_indicators")
+#: How outputs name a municipality whose folder has no ``municipality.toml``: never by
+#: the folder's name, which may be anything.
+UNNAMED = "unnamed municipality"
+
+
+def table_files(folder: str | os.PathLike[str], table: str) -> list[Path]:
+    """The files of ``folder`` that hold ``table``, by :data:`TABLE_FILES`' names.
+
+    None (a missing table), one, or several (the same table twice, a problem
+    :meth:`Municipality.from_folder` reports).
+    """
+    base = Path(folder)
+    return [
+        base / f"{stem}{suffix}" for stem in TABLE_FILES[table] for suffix in (".csv", ".xlsx")
+        if (base / f"{stem}{suffix}").exists()
+    ]
 #: Municipality.toml's [bounds] keys: each overrides the parameter ``bounds.<key>``, in
 #: that parameter's unit.
 _BOUNDS = (
@@ -517,10 +535,7 @@ class Municipality:
         found: dict[str, Path] = {}
         missing: list[str] = []
         for table, names in TABLE_FILES.items():
-            candidates = [
-                base / f"{stem}{suffix}" for stem in names for suffix in (".csv", ".xlsx")
-                if (base / f"{stem}{suffix}").exists()
-            ]
+            candidates = table_files(base, table)
             if len(candidates) > 1:
                 twice = [p.name for p in candidates]
                 files[table] = ", ".join(twice[:-1]) + " and " + twice[-1]
@@ -563,7 +578,7 @@ class Municipality:
         extra = {
             t: _optional_table(raw.pop(t), dayfirst) for t in _OPTIONAL if t in raw
         }
-        shown = settings.name if settings else (name or "unnamed municipality")
+        shown = settings.name if settings else (name or UNNAMED)
         waiting = extra.get("applicants")
         municipality = cls._build(
             raw, waiting, name=shown, synthetic=False, settings=settings,

@@ -515,13 +515,9 @@ def folder_lists(folder: str | os.PathLike[str]) -> list[Path]:
     names them (:data:`~fuaalborg.municipality.TABLE_FILES`): none, one, or — a problem
     its reader reports — several.
     """
-    from fuaalborg.municipality import TABLE_FILES
+    from fuaalborg.municipality import table_files
 
-    base = Path(folder)
-    return [
-        base / f"{stem}{suffix}" for stem in TABLE_FILES["applicants"]
-        for suffix in (".csv", ".xlsx") if (base / f"{stem}{suffix}").exists()
-    ]
+    return table_files(folder, "applicants")
 
 
 def folder_list_inputs(folder: str | None) -> list[tuple[str, Path]]:

@@ -132,12 +132,12 @@ def _folder_list(folder: str) -> Path:
 
 def _folder_municipality(folder: str) -> MunicipalityRef:
     """The municipality of a folder as its ``municipality.toml`` names it (as ``rank`` does)."""
-    from fuaalborg.municipality import MunicipalitySettings
+    from fuaalborg.municipality import UNNAMED, MunicipalitySettings
     from fuaalborg.records import MunicipalityRef
 
     settings = MunicipalitySettings.of_folder(folder)
     if settings is None:  # named as Municipality.from_folder names it
-        return MunicipalityRef("unnamed municipality")
+        return MunicipalityRef(UNNAMED)
     return MunicipalityRef(settings.name, settings.code)
 
 
