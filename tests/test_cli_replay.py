@@ -32,13 +32,23 @@ def run(*args: object) -> Result:
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
-@pytest.fixture
-def decided(tmp_path: Path) -> tuple[Path, Path]:
-    """Fjordby copied, and the record of a ranking made on it with ``rank -o``."""
-    folder = Path(shutil.copytree(FJORDBY, tmp_path / "fjordby"))
+@pytest.fixture(scope="module")
+def _decided_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Fjordby copied, and a ranking made on it with ``rank -o``: once for the module."""
+    made = tmp_path_factory.mktemp("decided")
+    folder = Path(shutil.copytree(FJORDBY, made / "fjordby"))
     result = run("rank", "--municipality", folder, "--department", "D004", "--rooms", "2",
-                 "--rent", "5200", "--on", "2024-05-01", "-o", tmp_path / "rangliste.csv")
+                 "--rent", "5200", "--on", "2024-05-01", "-o", made / "rangliste.csv")
     assert result.exit_code == 0, result.output
+    return made
+
+
+@pytest.fixture
+def decided(_decided_once: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A test's own copy of Fjordby and of the record of the ranking made on it."""
+    folder = Path(shutil.copytree(_decided_once / "fjordby", tmp_path / "fjordby"))
+    for name in ("rangliste.csv", "rangliste.record.json"):
+        shutil.copy2(_decided_once / name, tmp_path / name)
     return folder, tmp_path / "rangliste.record.json"
 
 

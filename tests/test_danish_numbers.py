@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fuaalborg.formatting import kroner
@@ -56,18 +56,27 @@ def test_a_point_decimal_in_a_danish_file_is_refused_not_read_as_thousands(
     assert frame["monthly_rent_dkk"].tolist() == [3068.5, 3068.5, 12500.0, 6546.0]
 
 
-@given(st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False))
-def test_an_amount_written_the_danish_way_reads_back_as_itself(amount: object) -> None:
-    value = float(str(amount))
-    frame = pd.DataFrame({"dwelling_id": ["D1"], "monthly_rent_dkk": [kroner(value)],
-                          "rooms": ["2"]})
+@settings(max_examples=25)
+@given(st.lists(st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False),
+                min_size=1, max_size=40))
+def test_an_amount_written_the_danish_way_reads_back_as_itself(amounts: list[object]) -> None:
+    values = [float(str(a)) for a in amounts]
+    frame = pd.DataFrame({"dwelling_id": [f"D{i}" for i in range(len(values))],
+                          "monthly_rent_dkk": [kroner(v) for v in values],
+                          "rooms": ["2"] * len(values)})
     read = SPEC.validate(frame, decimal_comma=True)
-    assert read["monthly_rent_dkk"].iloc[0] == pytest.approx(value, abs=0.005)
+    assert read["monthly_rent_dkk"].tolist() == pytest.approx(values, abs=0.005)
 
 
-@given(st.integers(0, 999), st.integers(1, 99))
-def test_a_point_decimal_never_reads_as_a_number_of_a_danish_file(whole: int, part: int) -> None:
-    text = f"{whole}.{part:02d}" if part % 10 else f"{whole}.{part // 10}"
-    frame = pd.DataFrame({"dwelling_id": ["D1"], "monthly_rent_dkk": [text], "rooms": ["2"]})
-    with pytest.raises(TableValidationError, match="decimal comma"):
+@settings(max_examples=25)
+@given(st.lists(st.tuples(st.integers(0, 999), st.integers(1, 99)), min_size=1, max_size=40))
+def test_a_point_decimal_never_reads_as_a_number_of_a_danish_file(
+    numbers: list[tuple[int, int]],
+) -> None:
+    texts = [f"{w}.{p:02d}" if p % 10 else f"{w}.{p // 10}" for w, p in numbers]
+    frame = pd.DataFrame({"dwelling_id": [f"D{i}" for i in range(len(texts))],
+                          "monthly_rent_dkk": texts, "rooms": ["2"] * len(texts)})
+    with pytest.raises(TableValidationError) as caught:
         SPEC.validate(frame, decimal_comma=True)
+    assert [p.row for p in caught.value.problems] == list(range(1, len(texts) + 1))
+    assert all("decimal comma" in p.what for p in caught.value.problems)
