@@ -15,21 +15,15 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from click.testing import CliRunner, Result
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cli_support import run
 from fuaalborg import danish
-from fuaalborg.cli import main
 from fuaalborg.cli._common import parse_amount
 from fuaalborg.letting.events import EVENT_TYPES
 from fuaalborg.letting.routing import ROUTING_REASONS
 from municipality_support import FJORDBY
-
-
-def run(*args: object) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args])
-
 
 # -- amounts ------------------------------------------------------------------------------
 

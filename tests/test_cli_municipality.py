@@ -16,10 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner, Result
 
+from cli_support import run
 from fuaalborg import Municipality
-from fuaalborg.cli import main
 from fuaalborg.tables import TableValidationError
 from municipality_support import FJORDBY
 
@@ -43,10 +42,6 @@ def example_words(example_municipality: Municipality) -> list[str]:
     )
     words |= set(municipality.organisations["name"].astype(str))
     return sorted(w for w in words if len(w) > 3)
-
-
-def run(*args: object) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def _text_of(path: Path) -> str:

@@ -18,8 +18,9 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
+from cli_support import run
 from fuaalborg import Municipality
 from fuaalborg.cli import main
 from fuaalborg.letting import ranking as ranking_module
@@ -33,7 +34,6 @@ ON = dt.date(2024, 5, 1)
 
 
 def test_cli_rank_writes_a_file_and_explains(tmp_path: Any) -> None:
-    from fuaalborg.cli import main
 
     t = table(("a", "external", "2010-01-01", 1), ("b", "external", "2012-01-01", 1),
               name=["Anna", "Bo"])
@@ -62,7 +62,6 @@ def test_cli_rank_writes_a_file_and_explains(tmp_path: Any) -> None:
 
 
 def _rank_cli(*args: str) -> Any:
-    from fuaalborg.cli import main
 
     return CliRunner().invoke(main, ["rank", *args])
 
@@ -179,10 +178,6 @@ def test_cli_rank_speaks_in_options_not_keyword_arguments(tmp_path: Any) -> None
 
 
 # -- rank --dwelling: the facts from the dwellings table ------------------------------
-
-
-def run(*args: object) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 @pytest.fixture

@@ -16,20 +16,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 import fuaalborg
-from fuaalborg.cli import main
+from cli_support import run
 from fuaalborg.cli.replay import DIFFERS
 from fuaalborg.records import RankingRecord
 from municipality_support import FJORDBY, set_cell
 
 #: Fjordby's applicant ids (F0001…): none may appear in an output that names none.
 _ID = re.compile(r"\bF\d{4}\b")
-
-
-def run(*args: object) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 @pytest.fixture(scope="module")

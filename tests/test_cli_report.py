@@ -19,12 +19,11 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner, Result
 
 import fuaalborg
 import fuaalborg.criteria
+from cli_support import run
 from fuaalborg import Municipality
-from fuaalborg.cli import main
 from fuaalborg.criteria.testing import load_plugin
 from fuaalborg.errors import FuaalborgError
 from fuaalborg.letting.ledger import Ledger
@@ -34,10 +33,6 @@ from municipality_support import FJORDBY
 from plugin_support import volunteer_plugin
 
 PERIOD = ("--from", "2024-01-01", "--to", "2024-12-31")
-
-
-def run(*args: object) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 @pytest.fixture

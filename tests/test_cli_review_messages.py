@@ -14,18 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner, Result
 
-from fuaalborg.cli import main
+from cli_support import run
 from fuaalborg.criteria.vocabulary import APPLICANTS
 from fuaalborg.municipality import MunicipalitySettings, SettingsError
 from municipality_support import FJORDBY
 
 ON = "2024-05-01"
-
-
-def run(*args: object) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 @pytest.fixture

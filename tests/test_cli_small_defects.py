@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner, Result
 
-from fuaalborg.cli import BROKEN_PIPE_STATUS, main
+from cli_support import run
+from fuaalborg.cli import BROKEN_PIPE_STATUS
 from fuaalborg.cli.criteria import INCOMPLETE
 from fuaalborg.criteria.vocabulary import APPLICANTS
 from fuaalborg.parameters import load_parameters
@@ -28,10 +28,6 @@ from fuaalborg.tables import TableValidationError
 from municipality_support import FJORDBY
 
 ON = "2024-05-01"
-
-
-def run(*args: object) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 @pytest.fixture

@@ -26,11 +26,11 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 import fuaalborg
+from cli_support import run
 from fuaalborg import Municipality
-from fuaalborg.cli import main
 from fuaalborg.criteria.vocabulary import APPLICANTS
 from fuaalborg.letting.ledger import Ledger
 from fuaalborg.tables import read_table
@@ -175,10 +175,6 @@ def _vacancies(municipality: Municipality) -> list[list[str]]:
             for k, row in enumerate(rows.itertuples())
         ])
     return out
-
-
-def run(*args: object) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def _text_of(path: Path) -> str:

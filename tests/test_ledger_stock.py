@@ -18,12 +18,11 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import fuaalborg
-from fuaalborg.cli import main
+from cli_support import run
 from fuaalborg.letting.errors import (
     LedgerCorruptError,
     LedgerInputError,
@@ -256,10 +255,6 @@ def _fjordby_grown(folder: Path) -> Path:
         "\ufeff" + departments.replace("D002;29190003;Mågevej;F01;14;",
                                        "D002;29190003;Mågevej;F01;15;"), encoding="utf-8")
     return municipality
-
-
-def run(*args: object) -> Any:
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def test_a_new_dwelling_carried_forward_on_the_command_line(tmp_path: Path) -> None:

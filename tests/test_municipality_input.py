@@ -10,12 +10,11 @@ import warnings
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cli_support import run
 from fuaalborg import Municipality
-from fuaalborg.cli import main
 from fuaalborg.criteria.vocabulary import APPLICANTS
 from fuaalborg.errors import MAX_PROBLEM_LINES
 from fuaalborg.letting.errors import LedgerInputError
@@ -27,10 +26,6 @@ from fuaalborg.tables import TableProblem, TableValidationError, combine_errors,
 from municipality_support import FJORDBY, set_cell
 
 ON = "2024-06-01"
-
-
-def run(*args: object) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 @pytest.fixture

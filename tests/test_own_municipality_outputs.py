@@ -19,19 +19,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner, Result
 
 import fuaalborg
+from cli_support import run
 from fuaalborg.cli import COMMAND_MODULES, main
 from fuaalborg.letting.ledger import Ledger
 from fuaalborg.reports import NO_CASES, SUPPRESSED, build_report
 from municipality_support import FJORDBY
 
 README = Path(__file__).parent.parent / "README.md"
-
-
-def run(*args: object) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 @pytest.fixture
