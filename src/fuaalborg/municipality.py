@@ -38,6 +38,7 @@ from fuaalborg import specs
 from fuaalborg.errors import InputError, Problem, ValidationError, unknown_keys
 from fuaalborg.parameters import DatedValue, Parameter, ParameterSet, load_parameters
 from fuaalborg.tables import (
+    DANISH_NUMBER,
     CheckedTable,
     FileProblem,
     NotChecked,
@@ -857,13 +858,12 @@ def _optional_table(raw: tuple[pd.DataFrame, bool], dayfirst: bool) -> pd.DataFr
     out = normalise(frame, dayfirst=dayfirst)
     if decimal_comma:
         # text numbers in the Danish form (1.234,5) become plain (1234.5); other text stays
-        number = r"-?\d{1,3}(\.\d{3})*(,\d+)?|-?\d+(,\d+)?"
         for column in out.columns:
             values = out[column]
             if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
                 continue
             text = values.astype("string").str.strip()
-            match = text.str.fullmatch(number).fillna(False).astype(bool)
+            match = text.str.fullmatch(DANISH_NUMBER).fillna(False).astype(bool)
             if match.any():
                 plain = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
                 out[column] = values.astype(object).where(~match, plain)

@@ -72,6 +72,7 @@ if TYPE_CHECKING:
     from fuaalborg.parameters import ParameterSet
 
 __all__ = [
+    "DANISH_NUMBER",
     "CheckedTable",
     "Column",
     "FileProblem",
@@ -976,8 +977,9 @@ def _may_hold_objects(raw: pd.Series[Any]) -> bool:
     return pd.api.types.infer_dtype(raw, skipna=True) not in ("string", "empty")
 
 
-#: A number of a Danish file with a thousands point: ``1.234``, ``-12.345.678,5``.
-_DANISH_GROUPED = r"[-+]?\d{1,3}(?:\.\d{3})+(?:,\d*)?"
+#: A number as a Danish file writes it: a decimal comma, and a point only between
+#: thousands (``1.234``, ``-12.345.678,5``, ``3068,5``).
+DANISH_NUMBER = r"[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
 #: A number written with a decimal point (``3068.5``): what a Danish file refuses.
 _POINT_DECIMAL = re.compile(r"[-+]?\d*\.\d+")
 
@@ -995,7 +997,7 @@ def _to_number(raw: pd.Series[Any], decimal_comma: bool) -> pd.Series[Any]:
         pointed = text.str.contains(".", regex=False).fillna(False).astype(bool)
         if pointed.any():  # most files have none: one pass, no pattern
             misplaced = pointed.copy()
-            misplaced[pointed] = ~text[pointed].str.fullmatch(_DANISH_GROUPED).fillna(False)
+            misplaced[pointed] = ~text[pointed].str.fullmatch(DANISH_NUMBER).fillna(False)
             text = text.where(~misplaced).str.replace(".", "", regex=False)
         text = text.str.replace(",", ".", regex=False)
     text = text.str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)

@@ -232,10 +232,14 @@ class Amount(click.ParamType):  # type: ignore[type-arg]  # generic in newer cli
 
         params: ParameterSet = load_parameters()
         folder = ctx.params.get("municipality_dir") if ctx is not None else None
-        if isinstance(folder, str):
+        if ctx is not None and isinstance(folder, str):
             from fuaalborg.municipality import FolderBounds
 
-            bounds = FolderBounds.of_folder(folder)
+            # one reading of the folder's settings for every amount of the command
+            known: dict[str, FolderBounds] = ctx.meta.setdefault("fuaalborg.folder_bounds", {})
+            if folder not in known:
+                known[folder] = FolderBounds.of_folder(folder)
+            bounds = known[folder]
             if self.bound in bounds.unbounded:
                 # the municipality's own bound cannot be read: the command reports its
                 # settings' problems with its folder's, and the bundled bound is not used

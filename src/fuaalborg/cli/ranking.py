@@ -362,10 +362,12 @@ def rank_command(
             )
     if applicants is not None:
         # checked as the folder's own tables are, also where they failed: against the
-        # bounds of its settings as far as they can be read (never the bundled example's
-        # in their place), a file that cannot be read a problem among the folder's
+        # bounds of its settings (those of the municipality loaded, or, where the folder
+        # failed, as far as they can be read; never the bundled example's in their place),
+        # a file that cannot be read a problem among the folder's
         checked = check_beside(
-            applicants, APPLICANTS, municipality_dir, dayfirst=dayfirst,
+            applicants, APPLICANTS, municipality_dir if municipality is None else None,
+            dayfirst=dayfirst,
             parameters=municipality.parameters if municipality is not None else None,
         )
         if checked.problems:
