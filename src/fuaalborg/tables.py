@@ -177,6 +177,14 @@ class Column:
             return None
         return tuple(_danish.value(v) for v in self.allowed)
 
+    def without_value_check(self) -> Column:
+        """This column without its check of a value's content (``check`` and the
+        ``check_text`` that words it: a CVR number's modulus 11, an id shaped like a
+        CPR number); its type, closed set, pattern and bounds stay."""
+        if self.check is None and self.check_text is None:
+            return self
+        return attrs.evolve(self, check=None, check_text=None)
+
     def header(self, lang: Language = "da") -> str:
         """The column's header in ``lang``."""
         return self.name_da if lang == "da" else self.name
@@ -548,6 +556,12 @@ class TableSpec:
         default=(), eq=False
     )
     personal: bool = False
+
+    def without_value_checks(self) -> TableSpec:
+        """This table with every column :meth:`without its value check
+        <Column.without_value_check>`: a table read as a recorded decision read it,
+        before a check was added."""
+        return attrs.evolve(self, columns=tuple(c.without_value_check() for c in self.columns))
 
     def column(self, name: str) -> Column:
         """The declared column called ``name``."""

@@ -98,19 +98,6 @@ def _read_record(path: str) -> RankingRecord:
     return record
 
 
-def _lenient(spec: TableSpec) -> TableSpec:
-    """``spec`` without the checks of a value's content (a CPR-shaped id, a CVR's modulus).
-
-    A list is read as :func:`fuaalborg.replay` ranks it: a check added since the
-    decision must not keep the decision from being shown again. Types, dates, lists,
-    duplicates and the recorded sanity bounds are checked as always.
-    """
-    import attrs
-
-    columns = tuple(attrs.evolve(c, check=None, check_text=None) for c in spec.columns)
-    return attrs.evolve(spec, columns=columns)
-
-
 def _folder_list(folder: str) -> Path:
     """The waiting-list file of a municipality's folder (``venteliste.csv`` or its kin)."""
     from fuaalborg.municipality import TABLE_FILES
@@ -581,7 +568,10 @@ def replay_command(
             "municipality's own (replay needs no other table of it)"
         )
     record = _read_record(record_file)
-    spec = _lenient(APPLICANTS)
+    # read as fuaalborg.replay ranks it: a check of a value's content added since the
+    # decision must not keep it from being shown again; types, dates, lists, duplicates
+    # and the recorded sanity bounds are checked as always
+    spec = APPLICANTS.without_value_checks()
     # the list is checked against the bounds the decision checked it against: those the
     # record states, else (a record written before records kept them) the folder's own
     folder_bounds = _folder_bounds(record, municipality_dir)

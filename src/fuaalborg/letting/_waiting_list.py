@@ -249,7 +249,7 @@ class WaitingList:
             todo = [n for n in todo if n not in self._extra]
             declared = [n for n in todo if n in vocab]
             if declared:
-                spec = _spec(vocab[n] if self.value_checks else attrs.evolve(vocab[n], check=None)
+                spec = _spec(vocab[n] if self.value_checks else vocab[n].without_value_check()
                              for n in declared)
                 checked = spec.validate(raw[declared], parameters=self.parameters)
                 for n in declared:
